@@ -1,0 +1,63 @@
+import type { InboundMessage, Ingest } from '../channels/channel.ts';
+import { CodedError, ErrorCode } from '../domain/errors.ts';
+import type { DeliveryStore, FallbackDedupe, InboundJob, InboundQueue } from './ports.ts';
+
+function toJob(message: InboundMessage, deliveryId?: string): InboundJob {
+  const { sentAt, ...rest } = message;
+  return { deliveryId, message: { ...rest, ...(sentAt ? { sentAt: sentAt.toISOString() } : {}) } };
+}
+
+/**
+ * The inbound path every channel uses: store (deduped on the platform id) then enqueue. Nothing else
+ * runs on the request path.
+ *
+ * - Database down: the message is accepted into Redis alone (deduped with SET NX, job carries the whole
+ *   message) and the worker stores it when the database is back.
+ * - Redis down: the stored delivery stays `received`; the relay sweep enqueues it later.
+ * - Both down: a coded error, so the platform retries later (WeCom retries, the sandbox shows it).
+ */
+export function createIngest(deps: {
+  deliveries: DeliveryStore;
+  queue: InboundQueue;
+  fallback: FallbackDedupe;
+  onQueueError?: (err: unknown) => void;
+}): Ingest {
+  return async (message) => {
+    let stored: { id: string; created: boolean };
+    try {
+      stored = await deps.deliveries.insert(message);
+    } catch (dbErr) {
+      return acceptWithoutDatabase(deps, message, dbErr);
+    }
+    if (!stored.created) return { status: 'duplicate', deliveryId: stored.id };
+    try {
+      await deps.queue.enqueue(toJob(message, stored.id));
+    } catch (err) {
+      deps.onQueueError?.(err); // kept in the database as `received`; the relay sweep re-enqueues it
+    }
+    return { status: 'accepted', deliveryId: stored.id };
+  };
+}
+
+async function acceptWithoutDatabase(
+  deps: { queue: InboundQueue; fallback: FallbackDedupe },
+  message: InboundMessage,
+  dbErr: unknown,
+) {
+  const pendingId = `pending-${message.channel}-${message.platformMsgId}`;
+  try {
+    const first = await deps.fallback.firstSeen(message.channel, message.platformMsgId);
+    if (!first) return { status: 'duplicate' as const, deliveryId: pendingId };
+    await deps.queue.enqueue(toJob(message));
+    return { status: 'accepted' as const, deliveryId: pendingId };
+  } catch (queueErr) {
+    throw new CodedError(
+      ErrorCode.DatabaseUnavailable,
+      '数据库和 Redis 暂时都不可用，消息未能接收，请稍后重试',
+      undefined,
+      {
+        cause: new AggregateError([dbErr, queueErr]),
+      },
+    );
+  }
+}

@@ -1,0 +1,59 @@
+import type { ChannelId, InboundMessage, OutboundMessage, SendResult } from '../channels/channel.ts';
+
+/** The core's view of the outside world. Prisma implements stores in src/store, BullMQ the queues in src/jobs. */
+
+export interface StoredDelivery extends InboundMessage {
+  id: string;
+  status: 'received' | 'processing' | 'done' | 'failed';
+  attempts: number;
+  receivedAt: Date;
+}
+
+export interface DeliveryStore {
+  /** Insert unless (channel, platformMsgId) exists; `created` false means a duplicate delivery. */
+  insert(message: InboundMessage): Promise<{ id: string; created: boolean }>;
+  get(id: string): Promise<StoredDelivery | undefined>;
+  findByPlatformId(channel: ChannelId, platformMsgId: string): Promise<StoredDelivery | undefined>;
+  /** Move to `processing` unless already done; returns the delivery or undefined when there is nothing to do. */
+  claim(id: string): Promise<StoredDelivery | undefined>;
+  finish(id: string, outcome: { status: 'done' | 'failed'; error?: string }): Promise<void>;
+  /** Deliveries stuck in received/processing longer than `olderThanMs` (lost jobs), oldest first. */
+  listStale(olderThanMs: number, limit: number): Promise<{ id: string; channel: ChannelId; platformMsgId: string }[]>;
+}
+
+export interface InboundJob {
+  /** Set when the delivery is stored; absent when it was accepted while the database was down. */
+  deliveryId?: string;
+  /** The full message, so a job accepted during a database outage can be stored later. */
+  message: Omit<InboundMessage, 'sentAt'> & { sentAt?: string };
+}
+
+export interface InboundQueue {
+  /** Idempotent on (channel, platformMsgId): the job id is derived from them. */
+  enqueue(job: InboundJob): Promise<void>;
+}
+
+/** Redis-side dedupe for deliveries accepted while the database is unreachable. */
+export interface FallbackDedupe {
+  firstSeen(channel: ChannelId, platformMsgId: string): Promise<boolean>;
+}
+
+export interface OutboxEntry {
+  id: string;
+  status: 'pending' | 'sent' | 'failed' | 'deferred' | 'merged';
+}
+
+export interface Outbox {
+  /** Records the message under its dedupe key; returns the existing row if the key was seen. */
+  record(message: OutboundMessage, meta: { deliveryId?: string; ticketId?: number }): Promise<OutboxEntry>;
+  mark(id: string, result: SendResult): Promise<void>;
+}
+
+/** Sends a message through the channel that owns it. */
+export type Sender = (message: OutboundMessage) => Promise<SendResult>;
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

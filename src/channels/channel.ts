@@ -1,0 +1,73 @@
+/**
+ * The one transport contract. Adapters (sandbox, wecom, dingtalk) verify, decrypt, parse, dedupe and
+ * ack; they hand the core one {@link InboundMessage} type through {@link Ingest} and deliver
+ * {@link OutboundMessage}s. No NLU or ticket logic lives in an adapter.
+ */
+
+export type ChannelId = 'sandbox' | 'wecom' | 'wecom_kf' | 'wecom_bot' | 'dingtalk';
+export type SenderRole = 'customer' | 'staff' | 'manager';
+
+/** A message from a person, normalised across platforms. */
+export interface InboundMessage {
+  channel: ChannelId;
+  /** The platform's own message id (MsgId, msgid, msgId, sandbox id): the dedupe key. */
+  platformMsgId: string;
+  /** The sender as the platform names them (WeCom userid / external_userid, DingTalk staffId, sandbox user). */
+  userRef: string;
+  role: SenderRole;
+  /** Group chat id; absent in 1:1 chats. */
+  chatId?: string;
+  text: string;
+  displayName?: string;
+  /** Platform-specific data the reply path needs (e.g. DingTalk sessionWebhook + expiry, kf open_kfid). */
+  replyContext?: Record<string, unknown>;
+  /** When the platform says the message was sent. */
+  sentAt?: Date;
+}
+
+export type IngestStatus = 'accepted' | 'duplicate';
+
+export interface IngestResult {
+  status: IngestStatus;
+  deliveryId: string;
+}
+
+/** Store (deduped on channel + platformMsgId) and enqueue. Nothing else happens on the request path. */
+export type Ingest = (message: InboundMessage) => Promise<IngestResult>;
+
+export interface CardButton {
+  /** Opaque action id, e.g. `ack:123:2`; comes back as an inbound action. */
+  id: string;
+  label: string;
+}
+
+/** A message the bot sends; channels downgrade markdown/cards where a target cannot show them. */
+export interface OutboundMessage {
+  channel: ChannelId;
+  /** Person or group to reach, in the channel's own terms. */
+  target: { userRef?: string; chatId?: string };
+  kind: 'reply' | 'push' | 'alert';
+  text: string;
+  markdown?: string;
+  card?: { title: string; body: string; buttons: CardButton[] };
+  /** From the inbound message this answers, if any. */
+  replyContext?: Record<string, unknown>;
+  /** Stable key; a channel must not send two messages with the same key. */
+  dedupeKey: string;
+}
+
+export interface SendResult {
+  status: 'sent' | 'deferred' | 'rerouted' | 'failed';
+  /** Platform message ids of the parts sent (long texts may be split). */
+  platformIds?: string[];
+  error?: string;
+}
+
+export interface Channel {
+  readonly id: ChannelId;
+  /** Begin receiving (open streams, start pollers). HTTP routes are mounted separately. */
+  start(): Promise<void>;
+  /** Stop receiving and release connections; must really stop (no reconnects after). */
+  stop(): Promise<void>;
+  send(message: OutboundMessage): Promise<SendResult>;
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { CodedError, ErrorCode } from '../domain/errors.ts';
+
+/**
+ * Every setting the service reads, in one table. `loadEnv()` parses `process.env` once at start-up
+ * and reports every bad key together, in Chinese, with the fix. No other module reads process.env.
+ * Platform channels are optional as a group: set all keys of a group or none (the sandbox always runs).
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const optionalUrl = (hint: string) =>
+  optionalString.refine((v) => v === undefined || URL.canParse(v), { message: hint });
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message:
+      'DATABASE_URL 必须以 postgresql:// 开头，例如 postgresql://user:pass@host:5432/aftersales；不设置则使用内置 PGlite（数据在 ./data/pglite）',
+  }),
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
+    message:
+      'REDIS_URL 必须以 redis:// 开头，例如 redis://127.0.0.1:6379；不设置则自动探测本机 6379 或启动内置 redis-server',
+  }),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX 只能包含字母、数字、- 和 _')
+    .default('aftersales'),
+  BODY_LIMIT_BYTES: int(256 * 1024, 1024, 10 * 1024 * 1024),
+  SANDBOX_ENABLED: bool(true),
+  SANDBOX_REPLY_TIMEOUT_MS: int(8000, 100, 60_000),
+  WORKER_CONCURRENCY: int(8, 1, 256),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+  SESSION_WINDOW_MIN: int(30, 1, 24 * 60),
+
+  // WeCom (企业微信) self-built app + 微信客服 + group robots
+  WECOM_CORP_ID: optionalString,
+  WECOM_AGENT_ID: optionalString,
+  WECOM_SECRET: optionalString,
+  WECOM_TOKEN: optionalString,
+  WECOM_ENCODING_AES_KEY: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), {
+    message: 'WECOM_ENCODING_AES_KEY 必须是 43 位字母数字：在企业微信管理后台 → 应用 → 接收消息 → 设置 API 接收 中获取',
+  }),
+  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  WECOM_BOT_TOKEN: optionalString,
+  WECOM_BOT_ENCODING_AES_KEY: optionalString,
+  WECOM_MANAGER_WEBHOOK: optionalUrl(
+    'WECOM_MANAGER_WEBHOOK 必须是群机器人 webhook 地址（https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...）',
+  ),
+  WECOM_WAREHOUSE_WEBHOOK: optionalUrl('WECOM_WAREHOUSE_WEBHOOK 必须是群机器人 webhook 地址'),
+
+  // DingTalk (钉钉) Stream Mode robot
+  DINGTALK_CLIENT_ID: optionalString,
+  DINGTALK_CLIENT_SECRET: optionalString,
+  DINGTALK_ROBOT_CODE: optionalString,
+  DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+  DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
+  DINGTALK_MANAGER_GROUP: optionalString,
+  DINGTALK_WAREHOUSE_GROUP: optionalString,
+
+  // ERP order API (HMAC-signed)
+  ORDER_API_SECRET: optionalString,
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Keys whose values must never reach a log line; feeds the logger's redaction. */
+export const SECRET_KEYS = [
+  'WECOM_SECRET',
+  'WECOM_TOKEN',
+  'WECOM_ENCODING_AES_KEY',
+  'WECOM_BOT_TOKEN',
+  'WECOM_BOT_ENCODING_AES_KEY',
+  'DINGTALK_CLIENT_SECRET',
+  'ORDER_API_SECRET',
+  'DATABASE_URL',
+  'REDIS_URL',
+] as const satisfies readonly (keyof Env)[];
+
+/** Keys that must be set together for a channel to be enabled, with where to find each. */
+const GROUPS: Record<string, Partial<Record<keyof Env, string>>> = {
+  企业微信自建应用: {
+    WECOM_CORP_ID: '在企业微信管理后台 → 我的企业 → 企业信息 → 企业ID 中获取',
+    WECOM_AGENT_ID: '在管理后台 → 应用管理 → 自建应用 → AgentId 中获取',
+    WECOM_SECRET: '在管理后台 → 应用管理 → 自建应用 → Secret 中查看',
+    WECOM_TOKEN: '在管理后台 → 应用 → 接收消息 → 设置 API 接收 中获取',
+    WECOM_ENCODING_AES_KEY: '在管理后台 → 应用 → 接收消息 → 设置 API 接收 中获取',
+  },
+  钉钉机器人: {
+    DINGTALK_CLIENT_ID: '在钉钉开放平台 → 应用开发 → 凭证与基础信息 → Client ID (AppKey) 中获取',
+    DINGTALK_CLIENT_SECRET: '在钉钉开放平台 → 凭证与基础信息 → Client Secret (AppSecret) 中获取',
+    DINGTALK_ROBOT_CODE: '在钉钉开放平台 → 机器人 → 机器人配置 → RobotCode 中获取（通常与 Client ID 相同）',
+  },
+};
+
+function groupProblems(env: Env): string[] {
+  const problems: string[] = [];
+  for (const [group, keys] of Object.entries(GROUPS)) {
+    const entries = Object.entries(keys) as [keyof Env, string][];
+    const set = entries.filter(([k]) => env[k] !== undefined);
+    if (set.length === 0 || set.length === entries.length) continue;
+    for (const [key, hint] of entries) {
+      if (env[key] === undefined)
+        problems.push(`缺少 ${key}：已配置部分${group}参数，${hint}（或删除该组全部参数以关闭此渠道）`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Parse and validate the environment. Throws one {@link CodedError} (ConfigInvalid) listing every
+ * problem, one per line, each with its fix.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.join('.');
+      problems.push(issue.message.includes(key) ? issue.message : `${key} 无效：${issue.message}`);
+    }
+  } else {
+    problems.push(...groupProblems(result.data));
+  }
+  if (problems.length > 0 || !result.success) {
+    throw new CodedError(ErrorCode.ConfigInvalid, `配置有 ${problems.length} 处问题：\n- ${problems.join('\n- ')}`, {
+      problems,
+    });
+  }
+  return result.data;
+}
+
+export const wecomEnabled = (env: Env) => env.WECOM_CORP_ID !== undefined;
+export const dingtalkEnabled = (env: Env) => env.DINGTALK_CLIENT_ID !== undefined;

@@ -1,0 +1,191 @@
+import path from 'node:path';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { createIngest } from './app/ingest.ts';
+import { createDeliveryProcessor, type Responder } from './app/process-delivery.ts';
+import { createResponder } from './app/respond.ts';
+import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
+import { createSandboxChannel } from './channels/sandbox/index.ts';
+import { registerSandboxRoutes } from './channels/sandbox/routes.ts';
+import { type Env, SECRET_KEYS } from './config/env.ts';
+import { createHttpServer } from './http/server.ts';
+import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
+import { createInboundQueue, redisConnection } from './jobs/queues.ts';
+import { relayStaleDeliveries } from './jobs/relay.ts';
+import { startInboundWorker, startMaintenance } from './jobs/workers.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { createMetrics } from './lib/metrics.ts';
+import { resolveRedis } from './lib/redis-launcher.ts';
+import { resolveDatabaseTarget } from './store/adapter.ts';
+import { type Database, openDatabase } from './store/db.ts';
+import { createDeliveryStore } from './store/deliveries.repo.ts';
+import { createOutbox } from './store/outbox.repo.ts';
+import { createSandboxReader } from './store/sandbox.repo.ts';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface RunningService {
+  url?: string;
+  db: Database;
+  redisUrl: string;
+  close(reason?: string): Promise<void>;
+}
+
+/** Options tests use to start several isolated instances in one process. */
+export interface ServiceOptions {
+  env: Env;
+  role: Role;
+  log?: Logger;
+  migrationsDir?: string;
+  /** Replace the default responder (tests). */
+  responder?: Responder;
+}
+
+/**
+ * The composition root: the only place that constructs concrete stores, queues, channels and servers.
+ * `all` runs everything in one process; `api` receives (HTTP + streams); `worker` processes queues.
+ */
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const { env, role } = opts;
+  const log = opts.log ?? createLogger({ level: env.LOG_LEVEL, secretKeys: SECRET_KEYS });
+  const closers: { name: string; close: () => Promise<unknown> }[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) {
+      await c.close().catch((err: unknown) => log.warn({ err: String(err), part: c.name }, '关闭时出错'));
+    }
+  };
+  try {
+    const target = resolveDatabaseTarget(env.DATABASE_URL, path.join(env.DATA_DIR, 'pglite'));
+    const db = await openDatabase(target);
+    closers.push({ name: 'db', close: () => db.close() });
+    const t0 = Date.now();
+    const migrated = await db.migrate(opts.migrationsDir);
+    log.info({ db: db.description, applied: migrated.applied, ms: Date.now() - t0 }, '数据库已就绪');
+
+    const redis = await resolveRedis({ redisUrl: env.REDIS_URL, dataDir: env.DATA_DIR, log });
+    closers.push({ name: 'redis-server', close: () => redis.stop() });
+    log.info({ source: redis.source }, 'Redis 已就绪');
+    const producer = redisConnection(redis.url, 'producer');
+    closers.push({ name: 'redis-producer', close: async () => producer.disconnect() });
+    const workerConn = redisConnection(redis.url, 'worker');
+    closers.push({ name: 'redis-worker', close: async () => workerConn.disconnect() });
+
+    const metrics = createMetrics();
+    const deliveries = createDeliveryStore(db.sql);
+    const inbound = createInboundQueue(producer, env.QUEUE_PREFIX);
+    closers.push({ name: 'inbound-queue', close: () => inbound.queue.close() });
+    const ingest = createIngest({
+      deliveries,
+      queue: inbound,
+      fallback: createFallbackDedupe(producer, env.QUEUE_PREFIX),
+      onQueueError: (err) => log.warn({ err: String(err) }, 'Redis 不可用：消息已入库，恢复后自动入队'),
+    });
+    const countedIngest: typeof ingest = async (m) => {
+      try {
+        const r = await ingest(m);
+        metrics.ingested.inc({ channel: m.channel, outcome: r.status });
+        return r;
+      } catch (err) {
+        metrics.ingested.inc({ channel: m.channel, outcome: 'rejected' });
+        throw err;
+      }
+    };
+
+    const channels = new Map<ChannelId, Channel>([['sandbox', createSandboxChannel()]]);
+    const send = async (m: OutboundMessage) => {
+      const channel = channels.get(m.channel);
+      if (!channel) return { status: 'failed' as const, error: `渠道 ${m.channel} 未配置` };
+      return channel.send(m);
+    };
+
+    let app: FastifyInstance | undefined;
+    if (role !== 'worker') {
+      const reader = createSandboxReader(db.sql);
+      app = await createHttpServer({
+        log,
+        metrics,
+        bodyLimit: env.BODY_LIMIT_BYTES,
+        probes: [
+          { name: 'database', check: async () => ({ ok: await db.ping(), detail: db.description }) },
+          { name: 'redis', check: () => pingRedis(producer) },
+        ],
+        routes: env.SANDBOX_ENABLED
+          ? [
+              (a) =>
+                registerSandboxRoutes(a, {
+                  ingest: countedIngest,
+                  reader,
+                  replyTimeoutMs: env.SANDBOX_REPLY_TIMEOUT_MS,
+                }),
+            ]
+          : [],
+      });
+      const server = app;
+      closers.push({ name: 'http', close: () => server.close() });
+    }
+
+    const workers: Worker[] = [];
+    if (role !== 'api') {
+      const respond = opts.responder ?? (await createResponder({ log }));
+      const processor = createDeliveryProcessor({ deliveries, outbox: createOutbox(db.sql), send, respond });
+      workers.push(
+        startInboundWorker({
+          connection: workerConn,
+          prefix: env.QUEUE_PREFIX,
+          concurrency: env.WORKER_CONCURRENCY,
+          log,
+          metrics,
+          process: processor,
+        }),
+      );
+      const maintenance = await startMaintenance({
+        connection: workerConn,
+        prefix: env.QUEUE_PREFIX,
+        log,
+        tasks: [
+          {
+            name: 'relay-stale-deliveries',
+            everyMs: 5_000,
+            run: () => relayStaleDeliveries({ deliveries, inbound, queue: inbound.queue, staleMs: 10_000 }),
+          },
+        ],
+      });
+      workers.push(maintenance.worker);
+      closers.push({ name: 'maintenance-queue', close: () => maintenance.queue.close() });
+      for (const w of workers) closers.push({ name: `worker-${w.name}`, close: () => w.close() });
+    }
+
+    for (const c of channels.values()) {
+      if (role !== 'worker') await c.start();
+      closers.push({ name: `channel-${c.id}`, close: () => c.stop() });
+    }
+
+    let url: string | undefined;
+    if (app) {
+      url = await app.listen({ port: env.PORT, host: env.HOST });
+      log.info({ url, sandbox: `${url.replace('0.0.0.0', '127.0.0.1')}/sandbox` }, '售后分诊助手已启动');
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      db,
+      redisUrl: redis.url,
+      close: (reason = 'close') => {
+        closing ??= (async () => {
+          log.info({ reason }, '正在关闭……');
+          await closeAll();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function pingRedis(client: { ping(): Promise<string> }): Promise<{ ok: boolean; detail?: string }> {
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
+  const pong = await Promise.race([client.ping().catch((e: unknown) => String(e)), timeout]);
+  return pong === 'PONG' ? { ok: true } : { ok: false, detail: '无法连接 Redis' };
+}
