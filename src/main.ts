@@ -151,6 +151,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ],
       });
       workers.push(maintenance.worker);
+      // The relay is the safety net for a Redis that lost its data, so it must not depend on Redis state:
+      // an in-process timer as well as the scheduler (deterministic job ids make overlaps harmless).
+      const relayTimer = setInterval(() => {
+        relayStaleDeliveries({ deliveries, inbound, queue: inbound.queue, staleMs: 10_000 }).catch(() => {});
+      }, 5_000);
+      relayTimer.unref();
+      closers.push({ name: 'relay-timer', close: async () => clearInterval(relayTimer) });
       closers.push({ name: 'maintenance-queue', close: () => maintenance.queue.close() });
       for (const w of workers) closers.push({ name: `worker-${w.name}`, close: () => w.close() });
     }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { errorHandler } from './error-map.ts';
@@ -22,7 +22,7 @@ export async function createHttpServer(opts: {
   const app = Fastify({
     loggerInstance: opts.log.child({ mod: 'http' }) as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
   });
   app.setErrorHandler(errorHandler(opts.log));

@@ -23,11 +23,15 @@ function scrubDeep(value: unknown, depth = 0): unknown {
  * The service logger. Secrets are removed by key (env keys, tokens, authorization headers), personal
  * data by key (phone, address) and by pattern (mobile numbers anywhere in a logged string).
  */
-export function createLogger(opts: { level: string; secretKeys: readonly string[]; pretty?: boolean }): Logger {
+export function createLogger(opts: {
+  level: string;
+  secretKeys: readonly string[];
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const keys = [...opts.secretKeys, 'secret', 'token', 'password', 'access_token', 'accessToken', 'phone', 'address'];
   const paths = keys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
   paths.push('req.headers.authorization', 'req.headers.cookie', 'headers.authorization');
-  return pino({
+  const options: pino.LoggerOptions = {
     level: opts.level,
     redact: { paths, censor: '[已隐藏]' },
     formatters: {
@@ -39,5 +43,6 @@ export function createLogger(opts: { level: string; secretKeys: readonly string[
         return method.apply(this, scrubbed);
       },
     },
-  });
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }

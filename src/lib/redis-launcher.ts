@@ -62,9 +62,15 @@ export const REDIS_MISSING_MESSAGE =
  * REDIS_URL if set; else 127.0.0.1:6379 if it answers; else a private `redis-server` child on a free
  * port with its data under `<dataDir>/redis` (stopped by `stop()`); else a clear error.
  */
-export async function resolveRedis(opts: { redisUrl?: string; dataDir: string; log: Logger }): Promise<RedisTarget> {
+export async function resolveRedis(opts: {
+  redisUrl?: string;
+  dataDir: string;
+  log: Logger;
+  /** The conventional local Redis to probe first (tests point it at a closed port). */
+  localUrl?: string;
+}): Promise<RedisTarget> {
   if (opts.redisUrl) return { url: opts.redisUrl, source: 'env', stop: async () => {} };
-  const local = 'redis://127.0.0.1:6379';
+  const local = opts.localUrl ?? 'redis://127.0.0.1:6379';
   if (await answersPing(local)) return { url: local, source: 'local', stop: async () => {} };
   const binary = onPath('redis-server');
   if (!binary) throw new CodedError(ErrorCode.RedisNotFound, REDIS_MISSING_MESSAGE);

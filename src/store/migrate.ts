@@ -47,7 +47,14 @@ async function openSession(raw: RawConnection): Promise<Session> {
     };
   }
   const client = await raw.pool.connect();
-  if (raw.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${raw.schema.replace(/"/g, '')}"`);
+  try {
+    // Taken before CREATE SCHEMA: two processes creating the same schema at once would otherwise collide.
+    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+    if (raw.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${raw.schema.replace(/"/g, '')}"`);
+  } catch (err) {
+    client.release(true);
+    throw err;
+  }
   return {
     query: async (sql, params) => (await client.query(sql, params)).rows,
     exec: async (sql) => void (await client.query(sql)),
@@ -74,7 +81,6 @@ export async function applyMigrations(
   const migrations = await listMigrations(dir);
   const session = await openSession(raw);
   try {
-    if (raw.kind === 'postgres') await session.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
     await session.exec(CREATE_TABLE);
     const rows = await session.query(
       'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',

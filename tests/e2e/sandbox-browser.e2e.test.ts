@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Debian chromium)', () => {
+  let svc: TestService;
+  let browser: Browser;
+  beforeAll(async () => {
+    svc = await startTestService();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.stop();
+  });
+
+  it('a customer types a message and sees the bot reply; the inbox pane shows what a user received', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/sandbox`);
+    await expect(page.title()).resolves.toBe('售后分诊助手 · 沙盒');
+    await page.fill('#user', 'web-c1');
+    await page.fill('#text', '我的订单到哪了');
+    await page.click('#send');
+    const bot = page.locator('#log .msg.bot').first();
+    await bot.waitFor({ timeout: 15_000 });
+    const replyText = (await bot.textContent()) ?? '';
+    expect(replyText.length).toBeGreaterThan(2);
+    await expect(page.locator('#log .msg.me').first().textContent()).resolves.toContain('我的订单到哪了');
+
+    await page.fill('#inbox-user', 'web-c1');
+    await page.dispatchEvent('#inbox-user', 'change');
+    await page.locator('#inbox .msg').first().waitFor({ timeout: 5000 });
+    await expect(page.locator('#inbox-count').textContent()).resolves.toBe('1 条');
+  });
+});

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.ts';
+
+describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService();
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('answers a customer message and keeps it in the customer inbox', async () => {
+    const res = await svc.post('/api/sandbox/messages', {
+      id: 'sb-1',
+      user: 'c1',
+      role: 'customer',
+      text: '我的快递到哪了',
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe('accepted');
+    expect(res.json.replies).toHaveLength(1);
+    expect(res.json.replies[0].text.length).toBeGreaterThan(0);
+    const inbox = await svc.get('/api/sandbox/inbox?user=c1');
+    expect(inbox.json.messages.map((m: { text: string }) => m.text)).toEqual([res.json.replies[0].text]);
+  });
+
+  it('processes a duplicate delivery (same message id) once', async () => {
+    const first = await svc.post('/api/sandbox/messages', { id: 'sb-dup', user: 'c2', text: '还没发货吗' });
+    const again = await Promise.all(
+      [1, 2, 3].map(() => svc.post('/api/sandbox/messages', { id: 'sb-dup', user: 'c2', text: '还没发货吗' })),
+    );
+    expect(first.json.status).toBe('accepted');
+    expect(again.map((r) => r.json.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(again.every((r) => r.json.deliveryId === first.json.deliveryId)).toBe(true);
+    const rows = await svc.db.sql.query<{ n: number; attempts: number }>(
+      `SELECT count(*)::int AS n, max(attempts)::int AS attempts FROM "InboundDelivery" WHERE "platformMsgId" = 'sb-dup'`,
+    );
+    expect(rows[0]).toEqual({ n: 1, attempts: 1 });
+    const inbox = await svc.get('/api/sandbox/inbox?user=c2');
+    expect(inbox.json.messages).toHaveLength(1);
+  });
+
+  it('rejects bad input with a clear Chinese error and stores nothing', async () => {
+    const before = await svc.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "InboundDelivery"`);
+    const missing = await svc.post('/api/sandbox/messages', { user: 'c1', text: '' });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error.message).toContain('text 不能为空');
+    const broken = await svc.post('/api/sandbox/messages', '{"user": "c1", "text": ');
+    expect(broken.status).toBe(400);
+    expect(broken.json.error.code).toBe('malformed_body');
+    const huge = await svc.post('/api/sandbox/messages', { user: 'c1', text: 'x'.repeat(300 * 1024) });
+    expect(huge.status).toBe(413);
+    const after = await svc.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "InboundDelivery"`);
+    expect(after[0]?.n).toBe(before[0]?.n);
+  });
+
+  it('serves health, metrics and the chat page', async () => {
+    const health = await svc.get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.json.checks).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
+    const metrics = await svc.get('/metrics');
+    expect(metrics.text).toMatch(/aftersales_inbound_deliveries_total\{channel="sandbox",outcome="duplicate"\} 3/);
+    const page = await svc.get('/sandbox');
+    expect(page.text).toContain('售后分诊助手 · 沙盒');
+  });
+});

@@ -1,0 +1,71 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveDatabaseTarget } from '../../src/store/adapter.ts';
+import { openDatabase } from '../../src/store/db.ts';
+import { freshPgliteDatabase, freshSchemaUrl } from '../support/db.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups) await c().catch(() => {});
+});
+
+describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
+  async function open() {
+    if (kind === 'pglite') {
+      const dir = mkdtempSync(path.join(tmpdir(), 'mig-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      return openDatabase(resolveDatabaseTarget(undefined, dir));
+    }
+    const s = freshSchemaUrl();
+    cleanups.push(() => s.drop());
+    return openDatabase(resolveDatabaseTarget(s.url, ''));
+  }
+
+  it('applies every migration once, records it like prisma migrate deploy, and the schema works', async () => {
+    const db = await open();
+    try {
+      const first = await db.migrate();
+      expect(first.applied).toContain('20261123000000_init');
+      expect((await db.migrate()).applied).toEqual([]);
+      const rows = await db.sql.query<{ migration_name: string; checksum: string }>(
+        `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`,
+      );
+      expect(rows.map((r) => r.migration_name)).toEqual(first.applied);
+      expect(rows[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
+      const c = await db.prisma.customer.create({ data: { name: '测试' } });
+      await db.prisma.inboundDelivery.create({
+        data: { channel: 'sandbox', platformMsgId: 'x', userRef: c.id, role: 'customer', text: 'hi' },
+      });
+      await expect(
+        db.prisma.inboundDelivery.create({
+          data: { channel: 'sandbox', platformMsgId: 'x', userRef: c.id, role: 'customer', text: 'hi' },
+        }),
+      ).rejects.toThrow(/Unique constraint|duplicate key/);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('migration safety', () => {
+  it('refuses to run when an applied migration file was edited', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migdir-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    cpSync(path.join('prisma', 'migrations'), dir, { recursive: true });
+    const { db, cleanup } = await freshPgliteDatabase();
+    cleanups.push(cleanup);
+    writeFileSync(path.join(dir, '20261123000000_init', 'migration.sql'), '-- edited\n', { flag: 'a' });
+    await expect(db.migrate(dir)).rejects.toThrow(/checksum 不一致/);
+  });
+
+  it('serialises concurrent deploys from several processes on PostgreSQL', async () => {
+    const s = freshSchemaUrl();
+    cleanups.push(() => s.drop());
+    const dbs = await Promise.all([1, 2, 3].map(() => openDatabase(resolveDatabaseTarget(s.url, ''))));
+    const results = await Promise.all(dbs.map((d) => d.migrate()));
+    expect(results.flatMap((r) => r.applied).filter((m) => m === '20261123000000_init')).toHaveLength(1);
+    await Promise.all(dbs.map((d) => d.close()));
+  });
+});
