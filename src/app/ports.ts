@@ -57,3 +57,22 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A timer the database already knows about; the queue only wakes the processor at `dueAt`. */
+export interface TimerSpec {
+  ticketId: number;
+  /** first_response | next_update | resolution | warning kinds | escalation-l<level> */
+  kind: string;
+  /** Policy revision (or escalation step) the deadline was computed from; part of the job id. */
+  revision: number;
+  dueAt: Date;
+}
+
+export interface TimerScheduler {
+  /** Idempotent: the same (ticket, kind, revision) is scheduled once. A due time in the past fires now. */
+  schedule(timer: TimerSpec): Promise<void>;
+  /** Cancel one timer; cancelling a missing timer is fine. */
+  cancel(timer: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>): Promise<void>;
+  /** Whether a timer job exists (the sweep uses it to restore missing ones). */
+  exists(timer: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>): Promise<boolean>;
+}

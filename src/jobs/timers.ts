@@ -1,0 +1,74 @@
+import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { z } from 'zod';
+import type { TimerScheduler, TimerSpec } from '../app/ports.ts';
+import { jobId } from '../lib/ids.ts';
+import type { Logger } from '../lib/logger.ts';
+
+export const TIMER_QUEUE = 'timers';
+
+/** `sla-<ticket>-<kind>-r<rev>`: deterministic, no ':' and never all digits (bullmq job-ids guide). */
+export function timerJobId(t: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>): string {
+  return jobId('sla', t.ticketId, t.kind, `r${t.revision}`);
+}
+
+const TimerPayload = z.object({
+  ticketId: z.number().int(),
+  kind: z.string().min(1),
+  revision: z.number().int(),
+  dueAt: z.string(),
+});
+
+/** BullMQ delayed jobs as the TimerScheduler; the processor re-reads the database, so firing twice is harmless. */
+export function createTimerScheduler(connection: ConnectionOptions, prefix: string): TimerScheduler & { queue: Queue } {
+  const queue = new Queue(TIMER_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
+  queue.on('error', () => {});
+  return {
+    queue,
+    async schedule(t) {
+      const delay = Math.max(0, t.dueAt.getTime() - Date.now());
+      await queue.add(
+        'timer',
+        { ticketId: t.ticketId, kind: t.kind, revision: t.revision, dueAt: t.dueAt.toISOString() },
+        { jobId: timerJobId(t), delay },
+      );
+    },
+    async cancel(t) {
+      const job = await queue.getJob(timerJobId(t));
+      if (job && !(await job.isActive())) await job.remove().catch(() => {});
+    },
+    async exists(t) {
+      const job = await queue.getJob(timerJobId(t));
+      if (!job) return false;
+      return !(await job.isFailed());
+    },
+  };
+}
+
+/** Runs `onTimer` for each due timer. */
+export function startTimerWorker(opts: {
+  connection: ConnectionOptions;
+  prefix: string;
+  log: Logger;
+  onTimer: (t: TimerSpec) => Promise<unknown>;
+}): Worker {
+  const worker = new Worker(
+    TIMER_QUEUE,
+    async (job) => {
+      const p = TimerPayload.parse(job.data);
+      return opts.onTimer({ ...p, dueAt: new Date(p.dueAt) });
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
+  );
+  worker.on('failed', (job, err) => opts.log.warn({ jobId: job?.id, err: err.message }, 'SLA 计时任务失败，将重试'));
+  worker.on('error', (err) => opts.log.warn({ err: err.message }, 'timer worker 连接错误'));
+  return worker;
+}

@@ -1,0 +1,93 @@
+import type { ChannelId, SenderRole } from '../channels/channel.ts';
+import type { PrismaClient } from './db.ts';
+
+/** Who sent a message, as the core sees it. */
+export interface Sender {
+  kind: 'customer' | 'staff';
+  /** Customer.id or Staff.id */
+  id: string;
+  role: SenderRole;
+  /** For staff: agent | supervisor | manager | warehouse | admin */
+  staffRole?: string;
+  tier?: string;
+  name?: string;
+}
+
+const PLATFORM: Record<ChannelId, string> = {
+  sandbox: 'sandbox',
+  wecom: 'wecom',
+  wecom_bot: 'wecom',
+  wecom_kf: 'wecom_kf',
+  dingtalk: 'dingtalk',
+};
+
+/**
+ * Maps a platform identity to a customer or a staff member, creating it on first contact. Staff roles
+ * come from the Staff table (a manager is a staff member with role manager), so a platform never
+ * decides who is a manager; the sandbox, which has no directory, takes the role from the message.
+ */
+export function createIdentityStore(prisma: PrismaClient) {
+  return {
+    async resolve(channel: ChannelId, userRef: string, claimed: SenderRole, displayName?: string): Promise<Sender> {
+      try {
+        return await resolveOnce(channel, userRef, claimed, displayName);
+      } catch (err) {
+        // Two messages of a new user processed at once: the loser of the unique race reads the winner's row.
+        if ((err as { code?: string }).code === 'P2002') return resolveOnce(channel, userRef, claimed, displayName);
+        throw err;
+      }
+    },
+  };
+
+  async function resolveOnce(
+    channel: ChannelId,
+    userRef: string,
+    claimed: SenderRole,
+    displayName?: string,
+  ): Promise<Sender> {
+    const platform = PLATFORM[channel];
+    const found = await prisma.identity.findUnique({
+      where: { platform_externalId: { platform, externalId: userRef } },
+      include: { customer: true, staff: true },
+    });
+    if (found?.staff) return staffSender(found.staff);
+    if (found?.customer)
+      return {
+        kind: 'customer',
+        id: found.customer.id,
+        role: 'customer',
+        tier: found.customer.tier,
+        ...(found.customer.name ? { name: found.customer.name } : {}),
+      };
+    const isStaff = claimed !== 'customer';
+    if (isStaff) {
+      const staff = await prisma.staff.create({
+        data: {
+          name: displayName ?? userRef,
+          role: channel === 'sandbox' && claimed === 'manager' ? 'manager' : 'agent',
+          identities: { create: { platform, externalId: userRef, kind: 'staff', displayName: displayName ?? null } },
+        },
+      });
+      return staffSender(staff);
+    }
+    const customer = await prisma.customer.create({
+      data: {
+        name: displayName ?? null,
+        identities: { create: { platform, externalId: userRef, kind: 'customer', displayName: displayName ?? null } },
+      },
+    });
+    return { kind: 'customer', id: customer.id, role: 'customer', tier: customer.tier };
+  }
+}
+
+function staffSender(s: { id: string; role: string; name: string }): Sender {
+  return {
+    kind: 'staff',
+    id: s.id,
+    role: s.role === 'manager' || s.role === 'supervisor' ? 'manager' : 'staff',
+    staffRole: s.role,
+    name: s.name,
+  };
+}
+
+export type IdentityStore = ReturnType<typeof createIdentityStore>;

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TimerSpec } from '../../src/app/ports.ts';
+import { redisConnection } from '../../src/jobs/queues.ts';
+import { createTimerScheduler, startTimerWorker, timerJobId } from '../../src/jobs/timers.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { randomName } from '../support/db.ts';
+import { REDIS_URL } from '../support/redis.ts';
+
+const log = createLogger({ level: 'silent', secretKeys: [] });
+
+describe('TimerScheduler on BullMQ (real Redis)', () => {
+  const closers: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  });
+
+  function setup() {
+    const prefix = randomName('tq');
+    const conn = redisConnection(REDIS_URL, 'worker');
+    const scheduler = createTimerScheduler(conn, prefix);
+    const fired: TimerSpec[] = [];
+    const worker = startTimerWorker({ connection: conn, prefix, log, onTimer: async (t) => fired.push(t) });
+    closers.push(async () => {
+      await worker.close();
+      await scheduler.queue.obliterate({ force: true });
+      await scheduler.queue.close();
+      conn.disconnect();
+    });
+    return { scheduler, fired };
+  }
+
+  it('fires a timer once at its due time even when scheduled three times', async () => {
+    const { scheduler, fired } = setup();
+    const t = { ticketId: 7, kind: 'first_response', revision: 1, dueAt: new Date(Date.now() + 300) };
+    await Promise.all([scheduler.schedule(t), scheduler.schedule(t), scheduler.schedule(t)]);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(fired.map((f) => [f.ticketId, f.kind, f.revision])).toEqual([[7, 'first_response', 1]]);
+    expect(fired[0]?.dueAt.getTime()).toBe(t.dueAt.getTime());
+  });
+
+  it('a cancelled timer never fires; a new revision is a new timer', async () => {
+    const { scheduler, fired } = setup();
+    const r1 = { ticketId: 8, kind: 'resolution', revision: 1, dueAt: new Date(Date.now() + 400) };
+    const r2 = { ...r1, revision: 2, dueAt: new Date(Date.now() + 600) };
+    await scheduler.schedule(r1);
+    expect(await scheduler.exists(r1)).toBe(true);
+    await scheduler.cancel(r1);
+    expect(await scheduler.exists(r1)).toBe(false);
+    await scheduler.schedule(r2);
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(fired.map((f) => f.revision)).toEqual([2]);
+  });
+
+  it('uses job ids BullMQ accepts', () => {
+    expect(timerJobId({ ticketId: 12, kind: 'first_response', revision: 3 })).toBe('sla-12-first_response-r3');
+  });
+});
