@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Bodies of `message/send` (doc 90236) we use; `touser`/`agentid` are added by the client. */
+export type AppMessageBody =
+  | { msgtype: 'text'; text: { content: string } }
+  | { msgtype: 'markdown'; markdown: { content: string } }
+  | { msgtype: 'template_card'; template_card: ButtonCard };
+
+/** `template_card` of card_type `button_interaction`; clicks come back as `template_card_event`. */
+export interface ButtonCard {
+  card_type: 'button_interaction';
+  main_title: { title: string; desc?: string };
+  sub_title_text?: string;
+  /** Unique per app, ≤ 128 bytes of [A-Za-z0-9_-@]. */
+  task_id: string;
+  button_list: Array<{ text: string; style?: number; key: string }>;
+}
+
+/** Bodies of `kf/send_msg` (doc 94677) we use; `touser`/`open_kfid`/`msgid` are added by the client. */
+export type KfMessageBody =
+  | { msgtype: 'text'; text: { content: string } }
+  | {
+      msgtype: 'msgmenu';
+      msgmenu: {
+        head_content?: string;
+        list: Array<{ type: 'click'; click: { id: string; content: string } }>;
+        tail_content?: string;
+      };
+    };
+
+/** Group robot webhook bodies (doc 91770). */
+export type GroupRobotMessage =
+  | { msgtype: 'text'; text: { content: string; mentioned_list?: string[] } }
+  | { msgtype: 'markdown'; markdown: { content: string } };
+
+const id = z.union([z.string(), z.number()]).transform(String);
+
+/** One entry of `kf/sync_msg`'s msg_list, narrowed to what we read (platforms.md §4.5). */
+export const kfMessageSchema = z.object({
+  msgid: id,
+  open_kfid: z.string().optional(),
+  external_userid: z.string().optional(),
+  send_time: z.number().optional(),
+  /** 3 = customer, 4 = system event, 5 = servicer replying from the WeCom client. */
+  origin: z.number(),
+  servicer_userid: z.string().optional(),
+  msgtype: z.string(),
+  text: z.object({ content: z.string(), menu_id: z.string().optional() }).optional(),
+  event: z.object({ event_type: z.string() }).passthrough().optional(),
+});
+export type KfMessage = z.infer<typeof kfMessageSchema>;
+
+export const kfSyncPageSchema = z.object({
+  next_cursor: z.string().optional().default(''),
+  has_more: z.number().optional().default(0),
+  msg_list: z.array(z.unknown()).optional().default([]),
+});
+
+export interface KfSyncPage {
+  nextCursor: string;
+  hasMore: boolean;
+  /** Entries that match {@link kfMessageSchema}; others are counted in `skipped`. */
+  messages: KfMessage[];
+  skipped: number;
+}
+
+/** kf session states (分配客服会话, doc 94669). */
+export enum KfServiceState {
+  Untreated = 0,
+  BotServing = 1,
+  Queued = 2,
+  HumanServing = 3,
+  Ended = 4,
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { replayDetected, signatureInvalid } from '../../domain/errors.ts';
+import { decryptWecom } from './crypto.ts';
+import type { NonceStore } from './nonce-store.ts';
+import { DEFAULT_WINDOW_SEC, verifyWecomSignature } from './verify-signature.ts';
+
+/** The signed query string of every WeCom callback (GET verification and POST push). */
+export interface CallbackQuery {
+  signature: string;
+  timestamp: string;
+  nonce: string;
+  echostr?: string;
+}
+
+/** What one callback endpoint (app or AI bot) verifies against. */
+export interface CallbackSecrets {
+  token: string;
+  encodingAesKey: string;
+  /** CorpID for app / kf callbacks, `""` for the 智能机器人 (platforms.md §2.1). */
+  receiveId: string;
+  windowSec?: number;
+}
+
+/**
+ * Reads the callback query from the raw request URL, percent-decoding each value exactly once.
+ * A form decoder would turn a literal `+` of the base64 echostr into a space (platforms.md §2.2).
+ * @throws CodedError SignatureInvalid when a signature parameter is missing or badly encoded.
+ */
+export function readCallbackQuery(rawUrl: string): CallbackQuery {
+  const query = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
+  const params = new Map<string, string>();
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    try {
+      params.set(pair.slice(0, eq), decodeURIComponent(pair.slice(eq + 1)));
+    } catch {
+      throw signatureInvalid('签名参数编码错误');
+    }
+  }
+  const signature = params.get('msg_signature');
+  const timestamp = params.get('timestamp');
+  const nonce = params.get('nonce');
+  if (!signature || !timestamp || !nonce) throw signatureInvalid('缺少签名参数 msg_signature / timestamp / nonce');
+  return { signature, timestamp, nonce, echostr: params.get('echostr') };
+}
+
+/**
+ * Verifies the signature and freshness of `encrypted`, then decrypts it.
+ * @throws CodedError SignatureInvalid, TimestampStale, DecryptFailed or ReceiverMismatch.
+ */
+export function openCallback(query: CallbackQuery, encrypted: string, secrets: CallbackSecrets, nowMs: number): string {
+  verifyWecomSignature({
+    token: secrets.token,
+    timestamp: query.timestamp,
+    nonce: query.nonce,
+    encrypted,
+    signature: query.signature,
+    nowMs,
+    windowSec: secrets.windowSec,
+  });
+  return decryptWecom(secrets.encodingAesKey, encrypted, secrets.receiveId);
+}
+
+/**
+ * Guards one POST against exact replays: rejects a request already accepted, and returns the
+ * function to call once the delivery is durably stored (see {@link NonceStore} for why "after").
+ * @throws CodedError ReplayDetected.
+ */
+export async function guardReplay(
+  nonces: NonceStore,
+  scope: string,
+  query: CallbackQuery,
+  windowSec = DEFAULT_WINDOW_SEC,
+): Promise<() => Promise<void>> {
+  const digest = createHash('sha1').update(`${query.timestamp}\n${query.nonce}\n${query.signature}`).digest('hex');
+  const key = `${scope}:${digest}`;
+  if (await nonces.seen(key)) throw replayDetected('重复的回调请求（nonce 已使用），已拒绝');
+  // The timestamp may be up to windowSec in the future, so remember for two windows plus slack.
+  const ttlSec = windowSec * 2 + 60;
+  return async () => {
+    await nonces.remember(key, ttlSec);
+  };
+}

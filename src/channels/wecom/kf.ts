@@ -1,0 +1,97 @@
+import type { InboundMessage, Ingest } from '../channel.ts';
+import type { LockFn } from '../outbound/redis-lock.ts';
+import type { WecomApiClient } from './api-client.ts';
+import type { KfMessage } from './api-types.ts';
+
+/** Where the kf pull position lives; the lead implements it on Prisma's SyncCursor table. */
+export interface CursorStore {
+  get(id: string): Promise<string | undefined>;
+  set(id: string, cursor: string): Promise<void>;
+}
+
+export interface SyncKfOptions {
+  client: Pick<WecomApiClient, 'kfSyncMsg'>;
+  cursors: CursorStore;
+  ingest: Ingest;
+  openKfId: string;
+  /** Token from the kf_msg_or_event callback (valid 10 minutes). */
+  token?: string;
+  /** Page size, ≤ 1000. */
+  limit?: number;
+  /** Safety stop for a runaway has_more loop (default 100 pages). */
+  maxPages?: number;
+  /** Serialises syncs per open_kfid across processes; parallel syncs would read the same cursor. */
+  lock?: LockFn;
+  /** Called for every customer message seen (also duplicates), e.g. to reset the kf send budget. */
+  onCustomerMessage?: (message: InboundMessage) => Promise<void>;
+}
+
+export interface SyncKfResult {
+  pages: number;
+  accepted: number;
+  duplicates: number;
+  ignored: number;
+}
+
+/** Cursor key of one kf account in the CursorStore. */
+export const kfCursorId = (openKfId: string) => `wecom_kf:${openKfId}`;
+
+/** Customers (origin 3) writing text; events, servicer replies (5) and our own sends are not input. */
+const CUSTOMER = 3;
+
+/**
+ * Pulls every pending kf message (platforms.md §4.5): pages through `kf/sync_msg` while `has_more`,
+ * ingests each page, then persists `next_cursor` — after the page, so a crash re-reads at most one
+ * page (ingest dedupes by msgid) and never skips one.
+ */
+export async function syncKf(options: SyncKfOptions): Promise<SyncKfResult> {
+  const run = () => pullAll(options);
+  return options.lock ? options.lock(`kf-sync:${options.openKfId}`, run) : run();
+}
+
+async function pullAll(options: SyncKfOptions): Promise<SyncKfResult> {
+  const { client, cursors, openKfId } = options;
+  const result: SyncKfResult = { pages: 0, accepted: 0, duplicates: 0, ignored: 0 };
+  let cursor = await cursors.get(kfCursorId(openKfId));
+  for (let hasMore = true; hasMore && result.pages < (options.maxPages ?? 100); ) {
+    const page = await client.kfSyncMsg({ cursor, token: options.token, openKfId, limit: options.limit });
+    result.pages++;
+    result.ignored += page.skipped;
+    for (const message of page.messages) await ingestOne(message, options, result);
+    if (page.nextCursor && page.nextCursor !== cursor) {
+      cursor = page.nextCursor;
+      await cursors.set(kfCursorId(openKfId), cursor);
+    }
+    hasMore = page.hasMore && Boolean(page.nextCursor);
+  }
+  return result;
+}
+
+async function ingestOne(message: KfMessage, options: SyncKfOptions, result: SyncKfResult): Promise<void> {
+  const inbound = toInbound(message, options.openKfId);
+  if (!inbound) {
+    result.ignored++;
+    return;
+  }
+  const { status } = await options.ingest(inbound);
+  if (status === 'duplicate') result.duplicates++;
+  else result.accepted++;
+  await options.onCustomerMessage?.(inbound);
+}
+
+/** A customer text as an InboundMessage, or undefined for anything else. */
+export function toInbound(message: KfMessage, openKfId: string): InboundMessage | undefined {
+  if (message.origin !== CUSTOMER || message.msgtype !== 'text' || !message.text || !message.external_userid) {
+    return undefined;
+  }
+  const kfId = message.open_kfid ?? openKfId;
+  return {
+    channel: 'wecom_kf',
+    platformMsgId: message.msgid,
+    userRef: message.external_userid,
+    role: 'customer',
+    text: message.text.content,
+    sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
+    replyContext: { open_kfid: kfId, ...(message.text.menu_id ? { menu_id: message.text.menu_id } : {}) },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Remembers which signed callback requests were already accepted, so an exact replay inside the
+ * timestamp window is rejected. Shared through Redis so several api processes see the same nonces.
+ *
+ * Callers check {@link NonceStore.seen} before the work and call {@link NonceStore.remember} only
+ * after the delivery is durably stored: a platform retry of a request we crashed on is then still
+ * accepted (and deduped by the ingest store), while a replay of an accepted request is refused.
+ */
+export interface NonceStore {
+  /** Whether `key` was remembered and has not expired. */
+  seen(key: string): Promise<boolean>;
+  /** Remembers `key` for `ttlSec`; resolves false when it was already there (SET NX semantics). */
+  remember(key: string, ttlSec: number): Promise<boolean>;
+}
+
+/** Redis-backed store: `SET <prefix><key> 1 NX EX <ttl>`. */
+export function createRedisNonceStore(redis: Redis, prefix = 'wecom:nonce:'): NonceStore {
+  return {
+    async seen(key) {
+      return (await redis.exists(prefix + key)) === 1;
+    },
+    async remember(key, ttlSec) {
+      const ok = await redis.set(prefix + key, '1', 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX');
+      return ok === 'OK';
+    },
+  };
+}
+
+/** In-process store for the sandbox and unit tests; not shared across processes. */
+export function createMemoryNonceStore(now: () => number = Date.now): NonceStore {
+  const expiry = new Map<string, number>();
+  const alive = (key: string) => (expiry.get(key) ?? 0) > now();
+  return {
+    async seen(key) {
+      return alive(key);
+    },
+    async remember(key, ttlSec) {
+      if (alive(key)) return false;
+      if (expiry.size > 10_000) for (const [k, until] of expiry) if (until <= now()) expiry.delete(k);
+      expiry.set(key, now() + ttlSec * 1000);
+      return true;
+    },
+  };
+}

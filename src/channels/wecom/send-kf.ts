@@ -1,0 +1,57 @@
+import { isCodedError } from '../../domain/errors.ts';
+import type { OutboundMessage, SendResult } from '../channel.ts';
+import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
+import type { BudgetTarget } from '../send-budget.ts';
+import { failed, LIMITS, plainText, type SendContext, stableId, stringField } from './send-context.ts';
+
+const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
+
+/**
+ * A reply or update to a customer through 微信客服: plain text only, split at 2048 bytes, within the
+ * 48 h / 5-message budget; what the budget cannot carry is merged, deferred or rerouted to staff.
+ */
+export async function sendKf(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
+  const openKfId = stringField(message.replyContext?.open_kfid) ?? ctx.defaultOpenKfId;
+  const user = message.target.userRef;
+  if (!openKfId || !user) return failed('微信客服消息缺少 open_kfid 或客户 external_userid');
+  const target: BudgetTarget = { kind: 'kf', openKfId, externalUserId: user };
+  const text = plainText(message);
+  const parts = splitUtf8(text, LIMITS.kfText);
+  const admission = await ctx.budget.admit(target, message, { kind: message.kind, parts: parts.length }, text);
+  if (admission.action === 'deferred') return { status: 'deferred' };
+  if (admission.action === 'reroute') return ctx.reroute(message, admission.reason, text);
+  const allowed = parts.slice(0, admission.parts);
+  if (allowed.length < parts.length) {
+    allowed[allowed.length - 1] = truncateUtf8(allowed[allowed.length - 1] ?? '', LIMITS.kfText, CUT_NOTE);
+  }
+  const ids: string[] = [];
+  for (const [i, content] of allowed.entries()) {
+    try {
+      const msgid = `${stableId(message.dedupeKey)}-${i}`;
+      ids.push(
+        await ctx.kfApi.kfSendMsg({ touser: user, openKfId, msgid, body: { msgtype: 'text', text: { content } } }),
+      );
+    } catch (err) {
+      await admission.release(allowed.length - i);
+      const refused = await onKfRefusal(ctx, target, err);
+      if (refused) return ctx.reroute(message, refused, allowed.slice(i).join('\n'));
+      throw err;
+    }
+  }
+  return { status: 'sent', platformIds: ids };
+}
+
+/** 95001 / 95002 / 95018 mean "cannot reach this customer now" — reroute, and fix our budget view. */
+async function onKfRefusal(ctx: SendContext, target: BudgetTarget, err: unknown) {
+  const errcode = isCodedError(err) ? err.details?.errcode : undefined;
+  if (errcode === 95001) {
+    await ctx.budget.markKfRefused(target, 'count');
+    return 'kf_budget_exhausted' as const;
+  }
+  if (errcode === 95002) {
+    await ctx.budget.markKfRefused(target, 'window');
+    return 'kf_window_closed' as const;
+  }
+  if (errcode === 95018) return 'kf_session_state' as const;
+  return undefined;
+}

@@ -1,0 +1,152 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { z } from 'zod';
+import { malformedBody } from '../../domain/errors.ts';
+
+/**
+ * Parsing of WeCom's XML: the outer envelope (only `Encrypt` matters, read with a strict regex) and
+ * the decrypted inner message (fast-xml-parser without entity expansion, every value kept as a
+ * string because MsgId exceeds 2^53 — platforms.md §2.6).
+ */
+
+/** Inner callback message, narrowed to what the adapter acts on. */
+export type WecomAppMessage =
+  | { type: 'text'; msgId: string; fromUser: string; content: string; createTime: number; agentId?: string }
+  | { type: 'kf_event'; openKfId: string; token: string; createTime: number }
+  | { type: 'card_event'; fromUser: string; eventKey: string; taskId: string; createTime: number }
+  | { type: 'other'; msgType: string; event?: string };
+
+const OUTER_ENCRYPT_RE = /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]+)\]\]>|([A-Za-z0-9+/=]+))\s*<\/Encrypt>/g;
+const MAX_TEXT = 20_000;
+
+/**
+ * Returns the base64 `Encrypt` of an XML callback envelope.
+ * @throws CodedError MalformedBody when the body is not one `<xml>` element with exactly one Encrypt.
+ */
+export function extractEncryptFromXml(body: string): string {
+  const trimmed = body.trim();
+  if (!trimmed.startsWith('<xml>') || !trimmed.endsWith('</xml>')) {
+    throw malformedBody('回调消息体不是企业微信的 XML 格式（应以 <xml> 开头、</xml> 结尾）');
+  }
+  if (/<!(DOCTYPE|ENTITY)/i.test(trimmed)) throw malformedBody('回调消息体含有 DTD/实体声明，已拒绝');
+  const matches = [...trimmed.matchAll(OUTER_ENCRYPT_RE)];
+  const first = matches[0];
+  if (matches.length !== 1 || !first) throw malformedBody('回调消息体缺少 Encrypt 字段或包含多个 Encrypt');
+  return first[1] ?? first[2] ?? '';
+}
+
+const jsonEnvelope = z.object({ encrypt: z.string().regex(/^[A-Za-z0-9+/=]+$/) });
+
+/**
+ * Returns `encrypt` of a JSON callback envelope (智能机器人, JSON-flavour app callbacks).
+ * @throws CodedError MalformedBody.
+ */
+export function extractEncryptFromJson(body: string): string {
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    throw malformedBody('回调消息体不是合法的 JSON');
+  }
+  const parsed = jsonEnvelope.safeParse(data);
+  if (!parsed.success) throw malformedBody('回调消息体缺少 encrypt 字段');
+  return parsed.data.encrypt;
+}
+
+const parser = new XMLParser({
+  parseTagValue: false, // ids stay strings (MsgId > 2^53)
+  processEntities: false, // no DTD entity expansion; the five predefined entities are decoded below
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  cdataPropName: '__cdata',
+  trimValues: true,
+});
+
+const str = z.string().max(MAX_TEXT);
+const digits = z.string().regex(/^\d{1,20}$/);
+const base = z.object({ MsgType: str, CreateTime: digits.optional(), FromUserName: str.optional() });
+const textShape = z.object({ MsgId: digits, FromUserName: str.min(1), Content: str, CreateTime: digits });
+const kfShape = z.object({ OpenKfId: str.min(1), Token: str.min(1), CreateTime: digits });
+const cardShape = z.object({ FromUserName: str.min(1), EventKey: str, TaskId: str.default(''), CreateTime: digits });
+
+/**
+ * Parses and validates a decrypted app / kf callback message.
+ * @throws CodedError MalformedBody (not well-formed, DTD present, or a known type missing fields).
+ */
+export function parseAppMessage(xml: string): WecomAppMessage {
+  const fields = xmlFields(xml);
+  const head = base.safeParse(fields);
+  if (!head.success) throw malformedBody('解密后的消息缺少 MsgType 字段');
+  const { MsgType: msgType } = head.data;
+  const event = typeof fields.Event === 'string' ? fields.Event : undefined;
+  if (msgType === 'text') {
+    const m = must(textShape.safeParse(fields), '文本消息');
+    const agentId = typeof fields.AgentID === 'string' && fields.AgentID ? fields.AgentID : undefined;
+    return {
+      type: 'text',
+      msgId: m.MsgId,
+      fromUser: m.FromUserName,
+      content: m.Content,
+      createTime: +m.CreateTime,
+      agentId,
+    };
+  }
+  if (msgType === 'event' && event === 'kf_msg_or_event') {
+    const m = must(kfShape.safeParse(fields), '微信客服事件');
+    return { type: 'kf_event', openKfId: m.OpenKfId, token: m.Token, createTime: +m.CreateTime };
+  }
+  if (msgType === 'event' && event === 'template_card_event') {
+    const m = must(cardShape.safeParse(fields), '模板卡片事件');
+    return {
+      type: 'card_event',
+      fromUser: m.FromUserName,
+      eventKey: m.EventKey,
+      taskId: m.TaskId,
+      createTime: +m.CreateTime,
+    };
+  }
+  return { type: 'other', msgType, event };
+}
+
+function must<T>(result: { success: true; data: T } | { success: false }, what: string): T {
+  if (!result.success) throw malformedBody(`${what}字段不完整或格式错误`);
+  return result.data;
+}
+
+/** The `<xml>` root as a flat record of string fields (nested elements are left as objects). */
+function xmlFields(xml: string): Record<string, unknown> {
+  if (/<!(DOCTYPE|ENTITY)/i.test(xml)) throw malformedBody('消息含有 DTD/实体声明，已拒绝');
+  if (XMLValidator.validate(xml) !== true) throw malformedBody('解密后的消息不是合法的 XML');
+  const doc: unknown = parser.parse(xml);
+  const root = isRecord(doc) ? doc.xml : undefined;
+  if (!isRecord(root)) throw malformedBody('解密后的消息缺少 <xml> 根元素');
+  return Object.fromEntries(Object.entries(root).map(([k, v]) => [k, flatten(v)]));
+}
+
+function flatten(value: unknown): unknown {
+  if (typeof value === 'string') return decodeEntities(value);
+  if (isRecord(value) && Object.keys(value).every((k) => k === '__cdata' || k === '#text')) {
+    const text = typeof value['#text'] === 'string' ? decodeEntities(value['#text']) : '';
+    return text + (typeof value.__cdata === 'string' ? value.__cdata : '');
+  }
+  return value;
+}
+
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Single pass over the XML predefined entities and numeric references; nothing is expanded twice. */
+function decodeEntities(text: string): string {
+  return text.replace(/&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (whole, name: string) => {
+    if (name.startsWith('#x')) return safeCodePoint(Number.parseInt(name.slice(2), 16), whole);
+    if (name.startsWith('#')) return safeCodePoint(Number.parseInt(name.slice(1), 10), whole);
+    return NAMED[name] ?? whole;
+  });
+}
+
+function safeCodePoint(cp: number, fallback: string): string {
+  return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : fallback;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

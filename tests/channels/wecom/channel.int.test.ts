@@ -1,0 +1,254 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboundMessage } from '../../../src/channels/channel.ts';
+import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
+import {
+  createWecomChannel,
+  createWecomClients,
+  syncKf,
+  type WecomChannel,
+} from '../../../src/channels/wecom/index.ts';
+import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
+import { MemoryCursorStore, MemoryIngest, testRedis } from './helpers.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+let fake: FakeWecomServer;
+let redis: Redis;
+let prefix: string;
+let cleanup: () => Promise<void>;
+let channel: WecomChannel;
+let budget: SendBudget;
+
+beforeEach(async () => {
+  fake = await new FakeWecomServer().start();
+  ({ redis, prefix, cleanup } = await testRedis());
+  ingest = new MemoryIngest();
+  cursors = new MemoryCursorStore();
+  const clients = createWecomClients({
+    baseUrl: fake.baseUrl,
+    redis,
+    corpId: 'wwcorp',
+    secret: 'app-secret',
+    agentId: 1000002,
+    kfSecret: 'kf-secret',
+    keyPrefix: prefix,
+    retries: 2,
+    baseDelayMs: 5,
+    now: () => fake.nowMs,
+  });
+  budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
+  channel = createWecomChannel({
+    ...clients,
+    redis,
+    budget,
+    apiBase: fake.baseUrl,
+    keyPrefix: prefix,
+    groupWebhooks: {
+      managers: fake.webhookUrl('KEY-MGR'),
+      staff: fake.webhookUrl('KEY-STAFF'),
+      wrGRP: fake.webhookUrl('KEY-GRP'),
+    },
+    staffGroup: 'staff',
+  });
+});
+afterEach(async () => {
+  await channel.stop();
+  await fake.stop();
+  await cleanup();
+});
+
+/** The customer writes in kf and the bot pulls it, as the kf sync job does. */
+async function customerWrites(text: string) {
+  const token = fake.customerWrites('wkSHOP', 'wmVIP', text);
+  const { api: _unused, kfApi } = createWecomClients({
+    baseUrl: fake.baseUrl,
+    redis,
+    corpId: 'wwcorp',
+    secret: 'app-secret',
+    kfSecret: 'kf-secret',
+    keyPrefix: prefix,
+  });
+  await syncKf({
+    client: kfApi,
+    cursors,
+    ingest: ingest.ingest,
+    openKfId: 'wkSHOP',
+    token,
+    onCustomerMessage: async (m) => budget.noteCustomerMessage('wkSHOP', m.userRef, m.sentAt?.getTime() ?? fake.nowMs),
+  });
+}
+let ingest: MemoryIngest;
+let cursors: MemoryCursorStore;
+let seq = 0;
+const kfMessage = (text: string, kind: OutboundMessage['kind'] = 'reply'): OutboundMessage => ({
+  channel: 'wecom_kf',
+  target: { userRef: 'wmVIP' },
+  kind,
+  text,
+  replyContext: { open_kfid: 'wkSHOP' },
+  dedupeKey: `kf-${++seq}`,
+});
+const robotSaw = (key: string) => fake.robotMessages.filter((m) => m.key === key).map((m) => m.content);
+
+describe('微信客服 replies', () => {
+  it('a reply reaches the customer', async () => {
+    await customerWrites('我的退款到哪了');
+    expect(await channel.send(kfMessage('您的退款已在处理中，预计 1-3 个工作日到账。'))).toMatchObject({
+      status: 'sent',
+    });
+    expect(fake.kfSent.map((s) => s.content)).toEqual(['您的退款已在处理中，预计 1-3 个工作日到账。']);
+  });
+
+  it('a long Chinese reply is split by bytes (≤ 2048 each), in order, nothing lost', async () => {
+    await customerWrites('物流详情');
+    const text = '物流轨迹：包裹已到达杭州转运中心，正在发往下一站。'.repeat(70);
+    const result = await channel.send(kfMessage(text));
+    expect(result.platformIds).toHaveLength(3);
+    expect(fake.kfSent.every((s) => Buffer.byteLength(s.content) <= 2048)).toBe(true);
+    expect(fake.kfSent.map((s) => s.content).join('')).toBe(text);
+  });
+
+  it('markdown is flattened for kf, which shows text only', async () => {
+    await customerWrites('怎么退货');
+    await channel.send({ ...kfMessage(''), markdown: '### 退货步骤\n1. **申请退货**\n2. 寄回 [地址](https://x.cn)' });
+    expect(fake.kfSent[0]?.content).toBe('退货步骤\n1. 申请退货\n2. 寄回 地址（https://x.cn）');
+  });
+
+  it('VIP updates every 15 min for 2 h never exceed the 5-message budget; after 48 h silence they go to staff', async () => {
+    await customerWrites('加急！什么时候发货');
+    await channel.send(kfMessage('已为您加急，有进展会第一时间通知您。'));
+    const results = [];
+    for (let t = 15; t <= 120; t += 15) {
+      fake.advance(15 * MIN);
+      await channel.flushDue();
+      results.push(await channel.send(kfMessage(`进展：仓库处理中（第 ${t} 分钟）`, 'push')));
+    }
+    for (let i = 0; i < 12; i++) {
+      fake.advance(5 * MIN);
+      await channel.flushDue();
+    }
+    expect(fake.kfSent.length).toBeLessThanOrEqual(4);
+    expect(fake.kfSent.some((s) => s.content.startsWith('【进展汇总】'))).toBe(true);
+    expect(results.filter((r) => r.status === 'deferred').length).toBeGreaterThan(0);
+    // The reserved fifth send still answers the customer's next question.
+    expect(await channel.send(kfMessage('您的包裹已发出，单号 SF123。'))).toMatchObject({ status: 'sent' });
+    expect(fake.kfSent).toHaveLength(5);
+    fake.advance(48 * HOUR);
+    expect(await channel.send(kfMessage('进展：已签收', 'push'))).toMatchObject({ status: 'rerouted' });
+    expect(robotSaw('KEY-STAFF').at(-1)).toContain('客户超过 48 小时未发言');
+    expect(robotSaw('KEY-STAFF').at(-1)).toContain('进展：已签收');
+    expect(fake.kfSent).toHaveLength(5);
+  });
+
+  it('after a hand-over to a person (state 3) the platform answers 95018 → rerouted to staff', async () => {
+    await customerWrites('转人工');
+    fake.serviceStates.set('wkSHOP/wmVIP', 3);
+    expect(await channel.send(kfMessage('正在为您转接'))).toMatchObject({ status: 'rerouted' });
+    expect(robotSaw('KEY-STAFF').at(-1)).toContain('已转人工');
+  });
+
+  it('a dedupeKey is sent once, even when send() is called twice', async () => {
+    await customerWrites('在吗');
+    const message = kfMessage('在的，请问有什么可以帮您？');
+    const first = await channel.send(message);
+    expect(await channel.send(message)).toEqual(first);
+    expect(fake.kfSent).toHaveLength(1);
+  });
+
+  it('transient failure (502 ×3) is thrown for the job to retry; the retry sends exactly once', async () => {
+    await customerWrites('你好');
+    await channel.send(kfMessage('预热'));
+    fake.script('kf/send_msg', { status: 502 }, { status: 502 }, { status: 502 });
+    const message = kfMessage('稍等，马上为您查询');
+    await expect(channel.send(message)).rejects.toMatchObject({ details: { transient: true } });
+    expect(await channel.send(message)).toMatchObject({ status: 'sent' });
+    expect(fake.kfSent.map((s) => s.content)).toEqual(['预热', '稍等，马上为您查询']);
+  });
+});
+
+describe('staff and managers', () => {
+  it('an escalation card reaches the manager with ack buttons; a long body is sent in full first', async () => {
+    const body = `工单 #T1 已超时 2 小时未处理。${'客户反复催促，情绪激动。'.repeat(12)}`;
+    const card = { title: '升级提醒：VIP 工单超时', body, buttons: [{ id: 'ack:T1:2', label: '收到' }] };
+    const result = await channel.send({
+      channel: 'wecom',
+      target: { userRef: 'manager1' },
+      kind: 'alert',
+      text: body,
+      card,
+      dedupeKey: 'esc-T1-2',
+    });
+    expect(result).toMatchObject({ status: 'sent' });
+    expect(fake.appMessages.map((m) => m.msgtype)).toEqual(['text', 'template_card']);
+    expect(fake.appMessages[0]?.content).toContain(body);
+    const sent = fake.appMessages[1]?.body as {
+      template_card: { button_list: Array<{ key: string; text: string }>; main_title: { title: string } };
+    };
+    expect(sent.template_card.button_list).toEqual([{ key: 'ack:T1:2', text: '收到', style: 1 }]);
+    expect(sent.template_card.main_title.title).toBe('升级提醒：VIP 工单超时');
+    expect(fake.appMessages.every((m) => m.touser === 'manager1')).toBe(true);
+  });
+
+  it('25 alerts to the managers group in a minute: 20 delivered, then one digest, never a 45009', async () => {
+    const results = [];
+    for (let i = 0; i < 25; i++) {
+      results.push(
+        await channel.send({
+          channel: 'wecom',
+          target: { chatId: 'managers' },
+          kind: 'alert',
+          text: `工单 #T${i} 即将超时`,
+          dedupeKey: `g-${i}`,
+        }),
+      );
+    }
+    expect(results.filter((r) => r.status === 'sent')).toHaveLength(20);
+    expect(robotSaw('KEY-MGR')).toHaveLength(20);
+    fake.advance(61_000);
+    expect(await channel.flushDue()).toBe(1);
+    expect(robotSaw('KEY-MGR')).toHaveLength(21);
+    expect(robotSaw('KEY-MGR').at(-1)).toContain('共 5 条更新');
+    expect(robotSaw('KEY-MGR').at(-1)).toContain('工单 #T24 即将超时');
+  });
+
+  it('an unknown group name fails with the config hint', async () => {
+    const result = await channel.send({
+      channel: 'wecom',
+      target: { chatId: 'nope' },
+      kind: 'push',
+      text: 'x',
+      dedupeKey: 'nope-1',
+    });
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('WEBHOOK') });
+  });
+});
+
+describe('智能机器人 group replies', () => {
+  it('answers through response_url once; a second answer to the same message falls back to the group robot', async () => {
+    const replyContext = { responseUrl: fake.responseUrl('RC1'), chatId: 'wrGRP' };
+    const base = {
+      channel: 'wecom_bot' as const,
+      target: { chatId: 'wrGRP', userRef: 'wangwu' },
+      kind: 'reply' as const,
+      replyContext,
+    };
+    await channel.send({ ...base, text: '订单 SO777：已发货', markdown: '**订单 SO777**：已发货', dedupeKey: 'b1' });
+    await channel.send({ ...base, text: '补充：预计明天送达', dedupeKey: 'b2' });
+    expect(fake.botReplies).toEqual([{ responseCode: 'RC1', content: '**订单 SO777**：已发货' }]);
+    expect(robotSaw('KEY-GRP')).toEqual(['补充：预计明天送达']);
+  });
+
+  it('a response_url on a foreign host is never called', async () => {
+    const replyContext = { responseUrl: 'http://127.0.0.1:9/steal', chatId: 'none' };
+    const result = await channel.send({
+      channel: 'wecom_bot',
+      target: { chatId: 'none' },
+      kind: 'reply',
+      text: 'x',
+      replyContext,
+      dedupeKey: 'b3',
+    });
+    expect(result.status).toBe('failed');
+  });
+});

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import type { InboundMessage, Ingest, IngestStatus } from '../../../src/channels/channel.ts';
+import type { CursorStore } from '../../../src/channels/wecom/kf.ts';
+import { errorHandler } from '../../../src/http/error-map.ts';
+import { REDIS_URL } from '../../support/redis.ts';
+
+/** The DB pipeline's contract in memory: one row per (channel, platformMsgId); repeats are "duplicate". */
+export class MemoryIngest {
+  readonly rows: InboundMessage[] = [];
+  /** What ingest answered, call by call. */
+  readonly answers: IngestStatus[] = [];
+  failOn?: (m: InboundMessage) => boolean;
+
+  readonly ingest: Ingest = async (message) => {
+    if (this.failOn?.(message)) throw new Error('数据库暂时不可用');
+    const existing = this.rows.findIndex(
+      (r) => r.channel === message.channel && r.platformMsgId === message.platformMsgId,
+    );
+    if (existing >= 0) {
+      this.answers.push('duplicate');
+      return { status: 'duplicate', deliveryId: `d${existing}` };
+    }
+    this.rows.push(message);
+    this.answers.push('accepted');
+    return { status: 'accepted', deliveryId: `d${this.rows.length - 1}` };
+  };
+
+  texts(): string[] {
+    return this.rows.map((r) => r.text);
+  }
+}
+
+export class MemoryCursorStore implements CursorStore {
+  readonly values = new Map<string, string>();
+  writes = 0;
+  async get(id: string) {
+    return this.values.get(id);
+  }
+  async set(id: string, cursor: string) {
+    this.writes++;
+    this.values.set(id, cursor);
+  }
+}
+
+/** A fastify app with the service's real error map, as src/http/server.ts configures it. */
+export function testApp(): FastifyInstance {
+  const app = Fastify();
+  app.setErrorHandler(errorHandler(pino({ level: 'silent' })));
+  return app;
+}
+
+/** A Redis client plus a random key prefix for one test; `cleanup` deletes the prefix's keys. */
+export async function testRedis(): Promise<{ redis: Redis; prefix: string; cleanup(): Promise<void> }> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const prefix = `test:${randomUUID()}:`;
+  return {
+    redis,
+    prefix,
+    async cleanup() {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
+}

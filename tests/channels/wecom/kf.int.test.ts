@@ -1,0 +1,115 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisLock } from '../../../src/channels/outbound/redis-lock.ts';
+import { WecomApiClient } from '../../../src/channels/wecom/api-client.ts';
+import { kfCursorId, syncKf } from '../../../src/channels/wecom/kf.ts';
+import { WecomHttp } from '../../../src/channels/wecom/wecom-http.ts';
+import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
+import { MemoryCursorStore, MemoryIngest, testRedis } from './helpers.ts';
+
+let fake: FakeWecomServer;
+let redis: Redis;
+let prefix: string;
+let cleanup: () => Promise<void>;
+let store: MemoryIngest;
+let cursors: MemoryCursorStore;
+
+beforeEach(async () => {
+  fake = await new FakeWecomServer().start();
+  ({ redis, prefix, cleanup } = await testRedis());
+  store = new MemoryIngest();
+  cursors = new MemoryCursorStore();
+});
+afterEach(async () => {
+  await fake.stop();
+  await cleanup();
+});
+
+const client = () =>
+  new WecomApiClient({
+    http: new WecomHttp({ baseUrl: fake.baseUrl, retries: 0 }),
+    redis,
+    corpId: 'wwcorp',
+    secret: 'kf-secret',
+    tokenName: 'kf',
+    keyPrefix: prefix,
+  });
+const sync = (token: string, extra: Partial<Parameters<typeof syncKf>[0]> = {}) =>
+  syncKf({ client: client(), cursors, ingest: store.ingest, openKfId: 'wkSHOP', token, limit: 2, ...extra });
+
+describe('syncKf', () => {
+  it('pages through sync_msg, ingests customer texts only, and persists the cursor after each page', async () => {
+    fake.customerWrites('wkSHOP', 'wmA', '我的快递到哪了');
+    fake.kfEntry({
+      open_kfid: 'wkSHOP',
+      external_userid: 'wmA',
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'enter_session' },
+    });
+    fake.customerWrites('wkSHOP', 'wmB', '退款什么时候到');
+    fake.kfEntry({
+      open_kfid: 'wkSHOP',
+      external_userid: 'wmA',
+      origin: 5,
+      msgtype: 'text',
+      text: { content: '人工客服回复' },
+    });
+    const token = fake.customerWrites('wkSHOP', 'wmA', '订单 SO123');
+    const result = await sync(token);
+    expect(result).toEqual({ pages: 3, accepted: 3, duplicates: 0, ignored: 2 });
+    expect(store.rows).toEqual([
+      expect.objectContaining({
+        channel: 'wecom_kf',
+        role: 'customer',
+        userRef: 'wmA',
+        text: '我的快递到哪了',
+        replyContext: { open_kfid: 'wkSHOP' },
+      }),
+      expect.objectContaining({ userRef: 'wmB', text: '退款什么时候到' }),
+      expect.objectContaining({ userRef: 'wmA', text: '订单 SO123' }),
+    ]);
+    expect(cursors.values.get(kfCursorId('wkSHOP'))).toBe('c5');
+    expect(cursors.writes).toBe(3);
+  });
+
+  it('a restart resumes from the stored cursor: new messages once, old ones never again', async () => {
+    await sync(fake.customerWrites('wkSHOP', 'wmA', '第一条'));
+    fake.customerWrites('wkSHOP', 'wmA', '第二条');
+    const token = fake.customerWrites('wkSHOP', 'wmA', '第三条');
+    const second = await sync(token);
+    expect(second.accepted).toBe(2);
+    expect(store.texts()).toEqual(['第一条', '第二条', '第三条']);
+    const requests = fake.received.filter((r) => r.path === '/cgi-bin/kf/sync_msg');
+    expect(requests.at(-1)?.body).toMatchObject({ cursor: 'c1', open_kfid: 'wkSHOP', token });
+  });
+
+  it('a crash mid-page (DB down) loses nothing: the cursor stays before that page and the rerun dedupes', async () => {
+    for (const text of ['一', '二', '三']) fake.customerWrites('wkSHOP', 'wmA', text);
+    const token = fake.customerWrites('wkSHOP', 'wmA', '四');
+    store.failOn = (m) => m.text === '四';
+    await expect(sync(token)).rejects.toThrow('数据库暂时不可用');
+    expect(cursors.values.get(kfCursorId('wkSHOP'))).toBe('c2');
+    expect(store.texts()).toEqual(['一', '二', '三']);
+    store.failOn = undefined;
+    const rerun = await sync(token);
+    expect(rerun).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(store.texts()).toEqual(['一', '二', '三', '四']);
+  });
+
+  it('two events at once (two processes) with a Redis lock → each message processed once', async () => {
+    for (let i = 0; i < 7; i++) fake.customerWrites('wkSHOP', 'wmA', `消息 ${i}`);
+    const token = fake.kfCallbackToken();
+    const lock = createRedisLock(redis, { prefix: `${prefix}lock:` });
+    const [a, b] = await Promise.all([sync(token, { lock }), sync(token, { lock })]);
+    expect(a.accepted + b.accepted).toBe(7);
+    expect(a.duplicates + b.duplicates).toBe(0);
+    expect(store.rows).toHaveLength(7);
+  });
+
+  it('an expired callback token is a platform error, and the cursor is untouched', async () => {
+    fake.customerWrites('wkSHOP', 'wmA', 'x');
+    await expect(sync('ENCnot-issued')).rejects.toMatchObject({ details: { errcode: 95007 } });
+    expect(cursors.values.size).toBe(0);
+  });
+});

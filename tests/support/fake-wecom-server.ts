@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { encryptWecom } from '../../src/channels/wecom/crypto.ts';
+import { computeWecomSignature } from '../../src/channels/wecom/verify-signature.ts';
+
+/**
+ * A real local WeCom API server (platforms.md §9.2): gettoken, message/send, kf/sync_msg,
+ * kf/send_msg (48 h / 5-message window → 95002 / 95001, session state → 95018), service_state,
+ * group robot webhooks (20/min → 45009) and the 智能机器人 response_url. It records what each person
+ * or group would see, and can script failures. Its clock is settable so tests can cross 48 h.
+ */
+
+type Json = Record<string, unknown>;
+export type Scripted = { errcode: number; errmsg?: string } | { status: number } | { hang: true };
+export interface Received {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: Json | undefined;
+}
+export interface KfLogEntry {
+  msgid: string;
+  open_kfid: string;
+  external_userid: string;
+  send_time: number;
+  origin: number;
+  msgtype: string;
+  text?: { content: string };
+  event?: Json;
+}
+
+const HOUR = 3_600_000;
+
+export class FakeWecomServer {
+  readonly received: Received[] = [];
+  /** What members saw through message/send, in order. */
+  readonly appMessages: Array<{ touser: string; msgtype: string; content: string; body: Json }> = [];
+  /** What customers saw through kf/send_msg. */
+  readonly kfSent: Array<{ touser: string; open_kfid: string; msgid: string; content: string; at: number }> = [];
+  /** What each robot's group saw, by webhook key. */
+  readonly robotMessages: Array<{ key: string; msgtype: string; content: string; at: number }> = [];
+  readonly botReplies: Array<{ responseCode: string; content: string }> = [];
+  readonly kfLog: KfLogEntry[] = [];
+  readonly serviceStates = new Map<string, number>();
+  tokenCalls = 0;
+  tokenTtlSec = 7200;
+  nowMs = Date.now();
+  private server: Server | undefined;
+  private readonly tokens = new Map<string, { secret: string; expiresAt: number; revoked: boolean }>();
+  private readonly scripts = new Map<string, Scripted[]>();
+  private readonly kfTokens = new Set<string>();
+  private readonly usedResponseCodes = new Set<string>();
+  private readonly hung = new Set<ServerResponse>();
+  private seq = 0;
+
+  constructor(readonly secrets: Record<string, string[]> = { wwcorp: ['app-secret', 'kf-secret'] }) {}
+
+  get baseUrl(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    return `http://127.0.0.1:${address?.port ?? 0}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hung) res.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    this.server?.closeAllConnections();
+  }
+
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+
+  /** The next call(s) to `api` (e.g. `kf/send_msg`, `gettoken`, `webhook/send`) get these answers. */
+  script(api: string, ...answers: Scripted[]): void {
+    this.scripts.set(api, [...(this.scripts.get(api) ?? []), ...answers]);
+  }
+
+  /** Every token issued so far now answers 42001 (expired), as WeCom may do early. */
+  expireTokens(): void {
+    for (const t of this.tokens.values()) t.revoked = true;
+  }
+
+  webhookUrl(key: string): string {
+    return `${this.baseUrl}/cgi-bin/webhook/send?key=${key}`;
+  }
+
+  responseUrl(code: string): string {
+    return `${this.baseUrl}/cgi-bin/aibot/response?response_code=${code}`;
+  }
+
+  /** A customer writes in kf; returns the callback Token WeCom would push with kf_msg_or_event. */
+  customerWrites(openKfId: string, externalUserId: string, content: string): string {
+    this.kfLog.push({
+      msgid: `kfmsg-${++this.seq}`,
+      open_kfid: openKfId,
+      external_userid: externalUserId,
+      send_time: Math.floor(this.nowMs / 1000),
+      origin: 3,
+      msgtype: 'text',
+      text: { content },
+    });
+    return this.kfCallbackToken();
+  }
+
+  /** Adds a non-customer entry (event, servicer reply) to the kf log. */
+  kfEntry(entry: Omit<KfLogEntry, 'msgid' | 'send_time'>): void {
+    this.kfLog.push({ ...entry, msgid: `kfmsg-${++this.seq}`, send_time: Math.floor(this.nowMs / 1000) });
+  }
+
+  kfCallbackToken(): string {
+    const token = `ENC${randomBytes(8).toString('hex')}`;
+    this.kfTokens.add(token);
+    return token;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const query = Object.fromEntries(url.searchParams);
+    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    const api = url.pathname.replace(/^\/cgi-bin\//, '');
+    this.received.push({ method: req.method ?? 'GET', path: url.pathname, query, body });
+    const scripted = this.scripts.get(api)?.shift();
+    if (scripted && 'hang' in scripted) return void this.hung.add(res);
+    if (scripted && 'status' in scripted) return send(res, scripted.status, { error: 'scripted' });
+    if (scripted) return send(res, 200, { errmsg: 'scripted', ...scripted });
+    send(res, 200, this.route(api, query, body ?? {}));
+  }
+
+  private route(api: string, query: Record<string, string>, body: Json): Json {
+    if (api === 'gettoken') return this.gettoken(query);
+    if (api === 'webhook/send') return this.webhook(query.key ?? '', body);
+    if (api === 'aibot/response') return this.aibotResponse(query.response_code ?? '', body);
+    const tokenError = this.checkToken(query.access_token);
+    if (tokenError) return tokenError;
+    if (api === 'message/send') return this.messageSend(body);
+    if (api === 'kf/sync_msg') return this.kfSync(body);
+    if (api === 'kf/send_msg') return this.kfSend(body);
+    if (api === 'kf/service_state/get') return this.stateGet(body);
+    if (api === 'kf/service_state/trans') return this.stateTrans(body);
+    return { errcode: 404, errmsg: `fake: unknown api ${api}` };
+  }
+
+  private gettoken(q: Record<string, string>): Json {
+    this.tokenCalls++;
+    const allowed = this.secrets[q.corpid ?? ''] ?? [];
+    if (!q.corpsecret || !allowed.includes(q.corpsecret)) return { errcode: 40001, errmsg: 'invalid credential' };
+    const token = `tok-${++this.seq}-${randomBytes(4).toString('hex')}`;
+    this.tokens.set(token, { secret: q.corpsecret, expiresAt: this.nowMs + this.tokenTtlSec * 1000, revoked: false });
+    return { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.tokenTtlSec };
+  }
+
+  private checkToken(token: string | undefined): Json | undefined {
+    const t = token ? this.tokens.get(token) : undefined;
+    if (!t) return { errcode: 40014, errmsg: 'invalid access_token' };
+    if (t.revoked || t.expiresAt <= this.nowMs) return { errcode: 42001, errmsg: 'access_token expired' };
+    return undefined;
+  }
+
+  private messageSend(body: Json): Json {
+    const msgtype = String(body.msgtype);
+    const inner = (body[msgtype] ?? {}) as Json;
+    const content = String(inner.content ?? (inner.main_title as Json | undefined)?.title ?? '');
+    this.appMessages.push({ touser: String(body.touser), msgtype, content, body });
+    return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: `appmsg-${++this.seq}` };
+  }
+
+  private kfSync(body: Json): Json {
+    const openKfId = String(body.open_kfid ?? '');
+    if (!openKfId) return { errcode: 95000, errmsg: 'invalid open_kfid' };
+    if (body.token !== undefined && !this.kfTokens.has(String(body.token)))
+      return { errcode: 95007, errmsg: 'invalid msg token' };
+    const all = this.kfLog.filter((m) => m.open_kfid === openKfId);
+    const start = body.cursor ? Number(String(body.cursor).replace(/^c/, '')) : 0;
+    const limit = Math.min(Number(body.limit ?? 1000), 1000);
+    const page = all.slice(start, start + limit);
+    const next = start + page.length;
+    return { errcode: 0, errmsg: 'ok', next_cursor: `c${next}`, has_more: next < all.length ? 1 : 0, msg_list: page };
+  }
+
+  private kfSend(body: Json): Json {
+    const touser = String(body.touser);
+    const openKfId = String(body.open_kfid);
+    const state = this.serviceStates.get(`${openKfId}/${touser}`) ?? 0;
+    if (state !== 0 && state !== 1) return { errcode: 95018, errmsg: 'send msg session status invalid' };
+    const last = this.kfLog
+      .filter((m) => m.origin === 3 && m.external_userid === touser && m.open_kfid === openKfId)
+      .at(-1);
+    if (!last || this.nowMs > last.send_time * 1000 + 48 * HOUR)
+      return { errcode: 95002, errmsg: 'send msg over 48 hours' };
+    const since = this.kfSent.filter(
+      (s) => s.touser === touser && s.open_kfid === openKfId && s.at >= last.send_time * 1000,
+    );
+    if (since.length >= 5) return { errcode: 95001, errmsg: 'send msg count limit' };
+    const msgid = String(body.msgid ?? `kfsend-${++this.seq}`);
+    if (body.msgid && this.kfSent.some((s) => s.msgid === msgid))
+      return { errcode: 40096, errmsg: 'fake: duplicate msgid' };
+    const content = String(((body.text ?? {}) as Json).content ?? '');
+    this.kfSent.push({ touser, open_kfid: openKfId, msgid, content, at: this.nowMs });
+    return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  private stateGet(body: Json): Json {
+    const state = this.serviceStates.get(`${body.open_kfid}/${body.external_userid}`) ?? 0;
+    return { errcode: 0, errmsg: 'ok', service_state: state, servicer_userid: '' };
+  }
+
+  private stateTrans(body: Json): Json {
+    const key = `${body.open_kfid}/${body.external_userid}`;
+    const from = this.serviceStates.get(key) ?? 0;
+    const to = Number(body.service_state);
+    const allowed: Record<number, number[]> = { 0: [1, 2, 3, 4], 1: [1, 2, 3, 4], 2: [2, 3, 4], 3: [3, 4], 4: [] };
+    if (!allowed[from]?.includes(to)) return { errcode: 95016, errmsg: 'invalid service state transition' };
+    if (to === 3 && !body.servicer_userid) return { errcode: 95014, errmsg: 'servicer required' };
+    this.serviceStates.set(key, to);
+    return { errcode: 0, errmsg: 'ok', msg_code: `code-${++this.seq}` };
+  }
+
+  private webhook(key: string, body: Json): Json {
+    if (!key) return { errcode: 93000, errmsg: 'invalid webhook url' };
+    const recent = this.robotMessages.filter((m) => m.key === key && m.at > this.nowMs - 60_000);
+    if (recent.length >= 20) return { errcode: 45009, errmsg: 'api freq out of limit' };
+    const msgtype = String(body.msgtype);
+    const content = String(((body[msgtype] ?? {}) as Json).content ?? '');
+    this.robotMessages.push({ key, msgtype, content, at: this.nowMs });
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  private aibotResponse(code: string, body: Json): Json {
+    if (!code || this.usedResponseCodes.has(code))
+      return { errcode: 40098, errmsg: 'fake: response_code used or invalid' };
+    this.usedResponseCodes.add(code);
+    this.botReplies.push({ responseCode: code, content: String(((body.markdown ?? {}) as Json).content ?? '') });
+    return { errcode: 0, errmsg: 'ok' };
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<Json | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json);
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, body: Json): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+// ---------------------------------------------------------------- callbacks WeCom pushes to us
+
+export interface CallbackCredentials {
+  token: string;
+  encodingAesKey: string;
+  /** CorpID for app/kf callbacks, '' for the 智能机器人. */
+  receiveId: string;
+}
+
+/** An encrypted, signed callback as WeCom would POST it: the URL (path + query) and the raw body. */
+export function buildCallback(
+  creds: CallbackCredentials,
+  plaintext: string,
+  opts: { path?: string; format?: 'xml' | 'json'; timestamp?: number; nonce?: string } = {},
+): { url: string; body: string; contentType: string } {
+  const encrypt = encryptWecom(creds.encodingAesKey, plaintext, creds.receiveId);
+  const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const nonce = opts.nonce ?? String(Math.floor(Math.random() * 1e10));
+  const signature = computeWecomSignature(creds.token, timestamp, nonce, encrypt);
+  const url = `${opts.path ?? '/wecom/callback'}?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`;
+  if (opts.format === 'json') return { url, body: JSON.stringify({ encrypt }), contentType: 'application/json' };
+  const body = `<xml><ToUserName><![CDATA[${creds.receiveId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`;
+  return { url, body, contentType: 'text/xml' };
+}
+
+/** A URL-verification GET as the admin console sends it (echostr percent-encoded once). */
+export function buildEcho(
+  creds: CallbackCredentials,
+  echo: string,
+  opts: { path?: string; timestamp?: number } = {},
+): string {
+  const echostr = encryptWecom(creds.encodingAesKey, echo, creds.receiveId);
+  const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const nonce = String(Math.floor(Math.random() * 1e10));
+  const signature = computeWecomSignature(creds.token, timestamp, nonce, echostr);
+  const query = `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&echostr=${encodeURIComponent(echostr)}`;
+  return `${opts.path ?? '/wecom/callback'}?${query}`;
+}
+
+/** Plaintext XML of the app callbacks the adapter handles. */
+export const appXml = {
+  text: (p: { from: string; content: string; msgId: string; createTime?: number; corpId?: string }) =>
+    `<xml><ToUserName><![CDATA[${p.corpId ?? 'wwcorp'}]]></ToUserName><FromUserName><![CDATA[${p.from}]]></FromUserName><CreateTime>${p.createTime ?? Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${p.content}]]></Content><MsgId>${p.msgId}</MsgId><AgentID>1000002</AgentID></xml>`,
+  kfEvent: (p: { openKfId: string; token: string; createTime?: number }) =>
+    `<xml><ToUserName><![CDATA[wwcorp]]></ToUserName><CreateTime>${p.createTime ?? Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[${p.token}]]></Token><OpenKfId><![CDATA[${p.openKfId}]]></OpenKfId></xml>`,
+  cardEvent: (p: { from: string; eventKey: string; taskId?: string; createTime?: number }) =>
+    `<xml><ToUserName><![CDATA[wwcorp]]></ToUserName><FromUserName><![CDATA[${p.from}]]></FromUserName><CreateTime>${p.createTime ?? Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[${p.eventKey}]]></EventKey><TaskId><![CDATA[${p.taskId ?? 'task-1'}]]></TaskId><CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[rc-1]]></ResponseCode><AgentID>1000002</AgentID></xml>`,
+};
+
+/** Plaintext JSON of a 智能机器人 group @-mention (doc 100719). */
+export function botTextJson(p: {
+  msgId: string;
+  from: string;
+  chatId?: string;
+  content: string;
+  responseUrl?: string;
+}): string {
+  return JSON.stringify({
+    msgid: p.msgId,
+    aibotid: 'aibot-1',
+    chatid: p.chatId,
+    chattype: p.chatId ? 'group' : 'single',
+    from: { userid: p.from },
+    response_url: p.responseUrl,
+    msgtype: 'text',
+    text: { content: p.content },
+  });
+}
