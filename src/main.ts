@@ -7,7 +7,9 @@ import { createResponder } from './app/respond.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
 import { registerSandboxRoutes } from './channels/sandbox/routes.ts';
-import { type Env, SECRET_KEYS } from './config/env.ts';
+import { WECOM_CHANNEL_IDS } from './channels/wecom/index.ts';
+import { composeWecom } from './compose/wecom.ts';
+import { type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
@@ -92,6 +94,23 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     };
 
     const channels = new Map<ChannelId, Channel>([['sandbox', createSandboxChannel()]]);
+    const routes: ((app: FastifyInstance) => void)[] = [];
+    const wecom = wecomEnabled(env)
+      ? composeWecom({
+          env,
+          redis: producer,
+          workerConnection: workerConn,
+          prisma: db.prisma,
+          ingest: countedIngest,
+          log,
+        })
+      : undefined;
+    if (wecom) {
+      for (const id of WECOM_CHANNEL_IDS) channels.set(id, wecom.channel);
+      routes.push((a) => wecom.routes(a));
+      closers.push({ name: 'wecom-kf-queue', close: () => wecom.kfQueue.close() });
+      log.info('企业微信渠道已启用');
+    }
     const send = async (m: OutboundMessage) => {
       const channel = channels.get(m.channel);
       if (!channel) return { status: 'failed' as const, error: `渠道 ${m.channel} 未配置` };
@@ -109,16 +128,19 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
           { name: 'database', check: async () => ({ ok: await db.ping(), detail: db.description }) },
           { name: 'redis', check: () => pingRedis(producer) },
         ],
-        routes: env.SANDBOX_ENABLED
-          ? [
-              (a) =>
-                registerSandboxRoutes(a, {
-                  ingest: countedIngest,
-                  reader,
-                  replyTimeoutMs: env.SANDBOX_REPLY_TIMEOUT_MS,
-                }),
-            ]
-          : [],
+        routes: [
+          ...(env.SANDBOX_ENABLED
+            ? [
+                (a: FastifyInstance) =>
+                  registerSandboxRoutes(a, {
+                    ingest: countedIngest,
+                    reader,
+                    replyTimeoutMs: env.SANDBOX_REPLY_TIMEOUT_MS,
+                  }),
+              ]
+            : []),
+          ...routes,
+        ],
       });
       const server = app;
       closers.push({ name: 'http', close: () => server.close() });
@@ -151,6 +173,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         ],
       });
       workers.push(maintenance.worker);
+      if (wecom) workers.push(wecom.startWorker());
       // The relay is the safety net for a Redis that lost its data, so it must not depend on Redis state:
       // an in-process timer as well as the scheduler (deterministic job ids make overlaps harmless).
       const relayTimer = setInterval(() => {

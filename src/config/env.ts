@@ -55,12 +55,16 @@ export const EnvSchema = z.object({
     message: 'WECOM_ENCODING_AES_KEY 必须是 43 位字母数字：在企业微信管理后台 → 应用 → 接收消息 → 设置 API 接收 中获取',
   }),
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  WECOM_KF_SECRET: optionalString,
+  WECOM_KF_OPEN_KFID: optionalString,
   WECOM_BOT_TOKEN: optionalString,
+  WECOM_BOT_NAME: optionalString,
   WECOM_BOT_ENCODING_AES_KEY: optionalString,
   WECOM_MANAGER_WEBHOOK: optionalUrl(
     'WECOM_MANAGER_WEBHOOK 必须是群机器人 webhook 地址（https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...）',
   ),
   WECOM_WAREHOUSE_WEBHOOK: optionalUrl('WECOM_WAREHOUSE_WEBHOOK 必须是群机器人 webhook 地址'),
+  WECOM_STAFF_WEBHOOK: optionalUrl('WECOM_STAFF_WEBHOOK 必须是群机器人 webhook 地址'),
 
   // DingTalk (钉钉) Stream Mode robot
   DINGTALK_CLIENT_ID: optionalString,
@@ -82,7 +86,11 @@ export const SECRET_KEYS = [
   'WECOM_SECRET',
   'WECOM_TOKEN',
   'WECOM_ENCODING_AES_KEY',
+  'WECOM_KF_SECRET',
   'WECOM_BOT_TOKEN',
+  'WECOM_MANAGER_WEBHOOK',
+  'WECOM_WAREHOUSE_WEBHOOK',
+  'WECOM_STAFF_WEBHOOK',
   'WECOM_BOT_ENCODING_AES_KEY',
   'DINGTALK_CLIENT_SECRET',
   'ORDER_API_SECRET',

@@ -1,0 +1,119 @@
+import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Ingest } from '../channels/channel.ts';
+import { SendBudget } from '../channels/outbound/budget-store.ts';
+import { createRedisLock } from '../channels/outbound/redis-lock.ts';
+import {
+  createRedisNonceStore,
+  createWecomChannel,
+  createWecomClients,
+  registerWecomRoutes,
+  syncKf,
+  type WecomChannel,
+} from '../channels/wecom/index.ts';
+import type { Env } from '../config/env.ts';
+import { jobId, shortHash } from '../lib/ids.ts';
+import type { Logger } from '../lib/logger.ts';
+import { createCursorStore } from '../store/cursors.repo.ts';
+import type { PrismaClient } from '../store/db.ts';
+
+const KF_QUEUE = 'wecom-kf-sync';
+
+/** Everything WeCom needs, built from the environment: channel, callback routes, the kf pull job. */
+export function composeWecom(deps: {
+  env: Env;
+  redis: Redis;
+  workerConnection: ConnectionOptions;
+  prisma: PrismaClient;
+  ingest: Ingest;
+  log: Logger;
+}) {
+  const { env } = deps;
+  const prefix = `${env.QUEUE_PREFIX}:wecom:`;
+  const { api, kfApi } = createWecomClients({
+    baseUrl: env.WECOM_API_BASE,
+    redis: deps.redis,
+    corpId: env.WECOM_CORP_ID ?? '',
+    secret: env.WECOM_SECRET ?? '',
+    agentId: Number(env.WECOM_AGENT_ID),
+    ...(env.WECOM_KF_SECRET ? { kfSecret: env.WECOM_KF_SECRET } : {}),
+    keyPrefix: prefix,
+  });
+  const budget = new SendBudget({ redis: deps.redis, prefix });
+  const groupWebhooks: Record<string, string> = {};
+  if (env.WECOM_MANAGER_WEBHOOK) groupWebhooks.managers = env.WECOM_MANAGER_WEBHOOK;
+  if (env.WECOM_WAREHOUSE_WEBHOOK) groupWebhooks.warehouse = env.WECOM_WAREHOUSE_WEBHOOK;
+  if (env.WECOM_STAFF_WEBHOOK) groupWebhooks.staff = env.WECOM_STAFF_WEBHOOK;
+  const channel: WecomChannel = createWecomChannel({
+    redis: deps.redis,
+    api,
+    kfApi,
+    budget,
+    apiBase: env.WECOM_API_BASE,
+    keyPrefix: prefix,
+    groupWebhooks,
+    staffGroup: env.WECOM_STAFF_WEBHOOK ? 'staff' : 'managers',
+    ...(env.WECOM_KF_OPEN_KFID ? { defaultOpenKfId: env.WECOM_KF_OPEN_KFID } : {}),
+    onError: (err) => deps.log.warn({ err: String(err) }, '企业微信发送失败'),
+  });
+  const kfQueue = new Queue(KF_QUEUE, { connection: deps.redis, prefix: env.QUEUE_PREFIX });
+  kfQueue.on('error', () => {});
+  const cursors = createCursorStore(deps.prisma);
+  const lock = createRedisLock(deps.redis, { prefix: `${prefix}kf-lock:` });
+
+  return {
+    channel,
+    kfQueue,
+    routes(app: FastifyInstance) {
+      registerWecomRoutes(app, {
+        config: {
+          corpId: env.WECOM_CORP_ID ?? '',
+          token: env.WECOM_TOKEN ?? '',
+          encodingAesKey: env.WECOM_ENCODING_AES_KEY ?? '',
+          ...(env.WECOM_BOT_TOKEN && env.WECOM_BOT_ENCODING_AES_KEY
+            ? {
+                bot: {
+                  token: env.WECOM_BOT_TOKEN,
+                  encodingAesKey: env.WECOM_BOT_ENCODING_AES_KEY,
+                  ...(env.WECOM_BOT_NAME ? { name: env.WECOM_BOT_NAME } : {}),
+                },
+              }
+            : {}),
+        },
+        ingest: deps.ingest,
+        nonces: createRedisNonceStore(deps.redis, `${prefix}nonce:`),
+        // One job per callback token: WeCom's retries of the same event do not start a second sync.
+        enqueueKfSync: async (openKfId, token) => {
+          await kfQueue.add(
+            'sync',
+            { openKfId, token },
+            { jobId: jobId('kf', shortHash(`${openKfId}|${token}`, 24)), removeOnComplete: 1000 },
+          );
+        },
+      });
+    },
+    startWorker(): Worker {
+      const worker = new Worker(
+        KF_QUEUE,
+        async (job) =>
+          syncKf({
+            client: kfApi,
+            cursors,
+            ingest: deps.ingest,
+            openKfId: String(job.data.openKfId),
+            token: String(job.data.token),
+            lock,
+            onCustomerMessage: (m) =>
+              budget.noteCustomerMessage(String(job.data.openKfId), m.userRef, m.sentAt?.getTime() ?? Date.now()),
+          }),
+        { connection: deps.workerConnection, prefix: env.QUEUE_PREFIX, concurrency: 2 },
+      );
+      worker.on('failed', (job, err) =>
+        deps.log.warn({ jobId: job?.id, err: err.message }, '微信客服消息同步失败，将重试'),
+      );
+      worker.on('error', () => {});
+      return worker;
+    },
+  };
+}
