@@ -1,0 +1,58 @@
+import type { CardButton, ChannelId, OutboundMessage } from '../channels/channel.ts';
+import type { Outbox, Sender } from './ports.ts';
+
+export type GroupName = 'managers' | 'warehouse' | 'staff';
+
+/** Where people and groups can be reached, per channel. */
+export interface Directory {
+  /** Channels and user refs where a staff member can be reached (sandbox, wecom, dingtalk). */
+  staffTargets(staffId: string): Promise<{ channel: ChannelId; userRef: string }[]>;
+  groupTargets(group: GroupName): { channel: ChannelId; chatId: string }[];
+}
+
+export interface Push {
+  to: { staffIds?: string[]; group?: GroupName };
+  kind: 'push' | 'alert';
+  text: string;
+  markdown?: string;
+  card?: { title: string; body: string; buttons: CardButton[] };
+  /** Stable per logical push; each target gets `<key>-<channel>-<ref>`, so a retry never sends twice. */
+  dedupeKey: string;
+  ticketId?: number;
+}
+
+/** The Notifier port the channels implement: pushes to staff, managers and groups through the outbox. */
+export interface Notifier {
+  push(p: Push): Promise<number>;
+}
+
+export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: Directory }): Notifier {
+  return {
+    async push(p) {
+      const targets: { channel: ChannelId; target: OutboundMessage['target']; ref: string }[] = [];
+      for (const staffId of p.to.staffIds ?? []) {
+        for (const t of await deps.directory.staffTargets(staffId)) targets.push({ channel: t.channel, target: { userRef: t.userRef }, ref: t.userRef });
+      }
+      if (p.to.group) {
+        for (const g of deps.directory.groupTargets(p.to.group)) targets.push({ channel: g.channel, target: { chatId: g.chatId }, ref: g.chatId });
+      }
+      let sent = 0;
+      for (const t of targets) {
+        const message: OutboundMessage = {
+          channel: t.channel,
+          target: t.target,
+          kind: p.kind,
+          text: p.text,
+          ...(p.markdown ? { markdown: p.markdown } : {}),
+          ...(p.card ? { card: p.card } : {}),
+          dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
+        };
+        const entry = await deps.outbox.record(message, { ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}) });
+        if (entry.status === 'sent' || entry.status === 'merged') continue;
+        await deps.outbox.mark(entry.id, await deps.send(message));
+        sent++;
+      }
+      return sent;
+    },
+  };
+}
