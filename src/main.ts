@@ -5,11 +5,12 @@ import { createIngest } from './app/ingest.ts';
 import { createDeliveryProcessor, type Responder } from './app/process-delivery.ts';
 import { createResponder } from './app/respond.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
+import { createDingtalkChannel } from './channels/dingtalk/index.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
 import { registerSandboxRoutes } from './channels/sandbox/routes.ts';
 import { WECOM_CHANNEL_IDS } from './channels/wecom/index.ts';
 import { composeWecom } from './compose/wecom.ts';
-import { type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
+import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
@@ -110,6 +111,23 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       routes.push((a) => wecom.routes(a));
       closers.push({ name: 'wecom-kf-queue', close: () => wecom.kfQueue.close() });
       log.info('企业微信渠道已启用');
+    }
+    if (dingtalkEnabled(env)) {
+      channels.set(
+        'dingtalk',
+        createDingtalkChannel({
+          clientId: env.DINGTALK_CLIENT_ID ?? '',
+          clientSecret: env.DINGTALK_CLIENT_SECRET ?? '',
+          robotCode: env.DINGTALK_ROBOT_CODE ?? '',
+          redis: producer,
+          keyPrefix: `${env.QUEUE_PREFIX}:dingtalk:`,
+          ingest: countedIngest,
+          apiBase: env.DINGTALK_API_BASE,
+          gatewayUrl: env.DINGTALK_GATEWAY_URL,
+          log: log.child({ mod: 'dingtalk' }),
+        }),
+      );
+      log.info('钉钉渠道已启用');
     }
     const send = async (m: OutboundMessage) => {
       const channel = channels.get(m.channel);
