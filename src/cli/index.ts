@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { registerDbCommands } from './db-commands.ts';
+import { registerNluCommands } from './nlu-commands.ts';
 import { registerServe } from './serve.ts';
 
 /** Later issues add their commands here (parse, eval, train, import, bench, ...). */
-const registrars: ((program: Command) => void)[] = [registerServe, registerDbCommands];
+const registrars: ((program: Command) => void)[] = [registerServe, registerDbCommands, registerNluCommands];
 
 export function buildProgram(): Command {
   const program = new Command()

@@ -1,0 +1,74 @@
+/**
+ * Clarifying questions (intents/clarify.yml): when to ask instead of guessing, which question to ask,
+ * and which option a customer's answer picks.
+ */
+import type { IntentScore, Parse } from './contract.ts';
+import type { ClarifyFile, LabelDef } from './intents-schema.ts';
+
+/** Two labels both present this strongly are a real multi-label message, not a tie to ask about. */
+const SURE_SCORE = 0.8;
+
+function pairQuestion(a: string, b: string, clarify: ClarifyFile): Parse['clarify'] {
+  const pair = clarify.pairs.find((p) => p.labels.includes(a) && p.labels.includes(b) && a !== b);
+  return pair ? { question: pair.question, options: [...pair.labels] } : undefined;
+}
+
+/**
+ * The question to ask, or undefined when the parse is sure enough. `ranked` holds every label with
+ * its calibrated score (0.5 = the label's own threshold), best first.
+ */
+export function chooseClarify(
+  ranked: readonly IntentScore[],
+  primary: IntentScore,
+  clarify: ClarifyFile,
+  rankOf: ReadonlyMap<string, number>,
+): Parse['clarify'] {
+  const others = ranked.filter((s) => s.id !== primary.id);
+  if (primary.score < clarify.minConfidence) {
+    const runnerUp = others[0];
+    const q = runnerUp ? pairQuestion(primary.id, runnerUp.id, clarify) : undefined;
+    return q ?? { question: clarify.fallback.question, options: [...clarify.fallback.options] };
+  }
+  if (primary.score >= SURE_SCORE) return undefined;
+  for (const o of others) {
+    if (primary.score - o.score > clarify.tieMargin) break;
+    if (rankOf.get(o.id) !== rankOf.get(primary.id)) continue;
+    const q = pairQuestion(primary.id, o.id, clarify);
+    if (q) return q;
+  }
+  return undefined;
+}
+
+const stripPunct = (s: string) => s.replace(/[\s\p{P}\p{S}]+/gu, '');
+
+function ordinalPick(folded: string, options: readonly string[], clarify: ClarifyFile): string | undefined {
+  const bare = stripPunct(folded);
+  for (const [n, words] of clarify.ordinals.entries()) {
+    const hit = words.some((w) => (/^\d+$/.test(w) ? bare === w : bare.includes(w)));
+    if (hit) return options[n];
+  }
+  return undefined;
+}
+
+/**
+ * The option an answer picks: by ordinal (第二个, 后者), else by the longest answer word or 中文名 it
+ * contains ("不换了，退货退款" picks 退货退款 over 换). Undefined when the answer names no option.
+ */
+export function resolveClarifyAnswer(
+  folded: string,
+  options: readonly string[],
+  clarify: ClarifyFile,
+  labels: readonly LabelDef[],
+): string | undefined {
+  const byOrdinal = ordinalPick(folded, options, clarify);
+  if (byOrdinal) return byOrdinal;
+  let best: { id: string; len: number } | undefined;
+  for (const id of options) {
+    const zh = labels.find((l) => l.id === id)?.zh;
+    const words = [...(clarify.answers[id] ?? []), ...(zh ? [zh] : [])];
+    for (const w of words) {
+      if (folded.includes(w.toLowerCase()) && w.length > (best?.len ?? 0)) best = { id, len: w.length };
+    }
+  }
+  return best?.id;
+}

@@ -1,0 +1,138 @@
+/**
+ * Conversation memory for one user (pure; the caller stores the JSON): answers to a pending
+ * clarifying question, and follow-ups ("单号是 SF…", "还是没到") that belong to the previous parse.
+ *
+ * Entities inherited from an earlier message keep their type/value/source but get start = end = -1,
+ * because their offsets point into that earlier text, not into this one.
+ */
+import { resolveClarifyAnswer } from './clarify.ts';
+import type { Entity, IntentScore, Parse, Urgency } from './contract.ts';
+import type { IntentsSpec } from './load-intents.ts';
+import { foldText } from './normalize.ts';
+
+interface Remembered {
+  atMs: number;
+  text: string;
+  primary: string;
+  intents: IntentScore[];
+  entities: Entity[];
+  urgency: Parse['urgency'];
+}
+
+/** JSON-serialisable per-user memory. */
+export interface ConversationMemory {
+  version: 1;
+  /** The last parse that was acted on (no open question). */
+  last?: Remembered;
+  /** An unanswered clarifying question and the message that raised it. */
+  pending?: Remembered & { question: string; options: string[] };
+}
+
+export type ContextResolver = (
+  parse: Parse,
+  memory: ConversationMemory | undefined,
+  nowMs: number,
+) => { parse: Parse; memory: ConversationMemory };
+
+const ANSWER_SCORE = 0.9;
+/** Messages up to this many characters (after removing entities and filler words) count as "entity only". */
+const RESIDUE_MAX = 2;
+/** Unclear messages this short within a session are taken as a nudge about the previous matter. */
+const SHORT_UNCLEAR = 8;
+const RANK: Readonly<Record<Urgency, number>> = { normal: 0, high: 1, critical: 2 };
+
+function remember(p: Parse, atMs: number): Remembered {
+  return { atMs, text: p.text, primary: p.primary, intents: p.intents, entities: p.entities, urgency: p.urgency };
+}
+
+function mergeEntities(old: readonly Entity[], fresh: readonly Entity[]): Entity[] {
+  const seen = new Set(fresh.map((e) => `${e.type}\u0000${e.value}`));
+  const inherited = old
+    .filter((e) => !seen.has(`${e.type}\u0000${e.value}`))
+    .map((e) => ({ ...e, start: -1, end: -1 }));
+  return [...inherited, ...fresh];
+}
+
+function mergeUrgency(a: Parse['urgency'], b: Parse['urgency']): Parse['urgency'] {
+  const level = RANK[a.level] >= RANK[b.level] ? a.level : b.level;
+  return { level, cues: [...new Set([...a.cues, ...b.cues])] };
+}
+
+function mergeIntents(base: readonly IntentScore[], extra: readonly IntentScore[]): IntentScore[] {
+  const best = new Map<string, number>();
+  for (const s of [...base, ...extra]) best.set(s.id, Math.max(best.get(s.id) ?? 0, s.score));
+  return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
+}
+
+/** Builds the resolver for one intents spec (answer words, ordinals, follow-up markers and window). */
+export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'labels' | 't2s'>): ContextResolver {
+  const cfg = spec.clarify.followup;
+  const windowMs = cfg.windowMinutes * 60_000;
+  const rankOf = new Map(spec.labels.map((l) => [l.id, l.precedence]));
+  const fillers = [...cfg.fillers].sort((a, b) => b.length - a.length);
+
+  const residue = (p: Parse, folded: string): string => {
+    let rest = folded;
+    for (const e of [...p.entities].sort((a, b) => b.start - a.start)) {
+      rest = rest.slice(0, e.start) + rest.slice(e.end);
+    }
+    for (const f of fillers) rest = rest.split(f.toLowerCase()).join('');
+    return rest.replace(/[\s\p{P}\p{S}]+/gu, '');
+  };
+
+  const isFollowUp = (p: Parse, folded: string): boolean => {
+    const bare = folded.replace(/^[\s\p{P}\p{S}]+/u, '');
+    if (p.entities.length > 0 && [...residue(p, folded)].length <= RESIDUE_MAX) return true;
+    if (cfg.markers.some((m) => bare.startsWith(m.toLowerCase()))) return true;
+    return p.clarify !== undefined && [...bare].length <= SHORT_UNCLEAR;
+  };
+
+  const attach = (p: Parse, last: Remembered): Parse => {
+    const own = p.clarify ? [] : p.intents;
+    const ownWins = own.length > 0 && (rankOf.get(p.primary) ?? 99) < (rankOf.get(last.primary) ?? 99);
+    const primary = ownWins ? p.primary : last.primary;
+    const intents = mergeIntents(last.intents, own);
+    const { clarify: _dropped, ...rest } = p;
+    return {
+      ...rest,
+      primary,
+      intents,
+      confidence: intents.find((s) => s.id === primary)?.score ?? p.confidence,
+      entities: mergeEntities(last.entities, p.entities),
+      urgency: mergeUrgency(last.urgency, p.urgency),
+      notes: [...p.notes, `context:followup:${last.primary}`],
+    };
+  };
+
+  const answer = (p: Parse, pending: NonNullable<ConversationMemory['pending']>, chosen: string): Parse => {
+    const kept = pending.intents.filter((s) => !pending.options.includes(s.id) || s.id === chosen);
+    const intents = mergeIntents(kept, [{ id: chosen, score: ANSWER_SCORE }]);
+    const { clarify: _dropped, ...rest } = p;
+    return {
+      ...rest,
+      primary: chosen,
+      intents,
+      confidence: ANSWER_SCORE,
+      entities: mergeEntities(pending.entities, p.entities),
+      urgency: mergeUrgency(pending.urgency, p.urgency),
+      notes: [...p.notes, `context:clarify-answer:${chosen}`],
+    };
+  };
+
+  return (parse, memory, nowMs) => {
+    const fresh = (r: Remembered | undefined) => (r && nowMs - r.atMs <= windowMs && nowMs >= r.atMs ? r : undefined);
+    const pending = fresh(memory?.pending) as ConversationMemory['pending'];
+    const last = fresh(memory?.last);
+    const folded = foldText(parse.text, spec.t2s);
+    let out = parse;
+    const chosen = pending ? resolveClarifyAnswer(folded, pending.options, spec.clarify, spec.labels) : undefined;
+    if (pending && chosen) out = answer(parse, pending, chosen);
+    else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
+    const next: ConversationMemory = { version: 1 };
+    if (out.clarify) {
+      next.pending = { ...remember(out, nowMs), question: out.clarify.question, options: out.clarify.options };
+      if (last) next.last = last;
+    } else next.last = remember(out, nowMs);
+    return { parse: out, memory: next };
+  };
+}

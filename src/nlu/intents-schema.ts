@@ -1,0 +1,144 @@
+/**
+ * zod schemas for every file under `intents/` (style.md §7: intents/ files are parsed with zod next to
+ * their consumer). Types are inferred from the schemas so the data format has one definition.
+ */
+import { z } from 'zod';
+
+const LabelId = z.string().regex(/^[a-z_]+$/, '标签 id 只能包含小写字母和下划线');
+const Version = z.literal(1, { error: '缺少 version: 1（每个 intents 文件都必须声明版本）' });
+/** A word in a list; YAML reads `12315` as a number, so numbers are accepted and turned into text. */
+const Word = z.union([z.string().min(1), z.number()]).transform(String);
+
+export const LabelsFile = z.strictObject({
+  version: Version,
+  labels: z
+    .array(
+      z.strictObject({
+        id: LabelId,
+        group: z.enum(['query', 'request', 'problem', 'escalation', 'other']),
+        precedence: z.number().int().min(1).max(9),
+        zh: z.string().min(1),
+        meaning: z.string().min(1),
+      }),
+    )
+    .min(1),
+});
+export type LabelsFile = z.infer<typeof LabelsFile>;
+export type LabelDef = LabelsFile['labels'][number];
+
+const EntityTypeSchema = z.enum([
+  'orderNo',
+  'trackingNo',
+  'phone',
+  'amount',
+  'sku',
+  'product',
+  'size',
+  'colour',
+  'date',
+  'carrier',
+]);
+
+export const ExpectedEntity = z.strictObject({ type: EntityTypeSchema, value: z.string().min(1) });
+export type ExpectedEntity = z.infer<typeof ExpectedEntity>;
+
+const UrgencySchema = z.enum(['normal', 'high', 'critical']);
+
+const ExampleItem = z.union([
+  z.string().min(1),
+  z.strictObject({
+    text: z.string().min(1),
+    entities: z.array(ExpectedEntity).optional(),
+    urgency: UrgencySchema.optional(),
+  }),
+]);
+
+export const SingleExamplesFile = z.strictObject({
+  version: Version,
+  intent: LabelId,
+  examples: z.array(ExampleItem).min(1),
+});
+
+export const MultiExamplesFile = z.strictObject({
+  version: Version,
+  multi: z
+    .array(
+      z.strictObject({
+        text: z.string().min(1),
+        intents: z.array(LabelId).min(1),
+        entities: z.array(ExpectedEntity).optional(),
+        urgency: UrgencySchema.optional(),
+      }),
+    )
+    .min(1),
+});
+
+const ContextRule = z.strictObject({
+  bonus: z.array(Word).optional(),
+  penalty: z.array(Word).optional(),
+});
+
+export const EntitiesFile = z.strictObject({
+  version: Version,
+  contextWindow: z.number().int().min(1).max(40),
+  patterns: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      type: EntityTypeSchema,
+      source: z.string().optional(),
+      regex: z.string().min(1),
+      priority: z.number().int(),
+      normalize: z.enum(['upper', 'digits', 'amount', 'cn_amount', 'raw']),
+      bound: z.enum(['both', 'start', 'none']).default('both'),
+      context: ContextRule.optional(),
+    }),
+  ),
+  lookups: z.array(z.strictObject({ file: z.string().min(1), type: EntityTypeSchema, keyed: z.boolean().optional() })),
+});
+export type EntitiesFile = z.infer<typeof EntitiesFile>;
+export type EntityPattern = EntitiesFile['patterns'][number];
+
+const Level = z.enum(['high', 'critical']);
+
+export const CuesFile = z.strictObject({
+  version: Version,
+  urgency: z.array(z.strictObject({ cue: Word, level: Level, unless: z.array(Word).optional() })),
+  manager: z.array(Word),
+  context: z.strictObject({
+    repeatContact: z.strictObject({ minContacts: z.number().int().min(1), level: Level, cue: z.string().min(1) }),
+    vip: z.strictObject({ level: Level, cue: z.string().min(1) }),
+  }),
+});
+export type CuesFile = z.infer<typeof CuesFile>;
+
+export const ClarifyFile = z.strictObject({
+  version: Version,
+  minConfidence: z.number().min(0).max(1),
+  tieMargin: z.number().min(0).max(1),
+  pairs: z.array(z.strictObject({ labels: z.tuple([LabelId, LabelId]), question: z.string().min(1) })),
+  fallback: z.strictObject({ question: z.string().min(1), options: z.array(LabelId).min(1) }),
+  answers: z.record(LabelId, z.array(Word)),
+  ordinals: z.array(z.array(Word).min(1)),
+  followup: z.strictObject({
+    windowMinutes: z.number().positive(),
+    markers: z.array(Word),
+    fillers: z.array(Word),
+  }),
+});
+export type ClarifyFile = z.infer<typeof ClarifyFile>;
+
+export const RulesFile = z.strictObject({
+  version: Version,
+  rules: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      any: z.array(Word).min(1),
+      unless: z.array(Word).optional(),
+      add: LabelId,
+      score: z.number().min(0).max(1),
+      remove: z.array(LabelId).optional(),
+    }),
+  ),
+});
+export type RulesFile = z.infer<typeof RulesFile>;
+export type RuleDef = RulesFile['rules'][number];

@@ -1,0 +1,69 @@
+/**
+ * TF-IDF over the feature keys of features.ts: sublinear term frequency, smoothed idf, L2-normalised
+ * sparse vectors. The vocabulary is sorted so that the same training data always gives the same
+ * feature indices (and a byte-identical model file).
+ */
+
+export interface SparseVector {
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+export interface Vocabulary {
+  index: Map<string, number>;
+  idf: Float64Array;
+}
+
+/** Builds the vocabulary from the feature keys of every training document; keys seen in fewer than `minDf` documents are dropped. */
+export function buildVocabulary(docs: ReadonlyArray<readonly string[]>, minDf: number): Vocabulary {
+  const df = new Map<string, number>();
+  for (const keys of docs) {
+    for (const k of new Set(keys)) df.set(k, (df.get(k) ?? 0) + 1);
+  }
+  const kept = [...df.entries()].filter(([, n]) => n >= minDf).map(([k]) => k);
+  kept.sort();
+  const index = new Map<string, number>();
+  const idf = new Float64Array(kept.length);
+  kept.forEach((k, i) => {
+    index.set(k, i);
+    idf[i] = Math.log((docs.length + 1) / ((df.get(k) ?? 0) + 1)) + 1;
+  });
+  return { index, idf };
+}
+
+/** Rebuilds a vocabulary from its serialised form (keys in index order). */
+export function vocabularyFrom(keys: readonly string[], idf: readonly number[]): Vocabulary {
+  const index = new Map<string, number>();
+  for (const [i, k] of keys.entries()) index.set(k, i);
+  return { index, idf: Float64Array.from(idf) };
+}
+
+/** Turns feature keys into an L2-normalised TF-IDF vector; unknown keys are ignored. */
+export function vectorize(keys: readonly string[], vocab: Vocabulary): SparseVector {
+  const found = new Int32Array(keys.length);
+  let n = 0;
+  for (const k of keys) {
+    const i = vocab.index.get(k);
+    if (i !== undefined) found[n++] = i;
+  }
+  const sorted = found.subarray(0, n).sort();
+  const idx = new Int32Array(n);
+  const val = new Float64Array(n);
+  let m = 0;
+  let norm = 0;
+  for (let j = 0; j < n; ) {
+    const i = sorted[j] ?? 0;
+    let count = 0;
+    while (j < n && sorted[j] === i) {
+      count++;
+      j++;
+    }
+    const w = (1 + Math.log(count)) * (vocab.idf[i] ?? 0);
+    idx[m] = i;
+    val[m++] = w;
+    norm += w * w;
+  }
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let j = 0; j < m; j++) val[j] = (val[j] ?? 0) / norm;
+  return { idx: idx.subarray(0, m), val: val.subarray(0, m) };
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { fixedParser, miniTrainedParser } from '../support/nlu.ts';
+
+describe('primary by precedence (shared/docs/intents.md)', () => {
+  const parser = fixedParser({
+    衣服洗后掉色发错尺码要退货退款: { quality_issue: 0.95, wrong_item: 0.9, return_refund: 0.7 },
+    杯子碎了我要投诉: { damaged: 0.97, complaint: 0.6 },
+    转人工查快递: { human_agent: 0.9, logistics_query: 0.55 },
+    退货还是换货: { exchange: 0.8, return_refund: 0.9 },
+  });
+
+  it('a request beats stronger problems', () => {
+    const p = parser.parse('衣服洗后掉色发错尺码要退货退款');
+    expect(p.primary).toBe('return_refund');
+    expect(p.intents.map((i) => i.id)).toEqual(['quality_issue', 'wrong_item', 'return_refund']);
+    expect(p.confidence).toBe(0.7);
+  });
+
+  it('a complaint beats a problem', () => {
+    expect(parser.parse('杯子碎了我要投诉').primary).toBe('complaint');
+  });
+
+  it('a query beats a request for a human', () => {
+    expect(parser.parse('转人工查快递').primary).toBe('logistics_query');
+  });
+
+  it('inside one precedence group the higher score wins', () => {
+    expect(parser.parse('退货还是换货').primary).toBe('return_refund');
+  });
+});
+
+describe('rules override the model', () => {
+  it('过敏 makes safety_issue primary and the message critical, whatever the model said', () => {
+    const parser = fixedParser({ 用了这个面霜过敏起疹子了想退货: { return_refund: 0.9, quality_issue: 0.8 } });
+    const p = parser.parse('用了这个面霜过敏起疹子了想退货');
+    expect(p.primary).toBe('safety_issue');
+    expect(p.urgency).toEqual({ level: 'critical', cues: ['过敏', '起疹子'] });
+    expect(p.notes).toContain('rule:safety-harm');
+  });
+
+  it('does not fire on a negated cue', () => {
+    const p = fixedParser({ 这款面霜会不会过敏: { other: 0.7 } }).parse('这款面霜会不会过敏');
+    expect(p.primary).toBe('other');
+    expect(p.notes).toEqual([]);
+  });
+
+  it('12315 is a complaint that goes straight to a manager', () => {
+    const p = miniTrainedParser().parse('再不处理我就打12315');
+    expect(p.primary).toBe('complaint');
+    expect(p.escalateToManager).toBe(true);
+    expect(p.urgency.cues).toContain('12315');
+  });
+});
+
+describe('urgency', () => {
+  const parser = fixedParser({ 在吗: { other: 0.9 }, 不急慢慢来: { other: 0.9 } });
+
+  it('is raised by repeated contact and VIP status given by the caller', () => {
+    expect(parser.parse('在吗', { repeatContacts: 3, vip: true }).urgency).toEqual({
+      level: 'high',
+      cues: ['重复联系', 'VIP客户'],
+    });
+    expect(parser.parse('在吗').urgency).toEqual({ level: 'normal', cues: [] });
+  });
+
+  it('ignores 急 inside 不急', () => {
+    expect(parser.parse('不急慢慢来').urgency.level).toBe('normal');
+  });
+});
+
+describe('clarifying questions', () => {
+  const parser = fixedParser({
+    这个不太合适: { return_refund: 0.45, exchange: 0.4 },
+    嗯嗯那个: { other: 0.2 },
+    发错了还少了一件: { wrong_item: 0.9, missing_item: 0.88 },
+  });
+
+  it('asks when two confusable labels tie', () => {
+    const p = parser.parse('这个不太合适');
+    expect(p.clarify).toEqual({ question: '请问您是想退货退款，还是换货？', options: ['return_refund', 'exchange'] });
+  });
+
+  it('falls back to a general question when nothing is likely', () => {
+    const p = parser.parse('嗯嗯那个');
+    expect(p.clarify?.question).toContain('抱歉，我没太理解您的意思');
+    expect(p.confidence).toBe(0.2);
+  });
+
+  it('does not ask when both labels are clearly present', () => {
+    expect(parser.parse('发错了还少了一件').clarify).toBeUndefined();
+  });
+});
+
+describe('bad input never crashes', () => {
+  const parser = miniTrainedParser();
+
+  it.each([
+    ['empty', ''],
+    ['emoji only', '😡😡😡'],
+    ['binary', '\u0000\u0001\u0002\uFFFD\u0007abc'],
+    ['10,000 characters', '退款'.repeat(5000)],
+  ])('%s', (_name, text) => {
+    const p = parser.parse(text);
+    expect(p.text).toBe(text);
+    expect(typeof p.primary).toBe('string');
+    expect(p.confidence).toBeGreaterThanOrEqual(0);
+    expect(p.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('an empty message is asked about, not guessed', () => {
+    const p = parser.parse('   ');
+    expect(p.primary).toBe('other');
+    expect(p.clarify?.question).toContain('请问');
+  });
+
+  it('notes a truncated long paste', () => {
+    expect(parser.parse('退'.repeat(10_000)).notes).toContain('truncated:2000');
+  });
+
+  it('reads full-width digits and traditional characters', () => {
+    const p = parser.parse('貨到了 單號ＳＦ１２３４５６７８９０１２３ 轉人工');
+    expect(p.entities).toContainEqual(expect.objectContaining({ type: 'trackingNo', value: 'SF1234567890123' }));
+    expect(p.intents.map((i) => i.id)).toContain('human_agent');
+  });
+});
