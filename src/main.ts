@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import { createMessageHandler } from './app/handle-message.ts';
 import { createIngest } from './app/ingest.ts';
 import { createDeliveryProcessor, type Responder } from './app/process-delivery.ts';
-import { createResponder } from './app/respond.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
 import { createDingtalkChannel } from './channels/dingtalk/index.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
 import { registerSandboxRoutes } from './channels/sandbox/routes.ts';
 import { WECOM_CHANNEL_IDS } from './channels/wecom/index.ts';
+import { loadNlu } from './compose/nlu.ts';
 import { composeWecom } from './compose/wecom.ts';
 import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { createHttpServer } from './http/server.ts';
@@ -19,11 +20,15 @@ import { startInboundWorker, startMaintenance } from './jobs/workers.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createMetrics } from './lib/metrics.ts';
 import { resolveRedis } from './lib/redis-launcher.ts';
+import { type ConversationMemory, createContextResolver } from './nlu/context.ts';
 import { resolveDatabaseTarget } from './store/adapter.ts';
+import { createConversationStore } from './store/conversations.repo.ts';
 import { type Database, openDatabase } from './store/db.ts';
-import { createDeliveryStore } from './store/deliveries.repo.ts';
+import { createDeliveryStore, createParseRecorder } from './store/deliveries.repo.ts';
+import { createIdentityStore } from './store/identities.repo.ts';
 import { createOutbox } from './store/outbox.repo.ts';
 import { createSandboxReader } from './store/sandbox.repo.ts';
+import { seedSandboxStaff } from './store/seed-sandbox.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -64,6 +69,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const t0 = Date.now();
     const migrated = await db.migrate(opts.migrationsDir);
     log.info({ db: db.description, applied: migrated.applied, ms: Date.now() - t0 }, '数据库已就绪');
+    if (env.SANDBOX_ENABLED) await seedSandboxStaff(db.prisma);
 
     const redis = await resolveRedis({ redisUrl: env.REDIS_URL, dataDir: env.DATA_DIR, log });
     closers.push({ name: 'redis-server', close: () => redis.stop() });
@@ -166,7 +172,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
     const workers: Worker[] = [];
     if (role !== 'api') {
-      const respond = opts.responder ?? (await createResponder({ log }));
+      const respond = opts.responder ?? createResponderFor({ env, db, log });
       const processor = createDeliveryProcessor({ deliveries, outbox: createOutbox(db.sql), send, respond });
       workers.push(
         startInboundWorker({
@@ -236,4 +242,17 @@ async function pingRedis(client: { ping(): Promise<string> }): Promise<{ ok: boo
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
   const pong = await Promise.race([client.ping().catch((e: unknown) => String(e)), timeout]);
   return pong === 'PONG' ? { ok: true } : { ok: false, detail: '无法连接 Redis' };
+}
+
+function createResponderFor(deps: { env: Env; db: Database; log: Logger }): Responder {
+  const nlu = loadNlu(deps.env, deps.log);
+  const identities = createIdentityStore(deps.db.prisma);
+  const conversations = createConversationStore(deps.db.prisma);
+  return createMessageHandler({
+    resolveSender: (d) => identities.resolve(d.channel, d.userRef, d.role, d.displayName),
+    parser: nlu.parser,
+    resolveContext: createContextResolver(nlu.spec),
+    memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
+    recordParse: createParseRecorder(deps.db.sql),
+  });
 }

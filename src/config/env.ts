@@ -45,6 +45,7 @@ export const EnvSchema = z.object({
   WORKER_CONCURRENCY: int(8, 1, 256),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   SESSION_WINDOW_MIN: int(30, 1, 24 * 60),
+  NLU_MODEL_PATH: optionalString,
 
   // WeCom (企业微信) self-built app + 微信客服 + group robots
   WECOM_CORP_ID: optionalString,

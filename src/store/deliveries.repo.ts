@@ -101,3 +101,13 @@ export function createDeliveryStore(sql: Sql): DeliveryStore {
     },
   };
 }
+
+/** Keeps the NLU parse beside the delivery (the sandbox shows it; support can see why the bot acted). */
+export function createParseRecorder(sql: Sql) {
+  return async (deliveryId: string, parse: unknown): Promise<void> => {
+    await sql.query(
+      `UPDATE "InboundDelivery" SET payload = payload || jsonb_build_object('parse', $2::jsonb) WHERE id = $1`,
+      [deliveryId, JSON.stringify(parse)],
+    );
+  };
+}

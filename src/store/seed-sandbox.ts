@@ -4,7 +4,13 @@ import type { PrismaClient } from './db.ts';
 
 const Roster = z.object({
   team: z.object({ id: z.string(), name: z.string(), calendarId: z.string() }),
-  staff: z.array(z.object({ userRef: z.string(), name: z.string(), role: z.enum(['agent', 'supervisor', 'manager', 'warehouse', 'admin']) })),
+  staff: z.array(
+    z.object({
+      userRef: z.string(),
+      name: z.string(),
+      role: z.enum(['agent', 'supervisor', 'manager', 'warehouse', 'admin']),
+    }),
+  ),
 });
 
 /**
@@ -13,10 +19,14 @@ const Roster = z.object({
  * Idempotent: runs on every start.
  */
 export async function seedSandboxStaff(prisma: PrismaClient): Promise<void> {
-  const roster = Roster.parse(JSON.parse(await readFile(new URL('../channels/sandbox/staff.json', import.meta.url), 'utf8')));
+  const roster = Roster.parse(
+    JSON.parse(await readFile(new URL('../channels/sandbox/staff.json', import.meta.url), 'utf8')),
+  );
   await prisma.team.upsert({ where: { id: roster.team.id }, create: roster.team, update: {} });
   for (const s of roster.staff) {
-    const existing = await prisma.identity.findUnique({ where: { platform_externalId: { platform: 'sandbox', externalId: s.userRef } } });
+    const existing = await prisma.identity.findUnique({
+      where: { platform_externalId: { platform: 'sandbox', externalId: s.userRef } },
+    });
     if (existing) continue;
     await prisma.staff
       .create({

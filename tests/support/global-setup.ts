@@ -1,10 +1,16 @@
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { loadOrTrainNlu } from '../../src/nlu/model-store.ts';
 import { PG_URL } from './db.ts';
 import { REDIS_URL } from './redis.ts';
 
 /** Integration tests need the real services; fail early with the fix instead of 60 timeouts. */
+/** Where test services share the trained intent model (trained once here, loaded by each service). */
+export const TEST_MODEL_PATH = path.resolve('data', 'model', 'intents-model.json');
+
 export default async function setup(): Promise<void> {
+  loadOrTrainNlu({ modelPath: TEST_MODEL_PATH });
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

@@ -34,6 +34,7 @@ export async function startTestService(
     REDIS_URL,
     QUEUE_PREFIX: randomName('q'),
     SANDBOX_REPLY_TIMEOUT_MS: '8000',
+    NLU_MODEL_PATH: path.resolve('data', 'model', 'intents-model.json'),
     ...opts.env,
   });
   const service = await startService({

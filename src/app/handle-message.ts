@@ -1,0 +1,91 @@
+import type { OutboundMessage } from '../channels/channel.ts';
+import { zh } from '../i18n/zh.ts';
+import type { ContextResolver, ConversationMemory } from '../nlu/context.ts';
+import type { Parse } from '../nlu/contract.ts';
+import type { Parser } from '../nlu/parse.ts';
+import type { Sender } from '../store/identities.repo.ts';
+import type { StoredDelivery } from './ports.ts';
+import type { Responder } from './process-delivery.ts';
+import { replyTarget } from './respond.ts';
+
+export interface HandlingInput {
+  sender: Sender;
+  delivery: StoredDelivery;
+  parse: Parse;
+}
+
+/** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
+export interface TicketHandling {
+  /** Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. */
+  onCustomerMessage(input: HandlingInput): Promise<string | undefined>;
+  /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
+  onStaffMessage(input: Omit<HandlingInput, 'parse'>): Promise<string | undefined>;
+}
+
+/** Order side (src/app/order-query): status answers with identity checks and masking. */
+export interface OrderHandling {
+  /** Answer an order question; undefined when the message is not about an order. */
+  answer(input: HandlingInput): Promise<string | undefined>;
+}
+
+const QUERY_INTENTS = new Set(['order_status', 'logistics_query']);
+
+/**
+ * The worker's responder: who is this → what do they mean (NLU with conversation memory) → act
+ * (order answer, ticket, clarifying question) → the replies. Side effects are idempotent per delivery.
+ */
+export function createMessageHandler(deps: {
+  resolveSender(d: StoredDelivery): Promise<Sender>;
+  parser: Parser;
+  resolveContext: ContextResolver;
+  memory: {
+    load(key: string): Promise<ConversationMemory | undefined>;
+    save(key: string, m: ConversationMemory): Promise<void>;
+  };
+  recordParse(deliveryId: string, parse: Parse): Promise<void>;
+  tickets?: TicketHandling;
+  orders?: OrderHandling;
+  now?: () => number;
+}): Responder {
+  const now = deps.now ?? Date.now;
+  const reply = (d: StoredDelivery, text: string, i = 0): OutboundMessage => ({
+    channel: d.channel,
+    target: replyTarget(d),
+    kind: 'reply',
+    text,
+    ...(d.replyContext ? { replyContext: d.replyContext } : {}),
+    dedupeKey: `reply-${d.id}-${i}`,
+  });
+
+  return async (d) => {
+    const sender = await deps.resolveSender(d);
+    if (sender.kind === 'staff') {
+      const command = await deps.tickets?.onStaffMessage({ sender, delivery: d });
+      if (command) return [reply(d, command)];
+    }
+    const key = `${d.channel}:${d.userRef}`;
+    const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
+    const { parse, memory } = deps.resolveContext(raw, await deps.memory.load(key), now());
+    await deps.memory.save(key, memory);
+    await deps.recordParse(d.id, parse);
+
+    if (parse.clarify) return [reply(d, parse.clarify.question)];
+    const input = { sender, delivery: d, parse };
+    if (QUERY_INTENTS.has(parse.primary) || sender.kind === 'staff') {
+      const answer = await deps.orders?.answer(input);
+      if (answer) return [reply(d, answer)];
+      if (sender.kind === 'staff') return [reply(d, zh.staffUnknownCommand())];
+    }
+    if (sender.kind === 'customer') {
+      const ticket = await deps.tickets?.onCustomerMessage(input);
+      if (ticket) return [reply(d, ticket)];
+    }
+    return [reply(d, fallback(parse))];
+  };
+}
+
+function fallback(p: Parse): string {
+  if (p.primary === 'human_agent') return zh.handoff();
+  if (QUERY_INTENTS.has(p.primary)) return zh.askOrder();
+  return zh.greeting();
+}

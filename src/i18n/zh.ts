@@ -1,0 +1,24 @@
+/** Every bot reply template in one place (Chinese), as typed functions. */
+export const zh = {
+  greeting: () =>
+    '您好，我是售后助手 🙂 可以帮您查订单和物流、办理退换货，登记破损、少件、发错货等问题。请直接描述您遇到的情况，或发订单号给我。',
+  thanks: () => '不客气，有需要随时找我～',
+  askOrder: () => '请发一下订单号（或快递单号），我马上帮您查询。',
+  handoff: () => '好的，正在为您转接人工客服，请稍候；客服接入前您也可以先描述问题，我会一并转交。',
+  ticketCreated: (p: { id: number; problemZh: string; priority: string; dueText?: string; critical: boolean }) =>
+    `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）。` +
+    (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
+    (p.critical ? '您的问题已列为加急，主管已同步跟进。' : ''),
+  ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
+    `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
+  ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
+  ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
+  linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,
+  staffUnknownCommand: () =>
+    '可用指令：查 <订单号/快递单号/手机尾号>、收到 #工单号、受理 #工单号、处理 #工单号、等待 #工单号、解决 #工单号、关闭 #工单号、重开 #工单号、工单 #工单号',
+  ackDone: (p: { id: number; by: string }) => `已确认工单 #${p.id}（${p.by}），升级提醒已停止。`,
+  ackUnknown: (p: { id: number }) => `没有找到工单 #${p.id}，请核对工单号。`,
+  transitionDone: (p: { id: number; statusZh: string }) => `工单 #${p.id} 已更新为「${p.statusZh}」。`,
+  progressToCustomer: (p: { id: number; statusZh: string }) =>
+    `进展更新：您的工单 #${p.id} 当前「${p.statusZh}」，我们正在加急处理，有结果第一时间通知您。`,
+};
