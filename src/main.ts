@@ -1,32 +1,24 @@
 import path from 'node:path';
-import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { createMessageHandler } from './app/handle-message.ts';
 import { createIngest } from './app/ingest.ts';
-import { createDeliveryProcessor, type Responder } from './app/process-delivery.ts';
+import type { Responder } from './app/process-delivery.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
 import { createDingtalkChannel } from './channels/dingtalk/index.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
 import { registerSandboxRoutes } from './channels/sandbox/routes.ts';
 import { WECOM_CHANNEL_IDS } from './channels/wecom/index.ts';
-import { loadNlu } from './compose/nlu.ts';
 import { composeWecom } from './compose/wecom.ts';
+import { composeWorker } from './compose/worker.ts';
 import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
-import { relayStaleDeliveries } from './jobs/relay.ts';
-import { startInboundWorker, startMaintenance } from './jobs/workers.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createMetrics } from './lib/metrics.ts';
 import { resolveRedis } from './lib/redis-launcher.ts';
-import { type ConversationMemory, createContextResolver } from './nlu/context.ts';
 import { resolveDatabaseTarget } from './store/adapter.ts';
-import { createConversationStore } from './store/conversations.repo.ts';
 import { type Database, openDatabase } from './store/db.ts';
-import { createDeliveryStore, createParseRecorder } from './store/deliveries.repo.ts';
-import { createIdentityStore } from './store/identities.repo.ts';
-import { createOutbox } from './store/outbox.repo.ts';
+import { createDeliveryStore } from './store/deliveries.repo.ts';
 import { createSandboxReader } from './store/sandbox.repo.ts';
 import { seedSandboxStaff } from './store/seed-sandbox.ts';
 
@@ -170,43 +162,22 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       closers.push({ name: 'http', close: () => server.close() });
     }
 
-    const workers: Worker[] = [];
     if (role !== 'api') {
-      const respond = opts.responder ?? createResponderFor({ env, db, log });
-      const processor = createDeliveryProcessor({ deliveries, outbox: createOutbox(db.sql), send, respond });
-      workers.push(
-        startInboundWorker({
-          connection: workerConn,
-          prefix: env.QUEUE_PREFIX,
-          concurrency: env.WORKER_CONCURRENCY,
-          log,
-          metrics,
-          process: processor,
-        }),
-      );
-      const maintenance = await startMaintenance({
-        connection: workerConn,
-        prefix: env.QUEUE_PREFIX,
+      const worker = await composeWorker({
+        env,
+        db,
         log,
-        tasks: [
-          {
-            name: 'relay-stale-deliveries',
-            everyMs: 5_000,
-            run: () => relayStaleDeliveries({ deliveries, inbound, queue: inbound.queue, staleMs: 10_000 }),
-          },
-        ],
+        metrics,
+        producer,
+        workerConnection: workerConn,
+        deliveries,
+        inbound,
+        send,
+        channelIds: new Set(channels.keys()),
+        ...(opts.responder ? { responder: opts.responder } : {}),
+        extraWorkers: wecom ? [wecom.startWorker()] : [],
       });
-      workers.push(maintenance.worker);
-      if (wecom) workers.push(wecom.startWorker());
-      // The relay is the safety net for a Redis that lost its data, so it must not depend on Redis state:
-      // an in-process timer as well as the scheduler (deterministic job ids make overlaps harmless).
-      const relayTimer = setInterval(() => {
-        relayStaleDeliveries({ deliveries, inbound, queue: inbound.queue, staleMs: 10_000 }).catch(() => {});
-      }, 5_000);
-      relayTimer.unref();
-      closers.push({ name: 'relay-timer', close: async () => clearInterval(relayTimer) });
-      closers.push({ name: 'maintenance-queue', close: () => maintenance.queue.close() });
-      for (const w of workers) closers.push({ name: `worker-${w.name}`, close: () => w.close() });
+      closers.push({ name: 'workers', close: () => worker.close() });
     }
 
     for (const c of channels.values()) {
@@ -242,17 +213,4 @@ async function pingRedis(client: { ping(): Promise<string> }): Promise<{ ok: boo
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
   const pong = await Promise.race([client.ping().catch((e: unknown) => String(e)), timeout]);
   return pong === 'PONG' ? { ok: true } : { ok: false, detail: '无法连接 Redis' };
-}
-
-function createResponderFor(deps: { env: Env; db: Database; log: Logger }): Responder {
-  const nlu = loadNlu(deps.env, deps.log);
-  const identities = createIdentityStore(deps.db.prisma);
-  const conversations = createConversationStore(deps.db.prisma);
-  return createMessageHandler({
-    resolveSender: (d) => identities.resolve(d.channel, d.userRef, d.role, d.displayName),
-    parser: nlu.parser,
-    resolveContext: createContextResolver(nlu.spec),
-    memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
-    recordParse: createParseRecorder(deps.db.sql),
-  });
 }

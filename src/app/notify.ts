@@ -11,7 +11,7 @@ export interface Directory {
 }
 
 export interface Push {
-  to: { staffIds?: string[]; group?: GroupName };
+  to: { staffIds?: string[]; group?: GroupName; direct?: { channel: ChannelId; userRef: string }[] };
   kind: 'push' | 'alert';
   text: string;
   markdown?: string;
@@ -31,10 +31,14 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
     async push(p) {
       const targets: { channel: ChannelId; target: OutboundMessage['target']; ref: string }[] = [];
       for (const staffId of p.to.staffIds ?? []) {
-        for (const t of await deps.directory.staffTargets(staffId)) targets.push({ channel: t.channel, target: { userRef: t.userRef }, ref: t.userRef });
+        for (const t of await deps.directory.staffTargets(staffId))
+          targets.push({ channel: t.channel, target: { userRef: t.userRef }, ref: t.userRef });
       }
+      for (const d of p.to.direct ?? [])
+        targets.push({ channel: d.channel, target: { userRef: d.userRef }, ref: d.userRef });
       if (p.to.group) {
-        for (const g of deps.directory.groupTargets(p.to.group)) targets.push({ channel: g.channel, target: { chatId: g.chatId }, ref: g.chatId });
+        for (const g of deps.directory.groupTargets(p.to.group))
+          targets.push({ channel: g.channel, target: { chatId: g.chatId }, ref: g.chatId });
       }
       let sent = 0;
       for (const t of targets) {
@@ -47,7 +51,9 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
           ...(p.card ? { card: p.card } : {}),
           dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
         };
-        const entry = await deps.outbox.record(message, { ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}) });
+        const entry = await deps.outbox.record(message, {
+          ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}),
+        });
         if (entry.status === 'sent' || entry.status === 'merged') continue;
         await deps.outbox.mark(entry.id, await deps.send(message));
         sent++;

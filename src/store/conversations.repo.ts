@@ -10,7 +10,11 @@ export function createConversationStore(prisma: PrismaClient) {
     },
     async save(key: string, memory: unknown): Promise<void> {
       const value = memory as Prisma.InputJsonValue;
-      await prisma.conversationState.upsert({ where: { key }, create: { key, pending: value }, update: { pending: value } });
+      await prisma.conversationState.upsert({
+        where: { key },
+        create: { key, pending: value },
+        update: { pending: value },
+      });
     },
   };
 }

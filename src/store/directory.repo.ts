@@ -9,9 +9,15 @@ const CHANNEL_OF_PLATFORM: Record<string, ChannelId> = { sandbox: 'sandbox', wec
  * named after the group; WeCom group robots are named `managers`/`warehouse`/`staff`; DingTalk groups
  * are openConversationIds from the environment.
  */
-export function createDirectory(prisma: PrismaClient, groups: Partial<Record<GroupName, { channel: ChannelId; chatId: string }[]>>) {
+export function createDirectory(
+  prisma: PrismaClient,
+  groups: Partial<Record<GroupName, { channel: ChannelId; chatId: string }[]>>,
+) {
   const directory: Directory & {
-    staffByRole(roles: string[], opts?: { onDutyOnly?: boolean }): Promise<{ id: string; name: string; role: string; teamId: string | null; onDuty: boolean }[]>;
+    staffByRole(
+      roles: string[],
+      opts?: { onDutyOnly?: boolean },
+    ): Promise<{ id: string; name: string; role: string; teamId: string | null; onDuty: boolean }[]>;
   } = {
     async staffTargets(staffId) {
       const ids = await prisma.identity.findMany({ where: { staffId }, orderBy: { createdAt: 'asc' } });

@@ -1,0 +1,48 @@
+import type { Logger } from '../../lib/logger.ts';
+import type { StaffDirectory } from '../../store/directory.repo.ts';
+import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
+import type { Notifier } from '../notify.ts';
+import type { TimerScheduler } from '../ports.ts';
+import type { TicketConfig } from './config.ts';
+
+/** Facts about the order a ticket is about, for priority and rules. */
+export interface OrderFacts {
+  id: string;
+  orderNo: string;
+  source: string;
+  amountCents: number;
+  shippedAt?: Date;
+  /** The latest sign-off and its kind (electronic | locker | photo | otp). */
+  lastSignoff?: { kind: string; at: Date };
+}
+
+export interface OrderLookup {
+  /** The order this customer message is about: named in the parse, else the customer's latest order. */
+  forCustomer(customerId: string, entities: { type: string; value: string }[]): Promise<OrderFacts | undefined>;
+}
+
+export interface TicketDeps {
+  repo: TicketRepo;
+  config: TicketConfig;
+  timers: TimerScheduler;
+  notifier: Notifier;
+  directory: StaffDirectory;
+  orders?: OrderLookup;
+  now: () => Date;
+  log: Logger;
+}
+
+export function customerLabel(t: TicketRow): string {
+  const name = t.customer.name ?? '顾客';
+  return t.customer.tier === 'vip' ? `${name}（VIP）` : name;
+}
+
+export const fmtTime = (d: Date) =>
+  new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(d);

@@ -1,0 +1,47 @@
+import type { ChannelId } from '../../channels/channel.ts';
+import { STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
+import { zh } from '../../i18n/zh.ts';
+import type { TicketHandling } from '../handle-message.ts';
+import type { TimerSpec } from '../ports.ts';
+import { onStaffMessage } from './commands.ts';
+import type { TicketDeps } from './context.ts';
+import { escalate, onEscalationTimer } from './escalate.ts';
+import { onCustomerMessage } from './open.ts';
+import { bumpAndReschedule, onSlaTimer, restoreMissingTimers } from './timers.ts';
+
+export type { TicketDeps } from './context.ts';
+
+/** The ticket use cases behind the message handler, the timer worker and the sweep. */
+export function createTicketService(deps: TicketDeps): TicketHandling & {
+  onTimer(t: TimerSpec): Promise<string>;
+  sweep(): Promise<number>;
+} {
+  return {
+    onCustomerMessage: (input) => onCustomerMessage(deps, input),
+    onStaffMessage: (input) => onStaffMessage(deps, input),
+    async onTimer(spec) {
+      if (spec.kind.startsWith('escalation-')) return onEscalationTimer(deps, spec);
+      return onSlaTimer(deps, spec, async (t, timer) => {
+        if (timer === 'next_update') {
+          // The customer is owed a progress update: send one on the bot's behalf, restart the interval.
+          const flags = (t.flags ?? {}) as Record<string, unknown>;
+          const who = await deps.repo.prisma.identity.findFirst({
+            where: { customerId: t.customerId },
+            orderBy: { createdAt: 'asc' },
+          });
+          await deps.notifier.push({
+            to: { direct: who ? [{ channel: t.channel as ChannelId, userRef: who.externalId }] : [] },
+            kind: 'push',
+            text: zh.progressToCustomer({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus] }),
+            dedupeKey: `progress-${t.id}-${t.policyRevision}`,
+            ticketId: t.id,
+          });
+          const updated = await deps.repo.update(t.id, { flags: { ...flags, lastUpdateAt: deps.now().toISOString() } });
+          await bumpAndReschedule(deps, updated);
+        }
+        await escalate(deps, t, 'sla_breach');
+      });
+    },
+    sweep: () => restoreMissingTimers(deps),
+  };
+}

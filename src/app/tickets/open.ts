@@ -1,0 +1,240 @@
+import { openKey, problemKey, STATUS_ZH, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
+import { decidePriority, type Priority } from '../../domain/tickets/priority.ts';
+import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tickets/rules.ts';
+import { zh } from '../../i18n/zh.ts';
+import type { Parse } from '../../nlu/contract.ts';
+import type { TicketRow } from '../../store/tickets.repo.ts';
+import type { HandlingInput } from '../handle-message.ts';
+import type { OrderFacts, TicketDeps } from './context.ts';
+import { fmtTime } from './context.ts';
+import { escalate } from './escalate.ts';
+import { bumpAndReschedule, rescheduleTimers } from './timers.ts';
+
+const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
+
+function ruleFacts(p: Parse, order: OrderFacts | undefined, tier: string | undefined, now: Date): RuleFacts {
+  const electronic = order?.lastSignoff?.kind === 'electronic' ? order.lastSignoff.at : undefined;
+  const sinceShipped = hoursSince(now, order?.shippedAt);
+  const sinceSignoff = hoursSince(now, electronic);
+  return {
+    event: 'ticket_opened',
+    primary: p.primary,
+    intents: p.intents.map((i) => i.id),
+    cues: p.urgency.cues,
+    urgency: p.urgency.level,
+    ...(tier ? { tier } : {}),
+    ...(order ? { orderSource: order.source } : {}),
+    ...(sinceShipped !== undefined ? { hoursSinceShipped: sinceShipped } : {}),
+    ...(sinceSignoff !== undefined ? { hoursSinceElectronicSignoff: sinceSignoff } : {}),
+  };
+}
+
+function floorOf(actions: RuleAction[]): Priority | undefined {
+  const set = actions
+    .filter((a) => a.type === 'set_priority')
+    .map((a) => (a as { priority: Priority }).priority)
+    .sort();
+  if (actions.some((a) => a.type === 'critical_lane')) return 'P1';
+  return set[0];
+}
+
+/**
+ * A customer message about a problem: open a ticket, or attach to the open one for the same
+ * (customer, order, problem) as a reminder, resume it, or reopen a recently resolved one.
+ */
+export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
+  const { sender, delivery, parse } = input;
+  const problem = problemKey(parse.primary);
+  if (!problem) return undefined;
+  const order = await deps.orders?.forCustomer(sender.id, parse.entities);
+  const key = openKey(sender.id, order?.id, problem);
+  const replayed = await deps.repo.byDelivery(delivery.id);
+  if (replayed)
+    return zh.ticketReminder({ id: replayed.id, statusZh: STATUS_ZH[replayed.status as TicketStatus], raised: false });
+  const open = await deps.repo.byOpenKey(key);
+  if (open) return attach(deps, open, input);
+  const now = deps.now();
+  const matched = evaluateRules(deps.config.rules, ruleFacts(parse, order, sender.tier, now));
+  const actions = matched.flatMap((m) => m.actions);
+  const floor = floorOf(actions);
+  const decided = decidePriority({
+    primary: parse.primary,
+    urgency: parse.urgency.level,
+    cues: parse.urgency.cues,
+    ...(sender.tier ? { tier: sender.tier } : {}),
+    ...(order ? { orderValueCents: order.amountCents } : {}),
+    reminderCount: 0,
+    ...(floor ? { floor } : {}),
+  });
+  const reasons = [...decided.reasons, ...matched.map((m) => `规则「${m.name}」：${m.explanation}`)];
+  const linked = await deps.repo.otherOpenForOrder(sender.id, order?.id ?? null);
+  const assigneeId = await pickAssignee(deps);
+  const { ticket, created } = await deps.repo.create({
+    customerId: sender.id,
+    orderId: order?.id ?? null,
+    problem,
+    openKey: key,
+    priority: decided.priority,
+    priorityReasons: reasons,
+    urgency: parse.urgency.level,
+    channel: delivery.channel,
+    summary: delivery.text.slice(0, 200),
+    assigneeId: assigneeId ?? null,
+    teamId: deps.config.defaultTeamId ?? null,
+    linkedTicketId: linked?.id ?? null,
+    lastCustomerMessageAt: now,
+    createdAt: now,
+    flags: { reship: actions.some((a) => a.type === 'mark_reship'), rules: matched.map((m) => m.ruleId) },
+  });
+  if (!created) return attach(deps, ticket, input);
+  await deps.repo.addEvent({
+    ticketId: ticket.id,
+    type: 'created',
+    actor: `customer:${sender.id}`,
+    channel: delivery.channel,
+    reason: reasons.join('；'),
+    data: { deliveryId: delivery.id, primary: parse.primary, assigneeId },
+  });
+  const scheduled = await rescheduleTimers(deps, ticket);
+  await applyActions(deps, scheduled, actions);
+  const critical = decided.priority === 'P1' || parse.urgency.level === 'critical';
+  if (parse.escalateToManager || parse.primary === 'complaint')
+    await escalate(deps, scheduled, 'complaint', { escalateToManager: true });
+  else if (critical) await escalate(deps, scheduled, 'critical');
+  else if (assigneeId) await notifyAssignee(deps, scheduled);
+  const text = zh.ticketCreated({
+    id: ticket.id,
+    problemZh: problemZh(parse.primary),
+    priority: decided.priority,
+    ...(scheduled.firstResponseDueAt ? { dueText: fmtTime(scheduled.firstResponseDueAt) } : {}),
+    critical,
+  });
+  return linked ? `${text}${zh.linkedNote({ id: linked.id })}` : text;
+}
+
+async function attach(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
+  const { delivery, sender } = input;
+  if (await deps.repo.handled(t.id, delivery.id))
+    return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });
+  const now = deps.now();
+  if (t.status === 'waiting_customer') {
+    const paused = t.pausedAt ? (now.getTime() - t.pausedAt.getTime()) / 60_000 : 0;
+    const flags = (t.flags ?? {}) as Record<string, unknown>;
+    const resumed = await deps.repo.update(t.id, {
+      status: transition('waiting_customer', 'resume'),
+      pausedAt: null,
+      lastCustomerMessageAt: now,
+      flags: { ...flags, pausedMinutes: Number(flags.pausedMinutes ?? 0) + paused },
+    });
+    await deps.repo.addEvent({
+      ticketId: t.id,
+      type: 'status',
+      actor: `customer:${sender.id}`,
+      channel: delivery.channel,
+      reason: '顾客回复，恢复计时',
+      data: { deliveryId: delivery.id, to: 'in_progress' },
+    });
+    await bumpAndReschedule(deps, resumed);
+    return zh.ticketResumed({ id: t.id });
+  }
+  const reminders = t.reminderCount + 1;
+  const decided = decidePriority({
+    primary: input.parse.primary,
+    urgency: input.parse.urgency.level,
+    cues: input.parse.urgency.cues,
+    ...(sender.tier ? { tier: sender.tier } : {}),
+    ...(t.order ? { orderValueCents: t.order.amountCents } : {}),
+    reminderCount: reminders,
+    ageHours: (now.getTime() - t.createdAt.getTime()) / 3_600_000,
+    floor: t.priority as Priority,
+  });
+  const raised = decided.priority < t.priority;
+  const updated = await deps.repo.update(t.id, {
+    reminderCount: reminders,
+    lastCustomerMessageAt: now,
+    ...(raised
+      ? { priority: decided.priority, priorityReasons: decided.reasons, urgency: input.parse.urgency.level }
+      : {}),
+  });
+  await deps.repo.addEvent({
+    ticketId: t.id,
+    type: 'reminder',
+    actor: `customer:${sender.id}`,
+    channel: delivery.channel,
+    reason: `第 ${reminders} 次催促${raised ? `，优先级 ${t.priority} → ${decided.priority}` : ''}`,
+    data: { deliveryId: delivery.id },
+  });
+  if (raised) await bumpAndReschedule(deps, updated);
+  if (t.assigneeId) {
+    await deps.notifier.push({
+      to: { staffIds: [t.assigneeId] },
+      kind: 'alert',
+      text: `顾客第 ${reminders} 次催促工单 #${t.id}（${updated.priority}）：${delivery.text.slice(0, 80)}`,
+      dedupeKey: `remind-${t.id}-${delivery.id}`,
+      ticketId: t.id,
+    });
+  }
+  return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
+}
+
+async function pickAssignee(deps: TicketDeps): Promise<string | undefined> {
+  const { nextAssignee } = await import('../../domain/tickets/lifecycle.ts');
+  const agents = await deps.directory.staffByRole(['agent']);
+  const teamId = deps.config.defaultTeamId;
+  const team = teamId ? await deps.repo.prisma.team.findUnique({ where: { id: teamId } }) : null;
+  const chosen = nextAssignee(agents, team?.lastAssignedStaffId ?? undefined);
+  if (chosen && team)
+    await deps.repo.prisma.team.update({ where: { id: team.id }, data: { lastAssignedStaffId: chosen } });
+  return chosen;
+}
+
+async function notifyAssignee(deps: TicketDeps, t: TicketRow) {
+  if (!t.assigneeId) return;
+  await deps.notifier.push({
+    to: { staffIds: [t.assigneeId] },
+    kind: 'push',
+    text: `新工单 #${t.id}（${t.priority}）：${t.summary}${t.firstResponseDueAt ? `\n首次响应截止 ${fmtTime(t.firstResponseDueAt)}` : ''}\n回复「受理 #${t.id}」开始处理。`,
+    dedupeKey: `assigned-${t.id}`,
+    ticketId: t.id,
+  });
+}
+
+async function applyActions(deps: TicketDeps, t: TicketRow, actions: RuleAction[]) {
+  for (const a of actions) {
+    if (a.type === 'notify_group') {
+      await deps.notifier.push({
+        to: { group: a.group },
+        kind: 'alert',
+        text: `${a.text}（工单 #${t.id}，${t.order?.orderNo ?? '未关联订单'}）`,
+        dedupeKey: `rule-${t.id}-${a.group}`,
+        ticketId: t.id,
+      });
+    }
+  }
+}
+
+const PROBLEM_ZH: Record<string, string> = {
+  not_received: '未收到货',
+  logistics_delay: '物流延误',
+  damaged: '商品破损',
+  wrong_item: '发错货',
+  missing_item: '少件漏发',
+  quality_issue: '质量问题',
+  safety_issue: '安全问题',
+  complaint: '投诉',
+  return_refund: '退货退款',
+  refund_only: '仅退款',
+  exchange: '换货',
+  reship: '补发',
+  compensation: '补偿',
+  price_protection: '价保',
+  cancel_order: '取消订单',
+  change_order: '修改订单',
+  urge_shipment: '催发货',
+  refund_progress: '退款进度',
+  invoice: '发票',
+  return_info: '退货咨询',
+  human_agent: '转人工',
+};
+
+export const problemZh = (primary: string) => PROBLEM_ZH[primary] ?? primary;

@@ -1,0 +1,155 @@
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { OrderHandling } from '../app/handle-message.ts';
+import { createMessageHandler } from '../app/handle-message.ts';
+import { createNotifier, type GroupName } from '../app/notify.ts';
+import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
+import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
+import type { OrderLookup } from '../app/tickets/context.ts';
+import { createTicketService } from '../app/tickets/index.ts';
+import type { ChannelId } from '../channels/channel.ts';
+import type { Env } from '../config/env.ts';
+import { relayStaleDeliveries } from '../jobs/relay.ts';
+import { createTimerScheduler, startTimerWorker } from '../jobs/timers.ts';
+import { type MaintenanceTask, startInboundWorker, startMaintenance } from '../jobs/workers.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
+import { type ConversationMemory, createContextResolver } from '../nlu/context.ts';
+import { createConversationStore } from '../store/conversations.repo.ts';
+import type { Database } from '../store/db.ts';
+import { createParseRecorder } from '../store/deliveries.repo.ts';
+import { createDirectory } from '../store/directory.repo.ts';
+import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
+import { createOutbox } from '../store/outbox.repo.ts';
+import { seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
+import { createTicketRepo } from '../store/tickets.repo.ts';
+import { loadNlu } from './nlu.ts';
+
+/** Group chats per channel: the sandbox has chats named after the group; platforms come from config. */
+function groupsFor(
+  env: Env,
+  channels: Set<ChannelId>,
+): Partial<Record<GroupName, { channel: ChannelId; chatId: string }[]>> {
+  const g: Partial<Record<GroupName, { channel: ChannelId; chatId: string }[]>> = {
+    managers: [],
+    warehouse: [],
+    staff: [],
+  };
+  if (env.SANDBOX_ENABLED)
+    for (const k of ['managers', 'warehouse', 'staff'] as const) g[k]?.push({ channel: 'sandbox', chatId: k });
+  if (channels.has('wecom')) {
+    if (env.WECOM_MANAGER_WEBHOOK) g.managers?.push({ channel: 'wecom', chatId: 'managers' });
+    if (env.WECOM_WAREHOUSE_WEBHOOK) g.warehouse?.push({ channel: 'wecom', chatId: 'warehouse' });
+  }
+  if (channels.has('dingtalk')) {
+    if (env.DINGTALK_MANAGER_GROUP) g.managers?.push({ channel: 'dingtalk', chatId: env.DINGTALK_MANAGER_GROUP });
+    if (env.DINGTALK_WAREHOUSE_GROUP) g.warehouse?.push({ channel: 'dingtalk', chatId: env.DINGTALK_WAREHOUSE_GROUP });
+  }
+  return g;
+}
+
+/** Everything a worker process runs: inbound processing, SLA/escalation timers, periodic sweeps. */
+export async function composeWorker(deps: {
+  env: Env;
+  db: Database;
+  log: Logger;
+  metrics: Metrics;
+  producer: Redis;
+  workerConnection: Redis;
+  deliveries: DeliveryStore;
+  inbound: InboundQueue & { queue: import('bullmq').Queue };
+  send: Parameters<typeof createDeliveryProcessor>[0]['send'];
+  channelIds: Set<ChannelId>;
+  responder?: Responder;
+  orders?: { lookup: OrderLookup; handling: OrderHandling; tasks?: MaintenanceTask[] };
+  extraWorkers?: Worker[];
+}): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
+  const { env, db, log } = deps;
+  const outbox = createOutbox(db.sql);
+  const directory = createDirectory(db.prisma, groupsFor(env, deps.channelIds));
+  const notifier = createNotifier({ outbox, send: deps.send, directory });
+  const timers = createTimerScheduler(deps.producer, env.QUEUE_PREFIX);
+  const tickets = createTicketService({
+    repo: createTicketRepo(db.prisma),
+    config: await seedAndLoadTicketConfig(db.prisma),
+    timers,
+    notifier,
+    directory,
+    ...(deps.orders ? { orders: deps.orders.lookup } : {}),
+    now: () => new Date(),
+    log,
+  });
+  const respond =
+    deps.responder ??
+    createResponder({ env, db, log, tickets, ...(deps.orders ? { orders: deps.orders.handling } : {}) });
+  const processor = createDeliveryProcessor({ deliveries: deps.deliveries, outbox, send: deps.send, respond });
+  const workers: Worker[] = [
+    startInboundWorker({
+      connection: deps.workerConnection,
+      prefix: env.QUEUE_PREFIX,
+      concurrency: env.WORKER_CONCURRENCY,
+      log,
+      metrics: deps.metrics,
+      process: processor,
+    }),
+    startTimerWorker({
+      connection: deps.workerConnection,
+      prefix: env.QUEUE_PREFIX,
+      log,
+      onTimer: (t) => tickets.onTimer(t),
+    }),
+    ...(deps.extraWorkers ?? []),
+  ];
+  const relay = () =>
+    relayStaleDeliveries({
+      deliveries: deps.deliveries,
+      inbound: deps.inbound,
+      queue: deps.inbound.queue,
+      staleMs: 10_000,
+    });
+  const maintenance = await startMaintenance({
+    connection: deps.workerConnection,
+    prefix: env.QUEUE_PREFIX,
+    log,
+    tasks: [
+      { name: 'relay-stale-deliveries', everyMs: 5_000, run: relay },
+      { name: 'sla-sweep', everyMs: 60_000, run: () => tickets.sweep() },
+      ...(deps.orders?.tasks ?? []),
+    ],
+  });
+  workers.push(maintenance.worker);
+  // The relay is the safety net for a Redis that lost its data, so it must not depend on Redis state:
+  // an in-process timer as well as the scheduler (deterministic job ids make overlaps harmless).
+  const relayTimer = setInterval(() => void relay().catch(() => {}), 5_000);
+  relayTimer.unref();
+  return {
+    workers,
+    async close() {
+      clearInterval(relayTimer);
+      for (const w of workers) await w.close();
+      await maintenance.queue.close();
+      await timers.queue.close();
+    },
+  };
+}
+
+function createResponder(deps: {
+  env: Env;
+  db: Database;
+  log: Logger;
+  tickets: ReturnType<typeof createTicketService>;
+  orders?: OrderHandling;
+}): Responder {
+  const nlu = loadNlu(deps.env, deps.log);
+  const identities = createIdentityStore(deps.db.prisma);
+  const conversations = createConversationStore(deps.db.prisma);
+  return createMessageHandler({
+    resolveSender: (d): Promise<Sender> => identities.resolve(d.channel, d.userRef, d.role, d.displayName),
+    parser: nlu.parser,
+    resolveContext: createContextResolver(nlu.spec),
+    memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
+    recordParse: createParseRecorder(deps.db.sql),
+    tickets: deps.tickets,
+    ...(deps.orders ? { orders: deps.orders } : {}),
+  });
+}

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TicketConfig } from '../app/tickets/config.ts';
+import { CalendarFile, calendarFromFile } from '../domain/tickets/business-clock.ts';
+import { ladderFromFile } from '../domain/tickets/escalation.ts';
+import type { Priority } from '../domain/tickets/priority.ts';
+import { RuleSchema, rulesFromFile } from '../domain/tickets/rules.ts';
+import { SlaPoliciesFile, type SlaPolicy } from '../domain/tickets/sla.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { PrismaClient } from './db.ts';
+
+const SEED_DIR = path.join('prisma', 'seed', 'tickets');
+const read = async (file: string) => JSON.parse(await readFile(path.join(SEED_DIR, file), 'utf8')) as unknown;
+
+/**
+ * Seeds SLA policies, the business calendar and the rules into the database (the source of truth):
+ * a row is inserted when missing and replaced only when the file carries a higher revision, so edits
+ * made in the database are not overwritten by a restart. Then loads the ticket configuration.
+ */
+export async function seedAndLoadTicketConfig(prisma: PrismaClient): Promise<TicketConfig> {
+  const policies = SlaPoliciesFile.parse(await read('sla-policies.json')).policies;
+  for (const p of policies) {
+    const row = {
+      name: p.name,
+      priority: p.priority,
+      firstResponseMins: p.firstResponseMins,
+      nextUpdateMins: p.nextUpdateMins ?? null,
+      resolutionMins: p.resolutionMins,
+      warnFraction: p.warnFraction,
+      businessHours: p.businessHours,
+      calendarId: p.calendarId,
+      revision: p.revision,
+    };
+    const existing = await prisma.slaPolicy.findUnique({ where: { id: p.id } });
+    if (!existing) await prisma.slaPolicy.create({ data: { id: p.id, ...row } }).catch(ignoreDuplicate);
+    else if (existing.revision < p.revision) await prisma.slaPolicy.update({ where: { id: p.id }, data: row });
+  }
+  const calJson = CalendarFile.parse(await read('calendar-cn-mainland.json'));
+  const overrides = {
+    holidays: calJson.holidays,
+    workdays: calJson.workdays,
+    workingWeekdays: calJson.workingWeekdays,
+    provisional: calJson.provisional ?? {},
+  } as Prisma.InputJsonValue;
+  await prisma.businessCalendar.upsert({
+    where: { id: calJson.id },
+    create: { id: calJson.id, name: calJson.name, timezone: calJson.timezone, hours: calJson.hours, overrides },
+    update: { name: calJson.name, hours: calJson.hours, overrides },
+  });
+  for (const r of rulesFromFile(await read('rules.json'))) {
+    const existing = await prisma.rule.findUnique({ where: { id: r.id } });
+    const data = {
+      name: r.name,
+      event: r.when.event ?? 'ticket_opened',
+      conditions: { when: r.when, any: r.any ?? null, explain: r.explain } as Prisma.InputJsonValue,
+      actions: r.then as Prisma.InputJsonValue,
+      enabled: r.enabled,
+    };
+    if (!existing) await prisma.rule.create({ data: { id: r.id, ...data } }).catch(ignoreDuplicate);
+  }
+  return loadTicketConfig(prisma);
+}
+
+function ignoreDuplicate(err: { code?: string }) {
+  if (err.code !== 'P2002') throw err;
+}
+
+export async function loadTicketConfig(prisma: PrismaClient): Promise<TicketConfig> {
+  const policies = new Map<Priority, SlaPolicy>();
+  for (const p of await prisma.slaPolicy.findMany()) {
+    policies.set(p.priority as Priority, {
+      id: p.id,
+      name: p.name,
+      priority: p.priority as Priority,
+      firstResponseMins: p.firstResponseMins,
+      ...(p.nextUpdateMins ? { nextUpdateMins: p.nextUpdateMins } : {}),
+      resolutionMins: p.resolutionMins,
+      warnFraction: p.warnFraction,
+      businessHours: p.businessHours,
+      calendarId: p.calendarId,
+      revision: p.revision,
+    });
+  }
+  const calendars = new Map();
+  for (const c of await prisma.businessCalendar.findMany()) {
+    const o = c.overrides as {
+      holidays: string[];
+      workdays: string[];
+      workingWeekdays: number[];
+      provisional: Record<string, unknown>;
+    };
+    calendars.set(
+      c.id,
+      calendarFromFile({ version: 1, id: c.id, name: c.name, timezone: c.timezone, hours: c.hours, ...o }),
+    );
+  }
+  const rules = (await prisma.rule.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } })).map((r) => {
+    const c = r.conditions as { when: unknown; any: unknown; explain: string };
+    return RuleSchema.parse({
+      id: r.id,
+      name: r.name,
+      enabled: r.enabled,
+      when: c.when,
+      ...(c.any ? { any: c.any } : {}),
+      then: r.actions,
+      explain: c.explain,
+    });
+  });
+  const team = await prisma.team.findFirst({ orderBy: { id: 'asc' } });
+  return {
+    policies,
+    calendars,
+    ladder: ladderFromFile(await read('escalation-ladder.json')),
+    rules,
+    ...(team ? { defaultTeamId: team.id } : {}),
+  };
+}

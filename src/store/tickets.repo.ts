@@ -1,0 +1,87 @@
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { PrismaClient } from './db.ts';
+
+export type TicketRow = Prisma.TicketGetPayload<{ include: { customer: true; order: true } }>;
+
+/** Ticket persistence; the openKey unique index is what makes "one open ticket per problem" hold under races. */
+export function createTicketRepo(prisma: PrismaClient) {
+  const include = { customer: true, order: true } as const;
+  return {
+    prisma,
+    byId: (id: number) => prisma.ticket.findUnique({ where: { id }, include }),
+    byOpenKey: (openKey: string) => prisma.ticket.findUnique({ where: { openKey }, include }),
+    /** Creates the ticket unless another worker just did; then returns theirs with `created: false`. */
+    async create(data: Prisma.TicketUncheckedCreateInput): Promise<{ ticket: TicketRow; created: boolean }> {
+      try {
+        return { ticket: await prisma.ticket.create({ data, include }), created: true };
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'P2002' || !data.openKey) throw err;
+        const existing = await prisma.ticket.findUnique({ where: { openKey: data.openKey }, include });
+        if (!existing) throw err;
+        return { ticket: existing, created: false };
+      }
+    },
+    update: (id: number, data: Prisma.TicketUncheckedUpdateInput) =>
+      prisma.ticket.update({ where: { id }, data, include }),
+    addEvent: (e: {
+      ticketId: number;
+      type: string;
+      actor: string;
+      channel?: string;
+      reason?: string;
+      data?: Prisma.InputJsonValue;
+    }) => prisma.ticketEvent.create({ data: { ...e, data: e.data ?? {} } }),
+    /** Whether this delivery already changed this ticket (a retried job must not count twice). */
+    async handled(ticketId: number, deliveryId: string): Promise<boolean> {
+      const n = await prisma.ticketEvent.count({
+        where: { ticketId, data: { path: ['deliveryId'], equals: deliveryId } },
+      });
+      return n > 0;
+    },
+    async byDelivery(deliveryId: string) {
+      const ev = await prisma.ticketEvent.findFirst({
+        where: { data: { path: ['deliveryId'], equals: deliveryId } },
+        orderBy: { at: 'asc' },
+      });
+      return ev ? prisma.ticket.findUnique({ where: { id: ev.ticketId }, include }) : null;
+    },
+    otherOpenForOrder: (customerId: string, orderId: string | null, excludeId?: number) =>
+      prisma.ticket.findFirst({
+        where: { customerId, orderId, openKey: { not: null }, ...(excludeId ? { id: { not: excludeId } } : {}) },
+        orderBy: { createdAt: 'desc' },
+      }),
+    recentResolved: (customerId: string, problem: string, orderId: string | null) =>
+      prisma.ticket.findFirst({
+        where: {
+          customerId,
+          orderId,
+          problem,
+          status: { in: ['resolved', 'closed'] },
+          updatedAt: { gt: new Date(Date.now() - 7 * 24 * 3600_000) },
+        },
+        orderBy: { updatedAt: 'desc' },
+        include,
+      }),
+    /** Tickets whose timers must exist (sweep), oldest first, bounded. */
+    active: (limit: number) =>
+      prisma.ticket.findMany({
+        where: { status: { notIn: ['resolved', 'closed'] } },
+        orderBy: { id: 'asc' },
+        take: limit,
+        include,
+      }),
+    /** One SLA event per (ticket, timer, type, dueAt): returns false if it was already recorded. */
+    async recordSlaEvent(e: {
+      ticketId: number;
+      timer: string;
+      type: string;
+      policyRevision: number;
+      dueAt: Date;
+    }): Promise<boolean> {
+      const r = await prisma.slaEvent.createMany({ data: [e], skipDuplicates: true });
+      return r.count === 1;
+    },
+  };
+}
+
+export type TicketRepo = ReturnType<typeof createTicketRepo>;

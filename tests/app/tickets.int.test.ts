@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifier } from '../../src/app/notify.ts';
+import type { StoredDelivery, TimerScheduler, TimerSpec } from '../../src/app/ports.ts';
+import { createTicketService } from '../../src/app/tickets/index.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import type { Parse } from '../../src/nlu/contract.ts';
+import type { Database } from '../../src/store/db.ts';
+import { createDirectory } from '../../src/store/directory.repo.ts';
+import { createIdentityStore, type Sender } from '../../src/store/identities.repo.ts';
+import { createOutbox } from '../../src/store/outbox.repo.ts';
+import { seedSandboxStaff } from '../../src/store/seed-sandbox.ts';
+import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
+import { createTicketRepo } from '../../src/store/tickets.repo.ts';
+import { freshPgDatabase } from '../support/db.ts';
+
+const log = createLogger({ level: 'silent', secretKeys: [] });
+
+function parse(
+  primary: string,
+  cues: string[] = [],
+  level: Parse['urgency']['level'] = 'normal',
+  extra: Partial<Parse> = {},
+): Parse {
+  return {
+    text: '',
+    intents: [{ id: primary, score: 0.9 }],
+    primary,
+    entities: [],
+    urgency: { level, cues },
+    confidence: 0.9,
+    notes: [],
+    escalateToManager: false,
+    ...extra,
+  };
+}
+
+describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand with a moving clock)', () => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let clock = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Shanghai
+  const scheduled: TimerSpec[] = [];
+  const timers: TimerScheduler = {
+    schedule: async (t) => void scheduled.push(t),
+    cancel: async () => {},
+    exists: async (t) =>
+      scheduled.some((s) => s.ticketId === t.ticketId && s.kind === t.kind && s.revision === t.revision),
+  };
+  let service: ReturnType<typeof createTicketService>;
+  let customer: Sender;
+  let mgr: Sender;
+  let n = 0;
+  const delivery = (text: string): StoredDelivery => ({
+    id: `d-${++n}`,
+    channel: 'sandbox',
+    platformMsgId: `m-${n}`,
+    userRef: 'cust1',
+    role: 'customer',
+    text,
+    status: 'processing',
+    attempts: 1,
+    receivedAt: clock,
+  });
+  const inbox = async (userRef: string) =>
+    (
+      await db.sql.query<{ body: { text: string } }>(
+        `SELECT body FROM "OutboundMessage" WHERE target = $1 ORDER BY "createdAt"`,
+        [`user:${userRef}`],
+      )
+    ).map((r) => r.body.text);
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await freshPgDatabase());
+    await seedSandboxStaff(db.prisma);
+    const outbox = createOutbox(db.sql);
+    const directory = createDirectory(db.prisma, { managers: [{ channel: 'sandbox', chatId: 'managers' }] });
+    service = createTicketService({
+      repo: createTicketRepo(db.prisma),
+      config: await seedAndLoadTicketConfig(db.prisma),
+      timers,
+      notifier: createNotifier({ outbox, send: async () => ({ status: 'sent' }), directory }),
+      directory,
+      now: () => clock,
+      log,
+    });
+    const ids = createIdentityStore(db.prisma);
+    customer = await ids.resolve('sandbox', 'cust1', 'customer');
+    mgr = await ids.resolve('sandbox', 'mgr1', 'manager');
+  });
+  afterAll(async () => cleanup());
+
+  it('an allergy opens a P1 ticket in the critical lane, explains why, and pushes to the on-duty agent', async () => {
+    const reply = await service.onCustomerMessage({
+      sender: customer,
+      delivery: delivery('用了面霜过敏起疹子'),
+      parse: parse('safety_issue', ['过敏', '起疹子'], 'critical'),
+    });
+    expect(reply).toMatch(/已为您登记售后工单 #1（安全问题，优先级 P1）.*加急/);
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    expect(t.priority).toBe('P1');
+    expect((t.priorityReasons as string[]).join(' ')).toContain('过敏 → safety_issue → P1');
+    expect(t.firstResponseDueAt?.getTime()).toBe(clock.getTime() + 30 * 60_000);
+    expect(scheduled.filter((s) => s.ticketId === 1).map((s) => s.kind)).toEqual(
+      expect.arrayContaining([
+        'first_response-breach',
+        'next_update-breach',
+        'resolution-breach',
+        'escalation-critical',
+      ]),
+    );
+    expect((await inbox('agent1')).join('\n')).toContain('【P1·第1级升级】工单 #1');
+  });
+
+  it('a repeat message attaches as a reminder; the same delivery retried does not count twice', async () => {
+    const d = delivery('过敏了 脸还肿着 怎么还没人管');
+    const p = parse('safety_issue', ['过敏'], 'critical');
+    const first = await service.onCustomerMessage({ sender: customer, delivery: d, parse: p });
+    const again = await service.onCustomerMessage({ sender: customer, delivery: d, parse: p });
+    expect(first).toContain('工单 #1');
+    expect(again).toContain('工单 #1');
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    expect(t.reminderCount).toBe(1);
+    expect(await db.prisma.ticket.count()).toBe(1);
+  });
+
+  it('an unacknowledged push climbs to the supervisor after its delay; a breach fires once however often the timer runs', async () => {
+    clock = new Date(clock.getTime() + 16 * 60_000);
+    const climb = scheduled.find((s) => s.ticketId === 1 && s.kind === 'escalation-critical');
+    expect(climb).toBeDefined();
+    if (!climb) return;
+    await expect(service.onTimer(climb)).resolves.toBe('climbed-to-2');
+    expect((await inbox('sup1')).join('\n')).toContain('第2级升级】工单 #1');
+
+    clock = new Date(clock.getTime() + 20 * 60_000); // 36 min: first response breached
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    const breach = {
+      ticketId: 1,
+      kind: 'first_response-breach',
+      revision: t.policyRevision,
+      dueAt: t.firstResponseDueAt ?? clock,
+    };
+    await service.onTimer(breach);
+    await service.onTimer(breach);
+    const events = await db.prisma.slaEvent.findMany({
+      where: { ticketId: 1, timer: 'first_response', type: 'breach' },
+    });
+    expect(events).toHaveLength(1);
+  });
+
+  it('a complaint goes straight to the manager; 收到 #id acknowledges and stops the climb', async () => {
+    const reply = await service.onCustomerMessage({
+      sender: customer,
+      delivery: delivery('再不处理我就打12315投诉你们'),
+      parse: parse('complaint', ['12315', '投诉'], 'critical', { escalateToManager: true }),
+    });
+    const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
+    expect((await inbox('mgr1')).join('\n')).toContain(`第3级升级】工单 #${id}`);
+    const ack = await service.onStaffMessage({
+      sender: mgr,
+      delivery: { ...delivery(`收到 #${id}`), userRef: 'mgr1', role: 'manager' },
+    });
+    expect(ack).toContain(`已确认工单 #${id}`);
+    const pending = await db.prisma.escalation.count({ where: { ticketId: id, status: 'pending' } });
+    expect(pending).toBe(0);
+    const ticket = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(ticket.status).toBe('acknowledged');
+    expect(ticket.firstRespondedAt).not.toBeNull();
+  });
+
+  it('waiting on the customer pauses the SLA; the customer replying resumes it with the deadline pushed back', async () => {
+    const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
+    const staffMsg = (text: string) => ({ ...delivery(text), userRef: 'agent1', role: 'staff' as const });
+    await service.onStaffMessage({ sender: agent, delivery: staffMsg('处理 #1') });
+    expect(await service.onStaffMessage({ sender: agent, delivery: staffMsg('等待 #1') })).toContain('等待顾客回复');
+    const paused = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    expect(paused.resolveDueAt).toBeNull();
+    clock = new Date(clock.getTime() + 60 * 60_000);
+    const reply = await service.onCustomerMessage({
+      sender: customer,
+      delivery: delivery('照片发你们了'),
+      parse: parse('safety_issue', ['过敏'], 'critical'),
+    });
+    expect(reply).toContain('已继续处理');
+    const resumed = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    expect(resumed.status).toBe('in_progress');
+    expect(resumed.resolveDueAt?.getTime()).toBe(resumed.createdAt.getTime() + (1440 + 60) * 60_000);
+  });
+
+  it('refuses an impossible transition with a clear message', async () => {
+    const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
+    const r = await service.onStaffMessage({
+      sender: agent,
+      delivery: { ...delivery('关闭 #1'), userRef: 'agent1', role: 'staff' },
+    });
+    expect(r).toBe('工单 #1：「处理中」的工单不能关闭');
+  });
+});
