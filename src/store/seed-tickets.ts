@@ -53,7 +53,7 @@ export async function seedAndLoadTicketConfig(prisma: PrismaClient): Promise<Tic
       name: r.name,
       event: r.when.event ?? 'ticket_opened',
       conditions: { when: r.when, any: r.any ?? null, explain: r.explain } as Prisma.InputJsonValue,
-      actions: r.then as Prisma.InputJsonValue,
+      actions: r.actions as Prisma.InputJsonValue,
       enabled: r.enabled,
     };
     if (!existing) await prisma.rule.create({ data: { id: r.id, ...data } }).catch(ignoreDuplicate);
@@ -102,7 +102,7 @@ export async function loadTicketConfig(prisma: PrismaClient): Promise<TicketConf
       enabled: r.enabled,
       when: c.when,
       ...(c.any ? { any: c.any } : {}),
-      then: r.actions,
+      actions: r.actions,
       explain: c.explain,
     });
   });

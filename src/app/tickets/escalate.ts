@@ -79,7 +79,7 @@ export async function onEscalationTimer(deps: TicketDeps, spec: TimerSpec): Prom
   const esc = await deps.repo.prisma.escalation.findUnique({
     where: { ticketId_level_cause: { ticketId: spec.ticketId, level: spec.revision, cause } },
   });
-  if (!esc || esc.status !== 'pending') return 'acknowledged-or-gone';
+  if (esc?.status !== 'pending') return 'acknowledged-or-gone';
   const t = await deps.repo.byId(spec.ticketId);
   if (!t || t.status === 'closed') return 'ticket-done';
   const next = nextLevel(deps.config.ladder, esc.level);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Priority } from './priority.ts';
 
 /** Facts a rule can test; anything else is not allowed in a condition. */
 export interface RuleFacts {
@@ -48,7 +47,7 @@ export const RuleSchema = z.strictObject({
   when: Conditions,
   // "any" groups let one rule list alternatives (e.g. 过敏 cue OR safety_issue)
   any: z.array(Conditions).optional(),
-  then: z.array(RuleActionSchema).min(1),
+  actions: z.array(RuleActionSchema).min(1),
   explain: z.string().min(1),
 });
 export type Rule = z.infer<typeof RuleSchema>;
@@ -91,7 +90,7 @@ export function evaluateRules(
 ): { ruleId: string; name: string; actions: RuleAction[]; explanation: string }[] {
   return rules
     .filter((r) => r.enabled && holds(r.when, facts) && (!r.any || r.any.some((c) => holds(c, facts))))
-    .map((r) => ({ ruleId: r.id, name: r.name, actions: r.then, explanation: r.explain }));
+    .map((r) => ({ ruleId: r.id, name: r.name, actions: r.actions, explanation: r.explain }));
 }
 
 /** What a rule would have done over past tickets. */
@@ -104,7 +103,7 @@ export function dryRun(rule: Rule, past: readonly RuleFacts[]): { matched: numbe
       .slice(0, 5)
       .map(
         (f) =>
-          `${f.primary}${f.cues.length ? `（${f.cues.join('、')}）` : ''} → ${rule.then.map((a) => a.type).join(', ')}`,
+          `${f.primary}${f.cues.length ? `（${f.cues.join('、')}）` : ''} → ${rule.actions.map((a) => a.type).join(', ')}`,
       ),
   };
 }
