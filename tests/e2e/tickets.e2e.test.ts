@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestService, type TestService } from '../support/service.ts';
+
+type Msg = { text: string; card?: { buttons: { id: string; label: string }[] }; ticketId?: number };
+
+describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL + Redis)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService();
+  });
+  afterAll(async () => svc?.stop());
+
+  const say = (user: string, text: string, role = 'customer') => svc.post('/api/sandbox/messages', { user, role, text });
+  const inbox = async (user: string): Promise<Msg[]> => (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
+
+  it('an allergy report opens a P1 ticket, the customer is told, and an agent gets a push with an ack button', async () => {
+    const res = await say('c-allergy', '用了你们的面霜 脸上过敏起疹子了');
+    expect(res.json.parse.primary).toBe('safety_issue');
+    expect(res.json.replies[0].text).toMatch(/已为您登记售后工单 #\d+（安全问题，优先级 P1）/);
+    const id = Number(/#(\d+)/.exec(res.json.replies[0].text)?.[1]);
+    const pushes = await eventually(async () => [...(await inbox('agent1')), ...(await inbox('agent2'))], (m) => m.some((x) => x.text.includes(`工单 #${id}`)), 5000);
+    const push = pushes.find((x) => x.text.includes(`工单 #${id}`));
+    expect(push?.card?.buttons[0]).toEqual({ id: `ack:${id}:1`, label: '收到' });
+
+    const again = await say('c-allergy', '过敏越来越严重了 怎么还没人联系我');
+    expect(again.json.replies[0].text).toContain(`您的工单 #${id}`);
+  });
+
+  it('a 12315 threat reaches the manager at once; the manager acknowledges from the chat', async () => {
+    const res = await say('c-angry', '三天了没人管 我要打12315投诉你们');
+    const id = Number(/#(\d+)/.exec(res.json.replies[0].text)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const pushed = await inbox('mgr1');
+    expect(pushed.map((m) => m.text).join('\n')).toContain(`第3级升级】工单 #${id}`);
+    const ack = await say('mgr1', `收到 #${id}`, 'manager');
+    expect(ack.json.replies[0].text).toBe(`已确认工单 #${id}（经理陈总），升级提醒已停止。`);
+  });
+
+  it('staff look a ticket up and see why it got its priority', async () => {
+    const res = await say('agent1', '工单 #1', 'staff');
+    expect(res.json.replies[0].text).toMatch(/工单 #1 · P1/);
+    expect(res.json.replies[0].text).toContain('优先级依据：过敏 → safety_issue → P1');
+  });
+});
