@@ -2,9 +2,15 @@ import { Command } from 'commander';
 import { registerDbCommands } from './db-commands.ts';
 import { registerNluCommands } from './nlu-commands.ts';
 import { registerServe } from './serve.ts';
+import { registerTicketCommands } from './ticket-commands.ts';
 
 /** Later issues add their commands here (parse, eval, train, import, bench, ...). */
-const registrars: ((program: Command) => void)[] = [registerServe, registerDbCommands, registerNluCommands];
+const registrars: ((program: Command) => void)[] = [
+  registerServe,
+  registerDbCommands,
+  registerNluCommands,
+  registerTicketCommands,
+];
 
 export function buildProgram(): Command {
   const program = new Command()

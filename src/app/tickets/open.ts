@@ -1,6 +1,7 @@
 import { openKey, problemKey, STATUS_ZH, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
 import { decidePriority, type Priority } from '../../domain/tickets/priority.ts';
 import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tickets/rules.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
@@ -54,7 +55,8 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const open = await deps.repo.byOpenKey(key);
   if (open) return attach(deps, open, input);
   const now = deps.now();
-  const matched = evaluateRules(deps.config.rules, ruleFacts(parse, order, sender.tier, now));
+  const facts = ruleFacts(parse, order, sender.tier, now);
+  const matched = evaluateRules(deps.config.rules, facts);
   const actions = matched.flatMap((m) => m.actions);
   const floor = floorOf(actions);
   const decided = decidePriority({
@@ -84,7 +86,11 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
     linkedTicketId: linked?.id ?? null,
     lastCustomerMessageAt: now,
     createdAt: now,
-    flags: { reship: actions.some((a) => a.type === 'mark_reship'), rules: matched.map((m) => m.ruleId) },
+    flags: {
+      reship: actions.some((a) => a.type === 'mark_reship'),
+      rules: matched.map((m) => m.ruleId),
+      facts: facts as unknown as Prisma.InputJsonValue,
+    },
   });
   if (!created) return attach(deps, ticket, input);
   await deps.repo.addEvent({
