@@ -10,15 +10,21 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
   });
   afterAll(async () => svc?.stop());
 
-  const say = (user: string, text: string, role = 'customer') => svc.post('/api/sandbox/messages', { user, role, text });
-  const inbox = async (user: string): Promise<Msg[]> => (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
+  const say = (user: string, text: string, role = 'customer') =>
+    svc.post('/api/sandbox/messages', { user, role, text });
+  const inbox = async (user: string): Promise<Msg[]> =>
+    (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
 
   it('an allergy report opens a P1 ticket, the customer is told, and an agent gets a push with an ack button', async () => {
     const res = await say('c-allergy', '用了你们的面霜 脸上过敏起疹子了');
     expect(res.json.parse.primary).toBe('safety_issue');
     expect(res.json.replies[0].text).toMatch(/已为您登记售后工单 #\d+（安全问题，优先级 P1）/);
     const id = Number(/#(\d+)/.exec(res.json.replies[0].text)?.[1]);
-    const pushes = await eventually(async () => [...(await inbox('agent1')), ...(await inbox('agent2'))], (m) => m.some((x) => x.text.includes(`工单 #${id}`)), 5000);
+    const pushes = await eventually(
+      async () => [...(await inbox('agent1')), ...(await inbox('agent2'))],
+      (m) => m.some((x) => x.text.includes(`工单 #${id}`)),
+      5000,
+    );
     const push = pushes.find((x) => x.text.includes(`工单 #${id}`));
     expect(push?.card?.buttons[0]).toEqual({ id: `ack:${id}:1`, label: '收到' });
 
