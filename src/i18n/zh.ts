@@ -15,7 +15,7 @@ export const zh = {
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
   linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,
   staffUnknownCommand: () =>
-    '可用指令：查 <订单号/快递单号/手机尾号>、收到 #工单号、受理 #工单号、处理 #工单号、等待 #工单号、解决 #工单号、关闭 #工单号、重开 #工单号、工单 #工单号',
+    '可用指令：查 <订单号/快递单号/手机尾号>、工单 #123、我的工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、等待客户 #123、解决 #123、关闭 #123、重开 #123',
   ackDone: (p: { id: number; by: string }) => `已确认工单 #${p.id}（${p.by}），升级提醒已停止。`,
   ackUnknown: (p: { id: number }) => `没有找到工单 #${p.id}，请核对工单号。`,
   transitionDone: (p: { id: number; statusZh: string }) => `工单 #${p.id} 已更新为「${p.statusZh}」。`,

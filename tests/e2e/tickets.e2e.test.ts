@@ -48,3 +48,36 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(res.json.replies[0].text).toContain('优先级依据：过敏 → safety_issue → P1');
   });
 });
+
+describe('staff commands in chat', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService();
+  });
+  afterAll(async () => svc?.stop());
+  const say = (user: string, text: string, role = 'customer') =>
+    svc.post('/api/sandbox/messages', { user, role, text });
+
+  it('接单, 回复 (reaches the customer), 等待客户 pauses, 我的工单 lists, 解决 resolves', async () => {
+    const opened = await say('c-wrong', '收到的衣服尺码发错了 我买的M发成了XL');
+    const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({
+      where: { id },
+      include: { assignee: { include: { identities: true } } },
+    });
+    const agent = ticket.assignee?.identities[0]?.externalId ?? 'agent1';
+    expect((await say(agent, `@bot 接单 #${id}`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已更新为「处理中」。`,
+    );
+    expect(
+      (await say(agent, `@bot 回复 #${id} 您好，已安排换货，新尺码明天发出`, 'staff')).json.replies[0].text,
+    ).toContain('已把回复发给');
+    const customerInbox = (await svc.get('/api/sandbox/inbox?user=c-wrong')).json.messages.map(
+      (m: { text: string }) => m.text,
+    );
+    expect(customerInbox).toContain(`【工单 #${id}】您好，已安排换货，新尺码明天发出`);
+    expect((await say(agent, `@bot 等待客户 #${id}`, 'staff')).json.replies[0].text).toContain('等待顾客回复');
+    expect((await say(agent, '@bot 我的工单', 'staff')).json.replies[0].text).toContain(`#${id} `);
+    expect((await say(agent, `@bot 解决 #${id}`, 'staff')).json.replies[0].text).toContain('已解决');
+  });
+});

@@ -1,3 +1,4 @@
+import type { ChannelId } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import { STATUS_ZH, type TicketAction, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
@@ -9,14 +10,18 @@ import { bumpAndReschedule } from './timers.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
+  接单: 'start',
   处理: 'start',
   处理中: 'start',
   等待: 'wait_customer',
+  等待客户: 'wait_customer',
   解决: 'resolve',
   关闭: 'close',
   重开: 'reopen',
 };
-const COMMAND = /^(?:@\S+\s*)?(受理|处理中|处理|等待|解决|关闭|重开|工单)\s*#?\s*(\d+)/;
+const COMMAND = /^(?:@\S+\s*)?(受理|接单|处理中|处理|等待客户|等待|解决|关闭|重开|工单)\s*[#＃]?\s*(\d+)/;
+const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
+const MINE = /^(?:@\S+\s*)?我的工单\s*$/;
 
 /** Staff and manager commands in chat: acks for escalations and ticket state changes. */
 export async function onStaffMessage(
@@ -33,6 +38,9 @@ export async function onStaffMessage(
     if (t && t.status === 'open') await act(deps, ackId, 'acknowledge', input);
     return zh.ackDone({ id: ackId, by: staff.name ?? '员工' });
   }
+  if (MINE.test(text)) return mine(deps, input.sender.id);
+  const r = REPLY.exec(text);
+  if (r) return replyToCustomer(deps, Number(r[1]), (r[2] ?? '').trim(), input);
   const m = COMMAND.exec(text);
   if (!m) return undefined;
   const [, verb = '', idText = ''] = m;
@@ -114,4 +122,58 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     ...events.map((e) => `· ${fmtTime(e.at)} ${e.reason ?? e.type}`),
   ];
   return lines.join('\n');
+}
+
+/** 回复 #id <text>: the text reaches the customer on the channel the ticket came from; counts as a response. */
+async function replyToCustomer(
+  deps: TicketDeps,
+  id: number,
+  text: string,
+  input: Omit<HandlingInput, 'parse'>,
+): Promise<string> {
+  const t = await deps.repo.byId(id);
+  if (!t) return zh.ackUnknown({ id });
+  const who = await deps.repo.prisma.identity.findFirst({
+    where: { customerId: t.customerId },
+    orderBy: { createdAt: 'asc' },
+  });
+  if (!who) return `工单 #${id} 的顾客没有可联系的账号`;
+  await deps.notifier.push({
+    to: { direct: [{ channel: t.channel as ChannelId, userRef: who.externalId }] },
+    kind: 'push',
+    text: `【工单 #${id}】${text}`,
+    dedupeKey: `staff-reply-${input.delivery.id}`,
+    ticketId: id,
+  });
+  const now = deps.now();
+  const flags = (t.flags ?? {}) as Record<string, unknown>;
+  const updated = await deps.repo.update(id, {
+    ...(t.firstRespondedAt ? {} : { firstRespondedAt: now }),
+    ...(t.status === 'open' || t.status === 'acknowledged' ? { status: 'in_progress' } : {}),
+    flags: { ...flags, lastUpdateAt: now.toISOString() },
+  });
+  await deps.repo.addEvent({
+    ticketId: id,
+    type: 'reply',
+    actor: `staff:${input.sender.id}`,
+    channel: input.delivery.channel,
+    reason: `回复顾客：${text.slice(0, 100)}`,
+    data: { deliveryId: input.delivery.id },
+  });
+  await bumpAndReschedule(deps, updated);
+  return `已把回复发给工单 #${id} 的顾客。`;
+}
+
+async function mine(deps: TicketDeps, staffId: string): Promise<string> {
+  const list = await deps.repo.prisma.ticket.findMany({
+    where: { assigneeId: staffId, status: { notIn: ['resolved', 'closed'] } },
+    orderBy: [{ priority: 'asc' }, { id: 'asc' }],
+    take: 20,
+  });
+  if (list.length === 0) return '您目前没有未完成的工单。';
+  const lines = list.map(
+    (t) =>
+      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${t.summary.slice(0, 30)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
+  );
+  return [`您有 ${list.length} 张未完成的工单：`, ...lines].join('\n');
 }
