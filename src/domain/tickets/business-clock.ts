@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { CodedError, ErrorCode } from '../errors.ts';
 
-/** Working hours per day, weekdays, public holidays and 调休 make-up working days (Asia/Shanghai). */
+/**
+ * Working hours per day, weekdays, public holidays and 调休 make-up working days. All dates are
+ * 'YYYY-MM-DD' and all times 'HH:MM' in Asia/Shanghai (UTC+8, no DST) whatever the machine TZ.
+ * A date in `workdays` works even on a weekend (调休); one in `holidays` rests even on a weekday.
+ */
 export interface Calendar {
   id: string;
   hours: { start: string; end: string }[];
@@ -19,7 +24,12 @@ export const CalendarFile = z.object({
   name: z.string(),
   timezone: z.literal('Asia/Shanghai'),
   source: z.string().optional(),
-  hours: z.array(z.object({ start: hhmm, end: hhmm })).min(1),
+  hours: z
+    .array(z.object({ start: hhmm, end: hhmm }))
+    .min(1)
+    .refine((hs) => hs.every((h, i) => h.start < h.end && (i === 0 || (hs[i - 1]?.end ?? '') <= h.start)), {
+      message: '工作时段须按时间先后排列、互不重叠，且开始早于结束',
+    }),
   workingWeekdays: z.array(z.number().int().min(0).max(6)),
   holidays: z.array(day),
   workdays: z.array(day),
@@ -28,6 +38,10 @@ export const CalendarFile = z.object({
     .optional(),
 });
 
+/**
+ * Validates a calendar file and merges its `provisional` years (2027 until it is announced) into
+ * holidays/workdays, so updating the file is all it takes when the State Council publishes them.
+ */
 export function calendarFromFile(json: unknown): Calendar {
   const f = CalendarFile.parse(json);
   const prov = Object.values(f.provisional ?? {});
@@ -53,6 +67,7 @@ function dayKey(t: number): string {
   return new Date(t + OFFSET).toISOString().slice(0, 10);
 }
 
+/** Whether the Shanghai calendar day containing the timestamp `t` (ms) is a working day. */
 export function isWorkingDay(t: number, cal: Calendar): boolean {
   const key = dayKey(t);
   if (cal.workdays.has(key)) return true;
@@ -64,15 +79,20 @@ function windows(dayStartMs: number, cal: Calendar): [number, number][] {
   return cal.hours.map((h) => [dayStartMs + toMin(h.start) * 60_000, dayStartMs + toMin(h.end) * 60_000]);
 }
 
+/** Inside a working window of a working day (window start inclusive, end exclusive). */
 export function isWorkingTime(at: Date, cal: Calendar): boolean {
   const t = at.getTime();
   return isWorkingDay(t, cal) && windows(dayStart(t), cal).some(([s, e]) => t >= s && t < e);
 }
 
-/** `start` plus `minutes` of working time; walks day by day (bounded to ~2 years). */
+/**
+ * `start` plus `minutes` of working time. Started outside working time, the count begins at the next
+ * window; a deadline that lands exactly on a window's end stays there (18:00, not next 09:00).
+ * Walks day by day, bounded to ~2 years so a calendar with no working time fails loudly.
+ */
 export function addBusinessMinutes(start: Date, minutes: number, cal: Calendar): Date {
   let t = start.getTime();
-  let remaining = minutes * 60_000;
+  let remaining = Math.max(0, minutes) * 60_000;
   for (let i = 0; i < 800; i++) {
     const ds = dayStart(t);
     if (isWorkingDay(ds, cal)) {
@@ -86,9 +106,13 @@ export function addBusinessMinutes(start: Date, minutes: number, cal: Calendar):
     }
     t = ds + DAY;
   }
-  throw new Error('工作日历中找不到足够的工作时间（检查 hours / workingWeekdays）');
+  throw new CodedError(
+    ErrorCode.ConfigInvalid,
+    `工作日历「${cal.id}」中找不到足够的工作时间（检查 hours / workingWeekdays）`,
+  );
 }
 
+/** Working minutes in [a, b) (0 when b ≤ a), rounded to the minute. */
 export function businessMinutesBetween(a: Date, b: Date, cal: Calendar): number {
   let total = 0;
   for (let ds = dayStart(a.getTime()); ds < b.getTime(); ds += DAY) {
@@ -115,7 +139,10 @@ export function describeTime(t: Date, from: Date): string {
   return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${wd} ${clock(t.getTime())}`;
 }
 
-/** "周五 16:30 创建，工作时间 09:00–12:00/13:30–18:00，首响 1 小时 → 下周一 09:30" */
+/**
+ * The deadline in words for staff, e.g. "周五 16:30 创建，工作时间 09:00–12:00/13:30–18:00，首响 2 小时 →
+ * 下周一 09:30"; `label` names the target (首响, 解决 …).
+ */
 export function explainDeadline(start: Date, minutes: number, cal: Calendar, label: string): string {
   const due = addBusinessMinutes(start, minutes, cal);
   const hours = cal.hours.map((h) => `${h.start}–${h.end}`).join('/');

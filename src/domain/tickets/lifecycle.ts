@@ -12,6 +12,7 @@ export const OPEN_STATUSES: readonly TicketStatus[] = [
   'resolved',
 ];
 
+/** Status names as staff and customers see them. */
 export const STATUS_ZH: Record<TicketStatus, string> = {
   open: '待处理',
   acknowledged: '已受理',
@@ -41,7 +42,11 @@ const ACTION_ZH: Record<TicketAction, string> = {
   reopen: '重开',
 };
 
-/** The next status, or a coded error saying why the action is not allowed from here. */
+/**
+ * The next status, or a {@link CodedError} (`InvalidTransition`) with a Chinese message saying why
+ * the action is not allowed from here. Resolve is allowed from any open status so an agent can
+ * close the loop in one step; reopen starts the ticket over at `open`.
+ */
 export function transition(from: TicketStatus, action: TicketAction): TicketStatus {
   const rule = ALLOWED[action];
   if (!rule.from.includes(from)) {
@@ -56,14 +61,25 @@ export function transition(from: TicketStatus, action: TicketAction): TicketStat
 /**
  * Intents grouped into problems: messages about the same problem of the same order attach to one
  * ticket (a reminder); a different problem on that order opens a new, linked ticket.
- * - delivery: the parcel has not arrived (not_received, logistics_delay, urge_shipment)
- * - return: wants money back or a swap (return_refund, refund_only, exchange, refund_progress, return_info)
- * - goods problems keep their own key (damaged, wrong_item, missing_item, quality_issue); reship joins missing_item
- * - order changes (cancel_order, change_order), money (compensation, price_protection, invoice)
- * - safety_issue → safety, complaint → complaint, human_agent → handoff
- * - order_status / logistics_query / other: questions answered directly, no ticket
+ *
+ * | intents                                                              | problem        |
+ * |----------------------------------------------------------------------|----------------|
+ * | not_received, logistics_delay, urge_shipment                         | `delivery`     |
+ * | return_refund, refund_only, exchange, refund_progress, return_info   | `return`       |
+ * | missing_item, reship (the customer wants the missing/bad piece sent) | `reship`       |
+ * | damaged / wrong_item / quality_issue                                 | their own key  |
+ * | cancel_order, change_order                                           | `order_change` |
+ * | compensation / price_protection / invoice                            | `compensation` / `price` / `invoice` |
+ * | safety_issue                                                         | `safety`       |
+ * | complaint                                                            | `complaint`    |
+ * | human_agent (a person must take over: the ticket is the hand-off)    | `handoff`      |
+ * | order_status, logistics_query, other                                 | none           |
+ *
+ * Why queries open nothing: they are answered straight from order data; an unanswered "到哪了"
+ * should ask for the order number, not open a ticket. {@link followUpProblem} lets such a query
+ * count as a reminder on an already open delivery ticket instead.
  */
-const PROBLEM: Record<string, string> = {
+const PROBLEM: Readonly<Record<string, string>> = {
   not_received: 'delivery',
   logistics_delay: 'delivery',
   urge_shipment: 'delivery',
@@ -72,10 +88,10 @@ const PROBLEM: Record<string, string> = {
   exchange: 'return',
   refund_progress: 'return',
   return_info: 'return',
+  missing_item: 'reship',
+  reship: 'reship',
   damaged: 'damaged',
   wrong_item: 'wrong_item',
-  missing_item: 'missing_item',
-  reship: 'missing_item',
   quality_issue: 'quality',
   cancel_order: 'order_change',
   change_order: 'order_change',
@@ -83,19 +99,54 @@ const PROBLEM: Record<string, string> = {
   price_protection: 'price',
   invoice: 'invoice',
   safety_issue: 'safety',
-  complaint: 'complaint',
   human_agent: 'handoff',
+  complaint: 'complaint',
 };
 
+/** Queries that never open a ticket but may attach to an open one about the same thing. */
+const FOLLOW_UP: Readonly<Record<string, string>> = {
+  order_status: 'delivery',
+  logistics_query: 'delivery',
+};
+
+/** The problem a ticket is opened for, or `undefined` when this intent alone opens no ticket. */
 export function problemKey(primaryIntent: string): string | undefined {
   return PROBLEM[primaryIntent];
 }
 
+/**
+ * The problem an open ticket must have for this message to attach to it as a reminder: the
+ * {@link problemKey}, or for a pure query ("到哪了") the problem it follows up on.
+ */
+export function followUpProblem(primaryIntent: string): string | undefined {
+  return PROBLEM[primaryIntent] ?? FOLLOW_UP[primaryIntent];
+}
+
+/** Problem keys in Chinese, for ticket lists and pushes. */
+export const PROBLEM_ZH: Readonly<Record<string, string>> = {
+  delivery: '物流/未收到',
+  return: '退换货退款',
+  reship: '漏发补发',
+  damaged: '商品破损',
+  wrong_item: '发错货',
+  quality: '质量问题',
+  order_change: '修改/取消订单',
+  compensation: '补偿',
+  price: '价保',
+  invoice: '发票',
+  safety: '安全问题',
+  complaint: '投诉',
+};
+
+/** `${customerId}|${orderId ?? '-'}|${problem}`: unique among open tickets (one per problem). */
 export function openKey(customerId: string, orderId: string | undefined, problem: string): string {
   return `${customerId}|${orderId ?? '-'}|${problem}`;
 }
 
-/** Round-robin: the first on-duty agent after the last one assigned (wrapping around). */
+/**
+ * Round-robin: the first on-duty agent after the last one assigned, wrapping around; `undefined`
+ * when nobody is on duty. An unknown `lastAssignedId` (agent removed) starts from the top.
+ */
 export function nextAssignee(
   agents: readonly { id: string; onDuty: boolean }[],
   lastAssignedId?: string,

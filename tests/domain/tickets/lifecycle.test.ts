@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { CodedError, ErrorCode } from '../../../src/domain/errors.ts';
+import {
+  followUpProblem,
+  nextAssignee,
+  OPEN_STATUSES,
+  openKey,
+  problemKey,
+  STATUS_ZH,
+  type TicketAction,
+  type TicketStatus,
+  transition,
+} from '../../../src/domain/tickets/lifecycle.ts';
+
+const STATUSES: TicketStatus[] = ['open', 'acknowledged', 'in_progress', 'waiting_customer', 'resolved', 'closed'];
+/** The lifecycle as product.md flow 2 describes it, written out independently of the code. */
+const ALLOWED: Record<TicketAction, [TicketStatus[], TicketStatus]> = {
+  acknowledge: [['open'], 'acknowledged'],
+  start: [['open', 'acknowledged', 'waiting_customer'], 'in_progress'],
+  wait_customer: [['acknowledged', 'in_progress'], 'waiting_customer'],
+  resume: [['waiting_customer'], 'in_progress'],
+  resolve: [['open', 'acknowledged', 'in_progress', 'waiting_customer'], 'resolved'],
+  close: [['resolved'], 'closed'],
+  reopen: [['resolved', 'closed'], 'open'],
+};
+const table = (Object.keys(ALLOWED) as TicketAction[]).flatMap((action) =>
+  STATUSES.map((from) => {
+    const [froms, to] = ALLOWED[action];
+    return [from, action, froms.includes(from) ? to : null] as const;
+  }),
+);
+
+describe('transition', () => {
+  it.each(table)('%s --%s--> %s', (from, action, to) => {
+    if (to) {
+      expect(transition(from, action)).toBe(to);
+      return;
+    }
+    expect(() => transition(from, action)).toThrow(CodedError);
+    expect(() => transition(from, action)).toThrow(new RegExp(`「${STATUS_ZH[from]}」的工单不能`));
+  });
+
+  it('refuses with the invalid_transition code and a Chinese message', () => {
+    expect.assertions(2);
+    try {
+      transition('open', 'close');
+    } catch (err) {
+      expect((err as CodedError).code).toBe(ErrorCode.InvalidTransition);
+      expect((err as CodedError).message).toBe('「待处理」的工单不能关闭');
+    }
+  });
+
+  it('counts resolved as open until closed', () => {
+    expect(OPEN_STATUSES).toEqual(['open', 'acknowledged', 'in_progress', 'waiting_customer', 'resolved']);
+    expect(Object.values(STATUS_ZH)).toEqual(['待处理', '已受理', '处理中', '等待顾客回复', '已解决', '已关闭']);
+  });
+});
+
+describe('problems and the open key', () => {
+  it.each([
+    ['not_received', 'delivery'],
+    ['logistics_delay', 'delivery'],
+    ['urge_shipment', 'delivery'],
+    ['return_refund', 'return'],
+    ['refund_only', 'return'],
+    ['exchange', 'return'],
+    ['missing_item', 'reship'],
+    ['reship', 'reship'],
+    ['damaged', 'damaged'],
+    ['wrong_item', 'wrong_item'],
+    ['quality_issue', 'quality'],
+    ['safety_issue', 'safety'],
+    ['complaint', 'complaint'],
+    ['cancel_order', 'order_change'],
+    ['order_status', undefined],
+    ['logistics_query', undefined],
+    ['human_agent', 'handoff'],
+    ['other', undefined],
+  ])('problemKey(%s) = %s', (intent, problem) => {
+    expect(problemKey(intent)).toBe(problem);
+  });
+
+  it('a pure query follows up on the delivery problem without opening one', () => {
+    expect(followUpProblem('logistics_query')).toBe('delivery');
+    expect(followUpProblem('order_status')).toBe('delivery');
+    expect(followUpProblem('damaged')).toBe('damaged');
+    expect(followUpProblem('other')).toBeUndefined();
+  });
+
+  it('keys one open ticket per customer, order and problem', () => {
+    expect(openKey('c1', 'o9', 'delivery')).toBe('c1|o9|delivery');
+    expect(openKey('c1', undefined, 'safety')).toBe('c1|-|safety');
+  });
+});
+
+describe('nextAssignee (round-robin, skipping agents off duty)', () => {
+  const agents = [
+    { id: 'a', onDuty: true },
+    { id: 'b', onDuty: false },
+    { id: 'c', onDuty: true },
+    { id: 'd', onDuty: true },
+  ];
+  it.each([
+    ['no previous assignment → first on duty', agents, undefined, 'a'],
+    ['skips b who is off duty', agents, 'a', 'c'],
+    ['c → d', agents, 'c', 'd'],
+    ['wraps around', agents, 'd', 'a'],
+    ['last assignee left the team → from the top', agents, 'zz', 'a'],
+    [
+      'only the last assignee is on duty → same agent again',
+      [
+        { id: 'a', onDuty: true },
+        { id: 'b', onDuty: false },
+      ],
+      'a',
+      'a',
+    ],
+    ['nobody on duty', [{ id: 'a', onDuty: false }], undefined, undefined],
+    ['empty team', [], 'a', undefined],
+  ])('%s', (_name, list, last, expected) => {
+    expect(nextAssignee(list, last)).toBe(expected);
+  });
+});
