@@ -135,6 +135,7 @@ export const PROBLEM_ZH: Readonly<Record<string, string>> = {
   price: '价保',
   invoice: '发票',
   safety: '安全问题',
+  handoff: '转人工',
   complaint: '投诉',
 };
 
