@@ -10,6 +10,7 @@ import { WECOM_CHANNEL_IDS } from './channels/wecom/index.ts';
 import { composeWecom } from './compose/wecom.ts';
 import { composeWorker } from './compose/worker.ts';
 import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
+import { registerAdminApi } from './http/admin.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
@@ -93,7 +94,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     };
 
     const channels = new Map<ChannelId, Channel>([['sandbox', createSandboxChannel()]]);
-    const routes: ((app: FastifyInstance) => void)[] = [];
+    const routes: ((app: FastifyInstance) => void)[] = [
+      (a) => registerAdminApi(a, { prisma: db.prisma, token: env.ADMIN_TOKEN }),
+    ];
     const wecom = wecomEnabled(env)
       ? composeWecom({
           env,

@@ -21,7 +21,7 @@ import { createParseRecorder } from '../store/deliveries.repo.ts';
 import { createDirectory } from '../store/directory.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
 import { createOutbox } from '../store/outbox.repo.ts';
-import { seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
+import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
 import { loadNlu } from './nlu.ts';
 
@@ -69,9 +69,10 @@ export async function composeWorker(deps: {
   const directory = createDirectory(db.prisma, groupsFor(env, deps.channelIds));
   const notifier = createNotifier({ outbox, send: deps.send, directory });
   const timers = createTimerScheduler(deps.producer, env.QUEUE_PREFIX);
+  const config = await seedAndLoadTicketConfig(db.prisma);
   const tickets = createTicketService({
     repo: createTicketRepo(db.prisma),
-    config: await seedAndLoadTicketConfig(db.prisma),
+    config,
     timers,
     notifier,
     directory,
@@ -122,10 +123,18 @@ export async function composeWorker(deps: {
   // an in-process timer as well as the scheduler (deterministic job ids make overlaps harmless).
   const relayTimer = setInterval(() => void relay().catch(() => {}), 5_000);
   relayTimer.unref();
+  // Policies, rules and calendars edited through the admin API take effect here within 30 s.
+  const reloadTimer = setInterval(() => {
+    loadTicketConfig(db.prisma)
+      .then((fresh) => Object.assign(config, fresh))
+      .catch((err: unknown) => log.warn({ err: String(err) }, '重新加载工单配置失败，继续使用旧配置'));
+  }, 30_000);
+  reloadTimer.unref();
   return {
     workers,
     async close() {
       clearInterval(relayTimer);
+      clearInterval(reloadTimer);
       for (const w of workers) await w.close();
       await maintenance.queue.close();
       await timers.queue.close();

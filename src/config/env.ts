@@ -76,6 +76,11 @@ export const EnvSchema = z.object({
   DINGTALK_MANAGER_GROUP: optionalString,
   DINGTALK_WAREHOUSE_GROUP: optionalString,
 
+  // Admin HTTP API (Authorization: Bearer <ADMIN_TOKEN>); unset disables it
+  ADMIN_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'ADMIN_TOKEN 至少 16 个字符（建议用 openssl rand -hex 24 生成）',
+  }),
+
   // ERP order API (HMAC-signed)
   ORDER_API_SECRET: optionalString,
 });
@@ -95,6 +100,7 @@ export const SECRET_KEYS = [
   'WECOM_BOT_ENCODING_AES_KEY',
   'DINGTALK_CLIENT_SECRET',
   'ORDER_API_SECRET',
+  'ADMIN_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
 ] as const satisfies readonly (keyof Env)[];

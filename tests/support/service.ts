@@ -8,7 +8,7 @@ import { freshSchemaUrl, randomName } from './db.ts';
 import { REDIS_URL } from './redis.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response JSON field by field and assert each one
-type Json = any;
+export type Json = any;
 
 export interface TestService extends RunningService {
   base: string;

@@ -1,0 +1,106 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { badRequest, CodedError, ErrorCode, forbidden, notFound } from '../domain/errors.ts';
+import { CalendarFile } from '../domain/tickets/business-clock.ts';
+import { RuleSchema } from '../domain/tickets/rules.ts';
+import { SlaPolicySchema } from '../domain/tickets/sla.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { PrismaClient } from '../store/db.ts';
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw badRequest(r.error.issues.map((i) => `${i.path.join('.') || '请求体'}：${i.message}`).join('；'));
+}
+
+function authorize(req: FastifyRequest, token: string | undefined): void {
+  if (!token) throw new CodedError(ErrorCode.Forbidden, '管理接口未启用：请设置 ADMIN_TOKEN');
+  const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
+  const want = Buffer.from(token);
+  if (given.length !== want.length || !timingSafeEqual(given, want))
+    throw forbidden('管理令牌无效（Authorization: Bearer <ADMIN_TOKEN>）');
+}
+
+const TicketQuery = z.object({
+  status: z.string().optional(),
+  priority: z.enum(['P1', 'P2', 'P3', 'P4']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const Id = z.object({ id: z.string().min(1).max(64) });
+
+/**
+ * Token-protected admin API: tickets (read), SLA policies, rules and calendars (read + replace).
+ * A change bumps the row's revision; workers reload the configuration within a minute.
+ */
+export function registerAdminApi(
+  app: FastifyInstance,
+  deps: { prisma: PrismaClient; token: string | undefined },
+): void {
+  const { prisma } = deps;
+  app.register(async (scope) => {
+    scope.addHook('onRequest', async (req) => authorize(req, deps.token));
+
+    scope.get('/api/admin/tickets', async (req) => {
+      const q = parse(TicketQuery, req.query);
+      return prisma.ticket.findMany({
+        where: { ...(q.status ? { status: q.status } : {}), ...(q.priority ? { priority: q.priority } : {}) },
+        orderBy: [{ priority: 'asc' }, { id: 'desc' }],
+        take: q.limit,
+      });
+    });
+    scope.get('/api/admin/tickets/:id', async (req) => {
+      const id = Number((req.params as { id: string }).id);
+      if (!Number.isInteger(id)) throw badRequest('工单号必须是数字');
+      const t = await prisma.ticket.findUnique({
+        where: { id },
+        include: { events: { orderBy: { at: 'asc' } }, slaEvents: true, escalations: true },
+      });
+      if (!t) throw notFound(`没有工单 #${id}`);
+      return t;
+    });
+
+    scope.get('/api/admin/sla-policies', async () => prisma.slaPolicy.findMany({ orderBy: { priority: 'asc' } }));
+    scope.put('/api/admin/sla-policies/:id', async (req) => {
+      const { id } = parse(Id, req.params);
+      const body = parse(SlaPolicySchema, { ...(req.body as object), id, revision: 1 });
+      const existing = await prisma.slaPolicy.findUnique({ where: { id } });
+      const { id: _id, source: _s, ...data } = body;
+      const row = { ...data, nextUpdateMins: data.nextUpdateMins ?? null, revision: (existing?.revision ?? 0) + 1 };
+      return prisma.slaPolicy.upsert({ where: { id }, create: { id, ...row }, update: row });
+    });
+
+    scope.get('/api/admin/rules', async () => prisma.rule.findMany({ orderBy: { id: 'asc' } }));
+    scope.put('/api/admin/rules/:id', async (req) => {
+      const { id } = parse(Id, req.params);
+      const rule = parse(RuleSchema, { ...(req.body as object), id });
+      const existing = await prisma.rule.findUnique({ where: { id } });
+      const data = {
+        name: rule.name,
+        event: rule.when.event ?? 'ticket_opened',
+        conditions: { when: rule.when, any: rule.any ?? null, explain: rule.explain } as Prisma.InputJsonValue,
+        actions: rule.actions as Prisma.InputJsonValue,
+        enabled: rule.enabled,
+        revision: (existing?.revision ?? 0) + 1,
+      };
+      return prisma.rule.upsert({ where: { id }, create: { id, ...data }, update: data });
+    });
+
+    scope.get('/api/admin/calendars', async () => prisma.businessCalendar.findMany());
+    scope.put('/api/admin/calendars/:id', async (req) => {
+      const { id } = parse(Id, req.params);
+      const cal = parse(CalendarFile, { ...(req.body as object), id });
+      const overrides = {
+        holidays: cal.holidays,
+        workdays: cal.workdays,
+        workingWeekdays: cal.workingWeekdays,
+        provisional: cal.provisional ?? {},
+      } as Prisma.InputJsonValue;
+      return prisma.businessCalendar.upsert({
+        where: { id },
+        create: { id, name: cal.name, timezone: cal.timezone, hours: cal.hours, overrides },
+        update: { name: cal.name, hours: cal.hours, overrides },
+      });
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, startTestService, type TestService } from '../support/service.ts';
+
+const TOKEN = 'test-admin-token-0123456789';
+
+describe('admin API (token-protected)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ env: { ADMIN_TOKEN: TOKEN } });
+  });
+  afterAll(async () => svc?.stop());
+  const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {
+    const res = await fetch(svc.base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, json: (await res.json()) as Json };
+  };
+
+  it('refuses requests without the right token', async () => {
+    expect((await call('GET', '/api/admin/sla-policies', undefined, 'wrong')).status).toBe(403);
+    const res = await fetch(`${svc.base}/api/admin/sla-policies`);
+    expect(res.status).toBe(403);
+  });
+
+  it('lists the seeded SLA policies and replaces one with a new revision', async () => {
+    const list = await call('GET', '/api/admin/sla-policies');
+    expect(list.json.map((p: { priority: string }) => p.priority)).toEqual(['P1', 'P2', 'P3', 'P4']);
+    const p2 = list.json.find((p: { priority: string }) => p.priority === 'P2');
+    const put = await call('PUT', `/api/admin/sla-policies/${p2.id}`, {
+      ...p2,
+      firstResponseMins: 90,
+      nextUpdateMins: p2.nextUpdateMins ?? undefined,
+    });
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ firstResponseMins: 90, revision: p2.revision + 1 });
+  });
+
+  it('rejects a rule with a condition outside the allow-list, naming it, and stores nothing', async () => {
+    const bad = await call('PUT', '/api/admin/rules/bad-rule', {
+      name: 'x',
+      when: { sql: 'drop table' },
+      actions: [{ type: 'mark_reship' }],
+      explain: 'x',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toContain('sql');
+    const rules = await call('GET', '/api/admin/rules');
+    expect(rules.json.map((r: { id: string }) => r.id)).not.toContain('bad-rule');
+  });
+
+  it('answers 404 in Chinese for an unknown ticket', async () => {
+    const res = await call('GET', '/api/admin/tickets/99999');
+    expect(res.status).toBe(404);
+    expect(res.json.error.message).toBe('没有工单 #99999');
+  });
+});
