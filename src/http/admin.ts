@@ -28,6 +28,16 @@ const TicketQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const Id = z.object({ id: z.string().min(1).max(64) });
+const StaffKey = z.object({
+  platform: z.enum(['wecom', 'dingtalk', 'sandbox']),
+  externalId: z.string().min(1).max(128),
+});
+const StaffBody = z.strictObject({
+  name: z.string().min(1).max(64),
+  role: z.enum(['agent', 'supervisor', 'manager', 'warehouse', 'admin']),
+  teamId: z.string().max(64).nullable().optional(),
+  onDuty: z.boolean().default(true),
+});
 
 /**
  * Token-protected admin API: tickets (read), SLA policies, rules and calendars (read + replace).
@@ -84,6 +94,23 @@ export function registerAdminApi(
         revision: (existing?.revision ?? 0) + 1,
       };
       return prisma.rule.upsert({ where: { id }, create: { id, ...data }, update: data });
+    });
+
+    scope.get('/api/admin/staff', async () =>
+      prisma.staff.findMany({ include: { identities: true }, orderBy: { createdAt: 'asc' } }),
+    );
+    // Who is staff, supervisor or manager is decided here, never by the platform.
+    scope.put('/api/admin/staff/:platform/:externalId', async (req) => {
+      const { platform, externalId } = parse(StaffKey, req.params);
+      const body = parse(StaffBody, req.body);
+      const identity = await prisma.identity.findUnique({ where: { platform_externalId: { platform, externalId } } });
+      if (identity?.customerId) throw badRequest('该账号已登记为顾客，不能设为员工');
+      if (identity?.staffId)
+        return prisma.staff.update({ where: { id: identity.staffId }, data: body, include: { identities: true } });
+      return prisma.staff.create({
+        data: { ...body, identities: { create: { platform, externalId, kind: 'staff', displayName: body.name } } },
+        include: { identities: true },
+      });
     });
 
     scope.get('/api/admin/calendars', async () => prisma.businessCalendar.findMany());

@@ -56,3 +56,22 @@ describe('admin API (token-protected)', () => {
     expect(res.json.error.message).toBe('没有工单 #99999');
   });
 });
+
+describe('admin API: staff directory', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ env: { ADMIN_TOKEN: TOKEN } });
+  });
+  afterAll(async () => svc?.stop());
+
+  it('registers a WeCom user as a manager, who then receives manager-level pushes', async () => {
+    const res = await fetch(`${svc.base}/api/admin/staff/wecom/lisi`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '李经理', role: 'manager' }),
+    });
+    expect(res.status).toBe(200);
+    const managers = await svc.db.prisma.staff.findMany({ where: { role: 'manager' }, include: { identities: true } });
+    expect(managers.flatMap((m) => m.identities.map((i) => `${i.platform}:${i.externalId}`))).toContain('wecom:lisi');
+  });
+});
