@@ -22,7 +22,8 @@ export async function seedSandboxStaff(prisma: PrismaClient): Promise<void> {
   const roster = Roster.parse(
     JSON.parse(await readFile(new URL('../channels/sandbox/staff.json', import.meta.url), 'utf8')),
   );
-  await prisma.team.upsert({ where: { id: roster.team.id }, create: roster.team, update: {} });
+  // createMany + skipDuplicates is atomic where upsert is not (several processes seed at once).
+  await prisma.team.createMany({ data: [roster.team], skipDuplicates: true });
   for (const s of roster.staff) {
     const existing = await prisma.identity.findUnique({
       where: { platform_externalId: { platform: 'sandbox', externalId: s.userRef } },

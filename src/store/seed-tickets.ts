@@ -42,11 +42,12 @@ export async function seedAndLoadTicketConfig(prisma: PrismaClient): Promise<Tic
     workingWeekdays: calJson.workingWeekdays,
     provisional: calJson.provisional ?? {},
   } as Prisma.InputJsonValue;
-  await prisma.businessCalendar.upsert({
-    where: { id: calJson.id },
-    create: { id: calJson.id, name: calJson.name, timezone: calJson.timezone, hours: calJson.hours, overrides },
-    update: { name: calJson.name, hours: calJson.hours, overrides },
+  const calendar = { name: calJson.name, timezone: calJson.timezone, hours: calJson.hours, overrides };
+  const created = await prisma.businessCalendar.createMany({
+    data: [{ id: calJson.id, ...calendar }],
+    skipDuplicates: true,
   });
+  if (created.count === 0) await prisma.businessCalendar.update({ where: { id: calJson.id }, data: calendar });
   for (const r of rulesFromFile(await read('rules.json'))) {
     const existing = await prisma.rule.findUnique({ where: { id: r.id } });
     const data = {
