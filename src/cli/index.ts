@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDbCommands } from './db-commands.ts';
+import { registerOrderCommands } from './order-commands.ts';
 import { registerNluCommands } from './nlu-commands.ts';
 import { registerServe } from './serve.ts';
 import { registerTicketCommands } from './ticket-commands.ts';
@@ -10,6 +11,7 @@ const registrars: ((program: Command) => void)[] = [
   registerDbCommands,
   registerNluCommands,
   registerTicketCommands,
+  registerOrderCommands,
 ];
 
 export function buildProgram(): Command {

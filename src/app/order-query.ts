@@ -1,0 +1,51 @@
+import { extractOrderRefs, type OrderRefs } from '../domain/orders/refs.ts';
+import type { OrderDetail } from '../domain/orders/types.ts';
+import { answerCustomer } from './order-query-customer.ts';
+import {
+  findByRef,
+  type OrderQueryDeps,
+  type OrderQueryInput,
+  type OrderQueryResult,
+  showOrders,
+} from './order-query-shared.ts';
+import { ORDER_TEXT } from './order-texts.ts';
+
+export type { OrderQueryDeps, OrderQueryInput, OrderQueryOutcome, OrderQueryResult } from './order-query-shared.ts';
+
+/**
+ * Order-status answers (product.md flow 5) with the access rules: staff and managers may look up any order
+ * (by order no, tracking no, phone or phone suffix) and always see phone and address masked; customers see
+ * only orders bound to their platform identity or verified by order no + the phone's last 4 digits, with
+ * attempt limits against guessing. Every order shown is written to the audit log.
+ */
+
+async function staffLookup(deps: OrderQueryDeps, refs: OrderRefs): Promise<{ found: OrderDetail[]; via: string }> {
+  const limit = (deps.listLimit ?? 5) + 1;
+  const found = new Map<string, OrderDetail>();
+  for (const ref of refs.refs.slice(0, 3)) for (const o of await findByRef(deps.orders, ref, limit)) found.set(o.id, o);
+  if (found.size) return { found: [...found.values()], via: 'ref' };
+  if (refs.phone) return { found: await deps.orders.find({ by: 'phone', value: refs.phone }, limit), via: 'phone' };
+  if (refs.suffix)
+    return { found: await deps.orders.find({ by: 'phoneLast4', value: refs.suffix }, limit), via: 'phone_suffix' };
+  return { found: [], via: 'none' };
+}
+
+async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: OrderRefs): Promise<OrderQueryResult> {
+  if (!refs.refs.length && !refs.phone && !refs.suffix)
+    return { text: ORDER_TEXT.staffHelp, outcome: 'need_reference', orders: [] };
+  const { found, via } = await staffLookup(deps, refs);
+  if (found.length === 0) {
+    const what = refs.refs.join('、') || (refs.phone ? '该手机号' : `尾号 ${refs.suffix}`);
+    return { text: ORDER_TEXT.staffNotFound(what), outcome: 'not_found', orders: [] };
+  }
+  return showOrders(deps, input, found, via, ORDER_TEXT.staffList);
+}
+
+/** Build the order-status answerer. */
+export function createOrderQuery(deps: OrderQueryDeps): (input: OrderQueryInput) => Promise<OrderQueryResult> {
+  return async (input) => {
+    const refs = extractOrderRefs(input.text, input.entities);
+    if (input.role === 'staff' || input.role === 'manager') return answerStaff(deps, input, refs);
+    return answerCustomer(deps, input, refs);
+  };
+}

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { isCodedError } from '../domain/errors.ts';
+import { formatReconReport } from '../domain/orders/reconcile.ts';
+import { chinaTime, generateDemoData } from '../orders/demo/generate.ts';
+import { bindSandboxUsers } from '../orders/demo/seed-sandbox.ts';
+import { writeDemoFiles } from '../orders/demo/write-files.ts';
+import { parseInstant } from '../orders/fields.ts';
+import { type ImportKind, importFile } from '../orders/import-file.ts';
+import { formatImportReport, writeRejections } from '../orders/import-report.ts';
+import { createProgress } from '../orders/progress.ts';
+import { reconcileFile } from '../orders/reconcile-file.ts';
+import { writeReconCsv } from '../orders/reconcile-out.ts';
+import { resolveDatabaseTarget } from '../store/adapter.ts';
+import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
+import { type Database, openDatabase } from '../store/db.ts';
+import { createOrderReader } from '../store/orders.repo.ts';
+import { loadConfigOrExit } from './load-config.ts';
+
+/** Opens the configured database (PGlite under DATA_DIR or DATABASE_URL), migrated, for one command. */
+async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const env = loadConfigOrExit();
+  const db = await openDatabase(resolveDatabaseTarget(env.DATABASE_URL, path.join(env.DATA_DIR, 'pglite')));
+  try {
+    await db.migrate();
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function fail(err: unknown): never {
+  process.stderr.write(`\n${isCodedError(err) ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+async function runImportCommand(kind: ImportKind, file: string, opts: { format?: string; errors?: string }) {
+  await withDatabase(async (db) => {
+    process.stderr.write(`${db.description}\n`);
+    const progress = createProgress(kind === 'orders' ? '导入订单' : '导入物流');
+    const report = await importFile(db, kind, file, { format: opts.format, onProgress: progress.update }).finally(() =>
+      progress.stop(),
+    );
+    process.stdout.write(`${formatImportReport(kind, report)}\n`);
+    if (opts.errors && report.rejected.length) {
+      await writeRejections(opts.errors, report);
+      process.stdout.write(`被拒绝的行已写入 ${opts.errors}\n`);
+    }
+    // Exit 1 when any row was rejected, so scripts notice; the good rows are stored either way.
+    if (report.rejected.length + report.rejectedNotListed > 0) process.exitCode = 1;
+  }).catch(fail);
+}
+
+function registerImport(program: Command): void {
+  const cmd = program
+    .command('import')
+    .description('导入订单或物流事件（CSV 带表头，或 JSONL；可重复导入，不会重复写入）');
+  for (const kind of ['orders', 'logistics'] as const) {
+    cmd
+      .command(`${kind} <file>`)
+      .description(kind === 'orders' ? '导入订单（含商品、状态时间）' : '导入物流轨迹（含签收方式）')
+      .addOption(new Option('--format <format>', '文件格式（默认按扩展名）').choices(['csv', 'jsonl']))
+      .option('--errors <file>', '把被拒绝的行（行号 + 原因）写入此 CSV 文件')
+      .action((file: string, opts: { format?: string; errors?: string }) => runImportCommand(kind, file, opts));
+  }
+}
+
+interface DemoOpts {
+  orders: string;
+  seed: string;
+  out: string;
+  format: 'csv' | 'jsonl';
+  now?: string;
+  import: boolean;
+}
+
+async function runDemo(opts: DemoOpts): Promise<void> {
+  const now = opts.now ? parseInstant(opts.now) : new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  if (!now) throw new Error(`--now「${opts.now}」不是有效时间`);
+  const data = generateDemoData({ orders: Math.max(30, Number(opts.orders)), seed: Number(opts.seed), now });
+  const files = await writeDemoFiles(data, opts.out, opts.format);
+  process.stdout.write(
+    `已生成 ${data.orders.length} 个订单、${data.logistics.length} 条物流事件（基准时间 ${chinaTime(now)}）：\n  ${files.orders}\n  ${files.logistics}\n`,
+  );
+  if (!opts.import) return;
+  await withDatabase(async (db) => {
+    for (const [kind, file] of [
+      ['orders', files.orders],
+      ['logistics', files.logistics],
+    ] as const) {
+      const report = await importFile(db, kind, file);
+      process.stdout.write(`${formatImportReport(kind, report)}\n`);
+    }
+    const clock = { now: () => new Date() };
+    const bound = await bindSandboxUsers(data, {
+      customers: createCustomerDirectory(db.sql, clock),
+      orders: createOrderReader(db.sql),
+    });
+    const c3 = data.orders.find((o) => !data.sandbox.some((s) => s.orderNos.includes(o.order_no)));
+    process.stdout.write(
+      `\n沙盒已就绪（aftersales serve 后打开 /sandbox）：\n${bound.map((b) => `  顾客 ${b.user} 名下订单：${b.orderNos.join('、')}`).join('\n')}\n` +
+        `  试试：以顾客 c1 发送“我的订单到哪了”；以员工@群发送“查 ${data.orders[5]?.order_no ?? ''}”；` +
+        `以顾客 c3 发送“${c3?.order_no ?? ''} 尾号${String(c3?.phone ?? '').slice(-4)}”。\n`,
+    );
+  });
+}
+
+export function registerOrderCommands(program: Command): void {
+  registerImport(program);
+  program
+    .command('demo-data')
+    .description('生成演示订单与物流数据（含各类异常、电子签收），默认同时导入并绑定沙盒顾客 c1、c2')
+    .option('--orders <n>', '订单数量', '300')
+    .option('--seed <s>', '随机种子（相同种子 + 相同 --now 生成相同数据）', '20261123')
+    .option('--out <dir>', '文件输出目录', path.join('data', 'demo'))
+    .addOption(new Option('--format <format>', '文件格式').choices(['csv', 'jsonl']).default('csv'))
+    .option('--now <time>', '基准时间（默认当前时间），例：2026-11-23 10:00')
+    .option('--no-import', '只写文件，不导入数据库')
+    .action((opts: DemoOpts) => runDemo(opts).catch(fail));
+  program
+    .command('reconcile <export-file>')
+    .description('用平台导出文件与我方订单对账（订单号 + 支付时间），列出单边订单与字段不一致')
+    .addOption(new Option('--format <format>', '文件格式（默认按扩展名）').choices(['csv', 'jsonl']))
+    .option('--source <sources>', '只把这些渠道的我方订单算作“仅我方有”，逗号分隔，例：tmall')
+    .option('--out <file>', '把完整差异写入 CSV 文件')
+    .action((file: string, opts: { format?: string; source?: string; out?: string }) =>
+      withDatabase(async (db) => {
+        const sources = opts.source ? opts.source.split(',').map((s) => s.trim()) : [];
+        const result = await reconcileFile(db.sql, file, { format: opts.format, sources });
+        process.stdout.write(`${formatReconReport(result.report)}\n`);
+        for (const u of result.unreadable.slice(0, 20)) process.stdout.write(`无法读取：第 ${u.line} 行 ${u.error}\n`);
+        if (opts.out) await writeReconCsv(opts.out, result.report);
+        const r = result.report;
+        if (r.onlyOurs.length + r.onlyTheirs.length + r.mismatches.length > 0) process.exitCode = 1;
+      }).catch(fail),
+    );
+}

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { findCarrier } from '../domain/orders/carriers.ts';
+import { LOGISTICS_KINDS, ORDER_SOURCES, ORDER_STATUSES, SIGNOFF_KINDS } from '../domain/orders/types.ts';
+
+/**
+ * Field parsers shared by the order and logistics row schemas. Every message is Chinese and names the
+ * fix, because it ends up in the import report next to a line number.
+ */
+
+/** CSV cells arrive as strings: trim, and treat "" as missing. */
+export const blank = (v: unknown) => {
+  if (typeof v !== 'string') return v ?? undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+};
+
+const NAIVE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/;
+const pad = (s: string | undefined, n = 2) => (s ?? '0').padStart(n, '0');
+
+/**
+ * Instants: ISO with zone, naive "2026-11-20 10:02:33" (read as China time, as Chinese ERPs export),
+ * or epoch seconds / milliseconds.
+ */
+export function parseInstant(v: unknown): Date | undefined {
+  if (typeof v === 'number') return new Date(v < 1e11 ? v * 1000 : v);
+  if (typeof v !== 'string') return undefined;
+  if (/^\d{10}$|^\d{13}$/.test(v)) return parseInstant(Number(v));
+  const m = NAIVE.exec(v);
+  if (m) {
+    const [, y, mo, d, h, mi, s, ms] = m;
+    const iso = `${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.${(ms ?? '0').padEnd(3, '0')}+08:00`;
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/.test(v)) return undefined;
+  const date = new Date(v);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export const instant = (label: string) =>
+  z.preprocess(
+    blank,
+    z
+      .unknown()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const d = parseInstant(v);
+        if (d && d.getFullYear() >= 2000 && d.getFullYear() <= 2100) return d;
+        ctx.addIssue({ code: 'custom', message: `${label}不是有效时间（例：2026-11-20 10:02:33）` });
+        return z.NEVER;
+      })
+      .optional(),
+  );
+
+/** "199", "199.9", "¥1,299.00" → cents, without floating-point rounding. */
+export function parseYuan(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.round(v * 100) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = /^[¥￥]?\s*(\d{1,9})(?:\.(\d{1,2}))?$/.exec(v.replace(/,/g, ''));
+  if (!m) return undefined;
+  return Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
+}
+
+export const yuan = (label: string) =>
+  z.preprocess(
+    blank,
+    z
+      .unknown()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const cents = parseYuan(v);
+        if (cents !== undefined && cents <= 2_000_000_000) return cents;
+        ctx.addIssue({ code: 'custom', message: `${label}不是有效金额（单位元，最多两位小数，例：199.00）` });
+        return z.NEVER;
+      })
+      .optional(),
+  );
+
+/** Mobile "138 1234 1234" / "+86-138…" → "13812341234"; landline "0571-8888 6666" → "057188886666". */
+export function normalizePhone(v: string): string | undefined {
+  let digits = v.replace(/[\s-]/g, '').replace(/^\+?86(?=1\d{10}$)/, '');
+  if (/^1[3-9]\d{9}$/.test(digits)) return digits;
+  digits = digits.replace(/[()（）]/g, '');
+  return /^0\d{9,11}$/.test(digits) ? digits : undefined;
+}
+
+export const phone = z.preprocess(
+  blank,
+  z
+    .string()
+    .transform((v, ctx) => {
+      const p = normalizePhone(v);
+      if (p) return p;
+      ctx.addIssue({ code: 'custom', message: '手机号格式不正确（应为 11 位手机号，或带区号的座机）' });
+      return z.NEVER;
+    })
+    .optional(),
+);
+
+const SOURCE_ALIASES: Record<string, string> = {
+  天猫: 'tmall',
+  淘宝: 'taobao',
+  京东: 'jd',
+  拼多多: 'pdd',
+  抖音: 'douyin',
+  抖店: 'douyin',
+  自营: 'own',
+  官网: 'own',
+};
+const STATUS_ALIASES: Record<string, string> = {
+  待付款: 'pending_payment',
+  已付款: 'paid',
+  待审核: 'paid',
+  已审核: 'approved',
+  待发货: 'approved',
+  已拣货: 'picked',
+  已发货: 'shipped',
+  已签收: 'signed',
+  已取消: 'cancelled',
+  已关闭: 'closed',
+  已退款: 'refunded',
+};
+const KIND_ALIASES: Record<string, string> = {
+  揽收: 'pickup',
+  已揽收: 'pickup',
+  运输中: 'transit',
+  派送中: 'delivering',
+  签收: 'signed',
+  已签收: 'signed',
+  异常: 'exception',
+};
+const SIGNOFF_ALIASES: Record<string, string> = {
+  电子签收: 'electronic',
+  柜机签收: 'locker',
+  快递柜: 'locker',
+  驿站: 'locker',
+  照片签收: 'photo',
+  拍照签收: 'photo',
+  验证码签收: 'otp',
+  OTP签收: 'otp',
+};
+
+/** Required cell: blank → missing, then `inner` (whose error names the field). */
+export const req = <T extends z.ZodType>(inner: T) => z.preprocess(blank, inner);
+/** Optional cell: blank → undefined, anything else must satisfy `inner`. */
+export const opt = <T extends z.ZodType>(inner: T) => z.preprocess(blank, inner.optional());
+
+/** An enum that also accepts the Chinese names ERP exports use. */
+function oneOf(values: readonly string[], aliases: Record<string, string>, label: string) {
+  return z.string({ error: `缺少${label}` }).transform((v, ctx) => {
+    const id = aliases[v] ?? v.toLowerCase();
+    if (values.includes(id)) return id;
+    ctx.addIssue({ code: 'custom', message: `${label}「${v}」无效，可选：${values.join(' / ')}` });
+    return z.NEVER;
+  });
+}
+
+export const source = oneOf(ORDER_SOURCES, SOURCE_ALIASES, '来源渠道');
+export const status = oneOf(ORDER_STATUSES, STATUS_ALIASES, '订单状态');
+export const logisticsKind = oneOf(LOGISTICS_KINDS, KIND_ALIASES, '物流节点类型');
+export const signoffKind = oneOf(SIGNOFF_KINDS, SIGNOFF_ALIASES, '签收方式');
+
+/** Known carriers become their id ("顺丰" → "sf"); unknown names are kept as given. */
+export const carrier = z
+  .string({ error: '缺少快递公司' })
+  .max(40, '快递公司名称过长')
+  .transform((v) => findCarrier(v)?.id ?? v);
+
+export const code = (label: string, max = 40) =>
+  z
+    .string({ error: `缺少${label}` })
+    .max(max, `${label}过长（最多 ${max} 个字符）`)
+    .regex(/^[A-Za-z0-9_-]+$/, `${label}只能包含字母、数字、- 和 _`);
+
+export const text = (label: string, max: number) => opt(z.string().max(max, `${label}过长（最多 ${max} 个字符）`));
+
+/** JSON carried inside one CSV cell (items, status_history), or already an array in JSONL. */
+export const jsonCell = (label: string) =>
+  z.preprocess((v, ctx) => {
+    const b = blank(v);
+    if (typeof b !== 'string') return b;
+    try {
+      return JSON.parse(b);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${label}不是合法的 JSON 数组` });
+      return z.NEVER;
+    }
+  }, z.unknown());

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshSchemaUrl } from '../support/db.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(path.join(tmpdir(), 'orders-cli-'));
+const schema = freshSchemaUrl();
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const env = { ...process.env, DATABASE_URL: schema.url, DATA_DIR: dir, LOG_LEVEL: 'silent' };
+  try {
+    const r = await run(process.execPath, ['bin/aftersales.js', ...args], { env, timeout: 120_000 });
+    return { code: 0, out: r.stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+afterAll(async () => {
+  await schema.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('aftersales CLI for orders', () => {
+  const out = path.join(dir, 'demo');
+
+  it('demo-data writes files, imports them and binds the sandbox customers', async () => {
+    const r = await cli('demo-data', '--orders', '40', '--seed', '5', '--out', out, '--now', '2026-11-23 10:00');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('订单导入完成：共 40 行，新增 40，更新 0，未变化 0，拒绝 0');
+    expect(r.out).toMatch(/顾客 c1 名下订单：\S+、\S+、\S+/);
+  });
+
+  it('import of the same file again changes nothing', async () => {
+    const r = await cli('import', 'orders', path.join(out, 'orders.csv'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('共 40 行，新增 0，更新 0，未变化 40，拒绝 0');
+  });
+
+  it('a file with a bad row: the report names the line, the rest is stored, exit code 1', async () => {
+    const lines = readFileSync(path.join(out, 'orders.csv'), 'utf8').trim().split('\n');
+    const bad = lines[2]?.replace(/,1[3-9]\d{9},/, ',12345,') ?? '';
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, [lines[0], lines[1]?.replace(/^[^,]+/, 'SO20261123999991'), bad].join('\n'));
+    const r = await cli('import', 'orders', file, '--errors', path.join(dir, 'rejected.csv'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('新增 1');
+    expect(r.out).toContain('第 3 行：phone：手机号格式不正确');
+    expect(readFileSync(path.join(dir, 'rejected.csv'), 'utf8')).toContain('3,phone：手机号格式不正确');
+  });
+
+  it('reconcile lists orders missing on our side and amount mismatches', async () => {
+    const lines = readFileSync(path.join(out, 'orders.csv'), 'utf8').trim().split('\n');
+    const header = 'order_no,paid_at,amount';
+    const rows = lines.slice(1, 4).map((l) => {
+      const cells = l.split(',');
+      return `${cells[0]},${cells[9]},${cells[7]}`;
+    });
+    rows[1] = rows[1]?.replace(/,[\d.]+$/, ',1.00') ?? '';
+    rows.push('MISSING-1,2026-11-22 10:00:00,99.00');
+    const file = path.join(dir, 'export.csv');
+    writeFileSync(file, [header, ...rows].join('\n'));
+    const r = await cli('reconcile', file, '--out', path.join(dir, 'diff.csv'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('仅平台有 1 单');
+    expect(r.out).toContain('第 5 行 MISSING-1');
+    expect(r.out).toMatch(/实付金额：我方 ¥[\d.]+ \/ 平台 ¥1\.00/);
+    expect(readFileSync(path.join(dir, 'diff.csv'), 'utf8')).toContain('仅平台有,MISSING-1,5');
+  });
+});
