@@ -7,10 +7,12 @@ import { createDingtalkChannel } from './channels/dingtalk/index.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
 import { registerSandboxRoutes } from './channels/sandbox/routes.ts';
 import { WECOM_CHANNEL_IDS } from './channels/wecom/index.ts';
+import { composeOrders } from './compose/orders.ts';
 import { composeWecom } from './compose/wecom.ts';
 import { composeWorker } from './compose/worker.ts';
 import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { registerAdminApi } from './http/admin.ts';
+import { registerOrderApi } from './http/orders-api.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
@@ -177,6 +179,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         inbound,
         send,
         channelIds: new Set(channels.keys()),
+        orders: composeOrders({ env, db, producer }),
         ...(opts.responder ? { responder: opts.responder } : {}),
         extraWorkers: wecom ? [wecom.startWorker()] : [],
       });

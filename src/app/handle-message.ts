@@ -29,6 +29,12 @@ export interface OrderHandling {
 }
 
 const QUERY_INTENTS = new Set(['order_status', 'logistics_query']);
+const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
+
+/** An order number, tracking number, phone or a bare "尾号1234" (the answer to a verification question). */
+function namesAnOrder(p: Parse): boolean {
+  return p.entities.some((e) => ORDER_REFS.has(e.type)) || /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim());
+}
 
 /**
  * The worker's responder: who is this → what do they mean (NLU with conversation memory) → act
@@ -69,13 +75,17 @@ export function createMessageHandler(deps: {
     await deps.memory.save(key, memory);
     await deps.recordParse(d.id, parse);
 
-    if (parse.clarify) return [reply(d, parse.clarify.question)];
     const input = { sender, delivery: d, parse };
-    if (QUERY_INTENTS.has(parse.primary) || sender.kind === 'staff') {
+    if (
+      sender.kind === 'staff' ||
+      QUERY_INTENTS.has(parse.primary) ||
+      (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other'))
+    ) {
       const answer = await deps.orders?.answer(input);
       if (answer) return [reply(d, answer)];
       if (sender.kind === 'staff') return [reply(d, zh.staffUnknownCommand())];
     }
+    if (parse.clarify) return [reply(d, parse.clarify.question)];
     if (sender.kind === 'customer') {
       const ticket = await deps.tickets?.onCustomerMessage(input);
       if (ticket) return [reply(d, ticket)];

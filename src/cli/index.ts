@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { registerDbCommands } from './db-commands.ts';
-import { registerOrderCommands } from './order-commands.ts';
 import { registerNluCommands } from './nlu-commands.ts';
+import { registerOrderCommands } from './order-commands.ts';
 import { registerServe } from './serve.ts';
 import { registerTicketCommands } from './ticket-commands.ts';
 

@@ -24,6 +24,7 @@ import { createOutbox } from '../store/outbox.repo.ts';
 import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
 import { loadNlu } from './nlu.ts';
+import type { composeOrders } from './orders.ts';
 
 /** Group chats per channel: the sandbox has chats named after the group; platforms come from config. */
 function groupsFor(
@@ -61,7 +62,7 @@ export async function composeWorker(deps: {
   send: Parameters<typeof createDeliveryProcessor>[0]['send'];
   channelIds: Set<ChannelId>;
   responder?: Responder;
-  orders?: { lookup: OrderLookup; handling: OrderHandling; tasks?: MaintenanceTask[] };
+  orders?: ReturnType<typeof composeOrders>;
   extraWorkers?: Worker[];
 }): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
   const { env, db, log } = deps;
@@ -115,7 +116,7 @@ export async function composeWorker(deps: {
     tasks: [
       { name: 'relay-stale-deliveries', everyMs: 5_000, run: relay },
       { name: 'sla-sweep', everyMs: 60_000, run: () => tickets.sweep() },
-      ...(deps.orders?.tasks ?? []),
+      ...(deps.orders ? [deps.orders.radarTask(notifier)] : []),
     ],
   });
   workers.push(maintenance.worker);

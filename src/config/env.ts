@@ -46,6 +46,7 @@ export const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   SESSION_WINDOW_MIN: int(30, 1, 24 * 60),
   NLU_MODEL_PATH: optionalString,
+  RADAR_INTERVAL_MS: int(5 * 60_000, 1000, 24 * 3600_000),
 
   // WeCom (企业微信) self-built app + 微信客服 + group robots
   WECOM_CORP_ID: optionalString,

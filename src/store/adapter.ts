@@ -38,7 +38,8 @@ export async function openRawConnection(target: DatabaseTarget): Promise<RawConn
   }
   const { default: pgModule } = await import('pg');
   // search_path makes raw SQL resolve unqualified names in the chosen schema, like the ORM does.
-  const options = target.schema ? `-c search_path="${target.schema}"` : undefined;
+  // jit=off: PostgreSQL's JIT spent ~350 ms compiling each 1,000-row batch statement for ~20 ms of work.
+  const options = ['-c jit=off', ...(target.schema ? [`-c search_path="${target.schema}"`] : [])].join(' ');
   const pool = new pgModule.Pool({
     connectionString: target.url,
     options,

@@ -13,7 +13,8 @@ export interface Sender {
   name?: string;
 }
 
-const PLATFORM: Record<ChannelId, string> = {
+/** The identity platform of a channel (WeCom app and AI bot share userids). */
+export const PLATFORM: Record<ChannelId, string> = {
   sandbox: 'sandbox',
   wecom: 'wecom',
   wecom_bot: 'wecom',

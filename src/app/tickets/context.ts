@@ -18,7 +18,11 @@ export interface OrderFacts {
 
 export interface OrderLookup {
   /** The order this customer message is about: named in the parse, else the customer's latest order. */
-  forCustomer(customerId: string, entities: { type: string; value: string }[]): Promise<OrderFacts | undefined>;
+  forCustomer(
+    customerId: string,
+    entities: { type: string; value: string }[],
+    primary?: string,
+  ): Promise<OrderFacts | undefined>;
 }
 
 export interface TicketDeps {

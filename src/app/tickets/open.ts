@@ -47,7 +47,7 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const { sender, delivery, parse } = input;
   const problem = problemKey(parse.primary);
   if (!problem) return undefined;
-  const order = await deps.orders?.forCustomer(sender.id, parse.entities);
+  const order = await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary);
   const key = openKey(sender.id, order?.id, problem);
   const replayed = await deps.repo.byDelivery(delivery.id);
   if (replayed)

@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import type { OrderHandling } from '../app/handle-message.ts';
+import type { Notifier } from '../app/notify.ts';
+import { createOrderQuery } from '../app/order-query.ts';
+import { systemClock } from '../app/ports.ts';
+import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
+import type { OrderFacts, OrderLookup } from '../app/tickets/context.ts';
+import type { Env } from '../config/env.ts';
+import type { OrderDetail } from '../domain/orders/types.ts';
+import type { MaintenanceTask } from '../jobs/workers.ts';
+import { createRadarStore } from '../store/anomaly.repo.ts';
+import { createAuditWriter } from '../store/audit.repo.ts';
+import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
+import type { Database } from '../store/db.ts';
+import { PLATFORM } from '../store/identities.repo.ts';
+import { createOrderReader } from '../store/orders.repo.ts';
+import { createVerificationGuard } from '../store/verification-guard.ts';
+
+const DELIVERED = ['signed', 'delivered', 'completed'];
+const WANTS: Record<string, string[]> = {
+  not_received: ['signed', 'delivered', 'shipped'],
+  damaged: DELIVERED,
+  wrong_item: DELIVERED,
+  missing_item: DELIVERED,
+  quality_issue: DELIVERED,
+  safety_issue: DELIVERED,
+  return_refund: DELIVERED,
+  exchange: DELIVERED,
+  logistics_delay: ['shipped'],
+  urge_shipment: ['paid', 'pending_review', 'approved', 'picked'],
+};
+
+const SIGNOFF_GRADE: Record<string, number> = { electronic: 0, locker: 1, photo: 2, otp: 2 };
+
+function facts(o: OrderDetail): OrderFacts {
+  const shipped = o.history.find((h) => h.status === 'shipped')?.at;
+  const signed = o.tracking.find((t) => t.signoffKind !== undefined);
+  return {
+    id: o.id,
+    orderNo: o.orderNo,
+    source: o.source,
+    amountCents: o.amountCents,
+    ...(shipped ? { shippedAt: shipped } : {}),
+    ...(signed?.signoffKind && SIGNOFF_GRADE[signed.signoffKind] !== undefined
+      ? { lastSignoff: { kind: signed.signoffKind, at: signed.at } }
+      : {}),
+  };
+}
+
+/** Orders as the worker sees them: status answers, the order behind a ticket, the anomaly radar. */
+export function composeOrders(deps: { env: Env; db: Database; producer: Redis }) {
+  const orders = createOrderReader(deps.db.sql);
+  const query = createOrderQuery({
+    orders,
+    customers: createCustomerDirectory(deps.db.sql, systemClock),
+    guard: createVerificationGuard(deps.producer, { prefix: deps.env.QUEUE_PREFIX }),
+    audit: createAuditWriter(deps.db.sql, systemClock),
+    clock: systemClock,
+  });
+
+  const handling: OrderHandling = {
+    async answer({ sender, delivery, parse }) {
+      const r = await query({
+        channel: PLATFORM[delivery.channel],
+        userRef: delivery.userRef,
+        role: sender.kind === 'staff' ? (sender.role === 'manager' ? 'manager' : 'staff') : 'customer',
+        ...(delivery.chatId ? { chatId: delivery.chatId } : {}),
+        ...(delivery.displayName ? { displayName: delivery.displayName } : {}),
+        text: delivery.text,
+        entities: parse.entities,
+      });
+      // Staff text that names no order is not an order question; let the caller answer it.
+      if (sender.kind === 'staff' && r.outcome === 'need_reference') return undefined;
+      return r.text;
+    },
+  };
+
+  const lookup: OrderLookup = {
+    async forCustomer(customerId, entities) {
+      const mine = await orders.find({ by: 'customer', value: customerId }, 20);
+      for (const e of entities) {
+        const hit = mine.find(
+          (o) =>
+            (e.type === 'orderNo' && o.orderNo === e.value) || (e.type === 'trackingNo' && o.trackingNo === e.value),
+        );
+        if (hit) return facts(hit);
+      }
+      const latest = mine[0];
+      return latest ? facts(latest) : undefined;
+    },
+  };
+
+  return {
+    handling,
+    lookup,
+    radarTask(notifier: Notifier): MaintenanceTask {
+      const radar = createAnomalyRadar({ store: createRadarStore(deps.db.sql), clock: systemClock });
+      return anomalyRadarTask(radar, async (alerts) => {
+        for (const a of alerts) {
+          await notifier.push({
+            to: { group: a.group },
+            kind: 'alert',
+            text: a.text,
+            dedupeKey: `radar-${a.group}-${Date.now()}`,
+          });
+        }
+      });
+    },
+  };
+}
