@@ -96,8 +96,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     };
 
     const channels = new Map<ChannelId, Channel>([['sandbox', createSandboxChannel()]]);
-    const routes: ((app: FastifyInstance) => void)[] = [
+    const routes: ((app: FastifyInstance) => void | Promise<void>)[] = [
       (a) => registerAdminApi(a, { prisma: db.prisma, token: env.ADMIN_TOKEN }),
+      (a) => registerOrderApi(a, { db, secret: env.ORDER_API_SECRET }),
     ];
     const wecom = wecomEnabled(env)
       ? composeWecom({

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signOrderApiBody } from '../../src/orders/api-signature.ts';
+import { eventually, startTestService, type TestService } from '../support/service.ts';
+
+const SECRET = 'erp-shared-secret-for-tests';
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+
+describe('orders through the sandbox: answers, identity checks, masking, radar, sign-off rule', () => {
+  let svc: TestService;
+  const say = async (user: string, text: string, role = 'customer', chat?: string): Promise<string> => {
+    const r = await svc.post('/api/sandbox/messages', { user, role, text, ...(chat ? { chat } : {}) });
+    return (r.json.replies as { text: string }[]).map((x) => x.text).join('\n');
+  };
+  const erp = async (path: string, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    const ts = String(Math.floor(Date.now() / 1000));
+    return svc.post(path, body, { 'x-timestamp': ts, 'x-signature': signOrderApiBody(SECRET, ts, body) });
+  };
+
+  beforeAll(async () => {
+    svc = await startTestService({ env: { ORDER_API_SECRET: SECRET, RADAR_INTERVAL_MS: '1000' } });
+    const base = {
+      source: 'own',
+      address: '上海市浦东新区世纪大道100号 2栋301',
+      amount: 199,
+      items: [{ sku: 'CUP-1', name: '保温杯', qty: 1, price: 199 }],
+    };
+    const orders = await erp('/api/orders', {
+      orders: [
+        {
+          ...base,
+          order_no: 'SO202611230001',
+          status: 'signed',
+          phone: '13800001111',
+          paid_at: hoursAgo(50),
+          shipped_at: hoursAgo(30),
+          carrier: '顺丰',
+          tracking_no: 'SF1234567890001',
+        },
+        {
+          ...base,
+          order_no: 'SO202611230002',
+          status: 'shipped',
+          phone: '13900002222',
+          paid_at: hoursAgo(50),
+          shipped_at: hoursAgo(40),
+          carrier: '中通',
+          tracking_no: '731234567890',
+        },
+        { ...base, order_no: 'SO202611230003', status: 'paid', phone: '13700003333', paid_at: hoursAgo(60) },
+      ],
+    });
+    expect(orders.json).toMatchObject({ rejected: 0 });
+    const events = await erp('/api/logistics-events', {
+      events: [
+        {
+          tracking_no: 'SF1234567890001',
+          carrier: '顺丰',
+          at: hoursAgo(2),
+          description: '已签收，签收人：门卫',
+          kind: 'signed',
+          signoff_kind: 'electronic',
+          order_no: 'SO202611230001',
+        },
+      ],
+    });
+    expect(events.json).toMatchObject({ rejected: 0 });
+  });
+  afterAll(async () => svc?.stop());
+
+  it('a customer proves the order with the phone suffix and sees it, masked', async () => {
+    const answer = await say('c-own', 'SO202611230001 尾号1111 到哪了');
+    expect(answer).toContain('SO202611230001');
+    expect(answer).toContain('138****1111');
+    expect(answer).not.toContain('13800001111');
+    expect(answer).not.toContain('世纪大道100号');
+  });
+
+  it('an electronic-only sign-off plus 没收到货 opens a P1 ticket', async () => {
+    const reply = await say('c-own', '快递显示签收了 但是我根本没收到货');
+    expect(reply).toMatch(/工单 #\d+（未收到货，优先级 P1）/);
+  });
+
+  it('a stranger guessing gets nothing and is throttled', async () => {
+    const replies: string[] = [];
+    for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));
+    for (const r of replies) {
+      expect(r).not.toContain('139****2222');
+      expect(r).not.toContain('中通');
+    }
+    expect(replies.at(-1)).toContain('查询过于频繁');
+  });
+
+  it('staff in a group see any order, with phone and address masked', async () => {
+    const answer = await say('agent1', '@bot 查 SO202611230002', 'staff', 'aftersales-group');
+    expect(answer).toContain('139****2222');
+    expect(answer).not.toContain('13900002222');
+    expect(answer).toContain('上海市浦东新区****');
+  });
+
+  it('a stuck order (paid 60 h ago, not shipped) raises one alert to the responsible group', async () => {
+    const alerts = await eventually(
+      async () => {
+        const w = (await svc.get('/api/sandbox/inbox?chat=warehouse')).json.messages as { text: string }[];
+        const m = (await svc.get('/api/sandbox/inbox?chat=managers')).json.messages as { text: string }[];
+        return [...w, ...m].filter((x) => x.text.includes('SO202611230003'));
+      },
+      (a) => a.length > 0,
+      15_000,
+    );
+    expect(alerts.length).toBe(1);
+  });
+
+  it('wrong item within 72 h of shipping: marked for reshipment and the warehouse group is told', async () => {
+    await say('c-wrong2', 'SO202611230002 尾号2222');
+    const reply = await say('c-wrong2', '发错货了 我买的白色保温杯 寄来的是黑色的');
+    const id = Number(/#(\d+)/.exec(reply)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(ticket.flags).toMatchObject({ reship: true });
+    const warehouse = (await svc.get('/api/sandbox/inbox?chat=warehouse')).json.messages as { text: string }[];
+    expect(warehouse.map((m) => m.text).join('\n')).toContain(`工单 #${id}`);
+  });
+});
