@@ -19,6 +19,7 @@ import { createInboundQueue, redisConnection } from './jobs/queues.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createMetrics } from './lib/metrics.ts';
 import { resolveRedis } from './lib/redis-launcher.ts';
+import { loadDemoDataOnFirstRun } from './orders/demo/first-run.ts';
 import { resolveDatabaseTarget } from './store/adapter.ts';
 import { type Database, openDatabase } from './store/db.ts';
 import { createDeliveryStore } from './store/deliveries.repo.ts';
@@ -65,6 +66,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const migrated = await db.migrate(opts.migrationsDir);
     log.info({ db: db.description, applied: migrated.applied, ms: Date.now() - t0 }, '数据库已就绪');
     if (env.SANDBOX_ENABLED) await seedSandboxStaff(db.prisma);
+    if (env.SANDBOX_ENABLED && env.DEMO_DATA === 'auto' && target.kind === 'pglite' && role === 'all') {
+      await loadDemoDataOnFirstRun(db, env.DATA_DIR, log);
+    }
 
     const redis = await resolveRedis({ redisUrl: env.REDIS_URL, dataDir: env.DATA_DIR, log });
     closers.push({ name: 'redis-server', close: () => redis.stop() });

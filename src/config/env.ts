@@ -42,6 +42,7 @@ export const EnvSchema = z.object({
   BODY_LIMIT_BYTES: int(256 * 1024, 1024, 10 * 1024 * 1024),
   SANDBOX_ENABLED: bool(true),
   SANDBOX_REPLY_TIMEOUT_MS: int(8000, 100, 60_000),
+  DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
   WORKER_CONCURRENCY: int(8, 1, 256),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   SESSION_WINDOW_MIN: int(30, 1, 24 * 60),
