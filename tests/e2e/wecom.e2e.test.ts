@@ -73,3 +73,59 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(rows[0]?.n).toBe(0);
   });
 });
+
+describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a card; the card button acknowledges it', () => {
+  let fake: FakeWecomServer;
+  let svc: TestService;
+  beforeAll(async () => {
+    fake = await new FakeWecomServer().start();
+    svc = await startTestService({
+      env: {
+        WECOM_CORP_ID: 'wwcorp',
+        WECOM_AGENT_ID: '1000002',
+        WECOM_SECRET: 'app-secret',
+        WECOM_KF_SECRET: 'kf-secret',
+        WECOM_TOKEN: creds.token,
+        WECOM_ENCODING_AES_KEY: AES_KEY,
+        WECOM_API_BASE: fake.baseUrl,
+        ADMIN_TOKEN: 'admin-token-0123456789abcdef',
+      },
+    });
+    const res = await fetch(`${svc.base}/api/admin/staff/wecom/lisi`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer admin-token-0123456789abcdef', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '李经理', role: 'manager' }),
+    });
+    expect(res.status).toBe(200);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await fake?.stop();
+  });
+
+  it('escalates to the manager with a template card and the click stops the climb', async () => {
+    const post = async (cb: { url: string; body: string; contentType: string }) =>
+      (await fetch(svc.base + cb.url, { method: 'POST', headers: { 'content-type': cb.contentType }, body: cb.body })).status;
+    fake.customerWrites('wkOPEN2', 'wmANGRY1', '东西坏了一个礼拜没人管 我要去12315投诉你们');
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: fake.kfCallbackToken() })))).toBe(200);
+    const cards = await eventually(
+      async () => fake.appMessages.filter((m) => m.touser === 'lisi' && m.msgtype === 'template_card'),
+      (m) => m.length > 0,
+      15_000,
+    );
+    const card = cards[0]?.body as { template_card: { button_list: { key: string }[] } };
+    const key = card.template_card.button_list[0]?.key ?? '';
+    expect(key).toMatch(/^ack:\d+:3$/);
+    const ticketId = Number(key.split(':')[1]);
+
+    expect(await post(buildCallback(creds, appXml.cardEvent({ from: 'lisi', eventKey: key })))).toBe(200);
+    const pending = await eventually(
+      () => svc.db.prisma.escalation.count({ where: { ticketId, status: 'pending' } }),
+      (n) => n === 0,
+      15_000,
+    );
+    expect(pending).toBe(0);
+    const acked = await svc.db.prisma.escalation.findFirst({ where: { ticketId, status: 'acked' } });
+    expect(acked?.ackedBy).toBeTruthy();
+  });
+});
