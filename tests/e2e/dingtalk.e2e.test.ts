@@ -49,6 +49,42 @@ describe('DingTalk through the running service (real dingtalk-stream SDK, fake g
     expect(rows[0]?.n).toBe(1);
   });
 
+  it('a complaint reaches a DingTalk manager as an ActionCard; the manager acknowledges with 收到 #id', async () => {
+    const admin = await svc.db.prisma.staff.create({
+      data: {
+        name: '王经理',
+        role: 'manager',
+        identities: { create: { platform: 'dingtalk', externalId: 'mgrDing01', kind: 'staff' } },
+      },
+    });
+    expect(admin.id).toBeTruthy();
+    const complaint = await svc.post('/api/sandbox/messages', { user: 'c-ding', text: '再拖我就找媒体曝光你们' });
+    const id = Number(/#(\d+)/.exec(complaint.json.replies[0].text)?.[1]);
+    const cards = await eventually(
+      async () => gateway.sentTo('batchSend').filter((s) => JSON.stringify(s.body).includes('mgrDing01')),
+      (c) => c.length > 0,
+      15_000,
+    );
+    expect(JSON.stringify(cards[0]?.body)).toContain('sampleActionCard');
+    expect(JSON.stringify(cards[0]?.msgParam)).toContain(`收到 #${id}`);
+
+    const ack = {
+      ...robotFixture('robot-single-text'),
+      msgId: `msgAck${id}`,
+      senderStaffId: 'mgrDing01',
+      text: { content: `收到 #${id}` },
+      sessionWebhook: gateway.sessionWebhook('m-ack'),
+      sessionWebhookExpiredTime: Date.now() + 3_600_000,
+    };
+    await gateway.pushRobotMessage(ack);
+    const pending = await eventually(
+      () => svc.db.prisma.escalation.count({ where: { ticketId: id, status: 'pending' } }),
+      (n) => n === 0,
+      15_000,
+    );
+    expect(pending).toBe(0);
+  });
+
   it('stops cleanly: after shutdown the SDK makes no further connection attempts', async () => {
     await svc.stop();
     const attempts = gateway.connectionAttempts;

@@ -105,9 +105,12 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
 
   it('escalates to the manager with a template card and the click stops the climb', async () => {
     const post = async (cb: { url: string; body: string; contentType: string }) =>
-      (await fetch(svc.base + cb.url, { method: 'POST', headers: { 'content-type': cb.contentType }, body: cb.body })).status;
+      (await fetch(svc.base + cb.url, { method: 'POST', headers: { 'content-type': cb.contentType }, body: cb.body }))
+        .status;
     fake.customerWrites('wkOPEN2', 'wmANGRY1', '东西坏了一个礼拜没人管 我要去12315投诉你们');
-    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: fake.kfCallbackToken() })))).toBe(200);
+    expect(
+      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: fake.kfCallbackToken() }))),
+    ).toBe(200);
     const cards = await eventually(
       async () => fake.appMessages.filter((m) => m.touser === 'lisi' && m.msgtype === 'template_card'),
       (m) => m.length > 0,
