@@ -19,7 +19,11 @@ const TimerPayload = z.object({
 });
 
 /** BullMQ delayed jobs as the TimerScheduler; the processor re-reads the database, so firing twice is harmless. */
-export function createTimerScheduler(connection: ConnectionOptions, prefix: string): TimerScheduler & { queue: Queue } {
+export function createTimerScheduler(
+  connection: ConnectionOptions,
+  prefix: string,
+  opts: { concurrency?: number } = {},
+): TimerScheduler & { queue: Queue; scheduleMany(list: TimerSpec[]): Promise<void> } {
   const queue = new Queue(TIMER_QUEUE, {
     connection,
     prefix,
@@ -41,6 +45,18 @@ export function createTimerScheduler(connection: ConnectionOptions, prefix: stri
         { jobId: timerJobId(t), delay },
       );
     },
+    async scheduleMany(list) {
+      const now = Date.now();
+      for (let i = 0; i < list.length; i += 1000) {
+        await queue.addBulk(
+          list.slice(i, i + 1000).map((t) => ({
+            name: 'timer',
+            data: { ticketId: t.ticketId, kind: t.kind, revision: t.revision, dueAt: t.dueAt.toISOString() },
+            opts: { jobId: timerJobId(t), delay: Math.max(0, t.dueAt.getTime() - now) },
+          })),
+        );
+      }
+    },
     async cancel(t) {
       const job = await queue.getJob(timerJobId(t));
       if (job && !(await job.isActive())) await job.remove().catch(() => {});
@@ -59,6 +75,7 @@ export function startTimerWorker(opts: {
   prefix: string;
   log: Logger;
   onTimer: (t: TimerSpec) => Promise<unknown>;
+  concurrency?: number;
 }): Worker {
   const worker = new Worker(
     TIMER_QUEUE,
@@ -66,7 +83,7 @@ export function startTimerWorker(opts: {
       const p = TimerPayload.parse(job.data);
       return opts.onTimer({ ...p, dueAt: new Date(p.dueAt) });
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 16 },
   );
   worker.on('failed', (job, err) => opts.log.warn({ jobId: job?.id, err: err.message }, 'SLA 计时任务失败，将重试'));
   worker.on('error', (err) => opts.log.warn({ err: err.message }, 'timer worker 连接错误'));

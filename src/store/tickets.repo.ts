@@ -32,18 +32,19 @@ export function createTicketRepo(prisma: PrismaClient) {
       data?: Prisma.InputJsonValue;
     }) => prisma.ticketEvent.create({ data: { ...e, data: e.data ?? {} } }),
     /** Whether this delivery already changed this ticket (a retried job must not count twice). */
+    // Raw SQL so the expression index on data->>'deliveryId' is used (migration 20261123200000).
     async handled(ticketId: number, deliveryId: string): Promise<boolean> {
-      const n = await prisma.ticketEvent.count({
-        where: { ticketId, data: { path: ['deliveryId'], equals: deliveryId } },
-      });
-      return n > 0;
+      const rows = await prisma.$queryRaw<
+        { n: number }[]
+      >`SELECT count(*)::int AS n FROM "TicketEvent" WHERE data->>'deliveryId' = ${deliveryId} AND "ticketId" = ${ticketId}`;
+      return (rows[0]?.n ?? 0) > 0;
     },
     async byDelivery(deliveryId: string) {
-      const ev = await prisma.ticketEvent.findFirst({
-        where: { data: { path: ['deliveryId'], equals: deliveryId } },
-        orderBy: { at: 'asc' },
-      });
-      return ev ? prisma.ticket.findUnique({ where: { id: ev.ticketId }, include }) : null;
+      const rows = await prisma.$queryRaw<
+        { ticketId: number }[]
+      >`SELECT "ticketId" FROM "TicketEvent" WHERE data->>'deliveryId' = ${deliveryId} ORDER BY at LIMIT 1`;
+      const ticketId = rows[0]?.ticketId;
+      return ticketId === undefined ? null : prisma.ticket.findUnique({ where: { id: ticketId }, include });
     },
     otherOpenForOrder: (customerId: string, orderId: string | null, excludeId?: number) =>
       prisma.ticket.findFirst({
