@@ -6,7 +6,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/aftersales-fresh-XXXXXX)"
 port="${FRESH_PORT:-3000}"
-trap 'kill "${pid:-0}" 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
+trap 'kill -- -"${pid:-0}" 2>/dev/null || true; sleep 1; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
 
 git clone -q "$repo" "$work/app"
 cd "$work/app"
@@ -15,7 +15,8 @@ npm install --no-audit --no-fund >"$work/install.log" 2>&1 || { tail -40 "$work/
 
 echo "== npm start (no environment)"
 start=$(date +%s)
-env -i PATH="$PATH" HOME="$HOME" PORT="$port" npm start >"$work/serve.log" 2>&1 &
+# setsid: npm start runs node as a child; the whole process group is stopped at the end.
+setsid env -i PATH="$PATH" HOME="$HOME" PORT="$port" npm start >"$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
   if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
@@ -28,9 +29,9 @@ echo "healthz after ${elapsed}s: $health"
 
 reply=$(curl -s "http://127.0.0.1:$port/api/sandbox/messages" -H 'content-type: application/json' -d '{"user":"c1","text":"我的快递到哪了"}')
 echo "sandbox: $reply" | cut -c1-300
-[[ "$reply" == *'"replies":[{'* ]] || exit 1
-curl -fs "http://127.0.0.1:$port/sandbox" | grep -q '售后分诊助手' || exit 1
-kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=0
+[[ "$reply" == *'"replies":[{'* ]] || { tail -20 "$work/serve.log"; exit 1; }
+curl -fs "http://127.0.0.1:$port/sandbox" -o "$work/page.html" && grep -q '售后分诊助手' "$work/page.html" || exit 1
+kill -TERM -- -"$pid"; wait "$pid" 2>/dev/null || true; pid=0
 echo "== start/stop OK"
 
 if [[ "${1:-}" == "--with-tests" ]]; then

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 import { CodedError, ErrorCode } from '../domain/errors.ts';
 
@@ -87,7 +89,18 @@ export const EnvSchema = z.object({
   ORDER_API_SECRET: optionalString,
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+export type Env = Omit<z.infer<typeof EnvSchema>, 'QUEUE_PREFIX'> & { QUEUE_PREFIX: string };
+
+/**
+ * Default queue prefix: `aftersales` with PostgreSQL (all processes of one deployment share it); for the
+ * embedded database, one per data directory, so two installs on one machine sharing the local Redis never
+ * take each other's jobs (a job is only meaningful to the database that stored its delivery).
+ */
+function defaultQueuePrefix(env: z.infer<typeof EnvSchema>): string {
+  if (env.DATABASE_URL) return 'aftersales';
+  const dir = path.resolve(env.DATA_DIR);
+  return `aftersales-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`;
+}
 
 /** Keys whose values must never reach a log line; feeds the logger's redaction. */
 export const SECRET_KEYS = [
@@ -157,7 +170,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       problems,
     });
   }
-  return result.data;
+  return { ...result.data, QUEUE_PREFIX: result.data.QUEUE_PREFIX ?? defaultQueuePrefix(result.data) };
 }
 
 export const wecomEnabled = (env: Env) => env.WECOM_CORP_ID !== undefined;

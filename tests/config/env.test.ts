@@ -55,3 +55,14 @@ describe('.env.example', () => {
     expect(new Set(documented)).toEqual(new Set(Object.keys(EnvSchema.shape)));
   });
 });
+
+describe('queue prefix', () => {
+  it('separates embedded installs sharing one Redis, and is shared by all processes of a PostgreSQL deployment', () => {
+    const a = loadEnv({ DATA_DIR: '/srv/shop-a/data' }).QUEUE_PREFIX;
+    const b = loadEnv({ DATA_DIR: '/srv/shop-b/data' }).QUEUE_PREFIX;
+    expect(a).toMatch(/^aftersales-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+    expect(loadEnv({ DATABASE_URL: 'postgresql://x@db/y' }).QUEUE_PREFIX).toBe('aftersales');
+    expect(loadEnv({ QUEUE_PREFIX: 'shop_a' }).QUEUE_PREFIX).toBe('shop_a');
+  });
+});
