@@ -6,7 +6,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/aftersales-fresh-XXXXXX)"
 port="${FRESH_PORT:-3000}"
-trap 'kill -- -"${pid:-0}" 2>/dev/null || true; sleep 1; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
+trap '[[ "${pid:-0}" != 0 ]] && kill -- -"$pid" 2>/dev/null; sleep 1; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
 
 git clone -q "$repo" "$work/app"
 cd "$work/app"

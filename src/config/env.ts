@@ -37,10 +37,9 @@ export const EnvSchema = z.object({
     message:
       'REDIS_URL 必须以 redis:// 开头，例如 redis://127.0.0.1:6379；不设置则自动探测本机 6379 或启动内置 redis-server',
   }),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX 只能包含字母、数字、- 和 _')
-    .default('aftersales'),
+  QUEUE_PREFIX: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]+$/.test(v), {
+    message: 'QUEUE_PREFIX 只能包含字母、数字、- 和 _',
+  }),
   BODY_LIMIT_BYTES: int(256 * 1024, 1024, 10 * 1024 * 1024),
   SANDBOX_ENABLED: bool(true),
   SANDBOX_REPLY_TIMEOUT_MS: int(8000, 100, 60_000),
