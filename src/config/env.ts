@@ -135,11 +135,11 @@ const GROUPS: Record<string, Partial<Record<keyof Env, string>>> = {
   },
 };
 
-function groupProblems(env: Env): string[] {
+function groupProblems(env: z.infer<typeof EnvSchema>): string[] {
   const problems: string[] = [];
   for (const [group, keys] of Object.entries(GROUPS)) {
     const entries = Object.entries(keys) as [keyof Env, string][];
-    const set = entries.filter(([k]) => env[k] !== undefined);
+    const set = entries.filter(([k]) => env[k as keyof typeof env] !== undefined);
     if (set.length === 0 || set.length === entries.length) continue;
     for (const [key, hint] of entries) {
       if (env[key] === undefined)
