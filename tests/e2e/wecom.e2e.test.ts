@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appXml, buildCallback, FakeWecomServer } from '../support/fake-wecom-server.ts';
+import { appXml, botTextJson, buildCallback, FakeWecomServer } from '../support/fake-wecom-server.ts';
 import { eventually, startTestService, type TestService } from '../support/service.ts';
 
 const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
@@ -130,5 +130,69 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect(pending).toBe(0);
     const acked = await svc.db.prisma.escalation.findFirst({ where: { ticketId, status: 'acked' } });
     expect(acked?.ackedBy).toBeTruthy();
+  });
+});
+
+describe('WeCom 智能机器人: staff @-query in a group', () => {
+  let fake: FakeWecomServer;
+  let svc: TestService;
+  const bot = { token: 'BotTok9', encodingAesKey: AES_KEY, receiveId: '' };
+  beforeAll(async () => {
+    fake = await new FakeWecomServer().start();
+    svc = await startTestService({
+      env: {
+        WECOM_CORP_ID: 'wwcorp',
+        WECOM_AGENT_ID: '1000002',
+        WECOM_SECRET: 'app-secret',
+        WECOM_TOKEN: creds.token,
+        WECOM_ENCODING_AES_KEY: AES_KEY,
+        WECOM_BOT_TOKEN: bot.token,
+        WECOM_BOT_ENCODING_AES_KEY: AES_KEY,
+        WECOM_BOT_NAME: '售后助手',
+        WECOM_API_BASE: fake.baseUrl,
+      },
+    });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await fake?.stop();
+  });
+
+  it('@售后助手 查 <order> reaches the NLU + order lookup and the answer goes back through response_url, masked', async () => {
+    await svc.db.prisma.order.create({
+      data: {
+        orderNo: 'SO202611239001',
+        source: 'own',
+        status: 'shipped',
+        phone: '13611112222',
+        phoneLast4: '2222',
+        address: '广州市天河区体育西路1号',
+        carrier: 'sf',
+        trackingNo: 'SF9876543210123',
+        amountCents: 9900,
+      },
+    });
+    const json = botTextJson({
+      msgId: 'bot-msg-1',
+      from: 'zhangsan',
+      chatId: 'wrGroup1',
+      content: '@售后助手 查 SO202611239001',
+      responseUrl: fake.responseUrl('rc-1'),
+    });
+    const cb = buildCallback(bot, json, { path: '/wecom/bot/callback', format: 'json' });
+    const res = await fetch(svc.base + cb.url, {
+      method: 'POST',
+      headers: { 'content-type': cb.contentType },
+      body: cb.body,
+    });
+    expect(res.status).toBe(200);
+    const replies = await eventually(
+      async () => fake.botReplies.filter((r) => r.responseCode === 'rc-1'),
+      (r) => r.length > 0,
+      15_000,
+    );
+    expect(replies[0]?.content).toContain('SO202611239001');
+    expect(replies[0]?.content).toContain('136****2222');
+    expect(replies[0]?.content).not.toContain('13611112222');
   });
 });
