@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifier } from '../../src/app/notify.ts';
+import type { StoredDelivery } from '../../src/app/ports.ts';
+import { createTicketService } from '../../src/app/tickets/index.ts';
+import { redisConnection } from '../../src/jobs/queues.ts';
+import { createTimerScheduler, timerJobId } from '../../src/jobs/timers.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import type { Parse } from '../../src/nlu/contract.ts';
+import type { Database } from '../../src/store/db.ts';
+import { createDirectory } from '../../src/store/directory.repo.ts';
+import { createIdentityStore } from '../../src/store/identities.repo.ts';
+import { createOutbox } from '../../src/store/outbox.repo.ts';
+import { seedSandboxStaff } from '../../src/store/seed-sandbox.ts';
+import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
+import { createTicketRepo } from '../../src/store/tickets.repo.ts';
+import { freshPgDatabase, randomName } from '../support/db.ts';
+import { REDIS_URL } from '../support/redis.ts';
+
+describe('SLA timers survive Redis data loss: the sweep restores them from the database', () => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  const conn = redisConnection(REDIS_URL, 'worker');
+  const timers = createTimerScheduler(conn, randomName('sw'));
+  beforeAll(async () => {
+    ({ db, cleanup } = await freshPgDatabase());
+    await seedSandboxStaff(db.prisma);
+  });
+  afterAll(async () => {
+    await timers.queue.obliterate({ force: true }).catch(() => {});
+    await timers.queue.close();
+    conn.disconnect();
+    await cleanup();
+  });
+
+  it('a flushed queue is refilled with the same deterministic jobs, and only once', async () => {
+    const directory = createDirectory(db.prisma, {});
+    const service = createTicketService({
+      repo: createTicketRepo(db.prisma),
+      config: await seedAndLoadTicketConfig(db.prisma),
+      timers,
+      notifier: createNotifier({ outbox: createOutbox(db.sql), send: async () => ({ status: 'sent' }), directory }),
+      directory,
+      now: () => new Date(),
+      log: createLogger({ level: 'silent', secretKeys: [] }),
+    });
+    const customer = await createIdentityStore(db.prisma).resolve('sandbox', 'sweep-c', 'customer');
+    const parse: Parse = {
+      text: '',
+      intents: [{ id: 'damaged', score: 0.9 }],
+      primary: 'damaged',
+      entities: [],
+      urgency: { level: 'normal', cues: [] },
+      confidence: 0.9,
+      notes: [],
+      escalateToManager: false,
+    };
+    const delivery: StoredDelivery = {
+      id: 'sw-1',
+      channel: 'sandbox',
+      platformMsgId: 'sw-1',
+      userRef: 'sweep-c',
+      role: 'customer',
+      text: '碗裂了',
+      status: 'processing',
+      attempts: 1,
+      receivedAt: new Date(),
+    };
+    await service.onCustomerMessage({ sender: customer, delivery, parse });
+    const t = await db.prisma.ticket.findFirstOrThrow();
+    const breach = { ticketId: t.id, kind: 'first_response-breach', revision: t.policyRevision };
+    expect(await timers.exists(breach)).toBe(true);
+
+    await timers.queue.obliterate({ force: true }); // Redis lost its data
+    expect(await timers.exists(breach)).toBe(false);
+
+    expect(await service.sweep()).toBeGreaterThanOrEqual(1);
+    const job = await timers.queue.getJob(timerJobId(breach));
+    expect(job?.data).toMatchObject({
+      ticketId: t.id,
+      kind: 'first_response-breach',
+      dueAt: t.firstResponseDueAt?.toISOString(),
+    });
+    expect(await service.sweep()).toBe(0); // nothing missing any more
+  });
+});
