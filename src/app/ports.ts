@@ -71,6 +71,8 @@ export interface TimerSpec {
 export interface TimerScheduler {
   /** Idempotent: the same (ticket, kind, revision) is scheduled once. A due time in the past fires now. */
   schedule(timer: TimerSpec): Promise<void>;
+  /** Several timers in one round trip (same idempotency as `schedule`). */
+  scheduleMany?(timers: TimerSpec[]): Promise<void>;
   /** Cancel one timer; cancelling a missing timer is fine. */
   cancel(timer: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>): Promise<void>;
   /** Whether a timer job exists (the sweep uses it to restore missing ones). */

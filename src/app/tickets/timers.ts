@@ -31,20 +31,12 @@ export async function rescheduleTimers(deps: TicketDeps, t: TicketRow): Promise<
     nextUpdateDueAt: due('next_update'),
     resolveDueAt: due('resolution'),
   });
-  for (const d of deadlines) {
-    await deps.timers.schedule({
-      ticketId: t.id,
-      kind: `${d.timer}-warning`,
-      revision: t.policyRevision,
-      dueAt: d.warnAt,
-    });
-    await deps.timers.schedule({
-      ticketId: t.id,
-      kind: `${d.timer}-breach`,
-      revision: t.policyRevision,
-      dueAt: d.dueAt,
-    });
-  }
+  const specs = deadlines.flatMap((d) => [
+    { ticketId: t.id, kind: `${d.timer}-warning`, revision: t.policyRevision, dueAt: d.warnAt },
+    { ticketId: t.id, kind: `${d.timer}-breach`, revision: t.policyRevision, dueAt: d.dueAt },
+  ]);
+  if (deps.timers.scheduleMany) await deps.timers.scheduleMany(specs);
+  else for (const spec of specs) await deps.timers.schedule(spec);
   return updated;
 }
 
