@@ -41,12 +41,14 @@ export function customerLabel(t: TicketRow): string {
   return t.customer.tier === 'vip' ? `${name}（VIP）` : name;
 }
 
-export const fmtTime = (d: Date) =>
-  new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(d);
+// Built once: constructing an Intl.DateTimeFormat costs far more than formatting with it.
+const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+export const fmtTime = (d: Date) => SHANGHAI_TIME.format(d);

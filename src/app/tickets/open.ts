@@ -1,4 +1,11 @@
-import { openKey, problemKey, STATUS_ZH, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
+import {
+  nextAssignee,
+  openKey,
+  problemKey,
+  STATUS_ZH,
+  type TicketStatus,
+  transition,
+} from '../../domain/tickets/lifecycle.ts';
 import { decidePriority, type Priority } from '../../domain/tickets/priority.ts';
 import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tickets/rules.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
@@ -184,7 +191,6 @@ async function attach(deps: TicketDeps, t: TicketRow, input: HandlingInput): Pro
 }
 
 async function pickAssignee(deps: TicketDeps): Promise<string | undefined> {
-  const { nextAssignee } = await import('../../domain/tickets/lifecycle.ts');
   const agents = await deps.directory.staffByRole(['agent']);
   const teamId = deps.config.defaultTeamId;
   const team = teamId ? await deps.repo.prisma.team.findUnique({ where: { id: teamId } }) : null;
