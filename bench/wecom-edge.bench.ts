@@ -2,12 +2,10 @@ import http from 'node:http';
 import autocannon from 'autocannon';
 import { decryptWecom } from '../src/channels/wecom/crypto.ts';
 import { isValidWecomSignature } from '../src/channels/wecom/verify-signature.ts';
-import { appXml, buildCallback, FakeWecomServer } from '../tests/support/fake-wecom-server.ts';
-import { startTestService } from '../tests/support/service.ts';
+import { appXml, buildCallback } from '../tests/support/fake-wecom-server.ts';
+import { WECOM_APP as creds, startWecomService, WECOM_AES_KEY } from '../tests/support/wecom-service.ts';
 import type { BenchRow } from './run.ts';
 
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
-const creds = { token: 'QDG6eK', encodingAesKey: AES_KEY, receiveId: 'wwcorp' };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -34,7 +32,7 @@ async function bareServer(cb: { url: string; body: string }): Promise<{ url: str
         signature: q.get('msg_signature') ?? '',
         nowMs: Number(q.get('timestamp')) * 1000,
       });
-      if (ok) decryptWecom(AES_KEY, enc, 'wwcorp');
+      if (ok) decryptWecom(WECOM_AES_KEY, enc, creds.receiveId);
       res.writeHead(ok ? 200 : 401).end();
     });
   });
@@ -48,19 +46,7 @@ async function bareServer(cb: { url: string; body: string }): Promise<{ url: str
  * enqueue before the 200, every request a distinct message) against a bare decrypt+SHA1 handler.
  */
 export async function bench(): Promise<BenchRow[]> {
-  const fake = await new FakeWecomServer().start();
-  const svc = await startTestService({
-    env: {
-      WECOM_CORP_ID: 'wwcorp',
-      WECOM_AGENT_ID: '1000002',
-      WECOM_SECRET: 'app-secret',
-      WECOM_TOKEN: creds.token,
-      WECOM_ENCODING_AES_KEY: AES_KEY,
-      WECOM_API_BASE: fake.baseUrl,
-      WORKER_CONCURRENCY: '2',
-    },
-    role: 'api',
-  });
+  const svc = await startWecomService({ env: { WORKER_CONCURRENCY: '2' }, role: 'api' });
   const requests = Array.from({ length: 60_000 }, (_, i) => {
     const cb = buildCallback(
       creds,
@@ -115,7 +101,6 @@ export async function bench(): Promise<BenchRow[]> {
   } finally {
     await bare.close();
     await svc.stop();
-    await fake.stop();
   }
   return rows;
 }

@@ -1,10 +1,8 @@
 import { FakeDingtalkGateway, robotFixture } from '../support/fake-dingtalk-gateway.ts';
-import { appXml, buildCallback, FakeWecomServer } from '../support/fake-wecom-server.ts';
+import { appXml, buildCallback } from '../support/fake-wecom-server.ts';
 import { startTestService } from '../support/service.ts';
+import { WECOM_APP as creds, startWecomService, type WecomCallback } from '../support/wecom-service.ts';
 import { describeChannelConformance } from './conformance-suite.ts';
-
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
-const creds = { token: 'QDG6eK', encodingAesKey: AES_KEY, receiveId: 'wwcorp' };
 
 type Reply = { status: number; json: { error?: { code?: string; message?: string } } };
 const errOf = (r: Reply) => ({ status: r.status, code: r.json?.error?.code, message: r.json?.error?.message });
@@ -23,25 +21,10 @@ describeChannelConformance('sandbox', async () => {
 });
 
 describeChannelConformance('wecom', async () => {
-  const fake = await new FakeWecomServer().start();
-  const svc = await startTestService({
-    env: {
-      WECOM_CORP_ID: 'wwcorp',
-      WECOM_AGENT_ID: '1000002',
-      WECOM_SECRET: 'app-secret',
-      WECOM_TOKEN: creds.token,
-      WECOM_ENCODING_AES_KEY: AES_KEY,
-      WECOM_API_BASE: fake.baseUrl,
-    },
-  });
-  const send = async (cb: { url: string; body: string; contentType: string }): Promise<Reply> => {
-    const res = await fetch(svc.base + cb.url, {
-      method: 'POST',
-      headers: { 'content-type': cb.contentType },
-      body: cb.body,
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : {} };
+  const svc = await startWecomService();
+  const send = async (cb: WecomCallback): Promise<Reply> => {
+    const { status, text } = await svc.postCallback(cb);
+    return { status, json: text ? JSON.parse(text) : {} };
   };
   const msgId = (id: string) =>
     String(7_000_000_000 + [...id].reduce((a, c) => (a * 31 + c.charCodeAt(0)) % 1_000_000_000, 7));
@@ -50,7 +33,7 @@ describeChannelConformance('wecom', async () => {
     deliver: async (id, text) =>
       (await send(buildCallback(creds, appXml.text({ from: `u${msgId(id)}`, content: text, msgId: msgId(id) }))))
         .status,
-    repliesFor: async (id) => fake.appMessages.filter((m) => m.touser === `u${msgId(id)}`).length,
+    repliesFor: async (id) => svc.fake.appMessages.filter((m) => m.touser === `u${msgId(id)}`).length,
     platformIdOf: msgId,
     badSignature: async () =>
       errOf(
@@ -78,10 +61,7 @@ describeChannelConformance('wecom', async () => {
       const cb = buildCallback(creds, appXml.text({ from: 'x', content: 'hi', msgId: '43' }));
       return errOf(await send({ ...cb, body: cb.body.replace('<Encrypt>', '<Encrypt').slice(0, 60) }));
     },
-    stop: async () => {
-      await svc.stop();
-      await fake.stop();
-    },
+    stop: () => svc.stop(),
   };
 });
 

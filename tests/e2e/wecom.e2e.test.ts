@@ -1,61 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appXml, botTextJson, buildCallback, FakeWecomServer } from '../support/fake-wecom-server.ts';
-import { eventually, startTestService, type TestService } from '../support/service.ts';
-
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
-const creds = { token: 'QDG6eK', encodingAesKey: AES_KEY, receiveId: 'wwcorp' };
+import { appXml, botTextJson, buildCallback } from '../support/fake-wecom-server.ts';
+import { eventually } from '../support/service.ts';
+import {
+  WECOM_APP as creds,
+  startWecomService,
+  WECOM_AES_KEY,
+  type WecomCallback,
+  type WecomTestService,
+} from '../support/wecom-service.ts';
 
 describe('WeCom through the running service (fake WeCom server, real PostgreSQL + Redis)', () => {
-  let fake: FakeWecomServer;
-  let svc: TestService;
+  let svc: WecomTestService;
   beforeAll(async () => {
-    fake = await new FakeWecomServer().start();
-    svc = await startTestService({
-      env: {
-        WECOM_CORP_ID: 'wwcorp',
-        WECOM_AGENT_ID: '1000002',
-        WECOM_SECRET: 'app-secret',
-        WECOM_KF_SECRET: 'kf-secret',
-        WECOM_TOKEN: creds.token,
-        WECOM_ENCODING_AES_KEY: AES_KEY,
-        WECOM_API_BASE: fake.baseUrl,
-      },
-    });
+    svc = await startWecomService({ kf: true });
   });
   afterAll(async () => {
     await svc?.stop();
-    await fake?.stop();
   });
-
-  async function post(cb: { url: string; body: string; contentType: string }) {
-    const res = await fetch(svc.base + cb.url, {
-      method: 'POST',
-      headers: { 'content-type': cb.contentType },
-      body: cb.body,
-    });
-    return res.status;
-  }
+  const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
 
   it('a staff member messages the app: one reply through message/send, even when WeCom retries the callback', async () => {
     const xml = appXml.text({ from: 'zhangsan', content: '帮我看看快递到哪了', msgId: '7318203948571234567' });
     expect(await post(buildCallback(creds, xml))).toBe(200);
     expect(await post(buildCallback(creds, xml))).toBe(200); // WeCom's retry: new nonce, same MsgId
     const got = await eventually(
-      async () => fake.appMessages.filter((m) => m.touser === 'zhangsan'),
+      async () => svc.fake.appMessages.filter((m) => m.touser === 'zhangsan'),
       (m) => m.length >= 1,
       15_000,
     );
     await new Promise((r) => setTimeout(r, 800));
-    expect(fake.appMessages.filter((m) => m.touser === 'zhangsan')).toHaveLength(1);
+    expect(svc.fake.appMessages.filter((m) => m.touser === 'zhangsan')).toHaveLength(1);
     expect(got[0]?.content.length).toBeGreaterThan(0);
   });
 
   it('a customer writes to 微信客服: the kf event pulls the message and the reply goes out through kf/send_msg', async () => {
-    fake.customerWrites('wkOPEN1', 'wmCUSTOMER1', '我的订单什么时候发货');
-    const token = fake.kfCallbackToken();
+    svc.fake.customerWrites('wkOPEN1', 'wmCUSTOMER1', '我的订单什么时候发货');
+    const token = svc.fake.kfCallbackToken();
     expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN1', token })))).toBe(200);
     const sent = await eventually(
-      async () => fake.kfSent.filter((m) => m.touser === 'wmCUSTOMER1'),
+      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmCUSTOMER1'),
       (m) => m.length >= 1,
       15_000,
     );
@@ -75,22 +58,9 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
 });
 
 describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a card; the card button acknowledges it', () => {
-  let fake: FakeWecomServer;
-  let svc: TestService;
+  let svc: WecomTestService;
   beforeAll(async () => {
-    fake = await new FakeWecomServer().start();
-    svc = await startTestService({
-      env: {
-        WECOM_CORP_ID: 'wwcorp',
-        WECOM_AGENT_ID: '1000002',
-        WECOM_SECRET: 'app-secret',
-        WECOM_KF_SECRET: 'kf-secret',
-        WECOM_TOKEN: creds.token,
-        WECOM_ENCODING_AES_KEY: AES_KEY,
-        WECOM_API_BASE: fake.baseUrl,
-        ADMIN_TOKEN: 'admin-token-0123456789abcdef',
-      },
-    });
+    svc = await startWecomService({ kf: true, env: { ADMIN_TOKEN: 'admin-token-0123456789abcdef' } });
     const res = await fetch(`${svc.base}/api/admin/staff/wecom/lisi`, {
       method: 'PUT',
       headers: { authorization: 'Bearer admin-token-0123456789abcdef', 'content-type': 'application/json' },
@@ -100,19 +70,16 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
   });
   afterAll(async () => {
     await svc?.stop();
-    await fake?.stop();
   });
 
   it('escalates to the manager with a template card and the click stops the climb', async () => {
-    const post = async (cb: { url: string; body: string; contentType: string }) =>
-      (await fetch(svc.base + cb.url, { method: 'POST', headers: { 'content-type': cb.contentType }, body: cb.body }))
-        .status;
-    fake.customerWrites('wkOPEN2', 'wmANGRY1', '东西坏了一个礼拜没人管 我要去12315投诉你们');
+    const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
+    svc.fake.customerWrites('wkOPEN2', 'wmANGRY1', '东西坏了一个礼拜没人管 我要去12315投诉你们');
     expect(
-      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: fake.kfCallbackToken() }))),
+      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: svc.fake.kfCallbackToken() }))),
     ).toBe(200);
     const cards = await eventually(
-      async () => fake.appMessages.filter((m) => m.touser === 'lisi' && m.msgtype === 'template_card'),
+      async () => svc.fake.appMessages.filter((m) => m.touser === 'lisi' && m.msgtype === 'template_card'),
       (m) => m.length > 0,
       15_000,
     );
@@ -134,28 +101,15 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
 });
 
 describe('WeCom 智能机器人: staff @-query in a group', () => {
-  let fake: FakeWecomServer;
-  let svc: TestService;
-  const bot = { token: 'BotTok9', encodingAesKey: AES_KEY, receiveId: '' };
+  let svc: WecomTestService;
+  const bot = { token: 'BotTok9', encodingAesKey: WECOM_AES_KEY, receiveId: '' };
   beforeAll(async () => {
-    fake = await new FakeWecomServer().start();
-    svc = await startTestService({
-      env: {
-        WECOM_CORP_ID: 'wwcorp',
-        WECOM_AGENT_ID: '1000002',
-        WECOM_SECRET: 'app-secret',
-        WECOM_TOKEN: creds.token,
-        WECOM_ENCODING_AES_KEY: AES_KEY,
-        WECOM_BOT_TOKEN: bot.token,
-        WECOM_BOT_ENCODING_AES_KEY: AES_KEY,
-        WECOM_BOT_NAME: '售后助手',
-        WECOM_API_BASE: fake.baseUrl,
-      },
+    svc = await startWecomService({
+      env: { WECOM_BOT_TOKEN: bot.token, WECOM_BOT_ENCODING_AES_KEY: WECOM_AES_KEY, WECOM_BOT_NAME: '售后助手' },
     });
   });
   afterAll(async () => {
     await svc?.stop();
-    await fake?.stop();
   });
 
   it('@售后助手 查 <order> reaches the NLU + order lookup and the answer goes back through response_url, masked', async () => {
@@ -177,17 +131,12 @@ describe('WeCom 智能机器人: staff @-query in a group', () => {
       from: 'zhangsan',
       chatId: 'wrGroup1',
       content: '@售后助手 查 SO202611239001',
-      responseUrl: fake.responseUrl('rc-1'),
+      responseUrl: svc.fake.responseUrl('rc-1'),
     });
     const cb = buildCallback(bot, json, { path: '/wecom/bot/callback', format: 'json' });
-    const res = await fetch(svc.base + cb.url, {
-      method: 'POST',
-      headers: { 'content-type': cb.contentType },
-      body: cb.body,
-    });
-    expect(res.status).toBe(200);
+    expect((await svc.postCallback(cb)).status).toBe(200);
     const replies = await eventually(
-      async () => fake.botReplies.filter((r) => r.responseCode === 'rc-1'),
+      async () => svc.fake.botReplies.filter((r) => r.responseCode === 'rc-1'),
       (r) => r.length > 0,
       15_000,
     );

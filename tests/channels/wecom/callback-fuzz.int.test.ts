@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appXml, buildCallback, FakeWecomServer } from '../../support/fake-wecom-server.ts';
-import { eventually, startTestService, type TestService } from '../../support/service.ts';
-
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
-const creds = { token: 'QDG6eK', encodingAesKey: AES_KEY, receiveId: 'wwcorp' };
+import { appXml, buildCallback } from '../../support/fake-wecom-server.ts';
+import { eventually } from '../../support/service.ts';
+import {
+  WECOM_APP as creds,
+  startWecomService,
+  type WecomCallback,
+  type WecomTestService,
+} from '../../support/wecom-service.ts';
 
 /** Deterministic PRNG so a failing case can be replayed (mulberry32). */
 function rng(seed: number) {
@@ -17,9 +20,7 @@ function rng(seed: number) {
   };
 }
 
-type Req = { url: string; body: string; contentType: string };
-
-function mutate(valid: Req, r: () => number, i: number): Req {
+function mutate(valid: WecomCallback, r: () => number, i: number): WecomCallback {
   const kind = i % 8;
   const q = new URL(valid.url, 'http://x');
   switch (kind) {
@@ -64,24 +65,12 @@ function mutate(valid: Req, r: () => number, i: number): Req {
 }
 
 describe('WeCom callback under 10,000 fuzzed requests', () => {
-  let fake: FakeWecomServer;
-  let svc: TestService;
+  let svc: WecomTestService;
   beforeAll(async () => {
-    fake = await new FakeWecomServer().start();
-    svc = await startTestService({
-      env: {
-        WECOM_CORP_ID: 'wwcorp',
-        WECOM_AGENT_ID: '1000002',
-        WECOM_SECRET: 'app-secret',
-        WECOM_TOKEN: creds.token,
-        WECOM_ENCODING_AES_KEY: AES_KEY,
-        WECOM_API_BASE: fake.baseUrl,
-      },
-    });
+    svc = await startWecomService();
   });
   afterAll(async () => {
     await svc?.stop();
-    await fake?.stop();
   });
 
   it('rejects every fuzzed request with a coded 4xx, stays up, and processes the 50 valid ones exactly once', async () => {
@@ -90,15 +79,7 @@ describe('WeCom callback under 10,000 fuzzed requests', () => {
     const statuses = new Map<number, number>();
     const uncoded: string[] = [];
     const validIds: string[] = [];
-    const send = async (req: Req) => {
-      const res = await fetch(svc.base + req.url, {
-        method: 'POST',
-        headers: { 'content-type': req.contentType },
-        body: req.body,
-      });
-      return { status: res.status, text: await res.text() };
-    };
-    const jobs: Req[] = [];
+    const jobs: WecomCallback[] = [];
     for (let i = 0; i < 10_000; i++) {
       jobs.push(mutate(valid, r, i));
       if (i % 200 === 0) {
@@ -113,7 +94,7 @@ describe('WeCom callback under 10,000 fuzzed requests', () => {
         while (next < jobs.length) {
           const req = jobs[next++];
           if (!req) continue;
-          const { status, text } = await send(req);
+          const { status, text } = await svc.postCallback(req);
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (status >= 400) {
             try {
@@ -136,12 +117,12 @@ describe('WeCom callback under 10,000 fuzzed requests', () => {
     );
     expect(stored[0]?.n).toBe(validIds.length);
     const replied = await eventually(
-      async () => new Set(fake.appMessages.map((m) => m.touser)),
+      async () => new Set(svc.fake.appMessages.map((m) => m.touser)),
       (s) => validIds.every((_, k) => s.has(`ok${k * 200}`)),
       30_000,
     );
     expect(validIds.filter((_, k) => !replied.has(`ok${k * 200}`))).toEqual([]);
-    const perUser = fake.appMessages.filter((m) => m.touser.startsWith('ok')).length;
+    const perUser = svc.fake.appMessages.filter((m) => m.touser.startsWith('ok')).length;
     expect(perUser).toBe(validIds.length);
   }, 120_000);
 });
