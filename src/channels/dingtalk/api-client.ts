@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { CodedError, ErrorCode, rateLimited } from '../../domain/errors.ts';
+import { RedisTokenCache } from '../outbound/token-cache.ts';
 import { DingtalkHttp, type DingtalkHttpOptions, type DingtalkResponse, dingtalkError } from './dingtalk-http.ts';
 import type { RobotTemplate, WebhookMessage } from './messages.ts';
-import { RedisTokenCache } from './token-cache.ts';
 
 export interface DingtalkApiClientOptions extends DingtalkHttpOptions {
   /** Shared by all processes: the token lives here. */
@@ -49,6 +49,8 @@ export class DingtalkApiClient {
     this.tokens = new RedisTokenCache({
       redis: options.redis,
       key: `${options.keyPrefix ?? ''}dingtalk:token:${options.appKey}`,
+      label: '钉钉 access token',
+      api: 'accessToken',
       earlySec: options.tokenEarlySec,
       fetchToken: () => this.fetchToken(),
     });
@@ -100,15 +102,11 @@ export class DingtalkApiClient {
 
   /** POST with `x-acs-dingtalk-access-token`; on 401 the token is dropped and the call made once more. */
   private async callWithToken(api: string, url: string, data: unknown): Promise<Record<string, unknown>> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.get();
-      const res = await this.http.post({ api, url, data, headers: { 'x-acs-dingtalk-access-token': token } });
-      if (res.status === 401 && attempt === 0) {
-        await this.tokens.invalidate(token);
-        continue;
-      }
-      return okBody(api, res);
-    }
+    const res = await this.tokens.withToken(
+      (token) => this.http.post({ api, url, data, headers: { 'x-acs-dingtalk-access-token': token } }),
+      (r) => r.status === 401,
+    );
+    return okBody(api, res);
   }
 
   private async fetchToken(): Promise<{ token: string; expiresInSec: number }> {

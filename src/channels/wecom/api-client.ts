@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RedisTokenCache } from '../outbound/token-cache.ts';
 import {
   type AppMessageBody,
   type GroupRobotMessage,
@@ -11,7 +12,6 @@ import {
   kfSyncPageSchema,
 } from './api-types.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { SharedTokenCache } from './token-cache.ts';
 import { platformError, type WecomHttp, type WecomReply, type WecomRequest } from './wecom-http.ts';
 
 export interface WecomApiClientOptions {
@@ -41,15 +41,17 @@ const TOKEN_ERRCODES = new Set([40014, 42001, 42007]);
  * Every method throws CodedError PlatformApiError (or RateLimited for 45009) on a non-zero errcode.
  */
 export class WecomApiClient {
-  private readonly tokens: SharedTokenCache;
+  private readonly tokens: RedisTokenCache;
   private readonly perApi: RateLimiter;
   private readonly perWebhook: RateLimiter;
 
   constructor(private readonly options: WecomApiClientOptions) {
     const prefix = options.keyPrefix ?? '';
-    this.tokens = new SharedTokenCache({
+    this.tokens = new RedisTokenCache({
       redis: options.redis,
       key: `${prefix}wecom:token:${options.corpId}:${options.tokenName}`,
+      label: '企业微信 access_token',
+      api: 'gettoken',
       fetchToken: () => this.fetchToken(),
     });
     this.perApi = new RateLimiter({ limit: options.perApiPerMinute ?? 10_000, now: options.now });
@@ -144,22 +146,19 @@ export class WecomApiClient {
   /** POST `/cgi-bin/<api>` with the access token; on a token errcode evicts and retries exactly once. */
   private async call(api: string, data: unknown): Promise<WecomReply> {
     await this.perApi.acquire(api);
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.get();
-      const reply = await this.options.http.request({
-        api,
-        method: 'POST',
-        url: `/cgi-bin/${api}`,
-        params: { access_token: token },
-        data,
-      });
-      if (reply.errcode === 0) return reply;
-      if (TOKEN_ERRCODES.has(reply.errcode) && attempt === 0) {
-        await this.tokens.invalidate(token);
-        continue;
-      }
-      throw platformError(api, reply.errcode, reply.errmsg);
-    }
+    const reply = await this.tokens.withToken(
+      (token) =>
+        this.options.http.request({
+          api,
+          method: 'POST',
+          url: `/cgi-bin/${api}`,
+          params: { access_token: token },
+          data,
+        }),
+      (r) => TOKEN_ERRCODES.has(r.errcode),
+    );
+    if (reply.errcode !== 0) throw platformError(api, reply.errcode, reply.errmsg);
+    return reply;
   }
 
   private async fetchToken() {

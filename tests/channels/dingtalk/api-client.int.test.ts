@@ -49,7 +49,9 @@ describe('DingTalk access token', () => {
     ]);
     expect(gateway.tokenCalls).toBe(1);
     expect(gateway.sentTo('batchSend')).toHaveLength(2);
-    expect(await redis.ttl(`${prefix}dingtalk:token:${gateway.clientId}`)).toBeGreaterThan(7200 - 300 - 5);
+    const ttl = await redis.ttl(`${prefix}dingtalk:token:${gateway.clientId}`);
+    expect(ttl).toBeGreaterThan(7200 - 300 - 5);
+    expect(ttl).toBeLessThanOrEqual(7200 - 300); // refreshed 5 minutes before DingTalk's expireIn
   });
 
   it('is fetched again after its cached lifetime ends', async () => {

@@ -39,6 +39,10 @@ describe('access_token', () => {
     await client().sendAppMessage('lisi', text('第二条'));
     expect(fake.tokenCalls).toBe(1);
     expect(fake.appMessages.map((m) => m.content)).toEqual(['第一条', '第二条']);
+    // Kept until 5 minutes before WeCom's expires_in (7200 s), so it is refreshed early.
+    const ttl = await redis.ttl(`${prefix}wecom:token:wwcorp:1000002`);
+    expect(ttl).toBeGreaterThan(7200 - 300 - 5);
+    expect(ttl).toBeLessThanOrEqual(7200 - 300);
   });
 
   it('a burst from five processes with no cached token still calls gettoken once', async () => {

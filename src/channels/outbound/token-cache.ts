@@ -8,12 +8,16 @@ export interface FetchedToken {
   expiresInSec: number;
 }
 
-export interface SharedTokenCacheOptions {
+export interface RedisTokenCacheOptions {
   redis: Redis;
-  /** Redis key of the token, one per secret (e.g. `wecom:token:<corpId>:<agentId>`). */
+  /** Redis key of the token, one per app or secret (the lock lives at `<key>:lock`). */
   key: string;
   fetchToken: () => Promise<FetchedToken>;
-  /** Refresh this long before the platform's expiry (default 300 s). */
+  /** The token in the timeout message, e.g. `企业微信 access_token`. */
+  label: string;
+  /** The token API named in the timeout error's details, e.g. `gettoken`. */
+  api: string;
+  /** Refresh this long before the platform's expiry (default 300 s, as the platforms' own SDKs do). */
   earlySec?: number;
   /** How long one process may hold the refresh lock (default 10 s). */
   lockTtlMs?: number;
@@ -25,15 +29,16 @@ const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * An access token shared by every process through Redis. Refreshing is single-flight twice over: one
- * in-flight refresh per process, and a Redis lock so only one process calls gettoken (a burst of
- * 42001s must not stampede the frequency-limited gettoken, platforms.md §4.1).
+ * A platform access token (WeCom, DingTalk) shared by every process through Redis, kept until
+ * `expiresIn − earlySec`. Refresh is single-flight twice over: one in-flight refresh per process, and a
+ * Redis lock with an owner check across processes, so a burst of expiries or ten workers restarting
+ * make one token call, not ten (WeCom's gettoken is frequency-limited, platforms.md §4.1).
  */
-export class SharedTokenCache {
+export class RedisTokenCache {
   private inFlight: Promise<string> | undefined;
   private readonly lockKey: string;
 
-  constructor(private readonly options: SharedTokenCacheOptions) {
+  constructor(private readonly options: RedisTokenCacheOptions) {
     this.lockKey = `${options.key}:lock`;
   }
 
@@ -48,11 +53,24 @@ export class SharedTokenCache {
   }
 
   /**
-   * Drops `token` after the platform rejected it (40014/42001/42007). Compare-and-delete, so a token
-   * another process has just refreshed is kept.
+   * Drops `token` after the platform rejected it. Compare-and-delete, so a token another process has
+   * just refreshed is kept.
    */
   async invalidate(token: string): Promise<void> {
     await this.options.redis.eval(COMPARE_AND_DELETE, 1, this.options.key, token);
+  }
+
+  /**
+   * Runs `call` with the token. When `rejected(result)` says the platform refused the token (WeCom
+   * 40014/42001/42007, DingTalk HTTP 401), drops it and runs `call` exactly once more with a fresh one;
+   * that second result is returned whatever it is.
+   */
+  async withToken<T>(call: (token: string) => Promise<T>, rejected: (result: T) => boolean): Promise<T> {
+    const token = await this.get();
+    const first = await call(token);
+    if (!rejected(first)) return first;
+    await this.invalidate(token);
+    return call(await this.get());
   }
 
   private async refresh(): Promise<string> {
@@ -71,7 +89,8 @@ export class SharedTokenCache {
       }
       await sleep(pollMs);
     }
-    throw new CodedError(ErrorCode.PlatformApiError, '等待企业微信 access_token 刷新超时', { api: 'gettoken' });
+    const { label, api } = this.options;
+    throw new CodedError(ErrorCode.PlatformApiError, `等待${label} 刷新超时`, { api });
   }
 
   private async fetchAndStore(): Promise<string> {
@@ -79,7 +98,7 @@ export class SharedTokenCache {
     const again = await redis.get(key);
     if (again) return again;
     const { token, expiresInSec } = await this.options.fetchToken();
-    // Refresh early; for short-lived tokens (tests, odd configs) keep half of the lifetime.
+    // Refresh early; a token shorter-lived than 2 × earlySec (tests, odd configs) keeps half its life.
     const ttl = expiresInSec > earlySec * 2 ? expiresInSec - earlySec : Math.max(1, Math.floor(expiresInSec / 2));
     await redis.set(key, token, 'EX', ttl);
     return token;
