@@ -15,9 +15,12 @@ describe('entity extraction', () => {
     ['京东 JDVA12345678901', 'JDVA12345678901', 'jd'],
     ['快递单号 731234567890', '731234567890', 'zto'],
     ['中通75391028463715送到的', '75391028463715', 'zto'],
+    ['中通 785120394857261 物流不动', '785120394857261', 'zto'],
     ['圆通 YT1234567890123', 'YT1234567890123', 'yto'],
     ['韵达 4312345678901', '4312345678901', 'yunda'],
     ['申通 7712345678901', '7712345678901', 'sto'],
+    ['韵达单号462093847561029到哪了', '462093847561029', 'yunda'],
+    ['申通 773209485716204', '773209485716204', 'sto'],
     ['极兔 JT1234567890123', 'JT1234567890123', 'jtexpress'],
     ['EMS 1123456789012', '1123456789012', 'ems'],
     ['国际件 EA123456789CN', 'EA123456789CN', 'ems'],
@@ -35,6 +38,17 @@ describe('entity extraction', () => {
     ['@bot 查一下 SO20260101123456', 'SO20260101123456', 'own'],
   ])('order number in %s', (text, value, source) => {
     expect(found(text)).toContainEqual({ type: 'orderNo', value, source });
+  });
+
+  it('does not read the 15-digit tail of a 拼多多 order, or an 18-digit 淘宝 order, as a tracking number', () => {
+    for (const text of [
+      '拼多多 241106-773209485716204',
+      '拼多多订单 230101-462093847561029',
+      '淘宝订单 785120394857261234',
+    ]) {
+      expect(found(text)).not.toContainEqual(expect.objectContaining({ type: 'trackingNo' }));
+      expect(found(text)).toContainEqual(expect.objectContaining({ type: 'orderNo' }));
+    }
   });
 
   it('reads phones, with or without separators', () => {
