@@ -6,7 +6,6 @@ import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
 import type { StoredDelivery } from './ports.ts';
 import type { Responder } from './process-delivery.ts';
-import { replyTarget } from './respond.ts';
 
 export interface HandlingInput {
   sender: Sender;
@@ -34,6 +33,11 @@ const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
 /** An order number, tracking number, phone or a bare "尾号1234" (the answer to a verification question). */
 function namesAnOrder(p: Parse): boolean {
   return p.entities.some((e) => ORDER_REFS.has(e.type)) || /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim());
+}
+
+/** Where a reply to this delivery goes: the group it came from, or the sender. */
+function replyTarget(d: StoredDelivery): OutboundMessage['target'] {
+  return d.chatId ? { chatId: d.chatId, userRef: d.userRef } : { userRef: d.userRef };
 }
 
 /**

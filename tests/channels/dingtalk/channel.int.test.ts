@@ -58,7 +58,7 @@ async function receive(payload: Record<string, unknown>): Promise<InboundMessage
   return last.message;
 }
 
-/** The reply the core would build for an inbound message (src/app/respond.ts replyTarget). */
+/** The reply the core would build for an inbound message (replyTarget in src/app/handle-message.ts). */
 function replyTo(m: InboundMessage, text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage {
   const target = m.chatId ? { chatId: m.chatId, userRef: m.userRef } : { userRef: m.userRef };
   return {
