@@ -22,7 +22,6 @@ const TimerPayload = z.object({
 export function createTimerScheduler(
   connection: ConnectionOptions,
   prefix: string,
-  opts: { concurrency?: number } = {},
 ): TimerScheduler & { queue: Queue; scheduleMany(list: TimerSpec[]): Promise<void> } {
   const queue = new Queue(TIMER_QUEUE, {
     connection,

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** BullMQ job ids must not contain ':' nor be all digits (bullmq docs, job-ids.md). */
 export function jobId(...parts: (string | number)[]): string {
@@ -7,8 +7,4 @@ export function jobId(...parts: (string | number)[]): string {
 
 export function shortHash(text: string, length = 16): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
-}
-
-export function newId(): string {
-  return randomUUID();
 }
