@@ -7,13 +7,14 @@ import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { calibrateThresholds, outOfFoldScores, tuneThresholds } from './calibrate.ts';
 import { primaryByPrecedence } from './eval-items.ts';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, featureKeys } from './features.ts';
+import { compileFeaturizer } from './featurizer.ts';
 import { type FitOptions, fitLinear } from './fit.ts';
 import type { LabelDef } from './intents-schema.ts';
 import { compileScorer, type LinearWeights } from './linear-model.ts';
 import type { ExampleSet } from './load-intents.ts';
 import { foldText, MAX_PARSE_CHARS } from './normalize.ts';
 import type { Tokenizer, TokenizerKind } from './tokenize.ts';
-import { type Vocabulary, vectorize, vocabularyFrom } from './vectorizer.ts';
+import { type Vocabulary, vocabularyFrom } from './vectorizer.ts';
 
 export const MODEL_FORMAT = 'aftersales-intent-model/1';
 
@@ -133,10 +134,10 @@ export function loadIntentClassifier(json: IntentModelJson): IntentClassifier {
     weights: json.weights.map((w) => Float64Array.from(w)),
     bias: Float64Array.from(json.bias),
   });
-  const o = json.options.features;
+  const featurize = compileFeaturizer(vocab, json.options.features);
   return {
     labels: json.labels,
     thresholds: json.thresholds,
-    score: (folded, tokens) => scorer(vectorize(featureKeys(folded, tokens, o), vocab)),
+    score: (folded, tokens) => scorer(featurize(folded, tokens)),
   };
 }

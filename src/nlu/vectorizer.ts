@@ -46,19 +46,28 @@ export function vectorize(keys: readonly string[], vocab: Vocabulary): SparseVec
     const i = vocab.index.get(k);
     if (i !== undefined) found[n++] = i;
   }
-  const sorted = found.subarray(0, n).sort();
-  const idx = new Int32Array(n);
-  const val = new Float64Array(n);
+  return weigh(found.subarray(0, n), vocab.idf);
+}
+
+/**
+ * Sublinear TF × idf of a bag of feature indices (repeats counted), L2-normalised. Sorts `indices`
+ * in place. Shared with the parse-time featurizer, so both give the same floats in the same order.
+ */
+export function weigh(indices: Int32Array, idf: Float64Array): SparseVector {
+  const sorted = indices.sort();
+  const total = sorted.length;
+  const idx = new Int32Array(total);
+  const val = new Float64Array(total);
   let m = 0;
   let norm = 0;
-  for (let j = 0; j < n; ) {
+  for (let j = 0; j < total; ) {
     const i = sorted[j] ?? 0;
     let count = 0;
-    while (j < n && sorted[j] === i) {
+    while (j < total && sorted[j] === i) {
       count++;
       j++;
     }
-    const w = (1 + Math.log(count)) * (vocab.idf[i] ?? 0);
+    const w = (1 + Math.log(count)) * (idf[i] ?? 0);
     idx[m] = i;
     val[m++] = w;
     norm += w * w;
