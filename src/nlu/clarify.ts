@@ -14,16 +14,17 @@ function pairQuestion(a: string, b: string, clarify: ClarifyFile): Parse['clarif
 }
 
 /**
- * The question to ask, or undefined when the parse is sure enough. `ranked` holds every label with
- * its calibrated score (0.5 = the label's own threshold), best first.
+ * The question to ask, or undefined when the parse is sure enough. `ranked()` gives every label with
+ * its calibrated score (0.5 = the label's own threshold), best first; it is only called when needed.
  */
 export function chooseClarify(
-  ranked: readonly IntentScore[],
+  ranked: () => readonly IntentScore[],
   primary: IntentScore,
   clarify: ClarifyFile,
   rankOf: ReadonlyMap<string, number>,
 ): Parse['clarify'] {
-  const others = ranked.filter((s) => s.id !== primary.id);
+  if (primary.score >= SURE_SCORE && primary.score >= clarify.minConfidence) return undefined;
+  const others = ranked().filter((s) => s.id !== primary.id);
   if (primary.score < clarify.minConfidence) {
     const runnerUp = others[0];
     const q = runnerUp ? pairQuestion(primary.id, runnerUp.id, clarify) : undefined;

@@ -9,7 +9,7 @@ import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { chooseClarify } from './clarify.ts';
 import type { IntentClassifier } from './classifier.ts';
 import type { Parse } from './contract.ts';
-import { calibrate, PRESENT, primaryIndex } from './decide.ts';
+import { calibrate, presentByScore, primaryIndex, rankedByScore } from './decide.ts';
 import { createEntityExtractor } from './entities.ts';
 import type { IntentsSpec } from './load-intents.ts';
 import { foldText, MAX_PARSE_CHARS } from './normalize.ts';
@@ -34,38 +34,43 @@ export interface Parser {
 
 const FALLBACK_LABEL = 'other';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters (binary input) is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+const CONTROL_ALL = /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Builds a parser; compiles patterns once. The returned `parse` is pure and synchronous. */
 export function createParser(deps: ParserDeps): Parser {
   const { intents, model, tokenizer } = deps;
   const extract = createEntityExtractor(intents);
-  const applyRules = createRuleApplier(intents.rules);
   const assessUrgency = createUrgencyAssessor(intents.cues);
   const mentionsManagerWord = createManagerCheck(intents.cues);
   const rankOf = new Map(intents.labels.map((l) => [l.id, l.precedence]));
-  const scoreLabels = (folded: string, tokens: readonly string[]) => {
-    const raw = model.score(folded, tokens);
-    return new Map(model.labels.map((id, k) => [id, calibrate(raw[k] ?? 0, model.thresholds[k] ?? 0.5)]));
-  };
+  const labels = model.labels;
+  const ranks = Int32Array.from(labels, (id) => rankOf.get(id) ?? 99);
+  const indexOf = new Map(labels.map((id, k) => [id, k]));
+  const applyRules = createRuleApplier(intents.rules, indexOf);
   return {
     parse(text, ctx = {}) {
       if (typeof text !== 'string') throw new CodedError(ErrorCode.BadRequest, '消息内容必须是文字');
       const clipped = text.slice(0, MAX_PARSE_CHARS);
-      const folded = foldText(clipped.replace(CONTROL, ' '), intents.t2s);
-      const tokens = folded.trim() === '' ? [] : tokenizer.cut(folded);
-      const scores = folded.trim() === '' ? new Map<string, number>() : scoreLabels(folded, tokens);
-      const notes = applyRules(folded, scores);
+      const folded = foldText(CONTROL.test(clipped) ? clipped.replace(CONTROL_ALL, ' ') : clipped, intents.t2s);
+      const blank = folded.trim() === '';
+      const tokens = blank ? [] : tokenizer.cut(folded);
+      // Calibrated score per label (label order of the model); `live` is 0 for labels a rule removed.
+      const scores = new Float64Array(labels.length);
+      const live = new Uint8Array(labels.length).fill(blank ? 0 : 1);
+      if (!blank) {
+        const raw = model.score(folded, tokens);
+        for (let k = 0; k < labels.length; k++) scores[k] = calibrate(raw[k] ?? 0, model.thresholds[k] ?? 0.5);
+      }
+      const notes = applyRules(folded, scores, live);
       if (clipped.length < text.length) notes.push(`truncated:${MAX_PARSE_CHARS}`);
-      const ranked = [...scores.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
-      const selected = ranked.filter((s) => s.score >= PRESENT);
-      const at = primaryIndex(
-        ranked.map((s) => s.score),
-        ranked.map((s) => rankOf.get(s.id) ?? 99),
-      );
-      const primary = ranked[at] ?? { id: FALLBACK_LABEL, score: 0 };
-      const clarify = chooseClarify(ranked, primary, intents.clarify, rankOf);
+      const at = primaryIndex(scores, ranks, live);
+      const primary =
+        at >= 0 ? { id: labels[at] ?? FALLBACK_LABEL, score: scores[at] ?? 0 } : { id: FALLBACK_LABEL, score: 0 };
+      const selected = presentByScore(labels, scores, live);
+      const clarify = chooseClarify(() => rankedByScore(labels, scores, live), primary, intents.clarify, rankOf);
       const parse: Parse = {
         text,
         intents: (selected.length > 0 ? selected : [primary]).map((s) => ({ id: s.id, score: round3(s.score) })),

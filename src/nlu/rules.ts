@@ -6,17 +6,33 @@ import type { RuleDef } from './intents-schema.ts';
 import { createTriggerMatcher } from './phrase-index.ts';
 
 /**
- * Applies every firing rule to `scores` (label → calibrated score, changed in place): the rule's label
- * gets at least the rule's score, labels in `remove` are dropped. Returns the notes `rule:<id>`.
+ * Applies every firing rule to `scores` (calibrated, in the label order of `indexOf`, changed in
+ * place): the rule's label gets at least the rule's score, labels in `remove` are dropped (`live` = 0).
+ * Returns the notes `rule:<id>`.
  */
-export type RuleApplier = (folded: string, scores: Map<string, number>) => string[];
+export type RuleApplier = (folded: string, scores: Float64Array, live: Uint8Array) => string[];
 
-export function createRuleApplier(rules: readonly RuleDef[]): RuleApplier {
-  const match = createTriggerMatcher(rules.map((r) => ({ words: r.any, unless: r.unless, value: r })));
-  return (folded, scores) =>
+export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMap<string, number>): RuleApplier {
+  const match = createTriggerMatcher(
+    rules.map((r) => ({
+      words: r.any,
+      unless: r.unless,
+      value: {
+        note: `rule:${r.id}`,
+        add: indexOf.get(r.add) ?? -1,
+        score: r.score,
+        remove: (r.remove ?? []).map((id) => indexOf.get(id) ?? -1).filter((k) => k >= 0),
+      },
+    })),
+  );
+  return (folded, scores, live) =>
     match(folded).map((rule) => {
-      scores.set(rule.add, Math.max(scores.get(rule.add) ?? 0, rule.score));
-      for (const id of rule.remove ?? []) scores.delete(id);
-      return `rule:${rule.id}`;
+      if (rule.add >= 0) {
+        // A label an earlier rule removed comes back at the rule's score, as if it had none.
+        scores[rule.add] = live[rule.add] ? Math.max(scores[rule.add] ?? 0, rule.score) : rule.score;
+        live[rule.add] = 1;
+      }
+      for (const k of rule.remove) live[k] = 0;
+      return rule.note;
     });
 }
