@@ -45,8 +45,11 @@ export function createTimerScheduler(
       );
     },
     async scheduleMany(list) {
-      const now = Date.now();
       for (let i = 0; i < list.length; i += 1000) {
+        // BullMQ stamps each job when the batch is built and fires it `delay` ms after that stamp, so
+        // the delay must be taken from the clock now, not from before the earlier batches were sent
+        // (a stale clock made 100k timers fire up to the 4 s their scheduling took late).
+        const now = Date.now();
         await queue.addBulk(
           list.slice(i, i + 1000).map((t) => ({
             name: 'timer',

@@ -51,6 +51,32 @@ describe('TimerScheduler on BullMQ (real Redis)', () => {
     expect(fired.map((f) => f.revision)).toEqual([2]);
   });
 
+  it('a bulk schedule keeps every due time, however long the later batches take to send', async () => {
+    const prefix = randomName('tq');
+    const conn = redisConnection(REDIS_URL, 'worker');
+    const scheduler = createTimerScheduler(conn, prefix);
+    closers.push(async () => {
+      await scheduler.queue.obliterate({ force: true });
+      await scheduler.queue.close();
+      conn.disconnect();
+    });
+    const dueAt = new Date(Date.now() + 60_000);
+    const timers = Array.from({ length: 6000 }, (_, i) => ({
+      ticketId: i + 1,
+      kind: 'resolution',
+      revision: 1,
+      dueAt,
+    }));
+    const sending = Date.now();
+    await scheduler.scheduleMany(timers);
+    const took = Date.now() - sending;
+    const jobs = await scheduler.queue.getDelayed(0, -1);
+    expect(jobs).toHaveLength(6000);
+    // A job fires at its stamp + delay; drift would be the time the earlier batches took (`took`).
+    const drift = jobs.map((j) => Math.abs(j.timestamp + (j.opts.delay ?? 0) - dueAt.getTime()));
+    expect(Math.max(...drift), `sending took ${took} ms`).toBeLessThan(100);
+  });
+
   it('uses job ids BullMQ accepts', () => {
     expect(timerJobId({ ticketId: 12, kind: 'first_response', revision: 3 })).toBe('sla-12-first_response-r3');
   });
