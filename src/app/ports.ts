@@ -75,6 +75,8 @@ export interface TimerScheduler {
   scheduleMany?(timers: TimerSpec[]): Promise<void>;
   /** Cancel one timer; cancelling a missing timer is fine. */
   cancel(timer: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>): Promise<void>;
-  /** Whether a timer job exists (the sweep uses it to restore missing ones). */
+  /** Whether a timer job exists (a failed job counts as missing). */
   exists(timer: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>): Promise<boolean>;
+  /** `exists` for many timers in one round trip (the sweep checks a page of tickets at once). */
+  existsMany(timers: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>[]): Promise<boolean[]>;
 }

@@ -34,6 +34,24 @@ export function createTimerScheduler(
     },
   });
   queue.on('error', () => {});
+  /** One pipeline: EXISTS on each job hash and ZSCORE in the failed set (a failed job counts as missing). */
+  async function existsMany(list: Pick<TimerSpec, 'ticketId' | 'kind' | 'revision'>[]): Promise<boolean[]> {
+    if (list.length === 0) return [];
+    const client = await queue.getBackend().client;
+    const pipe = client.pipeline();
+    for (const t of list) {
+      const id = timerJobId(t);
+      pipe.runCommand('exists', [queue.toKey(id)]);
+      pipe.runCommand('zscore', [queue.keys.failed ?? queue.toKey('failed'), id]);
+    }
+    const replies = (await pipe.exec()) ?? [];
+    return list.map((_, i) => {
+      const [existsErr, exists] = replies[2 * i] ?? [];
+      const [failedErr, failedScore] = replies[2 * i + 1] ?? [];
+      if (existsErr || failedErr) throw existsErr ?? failedErr;
+      return exists === 1 && failedScore === null;
+    });
+  }
   return {
     queue,
     async schedule(t) {
@@ -64,10 +82,10 @@ export function createTimerScheduler(
       if (job && !(await job.isActive())) await job.remove().catch(() => {});
     },
     async exists(t) {
-      const job = await queue.getJob(timerJobId(t));
-      if (!job) return false;
-      return !(await job.isFailed());
+      const [found] = await existsMany([t]);
+      return found === true;
     },
+    existsMany,
   };
 }
 

@@ -63,13 +63,19 @@ export function createTicketRepo(prisma: PrismaClient) {
         orderBy: { updatedAt: 'desc' },
         include,
       }),
-    /** Tickets whose timers must exist (sweep), oldest first, bounded. */
-    active: (limit: number) =>
+    /** Tickets whose timers must exist (sweep): a page of them in id order, after `afterId`. */
+    activePage: (afterId: number, limit: number) =>
       prisma.ticket.findMany({
-        where: { status: { notIn: ['resolved', 'closed'] } },
+        where: { id: { gt: afterId }, status: { notIn: ['resolved', 'closed'] } },
         orderBy: { id: 'asc' },
         take: limit,
         include,
+      }),
+    /** The breach events already recorded for these tickets (the sweep must not re-arm them). */
+    recordedBreaches: (ticketIds: number[]) =>
+      prisma.slaEvent.findMany({
+        where: { ticketId: { in: ticketIds }, type: 'breach' },
+        select: { ticketId: true, timer: true, dueAt: true },
       }),
     /** One SLA event per (ticket, timer, type, dueAt): returns false if it was already recorded. */
     async recordSlaEvent(e: {

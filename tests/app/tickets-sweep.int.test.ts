@@ -82,4 +82,50 @@ describe('SLA timers survive Redis data loss: the sweep restores them from the d
     });
     expect(await service.sweep()).toBe(0); // nothing missing any more
   });
+
+  it('restores the timers of every open ticket, not only the first page of them', async () => {
+    const service = createTicketService({
+      repo: createTicketRepo(db.prisma),
+      config: await seedAndLoadTicketConfig(db.prisma),
+      timers,
+      notifier: createNotifier({
+        outbox: createOutbox(db.sql),
+        send: async () => ({ status: 'sent' }),
+        directory: createDirectory(db.prisma, {}),
+      }),
+      directory: createDirectory(db.prisma, {}),
+      now: () => new Date(),
+      log: createLogger({ level: 'silent', secretKeys: [] }),
+    });
+    await db.sql.query(`INSERT INTO "Customer" (id, tier) VALUES ('sweep-many', 'normal') ON CONFLICT DO NOTHING`);
+    // 1,200 open tickets (2½ sweep pages) with a first-response deadline an hour ahead, one already breached.
+    await db.sql.query(
+      `INSERT INTO "Ticket" ("customerId", problem, priority, channel, summary, "firstResponseDueAt", "updatedAt")
+       SELECT 'sweep-many', 'p' || g, 'P3', 'sandbox', 'sweep', now() + interval '1 hour', now()
+       FROM generate_series(1, 1200) g`,
+    );
+    const ids = (
+      await db.sql.query<{ id: number }>(`SELECT id FROM "Ticket" WHERE "customerId" = 'sweep-many' ORDER BY id`)
+    ).map((r) => r.id);
+    const breachedId = ids[700] ?? 0;
+    await db.sql.query(
+      `INSERT INTO "SlaEvent" (id, "ticketId", timer, type, "policyRevision", "dueAt", at)
+       SELECT 'sweep-breached', id, 'first_response', 'breach', "policyRevision", "firstResponseDueAt", now()
+       FROM "Ticket" WHERE id = $1`,
+      [breachedId],
+    );
+    await timers.queue.obliterate({ force: true }); // Redis lost its data
+
+    const [others] = await db.sql.query<{ n: number }>(
+      `SELECT (count("firstResponseDueAt") + count("nextUpdateDueAt") + count("resolveDueAt"))::int AS n FROM "Ticket"
+       WHERE "customerId" <> 'sweep-many' AND status NOT IN ('resolved', 'closed') AND "pausedAt" IS NULL`,
+    );
+    expect(await service.sweep()).toBe(1199 + (others?.n ?? 0));
+    const spec = (ticketId: number) => ({ ticketId, kind: 'first_response-breach', revision: 0 });
+    const present = await timers.existsMany(ids.map((id) => spec(id)));
+    expect(present.filter((p) => !p)).toHaveLength(1);
+    expect(present[700]).toBe(false); // its breach is already recorded: not re-armed
+    expect(present[1199]).toBe(true); // the last page too
+    expect(await service.sweep()).toBe(0);
+  });
 });

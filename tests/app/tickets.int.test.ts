@@ -44,6 +44,10 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     cancel: async () => {},
     exists: async (t) =>
       scheduled.some((s) => s.ticketId === t.ticketId && s.kind === t.kind && s.revision === t.revision),
+    existsMany: async (list) =>
+      list.map((t) =>
+        scheduled.some((s) => s.ticketId === t.ticketId && s.kind === t.kind && s.revision === t.revision),
+      ),
   };
   let service: ReturnType<typeof createTicketService>;
   let customer: Sender;

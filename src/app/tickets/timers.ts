@@ -94,27 +94,48 @@ async function warnAssignee(deps: TicketDeps, t: TicketRow, what: string) {
   });
 }
 
-/** Sweep: after a restart or Redis data loss, make sure every active ticket has its timers queued. */
-export async function restoreMissingTimers(deps: TicketDeps, limit = 500): Promise<number> {
+/**
+ * Sweep: after a restart or Redis data loss, make sure every active ticket has its breach timers
+ * queued. Walks all active tickets in id pages; per page one ticket query, one query for the breaches
+ * already recorded and one Redis round trip for the jobs — so it stays cheap with many open tickets.
+ */
+export async function restoreMissingTimers(deps: TicketDeps, pageSize = 500): Promise<number> {
   let restored = 0;
-  for (const t of await deps.repo.active(limit)) {
-    if (t.pausedAt) continue;
-    const kinds = [
-      ['first_response', t.firstResponseDueAt],
-      ['next_update', t.nextUpdateDueAt],
-      ['resolution', t.resolveDueAt],
-    ] as const;
-    for (const [timer, due] of kinds) {
-      if (!due) continue;
-      const breach = { ticketId: t.id, kind: `${timer}-breach`, revision: t.policyRevision };
-      if (await deps.timers.exists(breach)) continue;
-      const already = await deps.repo.prisma.slaEvent.count({
-        where: { ticketId: t.id, timer, type: 'breach', dueAt: due },
-      });
-      if (already > 0) continue;
-      await deps.timers.schedule({ ...breach, dueAt: due });
-      restored++;
+  for (let after = 0; ; ) {
+    const page = await deps.repo.activePage(after, pageSize);
+    const last = page.at(-1);
+    if (!last) break;
+    after = last.id;
+    const wanted: { spec: TimerSpec; timer: string }[] = [];
+    for (const t of page) {
+      if (t.pausedAt) continue;
+      const kinds = [
+        ['first_response', t.firstResponseDueAt],
+        ['next_update', t.nextUpdateDueAt],
+        ['resolution', t.resolveDueAt],
+      ] as const;
+      for (const [timer, due] of kinds) {
+        if (due)
+          wanted.push({
+            timer,
+            spec: { ticketId: t.id, kind: `${timer}-breach`, revision: t.policyRevision, dueAt: due },
+          });
+      }
     }
+    if (wanted.length === 0) continue;
+    const queued = await deps.timers.existsMany(wanted.map((w) => w.spec));
+    const recorded = new Set(
+      (await deps.repo.recordedBreaches([...new Set(wanted.map((w) => w.spec.ticketId))])).map(
+        (e) => `${e.ticketId}|${e.timer}|${e.dueAt.getTime()}`,
+      ),
+    );
+    const missing = wanted
+      .filter((w, i) => !queued[i] && !recorded.has(`${w.spec.ticketId}|${w.timer}|${w.spec.dueAt.getTime()}`))
+      .map((w) => w.spec);
+    if (missing.length === 0) continue;
+    if (deps.timers.scheduleMany) await deps.timers.scheduleMany(missing);
+    else for (const spec of missing) await deps.timers.schedule(spec);
+    restored += missing.length;
   }
   return restored;
 }
