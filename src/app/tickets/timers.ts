@@ -99,7 +99,7 @@ async function warnAssignee(deps: TicketDeps, t: TicketRow, what: string) {
  * queued. Walks all active tickets in id pages; per page one ticket query, one query for the breaches
  * already recorded and one Redis round trip for the jobs — so it stays cheap with many open tickets.
  */
-export async function restoreMissingTimers(deps: TicketDeps, pageSize = 500): Promise<number> {
+export async function restoreMissingTimers(deps: Pick<TicketDeps, 'repo' | 'timers'>, pageSize = 500): Promise<number> {
   let restored = 0;
   for (let after = 0; ; ) {
     const page = await deps.repo.activePage(after, pageSize);
