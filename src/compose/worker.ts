@@ -69,7 +69,8 @@ export async function composeWorker(deps: {
   const directory = createDirectory(db.prisma, groupsFor(env, deps.channelIds));
   const notifier = createNotifier({ outbox, send: deps.send, directory });
   const timers = createTimerScheduler(deps.producer, env.QUEUE_PREFIX);
-  const config = await seedAndLoadTicketConfig(db.prisma);
+  const configSource = env.ESCALATION_LADDER_FILE ? { ladderFile: env.ESCALATION_LADDER_FILE } : {};
+  const config = await seedAndLoadTicketConfig(db.prisma, configSource);
   const tickets = createTicketService({
     repo: createTicketRepo(db.prisma),
     config,
@@ -125,7 +126,7 @@ export async function composeWorker(deps: {
   relayTimer.unref();
   // Policies, rules and calendars edited through the admin API take effect here within 30 s.
   const reloadTimer = setInterval(() => {
-    loadTicketConfig(db.prisma)
+    loadTicketConfig(db.prisma, configSource)
       .then((fresh) => Object.assign(config, fresh))
       .catch((err: unknown) => log.warn({ err: String(err) }, '重新加载工单配置失败，继续使用旧配置'));
   }, 30_000);

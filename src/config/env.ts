@@ -44,6 +44,8 @@ export const EnvSchema = z.object({
   SANDBOX_ENABLED: bool(true),
   SANDBOX_REPLY_TIMEOUT_MS: int(8000, 100, 60_000),
   DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
+  /** Escalation ladder JSON (levels, roles, delays); default prisma/seed/tickets/escalation-ladder.json. */
+  ESCALATION_LADDER_FILE: optionalString,
   WORKER_CONCURRENCY: int(8, 1, 256),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   SESSION_WINDOW_MIN: int(30, 1, 24 * 60),

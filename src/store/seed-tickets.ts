@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TicketConfig } from '../app/tickets/config.ts';
+import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { CalendarFile, calendarFromFile } from '../domain/tickets/business-clock.ts';
 import { ladderFromFile } from '../domain/tickets/escalation.ts';
 import type { Priority } from '../domain/tickets/priority.ts';
@@ -9,15 +11,33 @@ import { SlaPoliciesFile, type SlaPolicy } from '../domain/tickets/sla.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient } from './db.ts';
 
-const SEED_DIR = path.join('prisma', 'seed', 'tickets');
-const read = async (file: string) => JSON.parse(await readFile(path.join(SEED_DIR, file), 'utf8')) as unknown;
+/** prisma/seed/tickets of this checkout, wherever the process was started from. */
+const SEED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'seed', 'tickets');
+const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as unknown;
+const read = (file: string) => readJson(path.join(SEED_DIR, file));
+
+/** Where the escalation ladder comes from: `ladderFile` (env ESCALATION_LADDER_FILE) or the shipped default. */
+export interface TicketConfigSource {
+  ladderFile?: string;
+}
+async function readLadder(src: TicketConfigSource) {
+  const file = src.ladderFile ?? path.join(SEED_DIR, 'escalation-ladder.json');
+  try {
+    return ladderFromFile(await readJson(file));
+  } catch (err) {
+    throw new CodedError(ErrorCode.ConfigInvalid, `升级阶梯文件 ${file} 无法使用：${(err as Error).message}`);
+  }
+}
 
 /**
  * Seeds SLA policies, the business calendar and the rules into the database (the source of truth):
  * a row is inserted when missing and replaced only when the file carries a higher revision, so edits
  * made in the database are not overwritten by a restart. Then loads the ticket configuration.
  */
-export async function seedAndLoadTicketConfig(prisma: PrismaClient): Promise<TicketConfig> {
+export async function seedAndLoadTicketConfig(
+  prisma: PrismaClient,
+  src: TicketConfigSource = {},
+): Promise<TicketConfig> {
   const policies = SlaPoliciesFile.parse(await read('sla-policies.json')).policies;
   for (const p of policies) {
     const row = {
@@ -59,14 +79,14 @@ export async function seedAndLoadTicketConfig(prisma: PrismaClient): Promise<Tic
     };
     if (!existing) await prisma.rule.create({ data: { id: r.id, ...data } }).catch(ignoreDuplicate);
   }
-  return loadTicketConfig(prisma);
+  return loadTicketConfig(prisma, src);
 }
 
 function ignoreDuplicate(err: { code?: string }) {
   if (err.code !== 'P2002') throw err;
 }
 
-export async function loadTicketConfig(prisma: PrismaClient): Promise<TicketConfig> {
+export async function loadTicketConfig(prisma: PrismaClient, src: TicketConfigSource = {}): Promise<TicketConfig> {
   const policies = new Map<Priority, SlaPolicy>();
   for (const p of await prisma.slaPolicy.findMany()) {
     policies.set(p.priority as Priority, {
@@ -111,7 +131,7 @@ export async function loadTicketConfig(prisma: PrismaClient): Promise<TicketConf
   return {
     policies,
     calendars,
-    ladder: ladderFromFile(await read('escalation-ladder.json')),
+    ladder: await readLadder(src),
     rules,
     ...(team ? { defaultTeamId: team.id } : {}),
   };

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestService, type TestService } from '../support/service.ts';
 
@@ -79,5 +82,68 @@ describe('staff commands in chat', () => {
     expect((await say(agent, `@bot 等待客户 #${id}`, 'staff')).json.replies[0].text).toContain('等待顾客回复');
     expect((await say(agent, '@bot 我的工单', 'staff')).json.replies[0].text).toContain(`#${id} `);
     expect((await say(agent, `@bot 解决 #${id}`, 'staff')).json.replies[0].text).toContain('已解决');
+  });
+});
+
+describe('the escalation ladder climbs in real time until someone acknowledges (BullMQ timers, no driven clock)', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    // The shipped ladder waits 15 and 30 minutes; this one waits 2 s per rung so the climb can be watched.
+    const ladder = path.join(mkdtempSync(path.join(tmpdir(), 'ladder-')), 'escalation-ladder.json');
+    writeFileSync(
+      ladder,
+      JSON.stringify({
+        version: 1,
+        steps: [
+          { level: 1, role: 'agent', delayMins: 0, zh: '当班客服' },
+          { level: 2, role: 'supervisor', delayMins: 2 / 60, zh: '主管' },
+          { level: 3, role: 'manager', delayMins: 2 / 60, zh: '经理' },
+        ],
+      }),
+    );
+    svc = await startTestService({ env: { ESCALATION_LADDER_FILE: ladder } });
+  });
+  afterAll(async () => svc?.stop());
+  const say = (user: string, text: string, role = 'customer') =>
+    svc.post('/api/sandbox/messages', { user, role, text });
+  const inboxText = async (user: string) =>
+    ((await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages as Msg[]).map((m) => m.text).join('\n');
+  const ticketOf = (text: string) => Number(/#(\d+)/.exec(text)?.[1]);
+
+  it('an unacknowledged critical push reaches the supervisor, then the manager', async () => {
+    const opened = Date.now();
+    const id = ticketOf((await say('c-climb', '孩子吃了你们的饼干过敏 全身起疹子')).json.replies[0].text);
+    expect(id).toBeGreaterThan(0);
+    await eventually(
+      () => inboxText('sup1'),
+      (t) => t.includes(`第2级升级】工单 #${id}`),
+      10_000,
+    );
+    const atSupervisor = Date.now() - opened;
+    await eventually(
+      () => inboxText('mgr1'),
+      (t) => t.includes(`第3级升级】工单 #${id}`),
+      10_000,
+    );
+    const atManager = Date.now() - opened;
+    expect(atSupervisor).toBeGreaterThanOrEqual(1_900); // not before the rung's delay
+    expect(atManager - atSupervisor).toBeGreaterThanOrEqual(1_900);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { escalations: true } });
+    expect(t.escalations.map((e) => e.level).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('an acknowledgement from chat stops the climb', async () => {
+    const id = ticketOf((await say('c-acked', '面膜敷完脸又红又肿 是不是过敏了')).json.replies[0].text);
+    const agentInbox = await eventually(
+      async () => [await inboxText('agent1'), await inboxText('agent2')],
+      (both) => both.some((t) => t.includes(`工单 #${id}`)),
+      5_000,
+    );
+    const agent = agentInbox[0]?.includes(`工单 #${id}`) ? 'agent1' : 'agent2';
+    expect((await say(agent, `收到 #${id}`, 'staff')).json.replies[0].text).toContain(`已确认工单 #${id}`);
+    await new Promise((r) => setTimeout(r, 5_000)); // two rungs' delay and more
+    const mentions = new RegExp(`工单 #${id}(?!\\d)`);
+    expect(await inboxText('sup1')).not.toMatch(mentions);
+    expect(await inboxText('mgr1')).not.toMatch(mentions);
   });
 });

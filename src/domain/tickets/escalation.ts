@@ -16,7 +16,11 @@ export const LadderFile = z.object({
       z.object({
         level: z.number().int().min(1).max(9),
         role: z.enum(['agent', 'supervisor', 'manager']),
-        delayMins: z.number().int().min(0),
+        // Minutes; decimals allowed (0.5 = 30 s) for teams that climb fast, and for tests in real time.
+        delayMins: z
+          .number()
+          .min(0)
+          .max(7 * 24 * 60),
         zh: z.string(),
       }),
     )
