@@ -130,10 +130,8 @@ export function loadIntentClassifier(json: IntentModelJson): IntentClassifier {
     throw new CodedError(ErrorCode.IntentsInvalid, '模型文件格式不对，请运行 aftersales train 重新训练');
   }
   const vocab = vocabularyFrom(json.vocab, json.idf);
-  const scorer = compileScorer({
-    weights: json.weights.map((w) => Float64Array.from(w)),
-    bias: Float64Array.from(json.bias),
-  });
+  // Straight from the parsed JSON rows: the scorer copies them into its own feature-major matrix.
+  const scorer = compileScorer({ weights: json.weights, bias: json.bias });
   const featurize = compileFeaturizer(vocab, json.options.features);
   return {
     labels: json.labels,

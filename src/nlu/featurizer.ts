@@ -122,24 +122,24 @@ const pairB = (u2: number, u3: number) => (u2 << 16) | u3; // an int32, as the t
 
 /** Registers a vocabulary key in `table` when it is a char n-gram or segment edge; false for other keys. */
 function addNumericKey(table: UnitTable, key: string, index: number, o: FeatureOptions): boolean {
-  const prefixed = key.length >= 2 && key.charAt(1) === ':';
   let tag: number;
-  let from: number;
-  if (prefixed && (key.startsWith('s:') || key.startsWith('e:'))) {
-    from = 2;
+  let from = 0;
+  if (key.length >= 2 && key.charCodeAt(1) === 58 /* ':' */) {
+    const prefix = key.charCodeAt(0);
     const body = key.length - 2;
-    if (body < 1 || body > 2) return false;
-    tag = (key.startsWith('s:') ? EDGE_START : EDGE_END) + body;
-  } else if (prefixed) return false;
-  else {
+    if ((prefix !== 115 /* s */ && prefix !== 101) /* e */ || body < 1 || body > 2) return false;
+    tag = (prefix === 115 ? EDGE_START : EDGE_END) + body;
+    from = 2;
+  } else {
     // A char n-gram never contains separators, so it cannot look like a prefixed key.
     if (key.length < o.charMin || key.length > o.charMax) return false;
     tag = key.length;
-    from = 0;
   }
   const len = key.length - from;
-  const u = (k: number) => (k < len ? key.charCodeAt(from + k) : 0);
-  table.set(pairA(tag, u(0)), pairB(u(1), u(2)), index);
+  const u1 = key.charCodeAt(from);
+  const u2 = len > 1 ? key.charCodeAt(from + 1) : 0;
+  const u3 = len > 2 ? key.charCodeAt(from + 2) : 0;
+  table.set(pairA(tag, u1), pairB(u2, u3), index);
   return true;
 }
 
