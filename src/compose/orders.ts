@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { OrderHandling } from '../app/handle-message.ts';
 import type { Notifier } from '../app/notify.ts';
@@ -6,7 +7,7 @@ import { systemClock } from '../app/ports.ts';
 import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
 import type { OrderFacts, OrderLookup } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
-import type { OrderDetail } from '../domain/orders/types.ts';
+import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
 import { createRadarStore } from '../store/anomaly.repo.ts';
 import { createAuditWriter } from '../store/audit.repo.ts';
@@ -16,18 +17,26 @@ import { PLATFORM } from '../store/identities.repo.ts';
 import { createOrderReader } from '../store/orders.repo.ts';
 import { createVerificationGuard } from '../store/verification-guard.ts';
 
-const DELIVERED = ['signed', 'delivered', 'completed'];
-const WANTS: Record<string, string[]> = {
-  not_received: ['signed', 'delivered', 'shipped'],
+/**
+ * Which of a customer's orders a problem is most likely about when the message names none: the newest
+ * order in one of these statuses (a 发错货 is about a delivered order, 催发货 about one not shipped yet),
+ * else the newest order.
+ */
+const DELIVERED: readonly OrderStatus[] = ['signed'];
+const WANTS: Partial<Record<string, readonly OrderStatus[]>> = {
+  not_received: ['signed', 'shipped'],
   damaged: DELIVERED,
   wrong_item: DELIVERED,
   missing_item: DELIVERED,
   quality_issue: DELIVERED,
   safety_issue: DELIVERED,
   return_refund: DELIVERED,
+  refund_only: DELIVERED,
   exchange: DELIVERED,
   logistics_delay: ['shipped'],
-  urge_shipment: ['paid', 'pending_review', 'approved', 'picked'],
+  urge_shipment: ['paid', 'approved', 'picked'],
+  cancel_order: ['pending_payment', 'paid', 'approved', 'picked'],
+  change_order: ['pending_payment', 'paid', 'approved', 'picked'],
 };
 
 const SIGNOFF_GRADE: Record<string, number> = { electronic: 0, locker: 1, photo: 2, otp: 2 };
@@ -76,7 +85,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
   };
 
   const lookup: OrderLookup = {
-    async forCustomer(customerId, entities) {
+    async forCustomer(customerId, entities, primary) {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
       for (const e of entities) {
         const hit = mine.find(
@@ -85,8 +94,9 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
         );
         if (hit) return facts(hit);
       }
-      const latest = mine[0];
-      return latest ? facts(latest) : undefined;
+      const wanted = primary ? WANTS[primary] : undefined;
+      const likely = (wanted && mine.find((o) => wanted.includes(o.status as OrderStatus))) ?? mine[0];
+      return likely ? facts(likely) : undefined;
     },
   };
 
@@ -97,11 +107,14 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       const radar = createAnomalyRadar({ store: createRadarStore(deps.db.sql), clock: systemClock });
       return anomalyRadarTask(radar, async (alerts) => {
         for (const a of alerts) {
+          // Keyed by the findings it reports, so a retried radar job never pushes the same alert twice.
+          const findings = a.findings.map((f) => `${f.orderId}|${f.kind}|${f.fingerprint}`).sort();
+          const digest = createHash('sha256').update(findings.join('\n')).digest('hex').slice(0, 24);
           await notifier.push({
             to: { group: a.group },
             kind: 'alert',
             text: a.text,
-            dedupeKey: `radar-${a.group}-${Date.now()}`,
+            dedupeKey: `radar-${a.group}-${digest}`,
           });
         }
       });

@@ -81,6 +81,17 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(reply).toMatch(/工单 #\d+（未收到货，优先级 P1）/);
   });
 
+  it('a ticket that names no order goes to the order the problem is about, not just the newest', async () => {
+    // c-two proves two orders: SO…0001 (signed, the newer) and SO…0003 (paid 60 h ago, not shipped).
+    expect(await say('c-two', 'SO202611230001 尾号1111')).toContain('SO202611230001');
+    expect(await say('c-two', 'SO202611230003 尾号3333')).toContain('SO202611230003');
+    const reply = await say('c-two', '付款两天多了怎么还不发货 麻烦催一下');
+    const id = Number(/#(\d+)/.exec(reply)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
+    expect(ticket.order?.orderNo).toBe('SO202611230003');
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));

@@ -17,7 +17,7 @@ export interface OrderFacts {
 }
 
 export interface OrderLookup {
-  /** The order this customer message is about: named in the parse, else the customer's latest order. */
+  /** The order this customer message is about: named in the parse, else the newest one in a status that fits the problem (`primary`), else the newest. */
   forCustomer(
     customerId: string,
     entities: { type: string; value: string }[],
