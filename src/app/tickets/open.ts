@@ -16,7 +16,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
-import { bumpAndReschedule, rescheduleTimers } from './timers.ts';
+import { bumpAndReschedule, planTimers, scheduleTimers } from './timers.ts';
 
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
@@ -78,7 +78,10 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const reasons = [...decided.reasons, ...matched.map((m) => `规则「${m.name}」：${m.explanation}`)];
   const linked = await deps.repo.otherOpenForOrder(sender.id, order?.id ?? null);
   const assigneeId = await pickAssignee(deps);
+  // A new ticket's deadlines depend only on its creation time and priority: stored with the insert.
+  const timers = planTimers(deps, decided.priority, { createdAt: now, pausedMinutes: 0 });
   const { ticket, created } = await deps.repo.create({
+    ...timers.columns,
     customerId: sender.id,
     orderId: order?.id ?? null,
     problem,
@@ -108,18 +111,18 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
     reason: reasons.join('；'),
     data: { deliveryId: delivery.id, primary: parse.primary, assigneeId },
   });
-  const scheduled = await rescheduleTimers(deps, ticket);
-  await applyActions(deps, scheduled, actions);
+  await scheduleTimers(deps, timers, ticket);
+  await applyActions(deps, ticket, actions);
   const critical = decided.priority === 'P1' || parse.urgency.level === 'critical';
   if (parse.escalateToManager || parse.primary === 'complaint')
-    await escalate(deps, scheduled, 'complaint', { escalateToManager: true });
-  else if (critical) await escalate(deps, scheduled, 'critical');
-  else if (assigneeId) await notifyAssignee(deps, scheduled);
+    await escalate(deps, ticket, 'complaint', { escalateToManager: true });
+  else if (critical) await escalate(deps, ticket, 'critical');
+  else if (assigneeId) await notifyAssignee(deps, ticket);
   const text = zh.ticketCreated({
     id: ticket.id,
     problemZh: problemZh(parse.primary),
     priority: decided.priority,
-    ...(scheduled.firstResponseDueAt ? { dueText: fmtTime(scheduled.firstResponseDueAt) } : {}),
+    ...(ticket.firstResponseDueAt ? { dueText: fmtTime(ticket.firstResponseDueAt) } : {}),
     critical,
   });
   return linked ? `${text}${zh.linkedNote({ id: linked.id })}` : text;

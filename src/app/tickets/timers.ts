@@ -17,26 +17,52 @@ export function clockState(t: TicketRow): SlaClockState {
   };
 }
 
+/** The deadline columns of a ticket and the timer jobs that go with them (a warning and a breach per running timer). */
+export interface TimerPlan {
+  columns: {
+    slaPolicyId: string;
+    firstResponseDueAt: Date | null;
+    nextUpdateDueAt: Date | null;
+    resolveDueAt: Date | null;
+  };
+  jobs(ticketId: number, revision: number): TimerSpec[];
+}
+
+/** Deadlines for a ticket in state `state` at `priority`, under its SLA policy and calendar. */
+export function planTimers(deps: Pick<TicketDeps, 'config'>, priority: Priority, state: SlaClockState): TimerPlan {
+  const policy = policyFor(deps.config, priority);
+  const deadlines = computeDeadlines(state, policy, calendarFor(deps.config, policy.calendarId));
+  const due = (k: string) => deadlines.find((d) => d.timer === k)?.dueAt ?? null;
+  return {
+    columns: {
+      slaPolicyId: policy.id,
+      firstResponseDueAt: due('first_response'),
+      nextUpdateDueAt: due('next_update'),
+      resolveDueAt: due('resolution'),
+    },
+    jobs: (ticketId, revision) =>
+      deadlines.flatMap((d) => [
+        { ticketId, kind: `${d.timer}-warning`, revision, dueAt: d.warnAt },
+        { ticketId, kind: `${d.timer}-breach`, revision, dueAt: d.dueAt },
+      ]),
+  };
+}
+
+/** Queues a plan's jobs for a ticket whose deadline columns already hold the plan. */
+export async function scheduleTimers(deps: Pick<TicketDeps, 'timers'>, plan: TimerPlan, t: TicketRow): Promise<void> {
+  const specs = plan.jobs(t.id, t.policyRevision);
+  if (deps.timers.scheduleMany) await deps.timers.scheduleMany(specs);
+  else for (const spec of specs) await deps.timers.schedule(spec);
+}
+
 /**
  * Recompute the deadlines from the DB state, store them on the ticket, and schedule one warning and one
  * breach job per running timer under the ticket's policy revision (old revisions are ignored when they fire).
  */
 export async function rescheduleTimers(deps: TicketDeps, t: TicketRow): Promise<TicketRow> {
-  const policy = policyFor(deps.config, t.priority as Priority);
-  const deadlines = computeDeadlines(clockState(t), policy, calendarFor(deps.config, policy.calendarId));
-  const due = (k: string) => deadlines.find((d) => d.timer === k)?.dueAt ?? null;
-  const updated = await deps.repo.update(t.id, {
-    slaPolicyId: policy.id,
-    firstResponseDueAt: due('first_response'),
-    nextUpdateDueAt: due('next_update'),
-    resolveDueAt: due('resolution'),
-  });
-  const specs = deadlines.flatMap((d) => [
-    { ticketId: t.id, kind: `${d.timer}-warning`, revision: t.policyRevision, dueAt: d.warnAt },
-    { ticketId: t.id, kind: `${d.timer}-breach`, revision: t.policyRevision, dueAt: d.dueAt },
-  ]);
-  if (deps.timers.scheduleMany) await deps.timers.scheduleMany(specs);
-  else for (const spec of specs) await deps.timers.schedule(spec);
+  const plan = planTimers(deps, t.priority as Priority, clockState(t));
+  const updated = await deps.repo.update(t.id, plan.columns);
+  await scheduleTimers(deps, plan, t);
   return updated;
 }
 
