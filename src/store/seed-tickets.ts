@@ -62,12 +62,24 @@ export async function seedAndLoadTicketConfig(
     workingWeekdays: calJson.workingWeekdays,
     provisional: calJson.provisional ?? {},
   } as Prisma.InputJsonValue;
-  const calendar = { name: calJson.name, timezone: calJson.timezone, hours: calJson.hours, overrides };
+  const calendar = {
+    name: calJson.name,
+    timezone: calJson.timezone,
+    hours: calJson.hours,
+    overrides,
+    revision: calJson.revision,
+  };
   const created = await prisma.businessCalendar.createMany({
     data: [{ id: calJson.id, ...calendar }],
     skipDuplicates: true,
   });
-  if (created.count === 0) await prisma.businessCalendar.update({ where: { id: calJson.id }, data: calendar });
+  // Like the policies: an existing calendar (perhaps edited through the admin API) is replaced only by
+  // a file with a higher revision, e.g. a release that ships next year's holidays.
+  if (created.count === 0)
+    await prisma.businessCalendar.updateMany({
+      where: { id: calJson.id, revision: { lt: calJson.revision } },
+      data: calendar,
+    });
   for (const r of rulesFromFile(await read('rules.json'))) {
     const existing = await prisma.rule.findUnique({ where: { id: r.id } });
     const data = {

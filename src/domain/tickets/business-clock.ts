@@ -20,6 +20,8 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-
 
 export const CalendarFile = z.object({
   version: z.literal(1),
+  /** Raise it when the shipped holiday data changes: only then does a restart replace the stored calendar. */
+  revision: z.number().int().min(1).default(1),
   id: z.string().min(1),
   name: z.string(),
   timezone: z.literal('Asia/Shanghai'),
