@@ -82,7 +82,9 @@ export function composeWecom(deps: {
             : {}),
         },
         ingest: deps.ingest,
-        nonces: createRedisNonceStore(deps.redis, `${prefix}nonce:`),
+        nonces: createRedisNonceStore(deps.redis, `${prefix}nonce:`, (err) =>
+          deps.log.warn({ err: String(err) }, 'Redis 不可用：企业微信回调的防重放暂用本进程内存'),
+        ),
         // One job per callback token: WeCom's retries of the same event do not start a second sync.
         enqueueKfSync: async (openKfId, token) => {
           await kfQueue.add(

@@ -15,15 +15,37 @@ export interface NonceStore {
   remember(key: string, ttlSec: number): Promise<boolean>;
 }
 
-/** Redis-backed store: `SET <prefix><key> 1 NX EX <ttl>`. */
-export function createRedisNonceStore(redis: Redis, prefix = 'wecom:nonce:'): NonceStore {
+/**
+ * Redis-backed store: `SET <prefix><key> 1 NX EX <ttl>`, with this process's own memory as the
+ * fallback while Redis cannot be reached (down, reconnecting, not yet connected at start-up): the
+ * callback is still accepted — the ingest stores it in the database, deduped on the message id —
+ * and replays are still refused when they reach the same process. `onDegraded` hears each failure.
+ */
+export function createRedisNonceStore(
+  redis: Redis,
+  prefix = 'wecom:nonce:',
+  onDegraded: (err: unknown) => void = () => {},
+): NonceStore {
+  const local = createMemoryNonceStore();
   return {
     async seen(key) {
-      return (await redis.exists(prefix + key)) === 1;
+      if (await local.seen(key)) return true;
+      try {
+        return (await redis.exists(prefix + key)) === 1;
+      } catch (err) {
+        onDegraded(err);
+        return false;
+      }
     },
     async remember(key, ttlSec) {
-      const ok = await redis.set(prefix + key, '1', 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX');
-      return ok === 'OK';
+      const fresh = await local.remember(key, ttlSec);
+      try {
+        const ok = await redis.set(prefix + key, '1', 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX');
+        return ok === 'OK' && fresh;
+      } catch (err) {
+        onDegraded(err);
+        return fresh;
+      }
     },
   };
 }

@@ -80,3 +80,37 @@ describe('/wecom/callback over real HTTP with a shared Redis nonce store', () =>
     expect(performance.now() - started).toBeLessThan(500);
   });
 });
+
+describe('/wecom/callback while Redis cannot be reached', () => {
+  it('accepts a valid callback (stored once), refuses its replay to the same process, and reports it', async () => {
+    const { Redis } = await import('ioredis');
+    const down = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => {});
+    const degraded: unknown[] = [];
+    const ingest = new MemoryIngest();
+    const app = testApp();
+    registerWecomRoutes(app, {
+      config: { corpId: CREDS.receiveId, token: CREDS.token, encodingAesKey: CREDS.encodingAesKey },
+      ingest: ingest.ingest,
+      nonces: createRedisNonceStore(down, 'x:', (err) => degraded.push(err)),
+      enqueueKfSync: async () => {},
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const req = message('9100', '到哪了');
+      expect((await http.post(`${url}${req.url}`, req.body)).status).toBe(200);
+      const replay = await http.post(`${url}${req.url}`, req.body);
+      expect(replay.status).toBe(409);
+      expect(ingest.texts()).toEqual(['到哪了']);
+      expect(degraded.length).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+      down.disconnect();
+    }
+  });
+});
