@@ -77,6 +77,28 @@ export function createTicketRepo(prisma: PrismaClient) {
         where: { ticketId: { in: ticketIds }, type: 'breach' },
         select: { ticketId: true, timer: true, dueAt: true },
       }),
+    /**
+     * Round-robin within a team: `pick` chooses from the team's last assignee, and the choice is
+     * claimed with a compare-and-set on the team row, so tickets created at the same moment take turns
+     * instead of all landing on the same agent.
+     */
+    async claimNextAssignee(
+      teamId: string,
+      pick: (lastAssignedId: string | undefined) => string | undefined,
+    ): Promise<string | undefined> {
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const team = await prisma.team.findUnique({ where: { id: teamId }, select: { lastAssignedStaffId: true } });
+        const last = team?.lastAssignedStaffId ?? null;
+        const chosen = pick(last ?? undefined);
+        if (!team || !chosen) return chosen;
+        const claimed = await prisma.team.updateMany({
+          where: { id: teamId, lastAssignedStaffId: last },
+          data: { lastAssignedStaffId: chosen },
+        });
+        if (claimed.count === 1) return chosen;
+      }
+      return pick(undefined); // extreme contention: fall back to the first agent on duty rather than wait
+    },
     /** One SLA event per (ticket, timer, type, dueAt): returns false if it was already recorded. */
     async recordSlaEvent(e: {
       ticketId: number;

@@ -196,11 +196,8 @@ async function attach(deps: TicketDeps, t: TicketRow, input: HandlingInput): Pro
 async function pickAssignee(deps: TicketDeps): Promise<string | undefined> {
   const agents = await deps.directory.staffByRole(['agent']);
   const teamId = deps.config.defaultTeamId;
-  const team = teamId ? await deps.repo.prisma.team.findUnique({ where: { id: teamId } }) : null;
-  const chosen = nextAssignee(agents, team?.lastAssignedStaffId ?? undefined);
-  if (chosen && team)
-    await deps.repo.prisma.team.update({ where: { id: team.id }, data: { lastAssignedStaffId: chosen } });
-  return chosen;
+  if (!teamId) return nextAssignee(agents);
+  return deps.repo.claimNextAssignee(teamId, (last) => nextAssignee(agents, last));
 }
 
 async function notifyAssignee(deps: TicketDeps, t: TicketRow) {
