@@ -37,12 +37,6 @@ function toDelivery(r: Row): StoredDelivery {
   };
 }
 
-const payloadOf = (m: InboundMessage) => ({
-  displayName: m.displayName,
-  replyContext: m.replyContext,
-  sentAt: m.sentAt?.toISOString(),
-});
-
 const COLUMNS = `id, channel, "platformMsgId", "userRef", role, "chatId", text, payload, status, attempts, "receivedAt"`;
 
 /**
@@ -51,59 +45,12 @@ const COLUMNS = `id, channel, "platformMsgId", "userRef", role, "chatId", text, 
  */
 export function createDeliveryStore(sql: Sql): DeliveryStore {
   return {
-    async insertMany(messages) {
-      if (messages.length === 0) return [];
-      const input = messages.map((m, i) => ({
-        i,
-        id: randomUUID(),
-        ch: m.channel,
-        p: m.platformMsgId,
-        u: m.userRef,
-        r: m.role,
-        c: m.chatId ?? null,
-        x: m.text,
-        pl: payloadOf(m),
-      }));
-      // Rows inserted by the CTE are invisible to the outer query's scan of the table (one snapshot),
-      // so a key repeated within the batch is matched against `ins` itself.
-      const rows = await sql.query<{ i: number; id: string; created: boolean }>(
-        `WITH input AS (
-           SELECT * FROM json_to_recordset($1::json) AS t(i int, id text, ch text, p text, u text, r text, c text, x text, pl jsonb)
-         ),
-         ins AS (
-           INSERT INTO "InboundDelivery" (id, channel, "platformMsgId", "userRef", role, "chatId", text, payload)
-           SELECT id, ch, p, u, r, c, x, pl FROM input ORDER BY i
-           ON CONFLICT (channel, "platformMsgId") DO NOTHING
-           RETURNING id, channel, "platformMsgId"
-         )
-         SELECT input.i, COALESCE(ins.id, d.id) AS id, COALESCE(ins.id = input.id, false) AS created
-         FROM input
-         LEFT JOIN ins ON ins.channel = input.ch AND ins."platformMsgId" = input.p
-         LEFT JOIN "InboundDelivery" d ON d.channel = input.ch AND d."platformMsgId" = input.p`,
-        [JSON.stringify(input)],
-      );
-      const out: { id: string; created: boolean }[] = new Array(messages.length);
-      const late: number[] = [];
-      for (const r of rows) {
-        if (r.id) out[Number(r.i)] = { id: r.id, created: r.created === true };
-        else late.push(Number(r.i));
-      }
-      if (late.length > 0) {
-        // Inserted by another process while this statement ran: committed, but outside this statement's
-        // snapshot. A new statement sees it (READ COMMITTED).
-        const keys = late.map((i) => ({ i, ch: messages[i]?.channel, p: messages[i]?.platformMsgId }));
-        const found = await sql.query<{ i: number; id: string }>(
-          `SELECT k.i, d.id FROM json_to_recordset($1::json) AS k(i int, ch text, p text)
-           JOIN "InboundDelivery" d ON d.channel = k.ch AND d."platformMsgId" = k.p`,
-          [JSON.stringify(keys)],
-        );
-        for (const f of found) out[Number(f.i)] = { id: f.id, created: false };
-        if (late.some((i) => !out[i])) throw new Error('delivery vanished between insert and select');
-      }
-      return out;
-    },
     async insert(m: InboundMessage) {
-      const payload = JSON.stringify(payloadOf(m));
+      const payload = JSON.stringify({
+        displayName: m.displayName,
+        replyContext: m.replyContext,
+        sentAt: m.sentAt?.toISOString(),
+      });
       const rows = await sql.query<{ id: string }>(
         `INSERT INTO "InboundDelivery" (id, channel, "platformMsgId", "userRef", role, "chatId", text, payload)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
