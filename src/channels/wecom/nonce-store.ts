@@ -50,18 +50,30 @@ export function createRedisNonceStore(
   };
 }
 
-/** In-process store for the sandbox and unit tests; not shared across processes. */
-export function createMemoryNonceStore(now: () => number = Date.now): NonceStore {
+/**
+ * In-process store: the sandbox's and the tests' store, and the Redis store's fallback. Keys expire
+ * in insertion order (every caller uses the same TTL), so expired ones are dropped from the front in
+ * O(1) amortised per call; `maxKeys` bounds memory under a flood (the oldest go first).
+ */
+export function createMemoryNonceStore(now: () => number = Date.now, maxKeys = 200_000): NonceStore {
   const expiry = new Map<string, number>();
   const alive = (key: string) => (expiry.get(key) ?? 0) > now();
+  const prune = () => {
+    const t = now();
+    for (const [k, until] of expiry) {
+      if (until > t && expiry.size <= maxKeys) break;
+      expiry.delete(k);
+    }
+  };
   return {
     async seen(key) {
       return alive(key);
     },
     async remember(key, ttlSec) {
       if (alive(key)) return false;
-      if (expiry.size > 10_000) for (const [k, until] of expiry) if (until <= now()) expiry.delete(k);
+      expiry.delete(key); // an expired entry re-enters at the back
       expiry.set(key, now() + ttlSec * 1000);
+      prune();
       return true;
     },
   };
