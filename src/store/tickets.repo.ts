@@ -78,26 +78,25 @@ export function createTicketRepo(prisma: PrismaClient) {
         select: { ticketId: true, timer: true, dueAt: true },
       }),
     /**
-     * Round-robin within a team: `pick` chooses from the team's last assignee, and the choice is
-     * claimed with a compare-and-set on the team row, so tickets created at the same moment take turns
-     * instead of all landing on the same agent.
+     * Round-robin within a team (the rule of lifecycle.nextAssignee), in one statement: the next on-duty agent after the team's last
+     * assignee (in `agents` order, wrapping round) is written and returned. Concurrent callers queue on
+     * the team row and each computes from the row its predecessor wrote, so tickets opened at the same
+     * moment take turns. Undefined when no agent is on duty; without a team row, the first on duty.
      */
-    async claimNextAssignee(
-      teamId: string,
-      pick: (lastAssignedId: string | undefined) => string | undefined,
-    ): Promise<string | undefined> {
-      for (let attempt = 0; attempt < 16; attempt++) {
-        const team = await prisma.team.findUnique({ where: { id: teamId }, select: { lastAssignedStaffId: true } });
-        const last = team?.lastAssignedStaffId ?? null;
-        const chosen = pick(last ?? undefined);
-        if (!team || !chosen) return chosen;
-        const claimed = await prisma.team.updateMany({
-          where: { id: teamId, lastAssignedStaffId: last },
-          data: { lastAssignedStaffId: chosen },
-        });
-        if (claimed.count === 1) return chosen;
-      }
-      return pick(undefined); // extreme contention: fall back to the first agent on duty rather than wait
+    async claimNextAssignee(teamId: string, agents: readonly { id: string; onDuty: boolean }[]) {
+      const all = agents.map((a) => a.id);
+      const onDuty = agents.filter((a) => a.onDuty).map((a) => a.id);
+      if (onDuty.length === 0) return undefined;
+      const rows = await prisma.$queryRaw<{ id: string | null }[]>`
+        UPDATE "Team" t SET "lastAssignedStaffId" = COALESCE(
+          (SELECT x.a FROM unnest(${all}::text[]) WITH ORDINALITY AS x(a, pos)
+            WHERE x.a = ANY(${onDuty}::text[])
+              AND x.pos > COALESCE(array_position(${all}::text[], t."lastAssignedStaffId"), 0)
+            ORDER BY x.pos LIMIT 1),
+          ${onDuty[0]})
+        WHERE t.id = ${teamId}
+        RETURNING t."lastAssignedStaffId" AS id`;
+      return rows[0]?.id ?? onDuty[0];
     },
     /** One SLA event per (ticket, timer, type, dueAt): returns false if it was already recorded. */
     async recordSlaEvent(e: {

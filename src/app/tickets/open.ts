@@ -197,7 +197,7 @@ async function pickAssignee(deps: TicketDeps): Promise<string | undefined> {
   const agents = await deps.directory.staffByRole(['agent']);
   const teamId = deps.config.defaultTeamId;
   if (!teamId) return nextAssignee(agents);
-  return deps.repo.claimNextAssignee(teamId, (last) => nextAssignee(agents, last));
+  return deps.repo.claimNextAssignee(teamId, agents);
 }
 
 async function notifyAssignee(deps: TicketDeps, t: TicketRow) {
