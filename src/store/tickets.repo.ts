@@ -7,7 +7,6 @@ export type TicketRow = Prisma.TicketGetPayload<{ include: { customer: true; ord
 export function createTicketRepo(prisma: PrismaClient) {
   const include = { customer: true, order: true } as const;
   return {
-    prisma,
     byId: (id: number) => prisma.ticket.findUnique({ where: { id }, include }),
     byOpenKey: (openKey: string) => prisma.ticket.findUnique({ where: { openKey }, include }),
     /** Creates the ticket unless another worker just did; then returns theirs with `created: false`. */
@@ -97,6 +96,48 @@ export function createTicketRepo(prisma: PrismaClient) {
         WHERE t.id = ${teamId}
         RETURNING t."lastAssignedStaffId" AS id`;
       return rows[0]?.id ?? onDuty[0];
+    },
+    /** Where to reach a ticket's customer: their first platform identity. */
+    async customerContact(customerId: string): Promise<{ userRef: string } | undefined> {
+      const who = await prisma.identity.findFirst({ where: { customerId }, orderBy: { createdAt: 'asc' } });
+      return who ? { userRef: who.externalId } : undefined;
+    },
+    /** The latest `n` events of a ticket, oldest first. */
+    recentEvents: (ticketId: number, n: number) =>
+      prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'asc' }, take: n }),
+    /** A staff member's unfinished tickets, most urgent first. */
+    openAssignedTo: (staffId: string, n: number) =>
+      prisma.ticket.findMany({
+        where: { assigneeId: staffId, status: { notIn: ['resolved', 'closed'] } },
+        orderBy: [{ priority: 'asc' }, { id: 'asc' }],
+        take: n,
+      }),
+    /** Records that `level` was pushed for `cause`; false when it already was (unique per ticket, level, cause). */
+    async recordEscalation(e: {
+      ticketId: number;
+      level: number;
+      cause: string;
+      recipients: Prisma.InputJsonValue;
+      nextAt: Date | null;
+    }): Promise<boolean> {
+      try {
+        await prisma.escalation.create({ data: e });
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'P2002') return false;
+        throw err;
+      }
+    },
+    escalation: (ticketId: number, level: number, cause: string) =>
+      prisma.escalation.findUnique({ where: { ticketId_level_cause: { ticketId, level, cause } } }),
+    markEscalationClimbed: (id: string) => prisma.escalation.update({ where: { id }, data: { status: 'climbed' } }),
+    /** Acknowledges every pending escalation of a ticket; returns how many there were. */
+    async acknowledgeEscalations(ticketId: number, staffId: string, at: Date): Promise<number> {
+      const r = await prisma.escalation.updateMany({
+        where: { ticketId, status: 'pending' },
+        data: { status: 'acked', ackedAt: at, ackedBy: staffId },
+      });
+      return r.count;
     },
     /** One SLA event per (ticket, timer, type, dueAt): returns false if it was already recorded. */
     async recordSlaEvent(e: {

@@ -107,11 +107,7 @@ async function act(
 async function describe(deps: TicketDeps, id: number): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
-  const events = await deps.repo.prisma.ticketEvent.findMany({
-    where: { ticketId: id },
-    orderBy: { at: 'asc' },
-    take: 8,
-  });
+  const events = await deps.repo.recentEvents(id, 8);
   const lines = [
     `工单 #${t.id} · ${t.priority} · ${STATUS_ZH[t.status as TicketStatus]}`,
     `问题：${t.summary}`,
@@ -133,13 +129,10 @@ async function replyToCustomer(
 ): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
-  const who = await deps.repo.prisma.identity.findFirst({
-    where: { customerId: t.customerId },
-    orderBy: { createdAt: 'asc' },
-  });
+  const who = await deps.repo.customerContact(t.customerId);
   if (!who) return `工单 #${id} 的顾客没有可联系的账号`;
   await deps.notifier.push({
-    to: { direct: [{ channel: t.channel as ChannelId, userRef: who.externalId }] },
+    to: { direct: [{ channel: t.channel as ChannelId, userRef: who.userRef }] },
     kind: 'push',
     text: `【工单 #${id}】${text}`,
     dedupeKey: `staff-reply-${input.delivery.id}`,
@@ -165,11 +158,7 @@ async function replyToCustomer(
 }
 
 async function mine(deps: TicketDeps, staffId: string): Promise<string> {
-  const list = await deps.repo.prisma.ticket.findMany({
-    where: { assigneeId: staffId, status: { notIn: ['resolved', 'closed'] } },
-    orderBy: [{ priority: 'asc' }, { id: 'asc' }],
-    take: 20,
-  });
+  const list = await deps.repo.openAssignedTo(staffId, 20);
   if (list.length === 0) return '您目前没有未完成的工单。';
   const lines = list.map(
     (t) =>

@@ -35,14 +35,14 @@ async function pushLevel(deps: TicketDeps, t: TicketRow, cause: EscalationCause,
   const to = await recipients(deps, t, step.role);
   const next = nextLevel(deps.config.ladder, step.level);
   const nextAt = next ? new Date(deps.now().getTime() + next.delayMins * 60_000) : null;
-  const created = await deps.repo.prisma.escalation
-    .create({ data: { ticketId: t.id, level: step.level, cause, recipients: to, nextAt } })
-    .then(() => true)
-    .catch((err: { code?: string }) => {
-      if (err.code === 'P2002') return false; // this level was already pushed for this cause
-      throw err;
-    });
-  if (!created) return;
+  const created = await deps.repo.recordEscalation({
+    ticketId: t.id,
+    level: step.level,
+    cause,
+    recipients: to,
+    nextAt,
+  });
+  if (!created) return; // this level was already pushed for this cause
   await deps.repo.update(t.id, { escalationLevel: Math.max(t.escalationLevel, step.level) });
   await deps.repo.addEvent({
     ticketId: t.id,
@@ -76,15 +76,13 @@ async function pushLevel(deps: TicketDeps, t: TicketRow, cause: EscalationCause,
 /** A climb timer fired: if that level is still unacknowledged, push the next level. */
 export async function onEscalationTimer(deps: TicketDeps, spec: TimerSpec): Promise<string> {
   const cause = spec.kind.replace(/^escalation-/, '') as EscalationCause;
-  const esc = await deps.repo.prisma.escalation.findUnique({
-    where: { ticketId_level_cause: { ticketId: spec.ticketId, level: spec.revision, cause } },
-  });
+  const esc = await deps.repo.escalation(spec.ticketId, spec.revision, cause);
   if (esc?.status !== 'pending') return 'acknowledged-or-gone';
   const t = await deps.repo.byId(spec.ticketId);
   if (!t || t.status === 'closed') return 'ticket-done';
   const next = nextLevel(deps.config.ladder, esc.level);
   if (!next) return 'top-of-ladder';
-  await deps.repo.prisma.escalation.update({ where: { id: esc.id }, data: { status: 'climbed' } });
+  await deps.repo.markEscalationClimbed(esc.id);
   await pushLevel(deps, t, cause, next.level);
   return `climbed-to-${next.level}`;
 }
@@ -97,16 +95,13 @@ export async function acknowledge(
 ): Promise<'acked' | 'none' | 'missing'> {
   const t = await deps.repo.byId(ticketId);
   if (!t) return 'missing';
-  const r = await deps.repo.prisma.escalation.updateMany({
-    where: { ticketId, status: 'pending' },
-    data: { status: 'acked', ackedAt: deps.now(), ackedBy: staff.id },
-  });
-  if (r.count > 0)
+  const acked = await deps.repo.acknowledgeEscalations(ticketId, staff.id, deps.now());
+  if (acked > 0)
     await deps.repo.addEvent({
       ticketId,
       type: 'acked',
       actor: `staff:${staff.id}`,
       reason: `${staff.name ?? '员工'} 确认了升级提醒`,
     });
-  return r.count > 0 ? 'acked' : 'none';
+  return acked > 0 ? 'acked' : 'none';
 }

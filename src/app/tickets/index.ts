@@ -25,12 +25,9 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
         if (timer === 'next_update') {
           // The customer is owed a progress update: send one on the bot's behalf, restart the interval.
           const flags = (t.flags ?? {}) as Record<string, unknown>;
-          const who = await deps.repo.prisma.identity.findFirst({
-            where: { customerId: t.customerId },
-            orderBy: { createdAt: 'asc' },
-          });
+          const who = await deps.repo.customerContact(t.customerId);
           await deps.notifier.push({
-            to: { direct: who ? [{ channel: t.channel as ChannelId, userRef: who.externalId }] : [] },
+            to: { direct: who ? [{ channel: t.channel as ChannelId, userRef: who.userRef }] : [] },
             kind: 'push',
             text: zh.progressToCustomer({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus] }),
             dedupeKey: `progress-${t.id}-${t.policyRevision}`,
