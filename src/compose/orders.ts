@@ -5,7 +5,7 @@ import type { Notifier } from '../app/notify.ts';
 import { createOrderQuery } from '../app/order-query.ts';
 import { systemClock } from '../app/ports.ts';
 import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
-import type { OrderFacts, OrderLookup } from '../app/tickets/context.ts';
+import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
@@ -84,7 +84,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
     },
   };
 
-  const lookup: OrderLookup = {
+  const lookup: TicketOrders = {
     async forCustomer(customerId, entities, primary) {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
       for (const e of entities) {

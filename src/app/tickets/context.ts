@@ -16,7 +16,7 @@ export interface OrderFacts {
   lastSignoff?: { kind: string; at: Date };
 }
 
-export interface OrderLookup {
+export interface TicketOrders {
   /** The order this customer message is about: named in the parse, else the newest one in a status that fits the problem (`primary`), else the newest. */
   forCustomer(
     customerId: string,
@@ -31,7 +31,7 @@ export interface TicketDeps {
   timers: TimerScheduler;
   notifier: Notifier;
   directory: StaffDirectory;
-  orders?: OrderLookup;
+  orders?: TicketOrders;
   now: () => Date;
   log: Logger;
 }
