@@ -43,9 +43,9 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Finds an executable on PATH without spawning a shell. */
-export function onPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+/** Finds an executable on `searchPath` (default: PATH) without spawning a shell. */
+export function onPath(binary: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, binary);
     if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
@@ -68,11 +68,13 @@ export async function resolveRedis(opts: {
   log: Logger;
   /** The conventional local Redis to probe first (tests point it at a closed port). */
   localUrl?: string;
+  /** Where to look for redis-server (default: PATH). */
+  searchPath?: string;
 }): Promise<RedisTarget> {
   if (opts.redisUrl) return { url: opts.redisUrl, source: 'env', stop: async () => {} };
   const local = opts.localUrl ?? 'redis://127.0.0.1:6379';
   if (await answersPing(local)) return { url: local, source: 'local', stop: async () => {} };
-  const binary = onPath('redis-server');
+  const binary = onPath('redis-server', opts.searchPath);
   if (!binary) throw new CodedError(ErrorCode.RedisNotFound, REDIS_MISSING_MESSAGE);
   return startEmbeddedRedis(binary, path.join(opts.dataDir, 'redis'), opts.log);
 }

@@ -42,15 +42,11 @@ describe('finding Redis with no REDIS_URL', () => {
 
   it('fails with the install instructions when there is no redis-server either', async () => {
     const closed = `redis://127.0.0.1:${await freePort()}`;
-    const savedPath = process.env.PATH;
-    process.env.PATH = '/nonexistent';
-    try {
-      await expect(resolveRedis({ dataDir: dir, log, localUrl: closed })).rejects.toMatchObject({
-        code: 'redis_not_found',
-        message: expect.stringContaining('apt-get install -y redis-server'),
-      });
-    } finally {
-      process.env.PATH = savedPath;
-    }
+    await expect(
+      resolveRedis({ dataDir: dir, log, localUrl: closed, searchPath: '/nonexistent' }),
+    ).rejects.toMatchObject({
+      code: 'redis_not_found',
+      message: expect.stringContaining('apt-get install -y redis-server'),
+    });
   });
 });
