@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient } from './db.ts';
+import { ts } from './sql-time.ts';
 
 export type TicketRow = Prisma.TicketGetPayload<{ include: { customer: true; order: true } }>;
 
@@ -22,14 +24,20 @@ export function createTicketRepo(prisma: PrismaClient) {
     },
     update: (id: number, data: Prisma.TicketUncheckedUpdateInput) =>
       prisma.ticket.update({ where: { id }, data, include }),
-    addEvent: (e: {
+    // Raw SQL on the hot path (every ticket operation writes an event): the ORM's query compiler was
+    // over half of the ticket bench's CPU (bench/README.md).
+    async addEvent(e: {
       ticketId: number;
       type: string;
       actor: string;
       channel?: string;
       reason?: string;
       data?: Prisma.InputJsonValue;
-    }) => prisma.ticketEvent.create({ data: { ...e, data: e.data ?? {} } }),
+    }): Promise<void> {
+      await prisma.$executeRaw`INSERT INTO "TicketEvent" (id, "ticketId", type, actor, channel, reason, data, at)
+        VALUES (${randomUUID()}, ${e.ticketId}, ${e.type}, ${e.actor}, ${e.channel ?? null}::text, ${e.reason ?? null}::text,
+          ${JSON.stringify(e.data ?? {})}::jsonb, ${ts(new Date())}::timestamp(3))`;
+    },
     /** Whether this delivery already changed this ticket (a retried job must not count twice). */
     // Raw SQL so the expression index on data->>'deliveryId' is used (migration 20261123200000).
     async handled(ticketId: number, deliveryId: string): Promise<boolean> {
@@ -45,11 +53,15 @@ export function createTicketRepo(prisma: PrismaClient) {
       const ticketId = rows[0]?.ticketId;
       return ticketId === undefined ? null : prisma.ticket.findUnique({ where: { id: ticketId }, include });
     },
-    otherOpenForOrder: (customerId: string, orderId: string | null, excludeId?: number) =>
-      prisma.ticket.findFirst({
-        where: { customerId, orderId, openKey: { not: null }, ...(excludeId ? { id: { not: excludeId } } : {}) },
-        orderBy: { createdAt: 'desc' },
-      }),
+    /** The customer's newest other open ticket on the same order (or on no order), if any. */
+    async otherOpenForOrder(customerId: string, orderId: string | null, excludeId?: number) {
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        SELECT id FROM "Ticket"
+        WHERE "customerId" = ${customerId} AND "orderId" IS NOT DISTINCT FROM ${orderId}::text
+          AND "openKey" IS NOT NULL AND id <> ${excludeId ?? -1}
+        ORDER BY "createdAt" DESC LIMIT 1`;
+      return rows[0] ?? null;
+    },
     recentResolved: (customerId: string, problem: string, orderId: string | null) =>
       prisma.ticket.findFirst({
         where: {
