@@ -38,6 +38,11 @@ function ticketRow(r: RawTicketRow): TicketRow {
   };
 }
 
+const COUNTERS = new Set(['policyRevision', 'reminderCount', 'reopenCount', 'escalationLevel']);
+const JSON_FIELDS = new Set(['priorityReasons', 'flags']);
+const isIncrement = (v: unknown): v is { increment: number } =>
+  v !== null && typeof v === 'object' && typeof (v as { increment?: unknown }).increment === 'number';
+
 /** A value for a Ticket column: dates as UTC wall time, JSON as jsonb. */
 function sqlValue(v: unknown): Prisma.Sql {
   if (v instanceof Date) return Prisma.sql`${ts(v)}::timestamp(3)`;
@@ -75,8 +80,27 @@ export function createTicketRepo(prisma: PrismaClient) {
       if (!existing) throw new Error('ticket insert returned nothing and no open ticket has its key');
       return { ticket: existing, created: false };
     },
-    update: (id: number, data: Prisma.TicketUncheckedUpdateInput) =>
-      prisma.ticket.update({ where: { id }, data, include }),
+    /** Updates and returns the ticket with its relations, in one statement (plain values and `{ increment }` on counters). */
+    async update(id: number, data: Prisma.TicketUncheckedUpdateInput): Promise<TicketRow> {
+      const sets = Object.entries(data)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => {
+          if (!/^[A-Za-z]+$/.test(k)) throw new Error(`unexpected ticket field ${k}`);
+          const col = Prisma.raw(`"${k}"`);
+          if (COUNTERS.has(k) && isIncrement(v)) return Prisma.sql`${col} = t.${col} + ${v.increment}`;
+          if (v !== null && typeof v === 'object' && !(v instanceof Date) && !JSON_FIELDS.has(k))
+            throw new Error(`unsupported update of ticket field ${k}`);
+          return Prisma.sql`${col} = ${sqlValue(v)}`;
+        });
+      sets.push(Prisma.sql`"updatedAt" = ${sqlValue(new Date())}`);
+      const rows = await prisma.$queryRaw<RawTicketRow[]>(
+        Prisma.sql`WITH t AS (
+          UPDATE "Ticket" AS t SET ${Prisma.join(sets)} WHERE t.id = ${id} RETURNING t.*
+        ) SELECT t.*, ${WITH_RELATIONS} FROM t ${JOIN_RELATIONS}`,
+      );
+      if (!rows[0]) throw new Error(`ticket #${id} does not exist`);
+      return ticketRow(rows[0]);
+    },
     // Raw SQL on the hot path (every ticket operation writes an event): the ORM's query compiler was
     // over half of the ticket bench's CPU (bench/README.md).
     async addEvent(e: {
