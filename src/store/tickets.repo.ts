@@ -53,14 +53,16 @@ function sqlValue(v: unknown): Prisma.Sql {
 /** Ticket persistence; the openKey unique index is what makes "one open ticket per problem" hold under races. */
 export function createTicketRepo(prisma: PrismaClient) {
   const include = { customer: true, order: true } as const;
-  async function byOpenKey(openKey: string): Promise<TicketRow | null> {
+  /** One ticket with its customer and order, in one statement. */
+  async function oneTicket(where: Prisma.Sql): Promise<TicketRow | null> {
     const rows = await prisma.$queryRaw<RawTicketRow[]>(
-      Prisma.sql`SELECT t.*, ${WITH_RELATIONS} FROM "Ticket" t ${JOIN_RELATIONS} WHERE t."openKey" = ${openKey}`,
+      Prisma.sql`SELECT t.*, ${WITH_RELATIONS} FROM "Ticket" t ${JOIN_RELATIONS} WHERE ${where}`,
     );
     return rows[0] ? ticketRow(rows[0]) : null;
   }
+  const byOpenKey = (openKey: string) => oneTicket(Prisma.sql`t."openKey" = ${openKey}`);
   return {
-    byId: (id: number) => prisma.ticket.findUnique({ where: { id }, include }),
+    byId: (id: number) => oneTicket(Prisma.sql`t.id = ${id}`),
     // byOpenKey and create run for every customer message about a problem: one raw statement each
     // instead of the ORM's three (ticket, customer, order) and six (a transaction around them).
     byOpenKey,
@@ -128,7 +130,7 @@ export function createTicketRepo(prisma: PrismaClient) {
         { ticketId: number }[]
       >`SELECT "ticketId" FROM "TicketEvent" WHERE data->>'deliveryId' = ${deliveryId} ORDER BY at LIMIT 1`;
       const ticketId = rows[0]?.ticketId;
-      return ticketId === undefined ? null : prisma.ticket.findUnique({ where: { id: ticketId }, include });
+      return ticketId === undefined ? null : oneTicket(Prisma.sql`t.id = ${ticketId}`);
     },
     /** The customer's newest other open ticket on the same order (or on no order), if any. */
     async otherOpenForOrder(customerId: string, orderId: string | null, excludeId?: number) {
