@@ -19,8 +19,10 @@ export function createDirectory(
       opts?: { onDutyOnly?: boolean },
     ): Promise<{ id: string; name: string; role: string; teamId: string | null; onDuty: boolean }[]>;
   } = {
+    // Both lookups run on every ticket operation (who is on duty, where to push): raw SQL, not the ORM.
     async staffTargets(staffId) {
-      const ids = await prisma.identity.findMany({ where: { staffId }, orderBy: { createdAt: 'asc' } });
+      const ids = await prisma.$queryRaw<{ platform: string; externalId: string }[]>`
+        SELECT platform, "externalId" FROM "Identity" WHERE "staffId" = ${staffId} ORDER BY "createdAt", id`;
       return ids.flatMap((i) => {
         const channel = CHANNEL_OF_PLATFORM[i.platform];
         return channel ? [{ channel, userRef: i.externalId }] : [];
@@ -30,11 +32,10 @@ export function createDirectory(
       return groups[group] ?? [];
     },
     async staffByRole(roles, opts = {}) {
-      return prisma.staff.findMany({
-        where: { role: { in: roles }, ...(opts.onDutyOnly ? { onDuty: true } : {}) },
-        orderBy: { createdAt: 'asc' },
-        select: { id: true, name: true, role: true, teamId: true, onDuty: true },
-      });
+      return prisma.$queryRaw<{ id: string; name: string; role: string; teamId: string | null; onDuty: boolean }[]>`
+        SELECT id, name, role, "teamId", "onDuty" FROM "Staff"
+        WHERE role = ANY(${roles}::text[]) AND (${opts.onDutyOnly === true} = false OR "onDuty")
+        ORDER BY "createdAt", id`;
     },
   };
   return directory;
