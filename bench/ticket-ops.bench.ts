@@ -1,17 +1,9 @@
-import { createNotifier } from '../src/app/notify.ts';
-import type { StoredDelivery } from '../src/app/ports.ts';
-import { createTicketService } from '../src/app/tickets/index.ts';
 import { redisConnection } from '../src/jobs/queues.ts';
 import { createTimerScheduler } from '../src/jobs/timers.ts';
-import { createLogger } from '../src/lib/logger.ts';
-import type { Parse } from '../src/nlu/contract.ts';
-import { createDirectory } from '../src/store/directory.repo.ts';
-import { createOutbox } from '../src/store/outbox.repo.ts';
 import { seedSandboxStaff } from '../src/store/seed-sandbox.ts';
-import { seedAndLoadTicketConfig } from '../src/store/seed-tickets.ts';
-import { createTicketRepo } from '../src/store/tickets.repo.ts';
 import { freshPgDatabase, randomName } from '../tests/support/db.ts';
 import { REDIS_URL } from '../tests/support/redis.ts';
+import { customerDelivery, problemParse, ticketServiceOn } from '../tests/support/tickets.ts';
 import type { BenchRow } from './run.ts';
 
 const OPS = Number(process.env.BENCH_TICKET_OPS ?? 3000);
@@ -24,17 +16,7 @@ export async function bench(): Promise<BenchRow[]> {
   const timers = createTimerScheduler(conn, randomName('tk'));
   try {
     await seedSandboxStaff(db.prisma);
-    const outbox = createOutbox(db.sql);
-    const directory = createDirectory(db.prisma, {});
-    const service = createTicketService({
-      repo: createTicketRepo(db.prisma),
-      config: await seedAndLoadTicketConfig(db.prisma),
-      timers,
-      notifier: createNotifier({ outbox, send: async () => ({ status: 'sent' }), directory }),
-      directory,
-      now: () => new Date(),
-      log: createLogger({ level: 'silent', secretKeys: [] }),
-    });
+    const service = await ticketServiceOn(db, timers);
     const customers = await Promise.all(
       Array.from({ length: 500 }, (_, i) => db.prisma.customer.create({ data: { name: `顾客${i}` } })),
     );
@@ -48,27 +30,8 @@ export async function bench(): Promise<BenchRow[]> {
           const c = customers[i % customers.length];
           if (!c) continue;
           const primary = PROBLEMS[(i * 7) % PROBLEMS.length] ?? 'damaged';
-          const parse: Parse = {
-            text: '',
-            intents: [{ id: primary, score: 0.9 }],
-            primary,
-            entities: [],
-            urgency: { level: 'normal', cues: [] },
-            confidence: 0.9,
-            notes: [],
-            escalateToManager: false,
-          };
-          const delivery: StoredDelivery = {
-            id: `b-${i}`,
-            channel: 'sandbox',
-            platformMsgId: `b-${i}`,
-            userRef: c.id,
-            role: 'customer',
-            text: '东西有问题',
-            status: 'processing',
-            attempts: 1,
-            receivedAt: new Date(),
-          };
+          const parse = problemParse(primary);
+          const delivery = customerDelivery(`b-${i}`, c.id, '东西有问题');
           const s = performance.now();
           await service.onCustomerMessage({
             sender: { kind: 'customer', id: c.id, role: 'customer', tier: 'normal' },

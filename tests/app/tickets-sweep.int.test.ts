@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotifier } from '../../src/app/notify.ts';
-import type { StoredDelivery } from '../../src/app/ports.ts';
-import { createTicketService } from '../../src/app/tickets/index.ts';
 import { redisConnection } from '../../src/jobs/queues.ts';
 import { createTimerScheduler, timerJobId } from '../../src/jobs/timers.ts';
-import { createLogger } from '../../src/lib/logger.ts';
-import type { Parse } from '../../src/nlu/contract.ts';
 import type { Database } from '../../src/store/db.ts';
-import { createDirectory } from '../../src/store/directory.repo.ts';
 import { createIdentityStore } from '../../src/store/identities.repo.ts';
-import { createOutbox } from '../../src/store/outbox.repo.ts';
 import { seedSandboxStaff } from '../../src/store/seed-sandbox.ts';
-import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
-import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 import { freshPgDatabase, randomName } from '../support/db.ts';
 import { REDIS_URL } from '../support/redis.ts';
+import { customerDelivery, problemParse, ticketServiceOn } from '../support/tickets.ts';
 
 describe('SLA timers survive Redis data loss: the sweep restores them from the database', () => {
   let db: Database;
@@ -33,38 +25,10 @@ describe('SLA timers survive Redis data loss: the sweep restores them from the d
   });
 
   it('a flushed queue is refilled with the same deterministic jobs, and only once', async () => {
-    const directory = createDirectory(db.prisma, {});
-    const service = createTicketService({
-      repo: createTicketRepo(db.prisma),
-      config: await seedAndLoadTicketConfig(db.prisma),
-      timers,
-      notifier: createNotifier({ outbox: createOutbox(db.sql), send: async () => ({ status: 'sent' }), directory }),
-      directory,
-      now: () => new Date(),
-      log: createLogger({ level: 'silent', secretKeys: [] }),
-    });
+    const service = await ticketServiceOn(db, timers);
     const customer = await createIdentityStore(db.prisma).resolve('sandbox', 'sweep-c', 'customer');
-    const parse: Parse = {
-      text: '',
-      intents: [{ id: 'damaged', score: 0.9 }],
-      primary: 'damaged',
-      entities: [],
-      urgency: { level: 'normal', cues: [] },
-      confidence: 0.9,
-      notes: [],
-      escalateToManager: false,
-    };
-    const delivery: StoredDelivery = {
-      id: 'sw-1',
-      channel: 'sandbox',
-      platformMsgId: 'sw-1',
-      userRef: 'sweep-c',
-      role: 'customer',
-      text: '碗裂了',
-      status: 'processing',
-      attempts: 1,
-      receivedAt: new Date(),
-    };
+    const parse = problemParse('damaged');
+    const delivery = customerDelivery('sw-1', 'sweep-c', '碗裂了');
     await service.onCustomerMessage({ sender: customer, delivery, parse });
     const t = await db.prisma.ticket.findFirstOrThrow();
     const breach = { ticketId: t.id, kind: 'first_response-breach', revision: t.policyRevision };
@@ -84,19 +48,7 @@ describe('SLA timers survive Redis data loss: the sweep restores them from the d
   });
 
   it('restores the timers of every open ticket, not only the first page of them', async () => {
-    const service = createTicketService({
-      repo: createTicketRepo(db.prisma),
-      config: await seedAndLoadTicketConfig(db.prisma),
-      timers,
-      notifier: createNotifier({
-        outbox: createOutbox(db.sql),
-        send: async () => ({ status: 'sent' }),
-        directory: createDirectory(db.prisma, {}),
-      }),
-      directory: createDirectory(db.prisma, {}),
-      now: () => new Date(),
-      log: createLogger({ level: 'silent', secretKeys: [] }),
-    });
+    const service = await ticketServiceOn(db, timers);
     await db.sql.query(`INSERT INTO "Customer" (id, tier) VALUES ('sweep-many', 'normal') ON CONFLICT DO NOTHING`);
     // 1,200 open tickets (2½ sweep pages) with a first-response deadline an hour ahead, one already breached.
     await db.sql.query(

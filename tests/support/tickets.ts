@@ -1,0 +1,53 @@
+import { createNotifier } from '../../src/app/notify.ts';
+import type { StoredDelivery, TimerScheduler } from '../../src/app/ports.ts';
+import { createTicketService } from '../../src/app/tickets/index.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import type { Parse } from '../../src/nlu/contract.ts';
+import type { Database } from '../../src/store/db.ts';
+import { createDirectory } from '../../src/store/directory.repo.ts';
+import { createOutbox } from '../../src/store/outbox.repo.ts';
+import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
+import { createTicketRepo } from '../../src/store/tickets.repo.ts';
+
+/** The ticket service on a test database: real repo, seeded config, outbox pushes that always "send". */
+export async function ticketServiceOn(db: Database, timers: TimerScheduler) {
+  const directory = createDirectory(db.prisma, {});
+  return createTicketService({
+    repo: createTicketRepo(db.prisma),
+    config: await seedAndLoadTicketConfig(db.prisma),
+    timers,
+    notifier: createNotifier({ outbox: createOutbox(db.sql), send: async () => ({ status: 'sent' }), directory }),
+    directory,
+    now: () => new Date(),
+    log: createLogger({ level: 'silent', secretKeys: [] }),
+  });
+}
+
+/** A confident, normal-urgency parse of one problem. */
+export function problemParse(primary: string, text = ''): Parse {
+  return {
+    text,
+    intents: [{ id: primary, score: 0.9 }],
+    primary,
+    entities: [],
+    urgency: { level: 'normal', cues: [] },
+    confidence: 0.9,
+    notes: [],
+    escalateToManager: false,
+  };
+}
+
+/** A sandbox customer message as the worker sees it. */
+export function customerDelivery(id: string, userRef: string, text: string): StoredDelivery {
+  return {
+    id,
+    channel: 'sandbox',
+    platformMsgId: id,
+    userRef,
+    role: 'customer',
+    text,
+    status: 'processing',
+    attempts: 1,
+    receivedAt: new Date(),
+  };
+}
