@@ -132,12 +132,12 @@ export function createTicketRepo(prisma: PrismaClient) {
       const ticketId = rows[0]?.ticketId;
       return ticketId === undefined ? null : oneTicket(Prisma.sql`t.id = ${ticketId}`);
     },
-    /** The customer's newest other open ticket on the same order (or on no order), if any. */
-    async otherOpenForOrder(customerId: string, orderId: string | null, excludeId?: number) {
+    /** The customer's newest open ticket on the same order (or on no order), if any. */
+    async otherOpenForOrder(customerId: string, orderId: string | null) {
       const rows = await prisma.$queryRaw<{ id: number }[]>`
         SELECT id FROM "Ticket"
         WHERE "customerId" = ${customerId} AND "orderId" IS NOT DISTINCT FROM ${orderId}::text
-          AND "openKey" IS NOT NULL AND id <> ${excludeId ?? -1}
+          AND "openKey" IS NOT NULL
         ORDER BY "createdAt" DESC LIMIT 1`;
       return rows[0] ?? null;
     },
@@ -159,7 +159,6 @@ export function createTicketRepo(prisma: PrismaClient) {
         where: { id: { gt: afterId }, status: { notIn: ['resolved', 'closed'] } },
         orderBy: { id: 'asc' },
         take: limit,
-        include,
       }),
     /** The breach events already recorded for these tickets (the sweep must not re-arm them). */
     recordedBreaches: (ticketIds: number[]) =>

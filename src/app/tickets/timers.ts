@@ -48,11 +48,15 @@ export function planTimers(deps: Pick<TicketDeps, 'config'>, priority: Priority,
   };
 }
 
+/** Queues timer jobs: one round trip when the scheduler can take a batch. */
+async function queueAll(timers: TicketDeps['timers'], specs: TimerSpec[]): Promise<void> {
+  if (timers.scheduleMany) await timers.scheduleMany(specs);
+  else for (const spec of specs) await timers.schedule(spec);
+}
+
 /** Queues a plan's jobs for a ticket whose deadline columns already hold the plan. */
 export async function scheduleTimers(deps: Pick<TicketDeps, 'timers'>, plan: TimerPlan, t: TicketRow): Promise<void> {
-  const specs = plan.jobs(t.id, t.policyRevision);
-  if (deps.timers.scheduleMany) await deps.timers.scheduleMany(specs);
-  else for (const spec of specs) await deps.timers.schedule(spec);
+  await queueAll(deps.timers, plan.jobs(t.id, t.policyRevision));
 }
 
 /**
@@ -159,8 +163,7 @@ export async function restoreMissingTimers(deps: Pick<TicketDeps, 'repo' | 'time
       .filter((w, i) => !queued[i] && !recorded.has(`${w.spec.ticketId}|${w.timer}|${w.spec.dueAt.getTime()}`))
       .map((w) => w.spec);
     if (missing.length === 0) continue;
-    if (deps.timers.scheduleMany) await deps.timers.scheduleMany(missing);
-    else for (const spec of missing) await deps.timers.schedule(spec);
+    await queueAll(deps.timers, missing);
     restored += missing.length;
   }
   return restored;
