@@ -1,45 +1,60 @@
 import type { OrderInput } from '../orders/order-row.ts';
 import type { Sql } from './db.ts';
 import { sortableId } from './sortable-id.ts';
-import { ts } from './sql-time.ts';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 /**
- * One statement per batch writes the orders, their items and their status history, so a batch is stored
- * whole or not at all (no order without its items), on PostgreSQL and PGlite alike, without holding a
- * client for a transaction. The batch travels as three JSON parameters, whatever its size. Order ids are time-ordered
- * ({@link sortableId}); item and status-event ids derive from the order id and their natural keys.
+ * One statement per batch writes the orders with their items and status history (JSONB columns on the order),
+ * so a batch is stored whole or not at all, on PostgreSQL and PGlite alike, without holding a client for a
+ * transaction. The batch travels as one JSON parameter, whatever its size. Order ids are time-ordered
+ * ({@link sortableId}).
  *
- * Idempotency: an order whose content hash is unchanged is not touched (updatedAt stays), and its
- * children are only written for orders the upsert returned. Optional fields missing from a row keep their
- * stored value, so an ERP may push only what changed (e.g. status + tracking).
+ * Idempotency: an order whose content hash is unchanged is not touched (updatedAt stays). Optional fields
+ * missing from a row keep their stored value, so an ERP may push only what changed (e.g. status + tracking);
+ * a row without items keeps the stored items; status history is merged (one entry per status and time, the
+ * first writer's source kept).
  */
 const MS = (col: string) => `(to_timestamp(${col} / 1000.0) AT TIME ZONE 'UTC')::timestamp(3)`;
+
+/** Stored history ∪ the row's entries, one per (status, at), oldest first; $2 is `now`, $3 the same in epoch ms. */
+const MERGED_HISTORY = `(
+  SELECT COALESCE(jsonb_agg(m.e ORDER BY m.e->'at', m.e->>'status'), '[]'::jsonb) FROM (
+    SELECT DISTINCT ON (u.e->>'status', u.e->'at') u.e FROM (
+      SELECT e, 0 AS pri FROM jsonb_array_elements(o.history) e
+      UNION ALL
+      -- the entry implied for a status given without a time is dropped when the status did not change
+      SELECT e, 1 FROM jsonb_array_elements(EXCLUDED.history) e
+      WHERE NOT (o.status = EXCLUDED.status AND EXCLUDED."statusAt" = $2::timestamp(3)
+        AND e->>'status' = EXCLUDED.status AND (e->>'at')::float8 = $3::float8)
+    ) u ORDER BY u.e->>'status', u.e->'at', u.pri) m)`;
 
 const UPSERT_ORDERS = `
 WITH input AS (
   SELECT n AS order_no, src AS source, st AS status, ${MS('sa')} AS status_at, bn AS buyer_name, bi AS buyer_id,
     ph AS phone, l4 AS last4, ad AS address, am AS amount, ${MS('oa')} AS ordered_at, ${MS('pa')} AS paid_at,
     ca AS carrier, tn AS tracking_no, ${MS('sb')} AS ship_by, ${MS('eta')} AS eta, ac AS address_changes, h AS hash,
-    id AS new_id
+    id AS new_id, it AS items, hi AS history
   FROM json_to_recordset($1::json) AS t(n text, src text, st text, sa float8, bn text, bi text, ph text, l4 text,
-    ad text, am int, oa float8, pa float8, ca text, tn text, sb float8, eta float8, ac int, h text, id text)
+    ad text, am int, oa float8, pa float8, ca text, tn text, sb float8, eta float8, ac int, h text, id text,
+    it jsonb, hi jsonb)
 ),
 up AS (
   INSERT INTO "Order" AS o (id, "orderNo", source, status, "statusAt", "buyerName", "buyerPlatformId", phone, "phoneLast4",
     address, "amountCents", "orderedAt", "paidAt", carrier, "trackingNo", "promisedShipBy", "estimatedDeliveryAt",
-    "addressChangeCount", "contentHash", "lastTrackingAt", "lastTrackingKind", "lastSignoffKind", "createdAt", "updatedAt")
-  SELECT i.new_id, i.order_no, i.source, i.status, COALESCE(i.status_at, $4::timestamp(3)), i.buyer_name,
+    "addressChangeCount", "contentHash", "lastTrackingAt", "lastTrackingKind", "lastSignoffKind", items, history,
+    "createdAt", "updatedAt")
+  SELECT i.new_id, i.order_no, i.source, i.status, COALESCE(i.status_at, $2::timestamp(3)), i.buyer_name,
     i.buyer_id, i.phone, i.last4, i.address, i.amount, i.ordered_at, i.paid_at, i.carrier, i.tracking_no, i.ship_by, i.eta,
-    COALESCE(i.address_changes, 0), i.hash, lt.at, lt.kind, lt."signoffKind", $4::timestamp(3), $4::timestamp(3)
+    COALESCE(i.address_changes, 0), i.hash, lt.at, lt.kind, lt."signoffKind", i.items, i.history,
+    $2::timestamp(3), $2::timestamp(3)
   FROM input i
   LEFT JOIN LATERAL (SELECT at, kind, "signoffKind" FROM "LogisticsEvent" e WHERE e."trackingNo" = i.tracking_no
-    ORDER BY at DESC LIMIT 1) lt ON true
+    ORDER BY at DESC LIMIT 1) lt ON i.tracking_no IS NOT NULL
   ON CONFLICT ("orderNo") DO UPDATE SET
     source = EXCLUDED.source,
     status = EXCLUDED.status,
-    "statusAt" = CASE WHEN o.status = EXCLUDED.status AND EXCLUDED."statusAt" = $4::timestamp(3)
+    "statusAt" = CASE WHEN o.status = EXCLUDED.status AND EXCLUDED."statusAt" = $2::timestamp(3)
       THEN o."statusAt" ELSE EXCLUDED."statusAt" END,
     "buyerName" = COALESCE(EXCLUDED."buyerName", o."buyerName"),
     "buyerPlatformId" = COALESCE(EXCLUDED."buyerPlatformId", o."buyerPlatformId"),
@@ -59,35 +74,11 @@ up AS (
     "lastTrackingAt" = CASE WHEN EXCLUDED."trackingNo" IS NULL THEN o."lastTrackingAt" ELSE EXCLUDED."lastTrackingAt" END,
     "lastTrackingKind" = CASE WHEN EXCLUDED."trackingNo" IS NULL THEN o."lastTrackingKind" ELSE EXCLUDED."lastTrackingKind" END,
     "lastSignoffKind" = CASE WHEN EXCLUDED."trackingNo" IS NULL THEN o."lastSignoffKind" ELSE EXCLUDED."lastSignoffKind" END,
+    items = CASE WHEN jsonb_array_length(EXCLUDED.items) > 0 THEN EXCLUDED.items ELSE o.items END,
+    history = ${MERGED_HISTORY},
     "updatedAt" = EXCLUDED."updatedAt"
   WHERE o."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
-  RETURNING o.id, o."orderNo", o.status, o."statusAt", o."trackingNo", (xmax = 0) AS inserted
-),
-items_in AS (
-  SELECT o AS order_no, k AS sku, n AS name, q AS qty, p AS price
-  FROM json_to_recordset($2::json) AS t(o text, k text, n text, q int, p int)
-),
-items_given AS (SELECT DISTINCT order_no FROM items_in),
-del_items AS (
-  DELETE FROM "OrderItem" oi USING up JOIN items_given g ON g.order_no = up."orderNo"
-  WHERE oi."orderId" = up.id AND NOT up.inserted
-    AND NOT EXISTS (SELECT 1 FROM items_in x WHERE x.order_no = up."orderNo" AND x.sku = oi.sku)
-),
-ins_items AS (
-  INSERT INTO "OrderItem" (id, "orderId", sku, name, qty, "priceCents")
-  SELECT up.id || ':' || x.sku, up.id, x.sku, x.name, x.qty, x.price FROM items_in x JOIN up ON up."orderNo" = x.order_no
-  ON CONFLICT ("orderId", sku) DO UPDATE SET name = EXCLUDED.name, qty = EXCLUDED.qty, "priceCents" = EXCLUDED."priceCents"
-),
-ev AS (
-  SELECT up.id AS order_id, e.s AS status, ${MS('e.a')} AS at FROM json_to_recordset($3::json) AS e(o text, s text, a float8)
-  JOIN up ON up."orderNo" = e.o
-  UNION
-  SELECT up.id, up.status, up."statusAt" FROM up WHERE up."statusAt" IS NOT NULL
-),
-ins_ev AS (
-  INSERT INTO "OrderStatusEvent" (id, "orderId", status, at, source)
-  SELECT order_id || ':' || status || ':' || floor(extract(epoch FROM at) * 1000)::bigint, order_id, status, at, $5 FROM ev
-  ON CONFLICT ("orderId", status, at) DO NOTHING
+  RETURNING o.id, o."orderNo", o."trackingNo", (xmax = 0) AS inserted
 ),
 link AS (
   UPDATE "LogisticsEvent" le SET "orderId" = up.id FROM up
@@ -97,37 +88,57 @@ SELECT "orderNo", inserted FROM up`;
 
 const ms = (d: Date | undefined) => (d ? d.getTime() : null);
 
+interface HistoryEntry {
+  status: string;
+  /** epoch ms (no date text to build or parse per entry: this runs ~4 times per imported row) */
+  at: number;
+  source: string;
+}
+
 /**
- * The batch as three JSON documents (orders, items, status events). JSON.stringify is native and fast;
- * pg's per-element array escaping was the import's largest cost after CSV parsing.
+ * The row's status history as stored: oldest first, tagged with the source. A status given without a time is
+ * recorded as entered now (the statement drops that implied entry when the status did not change).
  */
-function batchParams(rows: OrderInput[]): [string, string, string] {
-  const orders = rows.map((r) => ({
-    n: r.orderNo,
-    src: r.source,
-    st: r.status,
-    sa: ms(r.statusAt),
-    bn: r.buyerName,
-    bi: r.buyerPlatformId,
-    ph: r.phone,
-    l4: r.phoneLast4,
-    ad: r.address,
-    am: r.amountCents,
-    oa: ms(r.orderedAt),
-    pa: ms(r.paidAt),
-    ca: r.carrier,
-    tn: r.trackingNo,
-    sb: ms(r.promisedShipBy),
-    eta: ms(r.estimatedDeliveryAt),
-    ac: r.addressChangeCount,
-    h: r.contentHash,
-    id: sortableId('o'),
-  }));
-  const items = rows.flatMap((r) =>
-    r.items.map((i) => ({ o: r.orderNo, k: i.sku, n: i.name, q: i.qty, p: i.priceCents })),
+function historyOf(r: OrderInput, now: number, source: string): HistoryEntry[] {
+  const out = r.history.map((h) => ({ status: h.status, at: h.at.getTime(), source }));
+  if (!r.statusAt) {
+    const implied = { status: r.status, at: now, source };
+    let i = out.length;
+    while (i > 0 && (out[i - 1] as HistoryEntry).at > now) i--;
+    out.splice(i, 0, implied);
+  }
+  return out;
+}
+
+const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+/** The batch as one JSON document. JSON.stringify is native and fast; pg's array escaping was not. */
+function batchParam(rows: OrderInput[], now: number, source: string): string {
+  return JSON.stringify(
+    rows.map((r) => ({
+      n: r.orderNo,
+      src: r.source,
+      st: r.status,
+      sa: ms(r.statusAt),
+      bn: r.buyerName,
+      bi: r.buyerPlatformId,
+      ph: r.phone,
+      l4: r.phoneLast4,
+      ad: r.address,
+      am: r.amountCents,
+      oa: ms(r.orderedAt),
+      pa: ms(r.paidAt),
+      ca: r.carrier,
+      tn: r.trackingNo,
+      sb: ms(r.promisedShipBy),
+      eta: ms(r.estimatedDeliveryAt),
+      ac: r.addressChangeCount,
+      h: r.contentHash,
+      id: sortableId('o'),
+      it: r.items.length > 1 ? [...r.items].sort(bySku) : r.items,
+      hi: historyOf(r, now, source),
+    })),
   );
-  const events = rows.flatMap((r) => r.history.map((h) => ({ o: r.orderNo, s: h.status, a: h.at.getTime() })));
-  return [JSON.stringify(orders), JSON.stringify(items), JSON.stringify(events)];
 }
 
 /**
@@ -141,7 +152,7 @@ export async function upsertOrders(
 ): Promise<Map<string, UpsertOutcome>> {
   const outcome = new Map<string, UpsertOutcome>(rows.map((r) => [r.orderNo, 'unchanged']));
   if (rows.length === 0) return outcome;
-  const params = [...batchParams(rows), ts(opts.now), opts.source];
+  const params = [batchParam(rows, opts.now.getTime(), opts.source), opts.now.toISOString(), opts.now.getTime()];
   const written = await sql.query<{ orderNo: string; inserted: boolean }>(UPSERT_ORDERS, params);
   for (const w of written) outcome.set(w.orderNo, w.inserted ? 'created' : 'updated');
   return outcome;

@@ -24,10 +24,7 @@ function detailQuery(by: OrderLookup['by']): string {
 SELECT o.id, o."orderNo", o.source, o.status, o."customerId", o."buyerName", o.phone, o.address, o."amountCents",
   o.carrier, o."trackingNo", o."addressChangeCount", o."lastTrackingKind", o."lastSignoffKind",
   ${TIMES.map((t) => utcColumn(t, 'o')).join(', ')},
-  (SELECT COALESCE(json_agg(json_build_object('sku', i.sku, 'name', i.name, 'qty', i.qty, 'priceCents', i."priceCents")
-     ORDER BY i.sku), '[]'::json) FROM "OrderItem" i WHERE i."orderId" = o.id) AS items,
-  (SELECT COALESCE(json_agg(json_build_object('status', e.status, 'at', e.at) ORDER BY e.at), '[]'::json)
-     FROM "OrderStatusEvent" e WHERE e."orderId" = o.id) AS history,
+  o.items, o.history,
   (SELECT COALESCE(json_agg(t ORDER BY t.at DESC), '[]'::json) FROM (
      SELECT le.at, le.carrier, le.description, le.kind, le.location, le."signoffKind", le.network
      FROM "LogisticsEvent" le WHERE le."trackingNo" = o."trackingNo" ORDER BY le.at DESC LIMIT 20) t) AS tracking
@@ -64,7 +61,7 @@ function str(v: unknown): string | undefined {
 }
 
 function toDetail(r: Row): OrderDetail {
-  const history = toJson<{ status: string; at: string }[]>(r.history, []);
+  const history = toJson<{ status: string; at: number }[]>(r.history, []);
   return {
     id: String(r.id),
     orderNo: String(r.orderNo),

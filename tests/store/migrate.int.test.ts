@@ -60,6 +60,44 @@ describe('migration safety', () => {
     await expect(db.migrate(dir)).rejects.toThrow(/checksum 不一致/);
   });
 
+  it('carries order items and status history from the old child tables into the order', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migdir-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const JSONB = '20261129200000_order_items_history_jsonb';
+    cpSync(path.join('prisma', 'migrations'), dir, { recursive: true });
+    rmSync(path.join(dir, JSONB), { recursive: true });
+    const s = freshSchemaUrl();
+    cleanups.push(() => s.drop());
+    const db = await openDatabase(resolveDatabaseTarget(s.url, ''));
+    cleanups.push(() => db.close());
+    await db.migrate(dir);
+    await db.sql.query(`INSERT INTO "Order" (id, "orderNo", source, status, "updatedAt") VALUES
+      ('o1', 'SO1', 'own', 'shipped', now()), ('o2', 'SO2', 'own', 'paid', now())`);
+    await db.sql.query(`INSERT INTO "OrderItem" (id, "orderId", sku, name, qty, "priceCents") VALUES
+      ('i1', 'o1', 'B2', '杯子', 2, 2000), ('i2', 'o1', 'A1', '卫衣', 1, 19900)`);
+    await db.sql.query(`INSERT INTO "OrderStatusEvent" (id, "orderId", status, at, source) VALUES
+      ('e1', 'o1', 'shipped', '2026-11-21 09:00:00', 'import'), ('e2', 'o1', 'paid', '2026-11-20 10:02:33.5', 'api')`);
+    cpSync(path.join('prisma', 'migrations', JSONB), path.join(dir, JSONB), { recursive: true });
+    expect((await db.migrate(dir)).applied).toEqual([JSONB]);
+    const rows = await db.sql.query<{ id: string; items: unknown; history: unknown }>(
+      `SELECT id, items, history FROM "Order" ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      {
+        id: 'o1',
+        items: [
+          { sku: 'A1', name: '卫衣', qty: 1, priceCents: 19900 },
+          { sku: 'B2', name: '杯子', qty: 2, priceCents: 2000 },
+        ],
+        history: [
+          { status: 'paid', at: Date.parse('2026-11-20T10:02:33.500Z'), source: 'api' },
+          { status: 'shipped', at: Date.parse('2026-11-21T09:00:00.000Z'), source: 'import' },
+        ],
+      },
+      { id: 'o2', items: [], history: [] },
+    ]);
+  });
+
   it('serialises concurrent deploys from several processes on PostgreSQL', async () => {
     const s = freshSchemaUrl();
     cleanups.push(() => s.drop());

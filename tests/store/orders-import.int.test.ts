@@ -37,8 +37,8 @@ type Counts = { orders: number; items: number; events: number; logistics: number
 
 async function counts(db: Database): Promise<Counts> {
   const [row] = await db.sql.query<Record<string, unknown>>(
-    `SELECT (SELECT count(*) FROM "Order") AS orders, (SELECT count(*) FROM "OrderItem") AS items,
-       (SELECT count(*) FROM "OrderStatusEvent") AS events, (SELECT count(*) FROM "LogisticsEvent") AS logistics,
+    `SELECT (SELECT count(*) FROM "Order") AS orders, (SELECT sum(jsonb_array_length(items)) FROM "Order") AS items,
+       (SELECT sum(jsonb_array_length(history)) FROM "Order") AS events, (SELECT count(*) FROM "LogisticsEvent") AS logistics,
        (SELECT max("updatedAt")::text FROM "Order") AS "maxUpdated"`,
   );
   return {
@@ -110,6 +110,24 @@ describe.each([
     expect(order).toMatchObject({ status: 'approved', addressChangeCount: 1, statusAt: NOW });
     expect(order?.items.map((i) => i.sku)).toEqual(['C1']);
     expect(order?.history.map((h) => h.status)).toEqual(['paid', 'approved']);
+  });
+
+  it('a row re-sent with the same status and no status time keeps the history as it was', async () => {
+    const later = { now: () => new Date(NOW.getTime() + 3_600_000) };
+    const resent = [
+      HEADER,
+      'SO20261120000003,京东,已审核,李四,13912345678,北京市海淀区学院路2号,88,2026-11-20 11:00,,,,',
+    ].join('\n');
+    const report = await importFile(db, 'orders', file('resent.csv', resent), { clock: later });
+    expect(report).toMatchObject({ updated: 1 });
+    const [order] = await createOrderReader(db.sql).find({ by: 'orderNo', value: 'SO20261120000003' });
+    expect(order?.address).toBe('北京市海淀区学院路2号');
+    expect(order?.statusAt).toEqual(NOW);
+    expect(order?.history.map((h) => [h.status, h.at.toISOString()])).toEqual([
+      ['paid', '2026-11-20T03:00:00.000Z'],
+      ['approved', NOW.toISOString()],
+    ]);
+    expect(order?.items.map((i) => i.sku)).toEqual(['C1']);
   });
 
   it('events that arrive before their order are linked when the order comes', async () => {
