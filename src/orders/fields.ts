@@ -15,11 +15,22 @@ export const blank = (v: unknown) => {
 };
 
 const NAIVE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/;
-const pad = (s: string | undefined, n = 2) => (s ?? '0').padStart(n, '0');
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const MS_SCALE = [1, 100, 10, 1];
+
+/** A China wall-clock time from its parts; undefined when a part is out of range (2026-02-30, 25:00). */
+function chinaTime(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): Date | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // Date.UTC rolls 30 February over into March: a day that moved is not a real date
+  if (new Date(wall).getUTCDate() !== d) return undefined;
+  return new Date(wall - CHINA_OFFSET_MS);
+}
 
 /**
  * Instants: ISO with zone, naive "2026-11-20 10:02:33" (read as China time, as Chinese ERPs export),
- * or epoch seconds / milliseconds.
+ * or epoch seconds / milliseconds. Naive times are built from their parts (no string re-parse): this
+ * runs for every time cell of an import.
  */
 export function parseInstant(v: unknown): Date | undefined {
   if (typeof v === 'number') return new Date(v < 1e11 ? v * 1000 : v);
@@ -27,10 +38,17 @@ export function parseInstant(v: unknown): Date | undefined {
   if (/^\d{10}$|^\d{13}$/.test(v)) return parseInstant(Number(v));
   const m = NAIVE.exec(v);
   if (m) {
-    const [, y, mo, d, h, mi, s, ms] = m;
-    const iso = `${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.${(ms ?? '0').padEnd(3, '0')}+08:00`;
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? undefined : date;
+    const frac = m[7] ?? '';
+    const ms = frac ? Number(frac) * (MS_SCALE[frac.length] ?? 1) : 0;
+    return chinaTime(
+      Number(m[1]),
+      Number(m[2]),
+      Number(m[3]),
+      Number(m[4] ?? 0),
+      Number(m[5] ?? 0),
+      Number(m[6] ?? 0),
+      ms,
+    );
   }
   if (!/^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/.test(v)) return undefined;
   const date = new Date(v);

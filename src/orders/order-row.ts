@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { OrderStatus } from '../domain/orders/types.ts';
 import { blank, carrier, code, instant, jsonCell, opt, phone, req, source, status, text, yuan } from './fields.ts';
@@ -160,7 +160,7 @@ export function contentHash(o: Omit<OrderInput, 'contentHash'>): string {
   for (const i of o.items) fields.push(i.sku, i.name, String(i.qty), String(i.priceCents));
   fields.push('|');
   for (const h of o.history) fields.push(h.status, String(h.at.getTime()));
-  return createHash('sha256').update(fields.join(SEP)).digest('hex').slice(0, 32);
+  return hash('sha256', fields.join(SEP), 'hex').slice(0, 32);
 }
 
 /** Validate and normalise one raw row; returns the issues in Chinese when it cannot be stored. */

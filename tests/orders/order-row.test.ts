@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseInstant } from '../../src/orders/fields.ts';
 import { toLogisticsInput } from '../../src/orders/logistics-row.ts';
 import { toOrderInput } from '../../src/orders/order-row.ts';
 
@@ -96,5 +97,36 @@ describe('logistics rows', () => {
   it('reports missing fields', () => {
     const r = toLogisticsInput({ tracking_no: 'SF1' });
     expect(r.ok ? [] : r.errors).toEqual(['carrier：缺少快递公司', 'at：缺少物流时间', 'description：缺少物流描述']);
+  });
+});
+
+describe('time cells', () => {
+  it('reads naive times as China time, to the millisecond', () => {
+    expect(parseInstant('2026-11-20 10:02:33')?.toISOString()).toBe('2026-11-20T02:02:33.000Z');
+    expect(parseInstant('2026/1/5 0:07')?.toISOString()).toBe('2026-01-04T16:07:00.000Z');
+    expect(parseInstant('2026-11-20T10:02:33.5')?.toISOString()).toBe('2026-11-20T02:02:33.500Z');
+    expect(parseInstant('2026-11-20 10:02:33.25')?.toISOString()).toBe('2026-11-20T02:02:33.250Z');
+    expect(parseInstant('2026-11-20')?.toISOString()).toBe('2026-11-19T16:00:00.000Z');
+    expect(parseInstant('2028-02-29 12:00')?.toISOString()).toBe('2028-02-29T04:00:00.000Z');
+  });
+
+  it('rejects dates that do not exist instead of rolling them over', () => {
+    for (const bad of [
+      '2026-02-30 10:00',
+      '2026-02-29',
+      '2026-13-01',
+      '2026-04-31',
+      '2026-11-20 24:00',
+      '2026-11-20 10:60',
+    ]) {
+      expect(parseInstant(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('keeps zoned ISO times and epoch numbers as they are', () => {
+    expect(parseInstant('2026-11-20T10:02:33Z')?.toISOString()).toBe('2026-11-20T10:02:33.000Z');
+    expect(parseInstant('2026-11-20T10:02:33+08:00')?.toISOString()).toBe('2026-11-20T02:02:33.000Z');
+    expect(parseInstant('1795000000')?.getTime()).toBe(1_795_000_000_000);
+    expect(parseInstant(1_795_000_000_123)?.getTime()).toBe(1_795_000_000_123);
   });
 });
