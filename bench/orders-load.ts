@@ -26,10 +26,10 @@ SELECT 'o' || lpad(i::text, 10, '0'), 'SO2026' || lpad(i::text, 10, '0'),
   CASE WHEN s.status = 'signed' THEN s.paid + interval '40 hours' WHEN s.shipped THEN s.paid + interval '20 hours' END,
   CASE WHEN s.status = 'signed' THEN 'signed' WHEN s.shipped THEN 'transit' END,
   CASE WHEN s.status = 'signed' THEN (ARRAY['electronic','locker','photo','otp'])[1 + i % 4] END,
-  jsonb_build_array(jsonb_build_object('sku', 'SKU1', 'name', '商品1', 'qty', 1, 'priceCents', 500))
-    || CASE WHEN i % 5 = 0 THEN jsonb_build_array(jsonb_build_object('sku', 'SKU2', 'name', '商品2', 'qty', 1,
-      'priceCents', 500)) ELSE '[]'::jsonb END,
-  (SELECT jsonb_agg(jsonb_build_object('status', st.s, 'at',
+  (CASE WHEN i % 5 = 0 THEN '[{"sku":"SKU1","name":"商品1","qty":1,"priceCents":500},'
+      || '{"sku":"SKU2","name":"商品2","qty":1,"priceCents":500}]'
+    ELSE '[{"sku":"SKU1","name":"商品1","qty":1,"priceCents":500}]' END)::json,
+  (SELECT json_agg(json_build_object('status', st.s, 'at',
       round(extract(epoch FROM s.paid + st.h * interval '1 hour') * 1000)::bigint, 'source', 'import') ORDER BY st.h)
    FROM (VALUES ('paid', 0), ('approved', 2), ('shipped', 20), ('signed', 60)) st(s, h)
    WHERE st.s = 'paid' OR (s.shipped AND (st.s <> 'signed' OR s.status = 'signed'))),

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type pg from 'pg';
 import type { Database, Sql } from './db.ts';
 
@@ -30,6 +31,18 @@ export async function openBulkSql(db: Pick<Database, 'raw' | 'sql'>, size = 2): 
       if (c) resolve(c);
       else waiting.push(resolve);
     });
+  // Bulk statements run thousands of times per import: prepared once per connection, PostgreSQL stops
+  // re-planning them (planning a batch upsert took 1–5 ms, i.e. 1–5 µs per row of a 1,000-row batch).
+  // The name is derived from the text: pooled connections outlive this session and keep what was prepared.
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `bulk_${hash('sha1', text, 'hex')}`;
+      names.set(text, name);
+    }
+    return name;
+  };
   const give = (c: pg.PoolClient) => {
     const next = waiting.shift();
     if (next) next(c);
@@ -39,7 +52,11 @@ export async function openBulkSql(db: Pick<Database, 'raw' | 'sql'>, size = 2): 
     async query<T>(text: string, params?: unknown[]): Promise<T[]> {
       const client = await take();
       try {
-        return (await client.query(text, params)).rows as T[];
+        const prepared = params !== undefined && params.length > 0;
+        const result = prepared
+          ? await client.query({ name: nameOf(text), text, values: params })
+          : await client.query(text);
+        return result.rows as T[];
       } finally {
         give(client);
       }

@@ -5,7 +5,7 @@ import { sortableId } from './sortable-id.ts';
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 /**
- * One statement per batch writes the orders with their items and status history (JSONB columns on the order),
+ * One statement per batch writes the orders with their items and status history (JSON columns on the order),
  * so a batch is stored whole or not at all, on PostgreSQL and PGlite alike, without holding a client for a
  * transaction. The batch travels as one JSON parameter, whatever its size. Order ids are time-ordered
  * ({@link sortableId}).
@@ -19,15 +19,15 @@ const MS = (col: string) => `(to_timestamp(${col} / 1000.0) AT TIME ZONE 'UTC'):
 
 /** Stored history ∪ the row's entries, one per (status, at), oldest first; $2 is `now`, $3 the same in epoch ms. */
 const MERGED_HISTORY = `(
-  SELECT COALESCE(jsonb_agg(m.e ORDER BY m.e->'at', m.e->>'status'), '[]'::jsonb) FROM (
-    SELECT DISTINCT ON (u.e->>'status', u.e->'at') u.e FROM (
-      SELECT e, 0 AS pri FROM jsonb_array_elements(o.history) e
+  SELECT COALESCE(json_agg(m.e ORDER BY (m.e->>'at')::float8, m.e->>'status'), '[]'::json) FROM (
+    SELECT DISTINCT ON (u.e->>'status', (u.e->>'at')::float8) u.e FROM (
+      SELECT e, 0 AS pri FROM json_array_elements(o.history) e
       UNION ALL
       -- the entry implied for a status given without a time is dropped when the status did not change
-      SELECT e, 1 FROM jsonb_array_elements(EXCLUDED.history) e
+      SELECT e, 1 FROM json_array_elements(EXCLUDED.history) e
       WHERE NOT (o.status = EXCLUDED.status AND EXCLUDED."statusAt" = $2::timestamp(3)
         AND e->>'status' = EXCLUDED.status AND (e->>'at')::float8 = $3::float8)
-    ) u ORDER BY u.e->>'status', u.e->'at', u.pri) m)`;
+    ) u ORDER BY u.e->>'status', (u.e->>'at')::float8, u.pri) m)`;
 
 const UPSERT_ORDERS = `
 WITH input AS (
@@ -37,7 +37,7 @@ WITH input AS (
     id AS new_id, it AS items, hi AS history
   FROM json_to_recordset($1::json) AS t(n text, src text, st text, sa float8, bn text, bi text, ph text, l4 text,
     ad text, am int, oa float8, pa float8, ca text, tn text, sb float8, eta float8, ac int, h text, id text,
-    it jsonb, hi jsonb)
+    it json, hi json)
 ),
 up AS (
   INSERT INTO "Order" AS o (id, "orderNo", source, status, "statusAt", "buyerName", "buyerPlatformId", phone, "phoneLast4",
@@ -74,7 +74,7 @@ up AS (
     "lastTrackingAt" = CASE WHEN EXCLUDED."trackingNo" IS NULL THEN o."lastTrackingAt" ELSE EXCLUDED."lastTrackingAt" END,
     "lastTrackingKind" = CASE WHEN EXCLUDED."trackingNo" IS NULL THEN o."lastTrackingKind" ELSE EXCLUDED."lastTrackingKind" END,
     "lastSignoffKind" = CASE WHEN EXCLUDED."trackingNo" IS NULL THEN o."lastSignoffKind" ELSE EXCLUDED."lastSignoffKind" END,
-    items = CASE WHEN jsonb_array_length(EXCLUDED.items) > 0 THEN EXCLUDED.items ELSE o.items END,
+    items = CASE WHEN json_array_length(EXCLUDED.items) > 0 THEN EXCLUDED.items ELSE o.items END,
     history = ${MERGED_HISTORY},
     "updatedAt" = EXCLUDED."updatedAt"
   WHERE o."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"

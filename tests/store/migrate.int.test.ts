@@ -63,9 +63,9 @@ describe('migration safety', () => {
   it('carries order items and status history from the old child tables into the order', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'migdir-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const JSONB = '20261129200000_order_items_history_jsonb';
+    const JSON_COLUMNS = '20261129200000_order_items_history_json';
     cpSync(path.join('prisma', 'migrations'), dir, { recursive: true });
-    rmSync(path.join(dir, JSONB), { recursive: true });
+    rmSync(path.join(dir, JSON_COLUMNS), { recursive: true });
     const s = freshSchemaUrl();
     cleanups.push(() => s.drop());
     const db = await openDatabase(resolveDatabaseTarget(s.url, ''));
@@ -77,8 +77,8 @@ describe('migration safety', () => {
       ('i1', 'o1', 'B2', '杯子', 2, 2000), ('i2', 'o1', 'A1', '卫衣', 1, 19900)`);
     await db.sql.query(`INSERT INTO "OrderStatusEvent" (id, "orderId", status, at, source) VALUES
       ('e1', 'o1', 'shipped', '2026-11-21 09:00:00', 'import'), ('e2', 'o1', 'paid', '2026-11-20 10:02:33.5', 'api')`);
-    cpSync(path.join('prisma', 'migrations', JSONB), path.join(dir, JSONB), { recursive: true });
-    expect((await db.migrate(dir)).applied).toEqual([JSONB]);
+    cpSync(path.join('prisma', 'migrations', JSON_COLUMNS), path.join(dir, JSON_COLUMNS), { recursive: true });
+    expect((await db.migrate(dir)).applied).toEqual([JSON_COLUMNS]);
     const rows = await db.sql.query<{ id: string; items: unknown; history: unknown }>(
       `SELECT id, items, history FROM "Order" ORDER BY id`,
     );

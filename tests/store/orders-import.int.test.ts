@@ -37,8 +37,8 @@ type Counts = { orders: number; items: number; events: number; logistics: number
 
 async function counts(db: Database): Promise<Counts> {
   const [row] = await db.sql.query<Record<string, unknown>>(
-    `SELECT (SELECT count(*) FROM "Order") AS orders, (SELECT sum(jsonb_array_length(items)) FROM "Order") AS items,
-       (SELECT sum(jsonb_array_length(history)) FROM "Order") AS events, (SELECT count(*) FROM "LogisticsEvent") AS logistics,
+    `SELECT (SELECT count(*) FROM "Order") AS orders, (SELECT sum(json_array_length(items)) FROM "Order") AS items,
+       (SELECT sum(json_array_length(history)) FROM "Order") AS events, (SELECT count(*) FROM "LogisticsEvent") AS logistics,
        (SELECT max("updatedAt")::text FROM "Order") AS "maxUpdated"`,
   );
   return {
