@@ -107,6 +107,8 @@ describe('time cells', () => {
     expect(parseInstant('2026-11-20T10:02:33.5')?.toISOString()).toBe('2026-11-20T02:02:33.500Z');
     expect(parseInstant('2026-11-20 10:02:33.25')?.toISOString()).toBe('2026-11-20T02:02:33.250Z');
     expect(parseInstant('2026-11-20')?.toISOString()).toBe('2026-11-19T16:00:00.000Z');
+    expect(parseInstant('2026-11-20T10:02:33')?.toISOString()).toBe('2026-11-20T02:02:33.000Z');
+    expect(parseInstant('2026/11/20 10:02:33')?.toISOString()).toBe('2026-11-20T02:02:33.000Z');
     expect(parseInstant('2028-02-29 12:00')?.toISOString()).toBe('2028-02-29T04:00:00.000Z');
   });
 
@@ -117,6 +119,9 @@ describe('time cells', () => {
       '2026-13-01',
       '2026-04-31',
       '2026-11-20 24:00',
+      '2026-02-30 10:00:00',
+      '2026-11-20 10:02:60',
+      '2026-1a-20 10:02:33',
       '2026-11-20 10:60',
     ]) {
       expect(parseInstant(bad), bad).toBeUndefined();
