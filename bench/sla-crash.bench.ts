@@ -71,7 +71,7 @@ export async function bench(): Promise<BenchRow[]> {
     await sleepUntil(start + spreadMs * 0.6);
     await scheduler.queue.obliterate({ force: true }); // Redis lost every queued timer
     const lostAt = Date.now();
-    const repo = createTicketRepo(db.prisma);
+    const repo = createTicketRepo(db.prisma, db.sql);
     const sweepT0 = performance.now();
     const restored = await restoreMissingTimers({ repo, timers: scheduler });
     const sweepMs = performance.now() - sweepT0;

@@ -72,7 +72,7 @@ export async function composeWorker(deps: {
   const configSource = env.ESCALATION_LADDER_FILE ? { ladderFile: env.ESCALATION_LADDER_FILE } : {};
   const config = await seedAndLoadTicketConfig(db.prisma, configSource);
   const tickets = createTicketService({
-    repo: createTicketRepo(db.prisma),
+    repo: createTicketRepo(db.prisma, db.sql),
     config,
     timers,
     notifier,

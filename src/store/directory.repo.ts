@@ -4,6 +4,14 @@ import type { PrismaClient } from './db.ts';
 
 const CHANNEL_OF_PLATFORM: Record<string, ChannelId> = { sandbox: 'sandbox', wecom: 'wecom', dingtalk: 'dingtalk' };
 
+/** Platform identities of a staff member (oldest first) → where pushes reach them. */
+export function identityTargets(ids: readonly { platform: string; externalId: string }[]) {
+  return ids.flatMap((i) => {
+    const channel = CHANNEL_OF_PLATFORM[i.platform];
+    return channel ? [{ channel, userRef: i.externalId }] : [];
+  });
+}
+
 /**
  * The staff directory on the Staff/Identity tables. Groups are configuration: the sandbox has chats
  * named after the group; WeCom group robots are named `managers`/`warehouse`/`staff`; DingTalk groups
@@ -23,10 +31,7 @@ export function createDirectory(
     async staffTargets(staffId) {
       const ids = await prisma.$queryRaw<{ platform: string; externalId: string }[]>`
         SELECT platform, "externalId" FROM "Identity" WHERE "staffId" = ${staffId} ORDER BY "createdAt", id`;
-      return ids.flatMap((i) => {
-        const channel = CHANNEL_OF_PLATFORM[i.platform];
-        return channel ? [{ channel, userRef: i.externalId }] : [];
-      });
+      return identityTargets(ids);
     },
     groupTargets(group) {
       return groups[group] ?? [];

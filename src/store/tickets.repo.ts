@@ -1,17 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient } from './db.ts';
-import { toDate, ts } from './sql-time.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { PrismaClient, Sql } from './db.ts';
+import { identityTargets } from './directory.repo.ts';
+import { toDate, toJson, ts } from './sql-time.ts';
 
 export type TicketRow = Prisma.TicketGetPayload<{ include: { customer: true; order: true } }>;
+type PushTargets = ReturnType<typeof identityTargets>;
 
-type RawTicketRow = Omit<TicketRow, 'customer' | 'order'> & {
-  customer: Record<string, unknown>;
-  order: Record<string, unknown> | null;
-};
-
-const WITH_RELATIONS = Prisma.sql`row_to_json(c) AS customer, CASE WHEN o.id IS NULL THEN NULL ELSE row_to_json(o) END AS "order"`;
-const JOIN_RELATIONS = Prisma.sql`JOIN "Customer" c ON c.id = t."customerId" LEFT JOIN "Order" o ON o.id = t."orderId"`;
+/**
+ * The hot path (every customer message about a problem, every staff command) runs on the plain driver
+ * (`Sql`: pg or PGlite), not through Prisma: with the ORM's client engine, a raw query cost ~0.8–1 ms of
+ * CPU against ~0.35 ms on the driver, measured on the intake query (bench/README.md). Rows come back as
+ * JSON (`row_to_json`), whose zone-less timestamps are UTC wall time, as Prisma stores them.
+ */
+const SELECT_TICKET = `row_to_json(t) AS ticket, row_to_json(c) AS customer,
+  CASE WHEN o.id IS NULL THEN NULL ELSE row_to_json(o) END AS "order"`;
+const JOIN_RELATIONS = `JOIN "Customer" c ON c.id = t."customerId" LEFT JOIN "Order" o ON o.id = t."orderId"`;
+const TICKET_DATES = [
+  'firstResponseDueAt',
+  'nextUpdateDueAt',
+  'resolveDueAt',
+  'pausedAt',
+  'firstRespondedAt',
+  'resolvedAt',
+  'closedAt',
+  'lastCustomerMessageAt',
+  'createdAt',
+  'updatedAt',
+];
 const CUSTOMER_DATES = ['createdAt'];
 const ORDER_DATES = [
   'paidAt',
@@ -24,87 +40,228 @@ const ORDER_DATES = [
   'updatedAt',
 ];
 
+interface JsonTicketRow {
+  ticket: unknown;
+  customer: unknown;
+  order: unknown;
+}
+
 /** JSON renders timestamps as zone-less text (UTC wall time, as Prisma stores them): back to Dates. */
-function withDates<T>(o: Record<string, unknown>, keys: readonly string[]): T {
+function withDates<T>(v: unknown, keys: readonly string[]): T {
+  const o = toJson<Record<string, unknown>>(v, {});
   for (const k of keys) if (o[k] !== null && o[k] !== undefined) o[k] = toDate(o[k]);
   return o as T;
 }
 
-function ticketRow(r: RawTicketRow): TicketRow {
+function ticketRow(r: JsonTicketRow): TicketRow {
+  const ticket = withDates<Omit<TicketRow, 'customer' | 'order'>>(r.ticket, TICKET_DATES);
   return {
-    ...r,
+    ...ticket,
     customer: withDates<TicketRow['customer']>(r.customer, CUSTOMER_DATES),
     order: r.order ? withDates<NonNullable<TicketRow['order']>>(r.order, ORDER_DATES) : null,
   };
+}
+
+/** Positional parameters for one statement. */
+class Params {
+  readonly values: unknown[] = [];
+  /** `$n` for a value; dates as UTC wall time, objects as jsonb. */
+  add(v: unknown): string {
+    if (v instanceof Date) return `${this.push(ts(v))}::timestamp(3)`;
+    if (v !== null && typeof v === 'object') return `${this.push(JSON.stringify(v))}::jsonb`;
+    return this.push(v);
+  }
+  private push(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
 }
 
 const COUNTERS = new Set(['policyRevision', 'reminderCount', 'reopenCount', 'escalationLevel']);
 const JSON_FIELDS = new Set(['priorityReasons', 'flags']);
 const isIncrement = (v: unknown): v is { increment: number } =>
   v !== null && typeof v === 'object' && typeof (v as { increment?: unknown }).increment === 'number';
+const column = (k: string) => {
+  if (!/^[A-Za-z]+$/.test(k)) throw new Error(`unexpected ticket field ${k}`);
+  return `"${k}"`;
+};
 
-/** A value for a Ticket column: dates as UTC wall time, JSON as jsonb. */
-function sqlValue(v: unknown): Prisma.Sql {
-  if (v instanceof Date) return Prisma.sql`${ts(v)}::timestamp(3)`;
-  if (v !== null && typeof v === 'object') return Prisma.sql`${JSON.stringify(v)}::jsonb`;
-  return Prisma.sql`${v}`;
+/** Column list and VALUES for a ticket insert; `computed` columns take SQL expressions (e.g. a claimed assignee). */
+function insertParts(p: Params, data: Prisma.TicketUncheckedCreateInput, computed: Record<string, string> = {}) {
+  const fields = Object.entries(data).filter(([k, v]) => v !== undefined && !(k in computed));
+  const names = [...fields.map(([k]) => k), ...Object.keys(computed), 'updatedAt'];
+  const values = [...fields.map(([, v]) => p.add(v)), ...Object.values(computed), p.add(new Date())];
+  return { columns: names.map(column).join(', '), values: values.join(', ') };
+}
+
+/** A staff member's platform identities as returned with a ticket (oldest first, as the directory orders them). */
+const ASSIGNEE_IDENTITIES = `(SELECT COALESCE(json_agg(json_build_object('platform', i.platform,
+  'externalId', i."externalId") ORDER BY i."createdAt", i.id), '[]'::json)
+  FROM "Identity" i WHERE i."staffId" = t."assigneeId") AS "assigneeIdentities"`;
+
+const targetsOf = (v: unknown): PushTargets =>
+  identityTargets(toJson<{ platform: string; externalId: string }[]>(v, []));
+
+/** Agents in directory order (createdAt, id) with their position, for round-robin in SQL. */
+const AGENTS = `SELECT id, "onDuty", row_number() OVER (ORDER BY "createdAt", id) AS pos
+  FROM "Staff" WHERE role = 'agent'`;
+
+export interface NewTicketEvent {
+  actor: string;
+  channel?: string;
+  reason?: string;
+  data?: Record<string, unknown>;
+}
+
+/** `INSERT INTO "TicketEvent"` of `event` for the ticket(s) in CTE `t`. */
+function eventInsert(p: Params, type: string, event: NewTicketEvent, data: string = p.add(event.data ?? {})): string {
+  return `INSERT INTO "TicketEvent" (id, "ticketId", type, actor, channel, reason, data, at)
+    SELECT ${p.add(randomUUID())}, t.id, ${p.add(type)}, ${p.add(event.actor)}, ${p.add(event.channel ?? null)}::text,
+      ${p.add(event.reason ?? null)}::text, ${data}, ${p.add(new Date())} FROM t`;
 }
 
 /** Ticket persistence; the openKey unique index is what makes "one open ticket per problem" hold under races. */
-export function createTicketRepo(prisma: PrismaClient) {
+export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
   const include = { customer: true, order: true } as const;
   /** One ticket with its customer and order, in one statement. */
-  async function oneTicket(where: Prisma.Sql): Promise<TicketRow | null> {
-    const rows = await prisma.$queryRaw<RawTicketRow[]>(
-      Prisma.sql`SELECT t.*, ${WITH_RELATIONS} FROM "Ticket" t ${JOIN_RELATIONS} WHERE ${where}`,
+  async function oneTicket(where: string, value: unknown): Promise<TicketRow | null> {
+    const rows = await sql.query<JsonTicketRow>(
+      `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE ${where} = $1`,
+      [value],
     );
     return rows[0] ? ticketRow(rows[0]) : null;
   }
-  const byOpenKey = (openKey: string) => oneTicket(Prisma.sql`t."openKey" = ${openKey}`);
+  const byOpenKey = (openKey: string) => oneTicket('t."openKey"', openKey);
+  /** Insert (unless the open key is taken) with optional extra CTEs before it and an event after it. */
+  async function insertTicket(
+    p: Params,
+    data: Prisma.TicketUncheckedCreateInput,
+    parts: { before?: string; computed?: Record<string, string>; event?: string; extra?: string },
+  ): Promise<(JsonTicketRow & { assigneeIdentities?: unknown }) | undefined> {
+    const { columns, values } = insertParts(p, data, parts.computed);
+    const rows = await sql.query<JsonTicketRow & { assigneeIdentities?: unknown }>(
+      `WITH ${parts.before ?? ''}
+        t AS (INSERT INTO "Ticket" (${columns}) VALUES (${values}) ON CONFLICT ("openKey") DO NOTHING RETURNING *)
+        ${parts.event ? `, ev AS (${parts.event})` : ''}
+      SELECT ${SELECT_TICKET}${parts.extra ?? ''} FROM t ${JOIN_RELATIONS}`,
+      p.values,
+    );
+    return rows[0];
+  }
   return {
-    byId: (id: number) => oneTicket(Prisma.sql`t.id = ${id}`),
-    // byOpenKey and create run for every customer message about a problem: one raw statement each
-    // instead of the ORM's three (ticket, customer, order) and six (a transaction around them).
+    byId: (id: number) => oneTicket('t.id', id),
     byOpenKey,
     /** Creates the ticket unless another worker just did; then returns theirs with `created: false`. */
     async create(data: Prisma.TicketUncheckedCreateInput): Promise<{ ticket: TicketRow; created: boolean }> {
-      const fields = Object.entries(data).filter(([, v]) => v !== undefined);
-      for (const [k] of fields) if (!/^[A-Za-z]+$/.test(k)) throw new Error(`unexpected ticket field ${k}`);
-      const columns = Prisma.join([...fields.map(([k]) => Prisma.raw(`"${k}"`)), Prisma.raw('"updatedAt"')]);
-      const values = Prisma.join([...fields.map(([, v]) => sqlValue(v)), sqlValue(new Date())]);
-      const rows = await prisma.$queryRaw<RawTicketRow[]>(
-        Prisma.sql`WITH t AS (
-          INSERT INTO "Ticket" (${columns}) VALUES (${values}) ON CONFLICT ("openKey") DO NOTHING RETURNING *
-        ) SELECT t.*, ${WITH_RELATIONS} FROM t ${JOIN_RELATIONS}`,
-      );
-      if (rows[0]) return { ticket: ticketRow(rows[0]), created: true };
+      const row = await insertTicket(new Params(), data, {});
+      if (row) return { ticket: ticketRow(row), created: true };
       const existing = data.openKey ? await byOpenKey(data.openKey) : null;
       if (!existing) throw new Error('ticket insert returned nothing and no open ticket has its key');
       return { ticket: existing, created: false };
     },
-    /** Updates and returns the ticket with its relations, in one statement (plain values and `{ increment }` on counters). */
-    async update(id: number, data: Prisma.TicketUncheckedUpdateInput): Promise<TicketRow> {
+    /**
+     * What a customer message about a problem needs to know first, in one statement: the ticket this
+     * delivery already changed (a redelivery), the open ticket for its key, and the customer's newest
+     * open ticket on the same order (to link a new one to).
+     */
+    async intake(q: { deliveryId: string; openKey: string; customerId: string; orderId: string | null }): Promise<{
+      replayed: TicketRow | null;
+      open: TicketRow | null;
+      linkedId: number | null;
+    }> {
+      const rows = await sql.query<JsonTicketRow & { replayedId: number | null; linkedId: number | null }>(
+        `WITH base AS (SELECT
+          (SELECT "ticketId" FROM "TicketEvent" WHERE data->>'deliveryId' = $1 ORDER BY at LIMIT 1) AS "replayedId",
+          (SELECT id FROM "Ticket" WHERE "customerId" = $3 AND "orderId" IS NOT DISTINCT FROM $4::text
+            AND "openKey" IS NOT NULL ORDER BY "createdAt" DESC LIMIT 1) AS "linkedId")
+        SELECT base."replayedId", base."linkedId", x.* FROM base LEFT JOIN LATERAL (
+          SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE t.id = base."replayedId"
+          UNION ALL
+          SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
+          WHERE t."openKey" = $2 AND t.id IS DISTINCT FROM base."replayedId") x ON true`,
+        [q.deliveryId, q.openKey, q.customerId, q.orderId],
+      );
+      const first = rows[0];
+      const tickets = rows.filter((r) => r.ticket !== null).map(ticketRow);
+      const replayedId = first?.replayedId ?? null;
+      return {
+        replayed: replayedId === null ? null : (tickets.find((t) => t.id === replayedId) ?? null),
+        open: tickets.find((t) => t.openKey === q.openKey) ?? null,
+        linkedId: first?.linkedId ?? null,
+      };
+    },
+    /**
+     * Opens a ticket with its `created` event in one statement. With `roundRobinTeam`, the assignee is
+     * the team's next on-duty agent (lifecycle.nextAssignee's rule: after the team's last assignee in
+     * directory order, wrapping round), claimed on the team row in the same statement, so tickets opened
+     * at the same moment take turns. Returns where the assignee's push goes (their identities), or
+     * `created: false` with the ticket another worker just opened under the same key.
+     */
+    async open(
+      data: Prisma.TicketUncheckedCreateInput,
+      event: NewTicketEvent,
+      opts: { roundRobinTeam?: string } = {},
+    ): Promise<{ ticket: TicketRow; created: boolean; assigneeTargets: PushTargets }> {
+      const p = new Params();
+      const team = opts.roundRobinTeam;
+      const claim = team
+        ? `agents AS (${AGENTS}),
+          claim AS (
+            UPDATE "Team" tm SET "lastAssignedStaffId" = COALESCE(
+              (SELECT a.id FROM agents a WHERE a."onDuty" AND a.pos > COALESCE(
+                (SELECT b.pos FROM agents b WHERE b.id = tm."lastAssignedStaffId"), 0) ORDER BY a.pos LIMIT 1),
+              (SELECT a.id FROM agents a WHERE a."onDuty" ORDER BY a.pos LIMIT 1))
+            WHERE tm.id = ${p.add(team)} AND EXISTS (SELECT 1 FROM agents WHERE "onDuty")
+            RETURNING tm."lastAssignedStaffId" AS id),
+          pick AS (SELECT COALESCE((SELECT id FROM claim),
+            (SELECT a.id FROM agents a WHERE a."onDuty" ORDER BY a.pos LIMIT 1)) AS id),`
+        : '';
+      const eventData = `${p.add(event.data ?? {})} || jsonb_build_object('assigneeId', t."assigneeId")`;
+      const row = await insertTicket(p, data, {
+        before: claim,
+        computed: team ? { assigneeId: '(SELECT id FROM pick)' } : {},
+        event: eventInsert(p, 'created', event, eventData),
+        extra: `, ${ASSIGNEE_IDENTITIES}`,
+      });
+      if (row) return { ticket: ticketRow(row), created: true, assigneeTargets: targetsOf(row.assigneeIdentities) };
+      const existing = data.openKey ? await byOpenKey(data.openKey) : null;
+      if (!existing) throw new Error('ticket insert returned nothing and no open ticket has its key');
+      return { ticket: existing, created: false, assigneeTargets: [] };
+    },
+    /**
+     * Updates and returns the ticket with its relations, in one statement (plain values and `{ increment }`
+     * on counters); with `event`, the ticket event of the change is written by the same statement; with
+     * `assigneeTargets`, where the assignee's pushes go comes back with it.
+     */
+    async update(
+      id: number,
+      data: Prisma.TicketUncheckedUpdateInput,
+      event?: NewTicketEvent & { type: string },
+      opts: { assigneeTargets?: boolean } = {},
+    ): Promise<TicketRow & { assigneeTargets?: PushTargets }> {
+      const p = new Params();
       const sets = Object.entries(data)
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => {
-          if (!/^[A-Za-z]+$/.test(k)) throw new Error(`unexpected ticket field ${k}`);
-          const col = Prisma.raw(`"${k}"`);
-          if (COUNTERS.has(k) && isIncrement(v)) return Prisma.sql`${col} = t.${col} + ${v.increment}`;
+          const col = column(k);
+          if (COUNTERS.has(k) && isIncrement(v)) return `${col} = t.${col} + ${p.add(v.increment)}::int`;
           if (v !== null && typeof v === 'object' && !(v instanceof Date) && !JSON_FIELDS.has(k))
             throw new Error(`unsupported update of ticket field ${k}`);
-          return Prisma.sql`${col} = ${sqlValue(v)}`;
+          return `${col} = ${p.add(v)}`;
         });
-      sets.push(Prisma.sql`"updatedAt" = ${sqlValue(new Date())}`);
-      const rows = await prisma.$queryRaw<RawTicketRow[]>(
-        Prisma.sql`WITH t AS (
-          UPDATE "Ticket" AS t SET ${Prisma.join(sets)} WHERE t.id = ${id} RETURNING t.*
-        ) SELECT t.*, ${WITH_RELATIONS} FROM t ${JOIN_RELATIONS}`,
+      sets.push(`"updatedAt" = ${p.add(new Date())}`);
+      const where = p.add(id);
+      const ev = event ? `, ev AS (${eventInsert(p, event.type, event)})` : '';
+      const rows = await sql.query<JsonTicketRow & { assigneeIdentities?: unknown }>(
+        `WITH t AS (UPDATE "Ticket" AS t SET ${sets.join(', ')} WHERE t.id = ${where} RETURNING t.*)${ev}
+        SELECT ${SELECT_TICKET}${opts.assigneeTargets ? `, ${ASSIGNEE_IDENTITIES}` : ''} FROM t ${JOIN_RELATIONS}`,
+        p.values,
       );
-      if (!rows[0]) throw new Error(`ticket #${id} does not exist`);
-      return ticketRow(rows[0]);
+      const row = rows[0];
+      if (!row) throw new Error(`ticket #${id} does not exist`);
+      if (!opts.assigneeTargets) return ticketRow(row);
+      return { ...ticketRow(row), assigneeTargets: targetsOf(row.assigneeIdentities) };
     },
-    // Raw SQL on the hot path (every ticket operation writes an event): the ORM's query compiler was
-    // over half of the ticket bench's CPU (bench/README.md).
     async addEvent(e: {
       ticketId: number;
       type: string;
@@ -113,33 +270,29 @@ export function createTicketRepo(prisma: PrismaClient) {
       reason?: string;
       data?: Prisma.InputJsonValue;
     }): Promise<void> {
-      await prisma.$executeRaw`INSERT INTO "TicketEvent" (id, "ticketId", type, actor, channel, reason, data, at)
-        VALUES (${randomUUID()}, ${e.ticketId}, ${e.type}, ${e.actor}, ${e.channel ?? null}::text, ${e.reason ?? null}::text,
-          ${JSON.stringify(e.data ?? {})}::jsonb, ${ts(new Date())}::timestamp(3))`;
+      await sql.query(
+        `INSERT INTO "TicketEvent" (id, "ticketId", type, actor, channel, reason, data, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamp(3))`,
+        [
+          randomUUID(),
+          e.ticketId,
+          e.type,
+          e.actor,
+          e.channel ?? null,
+          e.reason ?? null,
+          JSON.stringify(e.data ?? {}),
+          ts(new Date()),
+        ],
+      );
     },
     /** Whether this delivery already changed this ticket (a retried job must not count twice). */
-    // Raw SQL so the expression index on data->>'deliveryId' is used (migration 20261123200000).
+    // Uses the expression index on data->>'deliveryId' (migration 20261123200000).
     async handled(ticketId: number, deliveryId: string): Promise<boolean> {
-      const rows = await prisma.$queryRaw<
-        { n: number }[]
-      >`SELECT count(*)::int AS n FROM "TicketEvent" WHERE data->>'deliveryId' = ${deliveryId} AND "ticketId" = ${ticketId}`;
+      const rows = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "TicketEvent" WHERE data->>'deliveryId' = $1 AND "ticketId" = $2`,
+        [deliveryId, ticketId],
+      );
       return (rows[0]?.n ?? 0) > 0;
-    },
-    async byDelivery(deliveryId: string) {
-      const rows = await prisma.$queryRaw<
-        { ticketId: number }[]
-      >`SELECT "ticketId" FROM "TicketEvent" WHERE data->>'deliveryId' = ${deliveryId} ORDER BY at LIMIT 1`;
-      const ticketId = rows[0]?.ticketId;
-      return ticketId === undefined ? null : oneTicket(Prisma.sql`t.id = ${ticketId}`);
-    },
-    /** The customer's newest open ticket on the same order (or on no order), if any. */
-    async otherOpenForOrder(customerId: string, orderId: string | null) {
-      const rows = await prisma.$queryRaw<{ id: number }[]>`
-        SELECT id FROM "Ticket"
-        WHERE "customerId" = ${customerId} AND "orderId" IS NOT DISTINCT FROM ${orderId}::text
-          AND "openKey" IS NOT NULL
-        ORDER BY "createdAt" DESC LIMIT 1`;
-      return rows[0] ?? null;
     },
     recentResolved: (customerId: string, problem: string, orderId: string | null) =>
       prisma.ticket.findFirst({
@@ -166,27 +319,6 @@ export function createTicketRepo(prisma: PrismaClient) {
         where: { ticketId: { in: ticketIds }, type: 'breach' },
         select: { ticketId: true, timer: true, dueAt: true },
       }),
-    /**
-     * Round-robin within a team (the rule of lifecycle.nextAssignee), in one statement: the next on-duty agent after the team's last
-     * assignee (in `agents` order, wrapping round) is written and returned. Concurrent callers queue on
-     * the team row and each computes from the row its predecessor wrote, so tickets opened at the same
-     * moment take turns. Undefined when no agent is on duty; without a team row, the first on duty.
-     */
-    async claimNextAssignee(teamId: string, agents: readonly { id: string; onDuty: boolean }[]) {
-      const all = agents.map((a) => a.id);
-      const onDuty = agents.filter((a) => a.onDuty).map((a) => a.id);
-      if (onDuty.length === 0) return undefined;
-      const rows = await prisma.$queryRaw<{ id: string | null }[]>`
-        UPDATE "Team" t SET "lastAssignedStaffId" = COALESCE(
-          (SELECT x.a FROM unnest(${all}::text[]) WITH ORDINALITY AS x(a, pos)
-            WHERE x.a = ANY(${onDuty}::text[])
-              AND x.pos > COALESCE(array_position(${all}::text[], t."lastAssignedStaffId"), 0)
-            ORDER BY x.pos LIMIT 1),
-          ${onDuty[0]})
-        WHERE t.id = ${teamId}
-        RETURNING t."lastAssignedStaffId" AS id`;
-      return rows[0]?.id ?? onDuty[0];
-    },
     /** Where to reach a ticket's customer: their first platform identity. */
     async customerContact(customerId: string): Promise<{ userRef: string } | undefined> {
       const who = await prisma.identity.findFirst({ where: { customerId }, orderBy: { createdAt: 'asc' } });

@@ -3,7 +3,7 @@ import type { TimerScheduler } from '../../src/app/ports.ts';
 import type { Database } from '../../src/store/db.ts';
 import { createIdentityStore } from '../../src/store/identities.repo.ts';
 import { seedSandboxStaff } from '../../src/store/seed-sandbox.ts';
-import { freshPgDatabase } from '../support/db.ts';
+import { freshPgDatabase, freshPgliteDatabase } from '../support/db.ts';
 import { customerDelivery, problemParse, ticketServiceOn } from '../support/tickets.ts';
 
 const noTimers: TimerScheduler = {
@@ -41,5 +41,43 @@ describe('round-robin assignment under concurrent ticket creation (PostgreSQL)',
       `SELECT "assigneeId", count(*)::int AS n FROM "Ticket" GROUP BY "assigneeId" ORDER BY "assigneeId"`,
     );
     expect(rows.map((r) => r.n)).toEqual([6, 6]);
+  });
+});
+
+describe('the ticket path on PGlite (the embedded default)', () => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, cleanup } = await freshPgliteDatabase());
+    await seedSandboxStaff(db.prisma);
+  });
+  afterAll(async () => cleanup());
+
+  it('opens, assigns, pushes, attaches a reminder and ignores a redelivery', async () => {
+    const service = await ticketServiceOn(db, noTimers);
+    const sender = await createIdentityStore(db.prisma).resolve('sandbox', 'pg-lite-1', 'customer');
+    const first = await service.onCustomerMessage({
+      sender,
+      delivery: customerDelivery('pl-1', 'pg-lite-1', '杯子裂了'),
+      parse: problemParse('damaged', '杯子裂了'),
+    });
+    expect(first).toContain('工单 #1');
+    const again = customerDelivery('pl-2', 'pg-lite-1', '怎么还没人理');
+    const reminder = await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') });
+    const redelivered = await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') });
+    expect(reminder).toContain('#1');
+    expect(redelivered).toContain('#1');
+    const [t] = await db.sql.query<{ assigneeId: string | null; reminderCount: number; due: string | null }>(
+      `SELECT "assigneeId", "reminderCount", "firstResponseDueAt"::text AS due FROM "Ticket"`,
+    );
+    expect(t?.assigneeId).not.toBeNull();
+    expect(t?.reminderCount).toBe(1);
+    expect(t?.due).not.toBeNull();
+    const events = await db.sql.query<{ type: string }>(`SELECT type FROM "TicketEvent" ORDER BY at, type`);
+    expect(events.map((e) => e.type)).toEqual(['created', 'reminder']);
+    const pushes = await db.sql.query<{ dedupeKey: string }>(
+      `SELECT "dedupeKey" FROM "OutboundMessage" ORDER BY "createdAt"`,
+    );
+    expect(pushes.map((p) => p.dedupeKey.split('-sandbox-')[0])).toEqual(['assigned-1', 'remind-1-pl-2']);
   });
 });

@@ -78,7 +78,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     const outbox = createOutbox(db.sql);
     const directory = createDirectory(db.prisma, { managers: [{ channel: 'sandbox', chatId: 'managers' }] });
     service = createTicketService({
-      repo: createTicketRepo(db.prisma),
+      repo: createTicketRepo(db.prisma, db.sql),
       config: await seedAndLoadTicketConfig(db.prisma),
       timers,
       notifier: createNotifier({ outbox, send: async () => ({ status: 'sent' }), directory }),
@@ -187,6 +187,10 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     const resumed = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
     expect(resumed.status).toBe('in_progress');
     expect(resumed.resolveDueAt?.getTime()).toBe(resumed.createdAt.getTime() + (1440 + 60) * 60_000);
+    // the timers queued before the pause belong to an older revision and do nothing when they fire
+    expect(resumed.policyRevision).toBeGreaterThan(paused.policyRevision);
+    const events = await db.prisma.ticketEvent.findMany({ where: { ticketId: 1, type: 'status' } });
+    expect(events.map((e) => e.reason)).toContain('顾客回复，恢复计时');
   });
 
   it('refuses an impossible transition with a clear message', async () => {

@@ -13,7 +13,7 @@ import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 export async function ticketServiceOn(db: Database, timers: TimerScheduler) {
   const directory = createDirectory(db.prisma, {});
   return createTicketService({
-    repo: createTicketRepo(db.prisma),
+    repo: createTicketRepo(db.prisma, db.sql),
     config: await seedAndLoadTicketConfig(db.prisma),
     timers,
     notifier: createNotifier({ outbox: createOutbox(db.sql), send: async () => ({ status: 'sent' }), directory }),

@@ -1,3 +1,4 @@
+import type { ChannelId } from '../../channels/channel.ts';
 import {
   nextAssignee,
   openKey,
@@ -16,7 +17,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
-import { bumpAndReschedule, planTimers, scheduleTimers } from './timers.ts';
+import { clockState, planTimers, scheduleTimers } from './timers.ts';
 
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
@@ -56,11 +57,16 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   if (!problem) return undefined;
   const order = await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary);
   const key = openKey(sender.id, order?.id, problem);
-  const replayed = await deps.repo.byDelivery(delivery.id);
+  // One read for what decides the path: redelivery, open ticket for the key, ticket to link to.
+  const { replayed, open, linkedId } = await deps.repo.intake({
+    deliveryId: delivery.id,
+    openKey: key,
+    customerId: sender.id,
+    orderId: order?.id ?? null,
+  });
   if (replayed)
     return zh.ticketReminder({ id: replayed.id, statusZh: STATUS_ZH[replayed.status as TicketStatus], raised: false });
-  const open = await deps.repo.byOpenKey(key);
-  if (open) return attach(deps, open, input);
+  if (open) return attach(deps, open, input, { deliveryChecked: true });
   const now = deps.now();
   const facts = ruleFacts(parse, order, sender.tier, now);
   const matched = evaluateRules(deps.config.rules, facts);
@@ -76,48 +82,51 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
     ...(floor ? { floor } : {}),
   });
   const reasons = [...decided.reasons, ...matched.map((m) => `规则「${m.name}」：${m.explanation}`)];
-  const linked = await deps.repo.otherOpenForOrder(sender.id, order?.id ?? null);
-  const assigneeId = await pickAssignee(deps);
+  const teamId = deps.config.defaultTeamId;
+  // Without a team the first on-duty agent takes it; with one, the insert claims the team's next agent.
+  const assigneeId = teamId ? undefined : nextAssignee(await deps.directory.staffByRole(['agent']));
   // A new ticket's deadlines depend only on its creation time and priority: stored with the insert.
   const timers = planTimers(deps, decided.priority, { createdAt: now, pausedMinutes: 0 });
-  const { ticket, created } = await deps.repo.create({
-    ...timers.columns,
-    customerId: sender.id,
-    orderId: order?.id ?? null,
-    problem,
-    openKey: key,
-    priority: decided.priority,
-    priorityReasons: reasons,
-    urgency: parse.urgency.level,
-    channel: delivery.channel,
-    summary: delivery.text.slice(0, 200),
-    assigneeId: assigneeId ?? null,
-    teamId: deps.config.defaultTeamId ?? null,
-    linkedTicketId: linked?.id ?? null,
-    lastCustomerMessageAt: now,
-    createdAt: now,
-    flags: {
-      reship: actions.some((a) => a.type === 'mark_reship'),
-      rules: matched.map((m) => m.ruleId),
-      facts: facts as unknown as Prisma.InputJsonValue,
+  const opened = await deps.repo.open(
+    {
+      ...timers.columns,
+      customerId: sender.id,
+      orderId: order?.id ?? null,
+      problem,
+      openKey: key,
+      priority: decided.priority,
+      priorityReasons: reasons,
+      urgency: parse.urgency.level,
+      channel: delivery.channel,
+      summary: delivery.text.slice(0, 200),
+      assigneeId: assigneeId ?? null,
+      teamId: teamId ?? null,
+      linkedTicketId: linkedId,
+      lastCustomerMessageAt: now,
+      createdAt: now,
+      flags: {
+        reship: actions.some((a) => a.type === 'mark_reship'),
+        rules: matched.map((m) => m.ruleId),
+        facts: facts as unknown as Prisma.InputJsonValue,
+      },
     },
-  });
-  if (!created) return attach(deps, ticket, input);
-  await deps.repo.addEvent({
-    ticketId: ticket.id,
-    type: 'created',
-    actor: `customer:${sender.id}`,
-    channel: delivery.channel,
-    reason: reasons.join('；'),
-    data: { deliveryId: delivery.id, primary: parse.primary, assigneeId },
-  });
+    {
+      actor: `customer:${sender.id}`,
+      channel: delivery.channel,
+      reason: reasons.join('；'),
+      data: { deliveryId: delivery.id, primary: parse.primary },
+    },
+    teamId ? { roundRobinTeam: teamId } : {},
+  );
+  const { ticket } = opened;
+  if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
   await scheduleTimers(deps, timers, ticket);
   await applyActions(deps, ticket, actions);
   const critical = decided.priority === 'P1' || parse.urgency.level === 'critical';
   if (parse.escalateToManager || parse.primary === 'complaint')
     await escalate(deps, ticket, 'complaint', { escalateToManager: true });
   else if (critical) await escalate(deps, ticket, 'critical');
-  else if (assigneeId) await notifyAssignee(deps, ticket);
+  else if (ticket.assigneeId) await notifyAssignee(deps, ticket, opened.assigneeTargets);
   const text = zh.ticketCreated({
     id: ticket.id,
     problemZh: problemZh(parse.primary),
@@ -125,32 +134,48 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
     ...(ticket.firstResponseDueAt ? { dueText: fmtTime(ticket.firstResponseDueAt) } : {}),
     critical,
   });
-  return linked ? `${text}${zh.linkedNote({ id: linked.id })}` : text;
+  return linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
 }
 
-async function attach(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
+/**
+ * A repeat message on an open ticket. `deliveryChecked` when the caller has just seen that this delivery
+ * changed no ticket (intake); otherwise it is checked here (a retried job must not count twice).
+ */
+async function attach(
+  deps: TicketDeps,
+  t: TicketRow,
+  input: HandlingInput,
+  opts: { deliveryChecked: boolean },
+): Promise<string> {
   const { delivery, sender } = input;
-  if (await deps.repo.handled(t.id, delivery.id))
+  if (!opts.deliveryChecked && (await deps.repo.handled(t.id, delivery.id)))
     return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });
   const now = deps.now();
   if (t.status === 'waiting_customer') {
     const paused = t.pausedAt ? (now.getTime() - t.pausedAt.getTime()) / 60_000 : 0;
     const flags = (t.flags ?? {}) as Record<string, unknown>;
-    const resumed = await deps.repo.update(t.id, {
-      status: transition('waiting_customer', 'resume'),
-      pausedAt: null,
-      lastCustomerMessageAt: now,
-      flags: { ...flags, pausedMinutes: Number(flags.pausedMinutes ?? 0) + paused },
-    });
-    await deps.repo.addEvent({
-      ticketId: t.id,
-      type: 'status',
-      actor: `customer:${sender.id}`,
-      channel: delivery.channel,
-      reason: '顾客回复，恢复计时',
-      data: { deliveryId: delivery.id, to: 'in_progress' },
-    });
-    await bumpAndReschedule(deps, resumed);
+    const resumedFlags = { ...flags, pausedMinutes: Number(flags.pausedMinutes ?? 0) + paused };
+    // The clock runs again: fresh deadlines under a new revision, written with the resume.
+    const plan = planTimers(deps, t.priority as Priority, clockState({ ...t, pausedAt: null, flags: resumedFlags }));
+    const resumed = await deps.repo.update(
+      t.id,
+      {
+        status: transition('waiting_customer', 'resume'),
+        pausedAt: null,
+        lastCustomerMessageAt: now,
+        flags: resumedFlags,
+        policyRevision: { increment: 1 },
+        ...plan.columns,
+      },
+      {
+        type: 'status',
+        actor: `customer:${sender.id}`,
+        channel: delivery.channel,
+        reason: '顾客回复，恢复计时',
+        data: { deliveryId: delivery.id, to: 'in_progress' },
+      },
+    );
+    await scheduleTimers(deps, plan, resumed);
     return zh.ticketResumed({ id: t.id });
   }
   const reminders = t.reminderCount + 1;
@@ -165,25 +190,31 @@ async function attach(deps: TicketDeps, t: TicketRow, input: HandlingInput): Pro
     floor: t.priority as Priority,
   });
   const raised = decided.priority < t.priority;
-  const updated = await deps.repo.update(t.id, {
-    reminderCount: reminders,
-    lastCustomerMessageAt: now,
-    ...(raised
-      ? { priority: decided.priority, priorityReasons: decided.reasons, urgency: input.parse.urgency.level }
-      : {}),
-  });
-  await deps.repo.addEvent({
-    ticketId: t.id,
-    type: 'reminder',
-    actor: `customer:${sender.id}`,
-    channel: delivery.channel,
-    reason: `第 ${reminders} 次催促${raised ? `，优先级 ${t.priority} → ${decided.priority}` : ''}`,
-    data: { deliveryId: delivery.id },
-  });
-  if (raised) await bumpAndReschedule(deps, updated);
+  // A raised priority has tighter deadlines: stored with the reminder under a new timer revision.
+  const plan = raised ? planTimers(deps, decided.priority, clockState(t)) : undefined;
+  const updated = await deps.repo.update(
+    t.id,
+    {
+      reminderCount: reminders,
+      lastCustomerMessageAt: now,
+      ...(raised
+        ? { priority: decided.priority, priorityReasons: decided.reasons, urgency: input.parse.urgency.level }
+        : {}),
+      ...(plan ? { policyRevision: { increment: 1 }, ...plan.columns } : {}),
+    },
+    {
+      type: 'reminder',
+      actor: `customer:${sender.id}`,
+      channel: delivery.channel,
+      reason: `第 ${reminders} 次催促${raised ? `，优先级 ${t.priority} → ${decided.priority}` : ''}`,
+      data: { deliveryId: delivery.id },
+    },
+    { assigneeTargets: t.assigneeId !== null },
+  );
+  if (plan) await scheduleTimers(deps, plan, updated);
   if (t.assigneeId) {
     await deps.notifier.push({
-      to: { staffIds: [t.assigneeId] },
+      to: updated.assigneeTargets ? { direct: updated.assigneeTargets } : { staffIds: [t.assigneeId] },
       kind: 'alert',
       text: `顾客第 ${reminders} 次催促工单 #${t.id}（${updated.priority}）：${delivery.text.slice(0, 80)}`,
       dedupeKey: `remind-${t.id}-${delivery.id}`,
@@ -193,17 +224,11 @@ async function attach(deps: TicketDeps, t: TicketRow, input: HandlingInput): Pro
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
 }
 
-async function pickAssignee(deps: TicketDeps): Promise<string | undefined> {
-  const agents = await deps.directory.staffByRole(['agent']);
-  const teamId = deps.config.defaultTeamId;
-  if (!teamId) return nextAssignee(agents);
-  return deps.repo.claimNextAssignee(teamId, agents);
-}
-
-async function notifyAssignee(deps: TicketDeps, t: TicketRow) {
+/** Pushes a new ticket to its assignee, at the platform identities that came back with the insert. */
+async function notifyAssignee(deps: TicketDeps, t: TicketRow, targets: { channel: ChannelId; userRef: string }[]) {
   if (!t.assigneeId) return;
   await deps.notifier.push({
-    to: { staffIds: [t.assigneeId] },
+    to: { direct: targets },
     kind: 'push',
     text: `新工单 #${t.id}（${t.priority}）：${t.summary}${t.firstResponseDueAt ? `\n首次响应截止 ${fmtTime(t.firstResponseDueAt)}` : ''}\n回复「受理 #${t.id}」开始处理。`,
     dedupeKey: `assigned-${t.id}`,

@@ -70,10 +70,15 @@ export async function rescheduleTimers(deps: TicketDeps, t: TicketRow): Promise<
   return updated;
 }
 
-/** Bumps the revision (so pending jobs become no-ops) and schedules fresh timers. */
+/**
+ * Bumps the revision (so pending jobs become no-ops), stores the fresh deadlines in the same update,
+ * and schedules their timers under the new revision.
+ */
 export async function bumpAndReschedule(deps: TicketDeps, t: TicketRow): Promise<TicketRow> {
-  const bumped = await deps.repo.update(t.id, { policyRevision: { increment: 1 } });
-  return rescheduleTimers(deps, bumped);
+  const plan = planTimers(deps, t.priority as Priority, clockState(t));
+  const updated = await deps.repo.update(t.id, { policyRevision: { increment: 1 }, ...plan.columns });
+  await scheduleTimers(deps, plan, updated);
+  return updated;
 }
 
 /**
