@@ -10,13 +10,22 @@ import type { Database, Sql } from './db.ts';
  * slowdown on every batch. PGlite has no JIT and one connection; it is used as is.
  */
 export interface BulkSql extends Sql {
+  /**
+   * `query` as a named prepared statement, planned once per connection: for one statement run thousands
+   * of times with parameters whose shape does not change the best plan (the order upsert). Not for
+   * statements like `col = ANY($1)`, whose generic plan can be far worse than a custom one.
+   */
+  queryPrepared: Sql['query'];
   release(): Promise<void>;
 }
 
 /** `size` connections behind one `query()`; each call takes an idle connection (or waits for one). */
 export async function openBulkSql(db: Pick<Database, 'raw' | 'sql'>, size = 2): Promise<BulkSql> {
   const raw = db.raw;
-  if (raw.kind === 'pglite') return { query: db.sql.query.bind(db.sql), release: async () => {} };
+  if (raw.kind === 'pglite') {
+    const query = db.sql.query.bind(db.sql);
+    return { query, queryPrepared: query, release: async () => {} };
+  }
   const clients: pg.PoolClient[] = [];
   for (let i = 0; i < Math.max(1, size); i++) {
     const client = await raw.pool.connect();
@@ -31,9 +40,8 @@ export async function openBulkSql(db: Pick<Database, 'raw' | 'sql'>, size = 2): 
       if (c) resolve(c);
       else waiting.push(resolve);
     });
-  // Bulk statements run thousands of times per import: prepared once per connection, PostgreSQL stops
-  // re-planning them (planning a batch upsert took 1–5 ms, i.e. 1–5 µs per row of a 1,000-row batch).
-  // The name is derived from the text: pooled connections outlive this session and keep what was prepared.
+  // Prepared statements are named after their text: pooled connections outlive this session and keep
+  // what was prepared. Planning the batch upsert took 1–5 ms, i.e. 1–5 µs per row of a 1,000-row batch.
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = names.get(text);
@@ -48,19 +56,21 @@ export async function openBulkSql(db: Pick<Database, 'raw' | 'sql'>, size = 2): 
     if (next) next(c);
     else idle.push(c);
   };
-  return {
-    async query<T>(text: string, params?: unknown[]): Promise<T[]> {
-      const client = await take();
-      try {
-        const prepared = params !== undefined && params.length > 0;
-        const result = prepared
+  const run = async <T>(text: string, params: unknown[] | undefined, prepare: boolean): Promise<T[]> => {
+    const client = await take();
+    try {
+      const result =
+        prepare && params !== undefined
           ? await client.query({ name: nameOf(text), text, values: params })
-          : await client.query(text);
-        return result.rows as T[];
-      } finally {
-        give(client);
-      }
-    },
+          : await client.query(text, params);
+      return result.rows as T[];
+    } finally {
+      give(client);
+    }
+  };
+  return {
+    query: <T>(text: string, params?: unknown[]) => run<T>(text, params, false),
+    queryPrepared: <T>(text: string, params?: unknown[]) => run<T>(text, params, true),
     async release() {
       for (const c of clients) {
         await c.query('RESET jit').catch(() => {});
