@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { type Clock, systemClock } from '../app/ports.ts';
 import { openBulkSql } from '../store/bulk-session.ts';
 import type { Database, Sql } from '../store/db.ts';
@@ -47,12 +48,26 @@ export interface ImportFileOptions {
  * Import a CSV or JSONL file of orders or logistics events. Bad rows are reported with their line numbers
  * and never stop the good ones; each batch is written whole or not at all; re-importing changes nothing.
  */
+/**
+ * A file import allocates a few KB of short-lived objects per row; with V8's default young generation
+ * (16 MB semi-spaces) the scavenger promotes and re-scans them over and over — GC was 13–21 % of the
+ * import's CPU. 64 MB semi-spaces cut the import's CPU per row by ~20 % (66.7 → 53.1 µs, 100k-row
+ * demo export); the cost is up to ~190 MB more RSS while importing. Applied once, on the first import.
+ */
+let youngGenerationSized = false;
+function sizeYoungGeneration(): void {
+  if (youngGenerationSized) return;
+  youngGenerationSized = true;
+  v8.setFlagsFromString('--max-semi-space-size=64');
+}
+
 export async function importFile(
   db: Pick<Database, 'raw' | 'sql'>,
   kind: ImportKind,
   file: string,
   opts: ImportFileOptions = {},
 ): Promise<ImportReport> {
+  sizeYoungGeneration();
   const format = detectFormat(file, opts.format);
   const total = await fileSize(file);
   const concurrency = opts.concurrency ?? (db.raw.kind === 'postgres' ? 2 : 1);
