@@ -7,7 +7,7 @@ import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { calibrateThresholds, outOfFoldScores, tuneThresholds } from './calibrate.ts';
 import { primaryByPrecedence } from './eval-items.ts';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, featureKeys } from './features.ts';
-import { compileFeaturizer } from './featurizer.ts';
+import { compileBufferedFeaturizer } from './featurizer.ts';
 import { type FitOptions, fitLinear } from './fit.ts';
 import type { LabelDef } from './intents-schema.ts';
 import { compileScorer, type LinearWeights } from './linear-model.ts';
@@ -51,7 +51,10 @@ export interface IntentModelJson {
 export interface IntentClassifier {
   readonly labels: readonly string[];
   readonly thresholds: readonly number[];
-  /** Sigmoid score per label (same order as `labels`) for already folded text and its tokens. */
+  /**
+   * Sigmoid score per label (same order as `labels`) for already folded text and its tokens. The
+   * array is the classifier's own buffer, overwritten by the next call: copy it to keep it.
+   */
   score(folded: string, tokens: readonly string[]): Float64Array;
 }
 
@@ -132,10 +135,15 @@ export function loadIntentClassifier(json: IntentModelJson): IntentClassifier {
   const vocab = vocabularyFrom(json.vocab, json.idf);
   // Straight from the parsed JSON rows: the scorer copies them into its own feature-major matrix.
   const scorer = compileScorer({ weights: json.weights, bias: json.bias });
-  const featurize = compileFeaturizer(vocab, json.options.features);
+  const featurizer = compileBufferedFeaturizer(vocab, json.options.features);
+  const out = new Float64Array(json.labels.length);
   return {
     labels: json.labels,
     thresholds: json.thresholds,
-    score: (folded, tokens) => scorer(featurize(folded, tokens)),
+    score: (folded, tokens) => {
+      const m = featurizer.fill(folded, tokens);
+      scorer(featurizer.idx, featurizer.val, m, out);
+      return out;
+    },
   };
 }

@@ -5,32 +5,44 @@
  * Why: a 13-character message has ~60 char n-gram keys; slicing each into a new string and hashing
  * it for the vocabulary Map was half of parse(). Here the segments are read into a buffer of UTF-16
  * units, and a char n-gram (or segment-edge key) is the exact pair (tag·2¹⁶ + u₁, u₂·2¹⁶ + u₃) looked
- * up in an open-addressing table of integers — no allocation per key. Word and bigram keys stay
- * strings (a handful per message). Training keeps the string keys (features.ts), so the model file
- * does not change; tests/nlu/featurizer.test.ts checks that both paths give identical vectors on
- * every example text and on odd input.
+ * up in an open-addressing table of integers — no allocation per key. A word is one Map lookup for
+ * its id, and a word bigram is the integer pair (previous id, id) in the same table, so no key string
+ * is built either. The vector is written into reused buffers (no allocation per message). Training
+ * keeps the string keys (features.ts), so the model file does not change;
+ * tests/nlu/featurizer.test.ts checks that both paths give identical vectors on every example text
+ * and on odd input.
  */
 import { type FeatureOptions, featureKeys } from './features.ts';
-import { type SparseVector, type Vocabulary, vectorize, weigh } from './vectorizer.ts';
+import { type SparseVector, type Vocabulary, vectorize, weighInto } from './vectorizer.ts';
 
 export type Featurizer = (folded: string, tokens: readonly string[]) => SparseVector;
+
+/**
+ * The parse path: the same vector as {@link Featurizer}, written into buffers the featurizer owns
+ * (valid until its next call) instead of fresh arrays. `fill` returns the number of entries.
+ */
+export interface BufferedFeaturizer {
+  fill(folded: string, tokens: readonly string[]): number;
+  /** Current buffers (replaced when a long message needs more room: read them after `fill`). */
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+}
 
 const EDGE_START = 3; // tags 4,5: `s:` + 1 or 2 units
 const EDGE_END = 5; // tags 6,7: `e:` + 1 or 2 units
 
-/** Integer table from (a, b) key pairs to feature indices; a = 0 marks an empty slot (real keys have a tag ≥ 1). */
+/**
+ * Integer table from (a, b) key pairs to feature indices; a = 0 marks an empty slot (real keys have
+ * a tag ≥ 1). One slot is 4 int32 (a, b, value, unused) side by side, so a probe reads one cache line.
+ */
 class UnitTable {
-  private readonly a: Int32Array;
-  private readonly b: Int32Array;
-  private readonly v: Int32Array;
+  private readonly slots: Int32Array;
   private readonly mask: number;
 
   constructor(size: number) {
     let cap = 16;
     while (cap < size * 2) cap *= 2;
-    this.a = new Int32Array(cap);
-    this.b = new Int32Array(cap);
-    this.v = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 4);
     this.mask = cap - 1;
   }
 
@@ -39,20 +51,23 @@ class UnitTable {
   }
 
   set(a: number, b: number, value: number): void {
+    const s = this.slots;
     let i = this.slot(a, b) & this.mask;
-    while (this.a[i] !== 0 && !(this.a[i] === a && this.b[i] === b)) i = (i + 1) & this.mask;
-    this.a[i] = a;
-    this.b[i] = b;
-    this.v[i] = value;
+    while (s[i * 4] !== 0 && !(s[i * 4] === a && s[i * 4 + 1] === b)) i = (i + 1) & this.mask;
+    s[i * 4] = a;
+    s[i * 4 + 1] = b;
+    s[i * 4 + 2] = value;
   }
 
   /** The feature index, or -1. */
   get(a: number, b: number): number {
+    const s = this.slots;
     let i = this.slot(a, b) & this.mask;
     for (;;) {
-      const ka = this.a[i] ?? 0;
+      const at = i * 4;
+      const ka = s[at] ?? 0;
       if (ka === 0) return -1;
-      if (ka === a && this.b[i] === b) return this.v[i] ?? -1;
+      if (ka === a && s[at + 1] === b) return s[at + 2] ?? -1;
       i = (i + 1) & this.mask;
     }
   }
@@ -88,7 +103,13 @@ interface Segments {
   units: Uint16Array;
   ends: Int32Array;
   count: number;
+  /** The text has one of ?？吗么 (the `q:?` key) / one of !！ (`q:!`). */
+  question: boolean;
+  bang: boolean;
 }
+
+const isQuestionUnit = (c: number) => c === 63 || c === 0xff1f || c === 0x5417 /* 吗 */ || c === 0x4e48; /* 么 */
+const isBangUnit = (c: number) => c === 33 || c === 0xff01;
 
 /**
  * Reads the segments of features.ts's `charSegments` into `seg` — digit runs folded to one `0`,
@@ -99,8 +120,13 @@ function readSegments(folded: string, seg: Segments): void {
   let n = 0;
   let count = 0;
   let open = false;
+  let question = false;
+  let bang = false;
   for (let i = 0; i < folded.length; i++) {
     const cls = classOf(folded, i);
+    const c = folded.charCodeAt(i);
+    if (isQuestionUnit(c)) question = true;
+    else if (isBangUnit(c)) bang = true;
     if (cls === CLASS_SEPARATOR) {
       if (open) seg.ends[count++] = n;
       open = false;
@@ -110,10 +136,12 @@ function readSegments(folded: string, seg: Segments): void {
     if (cls === CLASS_DIGIT) {
       seg.units[n++] = 48;
       while (i + 1 < folded.length && classOf(folded, i + 1) === CLASS_DIGIT) i++;
-    } else seg.units[n++] = folded.charCodeAt(i);
+    } else seg.units[n++] = c;
   }
   if (open) seg.ends[count++] = n;
   seg.count = count;
+  seg.question = question;
+  seg.bang = bang;
 }
 
 /** The (a, b) pair of `tag` and up to 3 units. */
@@ -143,20 +171,133 @@ function addNumericKey(table: UnitTable, key: string, index: number, o: FeatureO
   return true;
 }
 
+const BIGRAM_TAG = 8; // above every n-gram/edge tag: (8·2¹⁶ + previous word id, word id)
+const START = '^';
+const BREAK = '|';
+const NUMBER = '<n>';
+
+/** A token that is only separators (features.ts's IS_PUNCT), read through the cached classes. */
+function isSeparatorRun(tok: string): boolean {
+  if (tok.length === 0) return false;
+  for (let i = 0; i < tok.length; i++) if (classOf(tok, i) !== CLASS_SEPARATOR) return false;
+  return true;
+}
+
+/** Only ASCII digits (features.ts's `/^\d+$/`). */
+function isDigitRun(tok: string): boolean {
+  if (tok.length === 0) return false;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * Word keys as integers: every word of a `w:` key or of an unambiguous `b:prev_word` key (one `_`)
+ * gets an id, so a message's word costs one Map lookup and its bigram one integer-table probe. A
+ * bigram key with several `_` (a word that contains one) stays a string and is only looked up when
+ * the message's words contain `_`.
+ */
+class WordKeys {
+  readonly ids = new Map<string, number>();
+  unigram = new Int32Array(16).fill(-1);
+  readonly odd = new Map<string, number>();
+
+  id(word: string): number {
+    let id = this.ids.get(word);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(word, id);
+      if (id >= this.unigram.length) {
+        const bigger = new Int32Array(this.unigram.length * 2).fill(-1);
+        bigger.set(this.unigram);
+        this.unigram = bigger;
+      }
+    }
+    return id;
+  }
+
+  /** Registers a `w:`/`b:` key; false for other keys. */
+  add(table: UnitTable, key: string, index: number): boolean {
+    if (key.startsWith('w:')) {
+      const id = this.id(key.slice(2)); // before reading `this.unigram`: id() may replace it
+      this.unigram[id] = index;
+      return true;
+    }
+    if (!key.startsWith('b:')) return false;
+    const body = key.slice(2);
+    const cut = body.indexOf('_');
+    if (cut < 0) return false; // cannot come from features.ts; never looked up
+    if (body.indexOf('_', cut + 1) >= 0) {
+      this.odd.set(key, index);
+      return true;
+    }
+    table.set(BIGRAM_TAG * 65536 + this.id(body.slice(0, cut)), this.id(body.slice(cut + 1)), index);
+    return true;
+  }
+}
+
 /**
  * Builds the featurizer for a loaded vocabulary. Falls back to the string path when the options use
  * n-grams longer than 3 units (their key would not fit the pair).
  */
 export function compileFeaturizer(vocab: Vocabulary, o: FeatureOptions): Featurizer {
   if (o.charMax > 3 || o.charMin < 1) return (folded, tokens) => vectorize(featureKeys(folded, tokens, o), vocab);
+  const b = compileBufferedFeaturizer(vocab, o);
+  return (folded, tokens) => {
+    const m = b.fill(folded, tokens);
+    return { idx: b.idx.slice(0, m), val: b.val.slice(0, m) };
+  };
+}
+
+/** The featurizer of the parse path (buffers reused from call to call). */
+export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions): BufferedFeaturizer {
+  if (o.charMax > 3 || o.charMin < 1) {
+    // The string path, copied into buffers: n-grams longer than 3 units do not fit the pair.
+    let idx: Int32Array = new Int32Array(0);
+    let val: Float64Array = new Float64Array(0);
+    return {
+      fill(folded, tokens) {
+        const v = vectorize(featureKeys(folded, tokens, o), vocab);
+        idx = v.idx;
+        val = v.val;
+        return v.idx.length;
+      },
+      get idx() {
+        return idx;
+      },
+      get val() {
+        return val;
+      },
+    };
+  }
   const table = new UnitTable(vocab.index.size);
+  const words = new WordKeys();
+  const startId = words.id(START);
+  const breakId = words.id(BREAK);
+  const numberId = words.id(NUMBER);
   const strings = new Map<string, number>();
-  for (const [key, i] of vocab.index) if (!addNumericKey(table, key, i, o)) strings.set(key, i);
-  let seg: Segments = { units: new Uint16Array(512), ends: new Int32Array(512), count: 0 };
+  for (const [key, i] of vocab.index) {
+    if (!addNumericKey(table, key, i, o) && !words.add(table, key, i)) strings.set(key, i);
+  }
+  const { ids, unigram, odd } = words;
+  const question = strings.get('q:?') ?? -1;
+  const bang = strings.get('q:!') ?? -1;
+  const idf = vocab.idf;
+  const seg: Segments = {
+    units: new Uint16Array(512),
+    ends: new Int32Array(512),
+    count: 0,
+    question: false,
+    bang: false,
+  };
   let found = new Int32Array(512);
+  let idx: Int32Array = new Int32Array(512);
+  let val: Float64Array = new Float64Array(512);
   let n = 0;
-  const push = (i: number | undefined) => {
-    if (i === undefined || i < 0) return;
+  const push = (i: number) => {
+    if (i < 0) return;
     if (n === found.length) {
       const bigger = new Int32Array(found.length * 2);
       bigger.set(found);
@@ -164,17 +305,15 @@ export function compileFeaturizer(vocab: Vocabulary, o: FeatureOptions): Featuri
     }
     found[n++] = i;
   };
-  const gram = (tag: number, at: number, len: number) =>
-    push(
-      table.get(
-        pairA(tag, seg.units[at] ?? 0),
-        pairB(len > 1 ? (seg.units[at + 1] ?? 0) : 0, len > 2 ? (seg.units[at + 2] ?? 0) : 0),
-      ),
-    );
-  return (folded, tokens) => {
+  const gram = (tag: number, at: number, len: number) => {
+    const u = seg.units;
+    push(table.get(pairA(tag, u[at] ?? 0), pairB(len > 1 ? (u[at + 1] ?? 0) : 0, len > 2 ? (u[at + 2] ?? 0) : 0)));
+  };
+  const fill = (folded: string, tokens: readonly string[]): number => {
     n = 0;
     if (seg.units.length < folded.length) {
-      seg = { units: new Uint16Array(folded.length), ends: new Int32Array(folded.length), count: 0 };
+      seg.units = new Uint16Array(folded.length);
+      seg.ends = new Int32Array(folded.length);
     }
     readSegments(folded, seg);
     let start = 0;
@@ -188,24 +327,44 @@ export function compileFeaturizer(vocab: Vocabulary, o: FeatureOptions): Featuri
       gram(EDGE_END + head, end - head, head);
       start = end;
     }
-    let prev = '^';
+    let prev = START;
+    let prevId = startId;
+    let prevUnder = false;
     for (const raw of tokens) {
-      if (SEPARATOR_RUN.test(raw)) {
-        prev = '|';
+      if (isSeparatorRun(raw)) {
+        prev = BREAK;
+        prevId = breakId;
+        prevUnder = false;
         continue;
       }
-      const tok = ALL_DIGITS.test(raw) ? '<n>' : raw;
-      push(strings.get(`w:${tok}`));
-      if (o.wordBigrams) push(strings.get(`b:${prev}_${tok}`));
+      const digits = isDigitRun(raw);
+      const tok = digits ? NUMBER : raw;
+      const id = digits ? numberId : (ids.get(tok) ?? -1);
+      if (id >= 0) push(unigram[id] ?? -1);
+      const under = tok.includes('_');
+      if (o.wordBigrams) {
+        if (prevUnder || under) push(odd.get(`b:${prev}_${tok}`) ?? -1);
+        else if (prevId >= 0 && id >= 0) push(table.get(BIGRAM_TAG * 65536 + prevId, id));
+      }
       prev = tok;
+      prevId = id;
+      prevUnder = under;
     }
-    if (QUESTION.test(folded)) push(strings.get('q:?'));
-    if (BANG.test(folded)) push(strings.get('q:!'));
-    return weigh(found.subarray(0, n), vocab.idf);
+    if (seg.question) push(question);
+    if (seg.bang) push(bang);
+    if (idx.length < n) {
+      idx = new Int32Array(found.length);
+      val = new Float64Array(found.length);
+    }
+    return weighInto(found, n, idf, idx, val);
+  };
+  return {
+    fill,
+    get idx() {
+      return idx;
+    },
+    get val() {
+      return val;
+    },
   };
 }
-
-const SEPARATOR_RUN = /^[\s\p{P}\p{Z}]+$/u;
-const ALL_DIGITS = /^\d+$/;
-const QUESTION = /[?？吗么]/;
-const BANG = /[!！]/;

@@ -119,29 +119,33 @@ export function scoreAll(m: LinearWeights, x: SparseVector): Float64Array {
   return out;
 }
 
+/** Sigmoid score of every label for the first `m` entries of a sparse vector, written into `out`. */
+export type BufferedScorer = (idx: Int32Array, val: Float64Array, m: number, out: Float64Array) => void;
+
 /**
- * A scorer for the shipped model: weights copied feature-major (the 24 weights of one feature sit
- * side by side), so scoring a message touches a few cache lines per feature instead of one per
- * label — about 10× faster than `scoreAll` on a 35k-feature model.
+ * A scorer for the shipped model: weights copied feature-major as float32 (the 24 weights of one
+ * feature sit side by side in 96 bytes), so scoring a message touches one or two cache lines per
+ * feature instead of one per label, and the matrix is half the size of float64. Float32 keeps ~7
+ * significant digits, more than the 6 decimals the model file stores.
  */
 export function compileScorer(m: {
   weights: ReadonlyArray<ArrayLike<number>>;
   bias: ArrayLike<number>;
-}): (x: SparseVector) => Float64Array {
+}): BufferedScorer {
   const k = m.weights.length;
   const dim = m.weights[0]?.length ?? 0;
-  const flat = new Float64Array(k * dim);
+  const flat = new Float32Array(k * dim);
   m.weights.forEach((w, label) => {
     for (let j = 0; j < dim; j++) flat[j * k + label] = w[j] ?? 0;
   });
-  return (x) => {
-    const out = Float64Array.from(m.bias);
-    for (let j = 0; j < x.idx.length; j++) {
-      const base = (x.idx[j] ?? 0) * k;
-      const v = x.val[j] ?? 0;
+  const bias = Float64Array.from(m.bias);
+  return (idx, val, n, out) => {
+    out.set(bias);
+    for (let j = 0; j < n; j++) {
+      const base = (idx[j] ?? 0) * k;
+      const v = val[j] ?? 0;
       for (let label = 0; label < k; label++) out[label] = (out[label] ?? 0) + (flat[base + label] ?? 0) * v;
     }
     for (let label = 0; label < k; label++) out[label] = sigmoid(out[label] ?? 0);
-    return out;
   };
 }

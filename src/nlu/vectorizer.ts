@@ -54,25 +54,40 @@ export function vectorize(keys: readonly string[], vocab: Vocabulary): SparseVec
  * in place. Shared with the parse-time featurizer, so both give the same floats in the same order.
  */
 export function weigh(indices: Int32Array, idf: Float64Array): SparseVector {
-  const sorted = indices.sort();
-  const total = sorted.length;
-  const idx = new Int32Array(total);
-  const val = new Float64Array(total);
+  const idx = new Int32Array(indices.length);
+  const val = new Float64Array(indices.length);
+  const m = weighInto(indices, indices.length, idf, idx, val);
+  return { idx: idx.subarray(0, m), val: val.subarray(0, m) };
+}
+
+/**
+ * {@link weigh} into caller-owned buffers (no allocation): sorts `indices[0..n)` in place, writes the
+ * distinct indices and their weights to `idx`/`val` (each at least `n` long) and returns how many.
+ */
+export function weighInto(
+  indices: Int32Array,
+  n: number,
+  idf: Float64Array,
+  idx: Int32Array,
+  val: Float64Array,
+): number {
+  const sorted = (n === indices.length ? indices : indices.subarray(0, n)).sort();
   let m = 0;
   let norm = 0;
-  for (let j = 0; j < total; ) {
+  for (let j = 0; j < n; ) {
     const i = sorted[j] ?? 0;
     let count = 0;
-    while (j < total && sorted[j] === i) {
+    while (j < n && sorted[j] === i) {
       count++;
       j++;
     }
-    const w = (1 + Math.log(count)) * (idf[i] ?? 0);
+    // 1 + log(1) is exactly 1: skip the log for the (usual) single occurrence.
+    const w = (count === 1 ? 1 : 1 + Math.log(count)) * (idf[i] ?? 0);
     idx[m] = i;
     val[m++] = w;
     norm += w * w;
   }
   norm = Math.sqrt(norm);
   if (norm > 0) for (let j = 0; j < m; j++) val[j] = (val[j] ?? 0) / norm;
-  return { idx: idx.subarray(0, m), val: val.subarray(0, m) };
+  return m;
 }
