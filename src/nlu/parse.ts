@@ -50,6 +50,10 @@ export function createParser(deps: ParserDeps): Parser {
   const ranks = Int32Array.from(labels, (id) => rankOf.get(id) ?? 99);
   const indexOf = new Map(labels.map((id, k) => [id, k]));
   const applyRules = createRuleApplier(intents.rules, indexOf);
+  // Reused from parse to parse (parse is synchronous; the Parse copies what it keeps).
+  const scores = new Float64Array(labels.length);
+  const live = new Uint8Array(labels.length);
+  const thresholds = Float64Array.from(labels, (_, k) => model.thresholds[k] ?? 0.5);
   return {
     parse(text, ctx = {}) {
       if (typeof text !== 'string') throw new CodedError(ErrorCode.BadRequest, '消息内容必须是文字');
@@ -58,11 +62,11 @@ export function createParser(deps: ParserDeps): Parser {
       const blank = folded.trim() === '';
       const tokens = blank ? [] : tokenizer.cut(folded);
       // Calibrated score per label (label order of the model); `live` is 0 for labels a rule removed.
-      const scores = new Float64Array(labels.length);
-      const live = new Uint8Array(labels.length).fill(blank ? 0 : 1);
+      scores.fill(0);
+      live.fill(blank ? 0 : 1);
       if (!blank) {
         const raw = model.score(folded, tokens);
-        for (let k = 0; k < labels.length; k++) scores[k] = calibrate(raw[k] ?? 0, model.thresholds[k] ?? 0.5);
+        for (let k = 0; k < labels.length; k++) scores[k] = calibrate(raw[k] ?? 0, thresholds[k] ?? 0.5);
       }
       const notes = applyRules(folded, scores, live);
       if (clipped.length < text.length) notes.push(`truncated:${MAX_PARSE_CHARS}`);
