@@ -98,15 +98,20 @@ function classOf(text: string, i: number): number {
   return cls;
 }
 
-/** Segments as units: `units[0..used)` holds them back to back, `ends[k]` is where segment k ends. */
+/**
+ * Segments as units: `units[0..)` holds them back to back, `ends[k]` is where segment k ends. The
+ * scalar results go to `info` (count, has ?？吗么 — the `q:?` key —, has !！ — `q:!`) rather than to
+ * object fields: a typed-array store never changes an object's shape (which cost a deopt).
+ */
 interface Segments {
   units: Uint16Array;
   ends: Int32Array;
-  count: number;
-  /** The text has one of ?？吗么 (the `q:?` key) / one of !！ (`q:!`). */
-  question: boolean;
-  bang: boolean;
+  info: Int32Array;
 }
+
+const COUNT = 0;
+const QUESTION = 1;
+const BANG = 2;
 
 const isQuestionUnit = (c: number) => c === 63 || c === 0xff1f || c === 0x5417 /* 吗 */ || c === 0x4e48; /* 么 */
 const isBangUnit = (c: number) => c === 33 || c === 0xff01;
@@ -116,7 +121,7 @@ const isBangUnit = (c: number) => c === 33 || c === 0xff01;
  * split at whitespace and punctuation (a surrogate pair that is punctuation splits like its code
  * point). `seg` must hold at least `folded.length` units and `folded.length` ends.
  */
-function readSegments(folded: string, seg: Segments): void {
+function readSegments(folded: string, { units, ends, info }: Segments): void {
   let n = 0;
   let count = 0;
   let open = false;
@@ -128,20 +133,20 @@ function readSegments(folded: string, seg: Segments): void {
     if (isQuestionUnit(c)) question = true;
     else if (isBangUnit(c)) bang = true;
     if (cls === CLASS_SEPARATOR) {
-      if (open) seg.ends[count++] = n;
+      if (open) ends[count++] = n;
       open = false;
       continue;
     }
     open = true;
     if (cls === CLASS_DIGIT) {
-      seg.units[n++] = 48;
+      units[n++] = 48;
       while (i + 1 < folded.length && classOf(folded, i + 1) === CLASS_DIGIT) i++;
-    } else seg.units[n++] = c;
+    } else units[n++] = c;
   }
-  if (open) seg.ends[count++] = n;
-  seg.count = count;
-  seg.question = question;
-  seg.bang = bang;
+  if (open) ends[count++] = n;
+  info[COUNT] = count;
+  info[QUESTION] = question ? 1 : 0;
+  info[BANG] = bang ? 1 : 0;
 }
 
 /** The (a, b) pair of `tag` and up to 3 units. */
@@ -285,13 +290,9 @@ export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions):
   const question = strings.get('q:?') ?? -1;
   const bang = strings.get('q:!') ?? -1;
   const idf = vocab.idf;
-  const seg: Segments = {
-    units: new Uint16Array(512),
-    ends: new Int32Array(512),
-    count: 0,
-    question: false,
-    bang: false,
-  };
+  let units = new Uint16Array(512);
+  let ends = new Int32Array(512);
+  const info = new Int32Array(3);
   let found = new Int32Array(512);
   let idx: Int32Array = new Int32Array(512);
   let val: Float64Array = new Float64Array(512);
@@ -306,19 +307,20 @@ export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions):
     found[n++] = i;
   };
   const gram = (tag: number, at: number, len: number) => {
-    const u = seg.units;
+    const u = units;
     push(table.get(pairA(tag, u[at] ?? 0), pairB(len > 1 ? (u[at + 1] ?? 0) : 0, len > 2 ? (u[at + 2] ?? 0) : 0)));
   };
   const fill = (folded: string, tokens: readonly string[]): number => {
     n = 0;
-    if (seg.units.length < folded.length) {
-      seg.units = new Uint16Array(folded.length);
-      seg.ends = new Int32Array(folded.length);
+    if (units.length < folded.length) {
+      units = new Uint16Array(folded.length);
+      ends = new Int32Array(folded.length);
     }
-    readSegments(folded, seg);
+    readSegments(folded, { units, ends, info });
     let start = 0;
-    for (let k = 0; k < seg.count; k++) {
-      const end = seg.ends[k] ?? start;
+    const count = info[COUNT] ?? 0;
+    for (let k = 0; k < count; k++) {
+      const end = ends[k] ?? start;
       for (let len = o.charMin; len <= o.charMax; len++) {
         for (let i = start; i + len <= end; i++) gram(len, i, len);
       }
@@ -350,8 +352,8 @@ export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions):
       prevId = id;
       prevUnder = under;
     }
-    if (seg.question) push(question);
-    if (seg.bang) push(bang);
+    if (info[QUESTION] === 1) push(question);
+    if (info[BANG] === 1) push(bang);
     if (idx.length < n) {
       idx = new Int32Array(found.length);
       val = new Float64Array(found.length);

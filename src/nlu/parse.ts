@@ -71,13 +71,17 @@ export function createParser(deps: ParserDeps): Parser {
       const notes = applyRules(folded, scores, live);
       if (clipped.length < text.length) notes.push(`truncated:${MAX_PARSE_CHARS}`);
       const at = primaryIndex(scores, ranks, live);
-      const primary =
-        at >= 0 ? { id: labels[at] ?? FALLBACK_LABEL, score: scores[at] ?? 0 } : { id: FALLBACK_LABEL, score: 0 };
+      // One object literal for both cases, so the parse sees one shape (a second one cost a deopt).
+      const primary = {
+        id: at >= 0 ? (labels[at] ?? FALLBACK_LABEL) : FALLBACK_LABEL,
+        score: at >= 0 ? (scores[at] ?? 0) : 0,
+      };
       const selected = presentByScore(labels, scores, live);
+      if (selected.length === 0) selected.push(primary); // (not `[primary]`: an array literal here cost a deopt)
       const clarify = chooseClarify(() => rankedByScore(labels, scores, live), primary, intents.clarify, rankOf);
       const parse: Parse = {
         text,
-        intents: (selected.length > 0 ? selected : [primary]).map((s) => ({ id: s.id, score: round3(s.score) })),
+        intents: selected.map((s) => ({ id: s.id, score: round3(s.score) })),
         primary: primary.id,
         entities: extract(folded),
         urgency: assessUrgency(folded, ctx),

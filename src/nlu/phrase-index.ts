@@ -14,24 +14,24 @@ export interface PhraseHit {
 export type PhraseFinder = (text: string) => PhraseHit[];
 
 export function createPhraseFinder(phrases: Iterable<string>): PhraseFinder {
-  // First UTF-16 unit → phrases starting with it, longest first; `starts` rejects the other units
-  // with one typed-array read (no one-character string, no Map lookup per character).
+  // First UTF-16 unit → phrases starting with it, longest first; `starts` (one bit per unit, 8 KB)
+  // rejects the other units with one read (no one-character string, no Map lookup per character).
   const byFirst = new Map<number, string[]>();
-  const starts = new Uint8Array(65536);
+  const starts = new Int32Array(2048);
   for (const p of new Set(phrases)) {
     if (p === '') continue;
     const first = p.charCodeAt(0);
     const list = byFirst.get(first) ?? [];
     list.push(p);
     byFirst.set(first, list);
-    starts[first] = 1;
+    starts[first >> 5] = (starts[first >> 5] ?? 0) | (1 << (first & 31));
   }
   for (const list of byFirst.values()) list.sort((a, b) => b.length - a.length);
   return (text) => {
     const hits: PhraseHit[] = [];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (starts[c] === 0) continue;
+      if ((((starts[c >> 5] ?? 0) >>> (c & 31)) & 1) === 0) continue;
       for (const p of byFirst.get(c) ?? [])
         if (text.startsWith(p, i)) hits.push({ phrase: p, start: i, end: i + p.length });
     }
