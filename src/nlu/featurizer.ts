@@ -13,7 +13,7 @@
  * and on odd input.
  */
 import { type FeatureOptions, featureKeys } from './features.ts';
-import { type SparseVector, type Vocabulary, vectorize, weighInto } from './vectorizer.ts';
+import { type SparseVector, tfidf, type Vocabulary, vectorize } from './vectorizer.ts';
 
 export type Featurizer = (folded: string, tokens: readonly string[]) => SparseVector;
 
@@ -293,25 +293,45 @@ export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions):
   let units = new Uint16Array(512);
   let ends = new Int32Array(512);
   const info = new Int32Array(3);
-  let found = new Int32Array(512);
+  // Per feature [stamp, entry]: the message (stamp) in which it was last seen and its entry there,
+  // so repeats are counted in first-occurrence order without sorting the indices.
+  const seen = new Int32Array(idf.length * 2);
+  let stamp = 0;
   let idx: Int32Array = new Int32Array(512);
+  let counts = new Int32Array(512);
   let val: Float64Array = new Float64Array(512);
-  let n = 0;
+  let m = 0;
   const push = (i: number) => {
     if (i < 0) return;
-    if (n === found.length) {
-      const bigger = new Int32Array(found.length * 2);
-      bigger.set(found);
-      found = bigger;
+    if (seen[i * 2] === stamp) {
+      const at = seen[i * 2 + 1] ?? 0;
+      counts[at] = (counts[at] ?? 0) + 1;
+      return;
     }
-    found[n++] = i;
+    seen[i * 2] = stamp;
+    seen[i * 2 + 1] = m;
+    if (m === idx.length) {
+      const biggerIdx = new Int32Array(m * 2);
+      const biggerCounts = new Int32Array(m * 2);
+      biggerIdx.set(idx);
+      biggerCounts.set(counts);
+      idx = biggerIdx;
+      counts = biggerCounts;
+      val = new Float64Array(m * 2);
+    }
+    idx[m] = i;
+    counts[m++] = 1;
   };
   const gram = (tag: number, at: number, len: number) => {
     const u = units;
     push(table.get(pairA(tag, u[at] ?? 0), pairB(len > 1 ? (u[at + 1] ?? 0) : 0, len > 2 ? (u[at + 2] ?? 0) : 0)));
   };
   const fill = (folded: string, tokens: readonly string[]): number => {
-    n = 0;
+    m = 0;
+    if (++stamp === 0x7fffffff) {
+      seen.fill(0);
+      stamp = 1;
+    }
     if (units.length < folded.length) {
       units = new Uint16Array(folded.length);
       ends = new Int32Array(folded.length);
@@ -354,11 +374,8 @@ export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions):
     }
     if (info[QUESTION] === 1) push(question);
     if (info[BANG] === 1) push(bang);
-    if (idx.length < n) {
-      idx = new Int32Array(found.length);
-      val = new Float64Array(found.length);
-    }
-    return weighInto(found, n, idf, idx, val);
+    tfidf(idx, counts, m, idf, val);
+    return m;
   };
   return {
     fill,

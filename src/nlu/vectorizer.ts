@@ -42,56 +42,44 @@ export function vocabularyFrom(keys: readonly string[], idf: readonly number[]):
   return { index, idf: Float64Array.from(idf) };
 }
 
-/** Turns feature keys into an L2-normalised TF-IDF vector; unknown keys are ignored. */
+/**
+ * Turns feature keys into an L2-normalised TF-IDF vector; unknown keys are ignored. Entries are in
+ * the order of each feature's first occurrence (not sorted: the parse-time featurizer builds the
+ * same order without a sort).
+ */
 export function vectorize(keys: readonly string[], vocab: Vocabulary): SparseVector {
-  const found = new Int32Array(keys.length);
-  let n = 0;
+  const slot = new Map<number, number>();
+  const idx = new Int32Array(keys.length);
+  const counts = new Int32Array(keys.length);
+  let m = 0;
   for (const k of keys) {
     const i = vocab.index.get(k);
-    if (i !== undefined) found[n++] = i;
+    if (i === undefined) continue;
+    const at = slot.get(i);
+    if (at === undefined) {
+      slot.set(i, m);
+      idx[m] = i;
+      counts[m++] = 1;
+    } else counts[at] = (counts[at] ?? 0) + 1;
   }
-  return weigh(found.subarray(0, n), vocab.idf);
+  const val = new Float64Array(m);
+  tfidf(idx, counts, m, vocab.idf, val);
+  return { idx: idx.slice(0, m), val };
 }
 
 /**
- * Sublinear TF × idf of a bag of feature indices (repeats counted), L2-normalised. Sorts `indices`
- * in place. Shared with the parse-time featurizer, so both give the same floats in the same order.
+ * Sublinear TF × idf of the distinct features `idx[0..m)` seen `counts[0..m)` times, L2-normalised,
+ * into `val`. Shared by training and the parse-time featurizer, so both give the same floats.
  */
-export function weigh(indices: Int32Array, idf: Float64Array): SparseVector {
-  const idx = new Int32Array(indices.length);
-  const val = new Float64Array(indices.length);
-  const m = weighInto(indices, indices.length, idf, idx, val);
-  return { idx: idx.subarray(0, m), val: val.subarray(0, m) };
-}
-
-/**
- * {@link weigh} into caller-owned buffers (no allocation): sorts `indices[0..n)` in place, writes the
- * distinct indices and their weights to `idx`/`val` (each at least `n` long) and returns how many.
- */
-export function weighInto(
-  indices: Int32Array,
-  n: number,
-  idf: Float64Array,
-  idx: Int32Array,
-  val: Float64Array,
-): number {
-  const sorted = (n === indices.length ? indices : indices.subarray(0, n)).sort();
-  let m = 0;
+export function tfidf(idx: Int32Array, counts: Int32Array, m: number, idf: Float64Array, val: Float64Array): void {
   let norm = 0;
-  for (let j = 0; j < n; ) {
-    const i = sorted[j] ?? 0;
-    let count = 0;
-    while (j < n && sorted[j] === i) {
-      count++;
-      j++;
-    }
+  for (let j = 0; j < m; j++) {
+    const count = counts[j] ?? 1;
     // 1 + log(1) is exactly 1: skip the log for the (usual) single occurrence.
-    const w = (count === 1 ? 1 : 1 + Math.log(count)) * (idf[i] ?? 0);
-    idx[m] = i;
-    val[m++] = w;
+    const w = (count === 1 ? 1 : 1 + Math.log(count)) * (idf[idx[j] ?? 0] ?? 0);
+    val[j] = w;
     norm += w * w;
   }
   norm = Math.sqrt(norm);
   if (norm > 0) for (let j = 0; j < m; j++) val[j] = (val[j] ?? 0) / norm;
-  return m;
 }
