@@ -78,7 +78,12 @@ export function createParser(deps: ParserDeps): Parser {
       };
       const selected = presentByScore(labels, scores, live);
       if (selected.length === 0) selected.push(primary); // (not `[primary]`: an array literal here cost a deopt)
-      const clarify = chooseClarify((min) => rankedByScore(labels, scores, live, min), primary, intents.clarify, rankOf);
+      const clarify = chooseClarify(
+        (min) => rankedByScore(labels, scores, live, min),
+        primary,
+        intents.clarify,
+        rankOf,
+      );
       const parse: Parse = {
         text,
         intents: selected.map((s) => ({ id: s.id, score: round3(s.score) })),
