@@ -16,7 +16,7 @@ import { foldText, MAX_PARSE_CHARS } from './normalize.ts';
 import type { Tokenizer, TokenizerKind } from './tokenize.ts';
 import { type Vocabulary, vocabularyFrom } from './vectorizer.ts';
 
-export const MODEL_FORMAT = 'aftersales-intent-model/4';
+export const MODEL_FORMAT = 'aftersales-intent-model/5';
 
 export interface ClassifierOptions extends FitOptions {
   features: FeatureOptions;

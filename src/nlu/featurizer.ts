@@ -4,7 +4,7 @@
  *
  * Why: a 13-character message has ~60 char n-gram keys; slicing each into a new string and hashing
  * it for the vocabulary Map was half of parse(). Here the segments are read into a buffer of UTF-16
- * units, and a char n-gram (or segment-edge key) is the exact pair (tag·2¹⁶ + u₁, u₂·2¹⁶ + u₃) looked
+ * units, and a char n-gram is the exact pair (length·2¹⁶ + u₁, u₂·2¹⁶ + u₃) looked
  * up in an open-addressing table of integers — no allocation per key. A word is one Map lookup for
  * its id, and a word bigram is the integer pair (previous id, id) in the same table, so no key string
  * is built either. The vector is written into reused buffers (no allocation per message). Training
@@ -27,9 +27,6 @@ export interface BufferedFeaturizer {
   readonly idx: Int32Array;
   readonly val: Float64Array;
 }
-
-const EDGE_START = 3; // tags 4,5: `s:` + 1 or 2 units
-const EDGE_END = 5; // tags 6,7: `e:` + 1 or 2 units
 
 /**
  * Integer table from (a, b) key pairs to feature indices; a = 0 marks an empty slot (real keys have
@@ -153,30 +150,19 @@ function readSegments(folded: string, { units, ends, info }: Segments): void {
 const pairA = (tag: number, u1: number) => tag * 65536 + u1;
 const pairB = (u2: number, u3: number) => (u2 << 16) | u3; // an int32, as the table stores it
 
-/** Registers a vocabulary key in `table` when it is a char n-gram or segment edge; false for other keys. */
+/** Registers a vocabulary key in `table` when it is a char n-gram (its tag is its length); false for other keys. */
 function addNumericKey(table: UnitTable, key: string, index: number, o: FeatureOptions): boolean {
-  let tag: number;
-  let from = 0;
-  if (key.length >= 2 && key.charCodeAt(1) === 58 /* ':' */) {
-    const prefix = key.charCodeAt(0);
-    const body = key.length - 2;
-    if ((prefix !== 115 /* s */ && prefix !== 101) /* e */ || body < 1 || body > 2) return false;
-    tag = (prefix === 115 ? EDGE_START : EDGE_END) + body;
-    from = 2;
-  } else {
-    // A char n-gram never contains separators, so it cannot look like a prefixed key.
-    if (key.length < o.charMin || key.length > o.charMax) return false;
-    tag = key.length;
-  }
-  const len = key.length - from;
-  const u1 = key.charCodeAt(from);
-  const u2 = len > 1 ? key.charCodeAt(from + 1) : 0;
-  const u3 = len > 2 ? key.charCodeAt(from + 2) : 0;
-  table.set(pairA(tag, u1), pairB(u2, u3), index);
+  // A char n-gram never contains separators, so it cannot look like a prefixed key (`w:`, `b:`, `q:`).
+  if (key.length >= 2 && key.charCodeAt(1) === 58 /* ':' */) return false;
+  if (key.length < o.charMin || key.length > o.charMax) return false;
+  const u1 = key.charCodeAt(0);
+  const u2 = key.length > 1 ? key.charCodeAt(1) : 0;
+  const u3 = key.length > 2 ? key.charCodeAt(2) : 0;
+  table.set(pairA(key.length, u1), pairB(u2, u3), index);
   return true;
 }
 
-const BIGRAM_TAG = 8; // above every n-gram/edge tag: (8·2¹⁶ + previous word id, word id)
+const BIGRAM_TAG = 8; // above every n-gram tag: (8·2¹⁶ + previous word id, word id)
 const START = '^';
 const BREAK = '|';
 const NUMBER = '<n>';
@@ -344,9 +330,6 @@ export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions):
       for (let len = o.charMin; len <= o.charMax; len++) {
         for (let i = start; i + len <= end; i++) gram(len, i, len);
       }
-      const head = Math.min(2, end - start);
-      gram(EDGE_START + head, start, head);
-      gram(EDGE_END + head, end - head, head);
       start = end;
     }
     let prev = START;
