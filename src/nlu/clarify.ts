@@ -14,23 +14,26 @@ function pairQuestion(a: string, b: string, clarify: ClarifyFile): Parse['clarif
 }
 
 /**
- * The question to ask, or undefined when the parse is sure enough. `ranked()` gives every label with
- * its calibrated score (0.5 = the label's own threshold), best first; it is only called when needed.
+ * The question to ask, or undefined when the parse is sure enough. `ranked(min)` gives the labels
+ * whose calibrated score (0.5 = the label's own threshold) is at least `min`, best first; it is only
+ * called when needed, and only near ties need more than the runner-up.
  */
 export function chooseClarify(
-  ranked: () => readonly IntentScore[],
+  ranked: (min: number) => readonly IntentScore[],
   primary: IntentScore,
   clarify: ClarifyFile,
   rankOf: ReadonlyMap<string, number>,
 ): Parse['clarify'] {
   if (primary.score >= SURE_SCORE && primary.score >= clarify.minConfidence) return undefined;
-  const others = ranked().filter((s) => s.id !== primary.id);
   if (primary.score < clarify.minConfidence) {
-    const runnerUp = others[0];
+    const runnerUp = ranked(Number.NEGATIVE_INFINITY).find((s) => s.id !== primary.id);
     const q = runnerUp ? pairQuestion(primary.id, runnerUp.id, clarify) : undefined;
     return q ?? { question: clarify.fallback.question, options: [...clarify.fallback.options] };
   }
   if (primary.score >= SURE_SCORE) return undefined;
+  // Labels further than tieMargin below the primary end the loop anyway (the margin is widened a
+  // little so that rounding in the subtraction cannot drop a label the loop would have looked at).
+  const others = ranked(primary.score - clarify.tieMargin - 1e-9).filter((s) => s.id !== primary.id);
   for (const o of others) {
     if (primary.score - o.score > clarify.tieMargin) break;
     if (rankOf.get(o.id) !== rankOf.get(primary.id)) continue;

@@ -7,16 +7,16 @@ import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { calibrateThresholds, outOfFoldScores, tuneThresholds } from './calibrate.ts';
 import { primaryByPrecedence } from './eval-items.ts';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, featureKeys } from './features.ts';
-import { compileFeaturizer } from './featurizer.ts';
+import { compileBufferedFeaturizer } from './featurizer.ts';
 import { type FitOptions, fitLinear } from './fit.ts';
 import type { LabelDef } from './intents-schema.ts';
-import { compileScorer, type LinearWeights } from './linear-model.ts';
+import { compileScorer, int16FromBase64, int16ToBase64, type LinearWeights, quantize } from './linear-model.ts';
 import type { ExampleSet } from './load-intents.ts';
 import { foldText, MAX_PARSE_CHARS } from './normalize.ts';
 import type { Tokenizer, TokenizerKind } from './tokenize.ts';
 import { type Vocabulary, vocabularyFrom } from './vectorizer.ts';
 
-export const MODEL_FORMAT = 'aftersales-intent-model/1';
+export const MODEL_FORMAT = 'aftersales-intent-model/5';
 
 export interface ClassifierOptions extends FitOptions {
   features: FeatureOptions;
@@ -44,14 +44,22 @@ export interface IntentModelJson {
   bias: number[];
   vocab: string[];
   idf: number[];
-  /** weights[label][feature], rounded to 6 decimals. */
-  weights: number[][];
+  /** One int16 step of `weights` (weight ≈ value × weightScale). */
+  weightScale: number;
+  /**
+   * The weights quantised to int16, feature-major (`labels.length` values per feature, in vocab
+   * order), little-endian, base64: 1/4 of the bytes of rounded decimals and no per-number parsing.
+   */
+  weights: string;
 }
 
 export interface IntentClassifier {
   readonly labels: readonly string[];
   readonly thresholds: readonly number[];
-  /** Sigmoid score per label (same order as `labels`) for already folded text and its tokens. */
+  /**
+   * Sigmoid score per label (same order as `labels`) for already folded text and its tokens. The
+   * array is the classifier's own buffer, overwritten by the next call: copy it to keep it.
+   */
   score(folded: string, tokens: readonly string[]): Float64Array;
 }
 
@@ -110,6 +118,7 @@ function serialise(
   vocab: Vocabulary,
   meta: { labelIds: string[]; thresholds: number[]; input: TrainInput; options: ClassifierOptions },
 ): IntentModelJson {
+  const { q, scale } = quantize(m.weights.map((w) => [...w].map(round6)));
   return {
     format: MODEL_FORMAT,
     dataHash: meta.input.dataHash,
@@ -120,22 +129,29 @@ function serialise(
     bias: [...m.bias].map(round6),
     vocab: [...vocab.index.keys()],
     idf: [...vocab.idf].map(round6),
-    weights: m.weights.map((w) => [...w].map(round6)),
+    weightScale: scale,
+    weights: int16ToBase64(q),
   };
 }
 
 /** Rebuilds a classifier from its JSON; throws IntentsInvalid when the file is not a model of this format. */
 export function loadIntentClassifier(json: IntentModelJson): IntentClassifier {
-  if (json.format !== MODEL_FORMAT || json.weights.length !== json.labels.length) {
+  const q =
+    json.format === MODEL_FORMAT && typeof json.weights === 'string' ? int16FromBase64(json.weights) : undefined;
+  if (!q || q.length !== json.labels.length * json.vocab.length || !(json.weightScale > 0)) {
     throw new CodedError(ErrorCode.IntentsInvalid, '模型文件格式不对，请运行 aftersales train 重新训练');
   }
   const vocab = vocabularyFrom(json.vocab, json.idf);
-  // Straight from the parsed JSON rows: the scorer copies them into its own feature-major matrix.
-  const scorer = compileScorer({ weights: json.weights, bias: json.bias });
-  const featurize = compileFeaturizer(vocab, json.options.features);
+  const scorer = compileScorer({ q, scale: json.weightScale, labels: json.labels.length }, json.bias);
+  const featurizer = compileBufferedFeaturizer(vocab, json.options.features);
+  const out = new Float64Array(json.labels.length);
   return {
     labels: json.labels,
     thresholds: json.thresholds,
-    score: (folded, tokens) => scorer(featurize(folded, tokens)),
+    score: (folded, tokens) => {
+      const m = featurizer.fill(folded, tokens);
+      scorer(featurizer.idx, featurizer.val, m, out);
+      return out;
+    },
   };
 }

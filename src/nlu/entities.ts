@@ -104,7 +104,13 @@ function patternCandidates(patterns: CompiledPattern[], text: string, window: nu
   const hasDigit = /[0-9]/.test(text);
   for (const { def, regex, needsDigit } of patterns) {
     if (needsDigit && !hasDigit) continue;
-    for (const m of text.matchAll(regex)) {
+    // exec on the compiled global regex (matchAll would clone it for every message).
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      if (m[0] === '') {
+        regex.lastIndex += (text.codePointAt(m.index) ?? 0) > 0xffff ? 2 : 1;
+        continue;
+      }
       const start = m.index;
       const end = start + m[0].length;
       const value = normalizeValue(def, m[0]);

@@ -4,33 +4,42 @@
  *
  * Why: a 13-character message has ~60 char n-gram keys; slicing each into a new string and hashing
  * it for the vocabulary Map was half of parse(). Here the segments are read into a buffer of UTF-16
- * units, and a char n-gram (or segment-edge key) is the exact pair (tag·2¹⁶ + u₁, u₂·2¹⁶ + u₃) looked
- * up in an open-addressing table of integers — no allocation per key. Word and bigram keys stay
- * strings (a handful per message). Training keeps the string keys (features.ts), so the model file
- * does not change; tests/nlu/featurizer.test.ts checks that both paths give identical vectors on
- * every example text and on odd input.
+ * units, and a char n-gram is the exact pair (length·2¹⁶ + u₁, u₂·2¹⁶ + u₃) looked
+ * up in an open-addressing table of integers — no allocation per key. A word is one Map lookup for
+ * its id, and a word bigram is the integer pair (previous id, id) in the same table, so no key string
+ * is built either. The vector is written into reused buffers (no allocation per message). Training
+ * keeps the string keys (features.ts), so the model file does not change;
+ * tests/nlu/featurizer.test.ts checks that both paths give identical vectors on every example text
+ * and on odd input.
  */
 import { type FeatureOptions, featureKeys } from './features.ts';
-import { type SparseVector, type Vocabulary, vectorize, weigh } from './vectorizer.ts';
+import { type SparseVector, tfidf, type Vocabulary, vectorize } from './vectorizer.ts';
 
 export type Featurizer = (folded: string, tokens: readonly string[]) => SparseVector;
 
-const EDGE_START = 3; // tags 4,5: `s:` + 1 or 2 units
-const EDGE_END = 5; // tags 6,7: `e:` + 1 or 2 units
+/**
+ * The parse path: the same vector as {@link Featurizer}, written into buffers the featurizer owns
+ * (valid until its next call) instead of fresh arrays. `fill` returns the number of entries.
+ */
+export interface BufferedFeaturizer {
+  fill(folded: string, tokens: readonly string[]): number;
+  /** Current buffers (replaced when a long message needs more room: read them after `fill`). */
+  readonly idx: Int32Array;
+  readonly val: Float64Array;
+}
 
-/** Integer table from (a, b) key pairs to feature indices; a = 0 marks an empty slot (real keys have a tag ≥ 1). */
+/**
+ * Integer table from (a, b) key pairs to feature indices; a = 0 marks an empty slot (real keys have
+ * a tag ≥ 1). One slot is 4 int32 (a, b, value, unused) side by side, so a probe reads one cache line.
+ */
 class UnitTable {
-  private readonly a: Int32Array;
-  private readonly b: Int32Array;
-  private readonly v: Int32Array;
+  private readonly slots: Int32Array;
   private readonly mask: number;
 
   constructor(size: number) {
     let cap = 16;
     while (cap < size * 2) cap *= 2;
-    this.a = new Int32Array(cap);
-    this.b = new Int32Array(cap);
-    this.v = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 4);
     this.mask = cap - 1;
   }
 
@@ -39,20 +48,23 @@ class UnitTable {
   }
 
   set(a: number, b: number, value: number): void {
+    const s = this.slots;
     let i = this.slot(a, b) & this.mask;
-    while (this.a[i] !== 0 && !(this.a[i] === a && this.b[i] === b)) i = (i + 1) & this.mask;
-    this.a[i] = a;
-    this.b[i] = b;
-    this.v[i] = value;
+    while (s[i * 4] !== 0 && !(s[i * 4] === a && s[i * 4 + 1] === b)) i = (i + 1) & this.mask;
+    s[i * 4] = a;
+    s[i * 4 + 1] = b;
+    s[i * 4 + 2] = value;
   }
 
   /** The feature index, or -1. */
   get(a: number, b: number): number {
+    const s = this.slots;
     let i = this.slot(a, b) & this.mask;
     for (;;) {
-      const ka = this.a[i] ?? 0;
+      const at = i * 4;
+      const ka = s[at] ?? 0;
       if (ka === 0) return -1;
-      if (ka === a && this.b[i] === b) return this.v[i] ?? -1;
+      if (ka === a && s[at + 1] === b) return s[at + 2] ?? -1;
       i = (i + 1) & this.mask;
     }
   }
@@ -83,64 +95,138 @@ function classOf(text: string, i: number): number {
   return cls;
 }
 
-/** Segments as units: `units[0..used)` holds them back to back, `ends[k]` is where segment k ends. */
+/**
+ * Segments as units: `units[0..)` holds them back to back, `ends[k]` is where segment k ends. The
+ * scalar results go to `info` (count, has ?？吗么 — the `q:?` key —, has !！ — `q:!`) rather than to
+ * object fields: a typed-array store never changes an object's shape (which cost a deopt).
+ */
 interface Segments {
   units: Uint16Array;
   ends: Int32Array;
-  count: number;
+  info: Int32Array;
 }
+
+const COUNT = 0;
+const QUESTION = 1;
+const BANG = 2;
+
+const isQuestionUnit = (c: number) => c === 63 || c === 0xff1f || c === 0x5417 /* 吗 */ || c === 0x4e48; /* 么 */
+const isBangUnit = (c: number) => c === 33 || c === 0xff01;
 
 /**
  * Reads the segments of features.ts's `charSegments` into `seg` — digit runs folded to one `0`,
  * split at whitespace and punctuation (a surrogate pair that is punctuation splits like its code
  * point). `seg` must hold at least `folded.length` units and `folded.length` ends.
  */
-function readSegments(folded: string, seg: Segments): void {
+function readSegments(folded: string, { units, ends, info }: Segments): void {
   let n = 0;
   let count = 0;
   let open = false;
+  let question = false;
+  let bang = false;
   for (let i = 0; i < folded.length; i++) {
     const cls = classOf(folded, i);
+    const c = folded.charCodeAt(i);
+    if (isQuestionUnit(c)) question = true;
+    else if (isBangUnit(c)) bang = true;
     if (cls === CLASS_SEPARATOR) {
-      if (open) seg.ends[count++] = n;
+      if (open) ends[count++] = n;
       open = false;
       continue;
     }
     open = true;
     if (cls === CLASS_DIGIT) {
-      seg.units[n++] = 48;
+      units[n++] = 48;
       while (i + 1 < folded.length && classOf(folded, i + 1) === CLASS_DIGIT) i++;
-    } else seg.units[n++] = folded.charCodeAt(i);
+    } else units[n++] = c;
   }
-  if (open) seg.ends[count++] = n;
-  seg.count = count;
+  if (open) ends[count++] = n;
+  info[COUNT] = count;
+  info[QUESTION] = question ? 1 : 0;
+  info[BANG] = bang ? 1 : 0;
 }
 
 /** The (a, b) pair of `tag` and up to 3 units. */
 const pairA = (tag: number, u1: number) => tag * 65536 + u1;
 const pairB = (u2: number, u3: number) => (u2 << 16) | u3; // an int32, as the table stores it
 
-/** Registers a vocabulary key in `table` when it is a char n-gram or segment edge; false for other keys. */
+/** Registers a vocabulary key in `table` when it is a char n-gram (its tag is its length); false for other keys. */
 function addNumericKey(table: UnitTable, key: string, index: number, o: FeatureOptions): boolean {
-  let tag: number;
-  let from = 0;
-  if (key.length >= 2 && key.charCodeAt(1) === 58 /* ':' */) {
-    const prefix = key.charCodeAt(0);
-    const body = key.length - 2;
-    if ((prefix !== 115 /* s */ && prefix !== 101) /* e */ || body < 1 || body > 2) return false;
-    tag = (prefix === 115 ? EDGE_START : EDGE_END) + body;
-    from = 2;
-  } else {
-    // A char n-gram never contains separators, so it cannot look like a prefixed key.
-    if (key.length < o.charMin || key.length > o.charMax) return false;
-    tag = key.length;
-  }
-  const len = key.length - from;
-  const u1 = key.charCodeAt(from);
-  const u2 = len > 1 ? key.charCodeAt(from + 1) : 0;
-  const u3 = len > 2 ? key.charCodeAt(from + 2) : 0;
-  table.set(pairA(tag, u1), pairB(u2, u3), index);
+  // A char n-gram never contains separators, so it cannot look like a prefixed key (`w:`, `b:`, `q:`).
+  if (key.length >= 2 && key.charCodeAt(1) === 58 /* ':' */) return false;
+  if (key.length < o.charMin || key.length > o.charMax) return false;
+  const u1 = key.charCodeAt(0);
+  const u2 = key.length > 1 ? key.charCodeAt(1) : 0;
+  const u3 = key.length > 2 ? key.charCodeAt(2) : 0;
+  table.set(pairA(key.length, u1), pairB(u2, u3), index);
   return true;
+}
+
+const BIGRAM_TAG = 8; // above every n-gram tag: (8·2¹⁶ + previous word id, word id)
+const START = '^';
+const BREAK = '|';
+const NUMBER = '<n>';
+
+/** A token that is only separators (features.ts's IS_PUNCT), read through the cached classes. */
+function isSeparatorRun(tok: string): boolean {
+  if (tok.length === 0) return false;
+  for (let i = 0; i < tok.length; i++) if (classOf(tok, i) !== CLASS_SEPARATOR) return false;
+  return true;
+}
+
+/** Only ASCII digits (features.ts's `/^\d+$/`). */
+function isDigitRun(tok: string): boolean {
+  if (tok.length === 0) return false;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * Word keys as integers: every word of a `w:` key or of an unambiguous `b:prev_word` key (one `_`)
+ * gets an id, so a message's word costs one Map lookup and its bigram one integer-table probe. A
+ * bigram key with several `_` (a word that contains one) stays a string and is only looked up when
+ * the message's words contain `_`.
+ */
+class WordKeys {
+  readonly ids = new Map<string, number>();
+  unigram = new Int32Array(16).fill(-1);
+  readonly odd = new Map<string, number>();
+
+  id(word: string): number {
+    let id = this.ids.get(word);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(word, id);
+      if (id >= this.unigram.length) {
+        const bigger = new Int32Array(this.unigram.length * 2).fill(-1);
+        bigger.set(this.unigram);
+        this.unigram = bigger;
+      }
+    }
+    return id;
+  }
+
+  /** Registers a `w:`/`b:` key; false for other keys. */
+  add(table: UnitTable, key: string, index: number): boolean {
+    if (key.startsWith('w:')) {
+      const id = this.id(key.slice(2)); // before reading `this.unigram`: id() may replace it
+      this.unigram[id] = index;
+      return true;
+    }
+    if (!key.startsWith('b:')) return false;
+    const body = key.slice(2);
+    const cut = body.indexOf('_');
+    if (cut < 0) return false; // cannot come from features.ts; never looked up
+    if (body.indexOf('_', cut + 1) >= 0) {
+      this.odd.set(key, index);
+      return true;
+    }
+    table.set(BIGRAM_TAG * 65536 + this.id(body.slice(0, cut)), this.id(body.slice(cut + 1)), index);
+    return true;
+  }
 }
 
 /**
@@ -149,63 +235,138 @@ function addNumericKey(table: UnitTable, key: string, index: number, o: FeatureO
  */
 export function compileFeaturizer(vocab: Vocabulary, o: FeatureOptions): Featurizer {
   if (o.charMax > 3 || o.charMin < 1) return (folded, tokens) => vectorize(featureKeys(folded, tokens, o), vocab);
-  const table = new UnitTable(vocab.index.size);
-  const strings = new Map<string, number>();
-  for (const [key, i] of vocab.index) if (!addNumericKey(table, key, i, o)) strings.set(key, i);
-  let seg: Segments = { units: new Uint16Array(512), ends: new Int32Array(512), count: 0 };
-  let found = new Int32Array(512);
-  let n = 0;
-  const push = (i: number | undefined) => {
-    if (i === undefined || i < 0) return;
-    if (n === found.length) {
-      const bigger = new Int32Array(found.length * 2);
-      bigger.set(found);
-      found = bigger;
-    }
-    found[n++] = i;
-  };
-  const gram = (tag: number, at: number, len: number) =>
-    push(
-      table.get(
-        pairA(tag, seg.units[at] ?? 0),
-        pairB(len > 1 ? (seg.units[at + 1] ?? 0) : 0, len > 2 ? (seg.units[at + 2] ?? 0) : 0),
-      ),
-    );
+  const b = compileBufferedFeaturizer(vocab, o);
   return (folded, tokens) => {
-    n = 0;
-    if (seg.units.length < folded.length) {
-      seg = { units: new Uint16Array(folded.length), ends: new Int32Array(folded.length), count: 0 };
-    }
-    readSegments(folded, seg);
-    let start = 0;
-    for (let k = 0; k < seg.count; k++) {
-      const end = seg.ends[k] ?? start;
-      for (let len = o.charMin; len <= o.charMax; len++) {
-        for (let i = start; i + len <= end; i++) gram(len, i, len);
-      }
-      const head = Math.min(2, end - start);
-      gram(EDGE_START + head, start, head);
-      gram(EDGE_END + head, end - head, head);
-      start = end;
-    }
-    let prev = '^';
-    for (const raw of tokens) {
-      if (SEPARATOR_RUN.test(raw)) {
-        prev = '|';
-        continue;
-      }
-      const tok = ALL_DIGITS.test(raw) ? '<n>' : raw;
-      push(strings.get(`w:${tok}`));
-      if (o.wordBigrams) push(strings.get(`b:${prev}_${tok}`));
-      prev = tok;
-    }
-    if (QUESTION.test(folded)) push(strings.get('q:?'));
-    if (BANG.test(folded)) push(strings.get('q:!'));
-    return weigh(found.subarray(0, n), vocab.idf);
+    const m = b.fill(folded, tokens);
+    return { idx: b.idx.slice(0, m), val: b.val.slice(0, m) };
   };
 }
 
-const SEPARATOR_RUN = /^[\s\p{P}\p{Z}]+$/u;
-const ALL_DIGITS = /^\d+$/;
-const QUESTION = /[?？吗么]/;
-const BANG = /[!！]/;
+/** The featurizer of the parse path (buffers reused from call to call). */
+export function compileBufferedFeaturizer(vocab: Vocabulary, o: FeatureOptions): BufferedFeaturizer {
+  if (o.charMax > 3 || o.charMin < 1) {
+    // The string path, copied into buffers: n-grams longer than 3 units do not fit the pair.
+    let idx: Int32Array = new Int32Array(0);
+    let val: Float64Array = new Float64Array(0);
+    return {
+      fill(folded, tokens) {
+        const v = vectorize(featureKeys(folded, tokens, o), vocab);
+        idx = v.idx;
+        val = v.val;
+        return v.idx.length;
+      },
+      get idx() {
+        return idx;
+      },
+      get val() {
+        return val;
+      },
+    };
+  }
+  const table = new UnitTable(vocab.index.size);
+  const words = new WordKeys();
+  const startId = words.id(START);
+  const breakId = words.id(BREAK);
+  const numberId = words.id(NUMBER);
+  const strings = new Map<string, number>();
+  for (const [key, i] of vocab.index) {
+    if (!addNumericKey(table, key, i, o) && !words.add(table, key, i)) strings.set(key, i);
+  }
+  const { ids, unigram, odd } = words;
+  const question = strings.get('q:?') ?? -1;
+  const bang = strings.get('q:!') ?? -1;
+  const idf = vocab.idf;
+  let units = new Uint16Array(512);
+  let ends = new Int32Array(512);
+  const info = new Int32Array(3);
+  // Per feature [stamp, entry]: the message (stamp) in which it was last seen and its entry there,
+  // so repeats are counted in first-occurrence order without sorting the indices.
+  const seen = new Int32Array(idf.length * 2);
+  let stamp = 0;
+  let idx: Int32Array = new Int32Array(512);
+  let counts = new Int32Array(512);
+  let val: Float64Array = new Float64Array(512);
+  let m = 0;
+  const push = (i: number) => {
+    if (i < 0) return;
+    if (seen[i * 2] === stamp) {
+      const at = seen[i * 2 + 1] ?? 0;
+      counts[at] = (counts[at] ?? 0) + 1;
+      return;
+    }
+    seen[i * 2] = stamp;
+    seen[i * 2 + 1] = m;
+    if (m === idx.length) {
+      const biggerIdx = new Int32Array(m * 2);
+      const biggerCounts = new Int32Array(m * 2);
+      biggerIdx.set(idx);
+      biggerCounts.set(counts);
+      idx = biggerIdx;
+      counts = biggerCounts;
+      val = new Float64Array(m * 2);
+    }
+    idx[m] = i;
+    counts[m++] = 1;
+  };
+  const gram = (tag: number, at: number, len: number) => {
+    const u = units;
+    push(table.get(pairA(tag, u[at] ?? 0), pairB(len > 1 ? (u[at + 1] ?? 0) : 0, len > 2 ? (u[at + 2] ?? 0) : 0)));
+  };
+  const fill = (folded: string, tokens: readonly string[]): number => {
+    m = 0;
+    if (++stamp === 0x7fffffff) {
+      seen.fill(0);
+      stamp = 1;
+    }
+    if (units.length < folded.length) {
+      units = new Uint16Array(folded.length);
+      ends = new Int32Array(folded.length);
+    }
+    readSegments(folded, { units, ends, info });
+    let start = 0;
+    const count = info[COUNT] ?? 0;
+    for (let k = 0; k < count; k++) {
+      const end = ends[k] ?? start;
+      for (let len = o.charMin; len <= o.charMax; len++) {
+        for (let i = start; i + len <= end; i++) gram(len, i, len);
+      }
+      start = end;
+    }
+    let prev = START;
+    let prevId = startId;
+    let prevUnder = false;
+    for (const raw of tokens) {
+      if (isSeparatorRun(raw)) {
+        prev = BREAK;
+        prevId = breakId;
+        prevUnder = false;
+        continue;
+      }
+      const digits = isDigitRun(raw);
+      const tok = digits ? NUMBER : raw;
+      const id = digits ? numberId : (ids.get(tok) ?? -1);
+      if (id >= 0) push(unigram[id] ?? -1);
+      const under = tok.includes('_');
+      if (o.wordBigrams) {
+        if (prevUnder || under) push(odd.get(`b:${prev}_${tok}`) ?? -1);
+        else if (prevId >= 0 && id >= 0) push(table.get(BIGRAM_TAG * 65536 + prevId, id));
+      }
+      prev = tok;
+      prevId = id;
+      prevUnder = under;
+    }
+    if (info[QUESTION] === 1) push(question);
+    if (info[BANG] === 1) push(bang);
+    tfidf(idx, counts, m, idf, val);
+    return m;
+  };
+  return {
+    fill,
+    get idx() {
+      return idx;
+    },
+    get val() {
+      return val;
+    },
+  };
+}

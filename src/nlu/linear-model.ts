@@ -119,29 +119,108 @@ export function scoreAll(m: LinearWeights, x: SparseVector): Float64Array {
   return out;
 }
 
+/** Sigmoid score of every label for the first `m` entries of a sparse vector, written into `out`. */
+export type BufferedScorer = (idx: Int32Array, val: Float64Array, m: number, out: Float64Array) => void;
+
 /**
- * A scorer for the shipped model: weights copied feature-major (the 24 weights of one feature sit
- * side by side), so scoring a message touches a few cache lines per feature instead of one per
- * label — about 10× faster than `scoreAll` on a 35k-feature model.
+ * The shipped form of the weights: feature-major (the weights of one feature side by side, `labels`
+ * per feature) and quantised to int16 with one scale for the whole matrix (weight ≈ q × scale).
  */
-export function compileScorer(m: {
-  weights: ReadonlyArray<ArrayLike<number>>;
-  bias: ArrayLike<number>;
-}): (x: SparseVector) => Float64Array {
-  const k = m.weights.length;
-  const dim = m.weights[0]?.length ?? 0;
-  const flat = new Float64Array(k * dim);
-  m.weights.forEach((w, label) => {
-    for (let j = 0; j < dim; j++) flat[j * k + label] = w[j] ?? 0;
+export interface QuantizedWeights {
+  q: Int16Array;
+  scale: number;
+  labels: number;
+}
+
+/**
+ * Quantises label-major weights (weights[label][feature]). The largest |weight| maps to ±32767; the
+ * rounding error (≤ scale/2 ≈ max|w|/65534, ~3·10⁻⁴ here) changes no held-out decision, and no score
+ * of a training text by more than 3·10⁻⁴ (the parse rounds scores to 10⁻³).
+ */
+export function quantize(weights: ReadonlyArray<ArrayLike<number>>): QuantizedWeights {
+  const k = weights.length;
+  const dim = weights[0]?.length ?? 0;
+  let largest = 0;
+  for (const w of weights) for (let j = 0; j < dim; j++) largest = Math.max(largest, Math.abs(w[j] ?? 0));
+  const scale = largest > 0 ? largest / 32767 : 1;
+  const q = new Int16Array(k * dim);
+  weights.forEach((w, label) => {
+    for (let j = 0; j < dim; j++) q[j * k + label] = Math.round((w[j] ?? 0) / scale);
   });
-  return (x) => {
-    const out = Float64Array.from(m.bias);
-    for (let j = 0; j < x.idx.length; j++) {
-      const base = (x.idx[j] ?? 0) * k;
-      const v = x.val[j] ?? 0;
-      for (let label = 0; label < k; label++) out[label] = (out[label] ?? 0) + (flat[base + label] ?? 0) * v;
+  return { q, scale, labels: k };
+}
+
+/** Labels per block of the scorer's inner loop (eight running sums in registers). */
+const BLOCK = 8;
+
+/**
+ * A scorer for the shipped model. A feature's row is its 24 int16 weights (48 bytes, about one
+ * cache line; padded to a multiple of 8 labels), so a message reads one or two cache lines per
+ * feature, and the matrix (1.7 MB for 37k features) is a quarter of float64. The inner loop keeps eight labels' sums
+ * in local variables for one pass over the features, which V8 compiles to register arithmetic: ~2×
+ * a plain label loop that reads and writes `out` each time.
+ */
+export function compileScorer(w: QuantizedWeights, biasIn: ArrayLike<number>): BufferedScorer {
+  const k = w.labels;
+  const stride = Math.ceil(k / BLOCK) * BLOCK;
+  const dim = k > 0 ? Math.floor(w.q.length / k) : 0;
+  const scale = w.scale;
+  let flat = w.q;
+  if (stride !== k) {
+    flat = new Int16Array(stride * dim);
+    for (let j = 0; j < dim; j++) flat.set(w.q.subarray(j * k, j * k + k), j * stride);
+  }
+  const bias = Float64Array.from(biasIn);
+  const sums = new Float64Array(stride);
+  return (idx, val, n, out) => {
+    for (let h = 0; h < stride; h += BLOCK) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (let j = 0; j < n; j++) {
+        const at = (idx[j] ?? 0) * stride + h;
+        const v = val[j] ?? 0;
+        s0 += (flat[at] ?? 0) * v;
+        s1 += (flat[at + 1] ?? 0) * v;
+        s2 += (flat[at + 2] ?? 0) * v;
+        s3 += (flat[at + 3] ?? 0) * v;
+        s4 += (flat[at + 4] ?? 0) * v;
+        s5 += (flat[at + 5] ?? 0) * v;
+        s6 += (flat[at + 6] ?? 0) * v;
+        s7 += (flat[at + 7] ?? 0) * v;
+      }
+      sums[h] = s0;
+      sums[h + 1] = s1;
+      sums[h + 2] = s2;
+      sums[h + 3] = s3;
+      sums[h + 4] = s4;
+      sums[h + 5] = s5;
+      sums[h + 6] = s6;
+      sums[h + 7] = s7;
     }
-    for (let label = 0; label < k; label++) out[label] = sigmoid(out[label] ?? 0);
-    return out;
+    for (let label = 0; label < k; label++) out[label] = sigmoid((sums[label] ?? 0) * scale + (bias[label] ?? 0));
   };
+}
+
+/** Int16 values as little-endian base64 (the model file), independent of the machine's byte order. */
+export function int16ToBase64(q: Int16Array): string {
+  const bytes = new Uint8Array(q.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < q.length; i++) view.setInt16(i * 2, q[i] ?? 0, true);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** The inverse of {@link int16ToBase64}; undefined when the text is not a whole number of int16. */
+export function int16FromBase64(text: string): Int16Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 2 !== 0) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const q = new Int16Array(bytes.length / 2);
+  for (let i = 0; i < q.length; i++) q[i] = view.getInt16(i * 2, true);
+  return q;
 }

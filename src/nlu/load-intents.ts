@@ -201,6 +201,18 @@ function examplesOfFile(file: string, shown: string, declared: ReadonlySet<strin
  * Loads every `*.yml` in `dir` as the examples of `split`. A directory named `heldout` can never be
  * loaded as training data: the held-out split is for measuring only (style.md §7).
  */
+/**
+ * The raw text of every example file of `dir` (`*.yml`, by name), without parsing: what the model
+ * artefact's data hash covers, so a start-up whose model is current need not parse the examples.
+ */
+export function exampleFileTexts(dir: string): { name: string; text: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+}
+
 export function loadExamples(dir: string, split: 'train' | 'heldout', labels: readonly LabelDef[]): ExampleSet {
   if (split === 'train' && basename(dir) === 'heldout') {
     throw new CodedError(ErrorCode.IntentsInvalid, `拒绝用留出集训练：${dir} 只能用于评测`);

@@ -16,7 +16,7 @@ import {
   MODEL_FORMAT,
   trainIntentModel,
 } from './classifier.ts';
-import { type ExampleSet, type IntentsSpec, loadExamples, loadIntents } from './load-intents.ts';
+import { exampleFileTexts, type IntentsSpec, loadExamples, loadIntents } from './load-intents.ts';
 import { createParser, type Parser } from './parse.ts';
 import { createTokenizer, DEFAULT_TOKENIZER, type Tokenizer, type TokenizerKind } from './tokenize.ts';
 
@@ -48,13 +48,22 @@ export interface LoadedNlu {
   timings: { loadMs: number; trainMs: number; totalMs: number };
 }
 
-/** Hash of every input of training; equal hashes mean an equal model. */
-export function dataHashOf(spec: IntentsSpec, train: ExampleSet, kind: TokenizerKind, o: ClassifierOptions): string {
+/**
+ * Hash of every input of training; equal hashes mean an equal model. The training examples enter as
+ * the raw text of their files (any edit, even a comment, retrains), so that a start-up whose model is
+ * current does not parse 2,500 examples only to hash them (~0.2 s of the cold start).
+ */
+export function dataHashOf(
+  spec: IntentsSpec,
+  trainFiles: ReadonlyArray<{ name: string; text: string }>,
+  kind: TokenizerKind,
+  o: ClassifierOptions,
+): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ format: MODEL_FORMAT, kind, o, labels: spec.labels.map((l) => l.id) }));
   h.update(spec.userDict.content);
   h.update(JSON.stringify([...spec.t2s.entries()]));
-  for (const e of train.examples) h.update(`${JSON.stringify([e.text, e.labels])}\n`);
+  for (const f of trainFiles) h.update(`${JSON.stringify([f.name, f.text.length])}\n${f.text}`);
   return h.digest('hex').slice(0, 32);
 }
 
@@ -102,14 +111,13 @@ export function loadOrTrainNlu(opts: NluOptions = {}, force = false): LoadedNlu 
   const t0 = performance.now();
   const o = resolveOptions(opts);
   const spec = loadIntents(o.intentsDir);
-  const train = loadExamples(o.trainDir, 'train', spec.labels);
   const tokenizer = createTokenizer(spec.userDict, o.kind);
-  const hash = dataHashOf(spec, train, o.kind, o.classifier);
+  const hash = dataHashOf(spec, exampleFileTexts(o.trainDir), o.kind, o.classifier);
   const t1 = performance.now();
   let model = force ? undefined : readModel(o.modelPath, hash);
   const source = model ? 'loaded' : 'trained';
   if (!model) {
-    model = trainIntentModel(train, {
+    model = trainIntentModel(loadExamples(o.trainDir, 'train', spec.labels), {
       labels: spec.labels,
       t2s: spec.t2s,
       tokenizer,

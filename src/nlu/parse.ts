@@ -50,6 +50,10 @@ export function createParser(deps: ParserDeps): Parser {
   const ranks = Int32Array.from(labels, (id) => rankOf.get(id) ?? 99);
   const indexOf = new Map(labels.map((id, k) => [id, k]));
   const applyRules = createRuleApplier(intents.rules, indexOf);
+  // Reused from parse to parse (parse is synchronous; the Parse copies what it keeps).
+  const scores = new Float64Array(labels.length);
+  const live = new Uint8Array(labels.length);
+  const thresholds = Float64Array.from(labels, (_, k) => model.thresholds[k] ?? 0.5);
   return {
     parse(text, ctx = {}) {
       if (typeof text !== 'string') throw new CodedError(ErrorCode.BadRequest, '消息内容必须是文字');
@@ -58,22 +62,31 @@ export function createParser(deps: ParserDeps): Parser {
       const blank = folded.trim() === '';
       const tokens = blank ? [] : tokenizer.cut(folded);
       // Calibrated score per label (label order of the model); `live` is 0 for labels a rule removed.
-      const scores = new Float64Array(labels.length);
-      const live = new Uint8Array(labels.length).fill(blank ? 0 : 1);
+      scores.fill(0);
+      live.fill(blank ? 0 : 1);
       if (!blank) {
         const raw = model.score(folded, tokens);
-        for (let k = 0; k < labels.length; k++) scores[k] = calibrate(raw[k] ?? 0, model.thresholds[k] ?? 0.5);
+        for (let k = 0; k < labels.length; k++) scores[k] = calibrate(raw[k] ?? 0, thresholds[k] ?? 0.5);
       }
       const notes = applyRules(folded, scores, live);
       if (clipped.length < text.length) notes.push(`truncated:${MAX_PARSE_CHARS}`);
       const at = primaryIndex(scores, ranks, live);
-      const primary =
-        at >= 0 ? { id: labels[at] ?? FALLBACK_LABEL, score: scores[at] ?? 0 } : { id: FALLBACK_LABEL, score: 0 };
+      // One object literal for both cases, so the parse sees one shape (a second one cost a deopt).
+      const primary = {
+        id: at >= 0 ? (labels[at] ?? FALLBACK_LABEL) : FALLBACK_LABEL,
+        score: at >= 0 ? (scores[at] ?? 0) : 0,
+      };
       const selected = presentByScore(labels, scores, live);
-      const clarify = chooseClarify(() => rankedByScore(labels, scores, live), primary, intents.clarify, rankOf);
+      if (selected.length === 0) selected.push(primary); // (not `[primary]`: an array literal here cost a deopt)
+      const clarify = chooseClarify(
+        (min) => rankedByScore(labels, scores, live, min),
+        primary,
+        intents.clarify,
+        rankOf,
+      );
       const parse: Parse = {
         text,
-        intents: (selected.length > 0 ? selected : [primary]).map((s) => ({ id: s.id, score: round3(s.score) })),
+        intents: selected.map((s) => ({ id: s.id, score: round3(s.score) })),
         primary: primary.id,
         entities: extract(folded),
         urgency: assessUrgency(folded, ctx),

@@ -14,21 +14,26 @@ export interface PhraseHit {
 export type PhraseFinder = (text: string) => PhraseHit[];
 
 export function createPhraseFinder(phrases: Iterable<string>): PhraseFinder {
-  const byFirst = new Map<string, string[]>();
+  // First UTF-16 unit → phrases starting with it, longest first; `starts` (one bit per unit, 8 KB)
+  // rejects the other units with one read (no one-character string, no Map lookup per character).
+  const byFirst = new Map<number, string[]>();
+  const starts = new Int32Array(2048);
   for (const p of new Set(phrases)) {
     if (p === '') continue;
-    const first = p.charAt(0);
+    const first = p.charCodeAt(0);
     const list = byFirst.get(first) ?? [];
     list.push(p);
     byFirst.set(first, list);
+    starts[first >> 5] = (starts[first >> 5] ?? 0) | (1 << (first & 31));
   }
   for (const list of byFirst.values()) list.sort((a, b) => b.length - a.length);
   return (text) => {
     const hits: PhraseHit[] = [];
     for (let i = 0; i < text.length; i++) {
-      const list = byFirst.get(text.charAt(i));
-      if (!list) continue;
-      for (const p of list) if (text.startsWith(p, i)) hits.push({ phrase: p, start: i, end: i + p.length });
+      const c = text.charCodeAt(i);
+      if ((((starts[c >> 5] ?? 0) >>> (c & 31)) & 1) === 0) continue;
+      for (const p of byFirst.get(c) ?? [])
+        if (text.startsWith(p, i)) hits.push({ phrase: p, start: i, end: i + p.length });
     }
     return hits;
   };
@@ -51,15 +56,25 @@ export function createTriggerMatcher<T>(groups: ReadonlyArray<TriggerGroup<T>>):
     unless: new Set((g.unless ?? []).map((w) => w.toLowerCase())),
     value: g.value,
   }));
+  // Word → the groups it triggers: only those groups are checked, not all of them per message.
+  const groupsOf = new Map<string, number[]>();
+  lower.forEach((g, k) => {
+    for (const w of g.words) groupsOf.set(w, [...(groupsOf.get(w) ?? []), k]);
+  });
   const find = createPhraseFinder(lower.flatMap((g) => [...g.words, ...g.unless]));
   return (text) => {
     const hits = find(text);
     if (hits.length === 0) return [];
+    const touched: number[] = [];
+    for (const h of hits) for (const k of groupsOf.get(h.phrase) ?? []) if (!touched.includes(k)) touched.push(k);
+    touched.sort((a, b) => a - b);
     const fired: T[] = [];
-    for (const g of lower) {
-      const blocks = hits.filter((h) => g.unless.has(h.phrase));
-      const live = hits.some((h) => g.words.has(h.phrase) && !blocks.some((b) => b.start <= h.start && h.end <= b.end));
-      if (live) fired.push(g.value);
+    for (const k of touched) {
+      const g = lower[k];
+      if (!g) continue;
+      const covered = (h: PhraseHit) =>
+        hits.some((b) => g.unless.has(b.phrase) && b.start <= h.start && h.end <= b.end);
+      if (hits.some((h) => g.words.has(h.phrase) && !covered(h))) fired.push(g.value);
     }
     return fired;
   };

@@ -33,6 +33,12 @@ export interface UserDict {
 
 const require = createRequire(import.meta.url);
 
+const WHITESPACE = /\s/; // the characters String.prototype.trim removes
+
+/** Drops whitespace-only pieces; a text without whitespace has none, so its array is kept as is. */
+const withoutBlanks = (tokens: string[], text: string) =>
+  WHITESPACE.test(text) ? tokens.filter((t) => t.trim() !== '') : tokens;
+
 interface RsJieba {
   cut(sentence: string, hmm?: boolean): string[];
   loadDict(dict: Uint8Array): void;
@@ -43,7 +49,7 @@ function createNodeRsTokenizer(userDict: UserDict): Tokenizer {
   const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
   const jieba = Jieba.withDict(dict);
   jieba.loadDict(Buffer.from(userDict.content, 'utf8'));
-  return { kind: 'node-rs', cut: (text) => jieba.cut(text, false).filter((t) => t.trim() !== '') };
+  return { kind: 'node-rs', cut: (text) => withoutBlanks(jieba.cut(text, false), text) };
 }
 
 interface NodeJieba {

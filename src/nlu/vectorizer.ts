@@ -20,8 +20,12 @@ export function buildVocabulary(docs: ReadonlyArray<readonly string[]>, minDf: n
   for (const keys of docs) {
     for (const k of new Set(keys)) df.set(k, (df.get(k) ?? 0) + 1);
   }
-  const kept = [...df.entries()].filter(([, n]) => n >= minDf).map(([k]) => k);
-  kept.sort();
+  // Most frequent first (ties by key, so the order is fixed): the rows of the features nearly every
+  // message has sit together at the start of the weight matrix and stay in the CPU cache.
+  const kept = [...df.entries()]
+    .filter(([, n]) => n >= minDf)
+    .sort(([ka, na], [kb, nb]) => nb - na || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([k]) => k);
   const index = new Map<string, number>();
   const idf = new Float64Array(kept.length);
   kept.forEach((k, i) => {
@@ -38,41 +42,44 @@ export function vocabularyFrom(keys: readonly string[], idf: readonly number[]):
   return { index, idf: Float64Array.from(idf) };
 }
 
-/** Turns feature keys into an L2-normalised TF-IDF vector; unknown keys are ignored. */
+/**
+ * Turns feature keys into an L2-normalised TF-IDF vector; unknown keys are ignored. Entries are in
+ * the order of each feature's first occurrence (not sorted: the parse-time featurizer builds the
+ * same order without a sort).
+ */
 export function vectorize(keys: readonly string[], vocab: Vocabulary): SparseVector {
-  const found = new Int32Array(keys.length);
-  let n = 0;
+  const slot = new Map<number, number>();
+  const idx = new Int32Array(keys.length);
+  const counts = new Int32Array(keys.length);
+  let m = 0;
   for (const k of keys) {
     const i = vocab.index.get(k);
-    if (i !== undefined) found[n++] = i;
+    if (i === undefined) continue;
+    const at = slot.get(i);
+    if (at === undefined) {
+      slot.set(i, m);
+      idx[m] = i;
+      counts[m++] = 1;
+    } else counts[at] = (counts[at] ?? 0) + 1;
   }
-  return weigh(found.subarray(0, n), vocab.idf);
+  const val = new Float64Array(m);
+  tfidf(idx, counts, m, vocab.idf, val);
+  return { idx: idx.slice(0, m), val };
 }
 
 /**
- * Sublinear TF × idf of a bag of feature indices (repeats counted), L2-normalised. Sorts `indices`
- * in place. Shared with the parse-time featurizer, so both give the same floats in the same order.
+ * Sublinear TF × idf of the distinct features `idx[0..m)` seen `counts[0..m)` times, L2-normalised,
+ * into `val`. Shared by training and the parse-time featurizer, so both give the same floats.
  */
-export function weigh(indices: Int32Array, idf: Float64Array): SparseVector {
-  const sorted = indices.sort();
-  const total = sorted.length;
-  const idx = new Int32Array(total);
-  const val = new Float64Array(total);
-  let m = 0;
+export function tfidf(idx: Int32Array, counts: Int32Array, m: number, idf: Float64Array, val: Float64Array): void {
   let norm = 0;
-  for (let j = 0; j < total; ) {
-    const i = sorted[j] ?? 0;
-    let count = 0;
-    while (j < total && sorted[j] === i) {
-      count++;
-      j++;
-    }
-    const w = (1 + Math.log(count)) * (idf[i] ?? 0);
-    idx[m] = i;
-    val[m++] = w;
+  for (let j = 0; j < m; j++) {
+    const count = counts[j] ?? 1;
+    // 1 + log(1) is exactly 1: skip the log for the (usual) single occurrence.
+    const w = (count === 1 ? 1 : 1 + Math.log(count)) * (idf[idx[j] ?? 0] ?? 0);
+    val[j] = w;
     norm += w * w;
   }
   norm = Math.sqrt(norm);
   if (norm > 0) for (let j = 0; j < m; j++) val[j] = (val[j] ?? 0) / norm;
-  return { idx: idx.subarray(0, m), val: val.subarray(0, m) };
 }
