@@ -46,7 +46,7 @@ function toReconRow(line: number, r: Record<string, unknown>): ReconRow | string
 
 const OURS = `
 SELECT o."orderNo", (extract(epoch FROM o."paidAt") * 1000)::float8 AS paid, o."amountCents", o."buyerPlatformId",
-  (SELECT array_agg(i->>'sku' ORDER BY i->>'sku') FROM jsonb_array_elements(o.items) i) AS skus
+  (SELECT array_agg(i->>'sku' ORDER BY i->>'sku') FROM json_array_elements(o.items) i) AS skus
 FROM "Order" o WHERE `;
 
 async function loadOurs(sql: Sql, orderNos: string[], window: ReconcileResult['window'], sources: string[]) {
