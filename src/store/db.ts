@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { adapterFor, type DatabaseTarget, describeTarget, openRawConnection, type RawConnection } from './adapter.ts';
 import { applyMigrations, type MigrationResult } from './migrate.ts';
@@ -6,7 +7,12 @@ export type { PrismaClient };
 
 /** Typed raw SQL for the hot path; the ORM is the ceiling on writes (shared/docs/stack.md). */
 export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `prepare`: run as a named prepared statement (named after its text), so PostgreSQL plans it once per
+   * connection. For hot statements whose plan does not depend on the values: planning the ticket intake
+   * took 0.8 ms against 0.2 ms to execute it. Not for `col = ANY($1)` over arrays of varying size.
+   */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]>;
 }
 
 export interface Database {
@@ -21,12 +27,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
+const statementNames = new Map<string, string>();
+/** Prepared statements are named after their text: a pooled connection keeps what it prepared. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s_${hash('sha1', text, 'hex')}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const raw = await openRawConnection(target);
   const prisma = new PrismaClient({ adapter: await adapterFor(raw) });
   const sql: Sql = {
-    async query<T>(text: string, params?: unknown[]): Promise<T[]> {
+    async query<T>(text: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]> {
       if (raw.kind === 'pglite') return (await raw.db.query<T>(text, params)).rows;
+      if (opts?.prepare) return (await raw.pool.query({ name: statementName(text), text, values: params })).rows as T[];
       return (await raw.pool.query(text, params)).rows as T[];
     },
   };

@@ -56,6 +56,7 @@ export function createDeliveryStore(sql: Sql): DeliveryStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
          ON CONFLICT (channel, "platformMsgId") DO NOTHING RETURNING id`,
         [randomUUID(), m.channel, m.platformMsgId, m.userRef, m.role, m.chatId ?? null, m.text, payload],
+        { prepare: true },
       );
       if (rows[0]) return { id: rows[0].id, created: true };
       const existing = await sql.query<{ id: string }>(
@@ -81,15 +82,16 @@ export function createDeliveryStore(sql: Sql): DeliveryStore {
         `UPDATE "InboundDelivery" SET status = 'processing', attempts = attempts + 1
          WHERE id = $1 AND status <> 'done' RETURNING ${COLUMNS}`,
         [id],
+        { prepare: true },
       );
       return rows[0] ? toDelivery(rows[0]) : undefined;
     },
     async finish(id, outcome) {
-      await sql.query(`UPDATE "InboundDelivery" SET status = $2, error = $3, "processedAt" = now() WHERE id = $1`, [
-        id,
-        outcome.status,
-        outcome.error ?? null,
-      ]);
+      await sql.query(
+        `UPDATE "InboundDelivery" SET status = $2, error = $3, "processedAt" = now() WHERE id = $1`,
+        [id, outcome.status, outcome.error ?? null],
+        { prepare: true },
+      );
     },
     async listStale(olderThanMs, limit) {
       return sql.query(

@@ -17,6 +17,7 @@ export function createOutbox(sql: Sql): Outbox {
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
          ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, status`,
         [randomUUID(), m.dedupeKey, m.channel, target, m.kind, body, meta.deliveryId ?? null, meta.ticketId ?? null],
+        { prepare: true },
       );
       if (rows[0]) return rows[0];
       const existing = await sql.query<OutboxEntry>(`SELECT id, status FROM "OutboundMessage" WHERE "dedupeKey" = $1`, [
@@ -31,6 +32,7 @@ export function createOutbox(sql: Sql): Outbox {
         `UPDATE "OutboundMessage" SET status = $2, attempts = attempts + 1, error = $3,
            "sentAt" = CASE WHEN $2 = 'sent' THEN now() ELSE "sentAt" END WHERE id = $1`,
         [id, status, result.error ?? null],
+        { prepare: true },
       );
     },
   };

@@ -128,6 +128,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     const rows = await sql.query<JsonTicketRow>(
       `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE ${where} = $1`,
       [value],
+      { prepare: true },
     );
     return rows[0] ? ticketRow(rows[0]) : null;
   }
@@ -145,6 +146,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         ${parts.event ? `, ev AS (${parts.event})` : ''}
       SELECT ${SELECT_TICKET}${parts.extra ?? ''} FROM t ${JOIN_RELATIONS}`,
       p.values,
+      { prepare: true },
     );
     return rows[0];
   }
@@ -180,6 +182,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
           SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
           WHERE t."openKey" = $2 AND t.id IS DISTINCT FROM base."replayedId") x ON true`,
         [q.deliveryId, q.openKey, q.customerId, q.orderId],
+        { prepare: true },
       );
       const first = rows[0];
       const tickets = rows.filter((r) => r.ticket !== null).map(ticketRow);
@@ -256,6 +259,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         `WITH t AS (UPDATE "Ticket" AS t SET ${sets.join(', ')} WHERE t.id = ${where} RETURNING t.*)${ev}
         SELECT ${SELECT_TICKET}${opts.assigneeTargets ? `, ${ASSIGNEE_IDENTITIES}` : ''} FROM t ${JOIN_RELATIONS}`,
         p.values,
+        { prepare: true },
       );
       const row = rows[0];
       if (!row) throw new Error(`ticket #${id} does not exist`);
@@ -283,6 +287,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
           JSON.stringify(e.data ?? {}),
           ts(new Date()),
         ],
+        { prepare: true },
       );
     },
     /** Whether this delivery already changed this ticket (a retried job must not count twice). */
@@ -291,6 +296,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       const rows = await sql.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "TicketEvent" WHERE data->>'deliveryId' = $1 AND "ticketId" = $2`,
         [deliveryId, ticketId],
+        { prepare: true },
       );
       return (rows[0]?.n ?? 0) > 0;
     },
