@@ -120,13 +120,18 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   );
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
-  await scheduleTimers(deps, timers, ticket);
-  await applyActions(deps, ticket, actions);
   const critical = decided.priority === 'P1' || parse.urgency.level === 'critical';
-  if (parse.escalateToManager || parse.primary === 'complaint')
-    await escalate(deps, ticket, 'complaint', { escalateToManager: true });
-  else if (critical) await escalate(deps, ticket, 'critical');
-  else if (ticket.assigneeId) await notifyAssignee(deps, ticket, opened.assigneeTargets);
+  const pushes = async () => {
+    await applyActions(deps, ticket, actions);
+    if (parse.escalateToManager || parse.primary === 'complaint')
+      await escalate(deps, ticket, 'complaint', { escalateToManager: true });
+    else if (critical) await escalate(deps, ticket, 'critical');
+    else if (ticket.assigneeId) await notifyAssignee(deps, ticket, opened.assigneeTargets);
+  };
+  // The SLA timers (Redis) and the pushes (outbox) do not depend on each other. If queueing the timers
+  // fails, the pushes still go out and the periodic sweep re-arms the timers from the stored deadlines.
+  const settled = await Promise.allSettled([scheduleTimers(deps, timers, ticket), pushes()]);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
   const text = zh.ticketCreated({
     id: ticket.id,
     problemZh: problemZh(parse.primary),
