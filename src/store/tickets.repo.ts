@@ -133,34 +133,9 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     return rows[0] ? ticketRow(rows[0]) : null;
   }
   const byOpenKey = (openKey: string) => oneTicket('t."openKey"', openKey);
-  /** Insert (unless the open key is taken) with optional extra CTEs before it and an event after it. */
-  async function insertTicket(
-    p: Params,
-    data: Prisma.TicketUncheckedCreateInput,
-    parts: { before?: string; computed?: Record<string, string>; event?: string; extra?: string },
-  ): Promise<(JsonTicketRow & { assigneeIdentities?: unknown }) | undefined> {
-    const { columns, values } = insertParts(p, data, parts.computed);
-    const rows = await sql.query<JsonTicketRow & { assigneeIdentities?: unknown }>(
-      `WITH ${parts.before ?? ''}
-        t AS (INSERT INTO "Ticket" (${columns}) VALUES (${values}) ON CONFLICT ("openKey") DO NOTHING RETURNING *)
-        ${parts.event ? `, ev AS (${parts.event})` : ''}
-      SELECT ${SELECT_TICKET}${parts.extra ?? ''} FROM t ${JOIN_RELATIONS}`,
-      p.values,
-      { prepare: true },
-    );
-    return rows[0];
-  }
   return {
     byId: (id: number) => oneTicket('t.id', id),
     byOpenKey,
-    /** Creates the ticket unless another worker just did; then returns theirs with `created: false`. */
-    async create(data: Prisma.TicketUncheckedCreateInput): Promise<{ ticket: TicketRow; created: boolean }> {
-      const row = await insertTicket(new Params(), data, {});
-      if (row) return { ticket: ticketRow(row), created: true };
-      const existing = data.openKey ? await byOpenKey(data.openKey) : null;
-      if (!existing) throw new Error('ticket insert returned nothing and no open ticket has its key');
-      return { ticket: existing, created: false };
-    },
     /**
      * What a customer message about a problem needs to know first, in one statement: the ticket this
      * delivery already changed (a redelivery), the open ticket for its key, and the customer's newest
@@ -207,25 +182,30 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     ): Promise<{ ticket: TicketRow; created: boolean; assigneeTargets: PushTargets }> {
       const p = new Params();
       const team = opts.roundRobinTeam;
+      // `first_on_duty`: the first agent on duty — where the rotation wraps round to, and the pick without a team row.
       const claim = team
         ? `agents AS (${AGENTS}),
+          first_on_duty AS (SELECT id FROM agents WHERE "onDuty" ORDER BY pos LIMIT 1),
           claim AS (
             UPDATE "Team" tm SET "lastAssignedStaffId" = COALESCE(
               (SELECT a.id FROM agents a WHERE a."onDuty" AND a.pos > COALESCE(
                 (SELECT b.pos FROM agents b WHERE b.id = tm."lastAssignedStaffId"), 0) ORDER BY a.pos LIMIT 1),
-              (SELECT a.id FROM agents a WHERE a."onDuty" ORDER BY a.pos LIMIT 1))
-            WHERE tm.id = ${p.add(team)} AND EXISTS (SELECT 1 FROM agents WHERE "onDuty")
+              (SELECT id FROM first_on_duty))
+            WHERE tm.id = ${p.add(team)} AND EXISTS (SELECT 1 FROM first_on_duty)
             RETURNING tm."lastAssignedStaffId" AS id),
-          pick AS (SELECT COALESCE((SELECT id FROM claim),
-            (SELECT a.id FROM agents a WHERE a."onDuty" ORDER BY a.pos LIMIT 1)) AS id),`
+          pick AS (SELECT COALESCE((SELECT id FROM claim), (SELECT id FROM first_on_duty)) AS id),`
         : '';
+      const { columns, values } = insertParts(p, data, team ? { assigneeId: '(SELECT id FROM pick)' } : {});
       const eventData = `${p.add(event.data ?? {})} || jsonb_build_object('assigneeId', t."assigneeId")`;
-      const row = await insertTicket(p, data, {
-        before: claim,
-        computed: team ? { assigneeId: '(SELECT id FROM pick)' } : {},
-        event: eventInsert(p, 'created', event, eventData),
-        extra: `, ${ASSIGNEE_IDENTITIES}`,
-      });
+      const rows = await sql.query<JsonTicketRow & { assigneeIdentities: unknown }>(
+        `WITH ${claim}
+          t AS (INSERT INTO "Ticket" (${columns}) VALUES (${values}) ON CONFLICT ("openKey") DO NOTHING RETURNING *),
+          ev AS (${eventInsert(p, 'created', event, eventData)})
+        SELECT ${SELECT_TICKET}, ${ASSIGNEE_IDENTITIES} FROM t ${JOIN_RELATIONS}`,
+        p.values,
+        { prepare: true },
+      );
+      const row = rows[0];
       if (row) return { ticket: ticketRow(row), created: true, assigneeTargets: targetsOf(row.assigneeIdentities) };
       const existing = data.openKey ? await byOpenKey(data.openKey) : null;
       if (!existing) throw new Error('ticket insert returned nothing and no open ticket has its key');

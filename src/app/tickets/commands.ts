@@ -6,7 +6,7 @@ import { zh } from '../../i18n/zh.ts';
 import type { HandlingInput } from '../handle-message.ts';
 import { fmtTime, type TicketDeps } from './context.ts';
 import { acknowledge, escalate } from './escalate.ts';
-import { bumpAndReschedule } from './timers.ts';
+import { updateAndReschedule } from './timers.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
@@ -90,16 +90,13 @@ async function act(
   }
   if (action !== 'wait_customer' && action !== 'resolve' && action !== 'close')
     data.flags = { ...flags, ...((data.flags as object) ?? {}), lastUpdateAt: now.toISOString() };
-  const updated = await deps.repo.update(id, data);
-  await deps.repo.addEvent({
-    ticketId: id,
+  const rescheduled = await updateAndReschedule(deps, t, data, {
     type: 'status',
     actor: `staff:${input.sender.id}`,
     channel: input.delivery.channel,
     reason: `${STATUS_ZH[t.status as TicketStatus]} → ${STATUS_ZH[to]}`,
     data: { deliveryId: input.delivery.id, action },
   });
-  const rescheduled = await bumpAndReschedule(deps, updated);
   if (action === 'reopen') await escalate(deps, rescheduled, 'reopen');
   return zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
 }
@@ -140,20 +137,22 @@ async function replyToCustomer(
   });
   const now = deps.now();
   const flags = (t.flags ?? {}) as Record<string, unknown>;
-  const updated = await deps.repo.update(id, {
-    ...(t.firstRespondedAt ? {} : { firstRespondedAt: now }),
-    ...(t.status === 'open' || t.status === 'acknowledged' ? { status: 'in_progress' } : {}),
-    flags: { ...flags, lastUpdateAt: now.toISOString() },
-  });
-  await deps.repo.addEvent({
-    ticketId: id,
-    type: 'reply',
-    actor: `staff:${input.sender.id}`,
-    channel: input.delivery.channel,
-    reason: `回复顾客：${text.slice(0, 100)}`,
-    data: { deliveryId: input.delivery.id },
-  });
-  await bumpAndReschedule(deps, updated);
+  await updateAndReschedule(
+    deps,
+    t,
+    {
+      ...(t.firstRespondedAt ? {} : { firstRespondedAt: now }),
+      ...(t.status === 'open' || t.status === 'acknowledged' ? { status: 'in_progress' } : {}),
+      flags: { ...flags, lastUpdateAt: now.toISOString() },
+    },
+    {
+      type: 'reply',
+      actor: `staff:${input.sender.id}`,
+      channel: input.delivery.channel,
+      reason: `回复顾客：${text.slice(0, 100)}`,
+      data: { deliveryId: input.delivery.id },
+    },
+  );
   return `已把回复发给工单 #${id} 的顾客。`;
 }
 

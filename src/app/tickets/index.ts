@@ -7,7 +7,7 @@ import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
 import { onCustomerMessage } from './open.ts';
-import { bumpAndReschedule, onSlaTimer, restoreMissingTimers } from './timers.ts';
+import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
 export type { TicketDeps } from './context.ts';
 
@@ -33,8 +33,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
             dedupeKey: `progress-${t.id}-${t.policyRevision}`,
             ticketId: t.id,
           });
-          const updated = await deps.repo.update(t.id, { flags: { ...flags, lastUpdateAt: deps.now().toISOString() } });
-          await bumpAndReschedule(deps, updated);
+          await updateAndReschedule(deps, t, { flags: { ...flags, lastUpdateAt: deps.now().toISOString() } });
         }
         await escalate(deps, t, 'sla_breach');
       });

@@ -17,7 +17,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
-import { clockState, planTimers, scheduleTimers } from './timers.ts';
+import { planTimers, scheduleTimers, updateAndReschedule } from './timers.ts';
 
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
@@ -159,18 +159,15 @@ async function attach(
   if (t.status === 'waiting_customer') {
     const paused = t.pausedAt ? (now.getTime() - t.pausedAt.getTime()) / 60_000 : 0;
     const flags = (t.flags ?? {}) as Record<string, unknown>;
-    const resumedFlags = { ...flags, pausedMinutes: Number(flags.pausedMinutes ?? 0) + paused };
-    // The clock runs again: fresh deadlines under a new revision, written with the resume.
-    const plan = planTimers(deps, t.priority as Priority, clockState({ ...t, pausedAt: null, flags: resumedFlags }));
-    const resumed = await deps.repo.update(
-      t.id,
+    // The clock runs again: fresh deadlines under a new timer revision, written with the resume.
+    await updateAndReschedule(
+      deps,
+      t,
       {
         status: transition('waiting_customer', 'resume'),
         pausedAt: null,
         lastCustomerMessageAt: now,
-        flags: resumedFlags,
-        policyRevision: { increment: 1 },
-        ...plan.columns,
+        flags: { ...flags, pausedMinutes: Number(flags.pausedMinutes ?? 0) + paused },
       },
       {
         type: 'status',
@@ -180,7 +177,6 @@ async function attach(
         data: { deliveryId: delivery.id, to: 'in_progress' },
       },
     );
-    await scheduleTimers(deps, plan, resumed);
     return zh.ticketResumed({ id: t.id });
   }
   const reminders = t.reminderCount + 1;
@@ -195,31 +191,28 @@ async function attach(
     floor: t.priority as Priority,
   });
   const raised = decided.priority < t.priority;
+  const change = {
+    reminderCount: reminders,
+    lastCustomerMessageAt: now,
+    ...(raised
+      ? { priority: decided.priority, priorityReasons: decided.reasons, urgency: input.parse.urgency.level }
+      : {}),
+  };
+  const event = {
+    type: 'reminder',
+    actor: `customer:${sender.id}`,
+    channel: delivery.channel,
+    reason: `第 ${reminders} 次催促${raised ? `，优先级 ${t.priority} → ${decided.priority}` : ''}`,
+    data: { deliveryId: delivery.id },
+  };
+  const withTargets = { assigneeTargets: t.assigneeId !== null };
   // A raised priority has tighter deadlines: stored with the reminder under a new timer revision.
-  const plan = raised ? planTimers(deps, decided.priority, clockState(t)) : undefined;
-  const updated = await deps.repo.update(
-    t.id,
-    {
-      reminderCount: reminders,
-      lastCustomerMessageAt: now,
-      ...(raised
-        ? { priority: decided.priority, priorityReasons: decided.reasons, urgency: input.parse.urgency.level }
-        : {}),
-      ...(plan ? { policyRevision: { increment: 1 }, ...plan.columns } : {}),
-    },
-    {
-      type: 'reminder',
-      actor: `customer:${sender.id}`,
-      channel: delivery.channel,
-      reason: `第 ${reminders} 次催促${raised ? `，优先级 ${t.priority} → ${decided.priority}` : ''}`,
-      data: { deliveryId: delivery.id },
-    },
-    { assigneeTargets: t.assigneeId !== null },
-  );
-  if (plan) await scheduleTimers(deps, plan, updated);
+  const updated = raised
+    ? await updateAndReschedule(deps, t, change, event, withTargets)
+    : await deps.repo.update(t.id, change, event, withTargets);
   if (t.assigneeId) {
     await deps.notifier.push({
-      to: updated.assigneeTargets ? { direct: updated.assigneeTargets } : { staffIds: [t.assigneeId] },
+      to: { direct: updated.assigneeTargets ?? [] },
       kind: 'alert',
       text: `顾客第 ${reminders} 次催促工单 #${t.id}（${updated.priority}）：${delivery.text.slice(0, 80)}`,
       dedupeKey: `remind-${t.id}-${delivery.id}`,

@@ -1,6 +1,6 @@
 import type { Priority } from '../../domain/tickets/priority.ts';
 import { computeDeadlines, evaluateSla, type SlaClockState, TIMER_ZH } from '../../domain/tickets/sla.ts';
-import type { TicketRow } from '../../store/tickets.repo.ts';
+import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
 import type { TimerSpec } from '../ports.ts';
 import { calendarFor, policyFor } from './config.ts';
 import { fmtTime, type TicketDeps } from './context.ts';
@@ -59,24 +59,31 @@ export async function scheduleTimers(deps: Pick<TicketDeps, 'timers'>, plan: Tim
   await queueAll(deps.timers, plan.jobs(t.id, t.policyRevision));
 }
 
-/**
- * Recompute the deadlines from the DB state, store them on the ticket, and schedule one warning and one
- * breach job per running timer under the ticket's policy revision (old revisions are ignored when they fire).
- */
-export async function rescheduleTimers(deps: TicketDeps, t: TicketRow): Promise<TicketRow> {
-  const plan = planTimers(deps, t.priority as Priority, clockState(t));
-  const updated = await deps.repo.update(t.id, plan.columns);
-  await scheduleTimers(deps, plan, t);
-  return updated;
-}
+type TicketUpdate = Parameters<TicketRepo['update']>;
 
 /**
- * Bumps the revision (so pending jobs become no-ops), stores the fresh deadlines in the same update,
- * and schedules their timers under the new revision.
+ * Applies `data` (and writes `event`) in one UPDATE that also bumps the timer revision — so the pending
+ * jobs become no-ops when they fire — and stores the deadlines of the resulting state; then queues their
+ * timers. Every change that moves the SLA clock (status, pause, priority, a response or progress update)
+ * goes through here.
  */
-export async function bumpAndReschedule(deps: TicketDeps, t: TicketRow): Promise<TicketRow> {
-  const plan = planTimers(deps, t.priority as Priority, clockState(t));
-  const updated = await deps.repo.update(t.id, { policyRevision: { increment: 1 }, ...plan.columns });
+export async function updateAndReschedule(
+  deps: TicketDeps,
+  t: TicketRow,
+  data: TicketUpdate[1] = {},
+  event?: TicketUpdate[2],
+  opts?: TicketUpdate[3],
+): Promise<Awaited<ReturnType<TicketRepo['update']>>> {
+  // The deadlines follow the state after the change (priority, pausedAt, firstRespondedAt, flags); the
+  // counters `data` may increment do not enter them.
+  const next = { ...t, ...data } as TicketRow;
+  const plan = planTimers(deps, next.priority as Priority, clockState(next));
+  const updated = await deps.repo.update(
+    t.id,
+    { ...data, policyRevision: { increment: 1 }, ...plan.columns },
+    event,
+    opts,
+  );
   await scheduleTimers(deps, plan, updated);
   return updated;
 }
