@@ -12,10 +12,7 @@ import { detectFormat, fileSize, readRows } from './read-rows.ts';
 export type ImportKind = 'orders' | 'logistics';
 
 /** Orders: keyed by order no; `source` tags the status events ("import", "api"). */
-export function orderPipeline(
-  sql: Sql & { queryPrepared?: Sql['query'] },
-  opts: { clock?: Clock; source?: string } = {},
-): ImportPipeline<OrderInput> {
+export function orderPipeline(sql: Sql, opts: { clock?: Clock; source?: string } = {}): ImportPipeline<OrderInput> {
   const clock = opts.clock ?? systemClock;
   return {
     validate: toOrderInput,

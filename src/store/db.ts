@@ -29,7 +29,7 @@ export interface Database {
 
 const statementNames = new Map<string, string>();
 /** Prepared statements are named after their text: a pooled connection keeps what it prepared. */
-function statementName(text: string): string {
+export function statementName(text: string): string {
   let name = statementNames.get(text);
   if (!name) {
     name = `s_${hash('sha1', text, 'hex')}`;

@@ -146,15 +146,14 @@ function batchParam(rows: OrderInput[], now: number, source: string): string {
  * `source` tags the status events ("import" for files, "api" for the ERP endpoint).
  */
 export async function upsertOrders(
-  sql: Sql & { queryPrepared?: Sql['query'] },
+  sql: Sql,
   rows: OrderInput[],
   opts: { now: Date; source: string },
 ): Promise<Map<string, UpsertOutcome>> {
   const outcome = new Map<string, UpsertOutcome>(rows.map((r) => [r.orderNo, 'unchanged']));
   if (rows.length === 0) return outcome;
   const params = [batchParam(rows, opts.now.getTime(), opts.source), opts.now.toISOString(), opts.now.getTime()];
-  const query = sql.queryPrepared ?? sql.query;
-  const written = (await query.call(sql, UPSERT_ORDERS, params)) as { orderNo: string; inserted: boolean }[];
+  const written = await sql.query<{ orderNo: string; inserted: boolean }>(UPSERT_ORDERS, params, { prepare: true });
   for (const w of written) outcome.set(w.orderNo, w.inserted ? 'created' : 'updated');
   return outcome;
 }
