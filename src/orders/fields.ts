@@ -39,20 +39,17 @@ function digits(v: string, i: number, n: 2 | 4): number {
   return out;
 }
 
-/** "2026-11-20 10:02:33", the shape ERP exports use, read without a regex or any allocation. */
+/** "2026-11-20 10:02:33", the shape ERP exports use, read without a regex; null when `v` has another shape. */
 function exportTime(v: string): Date | undefined | null {
   if (v.length !== 19 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58) return null;
   if (v.charCodeAt(16) !== 58 || (v.charCodeAt(10) !== 32 && v.charCodeAt(10) !== 84)) return null;
-  const parts = [
-    digits(v, 0, 4),
-    digits(v, 5, 2),
-    digits(v, 8, 2),
-    digits(v, 11, 2),
-    digits(v, 14, 2),
-    digits(v, 17, 2),
-  ];
-  if (parts.some((p) => p < 0)) return null;
-  const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
+  const y = digits(v, 0, 4);
+  const mo = digits(v, 5, 2);
+  const d = digits(v, 8, 2);
+  const h = digits(v, 11, 2);
+  const mi = digits(v, 14, 2);
+  const s = digits(v, 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return null;
   return chinaTime(y, mo, d, h, mi, s, 0);
 }
 

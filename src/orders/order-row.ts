@@ -144,28 +144,28 @@ const part = (v: string | number | Date | undefined) =>
  * JSON.stringify: this runs for every imported row.
  */
 export function contentHash(o: Omit<OrderInput, 'contentHash'>): string {
-  let text = [
+  const fields = [
     o.orderNo,
     o.source,
     o.status,
-    part(o.statusAt),
-    part(o.buyerName),
-    part(o.buyerPlatformId),
-    part(o.phone),
-    part(o.address),
-    part(o.amountCents),
-    part(o.orderedAt),
-    part(o.paidAt),
-    part(o.carrier),
-    part(o.trackingNo),
-    part(o.promisedShipBy),
-    part(o.estimatedDeliveryAt),
-    part(o.addressChangeCount),
-  ].join(SEP);
-  for (const i of o.items) text += `${SEP}${i.sku}${SEP}${i.name}${SEP}${i.qty}${SEP}${i.priceCents}`;
-  text += `${SEP}|`;
-  for (const h of o.history) text += `${SEP}${h.status}${SEP}${h.at.getTime()}`;
-  return hash('sha256', text, 'hex').slice(0, 32);
+    o.statusAt,
+    o.buyerName,
+    o.buyerPlatformId,
+    o.phone,
+    o.address,
+    o.amountCents,
+    o.orderedAt,
+    o.paidAt,
+    o.carrier,
+    o.trackingNo,
+    o.promisedShipBy,
+    o.estimatedDeliveryAt,
+    o.addressChangeCount,
+  ].map(part);
+  for (const i of o.items) fields.push(i.sku, i.name, String(i.qty), String(i.priceCents));
+  fields.push('|');
+  for (const h of o.history) fields.push(h.status, String(h.at.getTime()));
+  return hash('sha256', fields.join(SEP), 'hex').slice(0, 32);
 }
 
 /** Validate and normalise one raw row; returns the issues in Chinese when it cannot be stored. */
