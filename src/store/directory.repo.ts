@@ -27,7 +27,8 @@ export function createDirectory(
       opts?: { onDutyOnly?: boolean },
     ): Promise<{ id: string; name: string; role: string; teamId: string | null; onDuty: boolean }[]>;
   } = {
-    // Both lookups run on every ticket operation (who is on duty, where to push): raw SQL, not the ORM.
+    // Raw SQL, not the ORM: escalations and pushes to staff read these. (A new ticket gets its assignee and
+    // push targets from its own insert; see tickets.repo open.)
     async staffTargets(staffId) {
       const ids = await prisma.$queryRaw<{ platform: string; externalId: string }[]>`
         SELECT platform, "externalId" FROM "Identity" WHERE "staffId" = ${staffId} ORDER BY "createdAt", id`;

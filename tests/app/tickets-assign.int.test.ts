@@ -13,18 +13,26 @@ const noTimers: TimerScheduler = {
   existsMany: async (list) => list.map(() => false),
 };
 
-describe('round-robin assignment under concurrent ticket creation (PostgreSQL)', () => {
-  let db: Database;
-  let cleanup: () => Promise<void>;
+/** A database with the sandbox staff, open for the tests of the enclosing describe block. */
+function seededDatabase(open: () => Promise<{ db: Database; cleanup(): Promise<void> }>): () => Database {
+  let opened: { db: Database; cleanup(): Promise<void> } | undefined;
   beforeAll(async () => {
-    ({ db, cleanup } = await freshPgDatabase());
-    await seedSandboxStaff(db.prisma);
+    opened = await open();
+    await seedSandboxStaff(opened.db.prisma);
   });
-  afterAll(async () => cleanup());
+  afterAll(async () => opened?.cleanup());
+  return () => {
+    if (!opened) throw new Error('database not open yet');
+    return opened.db;
+  };
+}
+
+describe('round-robin assignment under concurrent ticket creation (PostgreSQL)', () => {
+  const db = seededDatabase(freshPgDatabase);
 
   it('12 tickets opened at the same moment are shared 6/6 between the two agents on duty', async () => {
-    const service = await ticketServiceOn(db, noTimers);
-    const ids = createIdentityStore(db.prisma);
+    const service = await ticketServiceOn(db(), noTimers);
+    const ids = createIdentityStore(db().prisma);
     const customers = await Promise.all(
       Array.from({ length: 12 }, (_, i) => ids.resolve('sandbox', `rr-${i}`, 'customer')),
     );
@@ -37,7 +45,7 @@ describe('round-robin assignment under concurrent ticket creation (PostgreSQL)',
         }),
       ),
     );
-    const rows = await db.sql.query<{ assigneeId: string; n: number }>(
+    const rows = await db().sql.query<{ assigneeId: string; n: number }>(
       `SELECT "assigneeId", count(*)::int AS n FROM "Ticket" GROUP BY "assigneeId" ORDER BY "assigneeId"`,
     );
     expect(rows.map((r) => r.n)).toEqual([6, 6]);
@@ -45,17 +53,11 @@ describe('round-robin assignment under concurrent ticket creation (PostgreSQL)',
 });
 
 describe('the ticket path on PGlite (the embedded default)', () => {
-  let db: Database;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ db, cleanup } = await freshPgliteDatabase());
-    await seedSandboxStaff(db.prisma);
-  });
-  afterAll(async () => cleanup());
+  const db = seededDatabase(freshPgliteDatabase);
 
   it('opens, assigns, pushes, attaches a reminder and ignores a redelivery', async () => {
-    const service = await ticketServiceOn(db, noTimers);
-    const sender = await createIdentityStore(db.prisma).resolve('sandbox', 'pg-lite-1', 'customer');
+    const service = await ticketServiceOn(db(), noTimers);
+    const sender = await createIdentityStore(db().prisma).resolve('sandbox', 'pg-lite-1', 'customer');
     const first = await service.onCustomerMessage({
       sender,
       delivery: customerDelivery('pl-1', 'pg-lite-1', '杯子裂了'),
@@ -67,15 +69,15 @@ describe('the ticket path on PGlite (the embedded default)', () => {
     const redelivered = await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') });
     expect(reminder).toContain('#1');
     expect(redelivered).toContain('#1');
-    const [t] = await db.sql.query<{ assigneeId: string | null; reminderCount: number; due: string | null }>(
+    const [t] = await db().sql.query<{ assigneeId: string | null; reminderCount: number; due: string | null }>(
       `SELECT "assigneeId", "reminderCount", "firstResponseDueAt"::text AS due FROM "Ticket"`,
     );
     expect(t?.assigneeId).not.toBeNull();
     expect(t?.reminderCount).toBe(1);
     expect(t?.due).not.toBeNull();
-    const events = await db.sql.query<{ type: string }>(`SELECT type FROM "TicketEvent" ORDER BY at, type`);
+    const events = await db().sql.query<{ type: string }>(`SELECT type FROM "TicketEvent" ORDER BY at, type`);
     expect(events.map((e) => e.type)).toEqual(['created', 'reminder']);
-    const pushes = await db.sql.query<{ dedupeKey: string }>(
+    const pushes = await db().sql.query<{ dedupeKey: string }>(
       `SELECT "dedupeKey" FROM "OutboundMessage" ORDER BY "createdAt"`,
     );
     expect(pushes.map((p) => p.dedupeKey.split('-sandbox-')[0])).toEqual(['assigned-1', 'remind-1-pl-2']);

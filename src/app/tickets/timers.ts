@@ -5,7 +5,7 @@ import type { TimerSpec } from '../ports.ts';
 import { calendarFor, policyFor } from './config.ts';
 import { fmtTime, type TicketDeps } from './context.ts';
 
-export function clockState(t: TicketRow): SlaClockState {
+function clockState(t: TicketRow): SlaClockState {
   const flags = (t.flags ?? {}) as { lastUpdateAt?: string; pausedMinutes?: number };
   return {
     createdAt: t.createdAt,
