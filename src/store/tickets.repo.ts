@@ -143,15 +143,22 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
      */
     async intake(q: { deliveryId: string; openKey: string; customerId: string; orderId: string | null }): Promise<{
       replayed: TicketRow | null;
+      /** The type of the first event this delivery wrote (`created`, `reminder`, ...), with `replayed`. */
+      replayedEvent: string | null;
       open: TicketRow | null;
       linkedId: number | null;
     }> {
-      const rows = await sql.query<JsonTicketRow & { replayedId: number | null; linkedId: number | null }>(
-        `WITH base AS (SELECT
-          (SELECT "ticketId" FROM "TicketEvent" WHERE data->>'deliveryId' = $1 ORDER BY at LIMIT 1) AS "replayedId",
+      const rows = await sql.query<
+        JsonTicketRow & { replayedId: number | null; replayedEvent: string | null; linkedId: number | null }
+      >(
+        `WITH first_event AS (SELECT "ticketId", type FROM "TicketEvent" WHERE data->>'deliveryId' = $1
+            ORDER BY at LIMIT 1),
+          base AS (SELECT
+          (SELECT "ticketId" FROM first_event) AS "replayedId",
+          (SELECT type FROM first_event) AS "replayedEvent",
           (SELECT id FROM "Ticket" WHERE "customerId" = $3 AND "orderId" IS NOT DISTINCT FROM $4::text
             AND "openKey" IS NOT NULL ORDER BY "createdAt" DESC LIMIT 1) AS "linkedId")
-        SELECT base."replayedId", base."linkedId", x.* FROM base LEFT JOIN LATERAL (
+        SELECT base."replayedId", base."replayedEvent", base."linkedId", x.* FROM base LEFT JOIN LATERAL (
           SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE t.id = base."replayedId"
           UNION ALL
           SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
@@ -164,6 +171,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       const replayedId = first?.replayedId ?? null;
       return {
         replayed: replayedId === null ? null : (tickets.find((t) => t.id === replayedId) ?? null),
+        replayedEvent: first?.replayedEvent ?? null,
         open: tickets.find((t) => t.openKey === q.openKey) ?? null,
         linkedId: first?.linkedId ?? null,
       };

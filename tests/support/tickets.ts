@@ -1,5 +1,5 @@
 import { createNotifier } from '../../src/app/notify.ts';
-import type { StoredDelivery, TimerScheduler } from '../../src/app/ports.ts';
+import type { Sender, StoredDelivery, TimerScheduler } from '../../src/app/ports.ts';
 import { createTicketService } from '../../src/app/tickets/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Parse } from '../../src/nlu/contract.ts';
@@ -9,14 +9,18 @@ import { createOutbox } from '../../src/store/outbox.repo.ts';
 import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
 import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 
-/** The ticket service on a test database: real repo, seeded config, outbox pushes that always "send". */
-export async function ticketServiceOn(db: Database, timers: TimerScheduler) {
+/** The ticket service on a test database: real repo, seeded config, outbox pushes that "send" (by default, always). */
+export async function ticketServiceOn(
+  db: Database,
+  timers: TimerScheduler,
+  send: Sender = async () => ({ status: 'sent' }),
+) {
   const directory = createDirectory(db.prisma, {});
   return createTicketService({
     repo: createTicketRepo(db.prisma, db.sql),
     config: await seedAndLoadTicketConfig(db.prisma),
     timers,
-    notifier: createNotifier({ outbox: createOutbox(db.sql), send: async () => ({ status: 'sent' }), directory }),
+    notifier: createNotifier({ outbox: createOutbox(db.sql), send, directory }),
     directory,
     now: () => new Date(),
     log: createLogger({ level: 'silent', secretKeys: [] }),

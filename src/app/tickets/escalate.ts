@@ -14,7 +14,8 @@ async function recipients(deps: TicketDeps, t: TicketRow, role: keyof typeof ROL
 
 /**
  * Start (or raise) the escalation ladder for a ticket. Each level is recorded once per cause (unique
- * constraint), pushed with an ack button, and a climb timer is set for the next level.
+ * constraint), pushed with an ack button (once: outbox dedupe key), and a climb timer is set for the
+ * next level (once: job id).
  */
 export async function escalate(
   deps: TicketDeps,
@@ -42,15 +43,19 @@ async function pushLevel(deps: TicketDeps, t: TicketRow, cause: EscalationCause,
     recipients: to,
     nextAt,
   });
-  if (!created) return; // this level was already pushed for this cause
-  await deps.repo.update(t.id, { escalationLevel: Math.max(t.escalationLevel, step.level) });
-  await deps.repo.addEvent({
-    ticketId: t.id,
-    type: 'escalated',
-    actor: 'system',
-    reason: `升级到第 ${step.level} 级（${step.zh}）：${cause}`,
-    data: { level: step.level, cause },
-  });
+  // Recorded before (a retried job, a timer that fired twice): the level and its event stand; the push and
+  // the climb timer below run again, and the outbox dedupe key and the timer job id make them no-ops
+  // unless the attempt that recorded the level died before they were done.
+  if (created) {
+    await deps.repo.update(t.id, { escalationLevel: Math.max(t.escalationLevel, step.level) });
+    await deps.repo.addEvent({
+      ticketId: t.id,
+      type: 'escalated',
+      actor: 'system',
+      reason: `升级到第 ${step.level} 级（${step.zh}）：${cause}`,
+      data: { level: step.level, cause },
+    });
+  }
   const msg = pushText({
     ticketId: t.id,
     priority: t.priority,

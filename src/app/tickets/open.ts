@@ -17,7 +17,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
-import { planTimers, scheduleTimers, updateAndReschedule } from './timers.ts';
+import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
 
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
@@ -58,14 +58,13 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const order = await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary);
   const key = openKey(sender.id, order?.id, problem);
   // One read for what decides the path: redelivery, open ticket for the key, ticket to link to.
-  const { replayed, open, linkedId } = await deps.repo.intake({
+  const { replayed, replayedEvent, open, linkedId } = await deps.repo.intake({
     deliveryId: delivery.id,
     openKey: key,
     customerId: sender.id,
     orderId: order?.id ?? null,
   });
-  if (replayed)
-    return zh.ticketReminder({ id: replayed.id, statusZh: STATUS_ZH[replayed.status as TicketStatus], raised: false });
+  if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) return attach(deps, open, input, { deliveryChecked: true });
   const now = deps.now();
   const facts = ruleFacts(parse, order, sender.tier, now);
@@ -120,26 +119,73 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   );
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
-  const critical = decided.priority === 'P1' || parse.urgency.level === 'critical';
+  await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
+  return createdText(ticket, parse, linkedId);
+}
+
+function createdText(t: TicketRow, parse: Parse, linkedId: number | null): string {
+  const text = zh.ticketCreated({
+    id: t.id,
+    problemZh: problemZh(parse.primary),
+    priority: t.priority as Priority,
+    ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}),
+    critical: isCritical(t, parse),
+  });
+  return linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
+}
+
+const isCritical = (t: TicketRow, parse: Parse) => t.priority === 'P1' || parse.urgency.level === 'critical';
+
+/**
+ * A new ticket's side effects: its SLA timers, the rule actions' pushes, and the escalation or the push to
+ * its assignee. All idempotent (deterministic timer job ids, outbox dedupe keys, one escalation row per
+ * level), so a retried delivery can run them again to finish what a crashed attempt began.
+ */
+async function announce(
+  deps: TicketDeps,
+  ticket: TicketRow,
+  parse: Parse,
+  actions: RuleAction[],
+  opts: { timers?: TimerPlan; assigneeTargets?: { channel: ChannelId; userRef: string }[] },
+): Promise<void> {
   const pushes = async () => {
     await applyActions(deps, ticket, actions);
     if (parse.escalateToManager || parse.primary === 'complaint')
       await escalate(deps, ticket, 'complaint', { escalateToManager: true });
-    else if (critical) await escalate(deps, ticket, 'critical');
-    else if (ticket.assigneeId) await notifyAssignee(deps, ticket, opened.assigneeTargets);
+    else if (isCritical(ticket, parse)) await escalate(deps, ticket, 'critical');
+    else if (ticket.assigneeId) await notifyAssignee(deps, ticket, opts.assigneeTargets);
   };
   // The SLA timers (Redis) and the pushes (outbox) do not depend on each other. If queueing the timers
   // fails, the pushes still go out and the periodic sweep re-arms the timers from the stored deadlines.
-  const settled = await Promise.allSettled([scheduleTimers(deps, timers, ticket), pushes()]);
+  const timers = opts.timers;
+  const settled = await Promise.allSettled([timers ? scheduleTimers(deps, timers, ticket) : undefined, pushes()]);
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
-  const text = zh.ticketCreated({
-    id: ticket.id,
-    problemZh: problemZh(parse.primary),
-    priority: decided.priority,
-    ...(ticket.firstResponseDueAt ? { dueText: fmtTime(ticket.firstResponseDueAt) } : {}),
-    critical,
-  });
-  return linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
+}
+
+/**
+ * The delivery was handled before (a platform re-delivery, or a job retried after a crash). Nothing is
+ * counted again, but what the first attempt may not have finished is finished now: if it opened the
+ * ticket, its timers (while the deadlines are still the ones set at opening) and pushes; if it was a
+ * reminder, the push to the assignee. Everything already done is a no-op (see `announce`).
+ */
+async function finishReplayed(
+  deps: TicketDeps,
+  t: TicketRow,
+  event: string | null,
+  input: HandlingInput,
+): Promise<string> {
+  if (event === 'created') {
+    const ruleIds = new Set((t.flags as { rules?: string[] } | null)?.rules ?? []);
+    const actions = deps.config.rules.filter((r) => ruleIds.has(r.id)).flatMap((r) => r.actions);
+    const atOpening = t.policyRevision === 0;
+    const timers = atOpening
+      ? planTimers(deps, t.priority as Priority, { createdAt: t.createdAt, pausedMinutes: 0 })
+      : undefined;
+    await announce(deps, t, input.parse, actions, timers ? { timers } : {});
+    return createdText(t, input.parse, t.linkedTicketId);
+  }
+  if (event === 'reminder' && t.assigneeId) await notifyReminder(deps, t, input, { direct: undefined });
+  return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });
 }
 
 /**
@@ -210,23 +256,39 @@ async function attach(
   const updated = raised
     ? await updateAndReschedule(deps, t, change, event, withTargets)
     : await deps.repo.update(t.id, change, event, withTargets);
-  if (t.assigneeId) {
-    await deps.notifier.push({
-      to: { direct: updated.assigneeTargets ?? [] },
-      kind: 'alert',
-      text: `顾客第 ${reminders} 次催促工单 #${t.id}（${updated.priority}）：${delivery.text.slice(0, 80)}`,
-      dedupeKey: `remind-${t.id}-${delivery.id}`,
-      ticketId: t.id,
-    });
-  }
+  if (t.assigneeId) await notifyReminder(deps, updated, input, { direct: updated.assigneeTargets ?? [] });
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
 }
 
-/** Pushes a new ticket to its assignee, at the platform identities that came back with the insert. */
-async function notifyAssignee(deps: TicketDeps, t: TicketRow, targets: { channel: ChannelId; userRef: string }[]) {
+/** Tells the assignee of `t` (already updated with the reminder) that the customer asked again. */
+async function notifyReminder(
+  deps: TicketDeps,
+  t: TicketRow,
+  input: HandlingInput,
+  opts: { direct: { channel: ChannelId; userRef: string }[] | undefined },
+) {
   if (!t.assigneeId) return;
   await deps.notifier.push({
-    to: { direct: targets },
+    to: opts.direct ? { direct: opts.direct } : { staffIds: [t.assigneeId] },
+    kind: 'alert',
+    text: `顾客第 ${t.reminderCount} 次催促工单 #${t.id}（${t.priority}）：${input.delivery.text.slice(0, 80)}`,
+    dedupeKey: `remind-${t.id}-${input.delivery.id}`,
+    ticketId: t.id,
+  });
+}
+
+/**
+ * Pushes a new ticket to its assignee: at the platform identities that came back with the insert, or
+ * (on a retried delivery) wherever the directory reaches them.
+ */
+async function notifyAssignee(
+  deps: TicketDeps,
+  t: TicketRow,
+  targets: { channel: ChannelId; userRef: string }[] | undefined,
+) {
+  if (!t.assigneeId) return;
+  await deps.notifier.push({
+    to: targets ? { direct: targets } : { staffIds: [t.assigneeId] },
     kind: 'push',
     text: `新工单 #${t.id}（${t.priority}）：${t.summary}${t.firstResponseDueAt ? `\n首次响应截止 ${fmtTime(t.firstResponseDueAt)}` : ''}\n回复「受理 #${t.id}」开始处理。`,
     dedupeKey: `assigned-${t.id}`,
