@@ -55,7 +55,7 @@ export async function bench(): Promise<BenchRow[]> {
     );
     const timers: TimerSpec[] = tickets.map((t) => ({
       ticketId: t.id,
-      kind: 'first_response-breach',
+      kind: 'first_response',
       revision: t.rev,
       dueAt: new Date(t.due),
     }));

@@ -34,7 +34,7 @@ export async function bench(): Promise<BenchRow[]> {
     const start = Date.now() + 5_000 + N / 20;
     const timers: TimerSpec[] = ids.map((ticketId, i) => ({
       ticketId,
-      kind: 'first_response-breach',
+      kind: 'first_response',
       revision: 1,
       dueAt: new Date(start + (i * spreadMs) / N),
     }));

@@ -61,11 +61,16 @@ export const systemClock: Clock = { now: () => new Date() };
 /** A timer the database already knows about; the queue only wakes the processor at `dueAt`. */
 export interface TimerSpec {
   ticketId: number;
-  /** first_response | next_update | resolution | warning kinds | escalation-l<level> */
+  /** first_response | next_update | resolution | escalation-<cause> */
   kind: string;
   /** Policy revision (or escalation step) the deadline was computed from; part of the job id. */
   revision: number;
   dueAt: Date;
+  /**
+   * When the same job fires once more after `dueAt`: an SLA timer fires at its warning time, then at its
+   * deadline — one job per (ticket, timer kind, revision), not one per warning and one per breach.
+   */
+  thenAt?: Date;
 }
 
 export interface TimerScheduler {

@@ -1,4 +1,4 @@
-import { type ConnectionOptions, Queue, Worker } from 'bullmq';
+import { type ConnectionOptions, DelayedError, Queue, Worker } from 'bullmq';
 import { z } from 'zod';
 import type { TimerScheduler, TimerSpec } from '../app/ports.ts';
 import { jobId } from '../lib/ids.ts';
@@ -16,6 +16,15 @@ const TimerPayload = z.object({
   kind: z.string().min(1),
   revision: z.number().int(),
   dueAt: z.string(),
+  thenAt: z.string().optional(),
+});
+
+const payloadOf = (t: TimerSpec) => ({
+  ticketId: t.ticketId,
+  kind: t.kind,
+  revision: t.revision,
+  dueAt: t.dueAt.toISOString(),
+  ...(t.thenAt ? { thenAt: t.thenAt.toISOString() } : {}),
 });
 
 /** BullMQ delayed jobs as the TimerScheduler; the processor re-reads the database, so firing twice is harmless. */
@@ -56,11 +65,7 @@ export function createTimerScheduler(
     queue,
     async schedule(t) {
       const delay = Math.max(0, t.dueAt.getTime() - Date.now());
-      await queue.add(
-        'timer',
-        { ticketId: t.ticketId, kind: t.kind, revision: t.revision, dueAt: t.dueAt.toISOString() },
-        { jobId: timerJobId(t), delay },
-      );
+      await queue.add('timer', payloadOf(t), { jobId: timerJobId(t), delay });
     },
     async scheduleMany(list) {
       for (let i = 0; i < list.length; i += 1000) {
@@ -71,7 +76,7 @@ export function createTimerScheduler(
         await queue.addBulk(
           list.slice(i, i + 1000).map((t) => ({
             name: 'timer',
-            data: { ticketId: t.ticketId, kind: t.kind, revision: t.revision, dueAt: t.dueAt.toISOString() },
+            data: payloadOf(t),
             opts: { jobId: timerJobId(t), delay: Math.max(0, t.dueAt.getTime() - now) },
           })),
         );
@@ -89,7 +94,12 @@ export function createTimerScheduler(
   };
 }
 
-/** Runs `onTimer` for each due timer. */
+/**
+ * Runs `onTimer` for each due timer. A timer with `thenAt` still in the future is then moved back to the
+ * delayed set under the same job id, to fire again at `thenAt` (an SLA timer: warning, then deadline);
+ * its second run has no `thenAt`. The processor re-reads the ticket each time, so a run for a stale
+ * revision or a closed ticket is a no-op.
+ */
 export function startTimerWorker(opts: {
   connection: ConnectionOptions;
   prefix: string;
@@ -99,9 +109,14 @@ export function startTimerWorker(opts: {
 }): Worker {
   const worker = new Worker(
     TIMER_QUEUE,
-    async (job) => {
-      const p = TimerPayload.parse(job.data);
-      return opts.onTimer({ ...p, dueAt: new Date(p.dueAt) });
+    async (job, token) => {
+      const { thenAt, ...p } = TimerPayload.parse(job.data);
+      const result = await opts.onTimer({ ...p, dueAt: new Date(p.dueAt) });
+      const again = thenAt ? new Date(thenAt).getTime() : Number.NaN;
+      if (!(again > Date.now())) return result;
+      await job.updateData({ ...p, dueAt: thenAt });
+      await job.moveToDelayed(again, token);
+      throw new DelayedError();
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 16 },
   );

@@ -80,7 +80,7 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
     expect(pushes).toHaveLength(1);
     expect(pushes[0]?.text).toContain(`新工单 #${t?.id}`);
     const kinds = [...queued.values()].filter((q) => q.ticketId === t?.id).map((q) => q.kind);
-    expect(kinds).toContain('first_response-breach');
+    expect(kinds).toContain('first_response');
 
     // The platform delivers the same message once more: nothing new.
     const before = { sent: sent.length, queued: queued.size };

@@ -31,7 +31,7 @@ describe('SLA timers survive Redis data loss: the sweep restores them from the d
     const delivery = customerDelivery('sw-1', 'sweep-c', '碗裂了');
     await service.onCustomerMessage({ sender: customer, delivery, parse });
     const t = await db.prisma.ticket.findFirstOrThrow();
-    const breach = { ticketId: t.id, kind: 'first_response-breach', revision: t.policyRevision };
+    const breach = { ticketId: t.id, kind: 'first_response', revision: t.policyRevision };
     expect(await timers.exists(breach)).toBe(true);
 
     await timers.queue.obliterate({ force: true }); // Redis lost its data
@@ -41,7 +41,7 @@ describe('SLA timers survive Redis data loss: the sweep restores them from the d
     const job = await timers.queue.getJob(timerJobId(breach));
     expect(job?.data).toMatchObject({
       ticketId: t.id,
-      kind: 'first_response-breach',
+      kind: 'first_response',
       dueAt: t.firstResponseDueAt?.toISOString(),
     });
     expect(await service.sweep()).toBe(0); // nothing missing any more
@@ -73,7 +73,7 @@ describe('SLA timers survive Redis data loss: the sweep restores them from the d
        WHERE "customerId" <> 'sweep-many' AND status NOT IN ('resolved', 'closed') AND "pausedAt" IS NULL`,
     );
     expect(await service.sweep()).toBe(1199 + (others?.n ?? 0));
-    const spec = (ticketId: number) => ({ ticketId, kind: 'first_response-breach', revision: 0 });
+    const spec = (ticketId: number) => ({ ticketId, kind: 'first_response', revision: 0 });
     const present = await timers.existsMany(ids.map((id) => spec(id)));
     expect(present.filter((p) => !p)).toHaveLength(1);
     expect(present[700]).toBe(false); // its breach is already recorded: not re-armed

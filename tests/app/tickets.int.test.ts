@@ -104,12 +104,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect((t.priorityReasons as string[]).join(' ')).toContain('过敏 → safety_issue → P1');
     expect(t.firstResponseDueAt?.getTime()).toBe(clock.getTime() + 30 * 60_000);
     expect(scheduled.filter((s) => s.ticketId === 1).map((s) => s.kind)).toEqual(
-      expect.arrayContaining([
-        'first_response-breach',
-        'next_update-breach',
-        'resolution-breach',
-        'escalation-critical',
-      ]),
+      expect.arrayContaining(['first_response', 'next_update', 'resolution', 'escalation-critical']),
     );
     expect((await inbox('agent1')).join('\n')).toContain('【P1·第1级升级】工单 #1');
   });
@@ -138,7 +133,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
     const breach = {
       ticketId: 1,
-      kind: 'first_response-breach',
+      kind: 'first_response',
       revision: t.policyRevision,
       dueAt: t.firstResponseDueAt ?? clock,
     };

@@ -38,6 +38,39 @@ describe('TimerScheduler on BullMQ (real Redis)', () => {
     expect(fired[0]?.dueAt.getTime()).toBe(t.dueAt.getTime());
   });
 
+  it('an SLA timer fires at its warning time and again at its deadline, as one job', async () => {
+    const { scheduler, fired } = setup();
+    const warnAt = new Date(Date.now() + 200);
+    const t = { ticketId: 9, kind: 'first_response', revision: 3, dueAt: warnAt, thenAt: new Date(Date.now() + 700) };
+    await scheduler.scheduleMany([t]);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(fired.map((f) => f.dueAt.getTime())).toEqual([warnAt.getTime()]);
+    expect(await scheduler.exists(t)).toBe(true); // waiting for its second run, under the same id
+    await new Promise((r) => setTimeout(r, 900));
+    expect(fired.map((f) => [f.kind, f.revision, f.dueAt.getTime()])).toEqual([
+      ['first_response', 3, warnAt.getTime()],
+      ['first_response', 3, t.thenAt.getTime()],
+    ]);
+    expect(fired.every((f) => f.thenAt === undefined)).toBe(true);
+    const job = await scheduler.queue.getJob(timerJobId(t));
+    expect(await job?.getState()).toBe('completed');
+    expect(job?.failedReason ?? '').toBe('');
+  });
+
+  it('a timer whose second time has passed by the time it runs fires once', async () => {
+    const { scheduler, fired } = setup();
+    const t = {
+      ticketId: 10,
+      kind: 'resolution',
+      revision: 1,
+      dueAt: new Date(Date.now() - 2000),
+      thenAt: new Date(Date.now() - 1000),
+    };
+    await scheduler.schedule(t);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(fired.map((f) => f.ticketId)).toEqual([10]);
+  });
+
   it('a cancelled timer never fires; a new revision is a new timer', async () => {
     const { scheduler, fired } = setup();
     const r1 = { ticketId: 8, kind: 'resolution', revision: 1, dueAt: new Date(Date.now() + 400) };

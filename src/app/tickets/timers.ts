@@ -40,11 +40,9 @@ export function planTimers(deps: Pick<TicketDeps, 'config'>, priority: Priority,
       nextUpdateDueAt: due('next_update'),
       resolveDueAt: due('resolution'),
     },
+    // One job per timer: it fires at the warning time and again at the deadline (TimerSpec.thenAt).
     jobs: (ticketId, revision) =>
-      deadlines.flatMap((d) => [
-        { ticketId, kind: `${d.timer}-warning`, revision, dueAt: d.warnAt },
-        { ticketId, kind: `${d.timer}-breach`, revision, dueAt: d.dueAt },
-      ]),
+      deadlines.map((d) => ({ ticketId, kind: d.timer, revision, dueAt: d.warnAt, thenAt: d.dueAt })),
   };
 }
 
@@ -160,7 +158,7 @@ export async function restoreMissingTimers(deps: Pick<TicketDeps, 'repo' | 'time
         if (due)
           wanted.push({
             timer,
-            spec: { ticketId: t.id, kind: `${timer}-breach`, revision: t.policyRevision, dueAt: due },
+            spec: { ticketId: t.id, kind: timer, revision: t.policyRevision, dueAt: due },
           });
       }
     }
