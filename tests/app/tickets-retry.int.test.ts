@@ -114,6 +114,30 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
     expect([...queued.values()].some((q) => q.ticketId === t?.id && q.kind === 'escalation-critical')).toBe(true);
   });
 
+  it('a climb: a timer run that dies half-way is retried and the next level still gets its push, once', async () => {
+    const allergy: Parse = { ...problemParse('safety_issue'), urgency: { level: 'critical', cues: ['过敏'] } };
+    await handle('crash-4', 'c4-d1', '宝宝吃了过敏了', allergy);
+    const t = await ticketOf('crash-4');
+    const climb = [...queued.values()].find((q) => q.ticketId === t?.id && q.kind === 'escalation-critical');
+    if (!climb) throw new Error('no climb timer was queued');
+    down = true;
+    await expect(service.onTimer(climb)).rejects.toThrow();
+    down = false;
+    await expect(service.onTimer(climb)).resolves.toBe('climbed-to-2');
+    await expect(service.onTimer(climb)).resolves.toBe('acknowledged-or-gone');
+    const level2 = sent.filter((m) => m.dedupeKey.startsWith(`esc-${t?.id}-critical-l2-`));
+    expect(level2.length).toBeGreaterThan(0);
+    expect(new Set(level2.map((m) => m.dedupeKey)).size).toBe(level2.length);
+    const rows = await db.sql.query<{ level: number; status: string }>(
+      `SELECT level, status FROM "Escalation" WHERE "ticketId" = $1 ORDER BY level`,
+      [t?.id],
+    );
+    expect(rows.map((r) => [r.level, r.status])).toEqual([
+      [1, 'climbed'],
+      [2, 'pending'],
+    ]);
+  });
+
   it('a reminder: the retry tells the assignee once and does not count the reminder twice', async () => {
     await handle('crash-3', 'c3-d1', '杯子裂了', problemParse('damaged'));
     const t = await ticketOf('crash-3');

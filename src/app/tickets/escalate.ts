@@ -87,8 +87,10 @@ export async function onEscalationTimer(deps: TicketDeps, spec: TimerSpec): Prom
   if (!t || t.status === 'closed') return 'ticket-done';
   const next = nextLevel(deps.config.ladder, esc.level);
   if (!next) return 'top-of-ladder';
-  await deps.repo.markEscalationClimbed(esc.id);
+  // The next level first, then this one marked climbed: a run that dies in between leaves this level
+  // pending, so the retried job climbs again (pushLevel is idempotent) instead of finding nothing to do.
   await pushLevel(deps, t, cause, next.level);
+  await deps.repo.markEscalationClimbed(esc.id);
   return `climbed-to-${next.level}`;
 }
 
