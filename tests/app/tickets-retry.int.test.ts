@@ -18,6 +18,8 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
   let db: Database;
   let cleanup: () => Promise<void>;
   let down = false;
+  /** Moves the service's clock forward (ms). */
+  let shift = 0;
   const sent: OutboundMessage[] = [];
   const queued = new Map<string, TimerSpec>();
   const send: Sender = async (m) => {
@@ -40,7 +42,7 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
   beforeAll(async () => {
     ({ db, cleanup } = await freshPgDatabase());
     await seedSandboxStaff(db.prisma);
-    service = await ticketServiceOn(db, timers, send);
+    service = await ticketServiceOn(db, timers, { send, now: () => new Date(Date.now() + shift) });
   });
   afterAll(async () => cleanup());
 
@@ -135,6 +137,36 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
     expect(rows.map((r) => [r.level, r.status])).toEqual([
       [1, 'climbed'],
       [2, 'pending'],
+    ]);
+  });
+
+  it('a breach: a timer run that dies after recording it is retried and still escalates, once', async () => {
+    await handle('crash-5', 'c5-d1', '东西坏了', problemParse('damaged'));
+    const t = await ticketOf('crash-5');
+    const first = [...queued.values()].find((q) => q.ticketId === t?.id && q.kind === 'first_response');
+    if (!first?.thenAt) throw new Error('no first-response timer was queued');
+    shift = first.thenAt.getTime() - Date.now() + 60_000; // a minute past the first-response deadline
+    try {
+      const breach = { ...first, dueAt: first.thenAt };
+      down = true;
+      await expect(service.onTimer(breach)).rejects.toThrow();
+      down = false;
+      await expect(service.onTimer(breach)).resolves.toBe('nothing-due'); // recorded by the first run
+      await service.onTimer(breach);
+    } finally {
+      shift = 0;
+    }
+    const escalations = sent.filter((m) => m.dedupeKey.startsWith(`esc-${t?.id}-sla_breach-l1-`));
+    expect(escalations.length).toBeGreaterThan(0);
+    expect(new Set(escalations.map((m) => m.dedupeKey)).size).toBe(escalations.length);
+    const recorded = await db.sql.query<{ type: string; n: number }>(
+      `SELECT type, count(*)::int AS n FROM "TicketEvent" WHERE "ticketId" = $1 AND type IN ('sla_breach', 'escalated')
+       GROUP BY type ORDER BY type`,
+      [t?.id],
+    );
+    expect(recorded.map((r) => [r.type, r.n])).toEqual([
+      ['escalated', 1],
+      ['sla_breach', 1],
     ]);
   });
 

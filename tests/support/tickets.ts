@@ -9,12 +9,16 @@ import { createOutbox } from '../../src/store/outbox.repo.ts';
 import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
 import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 
-/** The ticket service on a test database: real repo, seeded config, outbox pushes that "send" (by default, always). */
+/**
+ * The ticket service on a test database: real repo, seeded config, outbox pushes that "send" (by default,
+ * always), the real clock unless `now` is given.
+ */
 export async function ticketServiceOn(
   db: Database,
   timers: TimerScheduler,
-  send: Sender = async () => ({ status: 'sent' }),
+  opts: { send?: Sender; now?: () => Date } = {},
 ) {
+  const send = opts.send ?? (async () => ({ status: 'sent' as const }));
   const directory = createDirectory(db.prisma, {});
   return createTicketService({
     repo: createTicketRepo(db.prisma, db.sql),
@@ -22,7 +26,7 @@ export async function ticketServiceOn(
     timers,
     notifier: createNotifier({ outbox: createOutbox(db.sql), send, directory }),
     directory,
-    now: () => new Date(),
+    now: opts.now ?? (() => new Date()),
     log: createLogger({ level: 'silent', secretKeys: [] }),
   });
 }

@@ -88,7 +88,7 @@ export async function updateAndReschedule(
 
 /**
  * A timer fired: re-read the ticket, evaluate, record each warning/breach once (unique constraint), and
- * act on the new ones. Stale revisions and closed tickets do nothing.
+ * act on each (idempotently). Stale revisions and closed tickets do nothing.
  */
 export async function onSlaTimer(
   deps: TicketDeps,
@@ -109,14 +109,17 @@ export async function onSlaTimer(
       policyRevision: t.policyRevision,
       dueAt: e.dueAt,
     });
-    if (!fresh) continue;
-    acted++;
-    await deps.repo.addEvent({
-      ticketId: t.id,
-      type: e.type === 'breach' ? 'sla_breach' : 'sla_warning',
-      actor: 'system',
-      reason: `${TIMER_ZH[e.timer]}${e.type === 'breach' ? '已超时' : '即将超时'}（${fmtTime(e.dueAt)}）`,
-    });
+    if (fresh) {
+      acted++;
+      await deps.repo.addEvent({
+        ticketId: t.id,
+        type: e.type === 'breach' ? 'sla_breach' : 'sla_warning',
+        actor: 'system',
+        reason: `${TIMER_ZH[e.timer]}${e.type === 'breach' ? '已超时' : '即将超时'}（${fmtTime(e.dueAt)}）`,
+      });
+    }
+    // Acted on when recorded before too: a run that died after recording is finished by its retry, and
+    // the push (outbox dedupe key) and the escalation (one row per level) are no-ops when already done.
     if (e.type === 'warning') await warnAssignee(deps, t, `${TIMER_ZH[e.timer]}将于 ${fmtTime(e.dueAt)} 到期`);
     else await onBreach(t, e.timer);
   }
