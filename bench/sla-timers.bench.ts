@@ -10,10 +10,12 @@ const N = Number(process.env.BENCH_TIMERS ?? 100_000);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /**
- * N pending SLA timers on BullMQ: time to schedule them all (addBulk with deterministic ids), then
- * lateness from due time to the recorded SlaEvent row (unique key, as the service records breaches),
- * and the count of double or missing records.
+ * N pending SLA timers on BullMQ, shaped like the service's: one job per timer that runs at its warning
+ * time and again at its deadline (TimerSpec.thenAt). Time to schedule them all (addBulk with deterministic
+ * ids), then lateness from each due time to the recorded SlaEvent row (unique key, as the service records
+ * warnings and breaches), and the count of double or missing records.
  */
+const WARN_BEFORE_MS = 3_000;
 export async function bench(): Promise<BenchRow[]> {
   const { db, cleanup } = await freshPgDatabase();
   const prefix = randomName('tb');
@@ -32,12 +34,17 @@ export async function bench(): Promise<BenchRow[]> {
     // Due times spread over a window the worker can keep up with (~1k/s), starting after scheduling.
     const spreadMs = Math.max(5_000, N);
     const start = Date.now() + 5_000 + N / 20;
-    const timers: TimerSpec[] = ids.map((ticketId, i) => ({
-      ticketId,
-      kind: 'first_response',
-      revision: 1,
-      dueAt: new Date(start + (i * spreadMs) / N),
-    }));
+    const timers: TimerSpec[] = ids.map((ticketId, i) => {
+      const deadline = start + WARN_BEFORE_MS + (i * spreadMs) / N;
+      return {
+        ticketId,
+        kind: 'first_response',
+        revision: 1,
+        dueAt: new Date(deadline - WARN_BEFORE_MS),
+        thenAt: new Date(deadline),
+      };
+    });
+    const warnAt = new Map(timers.map((t) => [t.ticketId, t.dueAt.getTime()]));
     const t0 = performance.now();
     await scheduler.scheduleMany(timers);
     const schedSecs = (performance.now() - t0) / 1000;
@@ -57,35 +64,52 @@ export async function bench(): Promise<BenchRow[]> {
       log: createLogger({ level: 'silent', secretKeys: [] }),
       onTimer: async (t) => {
         fired++;
+        const type = t.dueAt.getTime() === warnAt.get(t.ticketId) ? 'warning' : 'breach';
         await db.sql.query(
           `INSERT INTO "SlaEvent" (id, "ticketId", timer, type, "policyRevision", "dueAt", at)
-           VALUES (gen_random_uuid()::text, $1, 'first_response', 'breach', $2, $3, clock_timestamp()) ON CONFLICT DO NOTHING`,
-          [t.ticketId, t.revision, t.dueAt],
+           VALUES (gen_random_uuid()::text, $1, 'first_response', $2, $3, $4, clock_timestamp()) ON CONFLICT DO NOTHING`,
+          [t.ticketId, type, t.revision, t.dueAt],
         );
       },
     });
-    const deadline = start + spreadMs + 60_000;
+    const deadline = start + WARN_BEFORE_MS + spreadMs + 60_000;
     while (Date.now() < deadline) {
       const n = (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "SlaEvent"`))[0]?.n ?? 0;
-      if (n >= N) break;
+      if (n >= 2 * N) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     await worker.close();
-    const late = (
-      await db.sql.query<{ ms: number }>(`SELECT extract(epoch FROM (at - "dueAt")) * 1000 AS ms FROM "SlaEvent"`)
-    )
-      .map((r) => Number(r.ms))
-      .sort((a, b) => a - b);
-    const recorded = late.length;
-    rows.push({ name: 'firing lateness p50 (due → SlaEvent row)', value: pct(late, 0.5), unit: 'ms' });
-    rows.push({ name: 'firing lateness p99', value: pct(late, 0.99), unit: 'ms', note: 'target < 500 ms' });
-    rows.push({ name: 'firing lateness max', value: late.at(-1) ?? 0, unit: 'ms' });
-    rows.push({ name: 'timers lost (no SlaEvent)', value: N - recorded, unit: 'timers', note: 'must be 0' });
+    const lateness = async (type: string) =>
+      (
+        await db.sql.query<{ ms: number }>(
+          `SELECT extract(epoch FROM (at - "dueAt")) * 1000 AS ms FROM "SlaEvent" WHERE type = $1`,
+          [type],
+        )
+      )
+        .map((r) => Number(r.ms))
+        .sort((a, b) => a - b);
+    const late = await lateness('breach');
+    const warned = await lateness('warning');
+    rows.push({ name: 'deadline run lateness p50 (due → SlaEvent row)', value: pct(late, 0.5), unit: 'ms' });
+    rows.push({ name: 'deadline run lateness p99', value: pct(late, 0.99), unit: 'ms', note: 'target < 500 ms' });
+    rows.push({ name: 'deadline run lateness max', value: late.at(-1) ?? 0, unit: 'ms' });
     rows.push({
-      name: 'processor runs beyond one per timer',
-      value: Math.max(0, fired - N),
+      name: 'warning run lateness p50 / p99',
+      value: pct(warned, 0.99),
+      unit: 'ms',
+      note: `p50 ${pct(warned, 0.5).toFixed(0)} ms; the first run of each job`,
+    });
+    rows.push({
+      name: 'runs lost (no SlaEvent row)',
+      value: 2 * N - late.length - warned.length,
       unit: 'runs',
-      note: 'a second run would still record nothing twice (unique key)',
+      note: 'must be 0',
+    });
+    rows.push({
+      name: 'processor runs beyond two per timer',
+      value: Math.max(0, fired - 2 * N),
+      unit: 'runs',
+      note: 'a further run would still record nothing twice (unique key)',
     });
   } finally {
     await scheduler.queue.obliterate({ force: true }).catch(() => {});
