@@ -53,11 +53,13 @@ export async function bench(): Promise<BenchRow[]> {
     const tickets = await db.sql.query<{ id: number; due: Date; rev: number }>(
       `SELECT id, "firstResponseDueAt" AS due, "policyRevision" AS rev FROM "Ticket" ORDER BY id`,
     );
+    // Shaped like the service's timers: one job per ticket, a warning run 3 s before the deadline run.
     const timers: TimerSpec[] = tickets.map((t) => ({
       ticketId: t.id,
       kind: 'first_response',
       revision: t.rev,
-      dueAt: new Date(t.due),
+      dueAt: new Date(new Date(t.due).getTime() - 3_000),
+      thenAt: new Date(t.due),
     }));
     await scheduler.scheduleMany(timers);
     children.push(await startChild(url, prefix));
@@ -79,19 +81,26 @@ export async function bench(): Promise<BenchRow[]> {
     const deadline = start + spreadMs + 90_000; // a job active at SIGKILL is retried after its lock expires (30 s)
     let recorded = 0;
     while (Date.now() < deadline) {
-      recorded = (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "SlaEvent"`))[0]?.n ?? 0;
+      recorded =
+        (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "SlaEvent" WHERE type = 'breach'`))[0]?.n ??
+        0;
       if (recorded >= N) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     const [dupes] = await db.sql.query<{ n: number }>(
       `SELECT (count(*) - count(DISTINCT ("ticketId", timer, type, "dueAt")))::int AS n FROM "SlaEvent"`,
     );
+    const [warnings] = await db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "SlaEvent" WHERE type = 'warning'`,
+    );
     const [runs] = await db.sql.query<{ n: number; killed: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE pid = $1)::int AS killed FROM bench_timer_runs`,
       [children[0]?.pid ?? 0],
     );
     const late = (
-      await db.sql.query<{ ms: number }>(`SELECT extract(epoch FROM (at - "dueAt")) * 1000 AS ms FROM "SlaEvent"`)
+      await db.sql.query<{ ms: number }>(
+        `SELECT extract(epoch FROM (at - "dueAt")) * 1000 AS ms FROM "SlaEvent" WHERE type = 'breach'`,
+      )
     )
       .map((r) => Number(r.ms))
       .sort((a, b) => a - b);
@@ -109,22 +118,28 @@ export async function bench(): Promise<BenchRow[]> {
         unit: 'timers',
         note: `in ${(sweepMs / 1000).toFixed(1)} s, ${Math.round((Date.now() - lostAt) / 1000)} s before the end`,
       },
-      { name: 'timers lost (no SlaEvent row)', value: N - recorded, unit: 'timers', note: 'must be 0' },
-      { name: 'timers recorded twice', value: dupes?.n ?? 0, unit: 'timers', note: 'must be 0 (unique key)' },
+      { name: 'deadlines lost (no breach SlaEvent row)', value: N - recorded, unit: 'timers', note: 'must be 0' },
       {
-        name: 'processor runs beyond one per timer',
-        value: Math.max(0, (runs?.n ?? 0) - N),
+        name: 'warning runs recorded',
+        value: warnings?.n ?? 0,
+        unit: 'runs',
+        note: 'those due while Redis was empty are not restored: the sweep re-arms deadlines',
+      },
+      { name: 'events recorded twice', value: dupes?.n ?? 0, unit: 'events', note: 'must be 0 (unique key)' },
+      {
+        name: 'processor runs beyond one per recorded event',
+        value: Math.max(0, (runs?.n ?? 0) - recorded - (warnings?.n ?? 0)),
         unit: 'runs',
         note: `re-runs of jobs the killed worker held (its runs: ${runs?.killed ?? 0}); recorded once each`,
       },
       {
-        name: 'firing lateness p50 / p99',
+        name: 'deadline lateness p50 / p99',
         value: pct(late, 0.5),
         unit: 'ms',
         note: `p99 ${Math.round(pct(late, 0.99))} ms`,
       },
       {
-        name: 'timers later than 500 ms',
+        name: 'deadlines later than 500 ms',
         value: over(500),
         unit: 'timers',
         note: `max ${Math.round(late.at(-1) ?? 0)} ms: timers due in the gap without a worker, or while Redis was empty until the sweep re-armed them`,

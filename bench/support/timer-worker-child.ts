@@ -18,12 +18,17 @@ const worker = startTimerWorker({
   prefix,
   concurrency: 64,
   log: createLogger({ level: 'silent', secretKeys: [] }),
+  // A run at the ticket's first-response deadline records the breach; the job's earlier run, the warning.
   onTimer: async (t) => {
     await db.sql.query(
       `WITH run AS (INSERT INTO bench_timer_runs ("ticketId", pid) VALUES ($1, $4))
        INSERT INTO "SlaEvent" (id, "ticketId", timer, type, "policyRevision", "dueAt", at)
-       VALUES (gen_random_uuid()::text, $1, 'first_response', 'breach', $2, $3, clock_timestamp()) ON CONFLICT DO NOTHING`,
-      [t.ticketId, t.revision, t.dueAt, process.pid],
+       SELECT gen_random_uuid()::text, $1, 'first_response',
+         CASE WHEN round(extract(epoch FROM t."firstResponseDueAt") * 1000) = $5 THEN 'breach' ELSE 'warning' END,
+         $2, $3, clock_timestamp()
+       FROM "Ticket" t WHERE t.id = $1
+       ON CONFLICT DO NOTHING`,
+      [t.ticketId, t.revision, t.dueAt, process.pid, t.dueAt.getTime()],
     );
   },
 });
