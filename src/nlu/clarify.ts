@@ -13,10 +13,23 @@ function pairQuestion(a: string, b: string, clarify: ClarifyFile): Parse['clarif
   return pair ? { question: pair.question, options: [...pair.labels] } : undefined;
 }
 
+/** The question of the first of `others` that forms a clarify pair with `primary`. */
+function firstPairQuestion(primary: string, others: readonly IntentScore[], clarify: ClarifyFile): Parse['clarify'] {
+  for (const o of others) {
+    const q = pairQuestion(primary, o.id, clarify);
+    if (q) return q;
+  }
+  return undefined;
+}
+
 /**
  * The question to ask, or undefined when the parse is sure enough. `ranked(min)` gives the labels
  * whose calibrated score (0.5 = the label's own threshold) is at least `min`, best first; it is only
  * called when needed, and only near ties need more than the runner-up.
+ *
+ * Both cases look their pair up through one firstPairQuestion: its calls then have type feedback from
+ * the common low-confidence case when the rare same-rank tie first comes (a call of its own there
+ * deoptimised parse(), into which this is inlined).
  */
 export function chooseClarify(
   ranked: (min: number) => readonly IntentScore[],
@@ -26,21 +39,18 @@ export function chooseClarify(
 ): Parse['clarify'] {
   if (primary.score >= SURE_SCORE && primary.score >= clarify.minConfidence) return undefined;
   if (primary.score < clarify.minConfidence) {
-    const runnerUp = ranked(Number.NEGATIVE_INFINITY).find((s) => s.id !== primary.id);
-    const q = runnerUp ? pairQuestion(primary.id, runnerUp.id, clarify) : undefined;
+    const runnerUp = ranked(Number.NEGATIVE_INFINITY).filter((s) => s.id !== primary.id);
+    const q = firstPairQuestion(primary.id, runnerUp.slice(0, 1), clarify);
     return q ?? { question: clarify.fallback.question, options: [...clarify.fallback.options] };
   }
   if (primary.score >= SURE_SCORE) return undefined;
   // Labels further than tieMargin below the primary end the loop anyway (the margin is widened a
   // little so that rounding in the subtraction cannot drop a label the loop would have looked at).
-  const others = ranked(primary.score - clarify.tieMargin - 1e-9).filter((s) => s.id !== primary.id);
-  for (const o of others) {
-    if (primary.score - o.score > clarify.tieMargin) break;
-    if (rankOf.get(o.id) !== rankOf.get(primary.id)) continue;
-    const q = pairQuestion(primary.id, o.id, clarify);
-    if (q) return q;
-  }
-  return undefined;
+  const rank = rankOf.get(primary.id);
+  const ties = ranked(primary.score - clarify.tieMargin - 1e-9).filter(
+    (s) => s.id !== primary.id && primary.score - s.score <= clarify.tieMargin && rankOf.get(s.id) === rank,
+  );
+  return firstPairQuestion(primary.id, ties, clarify);
 }
 
 const stripPunct = (s: string) => s.replace(/[\s\p{P}\p{S}]+/gu, '');

@@ -99,8 +99,7 @@ function contextScore(def: EntityPattern, text: string, start: number, end: numb
   return score;
 }
 
-function patternCandidates(patterns: CompiledPattern[], text: string, window: number): Candidate[] {
-  const out: Candidate[] = [];
+function patternCandidates(patterns: CompiledPattern[], text: string, window: number, out: Candidate[]): void {
   const hasDigit = /[0-9]/.test(text);
   for (const { def, regex, needsDigit } of patterns) {
     if (needsDigit && !hasDigit) continue;
@@ -120,13 +119,16 @@ function patternCandidates(patterns: CompiledPattern[], text: string, window: nu
       out.push({ entity, score: def.priority + contextScore(def, text, start, end, window) });
     }
   }
-  return out;
 }
 
 const isAsciiWord = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch);
 
-function lookupCandidates(find: PhraseFinder, byAlias: Map<string, CompiledAlias[]>, text: string): Candidate[] {
-  const out: Candidate[] = [];
+function lookupCandidates(
+  find: PhraseFinder,
+  byAlias: Map<string, CompiledAlias[]>,
+  text: string,
+  out: Candidate[],
+): void {
   for (const { phrase, start: at, end } of find(text)) {
     for (const a of byAlias.get(phrase) ?? []) {
       if (a.ascii && (isAsciiWord(text[at - 1]) || isAsciiWord(text[end]))) continue;
@@ -136,7 +138,6 @@ function lookupCandidates(find: PhraseFinder, byAlias: Map<string, CompiledAlias
       out.push({ entity, score: LOOKUP_PRIORITY + a.alias.length / 100 });
     }
   }
-  return out;
 }
 
 function takeGreedy(candidates: Candidate[]): Entity[] {
@@ -173,6 +174,11 @@ export function createEntityExtractor(spec: Pick<IntentsSpec, 'entities' | 'look
   for (const a of aliases) byAlias.set(a.alias, [...(byAlias.get(a.alias) ?? []), a]);
   const find = createPhraseFinder(byAlias.keys());
   const window = spec.entities.contextWindow;
-  return (folded) =>
-    takeGreedy([...patternCandidates(patterns, folded, window), ...lookupCandidates(find, byAlias, folded)]);
+  return (folded) => {
+    // One array for both kinds of candidate (not two spread into a third).
+    const candidates: Candidate[] = [];
+    patternCandidates(patterns, folded, window, candidates);
+    lookupCandidates(find, byAlias, folded, candidates);
+    return takeGreedy(candidates);
+  };
 }

