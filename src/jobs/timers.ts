@@ -111,9 +111,12 @@ export function startTimerWorker(opts: {
     TIMER_QUEUE,
     async (job, token) => {
       const { thenAt, ...p } = TimerPayload.parse(job.data);
+      const started = Date.now();
       const result = await opts.onTimer({ ...p, dueAt: new Date(p.dueAt) });
+      // Compared with the start of this run, not its end: a deadline that passed while the run was busy
+      // was not yet due when it evaluated, so the job must run again (at once).
       const again = thenAt ? new Date(thenAt).getTime() : Number.NaN;
-      if (!(again > Date.now())) return result;
+      if (!(again > started)) return result;
       await job.updateData({ ...p, dueAt: thenAt });
       await job.moveToDelayed(again, token);
       throw new DelayedError();

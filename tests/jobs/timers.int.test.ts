@@ -14,12 +14,17 @@ describe('TimerScheduler on BullMQ (real Redis)', () => {
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  function setup() {
+  /** A scheduler and a worker recording what fired; `busyFirstMs` makes the first run take that long. */
+  function setup(opts: { busyFirstMs?: number } = {}) {
     const prefix = randomName('tq');
     const conn = redisConnection(REDIS_URL, 'worker');
     const scheduler = createTimerScheduler(conn, prefix);
     const fired: TimerSpec[] = [];
-    const worker = startTimerWorker({ connection: conn, prefix, log, onTimer: async (t) => fired.push(t) });
+    const onTimer = async (t: TimerSpec) => {
+      fired.push(t);
+      if (fired.length === 1 && opts.busyFirstMs) await new Promise((r) => setTimeout(r, opts.busyFirstMs));
+    };
+    const worker = startTimerWorker({ connection: conn, prefix, log, onTimer });
     closers.push(async () => {
       await worker.close();
       await scheduler.queue.obliterate({ force: true });
@@ -69,6 +74,20 @@ describe('TimerScheduler on BullMQ (real Redis)', () => {
     await scheduler.schedule(t);
     await new Promise((r) => setTimeout(r, 800));
     expect(fired.map((f) => f.ticketId)).toEqual([10]);
+  });
+
+  it('a deadline that passes while the warning run is still busy gets its own run', async () => {
+    const { scheduler, fired } = setup({ busyFirstMs: 400 }); // the first run ends past thenAt
+    const t = {
+      ticketId: 11,
+      kind: 'first_response',
+      revision: 1,
+      dueAt: new Date(Date.now() + 100),
+      thenAt: new Date(Date.now() + 300),
+    };
+    await scheduler.schedule(t);
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(fired.map((f) => f.dueAt.getTime())).toEqual([t.dueAt.getTime(), t.thenAt.getTime()]);
   });
 
   it('a cancelled timer never fires; a new revision is a new timer', async () => {
