@@ -254,29 +254,12 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       if (!opts.assigneeTargets) return ticketRow(row);
       return { ...ticketRow(row), assigneeTargets: targetsOf(row.assigneeIdentities) };
     },
-    async addEvent(e: {
-      ticketId: number;
-      type: string;
-      actor: string;
-      channel?: string;
-      reason?: string;
-      data?: Prisma.InputJsonValue;
-    }): Promise<void> {
-      await sql.query(
-        `INSERT INTO "TicketEvent" (id, "ticketId", type, actor, channel, reason, data, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamp(3))`,
-        [
-          randomUUID(),
-          e.ticketId,
-          e.type,
-          e.actor,
-          e.channel ?? null,
-          e.reason ?? null,
-          JSON.stringify(e.data ?? {}),
-          ts(new Date()),
-        ],
-        { prepare: true },
-      );
+    async addEvent(e: NewTicketEvent & { ticketId: number; type: string }): Promise<void> {
+      const p = new Params();
+      const ticket = p.add(e.ticketId);
+      await sql.query(`WITH t AS (SELECT ${ticket}::int AS id) ${eventInsert(p, e.type, e)}`, p.values, {
+        prepare: true,
+      });
     },
     /** Whether this delivery already changed this ticket (a retried job must not count twice). */
     // Uses the expression index on data->>'deliveryId' (migration 20261123200000).

@@ -19,6 +19,9 @@ import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
 import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
 
+/** Platform identities a push goes to. */
+type Targets = { channel: ChannelId; userRef: string }[];
+
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
 function ruleFacts(p: Parse, order: OrderFacts | undefined, tier: string | undefined, now: Date): RuleFacts {
@@ -146,7 +149,7 @@ async function announce(
   ticket: TicketRow,
   parse: Parse,
   actions: RuleAction[],
-  opts: { timers?: TimerPlan; assigneeTargets?: { channel: ChannelId; userRef: string }[] },
+  opts: { timers?: TimerPlan; assigneeTargets?: Targets },
 ): Promise<void> {
   const pushes = async () => {
     await applyActions(deps, ticket, actions);
@@ -157,7 +160,7 @@ async function announce(
   };
   // The SLA timers (Redis) and the pushes (outbox) do not depend on each other. If queueing the timers
   // fails, the pushes still go out and the periodic sweep re-arms the timers from the stored deadlines.
-  const timers = opts.timers;
+  const { timers } = opts;
   const settled = await Promise.allSettled([timers ? scheduleTimers(deps, timers, ticket) : undefined, pushes()]);
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
 }
@@ -184,7 +187,7 @@ async function finishReplayed(
     await announce(deps, t, input.parse, actions, timers ? { timers } : {});
     return createdText(t, input.parse, t.linkedTicketId);
   }
-  if (event === 'reminder' && t.assigneeId) await notifyReminder(deps, t, input, { direct: undefined });
+  if (event === 'reminder') await notifyReminder(deps, t, input);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });
 }
 
@@ -256,20 +259,22 @@ async function attach(
   const updated = raised
     ? await updateAndReschedule(deps, t, change, event, withTargets)
     : await deps.repo.update(t.id, change, event, withTargets);
-  if (t.assigneeId) await notifyReminder(deps, updated, input, { direct: updated.assigneeTargets ?? [] });
+  await notifyReminder(deps, updated, input, updated.assigneeTargets);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
 }
 
+/**
+ * Where a push to the assignee goes: the platform identities that came back with the ticket's write,
+ * or (on a retried delivery) wherever the directory reaches them.
+ */
+const assigneeTo = (assigneeId: string, targets: Targets | undefined) =>
+  targets ? { direct: targets } : { staffIds: [assigneeId] };
+
 /** Tells the assignee of `t` (already updated with the reminder) that the customer asked again. */
-async function notifyReminder(
-  deps: TicketDeps,
-  t: TicketRow,
-  input: HandlingInput,
-  opts: { direct: { channel: ChannelId; userRef: string }[] | undefined },
-) {
+async function notifyReminder(deps: TicketDeps, t: TicketRow, input: HandlingInput, targets?: Targets) {
   if (!t.assigneeId) return;
   await deps.notifier.push({
-    to: opts.direct ? { direct: opts.direct } : { staffIds: [t.assigneeId] },
+    to: assigneeTo(t.assigneeId, targets),
     kind: 'alert',
     text: `顾客第 ${t.reminderCount} 次催促工单 #${t.id}（${t.priority}）：${input.delivery.text.slice(0, 80)}`,
     dedupeKey: `remind-${t.id}-${input.delivery.id}`,
@@ -277,18 +282,11 @@ async function notifyReminder(
   });
 }
 
-/**
- * Pushes a new ticket to its assignee: at the platform identities that came back with the insert, or
- * (on a retried delivery) wherever the directory reaches them.
- */
-async function notifyAssignee(
-  deps: TicketDeps,
-  t: TicketRow,
-  targets: { channel: ChannelId; userRef: string }[] | undefined,
-) {
+/** Pushes a new ticket to its assignee. */
+async function notifyAssignee(deps: TicketDeps, t: TicketRow, targets?: Targets) {
   if (!t.assigneeId) return;
   await deps.notifier.push({
-    to: targets ? { direct: targets } : { staffIds: [t.assigneeId] },
+    to: assigneeTo(t.assigneeId, targets),
     kind: 'push',
     text: `新工单 #${t.id}（${t.priority}）：${t.summary}${t.firstResponseDueAt ? `\n首次响应截止 ${fmtTime(t.firstResponseDueAt)}` : ''}\n回复「受理 #${t.id}」开始处理。`,
     dedupeKey: `assigned-${t.id}`,
