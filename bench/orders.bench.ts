@@ -5,7 +5,7 @@ import type { OrderLookup } from '../src/app/order-ports.ts';
 import { createAnomalyRadar } from '../src/app/scan-anomalies.ts';
 import { generateDemoData } from '../src/orders/demo/generate.ts';
 import { writeDemoFiles } from '../src/orders/demo/write-files.ts';
-import { importFile } from '../src/orders/import-file.ts';
+import { importFile, sizeHeapForBulkImport } from '../src/orders/import-file.ts';
 import { createRadarStore } from '../src/store/anomaly.repo.ts';
 import { openBulkSql } from '../src/store/bulk-session.ts';
 import type { Database } from '../src/store/db.ts';
@@ -75,6 +75,7 @@ async function measureLookups(db: Database): Promise<BenchRow[]> {
 async function measureImport(db: Database, dir: string): Promise<BenchRow[]> {
   const demo = generateDemoData({ orders: IMPORT_ROWS, seed: 99, now: NOW });
   const files = await writeDemoFiles(demo, dir);
+  sizeHeapForBulkImport(); // as `aftersales import` does
   const orders = await importFile(db, 'orders', files.orders);
   const logistics = await importFile(db, 'logistics', files.logistics);
   const rate = (r: { total: number; ms: number }) => r.total / (r.ms / 1000);

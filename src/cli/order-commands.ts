@@ -6,7 +6,7 @@ import { chinaTime, generateDemoData } from '../orders/demo/generate.ts';
 import { bindSandboxUsers } from '../orders/demo/seed-sandbox.ts';
 import { writeDemoFiles } from '../orders/demo/write-files.ts';
 import { parseInstant } from '../orders/fields.ts';
-import { type ImportKind, importFile } from '../orders/import-file.ts';
+import { type ImportKind, importFile, sizeHeapForBulkImport } from '../orders/import-file.ts';
 import { formatImportReport, writeRejections } from '../orders/import-report.ts';
 import { createProgress } from '../orders/progress.ts';
 import { reconcileFile } from '../orders/reconcile-file.ts';
@@ -35,6 +35,7 @@ function fail(err: unknown): never {
 }
 
 async function runImportCommand(kind: ImportKind, file: string, opts: { format?: string; errors?: string }) {
+  sizeHeapForBulkImport(); // this process only imports
   await withDatabase(async (db) => {
     process.stderr.write(`${db.description}\n`);
     const progress = createProgress(kind === 'orders' ? '导入订单' : '导入物流');

@@ -42,29 +42,27 @@ export interface ImportFileOptions {
 }
 
 /**
- * Import a CSV or JSONL file of orders or logistics events. Bad rows are reported with their line numbers
- * and never stop the good ones; each batch is written whole or not at all; re-importing changes nothing.
+ * For a process that is about to import a large file (the `aftersales import` CLI): a file import
+ * allocates a few KB of short-lived objects per row; with V8's default young generation (16 MB
+ * semi-spaces) the scavenger promotes and re-scans them over and over — GC was 13–21 % of the import's
+ * CPU. 64 MB semi-spaces cut the import's CPU per row by ~20 % (66.7 → 53.1 µs, 100k-row demo export);
+ * the cost is up to ~190 MB more RSS. Process-wide, so not applied by importFile itself: the server's
+ * first-run demo import (300 orders) must not resize the serving process's heap.
  */
-/**
- * A file import allocates a few KB of short-lived objects per row; with V8's default young generation
- * (16 MB semi-spaces) the scavenger promotes and re-scans them over and over — GC was 13–21 % of the
- * import's CPU. 64 MB semi-spaces cut the import's CPU per row by ~20 % (66.7 → 53.1 µs, 100k-row
- * demo export); the cost is up to ~190 MB more RSS while importing. Applied once, on the first import.
- */
-let youngGenerationSized = false;
-function sizeYoungGeneration(): void {
-  if (youngGenerationSized) return;
-  youngGenerationSized = true;
+export function sizeHeapForBulkImport(): void {
   v8.setFlagsFromString('--max-semi-space-size=64');
 }
 
+/**
+ * Import a CSV or JSONL file of orders or logistics events. Bad rows are reported with their line numbers
+ * and never stop the good ones; each batch is written whole or not at all; re-importing changes nothing.
+ */
 export async function importFile(
   db: Pick<Database, 'raw' | 'sql'>,
   kind: ImportKind,
   file: string,
   opts: ImportFileOptions = {},
 ): Promise<ImportReport> {
-  sizeYoungGeneration();
   const format = detectFormat(file, opts.format);
   const total = await fileSize(file);
   const concurrency = opts.concurrency ?? (db.raw.kind === 'postgres' ? 2 : 1);
