@@ -117,7 +117,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     if (wecom) {
       for (const id of WECOM_CHANNEL_IDS) channels.set(id, wecom.channel);
       routes.push((a) => wecom.routes(a));
-      closers.push({ name: 'wecom-kf-queue', close: () => wecom.kfQueue.close() });
+      closers.push({ name: 'wecom', close: () => wecom.close() });
       log.info('企业微信渠道已启用');
     }
     if (dingtalkEnabled(env)) {

@@ -1,5 +1,6 @@
 import type { InboundMessage, Ingest } from '../channels/channel.ts';
 import { CodedError, ErrorCode } from '../domain/errors.ts';
+import { groupCommit } from '../lib/group-commit.ts';
 import type { DeliveryStore, FallbackDedupe, InboundJob, InboundQueue } from './ports.ts';
 
 function toJob(message: InboundMessage, deliveryId?: string): InboundJob {
@@ -15,6 +16,10 @@ function toJob(message: InboundMessage, deliveryId?: string): InboundJob {
  *   message) and the worker stores it when the database is back.
  * - Redis down: the stored delivery stays `received`; the relay sweep enqueues it later.
  * - Both down: a coded error, so the platform retries later (WeCom retries, the sandbox shows it).
+ *
+ * When the store and the queue can take batches, concurrent messages are group-committed: one INSERT
+ * and one BullMQ addBulk for all messages that arrived while the previous batch was being written.
+ * Each message is still durably stored before its caller hears `accepted`.
  */
 export function createIngest(deps: {
   deliveries: DeliveryStore;
@@ -22,6 +27,32 @@ export function createIngest(deps: {
   fallback: FallbackDedupe;
   onQueueError?: (err: unknown) => void;
 }): Ingest {
+  const insertMany = deps.deliveries.insertMany?.bind(deps.deliveries);
+  const enqueueMany = deps.queue.enqueueMany?.bind(deps.queue);
+  if (insertMany && enqueueMany) {
+    const store = groupCommit(
+      async (messages: InboundMessage[]) => {
+        const stored = await insertMany(messages);
+        const jobs = stored.flatMap((s, i) => (s.created && messages[i] ? [toJob(messages[i], s.id)] : []));
+        try {
+          await enqueueMany(jobs);
+        } catch (err) {
+          deps.onQueueError?.(err); // kept in the database as `received`; the relay sweep re-enqueues them
+        }
+        return stored;
+      },
+      { maxBatch: 200, maxInFlight: 2 },
+    );
+    return async (message) => {
+      let stored: { id: string; created: boolean };
+      try {
+        stored = await store(message);
+      } catch (dbErr) {
+        return acceptWithoutDatabase(deps, message, dbErr);
+      }
+      return { status: stored.created ? 'accepted' : 'duplicate', deliveryId: stored.id };
+    };
+  }
   return async (message) => {
     let stored: { id: string; created: boolean };
     try {

@@ -12,6 +12,11 @@ export interface StoredDelivery extends InboundMessage {
 export interface DeliveryStore {
   /** Insert unless (channel, platformMsgId) exists; `created` false means a duplicate delivery. */
   insert(message: InboundMessage): Promise<{ id: string; created: boolean }>;
+  /**
+   * `insert` for many messages in one statement, results in input order. A platform id repeated
+   * within the batch is created once (its first occurrence) and reported as a duplicate after that.
+   */
+  insertMany?(messages: InboundMessage[]): Promise<{ id: string; created: boolean }[]>;
   get(id: string): Promise<StoredDelivery | undefined>;
   findByPlatformId(channel: ChannelId, platformMsgId: string): Promise<StoredDelivery | undefined>;
   /** Move to `processing` unless already done; returns the delivery or undefined when there is nothing to do. */
@@ -31,6 +36,8 @@ export interface InboundJob {
 export interface InboundQueue {
   /** Idempotent on (channel, platformMsgId): the job id is derived from them. */
   enqueue(job: InboundJob): Promise<void>;
+  /** `enqueue` for many jobs in one round trip. */
+  enqueueMany?(jobs: InboundJob[]): Promise<void>;
 }
 
 /** Redis-side dedupe for deliveries accepted while the database is unreachable. */

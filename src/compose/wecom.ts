@@ -62,10 +62,20 @@ export function composeWecom(deps: {
   const cursors = createCursorStore(deps.prisma);
   const lock = createRedisLock(deps.redis, { prefix: `${prefix}kf-lock:` });
 
+  // The replay guard's EXISTS/SET of concurrent callbacks go out together: its own connection with
+  // auto-pipelining (one socket write per event-loop turn instead of two per request). Opened by the
+  // api role only, when the routes are mounted.
+  let nonceRedis: Redis | undefined;
+
   return {
     channel,
-    kfQueue,
+    async close() {
+      await kfQueue.close();
+      nonceRedis?.disconnect();
+    },
     routes(app: FastifyInstance) {
+      nonceRedis = deps.redis.duplicate({ enableAutoPipelining: true });
+      nonceRedis.on('error', () => {});
       registerWecomRoutes(app, {
         config: {
           corpId: env.WECOM_CORP_ID ?? '',
@@ -82,7 +92,7 @@ export function composeWecom(deps: {
             : {}),
         },
         ingest: deps.ingest,
-        nonces: createRedisNonceStore(deps.redis, `${prefix}nonce:`, (err) =>
+        nonces: createRedisNonceStore(nonceRedis, `${prefix}nonce:`, (err) =>
           deps.log.warn({ err: String(err) }, 'Redis 不可用：企业微信回调的防重放暂用本进程内存'),
         ),
         // One job per callback token: WeCom's retries of the same event do not start a second sync.

@@ -44,5 +44,15 @@ export function createInboundQueue(connection: ConnectionOptions, prefix: string
     async enqueue(job) {
       await queue.add('delivery', job, { jobId: inboundJobId(job.message.channel, job.message.platformMsgId) });
     },
+    async enqueueMany(jobs) {
+      if (jobs.length === 0) return;
+      await queue.addBulk(
+        jobs.map((job) => ({
+          name: 'delivery',
+          data: job,
+          opts: { jobId: inboundJobId(job.message.channel, job.message.platformMsgId) },
+        })),
+      );
+    },
   };
 }

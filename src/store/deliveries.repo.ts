@@ -37,20 +37,63 @@ function toDelivery(r: Row): StoredDelivery {
   };
 }
 
+const payloadOf = (m: InboundMessage) => ({
+  displayName: m.displayName,
+  replyContext: m.replyContext,
+  sentAt: m.sentAt?.toISOString(),
+});
+
 const COLUMNS = `id, channel, "platformMsgId", "userRef", role, "chatId", text, payload, status, attempts, "receivedAt"`;
 
 /**
  * Deliveries on the hot path in plain SQL (one statement each), because the ORM costs ~2 ms of CPU
  * per write (shared/docs/stack.md). The unique (channel, platformMsgId) index is the dedupe.
  */
-export function createDeliveryStore(sql: Sql): DeliveryStore {
+export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<DeliveryStore, 'insertMany'>> {
   return {
+    async insertMany(messages) {
+      if (messages.length === 0) return [];
+      const ids = messages.map(() => randomUUID());
+      // One statement for the whole batch. A key repeated within the batch (or already stored) is skipped
+      // by ON CONFLICT; only inserted rows come back, so the rest are looked up below.
+      const inserted = await sql.query<{ id: string }>(
+        `INSERT INTO "InboundDelivery" (id, channel, "platformMsgId", "userRef", role, "chatId", text, payload)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+         ON CONFLICT (channel, "platformMsgId") DO NOTHING RETURNING id`,
+        [
+          ids,
+          messages.map((m) => m.channel),
+          messages.map((m) => m.platformMsgId),
+          messages.map((m) => m.userRef),
+          messages.map((m) => m.role),
+          messages.map((m) => m.chatId ?? null),
+          messages.map((m) => m.text),
+          messages.map((m) => JSON.stringify(payloadOf(m))),
+        ],
+        { prepare: true },
+      );
+      const created = new Set(inserted.map((r) => r.id));
+      const out: { id: string; created: boolean }[] = ids.map((id) => ({ id, created: created.has(id) }));
+      const rest = ids.flatMap((id, i) => (created.has(id) ? [] : [i]));
+      if (rest.length === 0) return out;
+      // Duplicates: stored earlier, by another process while the INSERT ran, or earlier in this batch.
+      // A new statement sees them all (READ COMMITTED).
+      const found = await sql.query<{ channel: string; platformMsgId: string; id: string }>(
+        `SELECT d.channel, d."platformMsgId", d.id FROM "InboundDelivery" d
+         JOIN unnest($1::text[], $2::text[]) AS k(ch, p) ON d.channel = k.ch AND d."platformMsgId" = k.p`,
+        [rest.map((i) => messages[i]?.channel), rest.map((i) => messages[i]?.platformMsgId)],
+      );
+      const byKey = new Map(found.map((f) => [`${f.channel}\u0000${f.platformMsgId}`, f.id]));
+      for (const i of rest) {
+        const m = messages[i] as InboundMessage;
+        const id = byKey.get(`${m.channel}\u0000${m.platformMsgId}`);
+        if (!id) throw new Error('delivery vanished between insert and select');
+        out[i] = { id, created: false };
+      }
+      return out;
+    },
     async insert(m: InboundMessage) {
-      const payload = JSON.stringify({
-        displayName: m.displayName,
-        replyContext: m.replyContext,
-        sentAt: m.sentAt?.toISOString(),
-      });
+      const payload = JSON.stringify(payloadOf(m));
       const rows = await sql.query<{ id: string }>(
         `INSERT INTO "InboundDelivery" (id, channel, "platformMsgId", "userRef", role, "chatId", text, payload)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
