@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freshSchemaUrl, randomName } from '../tests/support/db.ts';
 import { appXml, buildCallback, FakeWecomServer } from '../tests/support/fake-wecom-server.ts';
@@ -28,8 +29,9 @@ async function startBare(): Promise<{ url: string; child: Child }> {
 /** The real service, `aftersales serve --role api`, in its own process against a fresh schema. */
 async function startApi(
   apiBase: string,
-): Promise<{ url: string; child: Child; schema: ReturnType<typeof freshSchemaUrl> }> {
+): Promise<{ url: string; child: Child; schema: ReturnType<typeof freshSchemaUrl>; prefix: string }> {
   const schema = freshSchemaUrl();
+  const prefix = randomName('qb');
   const port = await freePort();
   const child = startNode(
     [
@@ -47,7 +49,7 @@ async function startApi(
       DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'aftersales-bench-')),
       DATABASE_URL: schema.url,
       REDIS_URL,
-      QUEUE_PREFIX: randomName('qb'),
+      QUEUE_PREFIX: prefix,
       DEMO_DATA: 'off',
       WECOM_CORP_ID: creds.receiveId,
       WECOM_AGENT_ID: '1000002',
@@ -60,7 +62,18 @@ async function startApi(
   );
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(`${url}/healthz`, child);
-  return { url, child, schema };
+  return { url, child, schema, prefix };
+}
+
+/** Deletes every Redis key under `prefix` (the api process's queues and replay-guard keys). */
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const stream = redis.scanStream({ match: `${prefix}*`, count: 1000 });
+    for await (const keys of stream as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
@@ -130,6 +143,7 @@ export async function bench(): Promise<BenchRow[]> {
     await bare.child.stop();
     await api.child.stop();
     await api.schema.drop();
+    await dropKeys(api.prefix); // the run leaves tens of thousands of queued jobs that would slow later benches
     await fake.stop();
   }
   return rows;

@@ -23,6 +23,9 @@ export async function createHttpServer(opts: {
     loggerInstance: opts.log.child({ mod: 'http' }) as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: nothing logs through req.log, and creating one per request runs
+    // pino's redaction set-up each time (visible in the WeCom edge profile).
+    childLoggerFactory: (logger) => logger,
     trustProxy: true,
   });
   app.setErrorHandler(errorHandler(opts.log));
