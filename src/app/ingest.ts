@@ -3,6 +3,17 @@ import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { groupCommit } from '../lib/group-commit.ts';
 import type { DeliveryStore, FallbackDedupe, InboundJob, InboundQueue } from './ports.ts';
 
+type Stored = { id: string; created: boolean };
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity violation): this row's fault, not the database's. */
+function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+const unstorable = (err: unknown) =>
+  new CodedError(ErrorCode.MalformedBody, '消息内容无法保存（数据库拒绝了这条消息）', undefined, { cause: err });
+
 function toJob(message: InboundMessage, deliveryId?: string): InboundJob {
   const { sentAt, ...rest } = message;
   return { deliveryId, message: { ...rest, ...(sentAt ? { sentAt: sentAt.toISOString() } : {}) } };
@@ -31,9 +42,20 @@ export function createIngest(deps: {
   const enqueueMany = deps.queue.enqueueMany?.bind(deps.queue);
   if (insertMany && enqueueMany) {
     const store = groupCommit(
-      async (messages: InboundMessage[]) => {
-        const stored = await insertMany(messages);
-        const jobs = stored.flatMap((s, i) => (s.created && messages[i] ? [toJob(messages[i], s.id)] : []));
+      async (messages: InboundMessage[]): Promise<(Stored | CodedError)[]> => {
+        const stored = await insertMany(messages).catch((err: unknown) => {
+          // A row the database refuses (a data or constraint error) must not take its batch-mates with it:
+          // store them one by one, and only that message gets the error.
+          if (messages.length === 1 || !isRowError(err)) throw err;
+          return Promise.all(
+            messages.map((m) =>
+              deps.deliveries.insert(m).catch((e: unknown) => (isRowError(e) ? unstorable(e) : Promise.reject(e))),
+            ),
+          );
+        });
+        const jobs = stored.flatMap((s, i) =>
+          !(s instanceof CodedError) && s.created && messages[i] ? [toJob(messages[i], s.id)] : [],
+        );
         try {
           await enqueueMany(jobs);
         } catch (err) {
@@ -44,12 +66,14 @@ export function createIngest(deps: {
       { maxBatch: 200, maxInFlight: 2 },
     );
     return async (message) => {
-      let stored: { id: string; created: boolean };
+      let stored: Stored | CodedError;
       try {
         stored = await store(message);
       } catch (dbErr) {
+        if (isRowError(dbErr)) throw unstorable(dbErr);
         return acceptWithoutDatabase(deps, message, dbErr);
       }
+      if (stored instanceof CodedError) throw stored;
       return { status: stored.created ? 'accepted' : 'duplicate', deliveryId: stored.id };
     };
   }
@@ -58,6 +82,7 @@ export function createIngest(deps: {
     try {
       stored = await deps.deliveries.insert(message);
     } catch (dbErr) {
+      if (isRowError(dbErr)) throw unstorable(dbErr);
       return acceptWithoutDatabase(deps, message, dbErr);
     }
     if (!stored.created) return { status: 'duplicate', deliveryId: stored.id };

@@ -37,11 +37,29 @@ function toDelivery(r: Row): StoredDelivery {
   };
 }
 
-const payloadOf = (m: InboundMessage) => ({
-  displayName: m.displayName,
-  replyContext: m.replyContext,
-  sentAt: m.sentAt?.toISOString(),
-});
+const payloadOf = (m: InboundMessage) =>
+  JSON.stringify(
+    withoutNul({
+      displayName: m.displayName,
+      replyContext: m.replyContext,
+      sentAt: m.sentAt?.toISOString(),
+    }),
+  );
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and a message carrying one (the sandbox API takes any JSON
+ * string) would fail its INSERT — and with the group commit, its whole batch. The character is dropped.
+ */
+const nul = (v: string) => (v.includes('\u0000') ? v.replaceAll('\u0000', '') : v);
+
+function withoutNul<T>(v: T): T {
+  if (typeof v === 'string') return nul(v) as T;
+  if (Array.isArray(v)) return v.map(withoutNul) as T;
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [nul(k), withoutNul(x)])) as T;
+  }
+  return v;
+}
 
 const COLUMNS = `id, channel, "platformMsgId", "userRef", role, "chatId", text, payload, status, attempts, "receivedAt"`;
 
@@ -63,12 +81,12 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
         [
           ids,
           messages.map((m) => m.channel),
-          messages.map((m) => m.platformMsgId),
-          messages.map((m) => m.userRef),
+          messages.map((m) => nul(m.platformMsgId)),
+          messages.map((m) => nul(m.userRef)),
           messages.map((m) => m.role),
-          messages.map((m) => m.chatId ?? null),
-          messages.map((m) => m.text),
-          messages.map((m) => JSON.stringify(payloadOf(m))),
+          messages.map((m) => (m.chatId === undefined ? null : nul(m.chatId))),
+          messages.map((m) => nul(m.text)),
+          messages.map(payloadOf),
         ],
         { prepare: true },
       );
@@ -81,30 +99,39 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
       const found = await sql.query<{ channel: string; platformMsgId: string; id: string }>(
         `SELECT d.channel, d."platformMsgId", d.id FROM "InboundDelivery" d
          JOIN unnest($1::text[], $2::text[]) AS k(ch, p) ON d.channel = k.ch AND d."platformMsgId" = k.p`,
-        [rest.map((i) => messages[i]?.channel), rest.map((i) => messages[i]?.platformMsgId)],
+        [rest.map((i) => messages[i]?.channel), rest.map((i) => nul(messages[i]?.platformMsgId ?? ''))],
       );
       const byKey = new Map(found.map((f) => [`${f.channel}\u0000${f.platformMsgId}`, f.id]));
       for (const i of rest) {
         const m = messages[i] as InboundMessage;
-        const id = byKey.get(`${m.channel}\u0000${m.platformMsgId}`);
+        const id = byKey.get(`${m.channel}\u0000${nul(m.platformMsgId)}`);
         if (!id) throw new Error('delivery vanished between insert and select');
         out[i] = { id, created: false };
       }
       return out;
     },
     async insert(m: InboundMessage) {
-      const payload = JSON.stringify(payloadOf(m));
+      const platformMsgId = nul(m.platformMsgId);
       const rows = await sql.query<{ id: string }>(
         `INSERT INTO "InboundDelivery" (id, channel, "platformMsgId", "userRef", role, "chatId", text, payload)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
          ON CONFLICT (channel, "platformMsgId") DO NOTHING RETURNING id`,
-        [randomUUID(), m.channel, m.platformMsgId, m.userRef, m.role, m.chatId ?? null, m.text, payload],
+        [
+          randomUUID(),
+          m.channel,
+          platformMsgId,
+          nul(m.userRef),
+          m.role,
+          m.chatId === undefined ? null : nul(m.chatId),
+          nul(m.text),
+          payloadOf(m),
+        ],
         { prepare: true },
       );
       if (rows[0]) return { id: rows[0].id, created: true };
       const existing = await sql.query<{ id: string }>(
         `SELECT id FROM "InboundDelivery" WHERE channel = $1 AND "platformMsgId" = $2`,
-        [m.channel, m.platformMsgId],
+        [m.channel, platformMsgId],
       );
       if (!existing[0]) throw new Error('delivery vanished between insert and select');
       return { id: existing[0].id, created: false };

@@ -80,6 +80,27 @@ describe('ingest group-commits concurrent deliveries (PostgreSQL + Redis)', () =
     expect(new Set(jobs.map((j) => j.data.deliveryId))).toEqual(new Set(rows.map((r) => r.id)));
   });
 
+  it('a message carrying U+0000 (PostgreSQL cannot store it) is stored without it, and its batch-mates with it', async () => {
+    const ingest = createIngest({
+      deliveries: createDeliveryStore(db.sql),
+      queue: inbound,
+      fallback: createFallbackDedupe(conn, prefix),
+    });
+    const calls = [
+      msg('nul-1', '第一条'),
+      { ...msg('nul-2', '快递\u0000到哪了'), userRef: 'u\u0000x', replyContext: { k: 'v\u0000' } },
+      msg('nul-3', '第三条'),
+    ];
+    const results = await Promise.all(calls.map((m) => ingest(m)));
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(results.every((r) => !r.deliveryId.startsWith('pending-'))).toBe(true); // in PostgreSQL, not Redis only
+    const rows = await db.sql.query<{ platformMsgId: string; text: string; userRef: string }>(
+      `SELECT "platformMsgId", text, "userRef" FROM "InboundDelivery" WHERE "platformMsgId" LIKE 'nul-%' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.text)).toEqual(['第一条', '快递到哪了', '第三条']);
+    expect(rows[1]?.userRef).toBe('ux');
+  });
+
   it('two api instances given the same delivery at the same moment: one accepts, the other answers duplicate', async () => {
     const instance = () =>
       createIngest({

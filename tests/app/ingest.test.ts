@@ -75,3 +75,46 @@ describe('ingest (store → enqueue)', () => {
     await expect(f.ingest(msg('m4'))).rejects.toMatchObject({ code: 'database_unavailable' });
   });
 });
+
+describe('ingest with group commit: a row the database refuses', () => {
+  it('fails only that message, with a coded error; its batch-mates are stored and queued', async () => {
+    const stored = new Map<string, string>();
+    const jobs: InboundJob[] = [];
+    const refuses = (m: InboundMessage) => m.text.includes('坏');
+    const rowError = () => Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+    const deliveries: DeliveryStore = {
+      async insert(m) {
+        if (refuses(m)) throw rowError();
+        stored.set(m.platformMsgId, `d-${m.platformMsgId}`);
+        return { id: `d-${m.platformMsgId}`, created: true };
+      },
+      async insertMany(ms) {
+        if (ms.some(refuses)) throw rowError(); // one statement: the whole batch fails
+        return ms.map((m) => {
+          stored.set(m.platformMsgId, `d-${m.platformMsgId}`);
+          return { id: `d-${m.platformMsgId}`, created: true };
+        });
+      },
+    } as DeliveryStore;
+    const queue: InboundQueue = {
+      async enqueue(job) {
+        jobs.push(job);
+      },
+      async enqueueMany(js) {
+        jobs.push(...js);
+      },
+    };
+    const fallback: FallbackDedupe = {
+      async firstSeen() {
+        throw new Error('the Redis fallback must not be used for a refused row');
+      },
+    };
+    const ingest = createIngest({ deliveries, queue, fallback });
+    const texts = ['好的一', '坏的', '好的二', '好的三'];
+    const results = await Promise.allSettled(texts.map((t, i) => ingest({ ...msg(`r${i}`), text: t })));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'malformed_body' });
+    expect([...stored.keys()].sort()).toEqual(['r0', 'r2', 'r3']);
+    expect(jobs.map((j) => j.deliveryId).sort()).toEqual(['d-r0', 'd-r2', 'd-r3']);
+  });
+});
