@@ -28,6 +28,8 @@ export interface OrderHandling {
 }
 
 const QUERY_INTENTS = new Set(['order_status', 'logistics_query']);
+/** A letter (any script, so Chinese too) or a digit. */
+const HAS_WORDS = /[\p{L}\p{N}]/u;
 const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
 
 /** An order number, tracking number, phone or a bare "尾号1234" (the answer to a verification question). */
@@ -90,6 +92,11 @@ export function createMessageHandler(deps: {
       if (sender.kind === 'staff') return [reply(d, zh.staffUnknownCommand())];
     }
     if (parse.clarify) return [reply(d, parse.clarify.question)];
+    // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
+    // open a ticket on the classifier's guess.
+    if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
+      return [reply(d, parse.primary === 'other' ? zh.greeting() : zh.askWhatHappened())];
+    }
     if (sender.kind === 'customer') {
       const ticket = await deps.tickets?.onCustomerMessage(input);
       if (ticket) return [reply(d, ticket)];

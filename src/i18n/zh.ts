@@ -4,6 +4,8 @@ export const zh = {
     '您好，我是售后助手 🙂 可以帮您查订单和物流、办理退换货，登记破损、少件、发错货等问题。请直接描述您遇到的情况，或发订单号给我。',
   thanks: () => '不客气，有需要随时找我～',
   askOrder: () => '请发一下订单号（或快递单号），我马上帮您查询。',
+  askWhatHappened: () =>
+    '抱歉让您不开心了。请问遇到了什么问题？把情况和订单号告诉我，我马上为您登记处理；需要人工客服也可以直接说「转人工」。',
   handoff: () => '好的，正在为您转接人工客服，请稍候；客服接入前您也可以先描述问题，我会一并转交。',
   ticketCreated: (p: { id: number; problemZh: string; priority: string; dueText?: string; critical: boolean }) =>
     `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）。` +

@@ -55,6 +55,26 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(after[0]?.n).toBe(before[0]?.n);
   });
 
+  it('emoji alone opens no ticket: the bot asks what happened; the words that follow open one', async () => {
+    const angry = await svc.post('/api/sandbox/messages', { user: 'c-emoji', role: 'customer', text: '😡😡😡' });
+    expect(angry.json.replies.map((r: { text: string }) => r.text)).toEqual([
+      expect.stringContaining('请问遇到了什么问题'),
+    ]);
+    const tickets = () =>
+      svc.db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "Ticket" t JOIN "Customer" c ON c.id = t."customerId"
+         JOIN "Identity" i ON i."customerId" = c.id WHERE i."externalId" = 'c-emoji'`,
+      );
+    expect((await tickets())[0]?.n).toBe(0);
+    const words = await svc.post('/api/sandbox/messages', {
+      user: 'c-emoji',
+      role: 'customer',
+      text: '收到的杯子碎了，盒子也压扁了',
+    });
+    expect(words.json.replies[0].text).toContain('已为您登记售后工单');
+    expect((await tickets())[0]?.n).toBe(1);
+  });
+
   it('serves health, metrics and the chat page', async () => {
     const health = await svc.get('/healthz');
     expect(health.status).toBe(200);
