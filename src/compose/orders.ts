@@ -87,16 +87,19 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
   const lookup: TicketOrders = {
     async forCustomer(customerId, entities, primary) {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
-      for (const e of entities) {
+      const refs = entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
+      for (const e of refs) {
         const hit = mine.find(
           (o) =>
             (e.type === 'orderNo' && o.orderNo === e.value) || (e.type === 'trackingNo' && o.trackingNo === e.value),
         );
-        if (hit) return facts(hit);
+        if (hit) return { order: facts(hit) };
       }
+      // A number the customer named that is not theirs: no guess at another order (nor a hint that it exists).
+      if (refs[0]) return { notTheirs: refs[0].value };
       const wanted = primary ? WANTS[primary] : undefined;
       const likely = (wanted && mine.find((o) => wanted.includes(o.status as OrderStatus))) ?? mine[0];
-      return likely ? facts(likely) : undefined;
+      return likely ? { order: facts(likely) } : {};
     },
   };
 

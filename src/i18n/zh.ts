@@ -16,6 +16,8 @@ export const zh = {
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
   linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,
+  orderNotTheirsNote: (p: { ref: string }) =>
+    `\n没有在您名下找到 ${p.ref}，工单已先登记，客服会与您核对订单。如果是用别的账号下的单，可以发送订单号和下单手机号后 4 位（例如：${p.ref} 尾号 1234）核实。`,
   staffUnknownCommand: () =>
     '可用指令：查 <订单号/快递单号/手机尾号>、工单 #123、我的工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、等待客户 #123、解决 #123、关闭 #123、重开 #123',
   ackDone: (p: { id: number; by: string }) => `已确认工单 #${p.id}（${p.by}），升级提醒已停止。`,

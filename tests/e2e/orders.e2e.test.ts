@@ -92,6 +92,18 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(ticket.order?.orderNo).toBe('SO202611230003');
   });
 
+  it("a ticket that names someone else's order is opened without it, and the customer is told", async () => {
+    // c-three has proved SO…0003 only; SO…0002 exists but is not theirs.
+    expect(await say('c-three', 'SO202611230003 尾号3333')).toContain('SO202611230003');
+    const reply = await say('c-three', 'SO202611230002 这个单还没发货 快点');
+    const id = Number(/工单 #(\d+)/.exec(reply)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect(reply).toContain('没有在您名下找到 SO202611230002');
+    expect(reply).not.toContain('中通'); // nothing about the other customer's order
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(ticket.orderId).toBeNull(); // not filed against SO…0003 on a guess
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));

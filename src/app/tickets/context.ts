@@ -16,13 +16,23 @@ export interface OrderFacts {
   lastSignoff?: { kind: string; at: Date };
 }
 
+/** The order a customer message is about, and the order or tracking number it named that is not theirs. */
+export interface CustomerOrderMatch {
+  order?: OrderFacts;
+  /** Named in the message but not among the customer's orders: the ticket is then opened without an order. */
+  notTheirs?: string;
+}
+
 export interface TicketOrders {
-  /** The order this customer message is about: named in the parse, else the newest one in a status that fits the problem (`primary`), else the newest. */
+  /**
+   * The order this customer message is about: the one named in the parse when it is the customer's; when
+   * the message names none, the newest one in a status that fits the problem (`primary`), else the newest.
+   */
   forCustomer(
     customerId: string,
     entities: { type: string; value: string }[],
     primary?: string,
-  ): Promise<OrderFacts | undefined>;
+  ): Promise<CustomerOrderMatch>;
 }
 
 export interface TicketDeps {

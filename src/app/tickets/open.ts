@@ -55,10 +55,20 @@ function floorOf(actions: RuleAction[]): Priority | undefined {
  * (customer, order, problem) as a reminder, resume it, or reopen a recently resolved one.
  */
 export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
-  const { sender, delivery, parse } = input;
-  const problem = problemKey(parse.primary);
+  const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
-  const order = await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary);
+  const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
+  const text = await openOrAttach(deps, input, problem, match.order);
+  return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
+}
+
+async function openOrAttach(
+  deps: TicketDeps,
+  input: HandlingInput,
+  problem: string,
+  order: OrderFacts | undefined,
+): Promise<string | undefined> {
+  const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
   // One read for what decides the path: redelivery, open ticket for the key, ticket to link to.
   const { replayed, replayedEvent, open, linkedId } = await deps.repo.intake({
