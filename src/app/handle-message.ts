@@ -60,13 +60,14 @@ export function createMessageHandler(deps: {
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
-  const reply = (d: StoredDelivery, text: string, i = 0): OutboundMessage => ({
+  const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
     kind: 'reply',
     text,
     ...(d.replyContext ? { replyContext: d.replyContext } : {}),
-    dedupeKey: `reply-${d.id}-${i}`,
+    dedupeKey: `reply-${d.id}-0`,
+    ...(opts.handoff ? { handoff: true } : {}),
   });
 
   return async (d) => {
@@ -97,11 +98,16 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
       return [reply(d, parse.primary === 'other' ? zh.greeting() : zh.askWhatHappened())];
     }
+    // A person takes over when the customer asks for one, or when the problem needs one at once
+    // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).
+    const handoff =
+      sender.kind === 'customer' &&
+      (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
       const ticket = await deps.tickets?.onCustomerMessage(input);
-      if (ticket) return [reply(d, ticket)];
+      if (ticket) return [reply(d, ticket, { handoff })];
     }
-    return [reply(d, fallback(parse))];
+    return [reply(d, fallback(parse), { handoff })];
   };
 }
 

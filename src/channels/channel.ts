@@ -54,6 +54,11 @@ export interface OutboundMessage {
   replyContext?: Record<string, unknown>;
   /** Stable key; a channel must not send two messages with the same key. */
   dedupeKey: string;
+  /**
+   * After this reply, hand the conversation to a person: 微信客服 moves the session into the human
+   * queue (`kf/service_state/trans`). Channels without a human queue send the reply as usual.
+   */
+  handoff?: boolean;
 }
 
 export interface SendResult {

@@ -63,7 +63,12 @@ export interface PlanInput {
   parts: number;
 }
 
-export type RerouteReason = 'kf_window_closed' | 'kf_budget_exhausted' | 'kf_budget_reserved' | 'kf_session_state';
+export type RerouteReason =
+  | 'kf_window_closed'
+  | 'kf_budget_exhausted'
+  | 'kf_budget_reserved'
+  | 'kf_session_state'
+  | 'kf_handoff_failed';
 
 export type Decision =
   /** Send now; `parts` may be fewer than asked when the kf budget only fits part of a reply. */

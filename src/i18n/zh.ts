@@ -7,6 +7,10 @@ export const zh = {
   askWhatHappened: () =>
     '抱歉让您不开心了。请问遇到了什么问题？把情况和订单号告诉我，我马上为您登记处理；需要人工客服也可以直接说「转人工」。',
   handoff: () => '好的，正在为您转接人工客服，请稍候；客服接入前您也可以先描述问题，我会一并转交。',
+  handoffTicket: (p: { id: number; dueText?: string }) =>
+    `好的，正在为您转接人工客服（工单 #${p.id}），请稍候` +
+    (p.dueText ? `，最晚 ${p.dueText} 前会有客服联系您` : '') +
+    '；客服接入前您也可以先描述问题，我会一并转交。',
   ticketCreated: (p: { id: number; problemZh: string; priority: string; dueText?: string; critical: boolean }) =>
     `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）。` +
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +

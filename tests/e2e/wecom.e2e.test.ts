@@ -47,6 +47,21 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(cursor?.cursor).toBeTruthy();
   });
 
+  it('a customer asks 微信客服 for a person: the reply goes out, then the session joins the human queue', async () => {
+    svc.fake.customerWrites('wkOPEN3', 'wmHUMAN1', '转人工');
+    const token = svc.fake.kfCallbackToken();
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token })))).toBe(200);
+    const state = await eventually(
+      async () => svc.fake.serviceStates.get('wkOPEN3/wmHUMAN1'),
+      (s) => s !== undefined,
+      15_000,
+    );
+    expect(state).toBe(2); // 待接入池排队中: WeCom assigns a 接待人员
+    const sent = svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.content).toMatch(/正在为您转接人工客服（工单 #\d+）/);
+  });
+
   it('rejects a forged callback with 401 and stores nothing', async () => {
     const cb = buildCallback({ ...creds, token: 'wrong-token' }, appXml.text({ from: 'x', content: 'hi', msgId: '1' }));
     expect(await post(cb)).toBe(401);

@@ -137,6 +137,9 @@ async function openOrAttach(
 }
 
 function createdText(t: TicketRow, parse: Parse, linkedId: number | null): string {
+  if (parse.primary === 'human_agent') {
+    return zh.handoffTicket({ id: t.id, ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}) });
+  }
   const text = zh.ticketCreated({
     id: t.id,
     problemZh: problemZh(parse.primary),

@@ -136,7 +136,9 @@ async function reroute(
   }
   const group = opts.staffGroup;
   if (!group || !ctx.groupWebhooks[group]) return failed(`${REROUTE_TEXT[reason]}，且未配置接收转交消息的员工群`);
-  const note = `【客户消息未送达，请人工跟进】${REROUTE_TEXT[reason]}。\n客户：${message.target.userRef ?? '未知'}\n原消息：\n${text}`;
+  const head = reason === 'kf_handoff_failed' ? '【转人工未成功，请人工接入】' : '【客户消息未送达，请人工跟进】';
+  const body = reason === 'kf_handoff_failed' ? '已回复顾客' : '原消息';
+  const note = `${head}${REROUTE_TEXT[reason]}。\n客户：${message.target.userRef ?? '未知'}\n${body}：\n${text}`;
   const staffMessage: OutboundMessage = {
     channel: 'wecom',
     target: { chatId: group },

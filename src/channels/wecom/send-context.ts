@@ -60,4 +60,5 @@ export const REROUTE_TEXT: Record<RerouteReason, string> = {
   kf_budget_exhausted: '客户上次发言后可发送的 5 条消息已用完',
   kf_budget_reserved: '剩余的可发送条数需留给下一次回复',
   kf_session_state: '该客服会话已转人工或已结束',
+  kf_handoff_failed: '顾客要求转人工，但微信客服转接接口出错，请在客服工具中手动接入',
 };

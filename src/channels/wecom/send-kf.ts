@@ -2,6 +2,7 @@ import { isCodedError } from '../../domain/errors.ts';
 import type { OutboundMessage, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { BudgetTarget } from '../send-budget.ts';
+import { KfServiceState } from './api-types.ts';
 import { failed, LIMITS, plainText, type SendContext, stableId, stringField } from './send-context.ts';
 
 const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
@@ -38,7 +39,26 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
       throw err;
     }
   }
+  if (message.handoff) {
+    const handedOver = await handOver(ctx, openKfId, user);
+    if (!handedOver) await ctx.reroute({ ...message, handoff: false }, 'kf_handoff_failed', text);
+  }
   return { status: 'sent', platformIds: ids };
+}
+
+/**
+ * Moves the session into the 接待池 queue (state 2), where WeCom assigns a 接待人员 (platforms.md §4.5).
+ * 95016 means the state does not allow the move — already queued, with a person, or ended — which is
+ * fine. Any other failure is reported (false) rather than thrown: the reply is already out, and a retry
+ * would send it again.
+ */
+async function handOver(ctx: SendContext, openKfId: string, externalUserId: string): Promise<boolean> {
+  try {
+    await ctx.kfApi.kfTransServiceState({ openKfId, externalUserId, serviceState: KfServiceState.Queued });
+    return true;
+  } catch (err) {
+    return isCodedError(err) && err.details?.errcode === 95016;
+  }
 }
 
 /** 95001 / 95002 / 95018 mean "cannot reach this customer now" — reroute, and fix our budget view. */

@@ -23,20 +23,14 @@ export const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
 const BASE: Readonly<Record<string, Priority>> = {
   safety_issue: 'P1',
   complaint: 'P2',
+  // A customer waiting for a person: the hand-off is the work, due within the P2 first response.
+  human_agent: 'P2',
   damaged: 'P2',
   not_received: 'P2',
   wrong_item: 'P2',
 };
 /** Questions: answered, not worked on, so lowest. */
-const QUERIES = new Set([
-  'order_status',
-  'logistics_query',
-  'refund_progress',
-  'invoice',
-  'return_info',
-  'other',
-  'human_agent',
-]);
+const QUERIES = new Set(['order_status', 'logistics_query', 'refund_progress', 'invoice', 'return_info', 'other']);
 const URGENCY_ZH = { normal: '普通', high: '高', critical: '危急' } as const;
 
 /** `p` raised by `levels` (default 1), never above P1. */

@@ -148,6 +148,31 @@ describe('微信客服 replies', () => {
     expect(robotSaw('KEY-STAFF').at(-1)).toContain('已转人工');
   });
 
+  it('a hand-off reply is sent, then the session is queued for a person; already with one (95016) is fine', async () => {
+    await customerWrites('转人工');
+    const result = await channel.send({ ...kfMessage('好的，正在为您转接人工客服'), handoff: true });
+    expect(result).toMatchObject({ status: 'sent' });
+    expect(fake.serviceStates.get('wkSHOP/wmVIP')).toBe(2);
+    // Asked again, in a state that cannot move to the queue (e.g. the session just ended): no alarm.
+    await customerWrites('人呢');
+    fake.serviceStates.set('wkSHOP/wmVIP', 1);
+    fake.script('kf/service_state/trans', { errcode: 95016, errmsg: 'invalid service state transition' });
+    expect(await channel.send({ ...kfMessage('正在转接'), handoff: true })).toMatchObject({ status: 'sent' });
+    expect(robotSaw('KEY-STAFF')).toEqual([]);
+  });
+
+  it('when the hand-off call fails, the staff group is asked to take the customer over by hand', async () => {
+    await customerWrites('我要人工客服');
+    fake.script('kf/service_state/trans', { errcode: 95000, errmsg: 'system error' });
+    expect(await channel.send({ ...kfMessage('好的，正在为您转接人工客服'), handoff: true })).toMatchObject({
+      status: 'sent',
+    });
+    expect(fake.kfSent.map((s) => s.content)).toEqual(['好的，正在为您转接人工客服']);
+    const note = robotSaw('KEY-STAFF').at(-1) ?? '';
+    expect(note).toContain('转人工未成功');
+    expect(note).toContain('wmVIP');
+  });
+
   it('a dedupeKey is sent once, even when send() is called twice', async () => {
     await customerWrites('在吗');
     const message = kfMessage('在的，请问有什么可以帮您？');
