@@ -17,6 +17,8 @@ export interface HandlingInput {
 export interface TicketHandling {
   /** Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. */
   onCustomerMessage(input: HandlingInput): Promise<string | undefined>;
+  /** A vague message as a reminder on the customer's open ticket for the problem it leans to. */
+  onFollowUp(input: HandlingInput): Promise<string | undefined>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
   onStaffMessage(input: Omit<HandlingInput, 'parse'>): Promise<string | undefined>;
 }
@@ -92,7 +94,10 @@ export function createMessageHandler(deps: {
       if (answer) return [reply(d, answer)];
       if (sender.kind === 'staff') return [reply(d, zh.staffUnknownCommand())];
     }
-    if (parse.clarify) return [reply(d, parse.clarify.question)];
+    if (parse.clarify) {
+      const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input) : undefined;
+      return [reply(d, chased ?? parse.clarify.question)];
+    }
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
     // open a ticket on the classifier's guess.
     if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {

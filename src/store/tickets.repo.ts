@@ -136,6 +136,16 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
   return {
     byId: (id: number) => oneTicket('t.id', id),
     byOpenKey,
+    /** The customer's newest open ticket for `problem` (the last part of its openKey), any order. */
+    async openForProblem(customerId: string, problem: string): Promise<TicketRow | null> {
+      const rows = await sql.query<JsonTicketRow>(
+        `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
+         WHERE t."customerId" = $1 AND t."openKey" IS NOT NULL AND split_part(t."openKey", '|', 3) = $2
+         ORDER BY t."createdAt" DESC LIMIT 1`,
+        [customerId, problem],
+      );
+      return rows[0] ? ticketRow(rows[0]) : null;
+    },
     /**
      * What a customer message about a problem needs to know first, in one statement: the ticket this
      * delivery already changed (a redelivery), the open ticket for its key, and the customer's newest

@@ -6,7 +6,7 @@ import type { TimerSpec } from '../ports.ts';
 import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
-import { onCustomerMessage } from './open.ts';
+import { onCustomerMessage, onFollowUp } from './open.ts';
 import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
 export type { TicketDeps } from './context.ts';
@@ -18,6 +18,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
 } {
   return {
     onCustomerMessage: (input) => onCustomerMessage(deps, input),
+    onFollowUp: (input) => onFollowUp(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),
     async onTimer(spec) {
       if (spec.kind.startsWith('escalation-')) return onEscalationTimer(deps, spec);

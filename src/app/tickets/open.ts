@@ -1,5 +1,6 @@
 import type { ChannelId } from '../../channels/channel.ts';
 import {
+  followUpProblem,
   nextAssignee,
   openKey,
   problemKey,
@@ -60,6 +61,19 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
   const text = await openOrAttach(deps, input, problem, match.order);
   return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
+}
+
+/**
+ * A message too vague to act on alone ("换货怎么还没人处理啊" scored below the clarify floor) from a
+ * customer who already has an open ticket for the problem it leans to: a chase-up on that ticket (a
+ * reminder, which may raise its priority) instead of a clarifying question. Undefined when there is no
+ * such ticket.
+ */
+export async function onFollowUp(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
+  const problem = followUpProblem(input.parse.primary);
+  if (!problem) return undefined;
+  const open = await deps.repo.openForProblem(input.sender.id, problem);
+  return open ? attach(deps, open, input, { deliveryChecked: false }) : undefined;
 }
 
 async function openOrAttach(
