@@ -11,10 +11,17 @@ export const zh = {
     `好的，正在为您转接人工客服（工单 #${p.id}），请稍候` +
     (p.dueText ? `，最晚 ${p.dueText} 前会有客服联系您` : '') +
     '；客服接入前您也可以先描述问题，我会一并转交。',
-  ticketCreated: (p: { id: number; problemZh: string; priority: string; dueText?: string; critical: boolean }) =>
+  ticketCreated: (p: {
+    id: number;
+    problemZh: string;
+    priority: string;
+    dueText?: string;
+    critical: boolean;
+    toManager?: boolean;
+  }) =>
     `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）。` +
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
-    (p.critical ? '您的问题已列为加急，主管已同步跟进。' : ''),
+    (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : ''),
   ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,

@@ -50,6 +50,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
 
   it('a 12315 threat reaches the manager at once; the manager acknowledges from the chat', async () => {
     const res = await say('c-angry', '三天了没人管 我要打12315投诉你们');
+    expect(res.json.replies[0].text).toContain('您的投诉已直接转交经理处理');
     const id = Number(/#(\d+)/.exec(res.json.replies[0].text)?.[1]);
     expect(id).toBeGreaterThan(0);
     const pushed = await inbox('mgr1');

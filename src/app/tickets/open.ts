@@ -160,6 +160,7 @@ function createdText(t: TicketRow, parse: Parse, linkedId: number | null): strin
     priority: t.priority as Priority,
     ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}),
     critical: isCritical(t, parse),
+    toManager: parse.escalateToManager,
   });
   return linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
 }
