@@ -109,7 +109,7 @@ export function createMessageHandler(deps: {
       sender.kind === 'customer' &&
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
-      const ticket = await deps.tickets?.onCustomerMessage(input);
+      const ticket = (await deps.tickets?.onCustomerMessage(input)) ?? (await deps.tickets?.onFollowUp(input));
       if (ticket) return [reply(d, ticket, { handoff })];
     }
     return [reply(d, fallback(parse), { handoff })];

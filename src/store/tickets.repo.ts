@@ -136,6 +136,15 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
   return {
     byId: (id: number) => oneTicket('t.id', id),
     byOpenKey,
+    /** The customer's newest ticket in 等待客户 (waiting_customer). */
+    async waitingOnCustomer(customerId: string): Promise<TicketRow | null> {
+      const rows = await sql.query<JsonTicketRow>(
+        `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
+         WHERE t."customerId" = $1 AND t.status = 'waiting_customer' ORDER BY t."pausedAt" DESC NULLS LAST LIMIT 1`,
+        [customerId],
+      );
+      return rows[0] ? ticketRow(rows[0]) : null;
+    },
     /** The customer's newest open ticket for `problem` (the last part of its openKey), any order. */
     async openForProblem(customerId: string, problem: string): Promise<TicketRow | null> {
       const rows = await sql.query<JsonTicketRow>(

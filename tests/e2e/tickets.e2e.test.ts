@@ -95,7 +95,18 @@ describe('staff commands in chat', () => {
     expect(customerInbox).toContain(`【工单 #${id}】您好，已安排换货，新尺码明天发出`);
     expect((await say(agent, `@bot 等待客户 #${id}`, 'staff')).json.replies[0].text).toContain('等待顾客回复');
     expect((await say(agent, '@bot 我的工单', 'staff')).json.replies[0].text).toContain(`#${id} `);
+    // The customer answers in words that name no problem: the waiting ticket resumes.
+    expect((await say('c-wrong', '好的 那我等着 地址没变')).json.replies[0].text).toBe(
+      `收到您的回复，工单 #${id} 已继续处理。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
     expect((await say(agent, `@bot 解决 #${id}`, 'staff')).json.replies[0].text).toContain('已解决');
+    // Still wrong after it was resolved: the customer's message reopens it and it escalates.
+    const again = await say('c-wrong', '收到的还是XL 又发错了');
+    expect(again.json.replies[0].text).toBe(`抱歉问题还没解决！工单 #${id} 已重新打开，并已升级给主管跟进。`);
+    const reopened = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(reopened).toMatchObject({ status: 'open', reopenCount: 1, resolvedAt: null });
+    expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
   });
 });
 

@@ -64,15 +64,17 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
 }
 
 /**
- * A message too vague to act on alone ("换货怎么还没人处理啊" scored below the clarify floor) from a
- * customer who already has an open ticket for the problem it leans to: a chase-up on that ticket (a
- * reminder, which may raise its priority) instead of a clarifying question. Undefined when there is no
- * such ticket.
+ * A customer message that opens nothing by itself — too vague ("换货怎么还没人处理啊" scored below the
+ * clarify floor) or no ticket matter ("照片发了 你们看看") — from a customer who has a ticket it belongs
+ * to: the open ticket for the problem the parse leans to (a reminder, which may raise its priority), else
+ * a ticket waiting on this customer (it resumes). Undefined when there is neither.
  */
 export async function onFollowUp(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
   const problem = followUpProblem(input.parse.primary);
-  if (!problem) return undefined;
-  const open = await deps.repo.openForProblem(input.sender.id, problem);
+  // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
+  const open =
+    (problem ? await deps.repo.openForProblem(input.sender.id, problem) : null) ??
+    (await deps.repo.waitingOnCustomer(input.sender.id));
   return open ? attach(deps, open, input, { deliveryChecked: false }) : undefined;
 }
 
@@ -256,6 +258,7 @@ async function attach(
     );
     return zh.ticketResumed({ id: t.id });
   }
+  if (t.status === 'resolved') return reopenByCustomer(deps, t, input, now);
   const reminders = t.reminderCount + 1;
   const decided = decidePriority({
     primary: input.parse.primary,
@@ -289,6 +292,34 @@ async function attach(
     : await deps.repo.update(t.id, change, event, withTargets);
   await notifyReminder(deps, updated, input, updated.assigneeTargets);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
+}
+
+/**
+ * The customer says the problem of a resolved ticket is still there ("还是没解决啊"): the ticket opens
+ * again with fresh deadlines, and a reopened ticket escalates (one level higher each time it is reopened).
+ */
+async function reopenByCustomer(deps: TicketDeps, t: TicketRow, input: HandlingInput, now: Date): Promise<string> {
+  const flags = (t.flags ?? {}) as Record<string, unknown>;
+  const reopened = await updateAndReschedule(
+    deps,
+    t,
+    {
+      status: transition('resolved', 'reopen'),
+      resolvedAt: null,
+      reopenCount: { increment: 1 },
+      lastCustomerMessageAt: now,
+      flags: { ...flags, lastUpdateAt: now.toISOString() },
+    },
+    {
+      type: 'status',
+      actor: `customer:${input.sender.id}`,
+      channel: input.delivery.channel,
+      reason: `${STATUS_ZH.resolved} → ${STATUS_ZH.open}：顾客反馈问题仍未解决`,
+      data: { deliveryId: input.delivery.id, action: 'reopen' },
+    },
+  );
+  await escalate(deps, reopened, 'reopen');
+  return zh.ticketReopened({ id: t.id });
 }
 
 /**
