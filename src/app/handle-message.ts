@@ -59,9 +59,16 @@ export function createMessageHandler(deps: {
   recordParse(deliveryId: string, parse: Parse): Promise<void>;
   tickets?: TicketHandling;
   orders?: OrderHandling;
+  /** Words of small talk that get their own answer (intents/smalltalk.yml). */
+  smalltalk?: { thanks: readonly string[] };
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
+  const thanks = (deps.smalltalk?.thanks ?? []).map((w) => w.toLowerCase());
+  const isThanks = (text: string) => {
+    const t = text.toLowerCase();
+    return thanks.some((w) => t.includes(w));
+  };
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -112,6 +119,7 @@ export function createMessageHandler(deps: {
       const ticket = (await deps.tickets?.onCustomerMessage(input)) ?? (await deps.tickets?.onFollowUp(input));
       if (ticket) return [reply(d, ticket, { handoff })];
     }
+    if (parse.primary === 'other' && isThanks(d.text)) return [reply(d, zh.thanks())];
     return [reply(d, fallback(parse), { handoff })];
   };
 }

@@ -157,6 +157,7 @@ function createResponder(deps: {
     resolveSender: (d): Promise<Sender> => identities.resolve(d.channel, d.userRef, d.role, d.displayName),
     parser: nlu.parser,
     resolveContext: createContextResolver(nlu.spec),
+    smalltalk: nlu.spec.smalltalk,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,

@@ -111,6 +111,12 @@ export const CuesFile = z.strictObject({
 });
 export type CuesFile = z.infer<typeof CuesFile>;
 
+export const SmalltalkFile = z.strictObject({
+  version: Version,
+  thanks: z.array(Word),
+});
+export type SmalltalkFile = z.infer<typeof SmalltalkFile>;
+
 export const ClarifyFile = z.strictObject({
   version: Version,
   minConfidence: z.number().min(0).max(1),

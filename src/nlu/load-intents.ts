@@ -18,6 +18,7 @@ import {
   MultiExamplesFile,
   RulesFile,
   SingleExamplesFile,
+  SmalltalkFile,
 } from './intents-schema.ts';
 import { checkSpecReferences } from './spec-references.ts';
 
@@ -43,6 +44,8 @@ export interface IntentsSpec {
   cues: CuesFile;
   clarify: ClarifyFile;
   rules: RulesFile['rules'];
+  /** Replies to small talk (intents/smalltalk.yml); empty lists when the file is absent. */
+  smalltalk: SmalltalkFile;
 }
 
 /** One labelled sentence; `where` is `file:line` for error messages and data checks. */
@@ -147,6 +150,9 @@ export function loadIntents(root: string): IntentsSpec {
   const cues = read('cues.yml', CuesFile);
   const clarify = read('clarify.yml', ClarifyFile);
   const rules = read('rules.yml', RulesFile);
+  const smalltalk: SmalltalkFile | undefined = existsSync(join(root, 'smalltalk.yml'))
+    ? read('smalltalk.yml', SmalltalkFile)
+    : { version: 1, thanks: [] };
   problems.throwIfAny('intents 配置');
   if (!labels || !entities || !cues || !clarify || !rules)
     throw new CodedError(ErrorCode.IntentsInvalid, 'intents 配置缺失');
@@ -166,6 +172,7 @@ export function loadIntents(root: string): IntentsSpec {
     cues,
     clarify,
     rules: rules.rules,
+    smalltalk: smalltalk ?? { version: 1, thanks: [] },
   };
   for (const p of checkSpecReferences(spec)) problems.add(shown(p.file), p.message);
   problems.throwIfAny('intents 配置');

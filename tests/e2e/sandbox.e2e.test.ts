@@ -75,6 +75,11 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect((await tickets())[0]?.n).toBe(1);
   });
 
+  it('a thank-you gets 不客气, not the greeting', async () => {
+    const r = await svc.post('/api/sandbox/messages', { user: 'c-thanks', role: 'customer', text: '好的，谢谢啦' });
+    expect(r.json.replies.map((x: { text: string }) => x.text)).toEqual(['不客气，有需要随时找我～']);
+  });
+
   it('serves health, metrics and the chat page', async () => {
     const health = await svc.get('/healthz');
     expect(health.status).toBe(200);
