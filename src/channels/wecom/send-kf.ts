@@ -15,6 +15,21 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
   const openKfId = stringField(message.replyContext?.open_kfid) ?? ctx.defaultOpenKfId;
   const user = message.target.userRef;
   if (!openKfId || !user) return failed('微信客服消息缺少 open_kfid 或客户 external_userid');
+  const result = await sendText(ctx, message, openKfId, user);
+  // The hand-over happens whether or not the reply itself could go out now (budget, 48 h window).
+  if (message.handoff && !(await handOver(ctx, openKfId, user))) {
+    const note = { ...message, dedupeKey: `${message.dedupeKey}:handoff`, handoff: false };
+    await ctx.reroute(note, 'kf_handoff_failed', plainText(message));
+  }
+  return result;
+}
+
+async function sendText(
+  ctx: SendContext,
+  message: OutboundMessage,
+  openKfId: string,
+  user: string,
+): Promise<SendResult> {
   const target: BudgetTarget = { kind: 'kf', openKfId, externalUserId: user };
   const text = plainText(message);
   const parts = splitUtf8(text, LIMITS.kfText);
@@ -38,10 +53,6 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
       if (refused) return ctx.reroute(message, refused, allowed.slice(i).join('\n'));
       throw err;
     }
-  }
-  if (message.handoff) {
-    const handedOver = await handOver(ctx, openKfId, user);
-    if (!handedOver) await ctx.reroute({ ...message, handoff: false }, 'kf_handoff_failed', text);
   }
   return { status: 'sent', platformIds: ids };
 }

@@ -161,6 +161,16 @@ describe('微信客服 replies', () => {
     expect(robotSaw('KEY-STAFF')).toEqual([]);
   });
 
+  it('the hand-off happens even when the reply itself cannot go out (the 5-message budget is spent)', async () => {
+    await customerWrites('东西坏了');
+    for (let i = 1; i <= 5; i++) await channel.send(kfMessage(`第 ${i} 条回复`));
+    expect(fake.kfSent).toHaveLength(5);
+    const result = await channel.send({ ...kfMessage('好的，正在为您转接人工客服'), handoff: true });
+    expect(result.status).toBe('rerouted'); // the text goes to the staff group instead
+    expect(fake.kfSent).toHaveLength(5);
+    expect(fake.serviceStates.get('wkSHOP/wmVIP')).toBe(2); // but the customer is in the human queue
+  });
+
   it('when the hand-off call fails, the staff group is asked to take the customer over by hand', async () => {
     await customerWrites('我要人工客服');
     fake.script('kf/service_state/trans', { errcode: 95000, errmsg: 'system error' });
