@@ -188,6 +188,21 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect(events.map((e) => e.reason)).toContain('顾客回复，恢复计时');
   });
 
+  it('staff taking a waiting ticket back (处理 #1) also ends the pause: the clock runs again', async () => {
+    const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
+    const staffMsg = (text: string) => ({ ...delivery(text), userRef: 'agent1', role: 'staff' as const });
+    await service.onStaffMessage({ sender: agent, delivery: staffMsg('等待 #1') });
+    const before = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    const pausedBefore = Number((before.flags as { pausedMinutes?: number } | null)?.pausedMinutes ?? 0);
+    clock = new Date(clock.getTime() + 30 * 60_000);
+    expect(await service.onStaffMessage({ sender: agent, delivery: staffMsg('处理 #1') })).toContain('处理中');
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
+    expect(t.status).toBe('in_progress');
+    expect(t.pausedAt).toBeNull(); // was left set, so the SLA clock stayed paused for good
+    expect((t.flags as { pausedMinutes?: number }).pausedMinutes).toBe(pausedBefore + 30);
+    expect(t.resolveDueAt).not.toBeNull();
+  });
+
   it('refuses an impossible transition with a clear message', async () => {
     const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
     const r = await service.onStaffMessage({

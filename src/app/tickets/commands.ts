@@ -5,7 +5,8 @@ import { STATUS_ZH, type TicketAction, type TicketStatus, transition } from '../
 import { zh } from '../../i18n/zh.ts';
 import type { HandlingInput } from '../handle-message.ts';
 import { fmtTime, type TicketDeps } from './context.ts';
-import { acknowledge, escalate } from './escalate.ts';
+import { acknowledge } from './escalate.ts';
+import { moveTicket } from './move.ts';
 import { updateAndReschedule } from './timers.ts';
 
 const VERBS: Record<string, TicketAction> = {
@@ -65,39 +66,14 @@ async function act(
     if (isCodedError(err)) return `工单 #${id}：${err.message}`;
     throw err;
   }
-  const now = deps.now();
-  const flags = (t.flags ?? {}) as Record<string, unknown>;
-  const data: Parameters<typeof deps.repo.update>[1] = { status: to };
-  if (!t.firstRespondedAt && action !== 'close') data.firstRespondedAt = now;
-  if (action === 'wait_customer') data.pausedAt = now;
-  if (action === 'resume' && t.pausedAt) {
-    data.pausedAt = null;
-    data.flags = {
-      ...flags,
-      pausedMinutes: Number(flags.pausedMinutes ?? 0) + (now.getTime() - t.pausedAt.getTime()) / 60_000,
-    };
-  }
-  if (action === 'resolve') data.resolvedAt = now;
-  if (action === 'close') {
-    data.closedAt = now;
-    data.openKey = null;
-  }
-  if (action === 'reopen') {
-    data.resolvedAt = null;
-    data.closedAt = null;
-    data.reopenCount = { increment: 1 };
-    data.openKey = `${t.customerId}|${t.orderId ?? '-'}|${t.problem}`;
-  }
-  if (action !== 'wait_customer' && action !== 'resolve' && action !== 'close')
-    data.flags = { ...flags, ...((data.flags as object) ?? {}), lastUpdateAt: now.toISOString() };
-  const rescheduled = await updateAndReschedule(deps, t, data, {
-    type: 'status',
-    actor: `staff:${input.sender.id}`,
-    channel: input.delivery.channel,
-    reason: `${STATUS_ZH[t.status as TicketStatus]} → ${STATUS_ZH[to]}`,
-    data: { deliveryId: input.delivery.id, action },
-  });
-  if (action === 'reopen') await escalate(deps, rescheduled, 'reopen');
+  await moveTicket(
+    deps,
+    t,
+    action,
+    { actor: `staff:${input.sender.id}`, channel: input.delivery.channel, deliveryId: input.delivery.id },
+    // Any staff move but closing is a response to the customer.
+    !t.firstRespondedAt && action !== 'close' ? { firstRespondedAt: deps.now() } : {},
+  );
   return zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
 }
 

@@ -6,7 +6,6 @@ import {
   problemKey,
   STATUS_ZH,
   type TicketStatus,
-  transition,
 } from '../../domain/tickets/lifecycle.ts';
 import { decidePriority, type Priority } from '../../domain/tickets/priority.ts';
 import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tickets/rules.ts';
@@ -18,6 +17,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
+import { moveTicket } from './move.ts';
 import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
 
 /** Platform identities a push goes to. */
@@ -235,30 +235,23 @@ async function attach(
   if (!opts.deliveryChecked && (await deps.repo.handled(t.id, delivery.id)))
     return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });
   const now = deps.now();
+  const by = { actor: `customer:${sender.id}`, channel: delivery.channel, deliveryId: delivery.id };
   if (t.status === 'waiting_customer') {
-    const paused = t.pausedAt ? (now.getTime() - t.pausedAt.getTime()) / 60_000 : 0;
-    const flags = (t.flags ?? {}) as Record<string, unknown>;
-    // The clock runs again: fresh deadlines under a new timer revision, written with the resume.
-    await updateAndReschedule(
-      deps,
-      t,
-      {
-        status: transition('waiting_customer', 'resume'),
-        pausedAt: null,
-        lastCustomerMessageAt: now,
-        flags: { ...flags, pausedMinutes: Number(flags.pausedMinutes ?? 0) + paused },
-      },
-      {
-        type: 'status',
-        actor: `customer:${sender.id}`,
-        channel: delivery.channel,
-        reason: '顾客回复，恢复计时',
-        data: { deliveryId: delivery.id, to: 'in_progress' },
-      },
-    );
+    // The customer's answer: the clock runs again, with fresh deadlines under a new timer revision.
+    await moveTicket(deps, t, 'resume', { ...by, reason: '顾客回复，恢复计时' }, { lastCustomerMessageAt: now });
     return zh.ticketResumed({ id: t.id });
   }
-  if (t.status === 'resolved') return reopenByCustomer(deps, t, input, now);
+  if (t.status === 'resolved') {
+    // "Still broken": the ticket opens again and escalates (one level higher each time).
+    await moveTicket(
+      deps,
+      t,
+      'reopen',
+      { ...by, reason: `${STATUS_ZH.resolved} → ${STATUS_ZH.open}：顾客反馈问题仍未解决` },
+      { lastCustomerMessageAt: now },
+    );
+    return zh.ticketReopened({ id: t.id });
+  }
   const reminders = t.reminderCount + 1;
   const decided = decidePriority({
     primary: input.parse.primary,
@@ -292,34 +285,6 @@ async function attach(
     : await deps.repo.update(t.id, change, event, withTargets);
   await notifyReminder(deps, updated, input, updated.assigneeTargets);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
-}
-
-/**
- * The customer says the problem of a resolved ticket is still there ("还是没解决啊"): the ticket opens
- * again with fresh deadlines, and a reopened ticket escalates (one level higher each time it is reopened).
- */
-async function reopenByCustomer(deps: TicketDeps, t: TicketRow, input: HandlingInput, now: Date): Promise<string> {
-  const flags = (t.flags ?? {}) as Record<string, unknown>;
-  const reopened = await updateAndReschedule(
-    deps,
-    t,
-    {
-      status: transition('resolved', 'reopen'),
-      resolvedAt: null,
-      reopenCount: { increment: 1 },
-      lastCustomerMessageAt: now,
-      flags: { ...flags, lastUpdateAt: now.toISOString() },
-    },
-    {
-      type: 'status',
-      actor: `customer:${input.sender.id}`,
-      channel: input.delivery.channel,
-      reason: `${STATUS_ZH.resolved} → ${STATUS_ZH.open}：顾客反馈问题仍未解决`,
-      data: { deliveryId: input.delivery.id, action: 'reopen' },
-    },
-  );
-  await escalate(deps, reopened, 'reopen');
-  return zh.ticketReopened({ id: t.id });
 }
 
 /**
