@@ -28,8 +28,8 @@ function toJob(message: InboundMessage, deliveryId?: string): InboundJob {
  * - Redis down: the stored delivery stays `received`; the relay sweep enqueues it later.
  * - Both down: a coded error, so the platform retries later (WeCom retries, the sandbox shows it).
  *
- * When the store and the queue can take batches, concurrent messages are group-committed: one INSERT
- * and one BullMQ addBulk for all messages that arrived while the previous batch was being written.
+ * Concurrent messages are group-committed: all that arrived while the previous batch was being written go
+ * in one INSERT and one BullMQ addBulk (when the store and the queue can take batches; else one by one).
  * Each message is still durably stored before its caller hears `accepted`.
  */
 export function createIngest(deps: {
@@ -38,60 +38,49 @@ export function createIngest(deps: {
   fallback: FallbackDedupe;
   onQueueError?: (err: unknown) => void;
 }): Ingest {
-  const insertMany = deps.deliveries.insertMany?.bind(deps.deliveries);
-  const enqueueMany = deps.queue.enqueueMany?.bind(deps.queue);
-  if (insertMany && enqueueMany) {
-    const store = groupCommit(
-      async (messages: InboundMessage[]): Promise<(Stored | CodedError)[]> => {
-        const stored = await insertMany(messages).catch((err: unknown) => {
-          // A row the database refuses (a data or constraint error) must not take its batch-mates with it:
-          // store them one by one, and only that message gets the error.
-          if (messages.length === 1 || !isRowError(err)) throw err;
-          return Promise.all(
-            messages.map((m) =>
-              deps.deliveries.insert(m).catch((e: unknown) => (isRowError(e) ? unstorable(e) : Promise.reject(e))),
-            ),
-          );
-        });
-        const jobs = stored.flatMap((s, i) =>
-          !(s instanceof CodedError) && s.created && messages[i] ? [toJob(messages[i], s.id)] : [],
-        );
-        try {
-          await enqueueMany(jobs);
-        } catch (err) {
-          deps.onQueueError?.(err); // kept in the database as `received`; the relay sweep re-enqueues them
-        }
-        return stored;
-      },
-      { maxBatch: 200, maxInFlight: 2 },
+  /** One INSERT per message; a row the database refuses gets its coded error, the others are stored. */
+  const storeEach = (messages: InboundMessage[]) =>
+    Promise.all(
+      messages.map((m) =>
+        deps.deliveries.insert(m).catch((e: unknown) => (isRowError(e) ? unstorable(e) : Promise.reject(e))),
+      ),
     );
-    return async (message) => {
-      let stored: Stored | CodedError;
+  const insertMany = deps.deliveries.insertMany?.bind(deps.deliveries);
+  const enqueueMany =
+    deps.queue.enqueueMany?.bind(deps.queue) ??
+    (async (jobs: InboundJob[]) => {
+      for (const job of jobs) await deps.queue.enqueue(job);
+    });
+  const store = groupCommit(
+    async (messages: InboundMessage[]): Promise<(Stored | CodedError)[]> => {
+      // One statement for the batch when the store can; it is all or nothing, so when the database refuses a
+      // row the batch is stored again one by one and only that message gets the error.
+      const stored = insertMany
+        ? await insertMany(messages).catch((err: unknown) =>
+            isRowError(err) ? storeEach(messages) : Promise.reject(err),
+          )
+        : await storeEach(messages);
+      const jobs = stored.flatMap((s, i) =>
+        !(s instanceof CodedError) && s.created && messages[i] ? [toJob(messages[i], s.id)] : [],
+      );
       try {
-        stored = await store(message);
-      } catch (dbErr) {
-        if (isRowError(dbErr)) throw unstorable(dbErr);
-        return acceptWithoutDatabase(deps, message, dbErr);
+        await enqueueMany(jobs);
+      } catch (err) {
+        deps.onQueueError?.(err); // kept in the database as `received`; the relay sweep re-enqueues them
       }
-      if (stored instanceof CodedError) throw stored;
-      return { status: stored.created ? 'accepted' : 'duplicate', deliveryId: stored.id };
-    };
-  }
+      return stored;
+    },
+    { maxBatch: 200, maxInFlight: 2 },
+  );
   return async (message) => {
-    let stored: { id: string; created: boolean };
+    let stored: Stored | CodedError;
     try {
-      stored = await deps.deliveries.insert(message);
+      stored = await store(message);
     } catch (dbErr) {
-      if (isRowError(dbErr)) throw unstorable(dbErr);
       return acceptWithoutDatabase(deps, message, dbErr);
     }
-    if (!stored.created) return { status: 'duplicate', deliveryId: stored.id };
-    try {
-      await deps.queue.enqueue(toJob(message, stored.id));
-    } catch (err) {
-      deps.onQueueError?.(err); // kept in the database as `received`; the relay sweep re-enqueues it
-    }
-    return { status: 'accepted', deliveryId: stored.id };
+    if (stored instanceof CodedError) throw stored;
+    return { status: stored.created ? 'accepted' : 'duplicate', deliveryId: stored.id };
   };
 }
 
