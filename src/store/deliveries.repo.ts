@@ -37,15 +37,6 @@ function toDelivery(r: Row): StoredDelivery {
   };
 }
 
-const payloadOf = (m: InboundMessage) =>
-  JSON.stringify(
-    withoutNul({
-      displayName: m.displayName,
-      replyContext: m.replyContext,
-      sentAt: m.sentAt?.toISOString(),
-    }),
-  );
-
 /**
  * PostgreSQL text and jsonb cannot hold U+0000, and a message carrying one (the sandbox API takes any JSON
  * string) would fail its INSERT — and with the group commit, its whole batch. The character is dropped.
@@ -61,6 +52,19 @@ function withoutNul<T>(v: T): T {
   return v;
 }
 
+/** The message as stored: U+0000 dropped, the optional parts in the JSON payload. */
+function rowOf(m: InboundMessage) {
+  return {
+    platformMsgId: nul(m.platformMsgId),
+    userRef: nul(m.userRef),
+    chatId: m.chatId === undefined ? null : nul(m.chatId),
+    text: nul(m.text),
+    payload: JSON.stringify(
+      withoutNul({ displayName: m.displayName, replyContext: m.replyContext, sentAt: m.sentAt?.toISOString() }),
+    ),
+  };
+}
+
 const COLUMNS = `id, channel, "platformMsgId", "userRef", role, "chatId", text, payload, status, attempts, "receivedAt"`;
 
 /**
@@ -68,10 +72,11 @@ const COLUMNS = `id, channel, "platformMsgId", "userRef", role, "chatId", text, 
  * per write (shared/docs/stack.md). The unique (channel, platformMsgId) index is the dedupe.
  */
 export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<DeliveryStore, 'insertMany'>> {
-  return {
+  const store: DeliveryStore & Required<Pick<DeliveryStore, 'insertMany'>> = {
     async insertMany(messages) {
       if (messages.length === 0) return [];
       const ids = messages.map(() => randomUUID());
+      const rows = messages.map(rowOf);
       // One statement for the whole batch. A key repeated within the batch (or already stored) is skipped
       // by ON CONFLICT; only inserted rows come back, so the rest are looked up below.
       const inserted = await sql.query<{ id: string }>(
@@ -81,12 +86,12 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
         [
           ids,
           messages.map((m) => m.channel),
-          messages.map((m) => nul(m.platformMsgId)),
-          messages.map((m) => nul(m.userRef)),
+          rows.map((r) => r.platformMsgId),
+          rows.map((r) => r.userRef),
           messages.map((m) => m.role),
-          messages.map((m) => (m.chatId === undefined ? null : nul(m.chatId))),
-          messages.map((m) => nul(m.text)),
-          messages.map(payloadOf),
+          rows.map((r) => r.chatId),
+          rows.map((r) => r.text),
+          rows.map((r) => r.payload),
         ],
         { prepare: true },
       );
@@ -99,42 +104,20 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
       const found = await sql.query<{ channel: string; platformMsgId: string; id: string }>(
         `SELECT d.channel, d."platformMsgId", d.id FROM "InboundDelivery" d
          JOIN unnest($1::text[], $2::text[]) AS k(ch, p) ON d.channel = k.ch AND d."platformMsgId" = k.p`,
-        [rest.map((i) => messages[i]?.channel), rest.map((i) => nul(messages[i]?.platformMsgId ?? ''))],
+        [rest.map((i) => messages[i]?.channel), rest.map((i) => rows[i]?.platformMsgId)],
       );
       const byKey = new Map(found.map((f) => [`${f.channel}\u0000${f.platformMsgId}`, f.id]));
       for (const i of rest) {
-        const m = messages[i] as InboundMessage;
-        const id = byKey.get(`${m.channel}\u0000${nul(m.platformMsgId)}`);
+        const id = byKey.get(`${messages[i]?.channel}\u0000${rows[i]?.platformMsgId}`);
         if (!id) throw new Error('delivery vanished between insert and select');
         out[i] = { id, created: false };
       }
       return out;
     },
     async insert(m: InboundMessage) {
-      const platformMsgId = nul(m.platformMsgId);
-      const rows = await sql.query<{ id: string }>(
-        `INSERT INTO "InboundDelivery" (id, channel, "platformMsgId", "userRef", role, "chatId", text, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-         ON CONFLICT (channel, "platformMsgId") DO NOTHING RETURNING id`,
-        [
-          randomUUID(),
-          m.channel,
-          platformMsgId,
-          nul(m.userRef),
-          m.role,
-          m.chatId === undefined ? null : nul(m.chatId),
-          nul(m.text),
-          payloadOf(m),
-        ],
-        { prepare: true },
-      );
-      if (rows[0]) return { id: rows[0].id, created: true };
-      const existing = await sql.query<{ id: string }>(
-        `SELECT id FROM "InboundDelivery" WHERE channel = $1 AND "platformMsgId" = $2`,
-        [m.channel, platformMsgId],
-      );
-      if (!existing[0]) throw new Error('delivery vanished between insert and select');
-      return { id: existing[0].id, created: false };
+      const [stored] = await store.insertMany([m]);
+      if (!stored) throw new Error('delivery insert returned nothing');
+      return stored;
     },
     async get(id) {
       const rows = await sql.query<Row>(`SELECT ${COLUMNS} FROM "InboundDelivery" WHERE id = $1`, [id]);
@@ -172,6 +155,7 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
       );
     },
   };
+  return store;
 }
 
 /** Keeps the NLU parse beside the delivery (the sandbox shows it; support can see why the bot acted). */
