@@ -123,38 +123,33 @@ function eventInsert(p: Params, type: string, event: NewTicketEvent, data: strin
 /** Ticket persistence; the openKey unique index is what makes "one open ticket per problem" hold under races. */
 export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
   const include = { customer: true, order: true } as const;
-  /** One ticket with its customer and order, in one statement. */
-  async function oneTicket(where: string, value: unknown): Promise<TicketRow | null> {
+  /** The first ticket matching `where` (in `orderBy` order) with its customer and order, in one statement. */
+  async function oneTicket(where: string, params: unknown[], orderBy = ''): Promise<TicketRow | null> {
     const rows = await sql.query<JsonTicketRow>(
-      `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE ${where} = $1`,
-      [value],
+      `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE ${where} ${orderBy} LIMIT 1`,
+      params,
       { prepare: true },
     );
     return rows[0] ? ticketRow(rows[0]) : null;
   }
-  const byOpenKey = (openKey: string) => oneTicket('t."openKey"', openKey);
+  const byOpenKey = (openKey: string) => oneTicket('t."openKey" = $1', [openKey]);
   return {
-    byId: (id: number) => oneTicket('t.id', id),
+    byId: (id: number) => oneTicket('t.id = $1', [id]),
     byOpenKey,
     /** The customer's newest ticket in 等待客户 (waiting_customer). */
-    async waitingOnCustomer(customerId: string): Promise<TicketRow | null> {
-      const rows = await sql.query<JsonTicketRow>(
-        `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
-         WHERE t."customerId" = $1 AND t.status = 'waiting_customer' ORDER BY t."pausedAt" DESC NULLS LAST LIMIT 1`,
+    waitingOnCustomer: (customerId: string) =>
+      oneTicket(
+        `t."customerId" = $1 AND t.status = 'waiting_customer'`,
         [customerId],
-      );
-      return rows[0] ? ticketRow(rows[0]) : null;
-    },
-    /** The customer's newest open ticket for `problem` (the last part of its openKey), any order. */
-    async openForProblem(customerId: string, problem: string): Promise<TicketRow | null> {
-      const rows = await sql.query<JsonTicketRow>(
-        `SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS}
-         WHERE t."customerId" = $1 AND t."openKey" IS NOT NULL AND split_part(t."openKey", '|', 3) = $2
-         ORDER BY t."createdAt" DESC LIMIT 1`,
+        'ORDER BY t."pausedAt" DESC NULLS LAST',
+      ),
+    /** The customer's newest open ticket (it holds an open key) for `problem`, on any order. */
+    openForProblem: (customerId: string, problem: string) =>
+      oneTicket(
+        `t."customerId" = $1 AND t.problem = $2 AND t."openKey" IS NOT NULL`,
         [customerId, problem],
-      );
-      return rows[0] ? ticketRow(rows[0]) : null;
-    },
+        'ORDER BY t."createdAt" DESC',
+      ),
     /**
      * What a customer message about a problem needs to know first, in one statement: the ticket this
      * delivery already changed (a redelivery), the open ticket for its key, and the customer's newest
