@@ -119,13 +119,12 @@ export function createMessageHandler(deps: {
       const ticket = (await deps.tickets?.onCustomerMessage(input)) ?? (await deps.tickets?.onFollowUp(input));
       if (ticket) return [reply(d, ticket, { handoff })];
     }
-    if (parse.primary === 'other' && isThanks(d.text)) return [reply(d, zh.thanks())];
-    return [reply(d, fallback(parse), { handoff })];
+    return [reply(d, fallback(parse, isThanks(d.text)), { handoff })];
   };
 }
 
-function fallback(p: Parse): string {
+function fallback(p: Parse, thanks: boolean): string {
   if (p.primary === 'human_agent') return zh.handoff();
   if (QUERY_INTENTS.has(p.primary)) return zh.askOrder();
-  return zh.greeting();
+  return thanks && p.primary === 'other' ? zh.thanks() : zh.greeting();
 }

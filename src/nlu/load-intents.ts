@@ -44,7 +44,7 @@ export interface IntentsSpec {
   cues: CuesFile;
   clarify: ClarifyFile;
   rules: RulesFile['rules'];
-  /** Replies to small talk (intents/smalltalk.yml); empty lists when the file is absent. */
+  /** Words of small talk that get their own reply (intents/smalltalk.yml). */
   smalltalk: SmalltalkFile;
 }
 
@@ -150,11 +150,9 @@ export function loadIntents(root: string): IntentsSpec {
   const cues = read('cues.yml', CuesFile);
   const clarify = read('clarify.yml', ClarifyFile);
   const rules = read('rules.yml', RulesFile);
-  const smalltalk: SmalltalkFile | undefined = existsSync(join(root, 'smalltalk.yml'))
-    ? read('smalltalk.yml', SmalltalkFile)
-    : { version: 1, thanks: [] };
+  const smalltalk = read('smalltalk.yml', SmalltalkFile);
   problems.throwIfAny('intents 配置');
-  if (!labels || !entities || !cues || !clarify || !rules)
+  if (!labels || !entities || !cues || !clarify || !rules || !smalltalk)
     throw new CodedError(ErrorCode.IntentsInvalid, 'intents 配置缺失');
   const lookups = entities.lookups.map((l) =>
     readLookup(join(root, 'lookups', l.file), l.type, l.keyed ?? false, problems, shown(`lookups/${l.file}`)),
@@ -172,7 +170,7 @@ export function loadIntents(root: string): IntentsSpec {
     cues,
     clarify,
     rules: rules.rules,
-    smalltalk: smalltalk ?? { version: 1, thanks: [] },
+    smalltalk,
   };
   for (const p of checkSpecReferences(spec)) problems.add(shown(p.file), p.message);
   problems.throwIfAny('intents 配置');
