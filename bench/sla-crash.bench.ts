@@ -5,8 +5,7 @@
  * real sweep (`restoreMissingTimers`) restores them from the tickets' deadlines in PostgreSQL.
  * Counted: timers lost (no SlaEvent), timers recorded twice, processor re-runs, and lateness.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TimerSpec } from '../src/app/ports.ts';
 import { restoreMissingTimers } from '../src/app/tickets/timers.ts';
@@ -16,6 +15,7 @@ import { createTicketRepo } from '../src/store/tickets.repo.ts';
 import { freshPgDatabase, randomName } from '../tests/support/db.ts';
 import { REDIS_URL } from '../tests/support/redis.ts';
 import type { BenchRow } from './run.ts';
+import { firstLine, startNode } from './support/spawn.ts';
 
 const N = Number(process.env.BENCH_CRASH_TIMERS ?? 30_000);
 const CHILD = path.join(path.dirname(new URL(import.meta.url).pathname), 'support', 'timer-worker-child.ts');
@@ -23,12 +23,10 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
 async function startChild(url: string, prefix: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, REDIS_URL, prefix], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(child.stdout ?? child, 'data')) as [Buffer];
-  if (!String(line).includes('ready')) throw new Error(`timer worker did not start: ${line}`);
-  return child;
+  const child = startNode(['--import', 'tsx', CHILD, url, REDIS_URL, prefix]);
+  const line = await firstLine(child);
+  if (line !== 'ready') throw new Error(`timer worker did not start: ${line}`);
+  return child.proc;
 }
 
 export async function bench(): Promise<BenchRow[]> {

@@ -6,10 +6,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freshSchemaUrl, randomName } from '../tests/support/db.ts';
 import { appXml, buildCallback, FakeWecomServer } from '../tests/support/fake-wecom-server.ts';
-import { REDIS_URL } from '../tests/support/redis.ts';
+import { freePort, REDIS_URL } from '../tests/support/redis.ts';
 import { WECOM_APP as creds, WECOM_AES_KEY } from '../tests/support/wecom-service.ts';
 import type { BenchRow } from './run.ts';
-import { type Child, firstLine, freePort, startNode, waitHealthy } from './support/spawn.ts';
+import { type Child, firstLine, startNode, waitHealthy } from './support/spawn.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 

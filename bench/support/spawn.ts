@@ -1,14 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-
-/** A free TCP port on 127.0.0.1 (bound once and released). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 export interface Child {
   proc: ChildProcess;
@@ -54,7 +44,10 @@ export function firstLine(child: Child, timeoutMs = 30_000): Promise<string> {
         resolve(buf.slice(0, nl).trim());
       }
     });
-    child.proc.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready`)));
+    child.proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}) before it printed a line`));
+    });
   });
 }
 
