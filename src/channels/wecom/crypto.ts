@@ -20,14 +20,22 @@ const decryptFailed = (message: string) => new CodedError(ErrorCode.DecryptFaile
  * @throws CodedError ConfigInvalid when the key is not 43 characters of [A-Za-z0-9].
  */
 export function wecomAesKey(encodingAesKey: string): Buffer {
+  const cached = keyCache.get(encodingAesKey);
+  if (cached) return cached;
   if (!ENCODING_AES_KEY_RE.test(encodingAesKey)) {
     throw new CodedError(
       ErrorCode.ConfigInvalid,
       'EncodingAESKey 必须是 43 位字母或数字：请在企业微信管理后台 → 应用 → 接收消息 → 设置 API 接收 中复制',
     );
   }
-  return Buffer.from(`${encodingAesKey}=`, 'base64');
+  const key = Buffer.from(`${encodingAesKey}=`, 'base64');
+  if (keyCache.size >= 16) keyCache.clear();
+  keyCache.set(encodingAesKey, key);
+  return key;
 }
+
+/** Decoded keys by EncodingAESKey: a process has one or two, and every callback needs one. */
+const keyCache = new Map<string, Buffer>();
 
 /**
  * Decrypts a WeCom `Encrypt` / `echostr` / `encrypt` value and returns the msg part (UTF-8).

@@ -1,11 +1,12 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import { z } from 'zod';
 import { malformedBody } from '../../domain/errors.ts';
 
 /**
  * Parsing of WeCom's XML: the outer envelope (only `Encrypt` matters, read with a strict regex) and
- * the decrypted inner message (fast-xml-parser without entity expansion, every value kept as a
- * string because MsgId exceeds 2^53 — platforms.md §2.6).
+ * the decrypted inner message (saxes, a conforming non-validating parser: one pass checks
+ * well-formedness and decodes the predefined entities; no DTD is accepted, so nothing is expanded;
+ * every value is kept as a string because MsgId exceeds 2^53 — platforms.md §2.6).
  */
 
 /** Inner callback message, narrowed to what the adapter acts on. */
@@ -51,16 +52,6 @@ export function extractEncryptFromJson(body: string): string {
   if (!parsed.success) throw malformedBody('回调消息体缺少 encrypt 字段');
   return parsed.data.encrypt;
 }
-
-const parser = new XMLParser({
-  parseTagValue: false, // ids stay strings (MsgId > 2^53)
-  processEntities: false, // no DTD entity expansion; the five predefined entities are decoded below
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: '__cdata',
-  trimValues: true,
-});
 
 const str = z.string().max(MAX_TEXT);
 const digits = z.string().regex(/^\d{1,20}$/);
@@ -113,40 +104,45 @@ function must<T>(result: { success: true; data: T } | { success: false }, what: 
   return result.data;
 }
 
-/** The `<xml>` root as a flat record of string fields (nested elements are left as objects). */
+/** Marks a field that cannot be a value: repeated, or holding child elements. */
+const NOT_A_VALUE = Object.freeze({ notAValue: true });
+
+/**
+ * The `<xml>` root as a flat record of its child elements' text (CDATA and text joined in document
+ * order, trimmed). A repeated or nested field becomes a non-string marker, so the zod shapes reject it.
+ */
 function xmlFields(xml: string): Record<string, unknown> {
   if (/<!(DOCTYPE|ENTITY)/i.test(xml)) throw malformedBody('消息含有 DTD/实体声明，已拒绝');
-  if (XMLValidator.validate(xml) !== true) throw malformedBody('解密后的消息不是合法的 XML');
-  const doc: unknown = parser.parse(xml);
-  const root = isRecord(doc) ? doc.xml : undefined;
-  if (!isRecord(root)) throw malformedBody('解密后的消息缺少 <xml> 根元素');
-  return Object.fromEntries(Object.entries(root).map(([k, v]) => [k, flatten(v)]));
-}
-
-function flatten(value: unknown): unknown {
-  if (typeof value === 'string') return decodeEntities(value);
-  if (isRecord(value) && Object.keys(value).every((k) => k === '__cdata' || k === '#text')) {
-    const text = typeof value['#text'] === 'string' ? decodeEntities(value['#text']) : '';
-    return text + (typeof value.__cdata === 'string' ? value.__cdata : '');
-  }
-  return value;
-}
-
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Single pass over the XML predefined entities and numeric references; nothing is expanded twice. */
-function decodeEntities(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (whole, name: string) => {
-    if (name.startsWith('#x')) return safeCodePoint(Number.parseInt(name.slice(2), 16), whole);
-    if (name.startsWith('#')) return safeCodePoint(Number.parseInt(name.slice(1), 10), whole);
-    return NAMED[name] ?? whole;
+  const fields: Record<string, unknown> = Object.create(null);
+  let rootName = '';
+  let depth = 0;
+  let field = '';
+  let text = '';
+  let nested = false;
+  const parser = new SaxesParser();
+  parser.on('opentag', (tag) => {
+    depth++;
+    if (depth === 1) rootName = tag.name;
+    else if (depth === 2) {
+      field = tag.name;
+      text = '';
+      nested = false;
+    } else nested = true;
   });
-}
-
-function safeCodePoint(cp: number, fallback: string): string {
-  return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : fallback;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  const onText = (chunk: string) => {
+    if (depth === 2) text += chunk;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', () => {
+    if (depth === 2) fields[field] = nested || Object.hasOwn(fields, field) ? NOT_A_VALUE : text.trim();
+    depth--;
+  });
+  try {
+    parser.write(xml).close();
+  } catch {
+    throw malformedBody('解密后的消息不是合法的 XML');
+  }
+  if (rootName !== 'xml') throw malformedBody('解密后的消息缺少 <xml> 根元素');
+  return fields;
 }
