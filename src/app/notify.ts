@@ -54,7 +54,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
         const entry = await deps.outbox.record(message, {
           ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}),
         });
-        if (entry.status === 'sent' || entry.status === 'merged') continue;
+        if (entry.status === 'sent' || entry.status === 'merged' || entry.status === 'withheld') continue;
         await deps.outbox.mark(entry.id, await deps.send(message));
         sent++;
       }

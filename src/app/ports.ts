@@ -47,7 +47,7 @@ export interface FallbackDedupe {
 
 export interface OutboxEntry {
   id: string;
-  status: 'pending' | 'sent' | 'failed' | 'deferred' | 'merged';
+  status: 'pending' | 'sent' | 'failed' | 'deferred' | 'merged' | 'withheld';
 }
 
 export interface Outbox {

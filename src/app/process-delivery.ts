@@ -42,7 +42,7 @@ export function createDeliveryProcessor(deps: {
 
 async function deliver(deps: { outbox: Outbox; send: Sender }, reply: OutboundMessage, deliveryId: string) {
   const entry = await deps.outbox.record(reply, { deliveryId });
-  if (entry.status === 'sent' || entry.status === 'merged') return;
+  if (entry.status === 'sent' || entry.status === 'merged' || entry.status === 'withheld') return;
   const result = await deps.send(reply);
   await deps.outbox.mark(entry.id, result);
 }

@@ -62,7 +62,8 @@ export interface OutboundMessage {
 }
 
 export interface SendResult {
-  status: 'sent' | 'deferred' | 'rerouted' | 'failed';
+  /** `withheld`: not sent on purpose — a person serves this customer on the platform (WeCom kf). */
+  status: 'sent' | 'deferred' | 'rerouted' | 'withheld' | 'failed';
   /** Platform message ids of the parts sent (long texts may be split). */
   platformIds?: string[];
   error?: string;

@@ -60,6 +60,29 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     const sent = svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.content).toMatch(/正在为您转接人工客服（工单 #\d+）/);
+
+    // Waiting for the person, the customer writes again: it counts as a reminder on the ticket, the bot stays quiet.
+    svc.fake.customerWrites('wkOPEN3', 'wmHUMAN1', '人呢？还要等多久');
+    const again = svc.fake.kfCallbackToken();
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token: again })))).toBe(200);
+    const withheld = await eventually(
+      async () =>
+        svc.db.sql.query<{ status: string }>(
+          `SELECT o.status FROM "OutboundMessage" o JOIN "InboundDelivery" d ON d.id = o."deliveryId"
+           WHERE d.text = '人呢？还要等多久'`,
+        ),
+      (rows) => rows.length > 0 && rows.every((r) => r.status !== 'pending'),
+      15_000,
+    );
+    expect(withheld.map((r) => r.status)).toEqual(['withheld']);
+    const ticketNo = Number(/工单 #(\d+)/.exec(sent[0]?.content ?? '')?.[1]);
+    const events = await svc.db.sql.query<{ type: string; actor: string }>(
+      `SELECT type, actor FROM "TicketEvent" WHERE "ticketId" = $1 ORDER BY at`,
+      [ticketNo],
+    );
+    expect(events.filter((e) => e.actor.startsWith('customer:')).map((e) => e.type)).toContain('reminder');
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(1);
+    expect(svc.fake.robotMessages.filter((m) => m.content.includes('wmHUMAN1'))).toEqual([]);
   });
 
   it('rejects a forged callback with 401 and stores nothing', async () => {

@@ -97,6 +97,9 @@ export class FakeWecomServer {
 
   /** A customer writes in kf; returns the callback Token WeCom would push with kf_msg_or_event. */
   customerWrites(openKfId: string, externalUserId: string, content: string): string {
+    // Writing after an ended session (4) starts a new one, untreated (0).
+    if (this.serviceStates.get(`${openKfId}/${externalUserId}`) === 4)
+      this.serviceStates.set(`${openKfId}/${externalUserId}`, 0);
     this.kfLog.push({
       msgid: `kfmsg-${++this.seq}`,
       open_kfid: openKfId,

@@ -59,6 +59,6 @@ export const REROUTE_TEXT: Record<RerouteReason, string> = {
   kf_window_closed: '客户超过 48 小时未发言，微信客服已无法主动发送',
   kf_budget_exhausted: '客户上次发言后可发送的 5 条消息已用完',
   kf_budget_reserved: '剩余的可发送条数需留给下一次回复',
-  kf_session_state: '该客服会话已转人工或已结束',
+  kf_session_state: '顾客正由人工客服接待（或在排队等待接入），机器人不能再向其发消息，请在微信客服中回复',
   kf_handoff_failed: '顾客要求转人工，但微信客服转接接口出错，请在客服工具中手动接入',
 };

@@ -3,7 +3,7 @@ import type { OutboundMessage, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { BudgetTarget } from '../send-budget.ts';
 import { KfServiceState } from './api-types.ts';
-import { failed, LIMITS, plainText, type SendContext, stableId, stringField } from './send-context.ts';
+import { failed, LIMITS, plainText, REROUTE_TEXT, type SendContext, stableId, stringField } from './send-context.ts';
 
 const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
 
@@ -15,6 +15,7 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
   const openKfId = stringField(message.replyContext?.open_kfid) ?? ctx.defaultOpenKfId;
   const user = message.target.userRef;
   if (!openKfId || !user) return failed('微信客服消息缺少 open_kfid 或客户 external_userid');
+  if (await withPerson(ctx, openKfId, user)) return holdForPerson(ctx, message);
   const result = await sendText(ctx, message, openKfId, user);
   // The hand-over happens whether or not the reply itself could go out now (budget, 48 h window).
   if (message.handoff && !(await handOver(ctx, openKfId, user))) {
@@ -50,6 +51,10 @@ async function sendText(
     } catch (err) {
       await admission.release(allowed.length - i);
       const refused = await onKfRefusal(ctx, target, err);
+      if (refused === 'kf_session_state') {
+        await markWithPerson(ctx, openKfId, user);
+        return holdForPerson(ctx, message);
+      }
       if (refused) return ctx.reroute(message, refused, allowed.slice(i).join('\n'));
       throw err;
     }
@@ -66,10 +71,47 @@ async function sendText(
 async function handOver(ctx: SendContext, openKfId: string, externalUserId: string): Promise<boolean> {
   try {
     await ctx.kfApi.kfTransServiceState({ openKfId, externalUserId, serviceState: KfServiceState.Queued });
-    return true;
   } catch (err) {
-    return isCodedError(err) && err.details?.errcode === 95016;
+    if (!isCodedError(err) || err.details?.errcode !== 95016) return false;
   }
+  await markWithPerson(ctx, openKfId, externalUserId);
+  return true;
+}
+
+/*
+ * While a session is queued for or served by a person (states 2 and 3), kf/send_msg refuses every
+ * message (95018) and the person sees the customer's messages in their own client. So the bot keeps
+ * recording (tickets, NLU) but stops talking: its automatic replies are withheld without noise, and
+ * what staff meant for the customer (a 回复 #N, a progress update) goes to the staff group with the
+ * reason. The mark is only a hint — set by our hand-over and by 95018, kept 48 h (a session's life) —
+ * and is checked against kf/service_state/get before anything is withheld, so a session the person
+ * has ended is the bot's again at the customer's next message.
+ */
+const PERSON_TTL_SEC = 48 * 3600;
+const personKey = (ctx: SendContext, openKfId: string, user: string) =>
+  `${ctx.keyPrefix}wecom:kf:person:${stableId(`${openKfId}|${user}`, 32)}`;
+
+async function markWithPerson(ctx: SendContext, openKfId: string, user: string): Promise<void> {
+  await ctx.redis.set(personKey(ctx, openKfId, user), '1', 'EX', PERSON_TTL_SEC);
+}
+
+async function withPerson(ctx: SendContext, openKfId: string, user: string): Promise<boolean> {
+  const key = personKey(ctx, openKfId, user);
+  if ((await ctx.redis.exists(key)) === 0) return false;
+  let state: number;
+  try {
+    state = (await ctx.kfApi.kfGetServiceState({ openKfId, externalUserId: user })).serviceState;
+  } catch {
+    return false; // unknown: try to send; a 95018 answers the question
+  }
+  if (state === KfServiceState.Queued || state === KfServiceState.HumanServing) return true;
+  await ctx.redis.del(key);
+  return false;
+}
+
+async function holdForPerson(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
+  if (message.kind === 'reply') return { status: 'withheld', error: REROUTE_TEXT.kf_session_state };
+  return ctx.reroute({ ...message, handoff: false }, 'kf_session_state', plainText(message));
 }
 
 /** 95001 / 95002 / 95018 mean "cannot reach this customer now" — reroute, and fix our budget view. */

@@ -141,11 +141,39 @@ describe('微信客服 replies', () => {
     expect(fake.kfSent).toHaveLength(5);
   });
 
-  it('after a hand-over to a person (state 3) the platform answers 95018 → rerouted to staff', async () => {
+  it('while a person serves the customer the bot keeps quiet; staff text for the customer goes to the staff group', async () => {
+    await customerWrites('你好');
+    fake.serviceStates.set('wkSHOP/wmVIP', 3); // a 接待人员 took the session in their own client
+    await customerWrites('我的快递到哪了');
+    // The platform refuses (95018): the automatic reply is withheld, and nobody is bothered about it.
+    expect(await channel.send(kfMessage('您的包裹在杭州转运中心'))).toMatchObject({ status: 'withheld' });
+    await customerWrites('还有发票');
+    const sendsBefore = fake.received.filter((r) => r.path.endsWith('kf/send_msg')).length;
+    expect(await channel.send(kfMessage('发票会随包裹寄出'))).toMatchObject({ status: 'withheld' });
+    // Known to be with a person: no doomed send_msg, one service_state/get to confirm.
+    expect(fake.received.filter((r) => r.path.endsWith('kf/send_msg'))).toHaveLength(sendsBefore);
+    expect(fake.kfSent).toEqual([]);
+    expect(robotSaw('KEY-STAFF')).toEqual([]);
+    // What staff wrote for the customer (回复 #N, a progress update) must not vanish: it goes to the staff group.
+    expect(await channel.send(kfMessage('退款已到账', 'push'))).toMatchObject({ status: 'rerouted' });
+    expect(robotSaw('KEY-STAFF').at(-1)).toContain('人工客服接待');
+    expect(robotSaw('KEY-STAFF').at(-1)).toContain('退款已到账');
+    // The person ends the session; the customer's next message is the bot's again.
+    fake.serviceStates.set('wkSHOP/wmVIP', 4);
+    await customerWrites('再问一下，什么时候到');
+    expect(await channel.send(kfMessage('预计明天送达'))).toMatchObject({ status: 'sent' });
+    expect(fake.kfSent.map((s) => s.content)).toEqual(['预计明天送达']);
+  });
+
+  it('after the bot hands over, the customer waiting in the queue gets no further bot replies', async () => {
     await customerWrites('转人工');
-    fake.serviceStates.set('wkSHOP/wmVIP', 3);
-    expect(await channel.send(kfMessage('正在为您转接'))).toMatchObject({ status: 'rerouted' });
-    expect(robotSaw('KEY-STAFF').at(-1)).toContain('已转人工');
+    expect(await channel.send({ ...kfMessage('好的，正在为您转接人工客服'), handoff: true })).toMatchObject({
+      status: 'sent',
+    });
+    await customerWrites('人呢？');
+    expect(await channel.send({ ...kfMessage('正在为您转接'), handoff: true })).toMatchObject({ status: 'withheld' });
+    expect(fake.kfSent.map((s) => s.content)).toEqual(['好的，正在为您转接人工客服']);
+    expect(fake.received.filter((r) => r.path.endsWith('service_state/trans'))).toHaveLength(1);
   });
 
   it('a hand-off reply is sent, then the session is queued for a person; already with one (95016) is fine', async () => {
