@@ -170,7 +170,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
           base AS (SELECT
           (SELECT "ticketId" FROM first_event) AS "replayedId",
           (SELECT type FROM first_event) AS "replayedEvent",
-          (SELECT id FROM "Ticket" WHERE "customerId" = $3 AND "orderId" IS NOT DISTINCT FROM $4::text
+          (SELECT id FROM "Ticket" WHERE "customerId" = $3 AND "orderId" = $4::text
             AND "openKey" IS NOT NULL ORDER BY "createdAt" DESC LIMIT 1) AS "linkedId")
         SELECT base."replayedId", base."replayedEvent", base."linkedId", x.* FROM base LEFT JOIN LATERAL (
           SELECT ${SELECT_TICKET} FROM "Ticket" t ${JOIN_RELATIONS} WHERE t.id = base."replayedId"

@@ -104,6 +104,27 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(ticket.orderId).toBeNull(); // not filed against SO…0003 on a guess
   });
 
+  it('a second problem on the same order is a new ticket linked to the first; tickets without an order are not linked', async () => {
+    expect(await say('c-link', 'SO202611230002 尾号2222')).toContain('SO202611230002');
+    const first = await say('c-link', 'SO202611230002 收到的保温杯漏水，是坏的');
+    const firstId = Number(/工单 #(\d+)/.exec(first)?.[1]);
+    const second = await say('c-link', 'SO202611230002 另外发票还没开，麻烦开一下');
+    const secondId = Number(/工单 #(\d+)/.exec(second)?.[1]);
+    expect(secondId).toBeGreaterThan(firstId);
+    expect(second).toContain(`与您之前的工单 #${firstId} 关联`);
+    const linked = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: secondId }, include: { order: true } });
+    expect(linked.linkedTicketId).toBe(firstId);
+    expect(linked.order?.orderNo).toBe('SO202611230002');
+
+    // Two problems of a customer with no order on file have nothing in common to link them by.
+    const a = await say('c-nolink', '我要人工客服');
+    const b = await say('c-nolink', '我要投诉你们的客服态度太差了');
+    const bId = Number(/工单 #(\d+)/.exec(b)?.[1]);
+    expect(a).toMatch(/工单 #\d+/);
+    expect(b).not.toContain('关联');
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: bId } })).linkedTicketId).toBeNull();
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));
