@@ -76,6 +76,16 @@ describe('demo data', () => {
     }
   });
 
+  it('reads like a real track: a parcel never leaves a hub for that same hub', () => {
+    const descriptions = data.logistics.map((e) => e.description);
+    const loops = descriptions.filter((d) => {
+      const m = /快件已从 (\S+) 发出，下一站 (\S+)/.exec(d);
+      return m !== null && m[1] === m[2];
+    });
+    expect(descriptions.some((d) => d.includes('下一站'))).toBe(true);
+    expect(loops).toEqual([]);
+  });
+
   it('gives sandbox users c1 and c2 their own orders', () => {
     expect(data.sandbox.map((s) => [s.user, s.orderNos.length])).toEqual([
       ['c1', 3],

@@ -26,7 +26,9 @@ export interface TrackSpec {
 
 const HOUR = 3_600_000;
 
-function stageEvents(rng: Rng, s: TrackSpec): Omit<DemoEvent, 'at'>[] {
+type Stage = Omit<DemoEvent, 'at'>;
+
+function stageEvents(rng: Rng, s: TrackSpec): Stage[] {
   const destHub = HUBS[s.dest.city] ?? `${s.dest.city.replace(/市$/, '')}转运中心`;
   const network = `${s.dest.city}${s.dest.district}${rng.pick(['营业部', '网点', '站点'])}`;
   const courier = `${rng.pick(['王', '李', '张', '刘', '陈'])}师傅`;
@@ -34,8 +36,20 @@ function stageEvents(rng: Rng, s: TrackSpec): Omit<DemoEvent, 'at'>[] {
   return [
     { kind: 'pickup', description: `${s.carrierName} 已揽收`, location: s.origin.city },
     { kind: 'transit', description: `快件已到达 ${s.origin.hub}`, location: s.origin.city },
-    { kind: 'transit', description: `快件已从 ${s.origin.hub} 发出，下一站 ${destHub}`, location: s.origin.city },
-    { kind: 'transit', description: `快件已到达 ${destHub}`, location: s.dest.city },
+    ...(destHub === s.origin.hub
+      ? ([
+          // Same city: from the hub straight to the delivering outlet, not "next stop: this hub".
+          {
+            kind: 'transit',
+            description: `快件已从 ${s.origin.hub} 发出，正在发往 ${network}`,
+            location: s.origin.city,
+          },
+          { kind: 'transit', description: `快件已到达 ${network}`, location: s.dest.city, network },
+        ] satisfies Stage[])
+      : ([
+          { kind: 'transit', description: `快件已从 ${s.origin.hub} 发出，下一站 ${destHub}`, location: s.origin.city },
+          { kind: 'transit', description: `快件已到达 ${destHub}`, location: s.dest.city },
+        ] satisfies Stage[])),
     {
       kind: 'delivering',
       description: `快件正在派送中，派送员：${courier}，电话：1${rng.int(30, 99)}****${rng.digits(4)}`,
