@@ -115,6 +115,8 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const linked = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: secondId }, include: { order: true } });
     expect(linked.linkedTicketId).toBe(firstId);
     expect(linked.order?.orderNo).toBe('SO202611230002');
+    const view = await say('agent1', `工单 #${secondId}`, 'staff');
+    expect(view).toContain('订单：SO202611230002（自营）已发货');
 
     // Two problems of a customer with no order on file have nothing in common to link them by.
     const a = await say('c-nolink', '我要人工客服');

@@ -59,10 +59,15 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(ack.json.replies[0].text).toBe(`已确认工单 #${id}（经理陈总），升级提醒已停止。`);
   });
 
-  it('staff look a ticket up and see why it got its priority', async () => {
+  it('staff look a ticket up and see who, which order, who owns it, why it got its priority, all in Chinese', async () => {
     const res = await say('agent1', '工单 #1', 'staff');
-    expect(res.json.replies[0].text).toMatch(/工单 #1 · P1/);
-    expect(res.json.replies[0].text).toContain('优先级依据：过敏 → safety_issue → P1');
+    const text: string = res.json.replies[0].text;
+    expect(text).toMatch(/工单 #1 · P1/);
+    expect(text).toMatch(/顾客：.+　订单：未关联订单/);
+    expect(text).toMatch(/负责人：(?!未分配).+/);
+    expect(text).toContain('优先级依据：过敏 → safety_issue → P1');
+    expect(text).toContain('升级到第 1 级（当班客服）：紧急问题');
+    expect(text).not.toMatch(/：critical|：sla_breach|：complaint/);
   });
 });
 

@@ -77,7 +77,7 @@ describe('demo data', () => {
   });
 
   it('reads like a real track: a parcel never leaves a hub for that same hub', () => {
-    const descriptions = data.logistics.map((e) => e.description);
+    const descriptions = data.logistics.map((e) => e.description ?? '');
     const loops = descriptions.filter((d) => {
       const m = /快件已从 (\S+) 发出，下一站 (\S+)/.exec(d);
       return m !== null && m[1] === m[2];

@@ -1,10 +1,11 @@
 import type { ChannelId } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
+import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import { STATUS_ZH, type TicketAction, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { fmtTime, type TicketDeps } from './context.ts';
+import { customerLabel, fmtTime, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket } from './move.ts';
 import { updateAndReschedule } from './timers.ts';
@@ -81,8 +82,16 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
   const events = await deps.repo.recentEvents(id, 8);
+  const assignee = t.assigneeId
+    ? (await deps.directory.staffByRole(['agent', 'supervisor', 'manager'])).find((s) => s.id === t.assigneeId)
+    : undefined;
+  const order = t.order
+    ? `${t.order.orderNo}（${sourceLabel(t.order.source)}）${STATE_LABEL[t.order.status as OrderStatus] ?? t.order.status}`
+    : '未关联订单';
   const lines = [
     `工单 #${t.id} · ${t.priority} · ${STATUS_ZH[t.status as TicketStatus]}`,
+    `顾客：${customerLabel(t)}　订单：${order}`,
+    `负责人：${assignee?.name ?? (t.assigneeId ? t.assigneeId : '未分配')}`,
     `问题：${t.summary}`,
     `优先级依据：${(t.priorityReasons as string[]).join('；')}`,
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),

@@ -1,4 +1,4 @@
-import { type EscalationCause, nextLevel, pushText, startLevel } from '../../domain/tickets/escalation.ts';
+import { CAUSE_ZH, type EscalationCause, nextLevel, pushText, startLevel } from '../../domain/tickets/escalation.ts';
 import { STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { TimerSpec } from '../ports.ts';
@@ -52,7 +52,7 @@ async function pushLevel(deps: TicketDeps, t: TicketRow, cause: EscalationCause,
       ticketId: t.id,
       type: 'escalated',
       actor: 'system',
-      reason: `升级到第 ${step.level} 级（${step.zh}）：${cause}`,
+      reason: `升级到第 ${step.level} 级（${step.zh}）：${CAUSE_ZH[cause]}`,
       data: { level: step.level, cause },
     });
   }
