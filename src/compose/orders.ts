@@ -99,7 +99,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       if (refs[0]) return { notTheirs: refs[0].value };
       const wanted = primary ? WANTS[primary] : undefined;
       const likely = (wanted && mine.find((o) => wanted.includes(o.status as OrderStatus))) ?? mine[0];
-      return likely ? { order: facts(likely) } : {};
+      return likely ? { order: facts(likely), guessed: mine.length > 1 } : {};
     },
   };
 

@@ -18,8 +18,14 @@ export const zh = {
     dueText?: string;
     critical: boolean;
     toManager?: boolean;
+    /** The order the ticket is filed against; `orderGuessed` when the customer did not name it. */
+    orderNo?: string;
+    orderGuessed?: boolean;
   }) =>
-    `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）。` +
+    `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）` +
+    (p.orderNo ? `，订单 ${p.orderNo}` : '') +
+    '。' +
+    (p.orderGuessed ? '（按您最近的相关订单登记；如果不是这个订单，请把订单号和问题一起发给我。）' : '') +
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
     (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : ''),
   ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>

@@ -90,6 +90,9 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(id).toBeGreaterThan(0);
     const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
     expect(ticket.order?.orderNo).toBe('SO202611230003');
+    // The customer is told which order it was filed against, and that it was a guess they can correct.
+    expect(reply).toContain('订单 SO202611230003。');
+    expect(reply).toContain('按您最近的相关订单登记');
   });
 
   it("a ticket that names someone else's order is opened without it, and the customer is told", async () => {
@@ -112,6 +115,8 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const secondId = Number(/工单 #(\d+)/.exec(second)?.[1]);
     expect(secondId).toBeGreaterThan(firstId);
     expect(second).toContain(`与您之前的工单 #${firstId} 关联`);
+    expect(second).toContain('订单 SO202611230002。');
+    expect(second).not.toContain('按您最近的相关订单登记'); // named, not guessed
     const linked = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: secondId }, include: { order: true } });
     expect(linked.linkedTicketId).toBe(firstId);
     expect(linked.order?.orderNo).toBe('SO202611230002');

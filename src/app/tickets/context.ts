@@ -21,6 +21,8 @@ export interface CustomerOrderMatch {
   order?: OrderFacts;
   /** Named in the message but not among the customer's orders: the ticket is then opened without an order. */
   notTheirs?: string;
+  /** The message named no order and the customer has several: `order` is the likeliest one, a guess. */
+  guessed?: boolean;
 }
 
 export interface TicketOrders {

@@ -59,7 +59,7 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
-  const text = await openOrAttach(deps, input, problem, match.order);
+  const text = await openOrAttach(deps, input, problem, match.order, match.guessed === true);
   return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
 }
 
@@ -83,6 +83,7 @@ async function openOrAttach(
   input: HandlingInput,
   problem: string,
   order: OrderFacts | undefined,
+  orderGuessed = false,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -149,10 +150,10 @@ async function openOrAttach(
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
   await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
-  return createdText(ticket, parse, linkedId);
+  return createdText(ticket, parse, linkedId, orderGuessed);
 }
 
-function createdText(t: TicketRow, parse: Parse, linkedId: number | null): string {
+function createdText(t: TicketRow, parse: Parse, linkedId: number | null, orderGuessed = false): string {
   if (parse.primary === 'human_agent') {
     return zh.handoffTicket({ id: t.id, ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}) });
   }
@@ -163,6 +164,7 @@ function createdText(t: TicketRow, parse: Parse, linkedId: number | null): strin
     ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}),
     critical: isCritical(t, parse),
     toManager: parse.escalateToManager,
+    ...(t.order ? { orderNo: t.order.orderNo, orderGuessed } : {}),
   });
   return linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
 }
