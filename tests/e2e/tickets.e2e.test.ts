@@ -105,13 +105,42 @@ describe('staff commands in chat', () => {
       `收到您的回复，工单 #${id} 已继续处理。`,
     );
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
-    expect((await say(agent, `@bot 解决 #${id}`, 'staff')).json.replies[0].text).toContain('已解决');
+    expect((await say(agent, `@bot 解决 #${id}`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已更新为「已解决」。已通知顾客。`,
+    );
+    const told = (await svc.get('/api/sandbox/inbox?user=c-wrong')).json.messages.map((m: { text: string }) => m.text);
+    expect(told.at(-1)).toBe(
+      `您的工单 #${id}（发错货）已处理完成。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。`,
+    );
     // Still wrong after it was resolved: the customer's message reopens it and it escalates.
     const again = await say('c-wrong', '收到的还是XL 又发错了');
     expect(again.json.replies[0].text).toBe(`抱歉问题还没解决！工单 #${id} 已重新打开，并已升级给主管跟进。`);
     const reopened = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(reopened).toMatchObject({ status: 'open', reopenCount: 1, resolvedAt: null });
     expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
+  });
+
+  it('转派 hands a ticket to a colleague by name, who is told; an unknown name lists who can take it', async () => {
+    const opened = await say('c-handover', '买的台灯收到就不亮 质量太差了');
+    const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    const before = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    const [from, to] = before.assignee?.name === '客服小李' ? ['agent2', '客服小王'] : ['agent1', '客服小李'];
+    const toRef = to === '客服小王' ? 'agent1' : 'agent2';
+    expect((await say(from, `@bot 转派 #${id} ${to}`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已转派给 ${to}，已通知对方。`,
+    );
+    const after = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    expect(after.assignee?.name).toBe(to);
+    const pushed = (await svc.get(`/api/sandbox/inbox?user=${toRef}`)).json.messages.map(
+      (m: { text: string }) => m.text,
+    );
+    expect(pushed.join('\n')).toContain(`把工单 #${id}（${after.priority}）转派给您：买的台灯收到就不亮`);
+    const view = (await say(from, `@bot 工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain(`负责人：${to}`);
+    expect(view).toContain(`转派：${before.assignee?.name ?? '未分配'} → ${to}`);
+    const unknown = (await say(from, `@bot 转给 小赵 #${id}`, 'staff')).json.replies[0].text;
+    expect(unknown).toContain('没有找到同事「小赵」');
+    expect(unknown).toContain('客服小王');
   });
 });
 

@@ -2,8 +2,15 @@ import type { ChannelId } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
 import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
-import { STATUS_ZH, type TicketAction, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
+import {
+  PROBLEM_ZH,
+  STATUS_ZH,
+  type TicketAction,
+  type TicketStatus,
+  transition,
+} from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
+import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
 import { customerLabel, fmtTime, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
@@ -22,6 +29,11 @@ const VERBS: Record<string, TicketAction> = {
   重开: 'reopen',
 };
 const COMMAND = /^(?:@\S+\s*)?(受理|接单|处理中|处理|等待客户|等待|解决|关闭|重开|工单)\s*[#＃]?\s*(\d+)/;
+/** 转派 #12 李四 · 转给 李四 #12 · 指派 #12 agent2 (a name or a staff id). */
+const REASSIGN = [
+  /^(?:@\S+\s*)?(?:转派|指派|转给|分配)\s*[#＃]\s*(?<id>\d+)\s*(?:给\s*)?(?<who>\S+)\s*$/,
+  /^(?:@\S+\s*)?(?:转派给|指派给|转给|分配给)\s*(?<who>[^\s#＃]+)\s*[#＃]\s*(?<id>\d+)\s*$/,
+];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
 const MINE = /^(?:@\S+\s*)?我的工单\s*$/;
 
@@ -41,6 +53,8 @@ export async function onStaffMessage(
     return zh.ackDone({ id: ackId, by: staff.name ?? '员工' });
   }
   if (MINE.test(text)) return mine(deps, input.sender.id);
+  const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
+  if (handOver) return reassign(deps, Number(handOver.id), handOver.who ?? '', input);
   const r = REPLY.exec(text);
   if (r) return replyToCustomer(deps, Number(r[1]), (r[2] ?? '').trim(), input);
   const m = COMMAND.exec(text);
@@ -75,7 +89,70 @@ async function act(
     // Any staff move but closing is a response to the customer.
     !t.firstRespondedAt && action !== 'close' ? { firstRespondedAt: deps.now() } : {},
   );
-  return zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
+  if (to !== 'resolved') return zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
+  // The customer hears that it is done, and how to say it is not: a reply reopens it (onCustomerMessage).
+  const told = await tellCustomer(
+    deps,
+    t,
+    zh.resolvedToCustomer({ id, problemZh: PROBLEM_ZH[t.problem] ?? '售后问题' }),
+    {
+      dedupeKey: `resolved-${id}-${input.delivery.id}`,
+    },
+  );
+  return `${zh.transitionDone({ id, statusZh: STATUS_ZH[to] })}${told ? '已通知顾客。' : ''}`;
+}
+
+/** Sends `text` to the ticket's customer on the channel the ticket came from; false when they cannot be reached. */
+async function tellCustomer(deps: TicketDeps, t: TicketRow, text: string, opts: { dedupeKey: string }) {
+  const who = await deps.repo.customerContact(t.customerId);
+  if (!who) return false;
+  await deps.notifier.push({
+    to: { direct: [{ channel: t.channel as ChannelId, userRef: who.userRef }] },
+    kind: 'push',
+    text,
+    dedupeKey: opts.dedupeKey,
+    ticketId: t.id,
+  });
+  return true;
+}
+
+/** 转派 #id 某人: the ticket moves to another staff member (by name or id), who gets a push; recorded as an event. */
+async function reassign(deps: TicketDeps, id: number, who: string, input: Omit<HandlingInput, 'parse'>) {
+  const t = await deps.repo.byId(id);
+  if (!t) return zh.ackUnknown({ id });
+  const staff = await deps.directory.staffByRole(['agent', 'supervisor', 'manager']);
+  const name = who.replace(/^[@＠]/, '');
+  const target = staff.find((s) => s.id === name || s.name === name);
+  if (!target) return zh.reassignUnknown({ who, names: staff.map((s) => s.name) });
+  if (t.assigneeId === target.id) return zh.reassignSame({ id, name: target.name });
+  const before = staff.find((s) => s.id === t.assigneeId)?.name ?? '未分配';
+  const updated = await deps.repo.update(
+    id,
+    { assigneeId: target.id },
+    {
+      type: 'assigned',
+      actor: `staff:${input.sender.id}`,
+      channel: input.delivery.channel,
+      reason: `转派：${before} → ${target.name}`,
+      data: { deliveryId: input.delivery.id, from: t.assigneeId, to: target.id },
+    },
+  );
+  await deps.notifier.push({
+    to: { staffIds: [target.id] },
+    kind: 'push',
+    text: zh.reassignedToYou({
+      id,
+      priority: updated.priority,
+      summary: updated.summary,
+      by: input.sender.name ?? '同事',
+      ...(updated.firstResponseDueAt && !updated.firstRespondedAt
+        ? { dueText: fmtTime(updated.firstResponseDueAt) }
+        : {}),
+    }),
+    dedupeKey: `reassigned-${id}-${input.delivery.id}`,
+    ticketId: id,
+  });
+  return zh.reassignDone({ id, name: target.name });
 }
 
 async function describe(deps: TicketDeps, id: number): Promise<string> {
@@ -111,15 +188,8 @@ async function replyToCustomer(
 ): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
-  const who = await deps.repo.customerContact(t.customerId);
-  if (!who) return `工单 #${id} 的顾客没有可联系的账号`;
-  await deps.notifier.push({
-    to: { direct: [{ channel: t.channel as ChannelId, userRef: who.userRef }] },
-    kind: 'push',
-    text: `【工单 #${id}】${text}`,
-    dedupeKey: `staff-reply-${input.delivery.id}`,
-    ticketId: id,
-  });
+  if (!(await tellCustomer(deps, t, `【工单 #${id}】${text}`, { dedupeKey: `staff-reply-${input.delivery.id}` })))
+    return `工单 #${id} 的顾客没有可联系的账号`;
   const now = deps.now();
   const flags = (t.flags ?? {}) as Record<string, unknown>;
   await updateAndReschedule(
