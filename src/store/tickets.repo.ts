@@ -319,6 +319,26 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     recentEvents: (ticketId: number, n: number) =>
       prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'asc' }, take: n }),
     /** A staff member's unfinished tickets, most urgent first. */
+    /** Open, unpaused tickets past their first-response or resolution deadline, most urgent first. */
+    overdue: (now: Date, n: number) =>
+      prisma.ticket.findMany({
+        where: {
+          status: { notIn: ['resolved', 'closed', 'waiting_customer'] },
+          OR: [{ firstRespondedAt: null, firstResponseDueAt: { lt: now } }, { resolveDueAt: { lt: now } }],
+        },
+        include: { assignee: { select: { name: true } } },
+        orderBy: [{ priority: 'asc' }, { id: 'asc' }],
+        take: n,
+      }),
+    /** Open tickets by priority (for the supervisors' overview). */
+    async openByPriority(): Promise<Record<string, number>> {
+      const rows = await prisma.ticket.groupBy({
+        by: ['priority'],
+        where: { status: { notIn: ['resolved', 'closed'] } },
+        _count: { _all: true },
+      });
+      return Object.fromEntries(rows.map((r) => [r.priority, r._count._all]));
+    },
     openAssignedTo: (staffId: string, n: number) =>
       prisma.ticket.findMany({
         where: { assigneeId: staffId, status: { notIn: ['resolved', 'closed'] } },

@@ -211,4 +211,25 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     });
     expect(r).toBe('工单 #1：「处理中」的工单不能关闭');
   });
+
+  it('超时工单 lists what is past its SLA, how late and whose it is; nothing is listed before the deadline', async () => {
+    const sup = await createIdentityStore(db.prisma).resolve('sandbox', 'sup1', 'staff');
+    const ask = () =>
+      service.onStaffMessage({
+        sender: sup,
+        delivery: { ...delivery('@bot 超时工单'), userRef: 'sup1', role: 'staff' },
+      });
+    const reply = await service.onCustomerMessage({
+      sender: customer,
+      delivery: delivery('发票一直没开'),
+      parse: parse('invoice'),
+    });
+    const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(await ask()).not.toContain(`#${id} `);
+    clock = new Date((t.firstResponseDueAt as Date).getTime() + 2 * 3600_000);
+    const late = (await ask()) ?? '';
+    expect(late).toMatch(/^未完成工单 \d+ 张（P1 \d+ · P2 \d+ · P3 \d+ · P4 \d+）。其中 \d+ 张已超时：/);
+    expect(late).toMatch(new RegExp(`#${id} P4 待处理 发票 · 首响超时 2 小时（.+）`));
+  });
 });

@@ -36,6 +36,7 @@ const REASSIGN = [
 ];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
 const MINE = /^(?:@\S+\s*)?我的工单\s*$/;
+const OVERDUE = /^(?:@\S+\s*)?(?:超时|逾期)(?:的)?工单\s*$/;
 
 /** Staff and manager commands in chat: acks for escalations and ticket state changes. */
 export async function onStaffMessage(
@@ -53,6 +54,7 @@ export async function onStaffMessage(
     return zh.ackDone({ id: ackId, by: staff.name ?? '员工' });
   }
   if (MINE.test(text)) return mine(deps, input.sender.id);
+  if (OVERDUE.test(text)) return overdue(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id), handOver.who ?? '', input);
   const r = REPLY.exec(text);
@@ -209,6 +211,33 @@ async function replyToCustomer(
     },
   );
   return `已把回复发给工单 #${id} 的顾客。`;
+}
+
+/** 超时工单: what is past its SLA now, with how long and who owns it, under the open count per priority. */
+async function overdue(deps: TicketDeps): Promise<string> {
+  const now = deps.now();
+  const [list, open] = await Promise.all([deps.repo.overdue(now, 20), deps.repo.openByPriority()]);
+  const total = Object.values(open).reduce((a, b) => a + b, 0);
+  const byPriority = ['P1', 'P2', 'P3', 'P4'].map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
+  const head = `未完成工单 ${total} 张（${byPriority}）。`;
+  if (list.length === 0) return `${head}目前没有超时的工单。`;
+  const late = (due: Date) => {
+    const mins = Math.max(1, Math.round((now.getTime() - due.getTime()) / 60_000));
+    return mins < 60
+      ? `${mins} 分钟`
+      : mins < 48 * 60
+        ? `${Math.round(mins / 60)} 小时`
+        : `${Math.round(mins / 1440)} 天`;
+  };
+  const lines = list.map((t) => {
+    const firstLate = !t.firstRespondedAt && t.firstResponseDueAt && t.firstResponseDueAt < now;
+    const what = firstLate
+      ? `首响超时 ${late(t.firstResponseDueAt as Date)}`
+      : `解决超时 ${late(t.resolveDueAt as Date)}`;
+    const problem = PROBLEM_ZH[t.problem] ?? t.problem;
+    return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
+  });
+  return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
 }
 
 async function mine(deps: TicketDeps, staffId: string): Promise<string> {
