@@ -49,6 +49,11 @@ function facts(o: OrderDetail): OrderFacts {
     orderNo: o.orderNo,
     source: o.source,
     amountCents: o.amountCents,
+    status: o.status,
+    ...(o.paidAt ? { paidAt: o.paidAt } : {}),
+    ...(o.promisedShipBy ? { promisedShipBy: o.promisedShipBy } : {}),
+    ...(o.carrier ? { carrier: o.carrier } : {}),
+    ...(o.trackingNo ? { trackingNo: o.trackingNo } : {}),
     ...(shipped ? { shippedAt: shipped } : {}),
     ...(signed?.signoffKind && SIGNOFF_GRADE[signed.signoffKind] !== undefined
       ? { lastSignoff: { kind: signed.signoffKind, at: signed.at } }

@@ -28,6 +28,13 @@ export const zh = {
     (p.orderGuessed ? '（按您最近的相关订单登记；如果不是这个订单，请把订单号和问题一起发给我。）' : '') +
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
     (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : ''),
+  alreadyShipped: (p: { orderNo: string; atText?: string; carrier?: string; trackingNo?: string }) =>
+    `订单 ${p.orderNo} 已${p.atText ? `于 ${p.atText} ` : ''}发货` +
+    (p.carrier || p.trackingNo ? `（${[p.carrier, p.trackingNo].filter(Boolean).join(' ')}）` : '') +
+    '。想看物流到哪了，直接问我「到哪了」就行。',
+  shipWithinPromise: (p: { orderNo: string; statusZh: string; dueText: string; promised: boolean }) =>
+    `订单 ${p.orderNo} 目前「${p.statusZh}」，${p.promised ? '承诺' : '一般'} ${p.dueText} 前发货，还在时限内，仓库会尽快安排。` +
+    '到时还没发出的话，您再找我，我会直接为您登记加急处理。',
   ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,

@@ -48,6 +48,14 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
           tracking_no: '731234567890',
         },
         { ...base, order_no: 'SO202611230003', status: 'paid', phone: '13700003333', paid_at: hoursAgo(60) },
+        {
+          ...base,
+          order_no: 'SO202611230004',
+          status: 'paid',
+          phone: '13600004444',
+          paid_at: hoursAgo(2),
+          promised_ship_by: new Date(Date.now() + 22 * 3600_000).toISOString(),
+        },
       ],
     });
     expect(orders.json).toMatchObject({ rejected: 0 });
@@ -130,6 +138,25 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(a).toMatch(/工单 #\d+/);
     expect(b).not.toContain('关联');
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: bId } })).linkedTicketId).toBeNull();
+  });
+
+  it('"什么时候发货" is answered from the order while it is on time; only a late order gets a ticket', async () => {
+    const tickets = () => svc.db.prisma.ticket.count();
+    expect(await say('c-ship', 'SO202611230004 尾号4444')).toContain('SO202611230004');
+    const before = await tickets();
+    const onTime = await say('c-ship', '我的订单什么时候发货啊');
+    expect(onTime).toMatch(/订单 SO202611230004 目前「已付款，待审核」，承诺 \d+\/\d+ \d+:\d+ 前发货，还在时限内/);
+    expect(onTime).not.toContain('工单');
+    expect(await tickets()).toBe(before);
+    // Already on its way: the answer says so, with the carrier and the number.
+    expect(await say('c-ship', 'SO202611230002 尾号2222')).toContain('SO202611230002');
+    const shipped = await say('c-ship', 'SO202611230002 怎么还不发货');
+    expect(shipped).toMatch(/订单 SO202611230002 已于 .+ 发货（中通 731234567890）/);
+    expect(await tickets()).toBe(before);
+    // Paid 60 h ago and nothing shipped: past the line, so a ticket.
+    expect(await say('c-ship', 'SO202611230003 尾号3333')).toContain('SO202611230003');
+    expect(await say('c-ship', 'SO202611230003 都两天多了还不发货')).toMatch(/已为您登记售后工单 #\d+（催发货/);
+    expect(await tickets()).toBe(before + 1);
   });
 
   it('a stranger guessing gets nothing and is throttled', async () => {

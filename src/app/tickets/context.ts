@@ -11,6 +11,11 @@ export interface OrderFacts {
   orderNo: string;
   source: string;
   amountCents: number;
+  status: string;
+  paidAt?: Date;
+  promisedShipBy?: Date;
+  carrier?: string;
+  trackingNo?: string;
   shippedAt?: Date;
   /** The latest sign-off and its kind (electronic | locker | photo | otp). */
   lastSignoff?: { kind: string; at: Date };

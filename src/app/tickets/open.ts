@@ -1,4 +1,6 @@
 import type { ChannelId } from '../../channels/channel.ts';
+import { carrierName } from '../../domain/orders/carriers.ts';
+import { type OrderStatus, STATE_LABEL } from '../../domain/orders/types.ts';
 import {
   followUpProblem,
   nextAssignee,
@@ -59,8 +61,42 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
+  const answered = match.order ? shipmentAnswer(deps, input, match.order) : undefined;
+  if (answered) return answered;
   const text = await openOrAttach(deps, input, problem, match.order, match.guessed === true);
   return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
+}
+
+/** How long after payment an order with no promised ship time may take (the radar's "paid, not shipped" line). */
+const DEFAULT_SHIP_WITHIN_MS = 48 * 3_600_000;
+const NOT_YET_SHIPPED = new Set(['paid', 'approved', 'picked']);
+
+/**
+ * "什么时候发货": answered from the order while nothing is wrong — already shipped (with carrier and number),
+ * or not shipped yet but within the promised time — instead of a ticket per chase-up. A late order, an
+ * urgent or VIP customer, or an order in any other state gets the ticket as before.
+ */
+function shipmentAnswer(deps: TicketDeps, input: HandlingInput, order: OrderFacts): string | undefined {
+  if (input.parse.primary !== 'urge_shipment' || input.parse.urgency.level !== 'normal') return undefined;
+  if (input.sender.tier === 'vip') return undefined;
+  if (order.shippedAt || order.status === 'shipped' || order.status === 'signed') {
+    return zh.alreadyShipped({
+      orderNo: order.orderNo,
+      ...(order.shippedAt ? { atText: fmtTime(order.shippedAt) } : {}),
+      ...(order.carrier ? { carrier: carrierName(order.carrier) } : {}),
+      ...(order.trackingNo ? { trackingNo: order.trackingNo } : {}),
+    });
+  }
+  if (!NOT_YET_SHIPPED.has(order.status)) return undefined;
+  const due =
+    order.promisedShipBy ?? (order.paidAt ? new Date(order.paidAt.getTime() + DEFAULT_SHIP_WITHIN_MS) : undefined);
+  if (!due || due.getTime() <= deps.now().getTime()) return undefined;
+  return zh.shipWithinPromise({
+    orderNo: order.orderNo,
+    statusZh: STATE_LABEL[order.status as OrderStatus] ?? order.status,
+    dueText: fmtTime(due),
+    promised: order.promisedShipBy !== undefined,
+  });
 }
 
 /**
