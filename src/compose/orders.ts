@@ -37,12 +37,14 @@ const WANTS: Partial<Record<string, readonly OrderStatus[]>> = {
   urge_shipment: ['paid', 'approved', 'picked'],
   cancel_order: ['pending_payment', 'paid', 'approved', 'picked'],
   change_order: ['pending_payment', 'paid', 'approved', 'picked'],
+  refund_progress: ['refunded'],
 };
 
 const SIGNOFF_GRADE: Record<string, number> = { electronic: 0, locker: 1, photo: 2, otp: 2 };
 
 function facts(o: OrderDetail): OrderFacts {
   const shipped = o.history.find((h) => h.status === 'shipped')?.at;
+  const refunded = o.history.findLast((h) => h.status === 'refunded')?.at;
   const signed = o.tracking.find((t) => t.signoffKind !== undefined);
   return {
     id: o.id,
@@ -55,6 +57,7 @@ function facts(o: OrderDetail): OrderFacts {
     ...(o.carrier ? { carrier: o.carrier } : {}),
     ...(o.trackingNo ? { trackingNo: o.trackingNo } : {}),
     ...(shipped ? { shippedAt: shipped } : {}),
+    ...(refunded ? { refundedAt: refunded } : {}),
     ...(signed?.signoffKind && SIGNOFF_GRADE[signed.signoffKind] !== undefined
       ? { lastSignoff: { kind: signed.signoffKind, at: signed.at } }
       : {}),

@@ -56,6 +56,7 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
           paid_at: hoursAgo(2),
           promised_ship_by: new Date(Date.now() + 22 * 3600_000).toISOString(),
         },
+        { ...base, order_no: 'SO202611230005', status: 'refunded', phone: '13500005555', paid_at: hoursAgo(90) },
       ],
     });
     expect(orders.json).toMatchObject({ rejected: 0 });
@@ -157,6 +158,14 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await say('c-ship', 'SO202611230003 尾号3333')).toContain('SO202611230003');
     expect(await say('c-ship', 'SO202611230003 都两天多了还不发货')).toMatch(/已为您登记售后工单 #\d+（催发货/);
     expect(await tickets()).toBe(before + 1);
+  });
+
+  it('"退款什么时候到账" about a refunded order is answered with the amount, not a ticket', async () => {
+    expect(await say('c-refund', 'SO202611230005 尾号5555')).toContain('SO202611230005');
+    const before = await svc.db.prisma.ticket.count();
+    const answer = await say('c-refund', '退款什么时候能到账啊');
+    expect(answer).toMatch(/^订单 SO202611230005 已(于 .+ )?退款 ¥199\.00，原路退回/);
+    expect(await svc.db.prisma.ticket.count()).toBe(before);
   });
 
   it('a stranger guessing gets nothing and is throttled', async () => {

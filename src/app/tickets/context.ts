@@ -17,6 +17,8 @@ export interface OrderFacts {
   carrier?: string;
   trackingNo?: string;
   shippedAt?: Date;
+  /** When the order's status became `refunded` (status history). */
+  refundedAt?: Date;
   /** The latest sign-off and its kind (electronic | locker | photo | otp). */
   lastSignoff?: { kind: string; at: Date };
 }

@@ -72,11 +72,21 @@ const DEFAULT_SHIP_WITHIN_MS = 48 * 3_600_000;
 const NOT_YET_SHIPPED = new Set(['paid', 'approved', 'picked']);
 
 /**
+ * Order questions that need no person when the order already answers them.
+ *
  * "什么时候发货": answered from the order while nothing is wrong — already shipped (with carrier and number),
  * or not shipped yet but within the promised time — instead of a ticket per chase-up. A late order, an
  * urgent or VIP customer, or an order in any other state gets the ticket as before.
  */
 function shipmentAnswer(deps: TicketDeps, input: HandlingInput, order: OrderFacts): string | undefined {
+  // "退款什么时候到账" about an order already refunded: when, and how much.
+  if (input.parse.primary === 'refund_progress' && order.status === 'refunded') {
+    return zh.alreadyRefunded({
+      orderNo: order.orderNo,
+      amountText: (order.amountCents / 100).toFixed(2),
+      ...(order.refundedAt ? { atText: fmtTime(order.refundedAt) } : {}),
+    });
+  }
   if (input.parse.primary !== 'urge_shipment' || input.parse.urgency.level !== 'normal') return undefined;
   if (input.sender.tier === 'vip') return undefined;
   if (order.shippedAt || order.status === 'shipped' || order.status === 'signed') {
