@@ -88,9 +88,16 @@ export function createMessageHandler(deps: {
     const key = `${d.channel}:${d.userRef}`;
     const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
     const { parse, memory } = deps.resolveContext(raw, await deps.memory.load(key), now());
-    await deps.memory.save(key, memory);
     await deps.recordParse(d.id, parse);
+    const out = await act(sender, d, parse);
+    // A clarifying question is remembered only when it was asked: when the message was answered some
+    // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
+    const asked = parse.clarify !== undefined && out.text === parse.clarify.question;
+    await deps.memory.save(key, asked ? memory : actedOn(memory));
+    return [reply(d, out.text, out.handoff ? { handoff: true } : {})];
+  };
 
+  async function act(sender: Sender, d: StoredDelivery, parse: Parse): Promise<{ text: string; handoff?: boolean }> {
     const input = { sender, delivery: d, parse };
     if (
       sender.kind === 'staff' ||
@@ -98,17 +105,17 @@ export function createMessageHandler(deps: {
       (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other'))
     ) {
       const answer = await deps.orders?.answer(input);
-      if (answer) return [reply(d, answer)];
-      if (sender.kind === 'staff') return [reply(d, zh.staffUnknownCommand())];
+      if (answer) return { text: answer };
+      if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
     if (parse.clarify) {
       const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input) : undefined;
-      return [reply(d, chased ?? parse.clarify.question)];
+      return { text: chased ?? parse.clarify.question };
     }
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
     // open a ticket on the classifier's guess.
     if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
-      return [reply(d, parse.primary === 'other' ? zh.greeting() : zh.askWhatHappened())];
+      return { text: parse.primary === 'other' ? zh.greeting() : zh.askWhatHappened() };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
     // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).
@@ -117,10 +124,17 @@ export function createMessageHandler(deps: {
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
       const ticket = (await deps.tickets?.onCustomerMessage(input)) ?? (await deps.tickets?.onFollowUp(input));
-      if (ticket) return [reply(d, ticket, { handoff })];
+      if (ticket) return { text: ticket, handoff };
     }
-    return [reply(d, fallback(parse, isThanks(d.text)), { handoff })];
-  };
+    return { text: fallback(parse, isThanks(d.text)), handoff };
+  }
+}
+
+/** The memory after a message that was acted on: its open question (never asked) becomes the last request. */
+function actedOn(memory: ConversationMemory): ConversationMemory {
+  if (!memory.pending) return memory;
+  const { question: _q, options: _o, ...last } = memory.pending;
+  return { version: 1, last };
 }
 
 function fallback(p: Parse, thanks: boolean): string {

@@ -19,8 +19,9 @@ import { createVerificationGuard } from '../store/verification-guard.ts';
 
 /**
  * Which of a customer's orders a problem is most likely about when the message names none: the newest
- * order in one of these statuses (a 发错货 is about a delivered order, 催发货 about one not shipped yet),
- * else the newest order.
+ * order in one of these statuses (a 发错货 is about a delivered order, 催发货 about one not shipped yet);
+ * for problems with a delivered parcel, else the newest shipped one; else the newest order.
+ * An order whose tracking shows a sign-off counts as delivered even while its status still says shipped.
  */
 const DELIVERED: readonly OrderStatus[] = ['signed'];
 const WANTS: Partial<Record<string, readonly OrderStatus[]>> = {
@@ -106,7 +107,12 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       // A number the customer named that is not theirs: no guess at another order (nor a hint that it exists).
       if (refs[0]) return { notTheirs: refs[0].value };
       const wanted = primary ? WANTS[primary] : undefined;
-      const likely = (wanted && mine.find((o) => wanted.includes(o.status as OrderStatus))) ?? mine[0];
+      const status = (o: OrderDetail): OrderStatus =>
+        o.lastTrackingKind === 'signed' && o.status === 'shipped' ? 'signed' : (o.status as OrderStatus);
+      const likely =
+        (wanted && mine.find((o) => wanted.includes(status(o)))) ??
+        (wanted === DELIVERED ? mine.find((o) => o.status === 'shipped') : undefined) ??
+        mine[0];
       return likely ? { order: facts(likely), guessed: mine.length > 1 } : {};
     },
   };

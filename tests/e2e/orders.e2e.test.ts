@@ -168,6 +168,15 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await svc.db.prisma.ticket.count()).toBe(before);
   });
 
+  it('a return that names no order goes to a parcel that has left the warehouse, not the newest unshipped order', async () => {
+    expect(await say('c-return', 'SO202611230002 尾号2222')).toContain('SO202611230002');
+    expect(await say('c-return', 'SO202611230004 尾号4444')).toContain('SO202611230004');
+    const reply = await say('c-return', '杯子收到了 颜色不喜欢 我要退货退款');
+    const id = Number(/工单 #(\d+)/.exec(reply)?.[1]);
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
+    expect(ticket.order?.orderNo).toBe('SO202611230002');
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));
