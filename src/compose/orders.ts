@@ -97,18 +97,28 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
     async forCustomer(customerId, entities, primary) {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
       const refs = entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
-      for (const e of refs) {
-        const hit = mine.find(
+      const find = (e: { type: string; value: string }) =>
+        mine.find(
           (o) =>
             (e.type === 'orderNo' && o.orderNo === e.value) || (e.type === 'trackingNo' && o.trackingNo === e.value),
         );
+      // Named in this message (start ≥ 0) it is the order; carried from the conversation (start −1) it is
+      // the likely one, unless the problem contradicts it (a parcel "received" that has not shipped).
+      const named = refs.filter((e) => (e.start ?? 0) >= 0);
+      for (const e of named) {
+        const hit = find(e);
         if (hit) return { order: facts(hit) };
       }
       // A number the customer named that is not theirs: no guess at another order (nor a hint that it exists).
-      if (refs[0]) return { notTheirs: refs[0].value };
+      if (named[0]) return { notTheirs: named[0].value };
       const wanted = primary ? WANTS[primary] : undefined;
       const status = (o: OrderDetail): OrderStatus =>
         o.lastTrackingKind === 'signed' && o.status === 'shipped' ? 'signed' : (o.status as OrderStatus);
+      const contradicts = (o: OrderDetail) => wanted === DELIVERED && status(o) !== 'signed' && o.status !== 'shipped';
+      for (const e of refs.filter((r) => (r.start ?? 0) < 0)) {
+        const hit = find(e);
+        if (hit && !contradicts(hit)) return { order: facts(hit) };
+      }
       const likely =
         (wanted && mine.find((o) => wanted.includes(status(o)))) ??
         (wanted === DELIVERED ? mine.find((o) => o.status === 'shipped') : undefined) ??

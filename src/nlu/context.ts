@@ -53,6 +53,25 @@ function mergeEntities(old: readonly Entity[], fresh: readonly Entity[]): Entity
   return [...inherited, ...fresh];
 }
 
+const ORDER_REFS = new Set(['orderNo', 'trackingNo']);
+
+function newest(a: Remembered | undefined, b: Remembered | undefined): Remembered | undefined {
+  if (!a || !b) return a ?? b;
+  return a.atMs >= b.atMs ? a : b;
+}
+
+/**
+ * The order the conversation is about: a message that names none ("都三天了", "能不能快点") is about the
+ * order named in the session's previous message, not the customer's newest order.
+ */
+function withOrderInContext(p: Parse, previous: Remembered | undefined): Parse {
+  if (!previous || p.entities.some((e) => ORDER_REFS.has(e.type))) return p;
+  const carried = previous.entities.filter((e) => ORDER_REFS.has(e.type)).map((e) => ({ ...e, start: -1, end: -1 }));
+  const first = carried[0];
+  if (!first) return p;
+  return { ...p, entities: [...carried, ...p.entities], notes: [...p.notes, `context:order:${first.value}`] };
+}
+
 function mergeUrgency(a: Parse['urgency'], b: Parse['urgency']): Parse['urgency'] {
   const level = RANK[a.level] >= RANK[b.level] ? a.level : b.level;
   return { level, cues: [...new Set([...a.cues, ...b.cues])] };
@@ -128,6 +147,7 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     const chosen = pending ? resolveClarifyAnswer(folded, pending.options, spec.clarify, spec.labels) : undefined;
     if (pending && chosen) out = answer(parse, pending, chosen);
     else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
+    else out = withOrderInContext(out, newest(pending, last));
     const next: ConversationMemory = { version: 1 };
     if (out.clarify) {
       next.pending = { ...remember(out, nowMs), question: out.clarify.question, options: out.clarify.options };

@@ -90,7 +90,7 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(reply).toMatch(/工单 #\d+（未收到货，优先级 P1）/);
   });
 
-  it('a ticket that names no order goes to the order the problem is about, not just the newest', async () => {
+  it('a ticket that names no order goes to the order the conversation is about, not just the newest', async () => {
     // c-two proves two orders: SO…0001 (signed, the newer) and SO…0003 (paid 60 h ago, not shipped).
     expect(await say('c-two', 'SO202611230001 尾号1111')).toContain('SO202611230001');
     expect(await say('c-two', 'SO202611230003 尾号3333')).toContain('SO202611230003');
@@ -99,9 +99,9 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(id).toBeGreaterThan(0);
     const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
     expect(ticket.order?.orderNo).toBe('SO202611230003');
-    // The customer is told which order it was filed against, and that it was a guess they can correct.
+    // The customer is told which order it was filed against: the one the conversation was about, not a guess.
     expect(reply).toContain('订单 SO202611230003。');
-    expect(reply).toContain('按您最近的相关订单登记');
+    expect(reply).not.toContain('按您最近的相关订单登记');
   });
 
   it("a ticket that names someone else's order is opened without it, and the customer is told", async () => {
@@ -175,6 +175,19 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const id = Number(/工单 #(\d+)/.exec(reply)?.[1]);
     const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
     expect(ticket.order?.orderNo).toBe('SO202611230002');
+    expect(reply).toContain('按您最近的相关订单登记'); // SO…0004 was just named, but a parcel not yet shipped cannot have arrived
+  });
+
+  it('"都三天了" and "能不能快点" after naming an order are about that order: one ticket, then a reminder on it', async () => {
+    expect(await say('c-ctx', 'SO202611230003 尾号3333')).toContain('SO202611230003');
+    expect(await say('c-ctx', 'SO202611230002 尾号2222')).toContain('SO202611230002');
+    const opened = await say('c-ctx', '都三天了还没到');
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('订单 SO202611230002。');
+    expect(opened).not.toContain('按您最近的相关订单登记');
+    const chased = await say('c-ctx', '能不能快点');
+    expect(chased).toContain(`您的工单 #${id} 目前状态`);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(1);
   });
 
   it('a stranger guessing gets nothing and is throttled', async () => {

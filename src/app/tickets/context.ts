@@ -39,7 +39,8 @@ export interface TicketOrders {
    */
   forCustomer(
     customerId: string,
-    entities: { type: string; value: string }[],
+    /** `start` −1: carried from the conversation rather than named in this message (nlu/context.ts). */
+    entities: { type: string; value: string; start?: number }[],
     primary?: string,
   ): Promise<CustomerOrderMatch>;
 }

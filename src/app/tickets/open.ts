@@ -61,8 +61,6 @@ export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput):
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
-  const answered = match.order ? shipmentAnswer(deps, input, match.order) : undefined;
-  if (answered) return answered;
   const text = await openOrAttach(deps, input, problem, match.order, match.guessed === true);
   return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
 }
@@ -142,6 +140,9 @@ async function openOrAttach(
   });
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) return attach(deps, open, input, { deliveryChecked: true });
+  // Nothing open about it: a question the order itself answers needs no ticket.
+  const answered = order ? shipmentAnswer(deps, input, order) : undefined;
+  if (answered) return answered;
   const now = deps.now();
   const facts = ruleFacts(parse, order, sender.tier, now);
   const matched = evaluateRules(deps.config.rules, facts);
