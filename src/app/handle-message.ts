@@ -15,10 +15,16 @@ export interface HandlingInput {
 
 /** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
 export interface TicketHandling {
-  /** Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. */
-  onCustomerMessage(input: HandlingInput): Promise<string | undefined>;
-  /** A vague message as a reminder on the customer's open ticket for the problem it leans to. */
-  onFollowUp(input: HandlingInput): Promise<string | undefined>;
+  /**
+   * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. A message that
+   * only continues the previous one (nlu/context.ts) and does not chase (`chase`) is noted instead.
+   */
+  onCustomerMessage(input: HandlingInput, opts?: { chase: boolean }): Promise<string | undefined>;
+  /**
+   * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
+   * (`chase`), else a note added to the ticket.
+   */
+  onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<string | undefined>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
   onStaffMessage(input: Omit<HandlingInput, 'parse'>): Promise<string | undefined>;
 }
@@ -61,6 +67,8 @@ export function createMessageHandler(deps: {
   orders?: OrderHandling;
   /** Words of small talk that get their own answer (intents/smalltalk.yml). */
   smalltalk?: { thanks: readonly string[] };
+  /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
+  chaseWords?: readonly string[];
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
@@ -68,6 +76,11 @@ export function createMessageHandler(deps: {
   const isThanks = (text: string) => {
     const t = text.toLowerCase();
     return thanks.some((w) => t.includes(w));
+  };
+  const chaseWords = (deps.chaseWords ?? []).map((w) => w.toLowerCase());
+  const isChase = (p: Parse) => {
+    const t = p.text.toLowerCase();
+    return p.urgency.level !== 'normal' || chaseWords.some((w) => t.includes(w));
   };
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
@@ -109,7 +122,8 @@ export function createMessageHandler(deps: {
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
     if (parse.clarify) {
-      const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input) : undefined;
+      const chased =
+        sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase: isChase(parse) }) : undefined;
       return { text: chased ?? parse.clarify.question };
     }
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
@@ -123,7 +137,9 @@ export function createMessageHandler(deps: {
       sender.kind === 'customer' &&
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
-      const ticket = (await deps.tickets?.onCustomerMessage(input)) ?? (await deps.tickets?.onFollowUp(input));
+      const ticket =
+        (await deps.tickets?.onCustomerMessage(input, { chase: isChase(parse) })) ??
+        (await deps.tickets?.onFollowUp(input, { chase: isChase(parse) }));
       if (ticket) return { text: ticket, handoff };
     }
     return { text: fallback(parse, isThanks(d.text)), handoff };

@@ -158,6 +158,7 @@ function createResponder(deps: {
     parser: nlu.parser,
     resolveContext: createContextResolver(nlu.spec),
     smalltalk: nlu.spec.smalltalk,
+    chaseWords: nlu.spec.cues.chase,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,

@@ -40,6 +40,7 @@ export const zh = {
     '到时还没发出的话，您再找我，我会直接为您登记加急处理。',
   ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
+  ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
   linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,

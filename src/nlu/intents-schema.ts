@@ -104,6 +104,8 @@ export const CuesFile = z.strictObject({
   version: Version,
   urgency: z.array(z.strictObject({ cue: Word, level: Level, unless: z.array(Word).optional() })),
   manager: z.array(Word),
+  /** Words that make a vague message on an open ticket a chase-up rather than a note (tickets/open.ts). */
+  chase: z.array(Word).default([]),
   context: z.strictObject({
     repeatContact: z.strictObject({ minContacts: z.number().int().min(1), level: Level, cue: z.string().min(1) }),
     vip: z.strictObject({ level: Level, cue: z.string().min(1) }),

@@ -48,6 +48,34 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(stranger.json.replies[0].text).toBe(stranger.json.parse.clarify.question);
   });
 
+  it('a vague message that does not chase ("我问问家里人") is noted on the ticket for its owner, not counted as a reminder', async () => {
+    const first = await say('c-note', '快递显示签收了 可是我没收到');
+    const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const before = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    for (const text of ['我问问家里人', '那我先问问物业']) {
+      const r = await say('c-note', text);
+      expect(r.json.replies[0].text).toBe(`收到，已补充到工单 #${id}，处理的同事会看到。`);
+    }
+    const after = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(after.reminderCount).toBe(before.reminderCount);
+    expect(after.priority).toBe(before.priority);
+    const notes = await svc.db.prisma.ticketEvent.findMany({
+      where: { ticketId: id, type: 'note' },
+      orderBy: { at: 'asc' },
+    });
+    expect(notes.map((n) => n.reason)).toEqual(['顾客补充：我问问家里人', '顾客补充：那我先问问物业']);
+    const owner = before.assignee?.name === '客服小李' ? 'agent2' : 'agent1';
+    const pushes = (await inbox(owner)).map((m) => m.text).join('\n');
+    expect(pushes).toContain(`工单 #${id} 顾客补充：那我先问问物业`);
+    // Chasing is still chasing.
+    const chase = await say('c-note', '包裹还是没收到 都好几天了');
+    expect(chase.json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(
+      before.reminderCount + 1,
+    );
+  });
+
   it('a 12315 threat reaches the manager at once; the manager acknowledges from the chat', async () => {
     const res = await say('c-angry', '三天了没人管 我要打12315投诉你们');
     expect(res.json.replies[0].text).toContain('您的投诉已直接转交经理处理');

@@ -17,8 +17,8 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
   sweep(): Promise<number>;
 } {
   return {
-    onCustomerMessage: (input) => onCustomerMessage(deps, input),
-    onFollowUp: (input) => onFollowUp(deps, input),
+    onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
+    onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
     onStaffMessage: (input) => onStaffMessage(deps, input),
     async onTimer(spec) {
       if (spec.kind.startsWith('escalation-')) return onEscalationTimer(deps, spec);

@@ -57,11 +57,15 @@ function floorOf(actions: RuleAction[]): Priority | undefined {
  * A customer message about a problem: open a ticket, or attach to the open one for the same
  * (customer, order, problem) as a reminder, resume it, or reopen a recently resolved one.
  */
-export async function onCustomerMessage(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
+export async function onCustomerMessage(
+  deps: TicketDeps,
+  input: HandlingInput,
+  opts: { chase: boolean } = { chase: true },
+): Promise<string | undefined> {
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
-  const text = await openOrAttach(deps, input, problem, match.order, match.guessed === true);
+  const text = await openOrAttach(deps, input, problem, match.order, match.guessed === true, opts.chase);
   return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
 }
 
@@ -113,13 +117,53 @@ function shipmentAnswer(deps: TicketDeps, input: HandlingInput, order: OrderFact
  * to: the open ticket for the problem the parse leans to (a reminder, which may raise its priority), else
  * a ticket waiting on this customer (it resumes). Undefined when there is neither.
  */
-export async function onFollowUp(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
+export async function onFollowUp(
+  deps: TicketDeps,
+  input: HandlingInput,
+  opts: { chase: boolean } = { chase: true },
+): Promise<string | undefined> {
   const problem = followUpProblem(input.parse.primary);
   // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
   const open =
     (problem ? await deps.repo.openForProblem(input.sender.id, problem) : null) ??
     (await deps.repo.waitingOnCustomer(input.sender.id));
-  return open ? attach(deps, open, input, { deliveryChecked: false }) : undefined;
+  if (!open) return undefined;
+  // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
+  // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
+  if (!opts.chase && isWorkedOn(open)) return note(deps, open, input);
+  return attach(deps, open, input, { deliveryChecked: false });
+}
+
+/** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */
+const isWorkedOn = (t: TicketRow) => t.status !== 'waiting_customer' && t.status !== 'resolved';
+
+/** The customer's message added to an open ticket as a note, once per delivery. */
+async function note(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
+  const { delivery, sender } = input;
+  if (!(await deps.repo.handled(t.id, delivery.id))) {
+    const updated = await deps.repo.update(
+      t.id,
+      { lastCustomerMessageAt: deps.now() },
+      {
+        type: 'note',
+        actor: `customer:${sender.id}`,
+        channel: delivery.channel,
+        reason: `顾客补充：${delivery.text.slice(0, 100)}`,
+        data: { deliveryId: delivery.id },
+      },
+      { assigneeTargets: t.assigneeId !== null },
+    );
+    if (updated.assigneeId) {
+      await deps.notifier.push({
+        to: assigneeTo(updated.assigneeId, updated.assigneeTargets),
+        kind: 'push',
+        text: `工单 #${t.id} 顾客补充：${delivery.text.slice(0, 200)}`,
+        dedupeKey: `note-${t.id}-${delivery.id}`,
+        ticketId: t.id,
+      });
+    }
+  }
+  return zh.ticketNoted({ id: t.id });
 }
 
 async function openOrAttach(
@@ -128,6 +172,7 @@ async function openOrAttach(
   problem: string,
   order: OrderFacts | undefined,
   orderGuessed = false,
+  chase = true,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -139,7 +184,12 @@ async function openOrAttach(
     orderId: order?.id ?? null,
   });
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
-  if (open) return attach(deps, open, input, { deliveryChecked: true });
+  if (open) {
+    // Only continuing the previous message ("我问问家里人", a tracking number alone) without chasing: a note.
+    const continues = parse.notes.some((n) => n.startsWith('context:followup:'));
+    if (continues && !chase && isWorkedOn(open)) return note(deps, open, input);
+    return attach(deps, open, input, { deliveryChecked: true });
+  }
   // Nothing open about it: a question the order itself answers needs no ticket.
   const answered = order ? shipmentAnswer(deps, input, order) : undefined;
   if (answered) return answered;
