@@ -1,4 +1,4 @@
-import type { OutboundMessage } from '../channels/channel.ts';
+import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import { zh } from '../i18n/zh.ts';
 import type { ContextResolver, ConversationMemory } from '../nlu/context.ts';
 import type { Parse } from '../nlu/contract.ts';
@@ -25,6 +25,11 @@ export interface TicketHandling {
    * (`chase`), else a note added to the ticket.
    */
   onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<string | undefined>;
+  /**
+   * A staff member answered the customer on the platform itself (WeCom kf 接待人员): the customer's open
+   * tickets get their response recorded (first response, escalations acknowledged).
+   */
+  onPlatformStaffReply?(input: { staff: Sender; customer: Sender; delivery: StoredDelivery }): Promise<void>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
   onStaffMessage(input: Omit<HandlingInput, 'parse'>): Promise<string | undefined>;
 }
@@ -94,6 +99,13 @@ export function createMessageHandler(deps: {
 
   return async (d) => {
     const sender = await deps.resolveSender(d);
+    const answered = d.replyContext?.[STAFF_REPLY_TO];
+    if (typeof answered === 'string' && sender.kind === 'staff') {
+      // Not a message to the bot: a person answering a customer. Nothing to reply; the tickets take note.
+      const customer = await deps.resolveSender({ ...d, userRef: answered, role: 'customer', displayName: undefined });
+      await deps.tickets?.onPlatformStaffReply?.({ staff: sender, customer, delivery: d });
+      return [];
+    }
     if (sender.kind === 'staff') {
       const command = await deps.tickets?.onStaffMessage({ sender, delivery: d });
       if (command) return [reply(d, command)];

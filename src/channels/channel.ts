@@ -25,6 +25,13 @@ export interface InboundMessage {
   sentAt?: Date;
 }
 
+/**
+ * replyContext key of a staff member's answer written on the platform itself (a WeCom kf 接待人员 in their
+ * own client): the userRef of the customer it went to, on the same channel. The bot does not reply to it;
+ * the customer's tickets record the response.
+ */
+export const STAFF_REPLY_TO = 'staffReplyTo';
+
 export type IngestStatus = 'accepted' | 'duplicate';
 
 export interface IngestResult {

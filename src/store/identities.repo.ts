@@ -46,7 +46,8 @@ export function createIdentityStore(prisma: PrismaClient) {
     claimed: SenderRole,
     displayName?: string,
   ): Promise<Sender> {
-    const platform = PLATFORM[channel];
+    // A kf 接待人员 is a corp member (WeCom userid), the same person as on the app, not a kf external user.
+    const platform = claimed !== 'customer' && channel === 'wecom_kf' ? PLATFORM.wecom : PLATFORM[channel];
     const found = await prisma.identity.findUnique({
       where: { platform_externalId: { platform, externalId: userRef } },
       include: { customer: true, staff: true },

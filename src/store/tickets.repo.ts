@@ -319,6 +319,14 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     recentEvents: (ticketId: number, n: number) =>
       prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'asc' }, take: n }),
     /** A staff member's unfinished tickets, most urgent first. */
+    /** The customer's tickets not yet resolved or closed, newest first. */
+    openOfCustomer: async (customerId: string, n: number): Promise<TicketRow[]> =>
+      prisma.ticket.findMany({
+        where: { customerId, status: { notIn: ['resolved', 'closed'] } },
+        include: { customer: true, order: true },
+        orderBy: { createdAt: 'desc' },
+        take: n,
+      }),
     /** Open, unpaused tickets past their first-response or resolution deadline, most urgent first. */
     overdue: (now: Date, n: number) =>
       prisma.ticket.findMany({

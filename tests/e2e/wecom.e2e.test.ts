@@ -83,6 +83,30 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(events.filter((e) => e.actor.startsWith('customer:')).map((e) => e.type)).toContain('reminder');
     expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(1);
     expect(svc.fake.robotMessages.filter((m) => m.content.includes('wmHUMAN1'))).toEqual([]);
+
+    // A 接待人员 takes the session and answers in the WeCom client: that is the ticket's first response.
+    svc.fake.serviceStates.set('wkOPEN3/wmHUMAN1', 3);
+    svc.fake.kfEntry({
+      open_kfid: 'wkOPEN3',
+      external_userid: 'wmHUMAN1',
+      origin: 5,
+      servicer_userid: 'lisi',
+      msgtype: 'text',
+      text: { content: '您好，我是售后小李，马上帮您处理' },
+    });
+    const synced = svc.fake.kfCallbackToken();
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token: synced })))).toBe(200);
+    const answered = await eventually(
+      () => svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketNo } }),
+      (t) => t.firstRespondedAt !== null,
+      15_000,
+    );
+    expect(answered.status).toBe('in_progress');
+    const reply = await svc.db.prisma.ticketEvent.findFirstOrThrow({ where: { ticketId: ticketNo, type: 'reply' } });
+    expect(reply.reason).toContain('在平台上回复顾客：您好，我是售后小李');
+    // The bot answers nobody: not the customer, not the 接待人员.
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(1);
+    expect(svc.fake.appMessages.filter((m) => m.touser === 'lisi')).toEqual([]);
   });
 
   it('rejects a forged callback with 401 and stores nothing', async () => {

@@ -28,6 +28,8 @@ export interface KfLogEntry {
   msgtype: string;
   text?: { content: string };
   event?: Json;
+  /** The 接待人员 who wrote it (origin 5). */
+  servicer_userid?: string;
 }
 
 const HOUR = 3_600_000;

@@ -7,6 +7,7 @@ import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
+import { onPlatformStaffReply } from './platform-reply.ts';
 import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
 export type { TicketDeps } from './context.ts';
@@ -19,6 +20,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
   return {
     onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
     onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
+    onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),
     async onTimer(spec) {
       if (spec.kind.startsWith('escalation-')) return onEscalationTimer(deps, spec);

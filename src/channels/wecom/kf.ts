@@ -1,4 +1,4 @@
-import type { InboundMessage, Ingest } from '../channel.ts';
+import { type InboundMessage, type Ingest, STAFF_REPLY_TO } from '../channel.ts';
 import type { LockFn } from '../outbound/redis-lock.ts';
 import type { WecomApiClient } from './api-client.ts';
 import type { KfMessage } from './api-types.ts';
@@ -36,8 +36,9 @@ export interface SyncKfResult {
 /** Cursor key of one kf account in the CursorStore. */
 export const kfCursorId = (openKfId: string) => `wecom_kf:${openKfId}`;
 
-/** Customers (origin 3) writing text; events, servicer replies (5) and our own sends are not input. */
+/** Customers (origin 3) writing text; a 接待人员 (origin 5) answering them from the WeCom client. */
 const CUSTOMER = 3;
+const SERVICER = 5;
 
 /**
  * Pulls every pending kf message (platforms.md §4.5): pages through `kf/sync_msg` while `has_more`,
@@ -76,15 +77,30 @@ async function ingestOne(message: KfMessage, options: SyncKfOptions, result: Syn
   const { status } = await options.ingest(inbound);
   if (status === 'duplicate') result.duplicates++;
   else result.accepted++;
-  await options.onCustomerMessage?.(inbound);
+  if (inbound.role === 'customer') await options.onCustomerMessage?.(inbound);
 }
 
-/** A customer text as an InboundMessage, or undefined for anything else. */
+/**
+ * A customer's text as an InboundMessage; a 接待人员's answer (origin 5) as a staff message carrying the
+ * customer it went to ({@link STAFF_REPLY_TO}), so the tickets see the person's response; undefined for
+ * anything else.
+ */
 export function toInbound(message: KfMessage, openKfId: string): InboundMessage | undefined {
+  const kfId = message.open_kfid ?? openKfId;
+  if (message.origin === SERVICER && message.servicer_userid && message.external_userid) {
+    return {
+      channel: 'wecom_kf',
+      platformMsgId: message.msgid,
+      userRef: message.servicer_userid,
+      role: 'staff',
+      text: message.text?.content ?? `[${message.msgtype}]`,
+      sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
+      replyContext: { open_kfid: kfId, [STAFF_REPLY_TO]: message.external_userid },
+    };
+  }
   if (message.origin !== CUSTOMER || message.msgtype !== 'text' || !message.text || !message.external_userid) {
     return undefined;
   }
-  const kfId = message.open_kfid ?? openKfId;
   return {
     channel: 'wecom_kf',
     platformMsgId: message.msgid,

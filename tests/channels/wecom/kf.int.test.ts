@@ -38,7 +38,7 @@ const sync = (token: string, extra: Partial<Parameters<typeof syncKf>[0]> = {}) 
   syncKf({ client: client(), cursors, ingest: store.ingest, openKfId: 'wkSHOP', token, limit: 2, ...extra });
 
 describe('syncKf', () => {
-  it('pages through sync_msg, ingests customer texts only, and persists the cursor after each page', async () => {
+  it('pages through sync_msg, ingests customer texts and 接待人员 answers, and persists the cursor after each page', async () => {
     fake.customerWrites('wkSHOP', 'wmA', '我的快递到哪了');
     fake.kfEntry({
       open_kfid: 'wkSHOP',
@@ -52,12 +52,13 @@ describe('syncKf', () => {
       open_kfid: 'wkSHOP',
       external_userid: 'wmA',
       origin: 5,
+      servicer_userid: 'lisi',
       msgtype: 'text',
       text: { content: '人工客服回复' },
     });
     const token = fake.customerWrites('wkSHOP', 'wmA', '订单 SO123');
     const result = await sync(token);
-    expect(result).toEqual({ pages: 3, accepted: 3, duplicates: 0, ignored: 2 });
+    expect(result).toEqual({ pages: 3, accepted: 4, duplicates: 0, ignored: 1 });
     expect(store.rows).toEqual([
       expect.objectContaining({
         channel: 'wecom_kf',
@@ -67,6 +68,13 @@ describe('syncKf', () => {
         replyContext: { open_kfid: 'wkSHOP' },
       }),
       expect.objectContaining({ userRef: 'wmB', text: '退款什么时候到' }),
+      // The person's answer: staff, with the customer it went to; the bot will not reply to it.
+      expect.objectContaining({
+        role: 'staff',
+        userRef: 'lisi',
+        text: '人工客服回复',
+        replyContext: { open_kfid: 'wkSHOP', staffReplyTo: 'wmA' },
+      }),
       expect.objectContaining({ userRef: 'wmA', text: '订单 SO123' }),
     ]);
     expect(cursors.values.get(kfCursorId('wkSHOP'))).toBe('c5');
