@@ -30,6 +30,8 @@ export interface TicketHandling {
    * tickets get their response recorded (first response, escalations acknowledged).
    */
   onPlatformStaffReply?(input: { staff: Sender; customer: Sender; delivery: StoredDelivery }): Promise<void>;
+  /** "我的工单怎么样了": the customer's own tickets' status; undefined when the message asks no such thing. */
+  customerTicketStatus?(input: HandlingInput): Promise<string | undefined>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
   onStaffMessage(input: Omit<HandlingInput, 'parse'>): Promise<string | undefined>;
 }
@@ -124,6 +126,10 @@ export function createMessageHandler(deps: {
 
   async function act(sender: Sender, d: StoredDelivery, parse: Parse): Promise<{ text: string; handoff?: boolean }> {
     const input = { sender, delivery: d, parse };
+    if (sender.kind === 'customer') {
+      const status = await deps.tickets?.customerTicketStatus?.(input);
+      if (status) return { text: status };
+    }
     if (
       sender.kind === 'staff' ||
       QUERY_INTENTS.has(parse.primary) ||

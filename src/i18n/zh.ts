@@ -40,6 +40,29 @@ export const zh = {
     '到时还没发出的话，您再找我，我会直接为您登记加急处理。',
   ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
+  customerTicketStatus: (p: {
+    id: number;
+    problemZh: string;
+    statusZh: string;
+    status: string;
+    dueText?: string;
+    owner?: string;
+    repliedText?: string;
+  }) =>
+    `您的工单 #${p.id}（${p.problemZh}）目前「${p.statusZh}」` +
+    (p.status === 'resolved'
+      ? '，已处理完成。如果问题还没解决，直接回复我，工单会重新打开。'
+      : p.status === 'closed'
+        ? '。'
+        : p.status === 'waiting_customer'
+          ? '，客服在等您回复他们的问题，回复后马上继续处理。'
+          : (p.owner ? `，${p.owner} 正在处理` : '') +
+            (p.repliedText ? `，客服已于 ${p.repliedText} 回复过您` : '') +
+            (p.dueText ? `，客服会在 ${p.dueText} 前联系您` : '') +
+            '。'),
+  customerTicketUnknown: (p: { id: number }) =>
+    `没有找到您名下的工单 #${p.id}，请核对工单号；也可以直接告诉我遇到的问题。`,
+  customerNoOpenTickets: () => '您目前没有未完成的工单。遇到问题可以直接告诉我，我马上为您登记。',
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,

@@ -316,9 +316,8 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       return who ? { userRef: who.externalId } : undefined;
     },
     /** The latest `n` events of a ticket, oldest first. */
-    recentEvents: (ticketId: number, n: number) =>
-      prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'asc' }, take: n }),
-    /** A staff member's unfinished tickets, most urgent first. */
+    recentEvents: async (ticketId: number, n: number) =>
+      (await prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'desc' }, take: n })).reverse(),
     /** The customer's tickets not yet resolved or closed, newest first. */
     openOfCustomer: async (customerId: string, n: number): Promise<TicketRow[]> =>
       prisma.ticket.findMany({
@@ -347,6 +346,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       });
       return Object.fromEntries(rows.map((r) => [r.priority, r._count._all]));
     },
+    /** A staff member's unfinished tickets, most urgent first. */
     openAssignedTo: (staffId: string, n: number) =>
       prisma.ticket.findMany({
         where: { assigneeId: staffId, status: { notIn: ['resolved', 'closed'] } },

@@ -212,6 +212,30 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect(r).toBe('工单 #1：「处理中」的工单不能关闭');
   });
 
+  it('the staff view of a long-lived ticket shows its latest records, not its first ones', async () => {
+    const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
+    const reply = await service.onCustomerMessage({
+      sender: customer,
+      delivery: delivery('买贵了 申请价保'),
+      parse: parse('price_protection'),
+    });
+    const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
+    for (let i = 0; i < 10; i++)
+      await service.onCustomerMessage({
+        sender: customer,
+        delivery: delivery('价保呢'),
+        parse: parse('price_protection'),
+      });
+    const view =
+      (await service.onStaffMessage({
+        sender: agent,
+        delivery: { ...delivery(`工单 #${id}`), userRef: 'agent1', role: 'staff' },
+      })) ?? '';
+    const records = view.split('记录：')[1] ?? '';
+    expect(records).toContain('第 10 次催促');
+    expect(records).not.toContain('price_protection →'); // the creation record is the oldest of 11
+  });
+
   it('超时工单 lists what is past its SLA, how late and whose it is; nothing is listed before the deadline', async () => {
     const sup = await createIdentityStore(db.prisma).resolve('sandbox', 'sup1', 'staff');
     const ask = () =>

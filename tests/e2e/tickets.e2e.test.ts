@@ -148,6 +148,25 @@ describe('staff commands in chat', () => {
     expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
   });
 
+  it("a customer asks about their ticket and gets its status, not an order timeline; other people's tickets stay hidden", async () => {
+    const opened = await say('c-status', '收到的保温杯是坏的 盖子裂了');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    const first = (await say('c-status', '我的工单怎么样了')).json.replies[0].text;
+    expect(first).toMatch(new RegExp(`^您的工单 #${id}（商品破损）目前「待处理」，客服会在 .+ 前联系您。$`));
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({
+      where: { id },
+      include: { assignee: { include: { identities: true } } },
+    });
+    const agent = t.assignee?.identities[0]?.externalId ?? 'agent1';
+    await say(agent, `@bot 接单 #${id}`, 'staff');
+    await say(agent, `@bot 回复 #${id} 您好，新杯子今天寄出`, 'staff');
+    const later = (await say('c-status', `工单 #${id} 处理到哪一步了`)).json.replies[0].text;
+    expect(later).toContain(`您的工单 #${id}（商品破损）目前「处理中」，${t.assignee?.name} 正在处理，客服已于`);
+    const stranger = (await say('c-status-2', `工单 #${id} 怎么样了`)).json.replies[0].text;
+    expect(stranger).toBe(`没有找到您名下的工单 #${id}，请核对工单号；也可以直接告诉我遇到的问题。`);
+    expect(stranger).not.toContain('商品破损');
+  });
+
   it('转派 hands a ticket to a colleague by name, who is told; an unknown name lists who can take it', async () => {
     const opened = await say('c-handover', '买的台灯收到就不亮 质量太差了');
     const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);

@@ -5,6 +5,7 @@ import type { TicketHandling } from '../handle-message.ts';
 import type { TimerSpec } from '../ports.ts';
 import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
+import { customerTicketStatus } from './customer-status.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
@@ -21,6 +22,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
     onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
+    customerTicketStatus: (input) => customerTicketStatus(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),
     async onTimer(spec) {
       if (spec.kind.startsWith('escalation-')) return onEscalationTimer(deps, spec);

@@ -1,0 +1,50 @@
+import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
+import { zh } from '../../i18n/zh.ts';
+import type { TicketRow } from '../../store/tickets.repo.ts';
+import type { HandlingInput } from '../handle-message.ts';
+import { fmtTime, type TicketDeps } from './context.ts';
+
+/** "工单 #12 处理到哪了", "我的工单怎么样了", "工单12" — a question about the customer's own tickets. */
+const ASKS_ABOUT_TICKET = [
+  /^\s*(?:我的)?工单\s*[#＃]?\s*\d*\s*[?？。.!！]*\s*$/,
+  /工单.{0,12}(?:怎么样|进度|进展|到哪|哪一步|状态|处理得|处理了吗|处理好|结果|多久|什么时候|如何)/,
+  /(?:进度|进展|状态).{0,6}工单/,
+];
+const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
+
+/**
+ * The customer asks how their ticket is doing: the named one (theirs only), else their open ones. Undefined
+ * when the message is no such question (it may still report a problem that mentions 工单).
+ */
+export async function customerTicketStatus(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
+  const text = input.delivery.text;
+  if (!ASKS_ABOUT_TICKET.some((re) => re.test(text))) return undefined;
+  const named = TICKET_NO.exec(text)?.[1];
+  if (named) {
+    const t = await deps.repo.byId(Number(named));
+    // Someone else's ticket number gets the same answer as a number that does not exist.
+    if (!t || t.customerId !== input.sender.id) return zh.customerTicketUnknown({ id: Number(named) });
+    return describe(deps, t);
+  }
+  const open = await deps.repo.openOfCustomer(input.sender.id, 3);
+  if (open.length === 0) return zh.customerNoOpenTickets();
+  return (await Promise.all(open.map((t) => describe(deps, t)))).join('\n');
+}
+
+async function describe(deps: TicketDeps, t: TicketRow): Promise<string> {
+  const status = t.status as TicketStatus;
+  const owner =
+    t.assigneeId && status === 'in_progress'
+      ? (await deps.directory.staffByRole(['agent', 'supervisor', 'manager'])).find((s) => s.id === t.assigneeId)?.name
+      : undefined;
+  const lastReply = (await deps.repo.recentEvents(t.id, 20)).filter((e) => e.type === 'reply').at(-1);
+  return zh.customerTicketStatus({
+    id: t.id,
+    problemZh: PROBLEM_ZH[t.problem] ?? '售后问题',
+    statusZh: STATUS_ZH[status],
+    status,
+    ...(t.firstResponseDueAt && !t.firstRespondedAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}),
+    ...(owner ? { owner } : {}),
+    ...(lastReply ? { repliedText: fmtTime(lastReply.at) } : {}),
+  });
+}
