@@ -130,21 +130,26 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
   return {
     handling,
     lookup,
-    radarTask(notifier: Notifier): MaintenanceTask {
+    /** The anomaly radar as a periodic task, every `everyMs` (RADAR_INTERVAL_MS). */
+    radarTask(notifier: Notifier, everyMs: number): MaintenanceTask {
       const radar = createAnomalyRadar({ store: createRadarStore(deps.db.sql), clock: systemClock });
-      return anomalyRadarTask(radar, async (alerts) => {
-        for (const a of alerts) {
-          // Keyed by the findings it reports, so a retried radar job never pushes the same alert twice.
-          const findings = a.findings.map((f) => `${f.orderId}|${f.kind}|${f.fingerprint}`).sort();
-          const digest = createHash('sha256').update(findings.join('\n')).digest('hex').slice(0, 24);
-          await notifier.push({
-            to: { group: a.group },
-            kind: 'alert',
-            text: a.text,
-            dedupeKey: `radar-${a.group}-${digest}`,
-          });
-        }
-      });
+      return anomalyRadarTask(
+        radar,
+        async (alerts) => {
+          for (const a of alerts) {
+            // Keyed by the findings it reports, so a retried radar job never pushes the same alert twice.
+            const findings = a.findings.map((f) => `${f.orderId}|${f.kind}|${f.fingerprint}`).sort();
+            const digest = createHash('sha256').update(findings.join('\n')).digest('hex').slice(0, 24);
+            await notifier.push({
+              to: { group: a.group },
+              kind: 'alert',
+              text: a.text,
+              dedupeKey: `radar-${a.group}-${digest}`,
+            });
+          }
+        },
+        everyMs,
+      );
     },
   };
 }

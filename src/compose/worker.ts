@@ -116,7 +116,7 @@ export async function composeWorker(deps: {
     tasks: [
       { name: 'relay-stale-deliveries', everyMs: 5_000, run: relay },
       { name: 'sla-sweep', everyMs: 60_000, run: () => tickets.sweep() },
-      ...(deps.orders ? [deps.orders.radarTask(notifier)] : []),
+      ...(deps.orders ? [deps.orders.radarTask(notifier, env.RADAR_INTERVAL_MS)] : []),
     ],
   });
   workers.push(maintenance.worker);

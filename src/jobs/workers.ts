@@ -50,8 +50,11 @@ export function startInboundWorker(opts: {
 export type MaintenanceTask = { name: string; everyMs: number; run: () => Promise<unknown> };
 
 /**
- * Periodic tasks (relay sweep, later SLA sweep and anomaly radar) as BullMQ job schedulers, so with
- * many worker processes each tick runs once.
+ * Periodic tasks (relay sweep, SLA sweep, anomaly radar) as BullMQ job schedulers, so with many worker
+ * processes each tick runs once. A new scheduler's first job runs at once; an existing one (a restarted
+ * worker, a sandbox restarted on a fresh database under the same queue prefix) keeps its schedule, so a
+ * start-up job is added then (one per task and interval bucket), or the restart would wait a whole
+ * interval — five minutes for the anomaly radar.
  */
 export async function startMaintenance(opts: {
   connection: ConnectionOptions;
@@ -62,11 +65,16 @@ export async function startMaintenance(opts: {
   const queue = new Queue(QUEUE.maintenance, { connection: opts.connection, prefix: opts.prefix });
   queue.on('error', () => {});
   for (const t of opts.tasks) {
+    const existed = (await queue.getJobScheduler(t.name)) !== undefined;
     await queue.upsertJobScheduler(
       t.name,
       { every: t.everyMs },
       { name: t.name, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     );
+    if (existed) {
+      const bucket = Math.floor(Date.now() / t.everyMs);
+      await queue.add(t.name, {}, { jobId: `start-${t.name}-${bucket}`, removeOnComplete: 100, removeOnFail: 100 });
+    }
   }
   const byName = new Map(opts.tasks.map((t) => [t.name, t]));
   const worker = new Worker(
