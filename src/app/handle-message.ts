@@ -47,9 +47,15 @@ const QUERY_INTENTS = new Set(['order_status', 'logistics_query']);
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
 
-/** An order number, tracking number, phone or a bare "尾号1234" (the answer to a verification question). */
+/**
+ * An order number, tracking number, phone or a bare "尾号1234" (the answer to a verification question) in
+ * this message — not one carried from the conversation (start −1), or 「你好」 would show that order again.
+ */
 function namesAnOrder(p: Parse): boolean {
-  return p.entities.some((e) => ORDER_REFS.has(e.type)) || /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim());
+  return (
+    p.entities.some((e) => ORDER_REFS.has(e.type) && e.start >= 0) ||
+    /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim())
+  );
 }
 
 /** Where a reply to this delivery goes: the group it came from, or the sender. */
@@ -139,15 +145,15 @@ export function createMessageHandler(deps: {
       if (answer) return { text: answer };
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
+    // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
+    // open a ticket on the classifier's guess, nor ask which service they want.
+    if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
+      return { text: parse.primary === 'other' && !parse.clarify ? zh.greeting() : zh.askWhatHappened() };
+    }
     if (parse.clarify) {
       const chased =
         sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase: isChase(parse) }) : undefined;
       return { text: chased ?? parse.clarify.question };
-    }
-    // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
-    // open a ticket on the classifier's guess.
-    if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
-      return { text: parse.primary === 'other' ? zh.greeting() : zh.askWhatHappened() };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
     // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).

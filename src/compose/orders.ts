@@ -19,8 +19,8 @@ import { createVerificationGuard } from '../store/verification-guard.ts';
 
 /**
  * Which of a customer's orders a problem is most likely about when the message names none: the newest
- * order in one of these statuses (a 发错货 is about a delivered order, 催发货 about one not shipped yet);
- * for problems with a delivered parcel, else the newest shipped one; else the newest order.
+ * order in the first of these statuses that has one (a 发错货 is about a delivered order, 催发货 about one
+ * not shipped yet); for problems with a delivered parcel, else the newest shipped one; else the newest order.
  * An order whose tracking shows a sign-off counts as delivered even while its status still says shipped.
  */
 const DELIVERED: readonly OrderStatus[] = ['signed'];
@@ -119,10 +119,10 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
         const hit = find(e);
         if (hit && !contradicts(hit)) return { order: facts(hit) };
       }
-      const likely =
-        (wanted && mine.find((o) => wanted.includes(status(o)))) ??
-        (wanted === DELIVERED ? mine.find((o) => o.status === 'shipped') : undefined) ??
-        mine[0];
+      // The wanted statuses in order of preference ("显示签收了但没收到": a signed order before a shipped one),
+      // each time the newest order in that status.
+      const preference = wanted === DELIVERED ? [...DELIVERED, 'shipped' as const] : (wanted ?? []);
+      const likely = preference.map((s) => mine.find((o) => status(o) === s)).find((o) => o !== undefined) ?? mine[0];
       return likely ? { order: facts(likely), guessed: mine.length > 1 } : {};
     },
   };

@@ -57,6 +57,16 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
           promised_ship_by: new Date(Date.now() + 22 * 3600_000).toISOString(),
         },
         { ...base, order_no: 'SO202611230005', status: 'refunded', phone: '13500005555', paid_at: hoursAgo(90) },
+        {
+          ...base,
+          order_no: 'SO202611230006',
+          status: 'shipped',
+          phone: '13800001111',
+          paid_at: hoursAgo(10),
+          shipped_at: hoursAgo(5),
+          carrier: '圆通',
+          tracking_no: 'YT1234567890006',
+        },
       ],
     });
     expect(orders.json).toMatchObject({ rejected: 0 });
@@ -88,6 +98,17 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
   it('an electronic-only sign-off plus 没收到货 opens a P1 ticket', async () => {
     const reply = await say('c-own', '快递显示签收了 但是我根本没收到货');
     expect(reply).toMatch(/工单 #\d+（未收到货，优先级 P1）/);
+  });
+
+  it('"显示签收了但我没收到" with no order named goes to the signed order, not a newer one still in transit', async () => {
+    expect(await say('c-signed', 'SO202611230001 尾号1111')).toContain('SO202611230001');
+    expect(await say('c-signed', 'SO202611230006 尾号1111')).toContain('SO202611230006');
+    // 「你好」 after naming an order is a greeting, not that order's timeline again.
+    expect(await say('c-signed', '你好')).toContain('售后助手');
+    // A later session: nothing named in context, so the problem decides among the customer's orders.
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-signed' } });
+    const reply = await say('c-signed', '快递显示签收了 但是我没收到');
+    expect(reply).toMatch(/工单 #\d+（未收到货，优先级 P1），订单 SO202611230001/);
   });
 
   it('a ticket that names no order goes to the order the conversation is about, not just the newest', async () => {
