@@ -35,16 +35,15 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(again.json.replies[0].text).toContain(`您的工单 #${id}`);
   });
 
-  it('a vague chase-up ("换货怎么还没人处理啊") counts as a reminder on the open ticket, not a question', async () => {
+  it('a vague chase-up ("退换的事还没人管") counts as a reminder on the open ticket, not a question', async () => {
     const first = await say('c-chase', '收到的裙子尺码不对，我要换大一号');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
     expect(id).toBeGreaterThan(0);
-    const chase = await say('c-chase', '换货怎么还没人处理啊');
-    expect(chase.json.parse.clarify).toBeDefined(); // too vague alone: without the ticket the bot would ask
+    const chase = await say('c-chase', '退换的事还没人管');
     expect(chase.json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
     const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(t.reminderCount).toBe(1);
-    const stranger = await say('c-chase-2', '换货怎么还没人处理啊'); // no open ticket: the question
+    const stranger = await say('c-chase-2', '退换的事还没人管'); // too vague alone: without a ticket, the question
     expect(stranger.json.replies[0].text).toBe(stranger.json.parse.clarify.question);
   });
 

@@ -112,7 +112,7 @@ function shipmentAnswer(deps: TicketDeps, input: HandlingInput, order: OrderFact
 }
 
 /**
- * A customer message that opens nothing by itself — too vague ("换货怎么还没人处理啊" scored below the
+ * A customer message that opens nothing by itself — too vague ("退换的事还没人管" scored below the
  * clarify floor) or no ticket matter ("照片发了 你们看看") — from a customer who has a ticket it belongs
  * to: the open ticket for the problem the parse leans to (a reminder, which may raise its priority), else
  * a ticket waiting on this customer (it resumes). Undefined when there is neither.
