@@ -65,7 +65,11 @@ export async function onCustomerMessage(
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
-  const text = await openOrAttach(deps, input, problem, match.order, match.guessed === true, opts.chase);
+  const text = await openOrAttach(deps, input, problem, {
+    ...(match.order ? { order: match.order } : {}),
+    orderGuessed: match.guessed === true,
+    chase: opts.chase,
+  });
   return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
 }
 
@@ -80,7 +84,7 @@ const NOT_YET_SHIPPED = new Set(['paid', 'approved', 'picked']);
  * or not shipped yet but within the promised time — instead of a ticket per chase-up. A late order, an
  * urgent or VIP customer, or an order in any other state gets the ticket as before.
  */
-function shipmentAnswer(deps: TicketDeps, input: HandlingInput, order: OrderFacts): string | undefined {
+function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFacts): string | undefined {
   // "退款什么时候到账" about an order already refunded: when, and how much.
   if (input.parse.primary === 'refund_progress' && order.status === 'refunded') {
     return zh.alreadyRefunded({
@@ -166,13 +170,21 @@ async function note(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promi
   return zh.ticketNoted({ id: t.id });
 }
 
+/** How the message relates to the customer's orders and to chasing (see onCustomerMessage). */
+interface Circumstances {
+  /** The order the problem is about, if any. */
+  order?: OrderFacts;
+  /** `order` was the likeliest of several, not named: the reply says so. */
+  orderGuessed: boolean;
+  /** The message chases (a chase word or raised urgency): a continuation without it is a note. */
+  chase: boolean;
+}
+
 async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  order: OrderFacts | undefined,
-  orderGuessed = false,
-  chase = true,
+  { order, orderGuessed, chase }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -191,7 +203,7 @@ async function openOrAttach(
     return attach(deps, open, input, { deliveryChecked: true });
   }
   // Nothing open about it: a question the order itself answers needs no ticket.
-  const answered = order ? shipmentAnswer(deps, input, order) : undefined;
+  const answered = order ? answeredByOrder(deps, input, order) : undefined;
   if (answered) return answered;
   const now = deps.now();
   const facts = ruleFacts(parse, order, sender.tier, now);
