@@ -14,8 +14,7 @@ import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
 import { customerLabel, fmtTime, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
-import { moveTicket } from './move.ts';
-import { updateAndReschedule } from './timers.ts';
+import { moveTicket, recordStaffResponse } from './move.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
@@ -192,24 +191,12 @@ async function replyToCustomer(
   if (!t) return zh.ackUnknown({ id });
   if (!(await tellCustomer(deps, t, `【工单 #${id}】${text}`, { dedupeKey: `staff-reply-${input.delivery.id}` })))
     return `工单 #${id} 的顾客没有可联系的账号`;
-  const now = deps.now();
-  const flags = (t.flags ?? {}) as Record<string, unknown>;
-  await updateAndReschedule(
-    deps,
-    t,
-    {
-      ...(t.firstRespondedAt ? {} : { firstRespondedAt: now }),
-      ...(t.status === 'open' || t.status === 'acknowledged' ? { status: 'in_progress' } : {}),
-      flags: { ...flags, lastUpdateAt: now.toISOString() },
-    },
-    {
-      type: 'reply',
-      actor: `staff:${input.sender.id}`,
-      channel: input.delivery.channel,
-      reason: `回复顾客：${text.slice(0, 100)}`,
-      data: { deliveryId: input.delivery.id },
-    },
-  );
+  await recordStaffResponse(deps, t, {
+    actor: `staff:${input.sender.id}`,
+    channel: input.delivery.channel,
+    deliveryId: input.delivery.id,
+    reason: `回复顾客：${text.slice(0, 100)}`,
+  });
   return `已把回复发给工单 #${id} 的顾客。`;
 }
 

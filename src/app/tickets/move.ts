@@ -1,4 +1,10 @@
-import { STATUS_ZH, type TicketAction, type TicketStatus, transition } from '../../domain/tickets/lifecycle.ts';
+import {
+  openKey,
+  STATUS_ZH,
+  type TicketAction,
+  type TicketStatus,
+  transition,
+} from '../../domain/tickets/lifecycle.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
 import type { TicketDeps } from './context.ts';
@@ -53,7 +59,7 @@ export async function moveTicket(
     data.resolvedAt = null;
     data.closedAt = null;
     data.reopenCount = { increment: 1 };
-    data.openKey = `${t.customerId}|${t.orderId ?? '-'}|${t.problem}`;
+    data.openKey = openKey(t.customerId, t.orderId ?? undefined, t.problem);
   }
   if (action === 'acknowledge' || action === 'start' || action === 'reopen')
     flagChanges.lastUpdateAt = now.toISOString();
@@ -72,4 +78,23 @@ export async function moveTicket(
   );
   if (action === 'reopen') await escalate(deps, moved, 'reopen');
   return moved;
+}
+
+/**
+ * A staff answer reached `t`'s customer (回复 #N, or a person answering on the platform): the first response
+ * if there was none, 待处理/已受理 → 处理中, and the progress clock restarts — one 'reply' event, fresh deadlines.
+ */
+export async function recordStaffResponse(deps: TicketDeps, t: TicketRow, by: Mover & { reason: string }) {
+  const now = deps.now();
+  const flags = (t.flags ?? {}) as Record<string, unknown>;
+  return updateAndReschedule(
+    deps,
+    t,
+    {
+      ...(t.firstRespondedAt ? {} : { firstRespondedAt: now }),
+      ...(t.status === 'open' || t.status === 'acknowledged' ? { status: 'in_progress' } : {}),
+      flags: { ...flags, lastUpdateAt: now.toISOString() },
+    },
+    { type: 'reply', actor: by.actor, channel: by.channel, reason: by.reason, data: { deliveryId: by.deliveryId } },
+  );
 }

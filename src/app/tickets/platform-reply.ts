@@ -2,7 +2,7 @@ import type { Sender } from '../../store/identities.repo.ts';
 import type { StoredDelivery } from '../ports.ts';
 import type { TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
-import { updateAndReschedule } from './timers.ts';
+import { recordStaffResponse } from './move.ts';
 
 /**
  * A person answered the customer on the platform itself (a WeCom kf 接待人员 after the hand-off): for each
@@ -16,26 +16,14 @@ export async function onPlatformStaffReply(
 ): Promise<void> {
   const { staff, customer, delivery } = input;
   if (customer.kind !== 'customer') return;
-  const now = deps.now();
   for (const t of await deps.repo.openOfCustomer(customer.id, 10)) {
     if (await deps.repo.handled(t.id, delivery.id)) continue;
-    const flags = (t.flags ?? {}) as Record<string, unknown>;
-    await updateAndReschedule(
-      deps,
-      t,
-      {
-        ...(t.firstRespondedAt ? {} : { firstRespondedAt: now }),
-        ...(t.status === 'open' || t.status === 'acknowledged' ? { status: 'in_progress' } : {}),
-        flags: { ...flags, lastUpdateAt: now.toISOString() },
-      },
-      {
-        type: 'reply',
-        actor: `staff:${staff.id}`,
-        channel: delivery.channel,
-        reason: `${staff.name ?? '人工客服'} 在平台上回复顾客：${delivery.text.slice(0, 100)}`,
-        data: { deliveryId: delivery.id },
-      },
-    );
+    await recordStaffResponse(deps, t, {
+      actor: `staff:${staff.id}`,
+      channel: delivery.channel,
+      deliveryId: delivery.id,
+      reason: `${staff.name ?? '人工客服'} 在平台上回复顾客：${delivery.text.slice(0, 100)}`,
+    });
     await acknowledge(deps, t.id, { id: staff.id, ...(staff.name ? { name: staff.name } : {}) });
   }
 }
