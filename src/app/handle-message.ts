@@ -1,6 +1,6 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import { zh } from '../i18n/zh.ts';
-import type { ContextResolver, ConversationMemory } from '../nlu/context.ts';
+import { type ContextResolver, type ConversationMemory, continuesPrevious } from '../nlu/context.ts';
 import type { Parse } from '../nlu/contract.ts';
 import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
@@ -16,8 +16,8 @@ export interface HandlingInput {
 /** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
 export interface TicketHandling {
   /**
-   * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. A message that
-   * only continues the previous one (nlu/context.ts) and does not chase (`chase`) is noted instead.
+   * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. On an open
+   * ticket the message is a reminder when it counts as chasing (`chase`), else a note added to it.
    */
   onCustomerMessage(input: HandlingInput, opts?: { chase: boolean }): Promise<string | undefined>;
   /**
@@ -85,16 +85,9 @@ export function createMessageHandler(deps: {
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
-  const thanks = (deps.smalltalk?.thanks ?? []).map((w) => w.toLowerCase());
-  const isThanks = (text: string) => {
-    const t = text.toLowerCase();
-    return thanks.some((w) => t.includes(w));
-  };
-  const chaseWords = (deps.chaseWords ?? []).map((w) => w.toLowerCase());
-  const isChase = (p: Parse) => {
-    const t = p.text.toLowerCase();
-    return p.urgency.level !== 'normal' || chaseWords.some((w) => t.includes(w));
-  };
+  const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
+  const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
+  const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -125,13 +118,19 @@ export function createMessageHandler(deps: {
     const out = await act(sender, d, parse);
     // A clarifying question is remembered only when it was asked: when the message was answered some
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
-    const asked = parse.clarify !== undefined && out.text === parse.clarify.question;
-    await deps.memory.save(key, asked ? memory : actedOn(memory));
+    await deps.memory.save(key, out.asked ? memory : actedOn(memory));
     return [reply(d, out.text, out.handoff ? { handoff: true } : {})];
   };
 
-  async function act(sender: Sender, d: StoredDelivery, parse: Parse): Promise<{ text: string; handoff?: boolean }> {
+  async function act(
+    sender: Sender,
+    d: StoredDelivery,
+    parse: Parse,
+  ): Promise<{ text: string; handoff?: boolean; asked?: boolean }> {
     const input = { sender, delivery: d, parse };
+    // Chasing: a chase word or raised urgency. A message stating its problem again also counts on the
+    // ticket for that problem; one that only continues the conversation ("我问问家里人") does not.
+    const chase = isChase(parse);
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
       if (status) return { text: status };
@@ -151,9 +150,8 @@ export function createMessageHandler(deps: {
       return { text: parse.primary === 'other' && !parse.clarify ? zh.greeting() : zh.askWhatHappened() };
     }
     if (parse.clarify) {
-      const chased =
-        sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase: isChase(parse) }) : undefined;
-      return { text: chased ?? parse.clarify.question };
+      const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase }) : undefined;
+      return chased ? { text: chased } : { text: parse.clarify.question, asked: true };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
     // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).
@@ -162,12 +160,21 @@ export function createMessageHandler(deps: {
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
       const ticket =
-        (await deps.tickets?.onCustomerMessage(input, { chase: isChase(parse) })) ??
-        (await deps.tickets?.onFollowUp(input, { chase: isChase(parse) }));
+        (await deps.tickets?.onCustomerMessage(input, { chase: chase || !continuesPrevious(parse) })) ??
+        (await deps.tickets?.onFollowUp(input, { chase }));
       if (ticket) return { text: ticket, handoff };
     }
     return { text: fallback(parse, isThanks(d.text)), handoff };
   }
+}
+
+/** A case-insensitive "contains one of these words" test. */
+function containsAnyOf(words: readonly string[]): (text: string) => boolean {
+  const lower = words.map((w) => w.toLowerCase());
+  return (text) => {
+    const t = text.toLowerCase();
+    return lower.some((w) => t.includes(w));
+  };
 }
 
 /** The memory after a message that was acted on: its open question (never asked) becomes the last request. */

@@ -54,6 +54,12 @@ function mergeEntities(old: readonly Entity[], fresh: readonly Entity[]): Entity
 }
 
 const ORDER_REFS = new Set(['orderNo', 'trackingNo']);
+const FOLLOW_UP_NOTE = 'context:followup:';
+
+/** Whether the resolver attached this message to the previous one (it only continued it). */
+export function continuesPrevious(p: Parse): boolean {
+  return p.notes.some((n) => n.startsWith(FOLLOW_UP_NOTE));
+}
 
 function newest(a: Remembered | undefined, b: Remembered | undefined): Remembered | undefined {
   if (!a || !b) return a ?? b;
@@ -119,7 +125,7 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
       confidence: intents.find((s) => s.id === primary)?.score ?? p.confidence,
       entities: mergeEntities(last.entities, p.entities),
       urgency: mergeUrgency(last.urgency, p.urgency),
-      notes: [...p.notes, `context:followup:${last.primary}`],
+      notes: [...p.notes, `${FOLLOW_UP_NOTE}${last.primary}`],
     };
   };
 

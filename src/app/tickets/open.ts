@@ -176,7 +176,7 @@ interface Circumstances {
   order?: OrderFacts;
   /** `order` was the likeliest of several, not named: the reply says so. */
   orderGuessed: boolean;
-  /** The message chases (a chase word or raised urgency): a continuation without it is a note. */
+  /** The message counts as chasing (see TicketHandling.onCustomerMessage); else it is a note. */
   chase: boolean;
 }
 
@@ -197,9 +197,7 @@ async function openOrAttach(
   });
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) {
-    // Only continuing the previous message ("我问问家里人", a tracking number alone) without chasing: a note.
-    const continues = parse.notes.some((n) => n.startsWith('context:followup:'));
-    if (continues && !chase && isWorkedOn(open)) return note(deps, open, input);
+    if (!chase && isWorkedOn(open)) return note(deps, open, input);
     return attach(deps, open, input, { deliveryChecked: true });
   }
   // Nothing open about it: a question the order itself answers needs no ticket.
