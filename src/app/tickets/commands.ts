@@ -12,7 +12,7 @@ import {
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { customerLabel, fmtTime, type TicketDeps } from './context.ts';
+import { assigneeName, customerLabel, fmtTime, TICKET_STAFF_ROLES, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
 
@@ -121,7 +121,7 @@ async function tellCustomer(deps: TicketDeps, t: TicketRow, text: string, opts: 
 async function reassign(deps: TicketDeps, id: number, who: string, input: Omit<HandlingInput, 'parse'>) {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
-  const staff = await deps.directory.staffByRole(['agent', 'supervisor', 'manager']);
+  const staff = await deps.directory.staffByRole(TICKET_STAFF_ROLES);
   const name = who.replace(/^[@＠]/, '');
   const target = staff.find((s) => s.id === name || s.name === name);
   if (!target) return zh.reassignUnknown({ who, names: staff.map((s) => s.name) });
@@ -160,16 +160,14 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
   const events = await deps.repo.recentEvents(id, 8);
-  const assignee = t.assigneeId
-    ? (await deps.directory.staffByRole(['agent', 'supervisor', 'manager'])).find((s) => s.id === t.assigneeId)
-    : undefined;
+  const owner = await assigneeName(deps, t);
   const order = t.order
     ? `${t.order.orderNo}（${sourceLabel(t.order.source)}）${STATE_LABEL[t.order.status as OrderStatus] ?? t.order.status}`
     : '未关联订单';
   const lines = [
     `工单 #${t.id} · ${t.priority} · ${STATUS_ZH[t.status as TicketStatus]}`,
     `顾客：${customerLabel(t)}　订单：${order}`,
-    `负责人：${assignee?.name ?? (t.assigneeId ? t.assigneeId : '未分配')}`,
+    `负责人：${owner ?? t.assigneeId ?? '未分配'}`,
     `问题：${t.summary}`,
     `优先级依据：${(t.priorityReasons as string[]).join('；')}`,
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),

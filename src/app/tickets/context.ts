@@ -56,6 +56,15 @@ export interface TicketDeps {
   log: Logger;
 }
 
+/** Staff who can own or take a ticket (转派 targets). */
+export const TICKET_STAFF_ROLES = ['agent', 'supervisor', 'manager'];
+
+/** The name of `t`'s owner, for views; undefined when it has none. */
+export async function assigneeName(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
+  if (!t.assigneeId) return undefined;
+  return (await deps.directory.staffByRole(TICKET_STAFF_ROLES)).find((s) => s.id === t.assigneeId)?.name;
+}
+
 export function customerLabel(t: TicketRow): string {
   const name = t.customer.name ?? '顾客';
   return t.customer.tier === 'vip' ? `${name}（VIP）` : name;

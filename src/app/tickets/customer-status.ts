@@ -2,7 +2,7 @@ import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../../domain/tickets/l
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { fmtTime, type TicketDeps } from './context.ts';
+import { assigneeName, fmtTime, type TicketDeps } from './context.ts';
 
 /** "工单 #12 处理到哪了", "我的工单怎么样了", "工单12" — a question about the customer's own tickets. */
 const ASKS_ABOUT_TICKET = [
@@ -33,10 +33,7 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
 
 async function describe(deps: TicketDeps, t: TicketRow): Promise<string> {
   const status = t.status as TicketStatus;
-  const owner =
-    t.assigneeId && status === 'in_progress'
-      ? (await deps.directory.staffByRole(['agent', 'supervisor', 'manager'])).find((s) => s.id === t.assigneeId)?.name
-      : undefined;
+  const owner = status === 'in_progress' ? await assigneeName(deps, t) : undefined;
   const lastReply = (await deps.repo.recentEvents(t.id, 20)).filter((e) => e.type === 'reply').at(-1);
   return zh.customerTicketStatus({
     id: t.id,
