@@ -31,7 +31,7 @@ async function sendText(
   openKfId: string,
   user: string,
 ): Promise<SendResult> {
-  const target: BudgetTarget = { kind: 'kf', openKfId, externalUserId: user };
+  const target = { kind: 'kf', openKfId, externalUserId: user } as const satisfies BudgetTarget;
   const text = plainText(message);
   const parts = splitUtf8(text, LIMITS.kfText);
   const admission = await ctx.budget.admit(target, message, { kind: message.kind, parts: parts.length }, text);
@@ -51,10 +51,7 @@ async function sendText(
     } catch (err) {
       await admission.release(allowed.length - i);
       const refused = await onKfRefusal(ctx, target, err);
-      if (refused === 'kf_session_state') {
-        await markWithPerson(ctx, openKfId, user);
-        return holdForPerson(ctx, message);
-      }
+      if (refused === 'kf_session_state') return holdForPerson(ctx, message);
       if (refused) return ctx.reroute(message, refused, allowed.slice(i).join('\n'));
       throw err;
     }
@@ -114,8 +111,11 @@ async function holdForPerson(ctx: SendContext, message: OutboundMessage): Promis
   return ctx.reroute({ ...message, handoff: false }, 'kf_session_state', plainText(message));
 }
 
-/** 95001 / 95002 / 95018 mean "cannot reach this customer now" — reroute, and fix our budget view. */
-async function onKfRefusal(ctx: SendContext, target: BudgetTarget, err: unknown) {
+/**
+ * 95001 / 95002 / 95018 mean "cannot reach this customer now": fix our view (the budget, or the session
+ * being with a person) and say why.
+ */
+async function onKfRefusal(ctx: SendContext, target: BudgetTarget & { kind: 'kf' }, err: unknown) {
   const errcode = isCodedError(err) ? err.details?.errcode : undefined;
   if (errcode === 95001) {
     await ctx.budget.markKfRefused(target, 'count');
@@ -125,6 +125,9 @@ async function onKfRefusal(ctx: SendContext, target: BudgetTarget, err: unknown)
     await ctx.budget.markKfRefused(target, 'window');
     return 'kf_window_closed' as const;
   }
-  if (errcode === 95018) return 'kf_session_state' as const;
+  if (errcode === 95018) {
+    await markWithPerson(ctx, target.openKfId, target.externalUserId);
+    return 'kf_session_state' as const;
+  }
   return undefined;
 }
