@@ -114,14 +114,14 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       const wanted = primary ? WANTS[primary] : undefined;
       const status = (o: OrderDetail): OrderStatus =>
         o.lastTrackingKind === 'signed' && o.status === 'shipped' ? 'signed' : (o.status as OrderStatus);
-      const contradicts = (o: OrderDetail) => wanted === DELIVERED && status(o) !== 'signed' && o.status !== 'shipped';
+      // The wanted statuses in order of preference ("显示签收了但没收到": a signed order before a shipped one).
+      const preference: readonly OrderStatus[] = wanted === DELIVERED ? [...DELIVERED, 'shipped'] : (wanted ?? []);
+      const contradicts = (o: OrderDetail) => wanted === DELIVERED && !preference.includes(status(o));
       for (const e of refs.filter((r) => (r.start ?? 0) < 0)) {
         const hit = find(e);
         if (hit && !contradicts(hit)) return { order: facts(hit) };
       }
-      // The wanted statuses in order of preference ("显示签收了但没收到": a signed order before a shipped one),
-      // each time the newest order in that status.
-      const preference = wanted === DELIVERED ? [...DELIVERED, 'shipped' as const] : (wanted ?? []);
+      // Else the newest order in the first preferred status that has one.
       const likely = preference.map((s) => mine.find((o) => status(o) === s)).find((o) => o !== undefined) ?? mine[0];
       return likely ? { order: facts(likely), guessed: mine.length > 1 } : {};
     },
