@@ -1,6 +1,6 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import { zh } from '../i18n/zh.ts';
-import { type ContextResolver, type ConversationMemory, continuesPrevious } from '../nlu/context.ts';
+import { type ContextResolver, type ConversationMemory, continuesPrevious, rememberOrders } from '../nlu/context.ts';
 import type { Parse } from '../nlu/contract.ts';
 import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
@@ -13,18 +13,27 @@ export interface HandlingInput {
   parse: Parse;
 }
 
+/**
+ * What a use case answered, and the orders the answer was about, in the order shown: one order becomes the
+ * conversation's order ("催一下" next is about it); several are a list the customer can pick from ("第二个").
+ */
+export interface Answer {
+  text: string;
+  orderNos?: string[];
+}
+
 /** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
 export interface TicketHandling {
   /**
    * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. On an open
    * ticket the message is a reminder when it counts as chasing (`chase`), else a note added to it.
    */
-  onCustomerMessage(input: HandlingInput, opts?: { chase: boolean }): Promise<string | undefined>;
+  onCustomerMessage(input: HandlingInput, opts?: { chase: boolean }): Promise<Answer | undefined>;
   /**
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
    */
-  onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<string | undefined>;
+  onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<Answer | undefined>;
   /**
    * A staff member answered the customer on the platform itself (WeCom kf 接待人员): the customer's open
    * tickets get their response recorded (first response, escalations acknowledged).
@@ -39,7 +48,7 @@ export interface TicketHandling {
 /** Order side (src/app/order-query): status answers with identity checks and masking. */
 export interface OrderHandling {
   /** Answer an order question; undefined when the message is not about an order. */
-  answer(input: HandlingInput): Promise<string | undefined>;
+  answer(input: HandlingInput): Promise<Answer | undefined>;
 }
 
 const QUERY_INTENTS = new Set(['order_status', 'logistics_query']);
@@ -118,7 +127,8 @@ export function createMessageHandler(deps: {
     const out = await act(sender, d, parse);
     // A clarifying question is remembered only when it was asked: when the message was answered some
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
-    await deps.memory.save(key, out.asked ? memory : actedOn(memory));
+    const kept = out.asked ? memory : actedOn(memory);
+    await deps.memory.save(key, out.orderNos ? rememberOrders(kept, out.orderNos, now()) : kept);
     return [reply(d, out.text, out.handoff ? { handoff: true } : {})];
   };
 
@@ -126,7 +136,7 @@ export function createMessageHandler(deps: {
     sender: Sender,
     d: StoredDelivery,
     parse: Parse,
-  ): Promise<{ text: string; handoff?: boolean; asked?: boolean }> {
+  ): Promise<Answer & { handoff?: boolean; asked?: boolean }> {
     const input = { sender, delivery: d, parse };
     // Chasing: a chase word or raised urgency. A message stating its problem again also counts on the
     // ticket for that problem; one that only continues the conversation ("我问问家里人") does not.
@@ -141,7 +151,7 @@ export function createMessageHandler(deps: {
       (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other'))
     ) {
       const answer = await deps.orders?.answer(input);
-      if (answer) return { text: answer };
+      if (answer) return answer;
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
@@ -151,7 +161,7 @@ export function createMessageHandler(deps: {
     }
     if (parse.clarify) {
       const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase }) : undefined;
-      return chased ? { text: chased } : { text: parse.clarify.question, asked: true };
+      return chased ?? { text: parse.clarify.question, asked: true };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
     // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).
@@ -162,7 +172,7 @@ export function createMessageHandler(deps: {
       const ticket =
         (await deps.tickets?.onCustomerMessage(input, { chase: chase || !continuesPrevious(parse) })) ??
         (await deps.tickets?.onFollowUp(input, { chase }));
-      if (ticket) return { text: ticket, handoff };
+      if (ticket) return { ...ticket, handoff };
     }
     return { text: fallback(parse, isThanks(d.text)), handoff };
   }

@@ -89,7 +89,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       });
       // Staff text that names no order is not an order question; let the caller answer it.
       if (sender.kind === 'staff' && r.outcome === 'need_reference') return undefined;
-      return r.text;
+      return { text: r.text, orderNos: r.orders.map((o) => o.orderNo) };
     },
   };
 

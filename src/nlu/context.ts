@@ -26,6 +26,8 @@ export interface ConversationMemory {
   last?: Remembered;
   /** An unanswered clarifying question and the message that raised it. */
   pending?: Remembered & { question: string; options: string[] };
+  /** Orders the last reply listed (numbered from 1): the next message may pick one ("第二个"). */
+  offered?: { atMs: number; orderNos: string[] };
 }
 
 export type ContextResolver = (
@@ -77,6 +79,28 @@ function withOrderInContext(p: Parse, previous: Remembered | undefined): Parse {
   if (!first) return p;
   return { ...p, entities: [...carried, ...p.entities], notes: [...p.notes, `context:order:${first.value}`] };
 }
+
+/**
+ * The memory after a reply about `orderNos` (in the order shown): one order becomes the conversation's order
+ * (carried like one the customer named, so "催一下" next is about it); several are offered for a pick.
+ */
+export function rememberOrders(
+  memory: ConversationMemory,
+  orderNos: readonly string[],
+  nowMs: number,
+): ConversationMemory {
+  const [only, ...more] = orderNos;
+  if (!only) return memory;
+  if (more.length > 0) return { ...memory, offered: { atMs: nowMs, orderNos: [...orderNos] } };
+  if (!memory.last) return memory;
+  const others = memory.last.entities.filter((e) => !ORDER_REFS.has(e.type));
+  const carried: Entity = { type: 'orderNo', value: only, start: -1, end: -1 };
+  return { ...memory, last: { ...memory.last, entities: [carried, ...others] } };
+}
+
+const OFFERED_PICK_NOTE = 'context:offered-pick:';
+/** Words around an ordinal that picks from a list ("要第二个订单吧"), besides the follow-up fillers. */
+const LIST_WORDS = ['订单', '那个', '那单', '这单', '就', '要', '选', '查', '看'];
 
 function mergeUrgency(a: Parse['urgency'], b: Parse['urgency']): Parse['urgency'] {
   const level = RANK[a.level] >= RANK[b.level] ? a.level : b.level;
@@ -144,14 +168,44 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     };
   };
 
+  // "第二个", "2", "要第一单吧": an ordinal and nothing else but filler words.
+  const pickFillers = [...cfg.fillers, ...LIST_WORDS].sort((a, b) => b.length - a.length);
+  const ordinalOf = (folded: string): number | undefined => {
+    const index = (w: string) => spec.clarify.ordinals.findIndex((words) => words.includes(w));
+    // A staff member's "@bot 第二个": the mention is not part of the answer.
+    let bare = folded.replace(/^\s*[@＠]\S+\s+/u, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+    for (const f of pickFillers) {
+      if (index(bare) >= 0) break;
+      bare = bare.split(f).join('');
+    }
+    const n = index(bare);
+    return n >= 0 ? n : undefined;
+  };
+
+  const pick = (p: Parse, orderNo: string, n: number): Parse => {
+    const { clarify: _dropped, ...rest } = p;
+    return {
+      ...rest,
+      primary: 'order_status',
+      intents: [{ id: 'order_status', score: ANSWER_SCORE }],
+      confidence: ANSWER_SCORE,
+      entities: [{ type: 'orderNo', value: orderNo, start: 0, end: p.text.length }],
+      notes: [...p.notes, `${OFFERED_PICK_NOTE}${n + 1}`],
+    };
+  };
+
   return (parse, memory, nowMs) => {
     const fresh = (r: Remembered | undefined) => (r && nowMs - r.atMs <= windowMs && nowMs >= r.atMs ? r : undefined);
     const pending = fresh(memory?.pending) as ConversationMemory['pending'];
     const last = fresh(memory?.last);
     const folded = foldText(parse.text, spec.t2s);
+    const offered = memory?.offered && nowMs - memory.offered.atMs <= windowMs ? memory.offered.orderNos : undefined;
+    const n = offered && parse.entities.length === 0 ? ordinalOf(folded) : undefined;
+    const picked = n === undefined ? undefined : offered?.[n];
     let out = parse;
     const chosen = pending ? resolveClarifyAnswer(folded, pending.options, spec.clarify, spec.labels) : undefined;
-    if (pending && chosen) out = answer(parse, pending, chosen);
+    if (picked !== undefined && n !== undefined) out = pick(parse, picked, n);
+    else if (pending && chosen) out = answer(parse, pending, chosen);
     else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
     else out = withOrderInContext(out, newest(pending, last));
     const next: ConversationMemory = { version: 1 };

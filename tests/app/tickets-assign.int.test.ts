@@ -58,15 +58,19 @@ describe('the ticket path on PGlite (the embedded default)', () => {
   it('opens, assigns, pushes, attaches a reminder and ignores a redelivery', async () => {
     const service = await ticketServiceOn(db(), noTimers);
     const sender = await createIdentityStore(db().prisma).resolve('sandbox', 'pg-lite-1', 'customer');
-    const first = await service.onCustomerMessage({
-      sender,
-      delivery: customerDelivery('pl-1', 'pg-lite-1', '杯子裂了'),
-      parse: problemParse('damaged', '杯子裂了'),
-    });
+    const first = (
+      await service.onCustomerMessage({
+        sender,
+        delivery: customerDelivery('pl-1', 'pg-lite-1', '杯子裂了'),
+        parse: problemParse('damaged', '杯子裂了'),
+      })
+    )?.text;
     expect(first).toContain('工单 #1');
     const again = customerDelivery('pl-2', 'pg-lite-1', '怎么还没人理');
-    const reminder = await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') });
-    const redelivered = await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') });
+    const reminder = (await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') }))
+      ?.text;
+    const redelivered = (await service.onCustomerMessage({ sender, delivery: again, parse: problemParse('damaged') }))
+      ?.text;
     expect(reminder).toContain('#1');
     expect(redelivered).toContain('#1');
     const [t] = await db().sql.query<{ assigneeId: string | null; reminderCount: number; due: string | null }>(

@@ -75,7 +75,7 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
     expect(sent).toHaveLength(0);
 
     down = false;
-    const reply = await handle('crash-1', 'c1-d1', '杯子裂了', problemParse('damaged'));
+    const reply = (await handle('crash-1', 'c1-d1', '杯子裂了', problemParse('damaged')))?.text;
     expect(reply).toContain(`工单 #${t?.id}`);
     expect(reply).toContain('已为您登记售后工单');
     const pushes = sent.filter((m) => m.dedupeKey.startsWith(`assigned-${t?.id}-`));
@@ -176,7 +176,7 @@ describe('a delivery retried after a crash half-way through (PostgreSQL)', () =>
     down = true;
     await expect(handle('crash-3', 'c3-d2', '怎么还没人理', problemParse('damaged'))).rejects.toThrow();
     down = false;
-    const reply = await handle('crash-3', 'c3-d2', '怎么还没人理', problemParse('damaged'));
+    const reply = (await handle('crash-3', 'c3-d2', '怎么还没人理', problemParse('damaged')))?.text;
     await handle('crash-3', 'c3-d2', '怎么还没人理', problemParse('damaged'));
     expect(reply).toContain(`#${t?.id}`);
     const reminders = sent.filter((m) => m.dedupeKey.startsWith(`remind-${t?.id}-c3-d2-`));

@@ -93,11 +93,13 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
   afterAll(async () => cleanup());
 
   it('an allergy opens a P1 ticket in the critical lane, explains why, and pushes to the on-duty agent', async () => {
-    const reply = await service.onCustomerMessage({
-      sender: customer,
-      delivery: delivery('用了面霜过敏起疹子'),
-      parse: parse('safety_issue', ['过敏', '起疹子'], 'critical'),
-    });
+    const reply = (
+      await service.onCustomerMessage({
+        sender: customer,
+        delivery: delivery('用了面霜过敏起疹子'),
+        parse: parse('safety_issue', ['过敏', '起疹子'], 'critical'),
+      })
+    )?.text;
     expect(reply).toMatch(/已为您登记售后工单 #1（安全问题，优先级 P1）.*加急/);
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
     expect(t.priority).toBe('P1');
@@ -112,8 +114,8 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
   it('a repeat message attaches as a reminder; the same delivery retried does not count twice', async () => {
     const d = delivery('过敏了 脸还肿着 怎么还没人管');
     const p = parse('safety_issue', ['过敏'], 'critical');
-    const first = await service.onCustomerMessage({ sender: customer, delivery: d, parse: p });
-    const again = await service.onCustomerMessage({ sender: customer, delivery: d, parse: p });
+    const first = (await service.onCustomerMessage({ sender: customer, delivery: d, parse: p }))?.text;
+    const again = (await service.onCustomerMessage({ sender: customer, delivery: d, parse: p }))?.text;
     expect(first).toContain('工单 #1');
     expect(again).toContain('工单 #1');
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
@@ -146,11 +148,13 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
   });
 
   it('a complaint goes straight to the manager; 收到 #id acknowledges and stops the climb', async () => {
-    const reply = await service.onCustomerMessage({
-      sender: customer,
-      delivery: delivery('再不处理我就打12315投诉你们'),
-      parse: parse('complaint', ['12315', '投诉'], 'critical', { escalateToManager: true }),
-    });
+    const reply = (
+      await service.onCustomerMessage({
+        sender: customer,
+        delivery: delivery('再不处理我就打12315投诉你们'),
+        parse: parse('complaint', ['12315', '投诉'], 'critical', { escalateToManager: true }),
+      })
+    )?.text;
     const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
     expect((await inbox('mgr1')).join('\n')).toContain(`第3级升级】工单 #${id}`);
     const ack = await service.onStaffMessage({
@@ -173,11 +177,13 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     const paused = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
     expect(paused.resolveDueAt).toBeNull();
     clock = new Date(clock.getTime() + 60 * 60_000);
-    const reply = await service.onCustomerMessage({
-      sender: customer,
-      delivery: delivery('照片发你们了'),
-      parse: parse('safety_issue', ['过敏'], 'critical'),
-    });
+    const reply = (
+      await service.onCustomerMessage({
+        sender: customer,
+        delivery: delivery('照片发你们了'),
+        parse: parse('safety_issue', ['过敏'], 'critical'),
+      })
+    )?.text;
     expect(reply).toContain('已继续处理');
     const resumed = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
     expect(resumed.status).toBe('in_progress');
@@ -214,11 +220,13 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
 
   it('the staff view of a long-lived ticket shows its latest records, not its first ones', async () => {
     const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
-    const reply = await service.onCustomerMessage({
-      sender: customer,
-      delivery: delivery('买贵了 申请价保'),
-      parse: parse('price_protection'),
-    });
+    const reply = (
+      await service.onCustomerMessage({
+        sender: customer,
+        delivery: delivery('买贵了 申请价保'),
+        parse: parse('price_protection'),
+      })
+    )?.text;
     const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
     for (let i = 0; i < 10; i++)
       await service.onCustomerMessage({
@@ -243,11 +251,13 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
         sender: sup,
         delivery: { ...delivery('@bot 超时工单'), userRef: 'sup1', role: 'staff' },
       });
-    const reply = await service.onCustomerMessage({
-      sender: customer,
-      delivery: delivery('发票一直没开'),
-      parse: parse('invoice'),
-    });
+    const reply = (
+      await service.onCustomerMessage({
+        sender: customer,
+        delivery: delivery('发票一直没开'),
+        parse: parse('invoice'),
+      })
+    )?.text;
     const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(await ask()).not.toContain(`#${id} `);

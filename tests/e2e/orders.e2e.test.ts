@@ -211,6 +211,37 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(1);
   });
 
+  it('"第一个" picks from the list the bot showed; the next messages are about that order', async () => {
+    expect(await say('c-pick', 'SO202611230001 尾号1111')).toContain('SO202611230001');
+    expect(await say('c-pick', 'SO202611230006 尾号1111')).toContain('SO202611230006');
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-pick' } });
+    const list = await say('c-pick', '查一下我的订单');
+    expect(list).toContain('回复序号');
+    const listed = [...list.matchAll(/^\d+\. (SO\d+)/gm)].map((m) => m[1]);
+    expect(listed).toEqual(['SO202611230006', 'SO202611230001']);
+    const detail = await say('c-pick', '第一个');
+    expect(detail).toContain('订单 SO202611230006');
+    expect(detail).toContain('YT1234567890006');
+    expect(detail).not.toContain('SO202611230001');
+    // The order just shown is the one the conversation is about: no guess, and 催一下 chases that ticket.
+    const opened = await say('c-pick', '怎么还没到，都好几天了');
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('订单 SO202611230006。');
+    expect(opened).not.toContain('按您最近的相关订单登记');
+    expect(await say('c-pick', '能不能帮我催一下快递')).toContain(`您的工单 #${id} 目前状态`);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(1);
+  });
+
+  it('staff pick an order from a phone-suffix list by its number, still masked', async () => {
+    const list = await say('agent2', '@bot 查 尾号1111', 'staff', 'aftersales-group');
+    const second = [...list.matchAll(/^2\. (SO\d+)/gm)].map((m) => m[1])[0];
+    expect(second).toMatch(/^SO2026112300/);
+    const detail = await say('agent2', '@bot 2', 'staff', 'aftersales-group');
+    expect(detail).toContain(`订单 ${second}`);
+    expect(detail).toContain('138****1111');
+    expect(detail).not.toContain('13800001111');
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ConversationMemory, createContextResolver } from '../../src/nlu/context.ts';
+import { type ConversationMemory, createContextResolver, rememberOrders } from '../../src/nlu/context.ts';
 import { fixedParser, realSpec } from '../support/nlu.ts';
 
 const resolve = createContextResolver(realSpec());
@@ -107,5 +107,58 @@ describe('follow-ups attach to the previous parse', () => {
       ['还是没到', T0 + 45 * MIN],
     ]);
     expect(late?.primary).toBe('not_received');
+  });
+});
+
+describe('the orders a reply was about', () => {
+  const LISTED = ['261129-198095770000003', '3909821096840000001', '6982130955850000002'];
+
+  /** One message after a reply that listed `orderNos` (or named one), as the handler stores it. */
+  function nextAfter(orderNos: string[], first: string, next: string, gapMs = MIN) {
+    const r = resolve(parser.parse(first), undefined, T0);
+    const memory = JSON.parse(JSON.stringify(rememberOrders(r.memory, orderNos, T0))) as ConversationMemory;
+    return resolve(parser.parse(next), memory, T0 + gapMs);
+  }
+
+  it.each([
+    ['第二个', 1],
+    ['2', 1],
+    ['要第一单吧', 0],
+    ['第3个订单', 2],
+    ['@bot 第三个', 2],
+    ['就查第二笔', 1],
+  ])('%s picks that order from the list the reply showed', (text, index) => {
+    const { parse } = nextAfter(LISTED, '查一下我的订单', text);
+    expect(parse.primary).toBe('order_status');
+    expect(parse.clarify).toBeUndefined();
+    expect(parse.entities).toEqual([expect.objectContaining({ type: 'orderNo', value: LISTED[index] })]);
+    expect(parse.entities[0]?.start).toBeGreaterThanOrEqual(0); // named now, not carried
+  });
+
+  it('an ordinal inside a sentence, a number past the list, or a late answer picks nothing', () => {
+    for (const [text, gap] of [
+      ['我买的第二个杯子碎了', MIN],
+      ['第五个', MIN],
+      ['第二个', 31 * MIN],
+    ] as const) {
+      const { parse } = nextAfter(LISTED, '查一下我的订单', text, gap);
+      expect(parse.notes.some((n) => n.startsWith('context:offered-pick'))).toBe(false);
+      expect(parse.entities.some((e) => e.value === LISTED[1])).toBe(false);
+    }
+  });
+
+  it('the list is offered for the next message only', () => {
+    const first = resolve(parser.parse('查一下我的订单'), undefined, T0);
+    const listed = rememberOrders(first.memory, LISTED, T0);
+    const between = resolve(parser.parse('你们店几点下班'), listed, T0 + MIN);
+    const late = resolve(parser.parse('第二个'), between.memory, T0 + 2 * MIN);
+    expect(late.parse.entities).toEqual([]);
+  });
+
+  it('one order answered becomes the order the next message is about', () => {
+    const { parse } = nextAfter(['3909821096840000001'], '物流三天没更新了', '你们店几点下班');
+    expect(parse.entities).toEqual([
+      expect.objectContaining({ type: 'orderNo', value: '3909821096840000001', start: -1 }),
+    ]);
   });
 });

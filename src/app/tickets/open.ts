@@ -15,7 +15,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
-import type { HandlingInput } from '../handle-message.ts';
+import type { Answer, HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { fmtTime } from './context.ts';
 import { escalate } from './escalate.ts';
@@ -61,7 +61,7 @@ export async function onCustomerMessage(
   deps: TicketDeps,
   input: HandlingInput,
   opts: { chase: boolean } = { chase: true },
-): Promise<string | undefined> {
+): Promise<Answer | undefined> {
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
@@ -70,7 +70,9 @@ export async function onCustomerMessage(
     orderGuessed: match.guessed === true,
     chase: opts.chase,
   });
-  return text && match.notTheirs ? `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` : text;
+  if (!text) return undefined;
+  if (match.notTheirs) return { text: `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` };
+  return { text, ...(match.order ? { orderNos: [match.order.orderNo] } : {}) };
 }
 
 /** How long after payment an order with no promised ship time may take (the radar's "paid, not shipped" line). */
@@ -125,7 +127,7 @@ export async function onFollowUp(
   deps: TicketDeps,
   input: HandlingInput,
   opts: { chase: boolean } = { chase: true },
-): Promise<string | undefined> {
+): Promise<Answer | undefined> {
   const problem = followUpProblem(input.parse.primary);
   // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
   const open =
@@ -134,8 +136,11 @@ export async function onFollowUp(
   if (!open) return undefined;
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
-  if (!opts.chase && isWorkedOn(open)) return note(deps, open, input);
-  return attach(deps, open, input, { deliveryChecked: false });
+  const text =
+    !opts.chase && isWorkedOn(open)
+      ? await note(deps, open, input)
+      : await attach(deps, open, input, { deliveryChecked: false });
+  return { text, ...(open.order ? { orderNos: [open.order.orderNo] } : {}) };
 }
 
 /** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */
