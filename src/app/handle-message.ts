@@ -28,7 +28,7 @@ export interface TicketHandling {
    * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. On an open
    * ticket the message is a reminder when it counts as chasing (`chase`), else a note added to it.
    */
-  onCustomerMessage(input: HandlingInput, opts?: { chase: boolean }): Promise<Answer | undefined>;
+  onCustomerMessage(input: HandlingInput, opts?: { chase: boolean; restated?: boolean }): Promise<Answer | undefined>;
   /**
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
@@ -91,12 +91,15 @@ export function createMessageHandler(deps: {
   smalltalk?: { thanks: readonly string[] };
   /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
   chaseWords?: readonly string[];
+  /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
+  retractWords?: readonly string[];
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
   const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
+  const isRetraction = containsAnyOf(deps.retractWords ?? []);
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -138,8 +141,8 @@ export function createMessageHandler(deps: {
     parse: Parse,
   ): Promise<Answer & { handoff?: boolean; asked?: boolean }> {
     const input = { sender, delivery: d, parse };
-    // Chasing: a chase word or raised urgency. A message stating its problem again also counts on the
-    // ticket for that problem; one that only continues the conversation ("我问问家里人") does not.
+    // Chasing: a chase word or raised urgency. A message asking again for what its open ticket is for also
+    // counts; one that only continues the conversation ("我问问家里人") or adds to it does not (open.ts).
     const chase = isChase(parse);
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
@@ -159,6 +162,11 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
       return { text: parse.primary === 'other' && !parse.clarify ? zh.greeting() : zh.askWhatHappened() };
     }
+    // "算了不取消了": the customer takes a request back. The classifier hears 取消; this is no new ticket and
+    // no reminder, but news for the ticket it is about.
+    if (sender.kind === 'customer' && isRetraction(d.text)) {
+      return (await deps.tickets?.onFollowUp(input, { chase: false })) ?? { text: zh.retractedNothingOpen() };
+    }
     if (parse.clarify) {
       const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase }) : undefined;
       return chased ?? { text: parse.clarify.question, asked: true };
@@ -170,12 +178,24 @@ export function createMessageHandler(deps: {
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
       const ticket =
-        (await deps.tickets?.onCustomerMessage(input, { chase: chase || !continuesPrevious(parse) })) ??
-        (await deps.tickets?.onFollowUp(input, { chase }));
+        (await deps.tickets?.onCustomerMessage(input, {
+          chase,
+          restated: !continuesPrevious(parse) && !givesDetails(parse),
+        })) ?? (await deps.tickets?.onFollowUp(input, { chase }));
       if (ticket) return { ...ticket, handoff };
     }
     return { text: fallback(parse, isThanks(d.text)), handoff };
   }
+}
+
+/** A Chinese postal address: a place level, then a street, number or building within a few characters. */
+const ADDRESS = /(?:省|市|区|县|镇|乡).{0,20}?(?:路|街|道|巷|弄|号|村|小区|栋|幢|单元|室)/u;
+
+/** The message gives details (an address, a phone or tracking number): the customer answers, not asks again. */
+function givesDetails(p: Parse): boolean {
+  return (
+    ADDRESS.test(p.text) || p.entities.some((e) => e.start >= 0 && (e.type === 'phone' || e.type === 'trackingNo'))
+  );
 }
 
 /** A case-insensitive "contains one of these words" test. */

@@ -159,6 +159,7 @@ function createResponder(deps: {
     resolveContext: createContextResolver(nlu.spec),
     smalltalk: nlu.spec.smalltalk,
     chaseWords: nlu.spec.cues.chase,
+    retractWords: nlu.spec.cues.retract,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,

@@ -63,6 +63,7 @@ export const zh = {
   customerTicketUnknown: (p: { id: number }) =>
     `没有找到您名下的工单 #${p.id}，请核对工单号；也可以直接告诉我遇到的问题。`,
   customerNoOpenTickets: () => '您目前没有未完成的工单。遇到问题可以直接告诉我，我马上为您登记。',
+  retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,

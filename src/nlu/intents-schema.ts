@@ -106,6 +106,8 @@ export const CuesFile = z.strictObject({
   manager: z.array(Word),
   /** Words that make a vague message on an open ticket a chase-up rather than a note (tickets/open.ts). */
   chase: z.array(Word).default([]),
+  /** Words that take a request back ("算了不取消了"): a note on the ticket, never a new one (handle-message.ts). */
+  retract: z.array(Word).default([]),
   context: z.strictObject({
     repeatContact: z.strictObject({ minContacts: z.number().int().min(1), level: Level, cue: z.string().min(1) }),
     vip: z.strictObject({ level: Level, cue: z.string().min(1) }),

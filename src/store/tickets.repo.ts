@@ -143,6 +143,13 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         [customerId],
         'ORDER BY t."pausedAt" DESC NULLS LAST',
       ),
+    /** The customer's unresolved ticket they last wrote about, whatever its problem. */
+    latestOpen: (customerId: string) =>
+      oneTicket(
+        `t."customerId" = $1 AND t."openKey" IS NOT NULL AND t.status <> 'resolved'`,
+        [customerId],
+        'ORDER BY t."lastCustomerMessageAt" DESC NULLS LAST, t."createdAt" DESC',
+      ),
     /** The customer's newest open ticket (it holds an open key) for `problem`, on any order. */
     openForProblem: (customerId: string, problem: string) =>
       oneTicket(

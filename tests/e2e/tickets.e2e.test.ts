@@ -75,6 +75,33 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     );
   });
 
+  it('details and a changed mind are added to the ticket; asking again or "还没人处理" chases it, with no second ticket', async () => {
+    const first = await say('c-addr', '下单地址写错了，能改吗');
+    const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const noted = `收到，已补充到工单 #${id}，处理的同事会看到。`;
+    for (const text of ['改成上海市徐汇区漕溪北路88号 2栋301', '取消订单吧', '算了不取消了']) {
+      expect((await say('c-addr', text)).json.replies[0].text).toBe(noted);
+    }
+    const ticket = () => svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect((await ticket()).reminderCount).toBe(0);
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(notes.map((n) => n.reason)).toContain('顾客补充：算了不取消了');
+    // The same request again is a reminder; so is asking where the person is.
+    expect((await say('c-addr', '地址写错了麻烦改一下')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    expect((await say('c-addr', '怎么还没人处理')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    expect((await ticket()).reminderCount).toBe(2);
+    const customer = (await ticket()).customerId;
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: customer } })).toBe(1);
+  });
+
+  it('taking a request back with nothing open opens nothing', async () => {
+    const r = await say('c-retract', '算了不退了');
+    expect(r.json.replies[0].text).toContain('先不处理了');
+    const identity = await svc.db.prisma.identity.findFirst({ where: { externalId: 'c-retract' } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: identity?.customerId ?? '' } })).toBe(0);
+  });
+
   it('a 12315 threat reaches the manager at once; the manager acknowledges from the chat', async () => {
     const res = await say('c-angry', '三天了没人管 我要打12315投诉你们');
     expect(res.json.replies[0].text).toContain('您的投诉已直接转交经理处理');

@@ -60,20 +60,33 @@ function floorOf(actions: RuleAction[]): Priority | undefined {
 export async function onCustomerMessage(
   deps: TicketDeps,
   input: HandlingInput,
-  opts: { chase: boolean } = { chase: true },
+  opts: CustomerMessageOpts = { chase: true },
 ): Promise<Answer | undefined> {
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
+  // "怎么还没人处理" / "转人工" from a customer whose ticket is open: a person already has it, so it is a
+  // reminder on that ticket (its owner is pushed), not a second ticket for the hand-off.
+  if (problem === HANDOFF) {
+    const current = await deps.repo.latestOpen(input.sender.id);
+    if (current) {
+      const text = await attach(deps, current, input, { deliveryChecked: false });
+      return { text, ...(current.order ? { orderNos: [current.order.orderNo] } : {}) };
+    }
+  }
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
   const text = await openOrAttach(deps, input, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
     chase: opts.chase,
+    restated: opts.restated ?? true,
   });
   if (!text) return undefined;
   if (match.notTheirs) return { text: `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` };
   return { text, ...(match.order ? { orderNos: [match.order.orderNo] } : {}) };
 }
+
+/** The problem of a ticket that is only a hand-off to a person (lifecycle.ts). */
+const HANDOFF = 'handoff';
 
 /** How long after payment an order with no promised ship time may take (the radar's "paid, not shipped" line). */
 const DEFAULT_SHIP_WITHIN_MS = 48 * 3_600_000;
@@ -181,15 +194,43 @@ interface Circumstances {
   order?: OrderFacts;
   /** `order` was the likeliest of several, not named: the reply says so. */
   orderGuessed: boolean;
-  /** The message counts as chasing (see TicketHandling.onCustomerMessage); else it is a note. */
+  /** The message chases (see TicketHandling.onCustomerMessage). */
   chase: boolean;
+  /** The message is said on its own, not as a continuation of the previous one. */
+  restated: boolean;
+}
+
+/**
+ * How a customer message relates to chasing: `chase` (a chase word or raised urgency) makes it a reminder
+ * on the open ticket; `restated` (not merely continuing the previous message) makes it one when it asks for
+ * the same thing the ticket was opened for. Anything else on an open ticket is a note.
+ */
+export interface CustomerMessageOpts {
+  chase: boolean;
+  restated?: boolean;
+}
+
+/** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */
+function openedFor(t: TicketRow): string | undefined {
+  const facts = (t.flags as { facts?: { primary?: unknown } } | null)?.facts;
+  return typeof facts?.primary === 'string' ? facts.primary : undefined;
+}
+
+/**
+ * A reminder, or a note? "取消订单吧" on a ticket opened for an address change, or the new address itself,
+ * adds to the ticket; "地址写错了能改吗" said again, or "怎么还没人处理", chases it.
+ */
+function remindsOf(t: TicketRow, parse: Parse, { chase, restated }: Pick<Circumstances, 'chase' | 'restated'>) {
+  if (chase) return true;
+  const first = openedFor(t);
+  return restated && (first === undefined || first === parse.primary);
 }
 
 async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, chase }: Circumstances,
+  { order, orderGuessed, chase, restated }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -202,7 +243,7 @@ async function openOrAttach(
   });
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) {
-    if (!chase && isWorkedOn(open)) return note(deps, open, input);
+    if (!remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)) return note(deps, open, input);
     return attach(deps, open, input, { deliveryChecked: true });
   }
   // Nothing open about it: a question the order itself answers needs no ticket.
