@@ -1,4 +1,5 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
+import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
 import { zh } from '../i18n/zh.ts';
 import { type ContextResolver, type ConversationMemory, continuesPrevious, rememberOrders } from '../nlu/context.ts';
 import type { Parse } from '../nlu/contract.ts';
@@ -93,6 +94,8 @@ export function createMessageHandler(deps: {
   chaseWords?: readonly string[];
   /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
   retractWords?: readonly string[];
+  /** What "退货寄到哪 / 运费谁出" is answered with (env RETURN_POLICY_FILE). */
+  returnPolicy?: ReturnPolicy;
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
@@ -162,6 +165,8 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
       return { text: parse.primary === 'other' && !parse.clarify ? zh.greeting() : zh.askWhatHappened() };
     }
+    // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not.
+    if (parse.primary === 'return_info' && deps.returnPolicy) return { text: zh.returnPolicy(deps.returnPolicy) };
     // "算了不取消了": the customer takes a request back. The classifier hears 取消; this is no new ticket and
     // no reminder, but news for the ticket it is about.
     if (sender.kind === 'customer' && isRetraction(d.text)) {
@@ -182,7 +187,10 @@ export function createMessageHandler(deps: {
           chase,
           restated: !continuesPrevious(parse) && !givesDetails(parse),
         })) ?? (await deps.tickets?.onFollowUp(input, { chase }));
-      if (ticket) return { ...ticket, handoff };
+      // "我要退货，寄到哪里": the ticket, and the address asked for.
+      const policy = parse.intents.some((i) => i.id === 'return_info') ? deps.returnPolicy : undefined;
+      if (ticket)
+        return { ...ticket, ...(policy ? { text: `${ticket.text}\n${zh.returnAddress(policy)}` } : {}), handoff };
     }
     return { text: fallback(parse, isThanks(d.text)), handoff };
   }

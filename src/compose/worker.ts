@@ -8,6 +8,7 @@ import { createDeliveryProcessor, type Responder } from '../app/process-delivery
 import { createTicketService } from '../app/tickets/index.ts';
 import type { ChannelId } from '../channels/channel.ts';
 import type { Env } from '../config/env.ts';
+import { loadReturnPolicy, type ReturnPolicy } from '../domain/shop/return-policy.ts';
 import { relayStaleDeliveries } from '../jobs/relay.ts';
 import { createTimerScheduler, startTimerWorker } from '../jobs/timers.ts';
 import { startInboundWorker, startMaintenance } from '../jobs/workers.ts';
@@ -83,7 +84,14 @@ export async function composeWorker(deps: {
   });
   const respond =
     deps.responder ??
-    createResponder({ env, db, log, tickets, ...(deps.orders ? { orders: deps.orders.handling } : {}) });
+    createResponder({
+      env,
+      db,
+      log,
+      tickets,
+      returnPolicy: await loadReturnPolicy(env.RETURN_POLICY_FILE),
+      ...(deps.orders ? { orders: deps.orders.handling } : {}),
+    });
   const processor = createDeliveryProcessor({ deliveries: deps.deliveries, outbox, send: deps.send, respond });
   const workers: Worker[] = [
     startInboundWorker({
@@ -148,6 +156,7 @@ function createResponder(deps: {
   db: Database;
   log: Logger;
   tickets: ReturnType<typeof createTicketService>;
+  returnPolicy: ReturnPolicy;
   orders?: OrderHandling;
 }): Responder {
   const nlu = loadNlu(deps.env, deps.log);
@@ -160,6 +169,7 @@ function createResponder(deps: {
     smalltalk: nlu.spec.smalltalk,
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
+    returnPolicy: deps.returnPolicy,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,

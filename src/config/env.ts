@@ -46,6 +46,8 @@ export const EnvSchema = z.object({
   DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
   /** Escalation ladder JSON (levels, roles, delays); default prisma/seed/tickets/escalation-ladder.json. */
   ESCALATION_LADDER_FILE: optionalString,
+  /** Return policy JSON (address, window, who pays shipping); default prisma/seed/shop/return-policy.json. */
+  RETURN_POLICY_FILE: optionalString,
   WORKER_CONCURRENCY: int(8, 1, 256),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   SESSION_WINDOW_MIN: int(30, 1, 24 * 60),

@@ -1,3 +1,5 @@
+import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
+
 /** Every bot reply template in one place (Chinese), as typed functions. */
 export const zh = {
   greeting: () =>
@@ -63,6 +65,17 @@ export const zh = {
   customerTicketUnknown: (p: { id: number }) =>
     `没有找到您名下的工单 #${p.id}，请核对工单号；也可以直接告诉我遇到的问题。`,
   customerNoOpenTickets: () => '您目前没有未完成的工单。遇到问题可以直接告诉我，我马上为您登记。',
+  returnPolicy: (p: ReturnPolicy) =>
+    [
+      '退货说明：',
+      `· 签收后 ${p.windowDays} 天内可申请无理由退换：${p.conditions}。`,
+      `· 寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}`,
+      `· 运费：${p.shipping.ourFault}；${p.shipping.noReason}。`,
+      `· 退款：${p.refund}。`,
+      '寄出后把快递单号发给我，我会登记到您的退货工单。',
+    ].join('\n'),
+  returnAddress: (p: ReturnPolicy) =>
+    `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
   retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,

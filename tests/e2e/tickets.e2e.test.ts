@@ -95,6 +95,19 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer } })).toBe(1);
   });
 
+  it('"退货寄到哪 / 运费谁出" is answered from the return policy without a ticket; "我要退货，寄到哪里" gets both', async () => {
+    for (const text of ['退货地址是多少', '退货运费谁出']) {
+      const r = await say('c-return-info', text);
+      expect(r.json.replies[0].text).toContain('寄回地址：浙江省杭州市余杭区仓前街道文一西路 1 号 售后仓');
+      expect(r.json.replies[0].text).toContain('运费险');
+    }
+    const identity = await svc.db.prisma.identity.findFirst({ where: { externalId: 'c-return-info' } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: identity?.customerId ?? '' } })).toBe(0);
+    const both = (await say('c-return-info', '我要退货，寄到哪里')).json.replies[0].text;
+    expect(both).toMatch(/已为您登记售后工单 #\d+（退货退款/);
+    expect(both).toContain('退货寄回地址：浙江省杭州市余杭区仓前街道文一西路 1 号 售后仓');
+  });
+
   it('taking a request back with nothing open opens nothing', async () => {
     const r = await say('c-retract', '算了不退了');
     expect(r.json.replies[0].text).toContain('先不处理了');

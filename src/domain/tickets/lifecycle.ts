@@ -65,7 +65,7 @@ export function transition(from: TicketStatus, action: TicketAction): TicketStat
  * | intents                                                              | problem        |
  * |----------------------------------------------------------------------|----------------|
  * | not_received, logistics_delay, urge_shipment                         | `delivery`     |
- * | return_refund, refund_only, exchange, refund_progress, return_info   | `return`       |
+ * | return_refund, refund_only, exchange, refund_progress                | `return`       |
  * | missing_item, reship (the customer wants the missing/bad piece sent) | `reship`       |
  * | damaged / wrong_item / quality_issue                                 | their own key  |
  * | cancel_order, change_order                                           | `order_change` |
@@ -73,10 +73,10 @@ export function transition(from: TicketStatus, action: TicketAction): TicketStat
  * | safety_issue                                                         | `safety`       |
  * | complaint                                                            | `complaint`    |
  * | human_agent (a person must take over: the ticket is the hand-off)    | `handoff`      |
- * | order_status, logistics_query, other                                 | none           |
+ * | order_status, logistics_query, return_info, other                    | none           |
  *
- * Why queries open nothing: they are answered straight from order data; an unanswered "到哪了"
- * should ask for the order number, not open a ticket. {@link followUpProblem} lets such a query
+ * Why queries open nothing: they are answered straight from order data (return_info from the shop's
+ * return policy); an unanswered "到哪了" should ask for the order number, not open a ticket. {@link followUpProblem} lets such a query
  * count as a reminder on an already open delivery ticket instead.
  */
 const PROBLEM: Readonly<Record<string, string>> = {
@@ -87,7 +87,6 @@ const PROBLEM: Readonly<Record<string, string>> = {
   refund_only: 'return',
   exchange: 'return',
   refund_progress: 'return',
-  return_info: 'return',
   missing_item: 'reship',
   reship: 'reship',
   damaged: 'damaged',
@@ -107,6 +106,7 @@ const PROBLEM: Readonly<Record<string, string>> = {
 const FOLLOW_UP: Readonly<Record<string, string>> = {
   order_status: 'delivery',
   logistics_query: 'delivery',
+  return_info: 'return',
 };
 
 /** The problem a ticket is opened for, or `undefined` when this intent alone opens no ticket. */
