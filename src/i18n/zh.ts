@@ -74,6 +74,15 @@ export const zh = {
       `· 退款：${p.refund}。`,
       '寄出后把快递单号发给我，我会登记到您的退货工单。',
     ].join('\n'),
+  orderLeftWarehouseNote: (p: { cancel: boolean; signed: boolean; carrier?: string; trackingNo?: string }) => {
+    const parcel = [p.carrier, p.trackingNo].filter(Boolean).join(' ');
+    const shipped = `该订单已发货${parcel ? `（${parcel}）` : ''}`;
+    if (p.signed)
+      return `\n该订单已签收，不能再${p.cancel ? '取消' : '修改'}；不需要的话可以申请退货退款（回复「退货」即可）。`;
+    return p.cancel
+      ? `\n${shipped}，不能直接取消：客服会尽量联系快递拦截；拦截不成的话，您可以拒收，或签收后申请退货退款。`
+      : `\n${shipped}，改地址要请快递改派：客服会联系快递处理，改派可能产生费用，请留意客服的回复。`;
+  },
   returnAddress: (p: ReturnPolicy) =>
     `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
   retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',

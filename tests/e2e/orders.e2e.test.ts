@@ -242,6 +242,18 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(detail).not.toContain('13800001111');
   });
 
+  it('cancelling a shipped order is a ticket that says what can still be done; an unshipped one needs no such note', async () => {
+    expect(await say('c-cancel', 'SO202611230002 尾号2222')).toContain('SO202611230002');
+    const shipped = await say('c-cancel', 'SO202611230002 不想要了 帮我取消');
+    expect(shipped).toMatch(/工单 #\d+（取消订单/);
+    expect(shipped).toContain('该订单已发货（中通 731234567890），不能直接取消');
+    expect(shipped).toContain('拒收');
+    expect(await say('c-cancel-2', 'SO202611230004 尾号4444')).toContain('SO202611230004');
+    const unshipped = await say('c-cancel-2', 'SO202611230004 不想要了 帮我取消');
+    expect(unshipped).toMatch(/工单 #\d+（取消订单/);
+    expect(unshipped).not.toContain('已发货');
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));

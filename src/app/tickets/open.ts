@@ -319,7 +319,21 @@ function createdText(t: TicketRow, parse: Parse, linkedId: number | null, orderG
     toManager: parse.escalateToManager,
     ...(t.order ? { orderNo: t.order.orderNo, orderGuessed } : {}),
   });
-  return linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
+  const linked = linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
+  return `${linked}${orderChangeNote(t, parse) ?? ''}`;
+}
+
+/** Cancelling or changing an order that has left the warehouse is no longer a click: say what can be done. */
+function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
+  const o = t.order;
+  if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
+  if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
+  return zh.orderLeftWarehouseNote({
+    cancel: parse.primary === 'cancel_order',
+    signed: o.status === 'signed',
+    ...(o.carrier ? { carrier: carrierName(o.carrier) } : {}),
+    ...(o.trackingNo ? { trackingNo: o.trackingNo } : {}),
+  });
 }
 
 const isCritical = (t: TicketRow, parse: Parse) => t.priority === 'P1' || parse.urgency.level === 'critical';
