@@ -36,6 +36,11 @@ export interface TicketHandling {
    */
   onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<Answer | undefined>;
   /**
+   * The customer was just shown one of their orders: an order-less ticket they opened recently takes it.
+   * Returns what to add to the answer, or undefined.
+   */
+  onOrderShown?(input: HandlingInput, orderNo: string): Promise<string | undefined>;
+  /**
    * A staff member answered the customer on the platform itself (WeCom kf 接待人员): the customer's open
    * tickets get their response recorded (first response, escalations acknowledged).
    */
@@ -157,7 +162,10 @@ export function createMessageHandler(deps: {
       (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other'))
     ) {
       const answer = await deps.orders?.answer(input);
-      if (answer) return answer;
+      // "SO123… 尾号1234" after "东西坏了" opened a ticket without an order: that is the ticket's order.
+      const shown = answer?.orderNos?.length === 1 ? answer.orderNos[0] : undefined;
+      const added = shown && sender.kind === 'customer' ? await deps.tickets?.onOrderShown?.(input, shown) : undefined;
+      if (answer) return added ? { ...answer, text: `${added}\n${answer.text}` } : answer;
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not

@@ -23,13 +23,18 @@ export const zh = {
     /** The order the ticket is filed against; `orderGuessed` when the customer did not name it. */
     orderNo?: string;
     orderGuessed?: boolean;
+    /** No order is known: ask for it (and for a photo of the problem). */
+    askOrder?: 'plain' | 'with_photo';
   }) =>
     `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）` +
     (p.orderNo ? `，订单 ${p.orderNo}` : '') +
     '。' +
     (p.orderGuessed ? '（按您最近的相关订单登记；如果不是这个订单，请把订单号和问题一起发给我。）' : '') +
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
-    (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : ''),
+    (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : '') +
+    (p.askOrder
+      ? `\n为了尽快处理，请发送订单号和下单手机号后 4 位（例如：SO20261120000001 尾号 1234）${p.askOrder === 'with_photo' ? '，并拍张问题的照片' : ''}。`
+      : ''),
   alreadyShipped: (p: { orderNo: string; atText?: string; carrier?: string; trackingNo?: string }) =>
     `订单 ${p.orderNo} 已${p.atText ? `于 ${p.atText} ` : ''}发货` +
     (p.carrier || p.trackingNo ? `（${[p.carrier, p.trackingNo].filter(Boolean).join(' ')}）` : '') +
@@ -85,6 +90,7 @@ export const zh = {
   },
   returnAddress: (p: ReturnPolicy) =>
     `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
+  orderAddedToTicket: (p: { id: number; orderNo: string }) => `已把订单 ${p.orderNo} 补充到您的工单 #${p.id}。`,
   retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,

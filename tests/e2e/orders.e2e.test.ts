@@ -254,6 +254,23 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(unshipped).not.toContain('已发货');
   });
 
+  it('a ticket opened without an order asks for one, and the order the customer then proves becomes its order', async () => {
+    const opened = await say('c-late-order', '杯子碎了');
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('请发送订单号和下单手机号后 4 位');
+    expect(opened).toContain('照片');
+    const answer = await say('c-late-order', 'SO202611230006 尾号1111');
+    expect(answer).toContain(`已把订单 SO202611230006 补充到您的工单 #${id}`);
+    expect(answer).toContain('YT1234567890006'); // and the order itself
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
+    expect(ticket.order?.orderNo).toBe('SO202611230006');
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(notes.map((n) => n.reason)).toContain('顾客补充订单 SO202611230006');
+    // The ticket is now the one for that order: chasing it finds it.
+    expect(await say('c-late-order', '碎了的杯子怎么还没人管')).toContain(`您的工单 #${id} 目前状态`);
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: ticket.customerId } })).toBe(1);
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));

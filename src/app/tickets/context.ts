@@ -1,3 +1,4 @@
+import type { ChannelId } from '../../channels/channel.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { StaffDirectory } from '../../store/directory.repo.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
@@ -81,3 +82,13 @@ const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', {
 });
 
 export const fmtTime = (d: Date) => SHANGHAI_TIME.format(d);
+
+/** Platform identities a push can go to directly. */
+export type Targets = { channel: ChannelId; userRef: string }[];
+
+/**
+ * Where a push to the assignee goes: the platform identities that came back with the ticket's write,
+ * or (on a retried delivery) wherever the directory reaches them.
+ */
+export const assigneeTo = (assigneeId: string, targets: Targets | undefined) =>
+  targets ? { direct: targets } : { staffIds: [assigneeId] };

@@ -8,6 +8,7 @@ import type { TicketDeps } from './context.ts';
 import { customerTicketStatus } from './customer-status.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
+import { onOrderShown } from './order-link.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
 import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
@@ -21,6 +22,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
   return {
     onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
     onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
+    onOrderShown: (input, orderNo) => onOrderShown(deps, input, orderNo),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     customerTicketStatus: (input) => customerTicketStatus(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),

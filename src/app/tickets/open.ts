@@ -17,13 +17,12 @@ import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { Answer, HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
-import { fmtTime } from './context.ts';
+import { assigneeTo, fmtTime, type Targets } from './context.ts';
 import { escalate } from './escalate.ts';
 import { moveTicket } from './move.ts';
 import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
 
 /** Platform identities a push goes to. */
-type Targets = { channel: ChannelId; userRef: string }[];
 
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
@@ -77,6 +76,7 @@ export async function onCustomerMessage(
   const text = await openOrAttach(deps, input, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
+    askForOrder: !match.order && !match.notTheirs,
     chase: opts.chase,
     restated: opts.restated ?? true,
   });
@@ -84,6 +84,9 @@ export async function onCustomerMessage(
   if (match.notTheirs) return { text: `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` };
   return { text, ...(match.order ? { orderNos: [match.order.orderNo] } : {}) };
 }
+
+/** Problems staff need a picture of: the reply asking for the order asks for one too. */
+const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missing_item', 'safety_issue']);
 
 /** The problem of a ticket that is only a hand-off to a person (lifecycle.ts). */
 const HANDOFF = 'handoff';
@@ -194,6 +197,8 @@ interface Circumstances {
   order?: OrderFacts;
   /** `order` was the likeliest of several, not named: the reply says so. */
   orderGuessed: boolean;
+  /** No order of theirs is known for it: the reply asks for one (and the ticket takes it, onOrderShown). */
+  askForOrder: boolean;
   /** The message chases (see TicketHandling.onCustomerMessage). */
   chase: boolean;
   /** The message is said on its own, not as a continuation of the previous one. */
@@ -230,7 +235,7 @@ async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, chase, restated }: Circumstances,
+  { order, orderGuessed, askForOrder, chase, restated }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -303,10 +308,15 @@ async function openOrAttach(
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
   await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
-  return createdText(ticket, parse, linkedId, orderGuessed);
+  return createdText(ticket, parse, linkedId, { orderGuessed, askForOrder });
 }
 
-function createdText(t: TicketRow, parse: Parse, linkedId: number | null, orderGuessed = false): string {
+function createdText(
+  t: TicketRow,
+  parse: Parse,
+  linkedId: number | null,
+  { orderGuessed, askForOrder }: Pick<Circumstances, 'orderGuessed' | 'askForOrder'>,
+): string {
   if (parse.primary === 'human_agent') {
     return zh.handoffTicket({ id: t.id, ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}) });
   }
@@ -318,7 +328,8 @@ function createdText(t: TicketRow, parse: Parse, linkedId: number | null, orderG
     critical: isCritical(t, parse),
     toManager: parse.escalateToManager,
     ...(t.order ? { orderNo: t.order.orderNo, orderGuessed } : {}),
-  });
+    ...(askForOrder && !t.order ? { askOrder: PHOTO_PROBLEMS.has(parse.primary) ? 'with_photo' : 'plain' } : {}),
+  } as const);
   const linked = linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
   return `${linked}${orderChangeNote(t, parse) ?? ''}`;
 }
@@ -384,7 +395,7 @@ async function finishReplayed(
       ? planTimers(deps, t.priority as Priority, { createdAt: t.createdAt, pausedMinutes: 0 })
       : undefined;
     await announce(deps, t, input.parse, actions, timers ? { timers } : {});
-    return createdText(t, input.parse, t.linkedTicketId);
+    return createdText(t, input.parse, t.linkedTicketId, { orderGuessed: false, askForOrder: !t.order });
   }
   if (event === 'reminder') await notifyReminder(deps, t, input);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });
@@ -455,13 +466,6 @@ async function attach(
   await notifyReminder(deps, updated, input, updated.assigneeTargets);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
 }
-
-/**
- * Where a push to the assignee goes: the platform identities that came back with the ticket's write,
- * or (on a retried delivery) wherever the directory reaches them.
- */
-const assigneeTo = (assigneeId: string, targets: Targets | undefined) =>
-  targets ? { direct: targets } : { staffIds: [assigneeId] };
 
 /** Tells the assignee of `t` (already updated with the reminder) that the customer asked again. */
 async function notifyReminder(deps: TicketDeps, t: TicketRow, input: HandlingInput, targets?: Targets) {

@@ -1,0 +1,56 @@
+import { openKey } from '../../domain/tickets/lifecycle.ts';
+import { zh } from '../../i18n/zh.ts';
+import type { HandlingInput } from '../handle-message.ts';
+import { assigneeTo, type TicketDeps } from './context.ts';
+
+/** How long after opening an order-less ticket an order the customer proves is taken to be its order. */
+const LINK_WITHIN_MS = 24 * 3_600_000;
+
+/** A PostgreSQL unique violation (23505): here, another open ticket already holds the key. */
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | undefined)?.code === '23505';
+
+/**
+ * "东西坏了" opened a ticket without an order and the reply asked for one; the customer now proves an order
+ * ("SO123… 尾号1234"). The order becomes the ticket's — recorded as the customer's addition and pushed to
+ * its owner — and the answer says so. Undefined when there is no such ticket, when the order is not the
+ * customer's, or when another open ticket already covers that order and problem.
+ */
+export async function onOrderShown(
+  deps: TicketDeps,
+  input: HandlingInput,
+  orderNo: string,
+): Promise<string | undefined> {
+  const { sender, delivery } = input;
+  const t = await deps.repo.latestOpen(sender.id);
+  if (!t || t.orderId || deps.now().getTime() - t.createdAt.getTime() > LINK_WITHIN_MS) return undefined;
+  const match = await deps.orders?.forCustomer(sender.id, [{ type: 'orderNo', value: orderNo, start: 0 }]);
+  const order = match?.order;
+  if (!order || order.orderNo !== orderNo) return undefined;
+  try {
+    const updated = await deps.repo.update(
+      t.id,
+      { orderId: order.id, openKey: openKey(sender.id, order.id, t.problem), lastCustomerMessageAt: deps.now() },
+      {
+        type: 'note',
+        actor: `customer:${sender.id}`,
+        channel: delivery.channel,
+        reason: `顾客补充订单 ${order.orderNo}`,
+        data: { deliveryId: delivery.id, orderNo: order.orderNo },
+      },
+      { assigneeTargets: t.assigneeId !== null },
+    );
+    if (updated.assigneeId) {
+      await deps.notifier.push({
+        to: assigneeTo(updated.assigneeId, updated.assigneeTargets),
+        kind: 'push',
+        text: `工单 #${t.id} 顾客补充了订单 ${order.orderNo}`,
+        dedupeKey: `order-${t.id}-${delivery.id}`,
+        ticketId: t.id,
+      });
+    }
+  } catch (err) {
+    if (isUniqueViolation(err)) return undefined;
+    throw err;
+  }
+  return zh.orderAddedToTicket({ id: t.id, orderNo: order.orderNo });
+}
