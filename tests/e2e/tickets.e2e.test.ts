@@ -35,6 +35,15 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(again.json.replies[0].text).toContain(`您的工单 #${id}`);
   });
 
+  it.each([
+    ['c-broken-1', '收到的杯子是碎的'],
+    ['c-broken-2', '杯子裂了'],
+    ['c-broken-3', '快递把东西压坏了'],
+  ])('damage said any way ("%s": %s) takes the critical lane', async (user, text) => {
+    const r = await say(user, text);
+    expect(r.json.replies[0].text).toMatch(/（商品破损，优先级 P1）.*加急/);
+  });
+
   it('a vague chase-up ("退换的事还没人管") counts as a reminder on the open ticket, not a question', async () => {
     const first = await say('c-chase', '收到的裙子尺码不对，我要换大一号');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);

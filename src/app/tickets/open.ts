@@ -1,4 +1,3 @@
-import type { ChannelId } from '../../channels/channel.ts';
 import { carrierName } from '../../domain/orders/carriers.ts';
 import { type OrderStatus, STATE_LABEL } from '../../domain/orders/types.ts';
 import {
