@@ -1,7 +1,13 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
 import { zh } from '../i18n/zh.ts';
-import { type ContextResolver, type ConversationMemory, continuesPrevious, rememberOrders } from '../nlu/context.ts';
+import {
+  type ContextResolver,
+  type ConversationMemory,
+  continuesPrevious,
+  rememberOrders,
+  withMedia,
+} from '../nlu/context.ts';
 import type { Parse } from '../nlu/contract.ts';
 import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
@@ -29,12 +35,17 @@ export interface TicketHandling {
    * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. On an open
    * ticket the message is a reminder when it counts as chasing (`chase`), else a note added to it.
    */
-  onCustomerMessage(input: HandlingInput, opts?: { chase: boolean; restated?: boolean }): Promise<Answer | undefined>;
+  onCustomerMessage(
+    input: HandlingInput,
+    opts?: { chase: boolean; restated?: boolean; photoSent?: boolean },
+  ): Promise<Answer | undefined>;
   /**
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
    */
   onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<Answer | undefined>;
+  /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
+  onCustomerMedia?(input: Omit<HandlingInput, 'parse'>): Promise<Answer | undefined>;
   /**
    * The customer was just shown one of their orders: an order-less ticket they opened recently takes it.
    * Returns what to add to the answer, or undefined.
@@ -132,10 +143,17 @@ export function createMessageHandler(deps: {
       if (command) return [reply(d, command)];
     }
     const key = `${d.channel}:${d.userRef}`;
+    if (d.media) {
+      // A photo, voice note, video or file: no words to parse. Staff sharing one in a group ask nothing.
+      if (sender.kind !== 'customer') return [];
+      await deps.memory.save(key, withMedia(await deps.memory.load(key), now()));
+      const noted = await deps.tickets?.onCustomerMedia?.({ sender, delivery: d });
+      return [reply(d, noted?.text ?? zh.mediaWithoutTicket(d.media.kind))];
+    }
     const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
     const { parse, memory } = deps.resolveContext(raw, await deps.memory.load(key), now());
     await deps.recordParse(d.id, parse);
-    const out = await act(sender, d, parse);
+    const out = await act(sender, d, parse, memory.mediaAtMs !== undefined);
     // A clarifying question is remembered only when it was asked: when the message was answered some
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
     const kept = out.asked ? memory : actedOn(memory);
@@ -147,6 +165,7 @@ export function createMessageHandler(deps: {
     sender: Sender,
     d: StoredDelivery,
     parse: Parse,
+    photoSent: boolean,
   ): Promise<Answer & { handoff?: boolean; asked?: boolean }> {
     const input = { sender, delivery: d, parse };
     // Chasing: a chase word or raised urgency. A message asking again for what its open ticket is for also
@@ -194,6 +213,7 @@ export function createMessageHandler(deps: {
         (await deps.tickets?.onCustomerMessage(input, {
           chase,
           restated: !continuesPrevious(parse) && !givesDetails(parse),
+          photoSent,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase }));
       // "我要退货，寄到哪里": the ticket, and the address asked for.
       const policy = parse.intents.some((i) => i.id === 'return_info') ? deps.returnPolicy : undefined;
@@ -227,7 +247,7 @@ function containsAnyOf(words: readonly string[]): (text: string) => boolean {
 function actedOn(memory: ConversationMemory): ConversationMemory {
   if (!memory.pending) return memory;
   const { question: _q, options: _o, ...last } = memory.pending;
-  return { version: 1, last };
+  return { version: 1, last, ...(memory.mediaAtMs !== undefined ? { mediaAtMs: memory.mediaAtMs } : {}) };
 }
 
 function fallback(p: Parse, thanks: boolean): string {

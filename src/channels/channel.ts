@@ -7,6 +7,17 @@
 export type ChannelId = 'sandbox' | 'wecom' | 'wecom_kf' | 'wecom_bot' | 'dingtalk';
 export type SenderRole = 'customer' | 'staff' | 'manager';
 
+/** What a message without words carries: a photo, a voice note, a video or a file. */
+export type MediaKind = 'image' | 'voice' | 'video' | 'file';
+
+/** The text a media message stands in as (logs, ticket records, the sandbox). */
+export const MEDIA_TEXT: Readonly<Record<MediaKind, string>> = {
+  image: '[图片]',
+  voice: '[语音]',
+  video: '[视频]',
+  file: '[文件]',
+};
+
 /** A message from a person, normalised across platforms. */
 export interface InboundMessage {
   channel: ChannelId;
@@ -23,6 +34,8 @@ export interface InboundMessage {
   replyContext?: Record<string, unknown>;
   /** When the platform says the message was sent. */
   sentAt?: Date;
+  /** A photo, voice note, video or file instead of words (`text` is then its MEDIA_TEXT); `ref` is the platform's media id. */
+  media?: { kind: MediaKind; ref?: string };
 }
 
 /**

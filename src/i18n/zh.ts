@@ -1,4 +1,7 @@
+import type { MediaKind } from '../channels/channel.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
+
+const MEDIA_ZH: Readonly<Record<MediaKind, string>> = { image: '图片', voice: '语音', video: '视频', file: '文件' };
 
 /** Every bot reply template in one place (Chinese), as typed functions. */
 export const zh = {
@@ -91,6 +94,13 @@ export const zh = {
   returnAddress: (p: ReturnPolicy) =>
     `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
   orderAddedToTicket: (p: { id: number; orderNo: string }) => `已把订单 ${p.orderNo} 补充到您的工单 #${p.id}。`,
+  mediaNoted: (p: { id: number; kind: MediaKind; resumed: boolean }) =>
+    `收到您的${MEDIA_ZH[p.kind]}，已补充到工单 #${p.id}${p.resumed ? '，工单已继续处理' : '，处理的同事会看到'}。` +
+    (p.kind === 'voice' ? '我暂时听不了语音，方便的话请打字再说一下。' : ''),
+  mediaWithoutTicket: (kind: MediaKind) =>
+    kind === 'voice'
+      ? '我暂时听不了语音，请打字告诉我遇到了什么问题，或发订单号给我。'
+      : `收到您的${MEDIA_ZH[kind]}。我暂时看不了${MEDIA_ZH[kind]}内容，请用文字说一下遇到了什么问题（例如：收到时破损、发错货、少件），或发订单号给我。`,
   retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,

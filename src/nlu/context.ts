@@ -28,6 +28,13 @@ export interface ConversationMemory {
   pending?: Remembered & { question: string; options: string[] };
   /** Orders the last reply listed (numbered from 1): the next message may pick one ("第二个"). */
   offered?: { atMs: number; orderNos: string[] };
+  /** When the user last sent a photo, voice note, video or file (kept for the session window). */
+  mediaAtMs?: number;
+}
+
+/** The memory after the user sent a photo (or other media) at `nowMs`. */
+export function withMedia(memory: ConversationMemory | undefined, nowMs: number): ConversationMemory {
+  return { ...(memory ?? { version: 1 }), mediaAtMs: nowMs };
 }
 
 export type ContextResolver = (
@@ -209,6 +216,8 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
     else out = withOrderInContext(out, newest(pending, last));
     const next: ConversationMemory = { version: 1 };
+    const media = memory?.mediaAtMs;
+    if (media !== undefined && nowMs - media <= windowMs) next.mediaAtMs = media;
     if (out.clarify) {
       next.pending = { ...remember(out, nowMs), question: out.clarify.question, options: out.clarify.options };
       if (last) next.last = last;

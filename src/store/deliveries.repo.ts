@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryStore, StoredDelivery } from '../app/ports.ts';
-import type { ChannelId, InboundMessage } from '../channels/channel.ts';
+import { type ChannelId, type InboundMessage, MEDIA_TEXT } from '../channels/channel.ts';
 import type { Sql } from './db.ts';
 
 interface Row {
@@ -17,6 +17,12 @@ interface Row {
   receivedAt: Date | string;
 }
 
+const isMedia = (v: unknown): v is NonNullable<InboundMessage['media']> =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { kind?: unknown }).kind === 'string' &&
+  (v as { kind: string }).kind in MEDIA_TEXT;
+
 function toDelivery(r: Row): StoredDelivery {
   const payload = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>;
   const sentAt = typeof payload.sentAt === 'string' ? new Date(payload.sentAt) : undefined;
@@ -31,6 +37,7 @@ function toDelivery(r: Row): StoredDelivery {
     ...(typeof payload.displayName === 'string' ? { displayName: payload.displayName } : {}),
     ...(payload.replyContext ? { replyContext: payload.replyContext as Record<string, unknown> } : {}),
     ...(sentAt ? { sentAt } : {}),
+    ...(isMedia(payload.media) ? { media: payload.media } : {}),
     status: r.status,
     attempts: Number(r.attempts),
     receivedAt: new Date(r.receivedAt),
@@ -60,7 +67,12 @@ function rowOf(m: InboundMessage) {
     chatId: m.chatId === undefined ? null : nul(m.chatId),
     text: nul(m.text),
     payload: JSON.stringify(
-      withoutNul({ displayName: m.displayName, replyContext: m.replyContext, sentAt: m.sentAt?.toISOString() }),
+      withoutNul({
+        displayName: m.displayName,
+        replyContext: m.replyContext,
+        sentAt: m.sentAt?.toISOString(),
+        media: m.media,
+      }),
     ),
   };
 }

@@ -46,4 +46,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Deb
     await page.locator('#inbox .msg').first().waitFor({ timeout: 5000 });
     await expect(page.locator('#inbox-count').textContent()).resolves.toBe('1 条');
   });
+
+  it('the 📷 button sends a photo the way a platform delivers one, and the bot asks what happened', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/sandbox`);
+    await page.fill('#user', 'web-photo');
+    await page.click('#send-photo');
+    const bot = page.locator('#log .msg.bot').first();
+    await bot.waitFor({ timeout: 15_000 });
+    await expect(bot.textContent()).resolves.toContain('收到您的图片');
+    await expect(page.locator('#log .msg.me').first().textContent()).resolves.toContain('[图片]');
+  });
 });

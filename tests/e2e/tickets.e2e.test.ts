@@ -117,6 +117,33 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(both).toContain('退货寄回地址：浙江省杭州市余杭区仓前街道文一西路 1 号 售后仓');
   });
 
+  it('photos and voice notes: asked to say what happened, then recorded on the ticket; staff pictures get no reply', async () => {
+    const media = (user: string, kind: string, role = 'customer') =>
+      svc.post('/api/sandbox/messages', { user, role, media: kind });
+    const first = await media('c-photo', 'image');
+    expect(first.json.replies[0].text).toContain('请用文字说一下遇到了什么问题');
+    const opened = (await say('c-photo', '就是这个 碗碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('请发送订单号');
+    expect(opened).not.toContain('照片'); // the photo came already
+    expect((await media('c-photo', 'image')).json.replies[0].text).toBe(
+      `收到您的图片，已补充到工单 #${id}，处理的同事会看到。`,
+    );
+    expect((await media('c-photo', 'voice')).json.replies[0].text).toContain('我暂时听不了语音');
+    const notes = await svc.db.prisma.ticketEvent.findMany({
+      where: { ticketId: id, type: 'note' },
+      orderBy: { at: 'asc' },
+    });
+    expect(notes.map((n) => n.reason)).toEqual(['顾客补充：[图片]', '顾客补充：[语音]']);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+    expect((await media('agent1', 'image', 'staff')).json.replies).toEqual([]);
+    // A ticket waiting for the customer's photo resumes when it comes.
+    await say('agent1', `@bot 接单 #${id}`, 'staff');
+    await say('agent1', `@bot 等待客户 #${id}`, 'staff');
+    expect((await media('c-photo', 'image')).json.replies[0].text).toContain('工单已继续处理');
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
+  });
+
   it('taking a request back with nothing open opens nothing', async () => {
     const r = await say('c-retract', '算了不退了');
     expect(r.json.replies[0].text).toContain('先不处理了');

@@ -47,6 +47,46 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(cursor?.cursor).toBeTruthy();
   });
 
+  it('a photo in 微信客服 is evidence on the ticket the customer is in, and its owner hears of it', async () => {
+    svc.fake.customerWrites('wkOPEN1', 'wmPHOTO1', '杯子收到就是碎的');
+    expect(
+      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN1', token: svc.fake.kfCallbackToken() }))),
+    ).toBe(200);
+    const opened = await eventually(
+      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmPHOTO1'),
+      (m) => m.length >= 1,
+      15_000,
+    );
+    const id = Number(/工单 #(\d+)/.exec(opened[0]?.content ?? '')?.[1]);
+    expect(id).toBeGreaterThan(0);
+    svc.fake.kfEntry({
+      open_kfid: 'wkOPEN1',
+      external_userid: 'wmPHOTO1',
+      origin: 3,
+      msgtype: 'image',
+      image: { media_id: 'MEDIA_CUP_1' },
+    });
+    expect(
+      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN1', token: svc.fake.kfCallbackToken() }))),
+    ).toBe(200);
+    const replies = await eventually(
+      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmPHOTO1'),
+      (m) => m.length >= 2,
+      15_000,
+    );
+    expect(replies[1]?.content).toBe(`收到您的图片，已补充到工单 #${id}，处理的同事会看到。`);
+    const [delivery] = await svc.db.sql.query<{ text: string; payload: { media?: unknown } }>(
+      `SELECT text, payload FROM "InboundDelivery" WHERE "platformMsgId" = (
+         SELECT "platformMsgId" FROM "InboundDelivery" WHERE text = '[图片]' AND "userRef" = 'wmPHOTO1')`,
+    );
+    expect(delivery?.payload.media).toEqual({ kind: 'image', ref: 'MEDIA_CUP_1' });
+    const notes = await svc.db.sql.query<{ reason: string }>(
+      `SELECT reason FROM "TicketEvent" WHERE "ticketId" = $1 AND type = 'note'`,
+      [id],
+    );
+    expect(notes.map((n) => n.reason)).toEqual(['顾客补充：[图片]']);
+  });
+
   it('a customer asks 微信客服 for a person: the reply goes out, then the session joins the human queue', async () => {
     svc.fake.customerWrites('wkOPEN3', 'wmHUMAN1', '转人工');
     const token = svc.fake.kfCallbackToken();

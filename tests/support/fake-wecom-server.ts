@@ -27,6 +27,9 @@ export interface KfLogEntry {
   origin: number;
   msgtype: string;
   text?: { content: string };
+  /** A photo or voice note the customer sent (msgtype image / voice). */
+  image?: { media_id: string };
+  voice?: { media_id: string };
   event?: Json;
   /** The 接待人员 who wrote it (origin 5). */
   servicer_userid?: string;

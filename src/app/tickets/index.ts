@@ -7,6 +7,7 @@ import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
 import { customerTicketStatus } from './customer-status.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
+import { onCustomerMedia } from './media.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
 import { onOrderShown } from './order-link.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
@@ -23,6 +24,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
     onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
     onOrderShown: (input, orderNo) => onOrderShown(deps, input, orderNo),
+    onCustomerMedia: (input) => onCustomerMedia(deps, input),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     customerTicketStatus: (input) => customerTicketStatus(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),

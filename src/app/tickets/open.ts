@@ -76,6 +76,7 @@ export async function onCustomerMessage(
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
     askForOrder: !match.order && !match.notTheirs,
+    photoSent: opts.photoSent === true,
     chase: opts.chase,
     restated: opts.restated ?? true,
   });
@@ -162,7 +163,11 @@ export async function onFollowUp(
 const isWorkedOn = (t: TicketRow) => t.status !== 'waiting_customer' && t.status !== 'resolved';
 
 /** The customer's message added to an open ticket as a note, once per delivery. */
-async function note(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
+export async function note(
+  deps: TicketDeps,
+  t: TicketRow,
+  input: Pick<HandlingInput, 'sender' | 'delivery'>,
+): Promise<string> {
   const { delivery, sender } = input;
   if (!(await deps.repo.handled(t.id, delivery.id))) {
     const updated = await deps.repo.update(
@@ -198,6 +203,8 @@ interface Circumstances {
   orderGuessed: boolean;
   /** No order of theirs is known for it: the reply asks for one (and the ticket takes it, onOrderShown). */
   askForOrder: boolean;
+  /** The customer sent a photo earlier in the conversation: the reply does not ask for one. */
+  photoSent: boolean;
   /** The message chases (see TicketHandling.onCustomerMessage). */
   chase: boolean;
   /** The message is said on its own, not as a continuation of the previous one. */
@@ -212,6 +219,8 @@ interface Circumstances {
 export interface CustomerMessageOpts {
   chase: boolean;
   restated?: boolean;
+  /** A photo came earlier in this conversation (so a new ticket's reply does not ask for one). */
+  photoSent?: boolean;
 }
 
 /** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */
@@ -234,7 +243,7 @@ async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, askForOrder, chase, restated }: Circumstances,
+  { order, orderGuessed, askForOrder, photoSent, chase, restated }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -307,14 +316,14 @@ async function openOrAttach(
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
   await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
-  return createdText(ticket, parse, linkedId, { orderGuessed, askForOrder });
+  return createdText(ticket, parse, linkedId, { orderGuessed, askForOrder, photoSent });
 }
 
 function createdText(
   t: TicketRow,
   parse: Parse,
   linkedId: number | null,
-  { orderGuessed, askForOrder }: Pick<Circumstances, 'orderGuessed' | 'askForOrder'>,
+  { orderGuessed, askForOrder, photoSent }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'>,
 ): string {
   if (parse.primary === 'human_agent') {
     return zh.handoffTicket({ id: t.id, ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}) });
@@ -327,7 +336,9 @@ function createdText(
     critical: isCritical(t, parse),
     toManager: parse.escalateToManager,
     ...(t.order ? { orderNo: t.order.orderNo, orderGuessed } : {}),
-    ...(askForOrder && !t.order ? { askOrder: PHOTO_PROBLEMS.has(parse.primary) ? 'with_photo' : 'plain' } : {}),
+    ...(askForOrder && !t.order
+      ? { askOrder: PHOTO_PROBLEMS.has(parse.primary) && !photoSent ? 'with_photo' : 'plain' }
+      : {}),
   } as const);
   const linked = linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
   return `${linked}${orderChangeNote(t, parse) ?? ''}`;
@@ -394,7 +405,11 @@ async function finishReplayed(
       ? planTimers(deps, t.priority as Priority, { createdAt: t.createdAt, pausedMinutes: 0 })
       : undefined;
     await announce(deps, t, input.parse, actions, timers ? { timers } : {});
-    return createdText(t, input.parse, t.linkedTicketId, { orderGuessed: false, askForOrder: !t.order });
+    return createdText(t, input.parse, t.linkedTicketId, {
+      orderGuessed: false,
+      askForOrder: !t.order,
+      photoSent: false,
+    });
   }
   if (event === 'reminder') await notifyReminder(deps, t, input);
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised: false });

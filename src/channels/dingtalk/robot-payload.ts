@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { InboundMessage } from '../channel.ts';
+import { type InboundMessage, MEDIA_TEXT, type MediaKind } from '../channel.ts';
 
 /**
  * The robot message pushed on `/v1.0/im/bot/messages/get` (platforms.md §6.1). Only the fields we use
@@ -57,13 +57,32 @@ function textOf(msg: RobotMessage): string | undefined {
   return undefined;
 }
 
+/** DingTalk message types that carry a picture, voice note, video or file (with a downloadCode). */
+const DINGTALK_MEDIA: Readonly<Record<string, MediaKind>> = {
+  picture: 'image',
+  audio: 'voice',
+  video: 'video',
+  file: 'file',
+};
+
+/** A picture, voice note (without speech recognition), video or file, else undefined. */
+function mediaOf(msg: RobotMessage): InboundMessage['media'] {
+  const kind = DINGTALK_MEDIA[msg.msgtype];
+  if (!kind) return undefined;
+  const code = (msg.content as { downloadCode?: unknown } | undefined)?.downloadCode;
+  return typeof code === 'string' ? { kind, ref: code } : { kind };
+}
+
 /**
  * Maps a robot message to the core's {@link InboundMessage}. Staff (a `senderStaffId`) get role
  * `staff` (the core upgrades managers from its own records); anyone else is a `customer`.
- * Returns undefined for messages without text (pictures, files): nothing for the core to read.
+ * A picture, file or video (or a voice note DingTalk did not transcribe) comes as media; undefined for
+ * anything else without text.
  */
 export function toInbound(msg: RobotMessage): InboundMessage | undefined {
-  const text = robotText(msg);
+  const words = robotText(msg);
+  const media = words === undefined ? mediaOf(msg) : undefined;
+  const text = media ? MEDIA_TEXT[media.kind] : words;
   const userRef = msg.senderStaffId || msg.senderId;
   if (text === undefined || !userRef) return undefined;
   const replyContext: DingtalkReplyContext = {
@@ -84,6 +103,7 @@ export function toInbound(msg: RobotMessage): InboundMessage | undefined {
     ...(msg.senderNick ? { displayName: msg.senderNick } : {}),
     replyContext: { ...replyContext },
     ...(msg.createAt ? { sentAt: new Date(msg.createAt) } : {}),
+    ...(media ? { media } : {}),
   };
 }
 

@@ -4,22 +4,29 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from '../../domain/errors.ts';
 import type { SandboxReader } from '../../store/sandbox.repo.ts';
-import type { Ingest } from '../channel.ts';
+import { type Ingest, MEDIA_TEXT } from '../channel.ts';
 
-const MessageBody = z.object({
-  id: z.string().trim().min(1).max(128).optional(),
-  user: z
-    .string()
-    .trim()
-    .regex(/^[\w.@-]{1,64}$/, 'user 只能包含字母、数字、_ . @ -，最长 64 个字符'),
-  role: z.enum(['customer', 'staff', 'manager']).default('customer'),
-  chat: z
-    .string()
-    .trim()
-    .regex(/^[\w.@-]{1,64}$/, 'chat 只能包含字母、数字、_ . @ -')
-    .optional(),
-  text: z.string().trim().min(1, 'text 不能为空').max(2000, 'text 最长 2000 个字符'),
-});
+const MessageBody = z
+  .object({
+    id: z.string().trim().min(1).max(128).optional(),
+    user: z
+      .string()
+      .trim()
+      .regex(/^[\w.@-]{1,64}$/, 'user 只能包含字母、数字、_ . @ -，最长 64 个字符'),
+    role: z.enum(['customer', 'staff', 'manager']).default('customer'),
+    chat: z
+      .string()
+      .trim()
+      .regex(/^[\w.@-]{1,64}$/, 'chat 只能包含字母、数字、_ . @ -')
+      .optional(),
+    text: z.string().trim().min(1, 'text 不能为空').max(2000, 'text 最长 2000 个字符').optional(),
+    /** A photo, voice note, video or file instead of text (what a platform delivers without words). */
+    media: z.enum(['image', 'voice', 'video', 'file']).optional(),
+  })
+  .refine((b) => b.text !== undefined || b.media !== undefined, {
+    message: 'text 不能为空（或用 media 发图片、语音等）',
+    path: ['text'],
+  });
 
 const InboxQuery = z
   .object({
@@ -69,7 +76,8 @@ export function registerSandboxRoutes(
       userRef: body.user,
       role: body.role,
       ...(body.chat ? { chatId: body.chat } : {}),
-      text: body.text,
+      text: body.media ? MEDIA_TEXT[body.media] : (body.text ?? ''),
+      ...(body.media ? { media: { kind: body.media, ref: `sandbox-${platformMsgId}` } } : {}),
       sentAt: new Date(),
     });
     const outcome = result.deliveryId.startsWith('pending-')

@@ -46,6 +46,10 @@ export const kfMessageSchema = z.object({
   servicer_userid: z.string().optional(),
   msgtype: z.string(),
   text: z.object({ content: z.string(), menu_id: z.string().optional() }).optional(),
+  image: z.object({ media_id: z.string() }).optional(),
+  voice: z.object({ media_id: z.string() }).optional(),
+  video: z.object({ media_id: z.string() }).optional(),
+  file: z.object({ media_id: z.string() }).optional(),
   event: z.object({ event_type: z.string() }).passthrough().optional(),
 });
 export type KfMessage = z.infer<typeof kfMessageSchema>;

@@ -1,4 +1,4 @@
-import { type InboundMessage, type Ingest, STAFF_REPLY_TO } from '../channel.ts';
+import { type InboundMessage, type Ingest, MEDIA_TEXT, type MediaKind, STAFF_REPLY_TO } from '../channel.ts';
 import type { LockFn } from '../outbound/redis-lock.ts';
 import type { WecomApiClient } from './api-client.ts';
 import type { KfMessage } from './api-types.ts';
@@ -98,9 +98,21 @@ export function toInbound(message: KfMessage, openKfId: string): InboundMessage 
       replyContext: { open_kfid: kfId, [STAFF_REPLY_TO]: message.external_userid },
     };
   }
-  if (message.origin !== CUSTOMER || message.msgtype !== 'text' || !message.text || !message.external_userid) {
-    return undefined;
+  if (message.origin !== CUSTOMER || !message.external_userid) return undefined;
+  const media = mediaOf(message);
+  if (media) {
+    return {
+      channel: 'wecom_kf',
+      platformMsgId: message.msgid,
+      userRef: message.external_userid,
+      role: 'customer',
+      text: MEDIA_TEXT[media.kind],
+      media,
+      sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
+      replyContext: { open_kfid: kfId },
+    };
   }
+  if (message.msgtype !== 'text' || !message.text) return undefined;
   return {
     channel: 'wecom_kf',
     platformMsgId: message.msgid,
@@ -110,4 +122,14 @@ export function toInbound(message: KfMessage, openKfId: string): InboundMessage 
     sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
     replyContext: { open_kfid: kfId, ...(message.text.menu_id ? { menu_id: message.text.menu_id } : {}) },
   };
+}
+
+const KF_MEDIA: readonly MediaKind[] = ['image', 'voice', 'video', 'file'];
+
+/** A customer's photo, voice note, video or file (kf/sync_msg msgtype with its media_id), else undefined. */
+function mediaOf(message: KfMessage): InboundMessage['media'] {
+  const kind = KF_MEDIA.find((k) => k === message.msgtype);
+  if (!kind) return undefined;
+  const ref = message[kind]?.media_id;
+  return ref ? { kind, ref } : { kind };
 }

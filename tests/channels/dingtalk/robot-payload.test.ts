@@ -54,7 +54,7 @@ describe('toInbound', () => {
     expect(msg?.userRef).toBe('$:LWCP_v1:$senderDingId');
   });
 
-  it('reads richText and voice recognition, skips pictures and empty text', () => {
+  it('reads richText and voice recognition; a picture or an untranscribed voice note comes as media; skips empty text', () => {
     const rich = robot('robot-single-text', {
       msgtype: 'richText',
       content: { richText: [{ text: '看下这个' }, { downloadCode: 'x', type: 'picture' }, { text: '订单' }] },
@@ -62,9 +62,11 @@ describe('toInbound', () => {
     expect(toInbound(rich)?.text).toBe('看下这个订单');
     const voice = robot('robot-single-text', { msgtype: 'audio', content: { recognition: '催一下发货' } });
     expect(toInbound(voice)?.text).toBe('催一下发货');
-    expect(
-      toInbound(robot('robot-single-text', { msgtype: 'picture', content: { downloadCode: 'x' } })),
-    ).toBeUndefined();
+    const picture = toInbound(robot('robot-single-text', { msgtype: 'picture', content: { downloadCode: 'x' } }));
+    expect(picture).toMatchObject({ text: '[图片]', media: { kind: 'image', ref: 'x' } });
+    const untranscribed = toInbound(robot('robot-single-text', { msgtype: 'audio', content: { downloadCode: 'v' } }));
+    expect(untranscribed).toMatchObject({ text: '[语音]', media: { kind: 'voice', ref: 'v' } });
+    expect(toInbound(robot('robot-single-text', { msgtype: 'markdown', content: {} }))).toBeUndefined();
     expect(toInbound(robot('robot-group-text', { text: { content: '  ' } }))).toBeUndefined();
   });
 });
