@@ -189,6 +189,22 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     return n >= 0 ? n : undefined;
   };
 
+  // "第二个碎了": a message that opens with an ordinal word (not a bare digit: "2个杯子碎了") is about that order.
+  const leadingOrdinal = (folded: string): number | undefined => {
+    const text = folded.replace(/^\s*[@＠]\S+\s+/u, '').replace(/^[\s\p{P}\p{S}]+/u, '');
+    const n = spec.clarify.ordinals.findIndex((words) =>
+      words.some((w) => [...w].length >= 2 && !/^\d+$/.test(w) && text.startsWith(w)),
+    );
+    return n >= 0 ? n : undefined;
+  };
+
+  /** The message keeps its own meaning; the order it points at is named (start ≥ 0) as if typed. */
+  const about = (p: Parse, orderNo: string, n: number): Parse => ({
+    ...p,
+    entities: [{ type: 'orderNo', value: orderNo, start: 0, end: 0 }, ...p.entities],
+    notes: [...p.notes, `${OFFERED_PICK_NOTE}${n + 1}`],
+  });
+
   const pick = (p: Parse, orderNo: string, n: number): Parse => {
     const { clarify: _dropped, ...rest } = p;
     return {
@@ -207,11 +223,15 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     const last = fresh(memory?.last);
     const folded = foldText(parse.text, spec.t2s);
     const offered = memory?.offered && nowMs - memory.offered.atMs <= windowMs ? memory.offered.orderNos : undefined;
-    const n = offered && parse.entities.length === 0 ? ordinalOf(folded) : undefined;
+    const unnamed = offered && !parse.entities.some((e) => ORDER_REFS.has(e.type));
+    const n = unnamed ? ordinalOf(folded) : undefined;
     const picked = n === undefined ? undefined : offered?.[n];
+    const lead = unnamed && picked === undefined ? leadingOrdinal(folded) : undefined;
+    const pointed = lead === undefined ? undefined : offered?.[lead];
     let out = parse;
     const chosen = pending ? resolveClarifyAnswer(folded, pending.options, spec.clarify, spec.labels) : undefined;
     if (picked !== undefined && n !== undefined) out = pick(parse, picked, n);
+    else if (pointed !== undefined && lead !== undefined) out = about(parse, pointed, lead);
     else if (pending && chosen) out = answer(parse, pending, chosen);
     else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
     else out = withOrderInContext(out, newest(pending, last));

@@ -232,6 +232,16 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(1);
   });
 
+  it('"第二个收到就是碎的" after the list is a ticket on the second order, not a guess', async () => {
+    expect(await say('c-pick-2', 'SO202611230001 尾号1111')).toContain('SO202611230001');
+    expect(await say('c-pick-2', 'SO202611230006 尾号1111')).toContain('SO202611230006');
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-pick-2' } });
+    expect(await say('c-pick-2', '查一下我的订单')).toMatch(/1\. SO202611230006[\s\S]*2\. SO202611230001/);
+    const opened = await say('c-pick-2', '第二个收到就是碎的');
+    expect(opened).toMatch(/工单 #\d+（商品破损，优先级 P1），订单 SO202611230001。/);
+    expect(opened).not.toContain('按您最近的相关订单登记');
+  });
+
   it('staff pick an order from a phone-suffix list by its number, still masked', async () => {
     const list = await say('agent2', '@bot 查 尾号1111', 'staff', 'aftersales-group');
     const second = [...list.matchAll(/^2\. (SO\d+)/gm)].map((m) => m[1])[0];

@@ -12,6 +12,8 @@ const parser = fixedParser({
   还是没到: { not_received: 0.55 },
   你们店几点下班: { other: 0.9 },
   '还是没到 我要投诉': { complaint: 0.95 },
+  第二个碎了: { damaged: 0.95 },
+  '2个杯子碎了': { damaged: 0.95 },
 });
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const MIN = 60_000;
@@ -145,6 +147,14 @@ describe('the orders a reply was about', () => {
       expect(parse.notes.some((n) => n.startsWith('context:offered-pick'))).toBe(false);
       expect(parse.entities.some((e) => e.value === LISTED[1])).toBe(false);
     }
+  });
+
+  it('a message that opens with an ordinal ("第二个碎了") keeps its meaning and is about that order', () => {
+    const { parse } = nextAfter(LISTED, '查一下我的订单', '第二个碎了');
+    expect(parse.primary).toBe('damaged');
+    expect(parse.entities).toEqual([expect.objectContaining({ type: 'orderNo', value: LISTED[1], start: 0 })]);
+    const digits = nextAfter(LISTED, '查一下我的订单', '2个杯子碎了').parse;
+    expect(digits.entities.some((e) => e.type === 'orderNo')).toBe(false);
   });
 
   it('the list is offered for the next message only', () => {
