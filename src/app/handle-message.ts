@@ -37,13 +37,13 @@ export interface TicketHandling {
    */
   onCustomerMessage(
     input: HandlingInput,
-    opts?: { chase: boolean; restated?: boolean; photoSent?: boolean },
+    opts?: { chase: boolean; restated?: boolean; photoSent?: boolean; question?: boolean },
   ): Promise<Answer | undefined>;
   /**
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
    */
-  onFollowUp(input: HandlingInput, opts?: { chase: boolean }): Promise<Answer | undefined>;
+  onFollowUp(input: HandlingInput, opts?: { chase: boolean; question?: boolean }): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
   onCustomerMedia?(input: Omit<HandlingInput, 'parse'>): Promise<Answer | undefined>;
   /**
@@ -110,6 +110,8 @@ export function createMessageHandler(deps: {
   chaseWords?: readonly string[];
   /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
   retractWords?: readonly string[];
+  /** Words that make a message a question ("多少", "吗"; intents/cues.yml `question`). */
+  questionWords?: readonly string[];
   /** What "退货寄到哪 / 运费谁出" is answered with (env RETURN_POLICY_FILE). */
   returnPolicy?: ReturnPolicy;
   now?: () => number;
@@ -119,6 +121,8 @@ export function createMessageHandler(deps: {
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
   const isRetraction = containsAnyOf(deps.retractWords ?? []);
+  const hasQuestionWord = containsAnyOf(deps.questionWords ?? []);
+  const isQuestion = (text: string) => /[？?]\s*$/u.test(text) || hasQuestionWord(text);
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -171,6 +175,7 @@ export function createMessageHandler(deps: {
     // Chasing: a chase word or raised urgency. A message asking again for what its open ticket is for also
     // counts; one that only continues the conversation ("我问问家里人") or adds to it does not (open.ts).
     const chase = isChase(parse);
+    const question = isQuestion(d.text);
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
       if (status) return { text: status };
@@ -200,7 +205,8 @@ export function createMessageHandler(deps: {
       return (await deps.tickets?.onFollowUp(input, { chase: false })) ?? { text: zh.retractedNothingOpen() };
     }
     if (parse.clarify) {
-      const chased = sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase }) : undefined;
+      const chased =
+        sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase, question }) : undefined;
       return chased ?? { text: parse.clarify.question, asked: true };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
@@ -214,7 +220,8 @@ export function createMessageHandler(deps: {
           chase,
           restated: !continuesPrevious(parse) && !givesDetails(parse),
           photoSent,
-        })) ?? (await deps.tickets?.onFollowUp(input, { chase }));
+          question,
+        })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
       // "我要退货，寄到哪里": the ticket, and the address asked for.
       const policy = parse.intents.some((i) => i.id === 'return_info') ? deps.returnPolicy : undefined;
       if (ticket)

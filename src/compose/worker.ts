@@ -169,6 +169,7 @@ function createResponder(deps: {
     smalltalk: nlu.spec.smalltalk,
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
+    questionWords: nlu.spec.cues.question,
     returnPolicy: deps.returnPolicy,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),

@@ -108,6 +108,8 @@ export const CuesFile = z.strictObject({
   chase: z.array(Word).default([]),
   /** Words that take a request back ("算了不取消了"): a note on the ticket, never a new one (handle-message.ts). */
   retract: z.array(Word).default([]),
+  /** Words that make a message a question; a question noted on a ticket is answered with its status. */
+  question: z.array(Word).default([]),
   context: z.strictObject({
     repeatContact: z.strictObject({ minContacts: z.number().int().min(1), level: Level, cue: z.string().min(1) }),
     vip: z.strictObject({ level: Level, cue: z.string().min(1) }),

@@ -144,6 +144,18 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
   });
 
+  it('a question that only adds to the ticket ("补发的单号多少") is answered with where the ticket stands', async () => {
+    const first = await say('c-question', '东西到了，但是少了一件');
+    const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const r = await say('c-question', '补发的单号多少');
+    expect(r.json.replies[0].text).toBe(`您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，会尽快回复您。`);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.reminderCount).toBe(0);
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(notes.map((n) => n.reason)).toEqual(['顾客补充：补发的单号多少']);
+  });
+
   it('taking a request back with nothing open opens nothing', async () => {
     const r = await say('c-retract', '算了不退了');
     expect(r.json.replies[0].text).toContain('先不处理了');

@@ -77,6 +77,7 @@ export async function onCustomerMessage(
     orderGuessed: match.guessed === true,
     askForOrder: !match.order && !match.notTheirs,
     photoSent: opts.photoSent === true,
+    question: opts.question === true,
     chase: opts.chase,
     restated: opts.restated ?? true,
   });
@@ -142,7 +143,7 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
 export async function onFollowUp(
   deps: TicketDeps,
   input: HandlingInput,
-  opts: { chase: boolean } = { chase: true },
+  opts: { chase: boolean; question?: boolean } = { chase: true },
 ): Promise<Answer | undefined> {
   const problem = followUpProblem(input.parse.primary);
   // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
@@ -154,7 +155,7 @@ export async function onFollowUp(
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
   const text =
     !opts.chase && isWorkedOn(open)
-      ? await note(deps, open, input)
+      ? await note(deps, open, input, { question: opts.question === true })
       : await attach(deps, open, input, { deliveryChecked: false });
   return { text, ...(open.order ? { orderNos: [open.order.orderNo] } : {}) };
 }
@@ -167,6 +168,7 @@ export async function note(
   deps: TicketDeps,
   t: TicketRow,
   input: Pick<HandlingInput, 'sender' | 'delivery'>,
+  opts: { question?: boolean } = {},
 ): Promise<string> {
   const { delivery, sender } = input;
   if (!(await deps.repo.handled(t.id, delivery.id))) {
@@ -192,7 +194,10 @@ export async function note(
       });
     }
   }
-  return zh.ticketNoted({ id: t.id });
+  // "补发的单号多少": a question gets where the ticket stands, and goes to the person who can answer it.
+  return opts.question
+    ? zh.ticketQuestionNoted({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus] })
+    : zh.ticketNoted({ id: t.id });
 }
 
 /** How the message relates to the customer's orders and to chasing (see onCustomerMessage). */
@@ -209,6 +214,8 @@ interface Circumstances {
   chase: boolean;
   /** The message is said on its own, not as a continuation of the previous one. */
   restated: boolean;
+  /** The message asks something ("补发的单号多少"): as a note, it is answered with the ticket's status. */
+  question: boolean;
 }
 
 /**
@@ -221,6 +228,8 @@ export interface CustomerMessageOpts {
   restated?: boolean;
   /** A photo came earlier in this conversation (so a new ticket's reply does not ask for one). */
   photoSent?: boolean;
+  /** The message asks something (see Circumstances.question). */
+  question?: boolean;
 }
 
 /** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */
@@ -243,7 +252,7 @@ async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, askForOrder, photoSent, chase, restated }: Circumstances,
+  { order, orderGuessed, askForOrder, photoSent, chase, restated, question }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -256,7 +265,7 @@ async function openOrAttach(
   });
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) {
-    if (!remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)) return note(deps, open, input);
+    if (!remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)) return note(deps, open, input, { question });
     return attach(deps, open, input, { deliveryChecked: true });
   }
   // Nothing open about it: a question the order itself answers needs no ticket.
