@@ -111,9 +111,11 @@ export const zh = {
   orderNotTheirsNote: (p: { ref: string }) =>
     `\n没有在您名下找到 ${p.ref}，工单已先登记，客服会与您核对订单。如果是用别的账号下的单，可以发送订单号和下单手机号后 4 位（例如：${p.ref} 尾号 1234）核实。`,
   staffUnknownCommand: () =>
-    '可用指令：查 <订单号/快递单号/手机尾号>、工单 #123、我的工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、转派 #123 <姓名>、超时工单、等待客户 #123、解决 #123、关闭 #123、重开 #123',
-  resolvedToCustomer: (p: { id: number; problemZh: string }) =>
-    `您的工单 #${p.id}（${p.problemZh}）已处理完成。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。`,
+    '可用指令：查 <订单号/快递单号/手机尾号>、工单 #123、我的工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、转派 #123 <姓名>、超时工单、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
+  resolvedToCustomer: (p: { id: number; problemZh: string; result?: string }) =>
+    `您的工单 #${p.id}（${p.problemZh}）已处理完成。` +
+    (p.result ? `处理结果：${p.result}。`.replace(/[。.！!]。$/u, '。') : '') +
+    '如果问题还没有解决，直接回复我，工单会重新打开并加急处理。',
   reassignDone: (p: { id: number; name: string }) => `工单 #${p.id} 已转派给 ${p.name}，已通知对方。`,
   reassignSame: (p: { id: number; name: string }) => `工单 #${p.id} 已经由 ${p.name} 负责。`,
   reassignUnknown: (p: { who: string; names: string[] }) =>

@@ -235,6 +235,27 @@ describe('staff commands in chat', () => {
     expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
   });
 
+  it('what staff write after the id is kept: 等待客户 sends the question, 解决 tells the customer the result', async () => {
+    const opened = await say('c-result', '东西到了 少了一个充电器');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    await say('agent1', `@bot 接单 #${id}`, 'staff');
+    expect((await say('agent1', `@bot 等待客户 #${id} 请问收货地址还是原来的吗？`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已更新为「等待顾客回复」。已把问题发给顾客。`,
+    );
+    const inbox = async () =>
+      (await svc.get('/api/sandbox/inbox?user=c-result')).json.messages.map((m: { text: string }) => m.text);
+    expect((await inbox()).at(-1)).toBe(`【工单 #${id}】请问收货地址还是原来的吗？`);
+    expect((await say('c-result', '是的 没变')).json.replies[0].text).toBe(`收到您的回复，工单 #${id} 已继续处理。`);
+    expect(
+      (await say('agent1', `@bot 解决 #${id}，已安排补发，顺丰 SF1234567890123`, 'staff')).json.replies[0].text,
+    ).toBe(`工单 #${id} 已更新为「已解决」。已通知顾客。`);
+    expect((await inbox()).at(-1)).toBe(
+      `您的工单 #${id}（漏发补发）已处理完成。处理结果：已安排补发，顺丰 SF1234567890123。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。`,
+    );
+    const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { at: 'asc' } });
+    expect(events.map((e) => e.reason)).toContain('处理中 → 已解决：已安排补发，顺丰 SF1234567890123');
+  });
+
   it("a customer asks about their ticket and gets its status, not an order timeline; other people's tickets stay hidden", async () => {
     const opened = await say('c-status', '收到的保温杯是坏的 盖子裂了');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);

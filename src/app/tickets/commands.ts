@@ -27,7 +27,9 @@ const VERBS: Record<string, TicketAction> = {
   关闭: 'close',
   重开: 'reopen',
 };
-const COMMAND = /^(?:@\S+\s*)?(受理|接单|处理中|处理|等待客户|等待|解决|关闭|重开|工单)\s*[#＃]?\s*(\d+)/;
+/** The verb, the ticket id, and what the staff member wrote after it ("解决 #12 已补发，顺丰 SF…"). */
+const COMMAND =
+  /^(?:@\S+\s*)?(受理|接单|处理中|处理|等待客户|等待|解决|关闭|重开|工单)\s*[#＃]?\s*(\d+)(?:\s*[,，:：]?\s*([\s\S]*))?$/;
 /** 转派 #12 李四 · 转给 李四 #12 · 指派 #12 agent2 (a name or a staff id). */
 const REASSIGN = [
   /^(?:@\S+\s*)?(?:转派|指派|转给|分配)\s*[#＃]\s*(?<id>\d+)\s*(?:给\s*)?(?<who>\S+)\s*$/,
@@ -60,18 +62,23 @@ export async function onStaffMessage(
   if (r) return replyToCustomer(deps, Number(r[1]), (r[2] ?? '').trim(), input);
   const m = COMMAND.exec(text);
   if (!m) return undefined;
-  const [, verb = '', idText = ''] = m;
+  const [, verb = '', idText = '', rest = ''] = m;
   const id = Number(idText);
   if (verb === '工单') return describe(deps, id);
   const action = VERBS[verb];
-  return action ? act(deps, id, action, input) : undefined;
+  return action ? act(deps, id, action, input, rest.trim().slice(0, 500)) : undefined;
 }
 
+/**
+ * Moves ticket `id` by `action`. `note` is what the staff member wrote after the id: recorded with the move,
+ * and for the customer where the move concerns them — the result with 解决, the question with 等待客户.
+ */
 async function act(
   deps: TicketDeps,
   id: number,
   action: TicketAction,
   input: Omit<HandlingInput, 'parse'>,
+  note = '',
 ): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
@@ -82,25 +89,40 @@ async function act(
     if (isCodedError(err)) return `工单 #${id}：${err.message}`;
     throw err;
   }
+  const from = t.status as TicketStatus;
   await moveTicket(
     deps,
     t,
     action,
-    { actor: `staff:${input.sender.id}`, channel: input.delivery.channel, deliveryId: input.delivery.id },
+    {
+      actor: `staff:${input.sender.id}`,
+      channel: input.delivery.channel,
+      deliveryId: input.delivery.id,
+      ...(note ? { reason: `${STATUS_ZH[from]} → ${STATUS_ZH[to]}：${note}` } : {}),
+    },
     // Any staff move but closing is a response to the customer.
     !t.firstRespondedAt && action !== 'close' ? { firstRespondedAt: deps.now() } : {},
   );
-  if (to !== 'resolved') return zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
-  // The customer hears that it is done, and how to say it is not: a reply reopens it (onCustomerMessage).
+  const done = zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
+  if (to === 'waiting_customer' && note) {
+    // "等待客户 #12 请拍一下外包装": the question goes to the customer, whose answer resumes the ticket.
+    const asked = await tellCustomer(deps, t, `【工单 #${id}】${note}`, {
+      dedupeKey: `wait-${id}-${input.delivery.id}`,
+    });
+    return `${done}${asked ? '已把问题发给顾客。' : ''}`;
+  }
+  if (to !== 'resolved') return done;
+  // The customer hears that it is done (and the result, when given), and how to say it is not: a reply
+  // reopens it (onCustomerMessage).
   const told = await tellCustomer(
     deps,
     t,
-    zh.resolvedToCustomer({ id, problemZh: PROBLEM_ZH[t.problem] ?? '售后问题' }),
+    zh.resolvedToCustomer({ id, problemZh: PROBLEM_ZH[t.problem] ?? '售后问题', ...(note ? { result: note } : {}) }),
     {
       dedupeKey: `resolved-${id}-${input.delivery.id}`,
     },
   );
-  return `${zh.transitionDone({ id, statusZh: STATUS_ZH[to] })}${told ? '已通知顾客。' : ''}`;
+  return `${done}${told ? '已通知顾客。' : ''}`;
 }
 
 /** Sends `text` to the ticket's customer on the channel the ticket came from; false when they cannot be reached. */
