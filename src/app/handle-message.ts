@@ -44,6 +44,8 @@ export interface TicketHandling {
    * (`chase`), else a note added to the ticket.
    */
   onFollowUp(input: HandlingInput, opts?: { chase: boolean; question?: boolean }): Promise<Answer | undefined>;
+  /** "退货单号 SF…": the parcel sent back, recorded on the open return ticket; undefined when it is not that. */
+  onReturnParcel?(input: HandlingInput): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
   onCustomerMedia?(input: Omit<HandlingInput, 'parse'>): Promise<Answer | undefined>;
   /**
@@ -179,6 +181,8 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
       if (status) return { text: status };
+      const parcel = await deps.tickets?.onReturnParcel?.(input);
+      if (parcel) return parcel;
     }
     if (
       sender.kind === 'staff' ||

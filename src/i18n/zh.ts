@@ -101,6 +101,8 @@ export const zh = {
     kind === 'voice'
       ? '我暂时听不了语音，请打字告诉我遇到了什么问题，或发订单号给我。'
       : `收到您的${MEDIA_ZH[kind]}。我暂时看不了${MEDIA_ZH[kind]}内容，请用文字说一下遇到了什么问题（例如：收到时破损、发错货、少件），或发订单号给我。`,
+  returnParcelNoted: (p: { id: number; trackingNo: string }) =>
+    `收到寄回的单号 ${p.trackingNo}，已登记到退货工单 #${p.id}。仓库签收验货后会尽快为您处理。`,
   retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',
   ticketQuestionNoted: (p: { id: number; statusZh: string }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，会尽快回复您。`,

@@ -156,6 +156,20 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(notes.map((n) => n.reason)).toEqual(['顾客补充：补发的单号多少']);
   });
 
+  it('the tracking number of the parcel sent back is recorded on the return ticket, as the return policy asks', async () => {
+    const opened = (await say('c-parcel', '衣服洗了一次就掉色了，我要退货')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('退货退款');
+    const r = await say('c-parcel', '退货的快递单号是 SF1234567890123');
+    expect(r.json.replies[0].text).toBe(
+      `收到寄回的单号 SF1234567890123，已登记到退货工单 #${id}。仓库签收验货后会尽快为您处理。`,
+    );
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(notes.map((n) => n.reason)).toEqual(['顾客寄回单号 SF1234567890123']);
+  });
+
   it('taking a request back with nothing open opens nothing', async () => {
     const r = await say('c-retract', '算了不退了');
     expect(r.json.replies[0].text).toContain('先不处理了');

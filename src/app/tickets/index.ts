@@ -11,6 +11,7 @@ import { onCustomerMedia } from './media.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
 import { onOrderShown } from './order-link.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
+import { onReturnParcel } from './return-parcel.ts';
 import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
 export type { TicketDeps } from './context.ts';
@@ -25,6 +26,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
     onOrderShown: (input, orderNo) => onOrderShown(deps, input, orderNo),
     onCustomerMedia: (input) => onCustomerMedia(deps, input),
+    onReturnParcel: (input) => onReturnParcel(deps, input),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     customerTicketStatus: (input) => customerTicketStatus(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),
