@@ -105,7 +105,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
   });
 
   it('"退货寄到哪 / 运费谁出" is answered from the return policy without a ticket; "我要退货，寄到哪里" gets both', async () => {
-    for (const text of ['退货地址是多少', '退货运费谁出']) {
+    for (const text of ['退货地址是多少', '退货运费谁出', '运费险怎么赔']) {
       const r = await say('c-return-info', text);
       expect(r.json.replies[0].text).toContain('寄回地址：浙江省杭州市余杭区仓前街道文一西路 1 号 售后仓');
       expect(r.json.replies[0].text).toContain('运费险');
