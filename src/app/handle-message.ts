@@ -43,7 +43,10 @@ export interface TicketHandling {
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
    */
-  onFollowUp(input: HandlingInput, opts?: { chase: boolean; question?: boolean }): Promise<Answer | undefined>;
+  onFollowUp(
+    input: HandlingInput,
+    opts?: { chase: boolean; question?: boolean; inSession?: boolean },
+  ): Promise<Answer | undefined>;
   /** "退货单号 SF…": the parcel sent back, recorded on the open return ticket; undefined when it is not that. */
   onReturnParcel?(input: HandlingInput): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
@@ -84,6 +87,11 @@ function namesAnOrder(p: Parse): boolean {
     p.entities.some((e) => ORDER_REFS.has(e.type) && e.start >= 0) ||
     /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim())
   );
+}
+
+/** An order number, or the phone suffix that verifies one ("尾号1234"), named in this message. */
+function givesOrderOrSuffix(p: Parse): boolean {
+  return p.entities.some((e) => e.type === 'orderNo' && e.start >= 0) || /尾号\s*\d{4}/.test(p.text);
 }
 
 /** Where a reply to this delivery goes: the group it came from, or the sender. */
@@ -159,7 +167,9 @@ export function createMessageHandler(deps: {
     const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
     const { parse, memory } = deps.resolveContext(raw, await deps.memory.load(key), now());
     await deps.recordParse(d.id, parse);
-    const out = await act(sender, d, parse, memory.mediaAtMs !== undefined);
+    // Chasing is what this message says (a chase word, its own urgency cues), not the urgency a follow-up
+    // inherits from the message it continues: "订单号 …" after "宝宝喝了拉肚子" chases nothing.
+    const out = await act(sender, d, parse, { photoSent: memory.mediaAtMs !== undefined, chase: isChase(raw) });
     // A clarifying question is remembered only when it was asked: when the message was answered some
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
     const kept = out.asked ? memory : actedOn(memory);
@@ -171,12 +181,11 @@ export function createMessageHandler(deps: {
     sender: Sender,
     d: StoredDelivery,
     parse: Parse,
-    photoSent: boolean,
+    { photoSent, chase }: { photoSent: boolean; chase: boolean },
   ): Promise<Answer & { handoff?: boolean; asked?: boolean }> {
     const input = { sender, delivery: d, parse };
-    // Chasing: a chase word or raised urgency. A message asking again for what its open ticket is for also
-    // counts; one that only continues the conversation ("我问问家里人") or adds to it does not (open.ts).
-    const chase = isChase(parse);
+    // Chasing (`chase`): a chase word or raised urgency. A message asking again for what its open ticket is
+    // for also counts; one that only continues the conversation ("我问问家里人") or adds to it does not (open.ts).
     const question = isQuestion(d.text);
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
@@ -187,7 +196,9 @@ export function createMessageHandler(deps: {
     if (
       sender.kind === 'staff' ||
       QUERY_INTENTS.has(parse.primary) ||
-      (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other'))
+      (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other')) ||
+      // "订单号 390…" right after a ticket asked for it: the order is checked (and verified) first.
+      (continuesPrevious(parse) && givesOrderOrSuffix(parse))
     ) {
       const answer = await deps.orders?.answer(input);
       // "SO123… 尾号1234" after "东西坏了" opened a ticket without an order: that is the ticket's order.
@@ -210,7 +221,9 @@ export function createMessageHandler(deps: {
     }
     if (parse.clarify) {
       const chased =
-        sender.kind === 'customer' ? await deps.tickets?.onFollowUp(input, { chase, question }) : undefined;
+        sender.kind === 'customer'
+          ? await deps.tickets?.onFollowUp(input, { chase, question, inSession: true })
+          : undefined;
       return chased ?? { text: parse.clarify.question, asked: true };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
@@ -238,11 +251,11 @@ export function createMessageHandler(deps: {
 /** A Chinese postal address: a place level, then a street, number or building within a few characters. */
 const ADDRESS = /(?:省|市|区|县|镇|乡).{0,20}?(?:路|街|道|巷|弄|号|村|小区|栋|幢|单元|室)/u;
 
-/** The message gives details (an address, a phone or tracking number): the customer answers, not asks again. */
+const DETAIL_ENTITIES = new Set(['phone', 'trackingNo', 'orderNo']);
+
+/** The message gives details (an address, a phone, order or tracking number): the customer answers, not asks again. */
 function givesDetails(p: Parse): boolean {
-  return (
-    ADDRESS.test(p.text) || p.entities.some((e) => e.start >= 0 && (e.type === 'phone' || e.type === 'trackingNo'))
-  );
+  return ADDRESS.test(p.text) || p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type));
 }
 
 /** A case-insensitive "contains one of these words" test. */

@@ -281,6 +281,23 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await svc.db.prisma.ticket.count({ where: { customerId: ticket.customerId } })).toBe(1);
   });
 
+  it('one incident, one ticket: the order number is verified, then taken; vague remarks and "给个说法" stay on it', async () => {
+    const opened = await say('c-incident', '在你们店买的保温杯 盖子一拧就烫伤了手');
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toMatch(/优先级 P1/);
+    // The order number alone: verified first (no reminder, no "not yours"), then the suffix links it.
+    const asked = await say('c-incident', '订单号 SO202611230006');
+    expect(asked).toContain('请再回复下单手机号的后 4 位');
+    expect(asked).not.toContain('已再次提醒');
+    const linked = await say('c-incident', '尾号1111');
+    expect(linked).toContain(`已把订单 SO202611230006 补充到您的工单 #${id}`);
+    expect(await say('c-incident', '没买错，就是你们家的')).toBe(`收到，已补充到工单 #${id}，处理的同事会看到。`);
+    expect(await say('c-incident', '你们必须给我个说法')).toContain(`您的工单 #${id} 目前状态`);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+    expect(t.reminderCount).toBe(1);
+  });
+
   it('a stranger guessing gets nothing and is throttled', async () => {
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push(await say('c-guess', `SO202611230002 尾号${String(1000 + i)}`));

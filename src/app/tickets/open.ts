@@ -63,9 +63,11 @@ export async function onCustomerMessage(
   const problem = problemKey(input.parse.primary);
   if (!problem) return undefined;
   // "怎么还没人处理" / "转人工" from a customer whose ticket is open: a person already has it, so it is a
-  // reminder on that ticket (its owner is pushed), not a second ticket for the hand-off.
-  if (problem === HANDOFF) {
-    const current = await deps.repo.latestOpen(input.sender.id);
+  // reminder on that ticket (its owner is pushed), not a second ticket for the hand-off. Likewise "你们必须
+  // 给我个说法" in the middle of a conversation about a ticket: the same matter, pressed.
+  if (problem === HANDOFF || problem === COMPENSATION) {
+    const current =
+      problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
     if (current) {
       const text = await attach(deps, current, input, { deliveryChecked: false });
       return { text, ...(current.order ? { orderNos: [current.order.orderNo] } : {}) };
@@ -91,6 +93,17 @@ const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missi
 
 /** The problem of a ticket that is only a hand-off to a person (lifecycle.ts). */
 const HANDOFF = 'handoff';
+const COMPENSATION = 'compensation';
+
+/** How long after the customer last wrote about a ticket the conversation is still about it. */
+const SESSION_MS = 30 * 60_000;
+
+/** The customer's unresolved ticket they wrote about in the last half hour, if any. */
+async function activeInSession(deps: TicketDeps, customerId: string): Promise<TicketRow | undefined> {
+  const t = await deps.repo.latestOpen(customerId);
+  const last = t?.lastCustomerMessageAt?.getTime() ?? 0;
+  return t && deps.now().getTime() - last <= SESSION_MS ? t : undefined;
+}
 
 /** How long after payment an order with no promised ship time may take (the radar's "paid, not shipped" line). */
 const DEFAULT_SHIP_WITHIN_MS = 48 * 3_600_000;
@@ -143,13 +156,16 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
 export async function onFollowUp(
   deps: TicketDeps,
   input: HandlingInput,
-  opts: { chase: boolean; question?: boolean } = { chase: true },
+  opts: { chase: boolean; question?: boolean; inSession?: boolean } = { chase: true },
 ): Promise<Answer | undefined> {
   const problem = followUpProblem(input.parse.primary);
   // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
+  // With `inSession` (a message too vague to act on, "没买错，就是你们家的"), the ticket the conversation is
+  // about takes it.
   const open =
     (problem ? await deps.repo.openForProblem(input.sender.id, problem) : null) ??
-    (await deps.repo.waitingOnCustomer(input.sender.id));
+    (await deps.repo.waitingOnCustomer(input.sender.id)) ??
+    (opts.inSession ? await activeInSession(deps, input.sender.id) : undefined);
   if (!open) return undefined;
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
