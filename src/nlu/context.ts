@@ -189,12 +189,11 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     return n >= 0 ? n : undefined;
   };
 
-  // "第二个碎了": a message that opens with an ordinal word (not a bare digit: "2个杯子碎了") is about that order.
+  // "第二个碎了": a message that opens with a 第-ordinal (not a bare digit, "2个杯子碎了", nor 后面的…,
+  // "后面的事我不管了") is about that order.
   const leadingOrdinal = (folded: string): number | undefined => {
     const text = folded.replace(/^\s*[@＠]\S+\s+/u, '').replace(/^[\s\p{P}\p{S}]+/u, '');
-    const n = spec.clarify.ordinals.findIndex((words) =>
-      words.some((w) => [...w].length >= 2 && !/^\d+$/.test(w) && text.startsWith(w)),
-    );
+    const n = spec.clarify.ordinals.findIndex((words) => words.some((w) => w.startsWith('第') && text.startsWith(w)));
     return n >= 0 ? n : undefined;
   };
 

@@ -153,8 +153,10 @@ describe('the orders a reply was about', () => {
     const { parse } = nextAfter(LISTED, '查一下我的订单', '第二个碎了');
     expect(parse.primary).toBe('damaged');
     expect(parse.entities).toEqual([expect.objectContaining({ type: 'orderNo', value: LISTED[1], start: 0 })]);
-    const digits = nextAfter(LISTED, '查一下我的订单', '2个杯子碎了').parse;
-    expect(digits.entities.some((e) => e.type === 'orderNo')).toBe(false);
+    for (const text of ['2个杯子碎了', '后面的事我不管了']) {
+      const other = nextAfter(LISTED, '查一下我的订单', text).parse;
+      expect(other.entities.some((e) => e.type === 'orderNo')).toBe(false);
+    }
   });
 
   it('the list is offered for the next message only', () => {
