@@ -251,9 +251,9 @@ export function createMessageHandler(deps: {
 /** A Chinese postal address: a place level, then a street, number or building within a few characters. */
 const ADDRESS = /(?:省|市|区|县|镇|乡).{0,20}?(?:路|街|道|巷|弄|号|村|小区|栋|幢|单元|室)/u;
 
-const DETAIL_ENTITIES = new Set(['phone', 'trackingNo', 'orderNo']);
+const DETAIL_ENTITIES = new Set(['phone', 'trackingNo', 'orderNo', 'size', 'colour']);
 
-/** The message gives details (an address, a phone, order or tracking number): the customer answers, not asks again. */
+/** The message gives details (an address, a phone, order or tracking number, a size or colour): the customer answers, not asks again. */
 function givesDetails(p: Parse): boolean {
   return ADDRESS.test(p.text) || p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type));
 }

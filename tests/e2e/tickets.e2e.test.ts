@@ -170,6 +170,17 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(notes.map((n) => n.reason)).toEqual(['顾客寄回单号 SF1234567890123']);
   });
 
+  it('the size or colour for an exchange is a detail on the ticket, not a reminder', async () => {
+    const opened = (await say('c-exchange', '裤子小了，想换个大一码的')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    for (const text of ['换成XL的', '颜色也换成黑色吧']) {
+      expect((await say('c-exchange', text)).json.replies[0].text).toBe(
+        `收到，已补充到工单 #${id}，处理的同事会看到。`,
+      );
+    }
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+  });
+
   it('taking a request back with nothing open opens nothing', async () => {
     const r = await say('c-retract', '算了不退了');
     expect(r.json.replies[0].text).toContain('先不处理了');
