@@ -37,9 +37,23 @@ async function throttled(deps: OrderQueryDeps, input: OrderQueryInput, state: Gu
 async function listBound(deps: OrderQueryDeps, input: OrderQueryInput, customerId: string | undefined) {
   if (!customerId) return nothing(ORDER_TEXT.customerAsk, 'need_reference');
   const limit = deps.listLimit ?? 5;
-  const mine = await deps.orders.find({ by: 'customer', value: customerId }, Math.min(limit, 3));
+  const mine = await deps.orders.find({ by: 'customer', value: customerId }, limit);
   if (mine.length === 0) return nothing(ORDER_TEXT.customerAsk, 'need_reference');
-  return showOrders(deps, input, mine, 'binding', ORDER_TEXT.boundList);
+  // "我昨天买的纸尿裤到哪了": the orders holding what the customer named, when any do.
+  const named = mine.filter((o) => o.items.some((item) => mentions(input.text, item.name)));
+  const shown = named.length > 0 ? named : mine.slice(0, 3);
+  return showOrders(deps, input, shown, 'binding', ORDER_TEXT.boundList);
+}
+
+/** Runs of Chinese characters in an item name ("婴儿纸尿裤 M码 84片" → 婴儿纸尿裤, 码, 片). */
+const HAN_RUN = /\p{Script=Han}+/gu;
+
+/** The text names the item: it contains three Chinese characters in a row from its name (纸尿裤 of 婴儿纸尿裤). */
+function mentions(text: string, itemName: string): boolean {
+  for (const [run] of itemName.matchAll(HAN_RUN)) {
+    for (let i = 0; i + 3 <= run.length; i++) if (text.includes(run.slice(i, i + 3))) return true;
+  }
+  return false;
 }
 
 async function boundOrder(deps: OrderQueryDeps, customerId: string | undefined, found: OrderDetail[]) {

@@ -242,6 +242,35 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(opened).not.toContain('按您最近的相关订单登记');
   });
 
+  it('"我昨天买的纸尿裤到哪了" shows the order holding the nappies, not a list of everything', async () => {
+    const order = (no: string, name: string, hours: number) => ({
+      order_no: no,
+      source: 'own',
+      status: 'shipped',
+      phone: '13300007777',
+      address: '上海市浦东新区世纪大道100号 2栋301',
+      amount: 99,
+      items: [{ sku: `SKU-${no}`, name, qty: 1, price: 99 }],
+      paid_at: hoursAgo(hours),
+      shipped_at: hoursAgo(hours - 2),
+      carrier: '中通',
+      tracking_no: `7300${no.slice(-4)}0000`,
+    });
+    const r = await erp('/api/orders', {
+      orders: [order('SO202611230007', '婴儿纸尿裤 M码 84片', 30), order('SO202611230008', '不锈钢保温杯 500ml', 20)],
+    });
+    expect(r.json).toMatchObject({ rejected: 0 });
+    expect(await say('c-item', 'SO202611230007 尾号7777')).toContain('SO202611230007');
+    expect(await say('c-item', 'SO202611230008 尾号7777')).toContain('SO202611230008');
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-item' } });
+    const answer = await say('c-item', '你好 我想问下我昨天买的纸尿裤到哪了');
+    expect(answer).toContain('订单 SO202611230007');
+    expect(answer).not.toContain('SO202611230008');
+    // Naming nothing, in a new conversation, still lists them.
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-item' } });
+    expect(await say('c-item', '我的订单到哪了')).toMatch(/1\. SO202611230008[\s\S]*2\. SO202611230007/);
+  });
+
   it('staff pick an order from a phone-suffix list by its number, still masked', async () => {
     const list = await say('agent2', '@bot 查 尾号1111', 'staff', 'aftersales-group');
     const second = [...list.matchAll(/^2\. (SO\d+)/gm)].map((m) => m[1])[0];
