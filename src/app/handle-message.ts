@@ -29,16 +29,28 @@ export interface Answer {
   orderNos?: string[];
 }
 
+/**
+ * How a customer message relates to chasing: `chase` (a chase word or this message's own urgency) makes it a
+ * reminder on the open ticket; `restated` (not merely continuing the previous message, nor giving details)
+ * makes it one when it asks for the same thing the ticket was opened for. Anything else on an open ticket is
+ * a note.
+ */
+export interface CustomerMessageOpts {
+  chase: boolean;
+  restated?: boolean;
+  /** A photo came earlier in this conversation (so a new ticket's reply does not ask for one). */
+  photoSent?: boolean;
+  /** The message asks something ("补发的单号多少"): as a note, it is answered with the ticket's status. */
+  question?: boolean;
+}
+
 /** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
 export interface TicketHandling {
   /**
    * Open, attach (reminder), resume or reopen; undefined when the parse is no ticket matter. On an open
    * ticket the message is a reminder when it counts as chasing (`chase`), else a note added to it.
    */
-  onCustomerMessage(
-    input: HandlingInput,
-    opts?: { chase: boolean; restated?: boolean; photoSent?: boolean; question?: boolean },
-  ): Promise<Answer | undefined>;
+  onCustomerMessage(input: HandlingInput, opts?: CustomerMessageOpts): Promise<Answer | undefined>;
   /**
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
@@ -184,8 +196,9 @@ export function createMessageHandler(deps: {
     { photoSent, chase }: { photoSent: boolean; chase: boolean },
   ): Promise<Answer & { handoff?: boolean; asked?: boolean }> {
     const input = { sender, delivery: d, parse };
-    // Chasing (`chase`): a chase word or raised urgency. A message asking again for what its open ticket is
-    // for also counts; one that only continues the conversation ("我问问家里人") or adds to it does not (open.ts).
+    // Chasing (`chase`): a chase word or this message's own urgency. A message asking again for what its open
+    // ticket is for also counts; one that only continues the conversation ("我问问家里人") or adds to it does
+    // not (open.ts).
     const question = isQuestion(d.text);
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
@@ -269,9 +282,10 @@ function containsAnyOf(words: readonly string[]): (text: string) => boolean {
 
 /** The memory after a message that was acted on: its open question (never asked) becomes the last request. */
 function actedOn(memory: ConversationMemory): ConversationMemory {
-  if (!memory.pending) return memory;
-  const { question: _q, options: _o, ...last } = memory.pending;
-  return { version: 1, last, ...(memory.mediaAtMs !== undefined ? { mediaAtMs: memory.mediaAtMs } : {}) };
+  const { pending, ...rest } = memory;
+  if (!pending) return memory;
+  const { question: _q, options: _o, ...last } = pending;
+  return { ...rest, last };
 }
 
 function fallback(p: Parse, thanks: boolean): string {

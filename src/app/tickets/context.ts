@@ -83,6 +83,11 @@ const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', {
 
 export const fmtTime = (d: Date) => SHANGHAI_TIME.format(d);
 
+/** An answer about ticket `t`: its order, if it has one, becomes the conversation's order. */
+export function answerOn(t: TicketRow, text: string): { text: string; orderNos?: string[] } {
+  return t.order ? { text, orderNos: [t.order.orderNo] } : { text };
+}
+
 /** Platform identities a push can go to directly. */
 export type Targets = { channel: ChannelId; userRef: string }[];
 

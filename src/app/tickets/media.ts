@@ -1,7 +1,7 @@
 import { MEDIA_TEXT } from '../../channels/channel.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { Answer, HandlingInput } from '../handle-message.ts';
-import type { TicketDeps } from './context.ts';
+import { answerOn, type TicketDeps } from './context.ts';
 import { moveTicket } from './move.ts';
 import { note } from './open.ts';
 
@@ -18,7 +18,6 @@ export async function onCustomerMedia(
   const kind = delivery.media?.kind ?? 'image';
   const t = await deps.repo.latestOpen(sender.id);
   if (!t) return undefined;
-  const orderNos = t.order ? { orderNos: [t.order.orderNo] } : {};
   if (t.status === 'waiting_customer') {
     if (!(await deps.repo.handled(t.id, delivery.id))) {
       await moveTicket(
@@ -34,8 +33,8 @@ export async function onCustomerMedia(
         { lastCustomerMessageAt: deps.now() },
       );
     }
-    return { text: zh.mediaNoted({ id: t.id, kind, resumed: true }), ...orderNos };
+    return answerOn(t, zh.mediaNoted({ id: t.id, kind, resumed: true }));
   }
   await note(deps, t, input);
-  return { text: zh.mediaNoted({ id: t.id, kind, resumed: false }), ...orderNos };
+  return answerOn(t, zh.mediaNoted({ id: t.id, kind, resumed: false }));
 }

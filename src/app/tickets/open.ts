@@ -13,15 +13,13 @@ import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tic
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { Parse } from '../../nlu/contract.ts';
-import type { TicketRow } from '../../store/tickets.repo.ts';
-import type { Answer, HandlingInput } from '../handle-message.ts';
+import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
+import type { Answer, CustomerMessageOpts, HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
-import { assigneeTo, fmtTime, type Targets } from './context.ts';
+import { answerOn, assigneeTo, fmtTime, type Targets } from './context.ts';
 import { escalate } from './escalate.ts';
 import { moveTicket } from './move.ts';
 import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
-
-/** Platform identities a push goes to. */
 
 const hoursSince = (now: Date, d?: Date) => (d ? (now.getTime() - d.getTime()) / 3_600_000 : undefined);
 
@@ -68,10 +66,7 @@ export async function onCustomerMessage(
   if (problem === HANDOFF || problem === COMPENSATION) {
     const current =
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
-    if (current) {
-      const text = await attach(deps, current, input, { deliveryChecked: false });
-      return { text, ...(current.order ? { orderNos: [current.order.orderNo] } : {}) };
-    }
+    if (current) return answerOn(current, await attach(deps, current, input, { deliveryChecked: false }));
   }
   const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
   const text = await openOrAttach(deps, input, problem, {
@@ -173,7 +168,7 @@ export async function onFollowUp(
     !opts.chase && isWorkedOn(open)
       ? await note(deps, open, input, { question: opts.question === true })
       : await attach(deps, open, input, { deliveryChecked: false });
-  return { text, ...(open.order ? { orderNos: [open.order.orderNo] } : {}) };
+  return answerOn(open, text);
 }
 
 /** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */
@@ -186,34 +181,59 @@ export async function note(
   input: Pick<HandlingInput, 'sender' | 'delivery'>,
   opts: { question?: boolean } = {},
 ): Promise<string> {
-  const { delivery, sender } = input;
-  if (!(await deps.repo.handled(t.id, delivery.id))) {
-    const updated = await deps.repo.update(
-      t.id,
-      { lastCustomerMessageAt: deps.now() },
-      {
-        type: 'note',
-        actor: `customer:${sender.id}`,
-        channel: delivery.channel,
-        reason: `顾客补充：${delivery.text.slice(0, 100)}`,
-        data: { deliveryId: delivery.id },
-      },
-      { assigneeTargets: t.assigneeId !== null },
-    );
-    if (updated.assigneeId) {
-      await deps.notifier.push({
-        to: assigneeTo(updated.assigneeId, updated.assigneeTargets),
-        kind: 'push',
-        text: `工单 #${t.id} 顾客补充：${delivery.text.slice(0, 200)}`,
-        dedupeKey: `note-${t.id}-${delivery.id}`,
-        ticketId: t.id,
-      });
-    }
-  }
+  const { text } = input.delivery;
+  await recordCustomerNote(deps, t, input, {
+    reason: `顾客补充：${text.slice(0, 100)}`,
+    push: `工单 #${t.id} 顾客补充：${text.slice(0, 200)}`,
+    pushKey: 'note',
+  });
   // "补发的单号多少": a question gets where the ticket stands, and goes to the person who can answer it.
   return opts.question
     ? zh.ticketQuestionNoted({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus] })
     : zh.ticketNoted({ id: t.id });
+}
+
+/**
+ * Records what the customer added to ticket `t` — a `note` event with `reason` and `data`, and `change` in
+ * the same write — once per delivery, and pushes `push` to the ticket's owner. False when this delivery was
+ * recorded on `t` before (a retry), in which case nothing is written.
+ */
+export async function recordCustomerNote(
+  deps: TicketDeps,
+  t: TicketRow,
+  { sender, delivery }: Pick<HandlingInput, 'sender' | 'delivery'>,
+  note: {
+    reason: string;
+    push: string;
+    /** Names the push's dedupe key, `<pushKey>-<ticket>-<delivery>`. */
+    pushKey: string;
+    data?: Record<string, unknown>;
+    change?: Parameters<TicketRepo['update']>[1];
+  },
+): Promise<boolean> {
+  if (await deps.repo.handled(t.id, delivery.id)) return false;
+  const updated = await deps.repo.update(
+    t.id,
+    { ...note.change, lastCustomerMessageAt: deps.now() },
+    {
+      type: 'note',
+      actor: `customer:${sender.id}`,
+      channel: delivery.channel,
+      reason: note.reason,
+      data: { ...note.data, deliveryId: delivery.id },
+    },
+    { assigneeTargets: t.assigneeId !== null },
+  );
+  if (updated.assigneeId) {
+    await deps.notifier.push({
+      to: assigneeTo(updated.assigneeId, updated.assigneeTargets),
+      kind: 'push',
+      text: note.push,
+      dedupeKey: `${note.pushKey}-${t.id}-${delivery.id}`,
+      ticketId: t.id,
+    });
+  }
+  return true;
 }
 
 /** How the message relates to the customer's orders and to chasing (see onCustomerMessage). */
@@ -232,20 +252,6 @@ interface Circumstances {
   restated: boolean;
   /** The message asks something ("补发的单号多少"): as a note, it is answered with the ticket's status. */
   question: boolean;
-}
-
-/**
- * How a customer message relates to chasing: `chase` (a chase word or raised urgency) makes it a reminder
- * on the open ticket; `restated` (not merely continuing the previous message) makes it one when it asks for
- * the same thing the ticket was opened for. Anything else on an open ticket is a note.
- */
-export interface CustomerMessageOpts {
-  chase: boolean;
-  restated?: boolean;
-  /** A photo came earlier in this conversation (so a new ticket's reply does not ask for one). */
-  photoSent?: boolean;
-  /** The message asks something (see Circumstances.question). */
-  question?: boolean;
 }
 
 /** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */

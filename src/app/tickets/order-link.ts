@@ -1,7 +1,8 @@
 import { openKey } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { assigneeTo, type TicketDeps } from './context.ts';
+import type { TicketDeps } from './context.ts';
+import { recordCustomerNote } from './open.ts';
 
 /** How long after opening an order-less ticket an order the customer proves is taken to be its order. */
 const LINK_WITHIN_MS = 24 * 3_600_000;
@@ -20,34 +21,20 @@ export async function onOrderShown(
   input: HandlingInput,
   orderNo: string,
 ): Promise<string | undefined> {
-  const { sender, delivery } = input;
+  const { sender } = input;
   const t = await deps.repo.latestOpen(sender.id);
   if (!t || t.orderId || deps.now().getTime() - t.createdAt.getTime() > LINK_WITHIN_MS) return undefined;
   const match = await deps.orders?.forCustomer(sender.id, [{ type: 'orderNo', value: orderNo, start: 0 }]);
   const order = match?.order;
   if (!order || order.orderNo !== orderNo) return undefined;
   try {
-    const updated = await deps.repo.update(
-      t.id,
-      { orderId: order.id, openKey: openKey(sender.id, order.id, t.problem), lastCustomerMessageAt: deps.now() },
-      {
-        type: 'note',
-        actor: `customer:${sender.id}`,
-        channel: delivery.channel,
-        reason: `顾客补充订单 ${order.orderNo}`,
-        data: { deliveryId: delivery.id, orderNo: order.orderNo },
-      },
-      { assigneeTargets: t.assigneeId !== null },
-    );
-    if (updated.assigneeId) {
-      await deps.notifier.push({
-        to: assigneeTo(updated.assigneeId, updated.assigneeTargets),
-        kind: 'push',
-        text: `工单 #${t.id} 顾客补充了订单 ${order.orderNo}`,
-        dedupeKey: `order-${t.id}-${delivery.id}`,
-        ticketId: t.id,
-      });
-    }
+    await recordCustomerNote(deps, t, input, {
+      reason: `顾客补充订单 ${order.orderNo}`,
+      push: `工单 #${t.id} 顾客补充了订单 ${order.orderNo}`,
+      pushKey: 'order',
+      data: { orderNo: order.orderNo },
+      change: { orderId: order.id, openKey: openKey(sender.id, order.id, t.problem) },
+    });
   } catch (err) {
     if (isUniqueViolation(err)) return undefined;
     throw err;

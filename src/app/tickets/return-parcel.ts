@@ -1,6 +1,7 @@
 import { zh } from '../../i18n/zh.ts';
 import type { Answer, HandlingInput } from '../handle-message.ts';
-import { assigneeTo, type TicketDeps } from './context.ts';
+import { answerOn, type TicketDeps } from './context.ts';
+import { recordCustomerNote } from './open.ts';
 
 /** The problem key of return / exchange / refund tickets (lifecycle.ts). */
 const RETURN = 'return';
@@ -11,40 +12,18 @@ const RETURN = 'return';
  * ticket and its owner is told. Undefined when the message names no such number or there is no such ticket.
  */
 export async function onReturnParcel(deps: TicketDeps, input: HandlingInput): Promise<Answer | undefined> {
-  const { sender, delivery, parse } = input;
+  const { sender, parse } = input;
   const parcel = parse.entities.find((e) => e.type === 'trackingNo' && e.start >= 0);
   if (!parcel) return undefined;
   const t = await deps.repo.openForProblem(sender.id, RETURN);
   if (!t || t.status === 'resolved') return undefined;
   const match = await deps.orders?.forCustomer(sender.id, [parcel]);
   if (match?.order) return undefined; // one of their own orders' parcels: an order question
-  const orderNos = t.order ? { orderNos: [t.order.orderNo] } : {};
-  if (await deps.repo.handled(t.id, delivery.id))
-    return { text: zh.returnParcelNoted({ id: t.id, trackingNo: parcel.value }), ...orderNos };
-  const updated = await deps.repo.update(
-    t.id,
-    { lastCustomerMessageAt: deps.now() },
-    {
-      type: 'note',
-      actor: `customer:${sender.id}`,
-      channel: delivery.channel,
-      reason: `顾客寄回单号 ${parcel.value}`,
-      data: {
-        deliveryId: delivery.id,
-        returnTrackingNo: parcel.value,
-        ...(parcel.source ? { carrier: parcel.source } : {}),
-      },
-    },
-    { assigneeTargets: t.assigneeId !== null },
-  );
-  if (updated.assigneeId) {
-    await deps.notifier.push({
-      to: assigneeTo(updated.assigneeId, updated.assigneeTargets),
-      kind: 'push',
-      text: `工单 #${t.id} 顾客已寄回，单号 ${parcel.value}`,
-      dedupeKey: `return-parcel-${t.id}-${delivery.id}`,
-      ticketId: t.id,
-    });
-  }
-  return { text: zh.returnParcelNoted({ id: t.id, trackingNo: parcel.value }), ...orderNos };
+  await recordCustomerNote(deps, t, input, {
+    reason: `顾客寄回单号 ${parcel.value}`,
+    push: `工单 #${t.id} 顾客已寄回，单号 ${parcel.value}`,
+    pushKey: 'return-parcel',
+    data: { returnTrackingNo: parcel.value, ...(parcel.source ? { carrier: parcel.source } : {}) },
+  });
+  return answerOn(t, zh.returnParcelNoted({ id: t.id, trackingNo: parcel.value }));
 }
