@@ -175,68 +175,75 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     };
   };
 
-  // "第二个", "2", "要第一单吧": an ordinal and nothing else but filler words.
+  const ordinalIndex = (word: string) => spec.clarify.ordinals.findIndex((words) => words.includes(word));
   const pickFillers = [...cfg.fillers, ...LIST_WORDS].sort((a, b) => b.length - a.length);
-  const ordinalOf = (folded: string): number | undefined => {
-    const index = (w: string) => spec.clarify.ordinals.findIndex((words) => words.includes(w));
-    // A staff member's "@bot 第二个": the mention is not part of the answer.
-    let bare = folded.replace(/^\s*[@＠]\S+\s+/u, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+
+  /** "第二个", "2", "要第一单吧": an ordinal and nothing else but filler words. */
+  const ordinalOf = (text: string): number | undefined => {
+    let bare = text.replace(/[\s\p{P}\p{S}]+/gu, '');
     for (const f of pickFillers) {
-      if (index(bare) >= 0) break;
+      if (ordinalIndex(bare) >= 0) break;
       bare = bare.split(f).join('');
     }
-    const n = index(bare);
+    const n = ordinalIndex(bare);
     return n >= 0 ? n : undefined;
   };
 
-  // "第二个碎了": a message that opens with a 第-ordinal (not a bare digit, "2个杯子碎了", nor 后面的…,
-  // "后面的事我不管了") is about that order.
-  const leadingOrdinal = (folded: string): number | undefined => {
-    const text = folded.replace(/^\s*[@＠]\S+\s+/u, '').replace(/^[\s\p{P}\p{S}]+/u, '');
-    const n = spec.clarify.ordinals.findIndex((words) => words.some((w) => w.startsWith('第') && text.startsWith(w)));
+  /** "第二个碎了": a 第-ordinal opening the message (not "2个杯子碎了", nor "后面的事我不管了"). */
+  const leadingOrdinal = (text: string): number | undefined => {
+    const start = text.replace(/^[\s\p{P}\p{S}]+/u, '');
+    const n = spec.clarify.ordinals.findIndex((words) => words.some((w) => w.startsWith('第') && start.startsWith(w)));
     return n >= 0 ? n : undefined;
   };
 
-  /** The message keeps its own meaning; the order it points at is named (start ≥ 0) as if typed. */
-  const about = (p: Parse, orderNo: string, n: number): Parse => ({
-    ...p,
-    entities: [{ type: 'orderNo', value: orderNo, start: 0, end: 0 }, ...p.entities],
-    notes: [...p.notes, `${OFFERED_PICK_NOTE}${n + 1}`],
-  });
-
-  const pick = (p: Parse, orderNo: string, n: number): Parse => {
-    const { clarify: _dropped, ...rest } = p;
+  /**
+   * A message after a reply that listed orders: "第二个" picks that order (an order-status question about
+   * it); "第二个收到就是碎的" keeps its own meaning and names that order (start ≥ 0, as if typed). Undefined
+   * when the message names an order itself or points at none of the list.
+   */
+  const fromOffered = (p: Parse, folded: string, orderNos: readonly string[]): Parse | undefined => {
+    if (p.entities.some((e) => ORDER_REFS.has(e.type))) return undefined;
+    // A staff member's "@bot 第二个": the mention is not part of the answer.
+    const text = folded.replace(/^\s*[@＠]\S+\s+/u, '');
+    const n = ordinalOf(text);
+    const picked = n === undefined ? undefined : orderNos[n];
+    if (n !== undefined && picked !== undefined) {
+      const { clarify: _dropped, ...rest } = p;
+      return {
+        ...rest,
+        primary: 'order_status',
+        intents: [{ id: 'order_status', score: ANSWER_SCORE }],
+        confidence: ANSWER_SCORE,
+        entities: [{ type: 'orderNo', value: picked, start: 0, end: p.text.length }],
+        notes: [...p.notes, `${OFFERED_PICK_NOTE}${n + 1}`],
+      };
+    }
+    const lead = leadingOrdinal(text);
+    const pointed = lead === undefined ? undefined : orderNos[lead];
+    if (lead === undefined || pointed === undefined) return undefined;
     return {
-      ...rest,
-      primary: 'order_status',
-      intents: [{ id: 'order_status', score: ANSWER_SCORE }],
-      confidence: ANSWER_SCORE,
-      entities: [{ type: 'orderNo', value: orderNo, start: 0, end: p.text.length }],
-      notes: [...p.notes, `${OFFERED_PICK_NOTE}${n + 1}`],
+      ...p,
+      entities: [{ type: 'orderNo', value: pointed, start: 0, end: 0 }, ...p.entities],
+      notes: [...p.notes, `${OFFERED_PICK_NOTE}${lead + 1}`],
     };
   };
 
   return (parse, memory, nowMs) => {
-    const fresh = (r: Remembered | undefined) => (r && nowMs - r.atMs <= windowMs && nowMs >= r.atMs ? r : undefined);
-    const pending = fresh(memory?.pending) as ConversationMemory['pending'];
+    const inWindow = (atMs: number | undefined) => atMs !== undefined && nowMs - atMs <= windowMs && nowMs >= atMs;
+    const fresh = <R extends { atMs: number }>(r: R | undefined) => (inWindow(r?.atMs) ? r : undefined);
+    const pending = fresh(memory?.pending);
     const last = fresh(memory?.last);
     const folded = foldText(parse.text, spec.t2s);
-    const offered = memory?.offered && nowMs - memory.offered.atMs <= windowMs ? memory.offered.orderNos : undefined;
-    const unnamed = offered && !parse.entities.some((e) => ORDER_REFS.has(e.type));
-    const n = unnamed ? ordinalOf(folded) : undefined;
-    const picked = n === undefined ? undefined : offered?.[n];
-    const lead = unnamed && picked === undefined ? leadingOrdinal(folded) : undefined;
-    const pointed = lead === undefined ? undefined : offered?.[lead];
+    const offered = fresh(memory?.offered);
+    const picked = offered ? fromOffered(parse, folded, offered.orderNos) : undefined;
     let out = parse;
     const chosen = pending ? resolveClarifyAnswer(folded, pending.options, spec.clarify, spec.labels) : undefined;
-    if (picked !== undefined && n !== undefined) out = pick(parse, picked, n);
-    else if (pointed !== undefined && lead !== undefined) out = about(parse, pointed, lead);
+    if (picked) out = picked;
     else if (pending && chosen) out = answer(parse, pending, chosen);
     else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
     else out = withOrderInContext(out, newest(pending, last));
     const next: ConversationMemory = { version: 1 };
-    const media = memory?.mediaAtMs;
-    if (media !== undefined && nowMs - media <= windowMs) next.mediaAtMs = media;
+    if (inWindow(memory?.mediaAtMs)) next.mediaAtMs = memory?.mediaAtMs;
     if (out.clarify) {
       next.pending = { ...remember(out, nowMs), question: out.clarify.question, options: out.clarify.options };
       if (last) next.last = last;
