@@ -64,6 +64,13 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     attempts: 1,
     receivedAt: clock,
   });
+  /** The customer writes `text` (parsed as `p`); the number of the ticket the reply names. */
+  const ticketFor = async (text: string, p: Parse) =>
+    Number(
+      /#(\d+)/.exec(
+        (await service.onCustomerMessage({ sender: customer, delivery: delivery(text), parse: p }))?.text ?? '',
+      )?.[1],
+    );
   const inbox = async (userRef: string) =>
     (
       await db.sql.query<{ body: { text: string } }>(
@@ -148,14 +155,10 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
   });
 
   it('a complaint goes straight to the manager; 收到 #id acknowledges and stops the climb', async () => {
-    const reply = (
-      await service.onCustomerMessage({
-        sender: customer,
-        delivery: delivery('再不处理我就打12315投诉你们'),
-        parse: parse('complaint', ['12315', '投诉'], 'critical', { escalateToManager: true }),
-      })
-    )?.text;
-    const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
+    const id = await ticketFor(
+      '再不处理我就打12315投诉你们',
+      parse('complaint', ['12315', '投诉'], 'critical', { escalateToManager: true }),
+    );
     expect((await inbox('mgr1')).join('\n')).toContain(`第3级升级】工单 #${id}`);
     const ack = await service.onStaffMessage({
       sender: mgr,
@@ -220,14 +223,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
 
   it('the staff view of a long-lived ticket shows its latest records, not its first ones', async () => {
     const agent = await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff');
-    const reply = (
-      await service.onCustomerMessage({
-        sender: customer,
-        delivery: delivery('买贵了 申请价保'),
-        parse: parse('price_protection'),
-      })
-    )?.text;
-    const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
+    const id = await ticketFor('买贵了 申请价保', parse('price_protection'));
     for (let i = 0; i < 10; i++)
       await service.onCustomerMessage({
         sender: customer,
@@ -251,14 +247,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
         sender: sup,
         delivery: { ...delivery('@bot 超时工单'), userRef: 'sup1', role: 'staff' },
       });
-    const reply = (
-      await service.onCustomerMessage({
-        sender: customer,
-        delivery: delivery('发票一直没开'),
-        parse: parse('invoice'),
-      })
-    )?.text;
-    const id = Number(/#(\d+)/.exec(reply ?? '')?.[1]);
+    const id = await ticketFor('发票一直没开', parse('invoice'));
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(await ask()).not.toContain(`#${id} `);
     clock = new Date((t.firstResponseDueAt as Date).getTime() + 2 * 3600_000);

@@ -18,6 +18,16 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     await svc?.stop();
   });
   const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
+  /** WeCom's kf_msg_or_event push for `openKfId`: the service then pulls the new messages. */
+  const kfEvent = (openKfId: string) =>
+    post(buildCallback(creds, appXml.kfEvent({ openKfId, token: svc.fake.kfCallbackToken() })));
+  /** What the bot sent `user` through kf/send_msg, once there are at least `count` messages. */
+  const kfSentTo = (user: string, count: number) =>
+    eventually(
+      async () => svc.fake.kfSent.filter((m) => m.touser === user),
+      (m) => m.length >= count,
+      15_000,
+    );
 
   it('a staff member messages the app: one reply through message/send, even when WeCom retries the callback', async () => {
     const xml = appXml.text({ from: 'zhangsan', content: '帮我看看快递到哪了', msgId: '7318203948571234567' });
@@ -49,14 +59,8 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
 
   it('a photo in 微信客服 is evidence on the ticket the customer is in, and its owner hears of it', async () => {
     svc.fake.customerWrites('wkOPEN1', 'wmPHOTO1', '杯子收到就是碎的');
-    expect(
-      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN1', token: svc.fake.kfCallbackToken() }))),
-    ).toBe(200);
-    const opened = await eventually(
-      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmPHOTO1'),
-      (m) => m.length >= 1,
-      15_000,
-    );
+    expect(await kfEvent('wkOPEN1')).toBe(200);
+    const opened = await kfSentTo('wmPHOTO1', 1);
     const id = Number(/工单 #(\d+)/.exec(opened[0]?.content ?? '')?.[1]);
     expect(id).toBeGreaterThan(0);
     svc.fake.kfEntry({
@@ -66,18 +70,11 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
       msgtype: 'image',
       image: { media_id: 'MEDIA_CUP_1' },
     });
-    expect(
-      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN1', token: svc.fake.kfCallbackToken() }))),
-    ).toBe(200);
-    const replies = await eventually(
-      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmPHOTO1'),
-      (m) => m.length >= 2,
-      15_000,
-    );
+    expect(await kfEvent('wkOPEN1')).toBe(200);
+    const replies = await kfSentTo('wmPHOTO1', 2);
     expect(replies[1]?.content).toBe(`收到您的图片，已补充到工单 #${id}，处理的同事会看到。`);
-    const [delivery] = await svc.db.sql.query<{ text: string; payload: { media?: unknown } }>(
-      `SELECT text, payload FROM "InboundDelivery" WHERE "platformMsgId" = (
-         SELECT "platformMsgId" FROM "InboundDelivery" WHERE text = '[图片]' AND "userRef" = 'wmPHOTO1')`,
+    const [delivery] = await svc.db.sql.query<{ payload: { media?: unknown } }>(
+      `SELECT payload FROM "InboundDelivery" WHERE text = '[图片]' AND "userRef" = 'wmPHOTO1'`,
     );
     expect(delivery?.payload.media).toEqual({ kind: 'image', ref: 'MEDIA_CUP_1' });
     const notes = await svc.db.sql.query<{ reason: string }>(
