@@ -7,17 +7,14 @@ import { formatIssues } from './order-row.ts';
  * (electronic scan, locker/驿站, photo, OTP); a sign-off without one is stored as electronic — no proof.
  */
 export const LogisticsRowSchema = z.object({
-  tracking_no: req(code('运单号')),
-  carrier: req(carrier),
-  at: instant('物流时间').pipe(z.date({ error: '缺少物流时间' })),
-  description: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
-    z.string({ error: '缺少物流描述' }).max(500, '物流描述过长'),
-  ),
+  tracking_no: req(code('运单号'), '缺少运单号'),
+  carrier: req(carrier, '缺少快递公司'),
+  at: req(instant('物流时间'), '缺少物流时间'),
+  description: req(text('物流描述', 500), '缺少物流描述'),
   kind: opt(logisticsKind),
-  location: text('地点', 100),
+  location: opt(text('地点', 100)),
   signoff_kind: opt(signoffKind),
-  network: text('网点', 100),
+  network: opt(text('网点', 100)),
   order_no: opt(code('订单号')),
 });
 

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { OrderStatus } from '../domain/orders/types.ts';
-import { blank, carrier, code, instant, jsonCell, opt, phone, req, source, status, text, yuan } from './fields.ts';
+import { carrier, code, instant, int, jsonCell, opt, phone, req, source, status, text, yuan } from './fields.ts';
 
 /**
  * One order as an ERP, a CSV export or the HTTP API sends it (snake_case keys). Validated per row, so a
@@ -9,20 +9,16 @@ import { blank, carrier, code, instant, jsonCell, opt, phone, req, source, statu
  */
 
 const ItemSchema = z.object({
-  sku: z.preprocess(blank, z.string({ error: '商品缺少 sku' }).max(64, 'sku 过长')),
-  name: z.preprocess(blank, z.string({ error: '商品缺少 name' }).max(200, '商品名称过长')),
-  qty: z.coerce
-    .number({ error: '商品数量必须是整数' })
-    .int('商品数量必须是整数')
-    .min(1, '商品数量至少为 1')
-    .max(100_000),
-  price: yuan('商品单价'),
-  price_cents: z.coerce.number().int().min(0).optional(),
+  sku: req(text('sku', 64), '商品缺少 sku'),
+  name: req(text('商品名称', 200), '商品缺少 name'),
+  qty: req(int('商品数量', 1, 100_000), '商品缺少数量 qty'),
+  price: opt(yuan('商品单价')),
+  price_cents: opt(int('商品单价（分）', 0, 2_000_000_000)),
 });
 
 const HistorySchema = z.object({
-  status: req(status),
-  at: instant('状态时间').pipe(z.date({ error: '状态记录缺少时间' })),
+  status: req(status, '状态记录缺少 status'),
+  at: req(instant('状态时间'), '状态记录缺少时间'),
 });
 
 /** Status timestamps that may come as columns (paid_at, shipped_at, …). */
@@ -38,31 +34,33 @@ const STATUS_COLUMNS = {
 } as const satisfies Record<string, OrderStatus>;
 
 export const OrderRowSchema = z.object({
-  order_no: req(code('订单号')),
-  source: req(source),
-  status: req(status),
-  buyer_name: text('买家姓名', 60),
-  buyer_id: text('买家ID', 120),
-  phone,
-  address: text('收货地址', 300),
-  amount: yuan('实付金额'),
-  amount_cents: z.preprocess(blank, z.coerce.number().int().min(0).max(2_000_000_000).optional()),
-  ordered_at: instant('下单时间'),
-  paid_at: instant('支付时间'),
-  approved_at: instant('审核时间'),
-  picked_at: instant('拣货时间'),
-  shipped_at: instant('发货时间'),
-  signed_at: instant('签收时间'),
-  cancelled_at: instant('取消时间'),
-  closed_at: instant('关闭时间'),
-  refunded_at: instant('退款时间'),
+  order_no: req(code('订单号'), '缺少订单号'),
+  source: req(source, '缺少来源渠道'),
+  status: req(status, '缺少订单状态'),
+  buyer_name: opt(text('买家姓名', 60)),
+  buyer_id: opt(text('买家ID', 120)),
+  phone: opt(phone),
+  address: opt(text('收货地址', 300)),
+  amount: opt(yuan('实付金额')),
+  amount_cents: opt(int('实付金额（分）', 0, 2_000_000_000)),
+  ordered_at: opt(instant('下单时间')),
+  paid_at: opt(instant('支付时间')),
+  approved_at: opt(instant('审核时间')),
+  picked_at: opt(instant('拣货时间')),
+  shipped_at: opt(instant('发货时间')),
+  signed_at: opt(instant('签收时间')),
+  cancelled_at: opt(instant('取消时间')),
+  closed_at: opt(instant('关闭时间')),
+  refunded_at: opt(instant('退款时间')),
   carrier: opt(carrier),
   tracking_no: opt(code('运单号', 40)),
-  promised_ship_by: instant('承诺发货时间'),
-  estimated_delivery_at: instant('预计送达时间'),
-  address_change_count: z.preprocess(blank, z.coerce.number().int().min(0).max(1000).optional()),
-  items: jsonCell('items').pipe(z.array(ItemSchema, { error: 'items 必须是商品数组' }).max(200).optional()),
-  status_history: jsonCell('status_history').pipe(z.array(HistorySchema).max(100).optional()),
+  promised_ship_by: opt(instant('承诺发货时间')),
+  estimated_delivery_at: opt(instant('预计送达时间')),
+  address_change_count: opt(int('地址修改次数', 0, 1000)),
+  items: opt(jsonCell('items')).pipe(z.array(ItemSchema, { error: 'items 必须是商品数组' }).max(200).optional()),
+  status_history: opt(jsonCell('status_history')).pipe(
+    z.array(HistorySchema, { error: 'status_history 必须是状态记录数组' }).max(100).optional(),
+  ),
 });
 
 export interface OrderItemInput {
@@ -112,7 +110,18 @@ function historyOf(row: Row): { status: string; at: Date }[] {
   };
   for (const [column, s] of STATUS_COLUMN_ENTRIES) add(s, row[column]);
   for (const h of row.status_history ?? []) add(h.status, h.at);
-  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Insertion sort (stable, like Array#sort): a handful of entries, nearly in order already — the status
+  // columns come in lifecycle order — and Array#sort allocated a work array for every imported row.
+  for (let i = 1; i < events.length; i++) {
+    const e = events[i] as { status: string; at: Date };
+    let j = i - 1;
+    while (j >= 0 && (events[j] as { at: Date }).at.getTime() > e.at.getTime()) {
+      events[j + 1] = events[j] as { status: string; at: Date };
+      j--;
+    }
+    events[j + 1] = e;
+  }
+  return events;
 }
 
 function itemsOf(row: Row, issues: string[]): OrderItemInput[] {

@@ -33,7 +33,14 @@ export async function fileSize(file: string): Promise<number> {
 /** A file stream reporting bytes read (also once `setEncoding` makes its chunks strings). */
 function counted(file: string, onBytes?: (n: number) => void): Readable {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  if (onBytes) stream.on('data', (chunk: string | Buffer) => onBytes(Buffer.byteLength(chunk)));
+  let reported = 0;
+  // The stream's own byte count: measuring each decoded chunk with Buffer.byteLength re-scanned every
+  // megabyte of text.
+  if (onBytes)
+    stream.on('data', () => {
+      onBytes(stream.bytesRead - reported);
+      reported = stream.bytesRead;
+    });
   return stream;
 }
 

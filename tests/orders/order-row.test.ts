@@ -51,6 +51,41 @@ describe('order rows', () => {
     });
   });
 
+  it('counts, nested items and history, and wrong JSON types are explained in Chinese too', () => {
+    const r = toOrderInput({
+      ...row,
+      address_change_count: '三次',
+      buyer_name: { first: '三' },
+      items: '[{"sku":"A","name":"卫衣","qty":0},{"name":"裤子","qty":"2件"}]',
+      status_history: '[{"status":"paid"}]',
+    });
+    expect(r.ok ? [] : r.errors).toEqual([
+      'buyer_name：买家姓名必须是文本',
+      'address_change_count：地址修改次数必须是 0 到 1000 之间的整数',
+      'items.0.qty：商品数量必须是 1 到 100000 之间的整数',
+      'items.1.sku：商品缺少 sku',
+      'items.1.qty：商品数量必须是 1 到 100000 之间的整数',
+      'status_history.0.at：状态记录缺少时间',
+    ]);
+    // JSONL and the API send numbers where CSV has digits: the same order either way.
+    const fromJson = toOrderInput({ ...row, phone: 13812345678, buyer_id: 4401, address_change_count: 2 });
+    expect(fromJson.ok && fromJson.value).toMatchObject({
+      phone: '13812345678',
+      buyerPlatformId: '4401',
+      addressChangeCount: 2,
+    });
+  });
+
+  it('puts status columns given out of order into time order', () => {
+    const r = toOrderInput({
+      ...row,
+      paid_at: '2026-11-20 10:02:33',
+      approved_at: '2026-11-20 09:00:00',
+      picked_at: '2026-11-19 08:00',
+    });
+    expect(r.ok && r.value.history.map((h) => h.status)).toEqual(['picked', 'approved', 'paid', 'shipped']);
+  });
+
   it('rejects duplicate SKUs and a tracking number without a carrier', () => {
     const dup = toOrderInput({ ...row, items: '[{"sku":"A","name":"x","qty":1},{"sku":"A","name":"y","qty":2}]' });
     const noCarrier = toOrderInput({ ...row, carrier: '' });
