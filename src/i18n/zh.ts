@@ -8,6 +8,7 @@ export const zh = {
   greeting: () =>
     '您好，我是售后助手 🙂 可以帮您查订单和物流、办理退换货，登记破损、少件、发错货等问题。请直接描述您遇到的情况，或发订单号给我。',
   thanks: () => '不客气，有需要随时找我～',
+  okay: () => '好的，有需要随时找我～',
   askOrder: () => '请发一下订单号（或快递单号），我马上帮您查询。',
   askWhatHappened: () =>
     '抱歉让您不开心了。请问遇到了什么问题？把情况和订单号告诉我，我马上为您登记处理；需要人工客服也可以直接说「转人工」。',
@@ -129,6 +130,11 @@ export const zh = {
   ackDone: (p: { id: number; by: string }) => `已确认工单 #${p.id}（${p.by}），升级提醒已停止。`,
   ackUnknown: (p: { id: number }) => `没有找到工单 #${p.id}，请核对工单号。`,
   transitionDone: (p: { id: number; statusZh: string }) => `工单 #${p.id} 已更新为「${p.statusZh}」。`,
+  takenOverNote: (p: { before?: string }) =>
+    p.before ? `已由您接手（原负责人 ${p.before}，已通知对方）。` : '已由您接手。',
+  takenOverDone: (p: { id: number; before?: string }) =>
+    `工单 #${p.id} 已由您接手${p.before ? `（原负责人 ${p.before}，已通知对方）` : ''}。`,
+  takenOver: (p: { id: number; by: string }) => `${p.by} 接手了您负责的工单 #${p.id}，后续由 ${p.by} 跟进。`,
   progressToCustomer: (p: { id: number; statusZh: string }) =>
     `进展更新：您的工单 #${p.id} 当前「${p.statusZh}」，我们正在加急处理，有结果第一时间通知您。`,
 };

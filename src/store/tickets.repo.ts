@@ -322,6 +322,28 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       const who = await prisma.identity.findFirst({ where: { customerId }, orderBy: { createdAt: 'asc' } });
       return who ? { userRef: who.externalId } : undefined;
     },
+    /**
+     * The customer's side of the conversation since `since` and the bot's replies to it, oldest first, at
+     * most `n` lines: what a colleague reads before answering a ticket.
+     */
+    async conversation(customerId: string, since: Date, n: number) {
+      const rows = await sql.query<{ at: Date; who: 'customer' | 'bot'; text: string }>(
+        `WITH mine AS (
+           SELECT d.id, d.text, d."receivedAt" FROM "InboundDelivery" d
+           JOIN "Identity" i ON i."customerId" = $1 AND i."externalId" = d."userRef"
+             AND (i.platform = d.channel OR (i.platform = 'wecom' AND d.channel = 'wecom_bot'))
+           WHERE d.role = 'customer' AND d."receivedAt" >= $2
+           ORDER BY d."receivedAt" DESC LIMIT $3)
+         SELECT * FROM (
+           SELECT "receivedAt" AS at, 'customer' AS who, text, 0 AS k FROM mine
+           UNION ALL
+           SELECT o."createdAt", 'bot', o.body->>'text', 1 FROM "OutboundMessage" o JOIN mine ON o."deliveryId" = mine.id
+           WHERE o.kind = 'reply') x
+         ORDER BY at DESC, k DESC LIMIT $3`,
+        [customerId, since, n],
+      );
+      return rows.reverse();
+    },
     /** The latest `n` events of a ticket, oldest first. */
     recentEvents: async (ticketId: number, n: number) =>
       (await prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'desc' }, take: n })).reverse(),

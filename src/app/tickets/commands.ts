@@ -1,5 +1,6 @@
 import type { ChannelId } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
+import { maskPhonesIn } from '../../domain/orders/mask.ts';
 import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import {
@@ -12,7 +13,7 @@ import {
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { assigneeName, customerLabel, fmtTime, TICKET_STAFF_ROLES, type TicketDeps } from './context.ts';
+import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
 
@@ -66,7 +67,35 @@ export async function onStaffMessage(
   const id = Number(idText);
   if (verb === '工单') return describe(deps, id);
   const action = VERBS[verb];
-  return action ? act(deps, id, action, input, rest.trim().slice(0, 500)) : undefined;
+  if (!action) return undefined;
+  return act(deps, id, action, input, rest.trim().slice(0, 500), { takeOver: verb === '接单' });
+}
+
+/** 接单 by someone other than the owner: who takes it, and from whom. Undefined when they own it already. */
+async function takerOf(deps: TicketDeps, t: TicketRow, input: Omit<HandlingInput, 'parse'>) {
+  if (t.assigneeId === input.sender.id) return undefined;
+  const staff = await deps.directory.staffByRole(TICKET_STAFF_ROLES);
+  const taker = staff.find((s) => s.id === input.sender.id);
+  if (!taker) return undefined;
+  const before = staff.find((s) => s.id === t.assigneeId);
+  return { id: taker.id, name: taker.name, before };
+}
+
+/** The previous owner hears that a colleague took their ticket. */
+async function tellPreviousOwner(
+  deps: TicketDeps,
+  id: number,
+  taker: { name: string; before?: { id: string } },
+  deliveryId: string,
+) {
+  if (!taker.before) return;
+  await deps.notifier.push({
+    to: { staffIds: [taker.before.id] },
+    kind: 'push',
+    text: zh.takenOver({ id, by: taker.name }),
+    dedupeKey: `taken-${id}-${deliveryId}`,
+    ticketId: id,
+  });
 }
 
 /**
@@ -79,15 +108,32 @@ async function act(
   action: TicketAction,
   input: Omit<HandlingInput, 'parse'>,
   note = '',
+  opts: { takeOver?: boolean } = {},
 ): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
+  // 接单 means "I take it": whoever says it becomes the owner, also of a ticket a colleague is working on.
+  const taker = opts.takeOver ? await takerOf(deps, t, input) : undefined;
+  const takenFrom = taker ? `，由 ${taker.name} 接手（原负责人 ${taker.before?.name ?? '未分配'}）` : '';
   let to: TicketStatus;
   try {
     to = transition(t.status as TicketStatus, action);
   } catch (err) {
-    if (isCodedError(err)) return `工单 #${id}：${err.message}`;
-    throw err;
+    if (!isCodedError(err)) throw err;
+    if (!taker || t.status !== 'in_progress') return `工单 #${id}：${err.message}`;
+    await deps.repo.update(
+      id,
+      { assigneeId: taker.id },
+      {
+        type: 'assigned',
+        actor: `staff:${input.sender.id}`,
+        channel: input.delivery.channel,
+        reason: `接单：${taker.before?.name ?? '未分配'} → ${taker.name}`,
+        data: { deliveryId: input.delivery.id, from: t.assigneeId, to: taker.id },
+      },
+    );
+    await tellPreviousOwner(deps, id, taker, input.delivery.id);
+    return zh.takenOverDone({ id, before: taker.before?.name });
   }
   const from = t.status as TicketStatus;
   await moveTicket(
@@ -98,12 +144,18 @@ async function act(
       actor: `staff:${input.sender.id}`,
       channel: input.delivery.channel,
       deliveryId: input.delivery.id,
-      ...(note ? { reason: `${STATUS_ZH[from]} → ${STATUS_ZH[to]}：${note}` } : {}),
+      ...(note || taker
+        ? { reason: `${STATUS_ZH[from]} → ${STATUS_ZH[to]}${takenFrom}${note ? `：${note}` : ''}` }
+        : {}),
     },
-    // Any staff move but closing is a response to the customer.
-    !t.firstRespondedAt && action !== 'close' ? { firstRespondedAt: deps.now() } : {},
+    {
+      // Any staff move but closing is a response to the customer.
+      ...(!t.firstRespondedAt && action !== 'close' ? { firstRespondedAt: deps.now() } : {}),
+      ...(taker ? { assigneeId: taker.id } : {}),
+    },
   );
-  const done = zh.transitionDone({ id, statusZh: STATUS_ZH[to] });
+  if (taker) await tellPreviousOwner(deps, id, taker, input.delivery.id);
+  const done = `${zh.transitionDone({ id, statusZh: STATUS_ZH[to] })}${taker ? zh.takenOverNote({ before: taker.before?.name }) : ''}`;
   if (to === 'waiting_customer' && note) {
     // "等待客户 #12 请拍一下外包装": the question goes to the customer, whose answer resumes the ticket.
     const asked = await tellCustomer(deps, t, `【工单 #${id}】${note}`, {
@@ -178,11 +230,46 @@ async function reassign(deps: TicketDeps, id: number, who: string, input: Omit<H
   return zh.reassignDone({ id, name: target.name });
 }
 
+const EVENT_ZH: Record<string, string> = {
+  created: '创建工单',
+  reminder: '顾客催促',
+  status: '状态变更',
+  assigned: '分配负责人',
+  priority: '调整优先级',
+  sla_warning: 'SLA 即将超时',
+  sla_breach: 'SLA 已超时',
+  escalated: '升级',
+  acked: '已确认',
+  note: '顾客补充',
+  rule: '规则触发',
+  reply: '回复顾客',
+};
+
+/** One line of the conversation as staff see it in a group: the first line, short, mobile numbers masked. */
+function transcriptLine(text: string, max: number): string {
+  const first = maskPhonesIn(text.split('\n')[0] ?? '');
+  const more = first.length > max || text.includes('\n');
+  return `${first.slice(0, max)}${more ? '…' : ''}`;
+}
+
 async function describe(deps: TicketDeps, id: number): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
-  const events = await deps.repo.recentEvents(id, 8);
-  const owner = await assigneeName(deps, t);
+  // The conversation from half an hour before the ticket: what the customer said before it was opened too.
+  const since = new Date(t.createdAt.getTime() - SESSION_MS);
+  const [events, talk, staff] = await Promise.all([
+    deps.repo.recentEvents(id, 8),
+    deps.repo.conversation(t.customerId, since, 12),
+    deps.directory.staffByRole(TICKET_STAFF_ROLES),
+  ]);
+  const owner = staff.find((s) => s.id === t.assigneeId)?.name;
+  const who = (actor: string) => {
+    const [kind, ref] = actor.split(':');
+    if (kind === 'staff') return staff.find((s) => s.id === ref)?.name ?? '同事';
+    if (kind === 'customer') return '顾客';
+    if (kind === 'rule') return '规则';
+    return '系统';
+  };
   const order = t.order
     ? `${t.order.orderNo}（${sourceLabel(t.order.source)}）${STATE_LABEL[t.order.status as OrderStatus] ?? t.order.status}`
     : '未关联订单';
@@ -190,12 +277,27 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     `工单 #${t.id} · ${t.priority} · ${STATUS_ZH[t.status as TicketStatus]}`,
     `顾客：${customerLabel(t)}　订单：${order}`,
     `负责人：${owner ?? t.assigneeId ?? '未分配'}`,
-    `问题：${t.summary}`,
+    `问题：${maskPhonesIn(t.summary)}`,
     `优先级依据：${(t.priorityReasons as string[]).join('；')}`,
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),
     ...(t.resolveDueAt ? [`解决截止：${fmtTime(t.resolveDueAt)}`] : []),
+    ...(talk.length > 0
+      ? [
+          '最近对话：',
+          // The customer's words in full (to a line), the bot's answers as a reminder of what was said.
+          ...talk.map((m) =>
+            m.who === 'customer'
+              ? `· ${fmtTime(m.at)} 顾客：${transcriptLine(m.text, 60)}`
+              : `· ${fmtTime(m.at)} 助手：${transcriptLine(m.text, 30)}`,
+          ),
+        ]
+      : []),
     '记录：',
-    ...events.map((e) => `· ${fmtTime(e.at)} ${e.reason ?? e.type}`),
+    ...events.map((e) => {
+      const what = EVENT_ZH[e.type] ?? e.type;
+      const why = e.reason ? (e.type === 'created' ? `${what}（${e.reason}）` : e.reason) : what;
+      return `· ${fmtTime(e.at)} ${who(e.actor)}：${why}`;
+    }),
   ];
   return lines.join('\n');
 }
@@ -252,7 +354,7 @@ async function mine(deps: TicketDeps, staffId: string): Promise<string> {
   if (list.length === 0) return '您目前没有未完成的工单。';
   const lines = list.map(
     (t) =>
-      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${t.summary.slice(0, 30)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
+      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${PROBLEM_ZH[t.problem] ?? '售后问题'}：${maskPhonesIn(t.summary).slice(0, 30)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
   );
   return [`您有 ${list.length} 张未完成的工单：`, ...lines].join('\n');
 }

@@ -57,6 +57,9 @@ export interface TicketDeps {
   log: Logger;
 }
 
+/** A conversation: messages closer together than this belong to one (the ticket it is about, its context). */
+export const SESSION_MS = 30 * 60_000;
+
 /** Staff who can own or take a ticket (转派 targets). */
 export const TICKET_STAFF_ROLES = ['agent', 'supervisor', 'manager'];
 

@@ -16,7 +16,7 @@ import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
 import type { Answer, CustomerMessageOpts, HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
-import { answerOn, assigneeTo, fmtTime, type Targets } from './context.ts';
+import { answerOn, assigneeTo, fmtTime, SESSION_MS, type Targets } from './context.ts';
 import { escalate } from './escalate.ts';
 import { moveTicket } from './move.ts';
 import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
@@ -90,14 +90,25 @@ const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missi
 const HANDOFF = 'handoff';
 const COMPENSATION = 'compensation';
 
-/** How long after the customer last wrote about a ticket the conversation is still about it. */
-const SESSION_MS = 30 * 60_000;
-
-/** The customer's unresolved ticket they wrote about in the last half hour, if any. */
-async function activeInSession(deps: TicketDeps, customerId: string): Promise<TicketRow | undefined> {
+/**
+ * The customer's unresolved ticket they wrote about in the last half hour, if any — unless the message is
+ * plainly about another problem: "内胆有划痕" (破损 or 质量?) during a 催发货 ticket is a new matter, to be
+ * clarified, not a note on the delivery ticket.
+ */
+async function activeInSession(
+  deps: TicketDeps,
+  customerId: string,
+  clarifying?: readonly string[],
+): Promise<TicketRow | undefined> {
   const t = await deps.repo.latestOpen(customerId);
   const last = t?.lastCustomerMessageAt?.getTime() ?? 0;
-  return t && deps.now().getTime() - last <= SESSION_MS ? t : undefined;
+  if (!t || deps.now().getTime() - last > SESSION_MS) return undefined;
+  // Only a choice between problems names a matter ("破损 or 质量?"); the catch-all question (查订单, 退换,
+  // 转人工 …) is what a vague message gets, and a vague message belongs to the conversation's ticket.
+  const problems = (clarifying ?? []).map(problemKey);
+  const anotherProblem =
+    problems.length > 0 && problems.every((p) => p !== undefined && p !== HANDOFF && p !== t.problem);
+  return anotherProblem ? undefined : t;
 }
 
 /** How long after payment an order with no promised ship time may take (the radar's "paid, not shipped" line). */
@@ -160,7 +171,7 @@ export async function onFollowUp(
   const open =
     (problem ? await deps.repo.openForProblem(input.sender.id, problem) : null) ??
     (await deps.repo.waitingOnCustomer(input.sender.id)) ??
-    (opts.inSession ? await activeInSession(deps, input.sender.id) : undefined);
+    (opts.inSession ? await activeInSession(deps, input.sender.id, input.parse.clarify?.options) : undefined);
   if (!open) return undefined;
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).

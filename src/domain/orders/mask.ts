@@ -15,6 +15,11 @@ export function maskPhone(phone: string | undefined): string {
   return `${MASK}${digits.slice(-4)}`;
 }
 
+/** Mobile numbers inside free text ("电话13800001234" → "电话138****1234"), for text shown in group chats. */
+export function maskPhonesIn(text: string): string {
+  return text.replace(/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, `$1${MASK}$2`);
+}
+
 /** "张三" → "张*", "欧阳娜娜" → "欧***": the family name stays so staff can greet the customer. */
 export function maskName(name: string | undefined): string {
   if (!name) return '';
