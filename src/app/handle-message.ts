@@ -88,6 +88,10 @@ export interface OrderHandling {
 const QUERY_INTENTS = new Set(['order_status', 'logistics_query']);
 /** A letter (any script, so Chinese too) or a digit. */
 const HAS_WORDS = /[\p{L}\p{N}]/u;
+/** Wordless impatience: question or exclamation marks, an ellipsis, or an angry face. */
+const IMPATIENT = /^[\s?？!！.。…]+$|[😡😠🤬💢😤]/u;
+/** Wordless agreement or thanks: a thumbs-up, OK hand, folded hands, a smile, a heart. */
+const POSITIVE = /^(?:[\s]|👍|👌|🙏|😊|🙂|😀|😄|❤️?|💕|🌹|✌️?|🤝|[\u{1F3FB}-\u{1F3FF}])+$/u;
 const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
 
 /**
@@ -99,6 +103,12 @@ function namesAnOrder(p: Parse): boolean {
     p.entities.some((e) => ORDER_REFS.has(e.type) && e.start >= 0) ||
     /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim())
   );
+}
+
+/** The message's only order reference is a full phone number. */
+function onlyAPhone(p: Parse): boolean {
+  const refs = p.entities.filter((e) => ORDER_REFS.has(e.type) && e.start >= 0);
+  return refs.length > 0 && refs.every((e) => e.type === 'phone') && !/尾号\s*\d{4}/.test(p.text);
 }
 
 /** An order number, or the phone suffix that verifies one ("尾号1234"), named in this message. */
@@ -209,7 +219,9 @@ export function createMessageHandler(deps: {
     if (
       sender.kind === 'staff' ||
       QUERY_INTENTS.has(parse.primary) ||
-      (namesAnOrder(parse) && (parse.clarify || parse.primary === 'other')) ||
+      // A bare reference with nothing else understood shows that order; a phone number written into a
+      // complaint ("内胆有划痕 电话139…") is how to reach the customer, not a lookup.
+      (namesAnOrder(parse) && (parse.primary === 'other' || (parse.clarify && !onlyAPhone(parse)))) ||
       // "订单号 390…" right after a ticket asked for it: the order is checked (and verified) first.
       (continuesPrevious(parse) && givesOrderOrSuffix(parse))
     ) {
@@ -223,6 +235,12 @@ export function createMessageHandler(deps: {
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
     // open a ticket on the classifier's guess, nor ask which service they want.
     if (sender.kind === 'customer' && !HAS_WORDS.test(d.text)) {
+      // "？？？" or "😡" while the customer's ticket is in the conversation: they are waiting, and say so.
+      const waiting = IMPATIENT.test(d.text)
+        ? await deps.tickets?.onFollowUp(input, { chase: true, inSession: true })
+        : undefined;
+      if (waiting) return waiting;
+      if (POSITIVE.test(d.text)) return { text: zh.okay() };
       return { text: parse.primary === 'other' && !parse.clarify ? zh.greeting() : zh.askWhatHappened() };
     }
     // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not.

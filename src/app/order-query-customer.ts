@@ -39,11 +39,26 @@ async function listBound(deps: OrderQueryDeps, input: OrderQueryInput, customerI
   const limit = deps.listLimit ?? 5;
   const mine = await deps.orders.find({ by: 'customer', value: customerId }, limit);
   if (mine.length === 0) return nothing(ORDER_TEXT.customerAsk, 'need_reference');
-  // "我昨天买的纸尿裤到哪了": the orders holding what the customer named, when any do.
+  // "我昨天买的纸尿裤到哪了": the orders holding what the customer named, when any do. Else "怎么还没发货"
+  // is about the orders not shipped yet and "快递到哪了" about those on the way, when any are.
   const named = mine.filter((o) => o.items.some((item) => mentions(input.text, item.name)));
-  const shown = named.length > 0 ? named : mine.slice(0, 3);
+  const stage = STAGES.find((st) => st.asks.test(input.text));
+  const atStage = stage ? mine.filter((o) => stage.statuses.has(o.status)) : [];
+  const shown = named.length > 0 ? named : atStage.length > 0 ? atStage.slice(0, 3) : mine.slice(0, 3);
   return showOrders(deps, input, shown, 'binding', ORDER_TEXT.boundList);
 }
+
+/** Questions about one stage of an order's life, and the statuses they are about. */
+const STAGES: { asks: RegExp; statuses: ReadonlySet<string> }[] = [
+  {
+    asks: /(?:没|不|还未|未)发货|还没发|还不发|什么时候发|啥时候发|几时发|何时发|发货了吗|发了吗|发货没|(?:几|哪)天发/u,
+    statuses: new Set(['pending_payment', 'paid', 'approved', 'picked']),
+  },
+  {
+    asks: /到哪|在哪了|物流|在路上|什么时候到|啥时候到|几时到|何时到|几天到|还没到|派送|配送/u,
+    statuses: new Set(['shipped']),
+  },
+];
 
 /** Runs of Chinese characters in an item name ("婴儿纸尿裤 M码 84片" → 婴儿纸尿裤, 码, 片). */
 const HAN_RUN = /\p{Script=Han}+/gu;

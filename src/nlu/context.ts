@@ -136,10 +136,13 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     return rest.replace(/[\s\p{P}\p{S}]+/gu, '');
   };
 
-  const isFollowUp = (p: Parse, folded: string): boolean => {
+  const isFollowUp = (p: Parse, folded: string, last: Remembered): boolean => {
     const bare = folded.replace(/^[\s\p{P}\p{S}]+/u, '');
     if (p.entities.length > 0 && [...residue(p, folded)].length <= RESIDUE_MAX) return true;
-    if (cfg.markers.some((m) => bare.startsWith(m.toLowerCase()))) return true;
+    // "另外上次买的锅内胆有划痕" after a 催发货: the marker leads into a matter of its own, which the
+    // message names well enough to ask about (破损 or 质量?) — not the previous request.
+    const ownMatter = p.clarify !== undefined && p.primary !== 'other' && !p.clarify.options.includes(last.primary);
+    if (!ownMatter && cfg.markers.some((m) => bare.startsWith(m.toLowerCase()))) return true;
     return p.clarify !== undefined && [...bare].length <= SHORT_UNCLEAR;
   };
 
@@ -240,7 +243,7 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     const chosen = pending ? resolveClarifyAnswer(folded, pending.options, spec.clarify, spec.labels) : undefined;
     if (picked) out = picked;
     else if (pending && chosen) out = answer(parse, pending, chosen);
-    else if (last && isFollowUp(parse, folded)) out = attach(parse, last);
+    else if (last && isFollowUp(parse, folded, last)) out = attach(parse, last);
     else out = withOrderInContext(out, newest(pending, last));
     const next: ConversationMemory = { version: 1 };
     if (inWindow(memory?.mediaAtMs)) next.mediaAtMs = memory?.mediaAtMs;

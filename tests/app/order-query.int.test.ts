@@ -67,8 +67,8 @@ const notC1 = () =>
   data.orders.find((o) => !data.sandbox.some((s) => s.orderNos.includes(o.order_no)) && o.phone && o.tracking_no);
 
 describe('customers see only their own orders', () => {
-  it('"我的订单到哪了" lists exactly the orders bound to the asking customer', async () => {
-    const r = await ask(customer('c1', '我的订单到哪了'));
+  it('"我的订单" lists exactly the orders bound to the asking customer', async () => {
+    const r = await ask(customer('c1', '查一下我的订单'));
     const mine = data.sandbox[0]?.orderNos ?? [];
     expect(r.outcome).toBe('listed');
     expect(r.orders.map((o) => o.orderNo).sort()).toEqual([...mine].sort());

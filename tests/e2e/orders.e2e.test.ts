@@ -271,6 +271,44 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await say('c-item', '我的订单到哪了')).toMatch(/1\. SO202611230008[\s\S]*2\. SO202611230007/);
   });
 
+  it('"怎么还没发货" shows the order not shipped yet and "快递到哪了" the one on its way, not every order', async () => {
+    const order = (no: string, status: string, hours: number) => ({
+      order_no: no,
+      source: 'own',
+      status,
+      phone: '13300006666',
+      address: '上海市浦东新区世纪大道100号 2栋301',
+      amount: 59,
+      items: [{ sku: `SKU-${no}`, name: '抽纸 24包', qty: 1, price: 59 }],
+      paid_at: hoursAgo(hours),
+      ...(status === 'paid'
+        ? {}
+        : { shipped_at: hoursAgo(hours - 2), carrier: '中通', tracking_no: `7300${no.slice(-4)}6666` }),
+      ...(status === 'signed' ? { signed_at: hoursAgo(hours - 20) } : {}),
+    });
+    const r = await erp('/api/orders', {
+      orders: [
+        order('SO202611230021', 'signed', 70),
+        order('SO202611230022', 'shipped', 30),
+        order('SO202611230023', 'paid', 3),
+      ],
+    });
+    expect(r.json).toMatchObject({ rejected: 0 });
+    for (const no of ['SO202611230021', 'SO202611230022', 'SO202611230023'])
+      expect(await say('c-stage', `${no} 尾号6666`)).toContain(no);
+    const fresh = () => svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-stage' } });
+    await fresh();
+    const notShipped = await say('c-stage', '我的订单怎么还没发货');
+    expect(notShipped).toContain('订单 SO202611230023');
+    expect(notShipped).not.toMatch(/SO202611230021|SO202611230022/);
+    await fresh();
+    const onTheWay = await say('c-stage', '快递到哪了');
+    expect(onTheWay).toContain('订单 SO202611230022');
+    expect(onTheWay).not.toMatch(/SO202611230021|SO202611230023/);
+    await fresh();
+    expect(await say('c-stage', '我的订单')).toMatch(/SO202611230023[\s\S]*SO202611230022[\s\S]*SO202611230021/);
+  });
+
   it('staff pick an order from a phone-suffix list by its number, still masked', async () => {
     const list = await say('agent2', '@bot 查 尾号1111', 'staff', 'aftersales-group');
     const second = [...list.matchAll(/^2\. (SO\d+)/gm)].map((m) => m[1])[0];

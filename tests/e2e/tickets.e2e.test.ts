@@ -300,6 +300,49 @@ describe('staff commands in chat', () => {
     expect(stranger).not.toContain('商品破损');
   });
 
+  it('接单 by a colleague makes them the owner and tells the previous one; the view shows the conversation and who did what', async () => {
+    await say('c-takeover', '你好 在吗');
+    const opened = await say('c-takeover', '电饭煲收到 内胆摔坏了 电话13912345678');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    const before = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    const [taker, takerName, previousRef] =
+      before.assignee?.name === '客服小李' ? ['agent1', '客服小王', 'agent2'] : ['agent2', '客服小李', 'agent1'];
+    expect((await say(taker, `@bot 接单 #${id}`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已更新为「处理中」。已由您接手（原负责人 ${before.assignee?.name}，已通知对方）。`,
+    );
+    const after = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    expect(after).toMatchObject({ status: 'in_progress', assignee: { name: takerName } });
+    const told = (await svc.get(`/api/sandbox/inbox?user=${previousRef}`)).json.messages.map(
+      (m: { text: string }) => m.text,
+    );
+    expect(told).toContain(`${takerName} 接手了您负责的工单 #${id}，后续由 ${takerName} 跟进。`);
+    // Taking a ticket a colleague is already working on.
+    expect((await say(previousRef, `@bot 接单 #${id}`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已由您接手（原负责人 ${takerName}，已通知对方）。`,
+    );
+
+    const view: string = (await say(taker, `@bot 工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('问题：电饭煲收到 内胆摔坏了 电话139****5678');
+    expect(view).toMatch(
+      /最近对话：\n· .+ 顾客：你好 在吗\n· .+ 助手：.+\n· .+ 顾客：电饭煲收到 内胆摔坏了 电话139\*\*\*\*5678\n/,
+    );
+    expect(view).not.toContain('13912345678');
+    expect(view).toContain(`${takerName}：待处理 → 处理中，由 ${takerName} 接手（原负责人 ${before.assignee?.name}）`);
+    expect(view).toMatch(/顾客：创建工单（/);
+  });
+
+  it('"？？？" or an angry face while a ticket is open chases it; a thumbs-up is just acknowledged', async () => {
+    const opened = await say('c-impatient', '收到的耳机左边没声音');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    expect((await say('c-impatient', '？？？')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    expect((await say('c-impatient', '😡😡')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(2);
+    expect((await say('c-impatient', '👍')).json.replies[0].text).toBe('好的，有需要随时找我～');
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(2);
+    // With no ticket in the conversation "？？？" asks what they need.
+    expect((await say('c-impatient-2', '？？？')).json.replies[0].text).toContain('我是售后助手');
+  });
+
   it('转派 hands a ticket to a colleague by name, who is told; an unknown name lists who can take it', async () => {
     const opened = await say('c-handover', '买的台灯收到就不亮 质量太差了');
     const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);

@@ -14,6 +14,8 @@ const parser = fixedParser({
   '还是没到 我要投诉': { complaint: 0.95 },
   第二个碎了: { damaged: 0.95 },
   '2个杯子碎了': { damaged: 0.95 },
+  另外锅的内胆有划痕: { quality_issue: 0.45, damaged: 0.4 },
+  另外地址没变: { other: 0.3 },
 });
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const MIN = 60_000;
@@ -90,6 +92,22 @@ describe('follow-ups attach to the previous parse', () => {
     ]);
     expect(other?.primary).toBe('other');
     expect(other?.notes).toEqual([]);
+  });
+
+  it('"另外 …" that names a matter of its own is that matter, asked about; "另外 …" that adds nothing new attaches', () => {
+    const [, own] = converse([
+      ['物流三天没更新了', T0],
+      ['另外锅的内胆有划痕', T0 + MIN],
+    ]);
+    expect(own?.primary).toBe('quality_issue');
+    expect(own?.clarify?.options).toEqual(expect.arrayContaining(['damaged', 'quality_issue']));
+    expect(own?.notes).toEqual([]);
+    const [, adds] = converse([
+      ['物流三天没更新了', T0],
+      ['另外地址没变', T0 + MIN],
+    ]);
+    expect(adds?.primary).toBe('logistics_delay');
+    expect(adds?.notes).toContain('context:followup:logistics_delay');
   });
 
   it('a stronger intent in a follow-up wins by precedence', () => {
