@@ -35,6 +35,17 @@ export interface Answer {
  * makes it one when it asks for the same thing the ticket was opened for. Anything else on an open ticket is
  * a note.
  */
+export interface FollowUpOpts {
+  /** The message chases (a chase word or its own urgency): a reminder, not a note. */
+  chase: boolean;
+  /** A question: a note answered with the ticket's status. */
+  question?: boolean;
+  /** Vague: the ticket the conversation is about (last half hour) takes it when no ticket fits its problem. */
+  inSession?: boolean;
+  /** Names no matter at all: the conversation's ticket comes before one that fits the classifier's guess. */
+  anyProblem?: boolean;
+}
+
 export interface CustomerMessageOpts {
   chase: boolean;
   restated?: boolean;
@@ -55,10 +66,7 @@ export interface TicketHandling {
    * A vague message on the customer's open ticket for the problem it leans to: a reminder when it chases
    * (`chase`), else a note added to the ticket.
    */
-  onFollowUp(
-    input: HandlingInput,
-    opts?: { chase: boolean; question?: boolean; inSession?: boolean },
-  ): Promise<Answer | undefined>;
+  onFollowUp(input: HandlingInput, opts?: FollowUpOpts): Promise<Answer | undefined>;
   /** "退货单号 SF…": the parcel sent back, recorded on the open return ticket; undefined when it is not that. */
   onReturnParcel?(input: HandlingInput): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
@@ -140,6 +148,8 @@ export function createMessageHandler(deps: {
   smalltalk?: { thanks: readonly string[] };
   /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
   chaseWords?: readonly string[];
+  /** Words with no matter of their own (intents/cues.yml `filler`). */
+  fillerWords?: readonly string[];
   /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
   retractWords?: readonly string[];
   /** Words that make a message a question ("多少", "吗"; intents/cues.yml `question`). */
@@ -155,6 +165,15 @@ export function createMessageHandler(deps: {
   const isRetraction = containsAnyOf(deps.retractWords ?? []);
   const hasQuestionWord = containsAnyOf(deps.questionWords ?? []);
   const isQuestion = (text: string) => /[？?]\s*$/u.test(text) || hasQuestionWord(text);
+  // Longest first, so 能不能 goes before 能.
+  const emptyWords = [...(deps.chaseWords ?? []), ...(deps.fillerWords ?? [])].sort((a, b) => b.length - a.length);
+  /** Only chase words, fillers and punctuation: "能不能快点啊", "麻烦尽快". */
+  const onlyChasing = (text: string) => {
+    if (!hasChaseWord(text)) return false;
+    let rest = text.toLowerCase();
+    for (const w of emptyWords) rest = rest.split(w.toLowerCase()).join('');
+    return !/[\p{L}\p{N}]/u.test(rest);
+  };
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -213,6 +232,11 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'customer') {
       const status = await deps.tickets?.customerTicketStatus?.(input);
       if (status) return { text: status };
+      // "能不能快点" during a conversation about a ticket chases that ticket, not the delivery 快点 sounds like.
+      if (onlyChasing(d.text)) {
+        const chased = await deps.tickets?.onFollowUp(input, { chase: true, inSession: true, anyProblem: true });
+        if (chased) return chased;
+      }
       const parcel = await deps.tickets?.onReturnParcel?.(input);
       if (parcel) return parcel;
     }
@@ -270,10 +294,16 @@ export function createMessageHandler(deps: {
           photoSent,
           question,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
-      // "我要退货，寄到哪里": the ticket, and the address asked for.
-      const policy = parse.intents.some((i) => i.id === 'return_info') ? deps.returnPolicy : undefined;
-      if (ticket)
-        return { ...ticket, ...(policy ? { text: `${ticket.text}\n${zh.returnAddress(policy)}` } : {}), handoff };
+      // "我要退货，寄到哪里": the ticket, and the address asked for; "退款多久到账": and when refunds are paid.
+      const policy = deps.returnPolicy;
+      const extra = !policy
+        ? ''
+        : parse.intents.some((i) => i.id === 'return_info')
+          ? `\n${zh.returnAddress(policy)}`
+          : parse.primary === 'refund_progress'
+            ? `\n${zh.refundTiming(policy)}`
+            : '';
+      if (ticket) return { ...ticket, text: `${ticket.text}${extra}`, handoff };
     }
     return { text: fallback(parse, isThanks(d.text)), handoff };
   }

@@ -170,6 +170,7 @@ function createResponder(deps: {
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
     questionWords: nlu.spec.cues.question,
+    fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),

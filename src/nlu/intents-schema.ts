@@ -110,6 +110,8 @@ export const CuesFile = z.strictObject({
   retract: z.array(Word).default([]),
   /** Words that make a message a question; a question noted on a ticket is answered with its status. */
   question: z.array(Word).default([]),
+  /** Words that carry no matter of their own ("能不能", "麻烦", "啊"): a chase made only of these and chase words names nothing new. */
+  filler: z.array(Word).default([]),
   context: z.strictObject({
     repeatContact: z.strictObject({ minContacts: z.number().int().min(1), level: Level, cue: z.string().min(1) }),
     vip: z.strictObject({ level: Level, cue: z.string().min(1) }),

@@ -331,6 +331,20 @@ describe('staff commands in chat', () => {
     expect(view).toMatch(/顾客：创建工单（/);
   });
 
+  it('"能不能快点啊" after asking for a refund chases the refund ticket; "退款多久到账" gets its status and the refund rule', async () => {
+    const opened = await say('c-refund-chase', '我要退款 不想要了');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    expect(opened.json.replies[0].text).toContain('退货退款');
+    expect((await say('c-refund-chase', '能不能快点啊')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    const when = (await say('c-refund-chase', '退款多久到账')).json.replies[0].text;
+    expect(when).toContain(`您的工单 #${id} 目前状态`);
+    expect(when).toContain('退款说明：仓库签收验货后 48 小时内退款，原路退回。');
+    const tickets = await svc.db.prisma.ticket.findMany({
+      where: { customer: { identities: { some: { externalId: 'c-refund-chase' } } } },
+    });
+    expect(tickets.map((t) => [t.id, t.reminderCount])).toEqual([[id, 1]]);
+  });
+
   it('"？？？" or an angry face while a ticket is open chases it; a thumbs-up is just acknowledged', async () => {
     const opened = await say('c-impatient', '收到的耳机左边没声音');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);

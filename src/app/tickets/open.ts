@@ -14,7 +14,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
-import type { Answer, CustomerMessageOpts, HandlingInput } from '../handle-message.ts';
+import type { Answer, CustomerMessageOpts, FollowUpOpts, HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { answerOn, assigneeTo, fmtTime, SESSION_MS, type Targets } from './context.ts';
 import { escalate } from './escalate.ts';
@@ -162,13 +162,16 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
 export async function onFollowUp(
   deps: TicketDeps,
   input: HandlingInput,
-  opts: { chase: boolean; question?: boolean; inSession?: boolean } = { chase: true },
+  opts: FollowUpOpts = { chase: true },
 ): Promise<Answer | undefined> {
   const problem = followUpProblem(input.parse.primary);
+  // A message that names nothing ("能不能快点") is about the ticket the conversation is about, first.
+  const current = opts.anyProblem ? await activeInSession(deps, input.sender.id) : undefined;
   // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
   // With `inSession` (a message too vague to act on, "没买错，就是你们家的"), the ticket the conversation is
   // about takes it.
   const open =
+    current ??
     (problem ? await deps.repo.openForProblem(input.sender.id, problem) : null) ??
     (await deps.repo.waitingOnCustomer(input.sender.id)) ??
     (opts.inSession ? await activeInSession(deps, input.sender.id, input.parse.clarify?.options) : undefined);
