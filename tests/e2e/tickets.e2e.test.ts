@@ -197,6 +197,8 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(pushed.map((m) => m.text).join('\n')).toContain(`第3级升级】工单 #${id}`);
     const ack = await say('mgr1', `收到 #${id}`, 'manager');
     expect(ack.json.replies[0].text).toBe(`已确认工单 #${id}（经理陈总），升级提醒已停止。`);
+    const view: string = (await say('mgr1', `工单 #${id}`, 'manager')).json.replies[0].text;
+    expect(view).toMatch(/系统：升级到第 3 级（经理）：顾客投诉\n· .+ 经理陈总：确认了升级提醒\n/);
   });
 
   it('staff look a ticket up and see who, which order, who owns it, why it got its priority, all in Chinese', async () => {

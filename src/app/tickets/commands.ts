@@ -296,7 +296,9 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     ...events.map((e) => {
       const what = EVENT_ZH[e.type] ?? e.type;
       const why = e.reason ? (e.type === 'created' ? `${what}（${e.reason}）` : e.reason) : what;
-      return `· ${fmtTime(e.at)} ${who(e.actor)}：${why}`;
+      const name = who(e.actor);
+      // "经理陈总 确认了升级提醒" under 经理陈总 needs the name once.
+      return `· ${fmtTime(e.at)} ${name}：${why.startsWith(`${name} `) ? why.slice(name.length + 1) : why}`;
     }),
   ];
   return lines.join('\n');
