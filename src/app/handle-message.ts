@@ -1,5 +1,6 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
+import { problemKey } from '../domain/tickets/lifecycle.ts';
 import { zh } from '../i18n/zh.ts';
 import {
   type ContextResolver,
@@ -111,6 +112,11 @@ function namesAnOrder(p: Parse): boolean {
     p.entities.some((e) => ORDER_REFS.has(e.type) && e.start >= 0) ||
     /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim())
   );
+}
+
+/** A clarifying question between problems ("破损还是质量问题?"), not the catch-all one. */
+function choosesProblem(options: readonly string[]): boolean {
+  return options.length > 0 && options.every((o) => problemKey(o) !== undefined && o !== 'human_agent');
 }
 
 /** The message's only order reference is a full phone number. */
@@ -253,6 +259,11 @@ export function createMessageHandler(deps: {
       // "SO123… 尾号1234" after "东西坏了" opened a ticket without an order: that is the ticket's order.
       const shown = answer?.orderNos?.length === 1 ? answer.orderNos[0] : undefined;
       const added = shown && sender.kind === 'customer' ? await deps.tickets?.onOrderShown?.(input, shown) : undefined;
+      // "SO… 尾号5555 台灯收到就不亮" (破损 or 质量?): the order is shown, and the question asked; the answer
+      // opens the ticket on that order.
+      const ask = sender.kind === 'customer' && parse.clarify && choosesProblem(parse.clarify.options);
+      if (answer && ask && !added && parse.clarify)
+        return { ...answer, text: `${answer.text}\n${parse.clarify.question}`, asked: true };
       if (answer) return added ? { ...answer, text: `${added}\n${answer.text}` } : answer;
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }

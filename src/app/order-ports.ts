@@ -16,6 +16,19 @@ export interface OrderReader {
   find(lookup: OrderLookup, limit?: number): Promise<OrderDetail[]>;
 }
 
+/** A ticket about an order, as staff see it beside the order. */
+export interface OrderTicket {
+  id: number;
+  problem: string;
+  status: string;
+  assigneeName?: string;
+}
+
+export interface OrderTickets {
+  /** The latest tickets about the order, newest first. */
+  forOrder(orderId: string, limit: number): Promise<OrderTicket[]>;
+}
+
 export interface CustomerDirectory {
   /** The customer behind a platform identity (channel id + user ref), if known. */
   customerFor(platform: string, externalId: string): Promise<string | undefined>;

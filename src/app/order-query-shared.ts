@@ -1,7 +1,7 @@
 import type { EntityLike } from '../domain/orders/refs.ts';
 import { formatOrderListLine, formatOrderReply } from '../domain/orders/timeline.ts';
 import type { OrderDetail } from '../domain/orders/types.ts';
-import type { AuditWriter, CustomerDirectory, OrderReader, VerificationGuard } from './order-ports.ts';
+import type { AuditWriter, CustomerDirectory, OrderReader, OrderTickets, VerificationGuard } from './order-ports.ts';
 import type { Clock } from './ports.ts';
 
 /** Types and helpers shared by the staff and customer order-status flows. */
@@ -42,6 +42,8 @@ export interface OrderQueryDeps {
   clock: Clock;
   /** Orders listed at most in one reply (product.md: bulk exports need approval). */
   listLimit?: number;
+  /** The tickets about an order, shown to staff under it. */
+  tickets?: OrderTickets;
 }
 
 export const actorOf = (i: OrderQueryInput) => `${i.role}:${i.channel}:${i.userRef}`;

@@ -38,14 +38,29 @@ async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: O
     const what = refs.refs.join('、') || (refs.phone ? '该手机号' : `尾号 ${refs.suffix}`);
     return { text: ORDER_TEXT.staffNotFound(what), outcome: 'not_found', orders: [] };
   }
-  return showOrders(deps, input, found, via, ORDER_TEXT.staffList);
+  const shown = await showOrders(deps, input, found, via, ORDER_TEXT.staffList);
+  // One order in full: the tickets about it, so a colleague sees at once who is already on it.
+  const only = shown.outcome === 'answered' ? shown.orders[0] : undefined;
+  const tickets = only && deps.tickets ? await deps.tickets.forOrder(only.id, 3) : [];
+  if (tickets.length === 0) return shown;
+  return { ...shown, text: `${shown.text}\n${ORDER_TEXT.relatedTickets(tickets)}` };
 }
 
 /** Build the order-status answerer. */
 export function createOrderQuery(deps: OrderQueryDeps): (input: OrderQueryInput) => Promise<OrderQueryResult> {
   return async (input) => {
     const refs = extractOrderRefs(input.text, input.entities);
-    if (input.role === 'staff' || input.role === 'manager') return answerStaff(deps, input, refs);
+    if (input.role === 'staff' || input.role === 'manager') {
+      // "查 尾号6142" right after looking at an order is a new search: what this message names wins over the
+      // order carried from the conversation (entities at start −1). Customers keep it: "尾号1234" after an
+      // order number verifies that order.
+      const own = extractOrderRefs(
+        input.text,
+        (input.entities ?? []).filter((e) => (e.start ?? 0) >= 0),
+      );
+      const named = own.refs.length > 0 || own.phone !== undefined || own.suffix !== undefined;
+      return answerStaff(deps, input, named ? own : refs);
+    }
     return answerCustomer(deps, input, refs);
   };
 }

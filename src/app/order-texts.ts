@@ -1,3 +1,6 @@
+import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../domain/tickets/lifecycle.ts';
+import type { OrderTicket } from './order-ports.ts';
+
 /** Every Chinese sentence the order-status answers use, in one place. */
 export const ORDER_TEXT = {
   customerAsk:
@@ -26,4 +29,11 @@ export const ORDER_TEXT = {
       ...lines.map((l, i) => `${i + 1}. ${l}`),
       '回复序号（如「2」）或订单号可查看完整时间线。',
     ].join('\n'),
+  relatedTickets: (tickets: OrderTicket[]) =>
+    `相关工单：${tickets
+      .map(
+        (t) =>
+          `#${t.id} ${PROBLEM_ZH[t.problem] ?? '售后问题'} · ${STATUS_ZH[t.status as TicketStatus] ?? t.status}${t.assigneeName ? ` · ${t.assigneeName}` : ''}`,
+      )
+      .join('；')}（「工单 #${tickets[0]?.id}」看详情）`,
 };

@@ -14,7 +14,7 @@ import { createAuditWriter } from '../store/audit.repo.ts';
 import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
 import type { Database } from '../store/db.ts';
 import { PLATFORM } from '../store/identities.repo.ts';
-import { createOrderReader } from '../store/orders.repo.ts';
+import { createOrderReader, createOrderTickets } from '../store/orders.repo.ts';
 import { createVerificationGuard } from '../store/verification-guard.ts';
 
 /**
@@ -74,6 +74,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
     guard: createVerificationGuard(deps.producer, { prefix: deps.env.QUEUE_PREFIX }),
     audit: createAuditWriter(deps.db.sql, systemClock),
     clock: systemClock,
+    tickets: createOrderTickets(deps.db.sql),
   });
 
   const handling: OrderHandling = {

@@ -1,4 +1,4 @@
-import type { OrderLookup, OrderReader } from '../app/order-ports.ts';
+import type { OrderLookup, OrderReader, OrderTicket, OrderTickets } from '../app/order-ports.ts';
 import type { OrderDetail, StatusEventView, TrackingEventView } from '../domain/orders/types.ts';
 import type { Sql } from './db.ts';
 import { opt, toDate, toJson, utcColumn } from './sql-time.ts';
@@ -101,5 +101,18 @@ export function createOrderReader(sql: Sql): OrderReader {
       const rows = await sql.query<Row>(text, [lookup.value, limit]);
       return rows.map(toDetail);
     },
+  };
+}
+
+/** The tickets about an order, newest first, with their owner's name (staff order views). */
+export function createOrderTickets(sql: Sql): OrderTickets {
+  return {
+    forOrder: (orderId, limit) =>
+      sql.query<OrderTicket>(
+        `SELECT t.id, t.problem, t.status, s.name AS "assigneeName" FROM "Ticket" t
+         LEFT JOIN "Staff" s ON s.id = t."assigneeId"
+         WHERE t."orderId" = $1 ORDER BY t."createdAt" DESC LIMIT $2`,
+        [orderId, limit],
+      ),
   };
 }

@@ -382,6 +382,50 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(answer).toContain('上海市浦东新区****');
   });
 
+  it('staff see the tickets about an order under it; "查 尾号…" right after is a new search, not the same order again', async () => {
+    const r = await erp('/api/orders', {
+      orders: [
+        {
+          order_no: 'SO202611230031',
+          source: 'own',
+          status: 'signed',
+          phone: '13300005555',
+          address: '上海市浦东新区世纪大道100号 2栋301',
+          amount: 88,
+          items: [{ sku: 'LAMP-1', name: '护眼台灯', qty: 1, price: 88 }],
+          paid_at: hoursAgo(80),
+          shipped_at: hoursAgo(70),
+          signed_at: hoursAgo(20),
+          carrier: '顺丰',
+          tracking_no: 'SF5555000000031',
+        },
+        {
+          order_no: 'SO202611230032',
+          source: 'own',
+          status: 'paid',
+          phone: '13300005555',
+          amount: 20,
+          paid_at: hoursAgo(5),
+        },
+      ],
+    });
+    expect(r.json).toMatchObject({ rejected: 0 });
+    // The order and a problem in one message: the order is shown and the question asked; the answer opens
+    // the ticket on that order.
+    const shown = await say('c-lamp', 'SO202611230031 尾号5555 台灯收到就不亮');
+    expect(shown).toContain('订单 SO202611230031');
+    expect(shown).toContain('请问商品是收到时就破损了，还是使用后出现的质量问题？');
+    const opened = await say('c-lamp', '是质量问题 插电没反应');
+    expect(opened).toContain('订单 SO202611230031');
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const view = await say('agent2', '@bot 查 SO202611230031', 'staff', 'lamp-group');
+    expect(view).toMatch(new RegExp(`相关工单：#${id} 质量问题 · 待处理 · 客服小[王李]（「工单 #${id}」看详情）`));
+    const bySuffix = await say('agent2', '@bot 查 尾号5555', 'staff', 'lamp-group');
+    expect(bySuffix).toMatch(/找到 \d 个订单/); // also SO202611230005 (135…5555)
+    expect(bySuffix).toMatch(/SO202611230032[\s\S]*SO202611230031/);
+  });
+
   it('a stuck order (paid 60 h ago, not shipped) raises one alert to the responsible group', async () => {
     const alerts = await eventually(
       async () => {

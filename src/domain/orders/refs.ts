@@ -15,6 +15,8 @@ export interface OrderRefs {
 export interface EntityLike {
   type: string;
   value: string;
+  /** Where the message names it; −1 when carried from the conversation (nlu/context.ts). */
+  start?: number;
 }
 
 const FULL_WIDTH = /[０-９Ａ-Ｚａ-ｚ]/g;
