@@ -104,6 +104,18 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer } })).toBe(1);
   });
 
+  it('invoice details (抬头, 税号, e-mail) are notes on the invoice ticket, not reminders', async () => {
+    const first = await say('c-invoice', '麻烦开个发票');
+    const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
+    expect(first.json.replies[0].text).toContain('发票');
+    const noted = `收到，已补充到工单 #${id}，处理的同事会看到。`;
+    for (const text of ['公司抬头 杭州某某科技有限公司 税号91330100MA2B3C4D5E', '发票发到邮箱 caiwu@example.com']) {
+      expect((await say('c-invoice', text)).json.replies[0].text).toBe(noted);
+    }
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+    expect((await say('c-invoice', '发票怎么还没开')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+  });
+
   it('"退货寄到哪 / 运费谁出" is answered from the return policy without a ticket; "我要退货，寄到哪里" gets both', async () => {
     for (const text of ['退货地址是多少', '退货运费谁出', '运费险怎么赔']) {
       const r = await say('c-return-info', text);
