@@ -25,7 +25,7 @@ export const STATUS_ZH: Record<TicketStatus, string> = {
 const ALLOWED: Record<TicketAction, { from: readonly TicketStatus[]; to: TicketStatus }> = {
   acknowledge: { from: ['open'], to: 'acknowledged' },
   start: { from: ['open', 'acknowledged', 'waiting_customer'], to: 'in_progress' },
-  wait_customer: { from: ['acknowledged', 'in_progress'], to: 'waiting_customer' },
+  wait_customer: { from: ['open', 'acknowledged', 'in_progress'], to: 'waiting_customer' },
   resume: { from: ['waiting_customer'], to: 'in_progress' },
   resolve: { from: ['open', 'acknowledged', 'in_progress', 'waiting_customer'], to: 'resolved' },
   close: { from: ['resolved'], to: 'closed' },

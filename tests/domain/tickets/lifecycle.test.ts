@@ -17,7 +17,8 @@ const STATUSES: TicketStatus[] = ['open', 'acknowledged', 'in_progress', 'waitin
 const ALLOWED: Record<TicketAction, [TicketStatus[], TicketStatus]> = {
   acknowledge: [['open'], 'acknowledged'],
   start: [['open', 'acknowledged', 'waiting_customer'], 'in_progress'],
-  wait_customer: [['acknowledged', 'in_progress'], 'waiting_customer'],
+  // An agent may ask the customer something before anything else: asking is taking it up.
+  wait_customer: [['open', 'acknowledged', 'in_progress'], 'waiting_customer'],
   resume: [['waiting_customer'], 'in_progress'],
   resolve: [['open', 'acknowledged', 'in_progress', 'waiting_customer'], 'resolved'],
   close: [['resolved'], 'closed'],
