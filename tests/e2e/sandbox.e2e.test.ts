@@ -80,6 +80,28 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(r.json.replies.map((x: { text: string }) => x.text)).toEqual(['不客气，有需要随时找我～']);
   });
 
+  it('in a group only messages that @ the bot reach it, as on WeCom and DingTalk', async () => {
+    const chatter = await svc.post('/api/sandbox/messages', {
+      user: 'agent1',
+      role: 'staff',
+      chat: 'g-quiet',
+      text: '大家好 今天谁值班',
+    });
+    expect(chatter.json).toMatchObject({ status: 'not_addressed', replies: [] });
+    expect(chatter.json.note).toContain('没有 @机器人');
+    const stored = await svc.db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "InboundDelivery" WHERE text = '大家好 今天谁值班'`,
+    );
+    expect(stored[0]?.n).toBe(0);
+    const asked = await svc.post('/api/sandbox/messages', {
+      user: 'agent1',
+      role: 'staff',
+      chat: 'g-quiet',
+      text: '@bot 我的工单',
+    });
+    expect(asked.json.replies[0].text).toMatch(/工单/);
+  });
+
   it('serves health, metrics and the chat page', async () => {
     const health = await svc.get('/healthz');
     expect(health.status).toBe(200);

@@ -70,6 +70,16 @@ export function registerSandboxRoutes(
   app.post('/api/sandbox/messages', async (req, reply) => {
     const body = parseOrThrow(MessageBody, req.body);
     const platformMsgId = body.id ?? randomUUID();
+    // In a group the platforms deliver only messages that @ the bot (WeCom 智能机器人, DingTalk group robots);
+    // the sandbox does the same, so chatting among colleagues gets no answer from the bot.
+    if (body.chat && !body.media && !/^\s*[@＠]/u.test(body.text ?? '')) {
+      return reply.status(200).send({
+        id: platformMsgId,
+        status: 'not_addressed',
+        replies: [],
+        note: '群聊里没有 @机器人 的消息不会发给机器人（与企业微信、钉钉一致）',
+      });
+    }
     const result = await deps.ingest({
       channel: 'sandbox',
       platformMsgId,
