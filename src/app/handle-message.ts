@@ -326,7 +326,8 @@ const ADDRESS = /(?:省|市|区|县|镇|乡).{0,20}?(?:路|街|道|巷|弄|号|�
 const DETAIL_ENTITIES = new Set(['phone', 'trackingNo', 'orderNo', 'size', 'colour']);
 
 /** What an invoice needs: the title, a tax id (统一社会信用代码, 15–20 letters and digits), an e-mail to send it to. */
-const INVOICE_DETAILS = /抬头|税号|纳税人识别号|信用代码|开户行|(?<![A-Za-z0-9])[0-9A-Z]{15,20}(?![A-Za-z0-9])|[\w.+-]+@[\w-]+\.[\w.]+/u;
+const INVOICE_DETAILS =
+  /抬头|税号|纳税人识别号|信用代码|开户行|(?<![A-Za-z0-9])[0-9A-Z]{15,20}(?![A-Za-z0-9])|[\w.+-]+@[\w-]+\.[\w.]+/u;
 
 /**
  * The message gives details (an address, a phone, order or tracking number, a size or colour, invoice

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { isCodedError } from '../domain/errors.ts';
+import { badRequest, isCodedError } from '../domain/errors.ts';
 import { formatReconReport } from '../domain/orders/reconcile.ts';
+import { credibilityRates, formatCredibilityReport } from '../domain/orders/signoff.ts';
 import { chinaTime, generateDemoData } from '../orders/demo/generate.ts';
 import { bindSandboxUsers } from '../orders/demo/seed-sandbox.ts';
 import { writeDemoFiles } from '../orders/demo/write-files.ts';
@@ -14,7 +15,7 @@ import { writeReconCsv } from '../orders/reconcile-out.ts';
 import { resolveDatabaseTarget } from '../store/adapter.ts';
 import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
 import { type Database, openDatabase } from '../store/db.ts';
-import { createOrderReader } from '../store/orders.repo.ts';
+import { createOrderReader, signoffCounts } from '../store/orders.repo.ts';
 import { loadConfigOrExit } from './load-config.ts';
 
 /** Opens the configured database (PGlite under DATA_DIR or DATABASE_URL), migrated, for one command. */
@@ -133,6 +134,23 @@ export function registerOrderCommands(program: Command): void {
         if (opts.out) await writeReconCsv(opts.out, result.report);
         const r = result.report;
         if (r.onlyOurs.length + r.onlyTheirs.length + r.mismatches.length > 0) process.exitCode = 1;
+      }).catch(fail),
+    );
+  program
+    .command('report')
+    .description('报表')
+    .command('signoffs')
+    .description('签收可信率：全部、按快递公司、按网点（低的在前），目标 ≥ 85%')
+    .option('--days <n>', '统计最近多少天', '30')
+    .action((opts: { days: string }) =>
+      withDatabase(async (db) => {
+        const days = Number(opts.days);
+        if (!Number.isInteger(days) || days < 1 || days > 3650) throw badRequest('--days 必须是 1 到 3650 之间的整数');
+        const since = new Date(Date.now() - days * 86_400_000);
+        const rates = credibilityRates(await signoffCounts(db.sql, since));
+        process.stdout.write(`${formatCredibilityReport(rates, { days })}\n`);
+        // Exit 1 below target, so a scheduled job can alert on it.
+        if (rates.overall.signed > 0 && rates.overall.belowTarget) process.exitCode = 1;
       }).catch(fail),
     );
 }

@@ -7,6 +7,7 @@ import { systemClock } from '../app/ports.ts';
 import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
 import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
+import { credibilityRates, formatCredibilityReport } from '../domain/orders/signoff.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
 import { createRadarStore } from '../store/anomaly.repo.ts';
@@ -14,7 +15,7 @@ import { createAuditWriter } from '../store/audit.repo.ts';
 import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
 import type { Database } from '../store/db.ts';
 import { PLATFORM } from '../store/identities.repo.ts';
-import { createOrderReader, createOrderTickets } from '../store/orders.repo.ts';
+import { createOrderReader, createOrderTickets, signoffCounts } from '../store/orders.repo.ts';
 import { createVerificationGuard } from '../store/verification-guard.ts';
 
 /**
@@ -40,6 +41,9 @@ const WANTS: Partial<Record<string, readonly OrderStatus[]>> = {
   change_order: ['pending_payment', 'paid', 'approved', 'picked'],
   refund_progress: ['refunded'],
 };
+
+/** Staff asking for the sign-off credibility report (签收可信率 / 签收可信度 / 签收质量). */
+const SIGNOFF_REPORT = /签收(?:可信|质量)/u;
 
 const SIGNOFF_GRADE: Record<string, number> = { electronic: 0, locker: 1, photo: 2, otp: 2 };
 
@@ -79,6 +83,13 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
 
   const handling: OrderHandling = {
     async answer({ sender, delivery, parse }) {
+      // "@bot 签收可信率": the sign-off credibility of the last 30 days, for whoever manages the carriers.
+      if (sender.kind === 'staff' && SIGNOFF_REPORT.test(delivery.text)) {
+        const since = new Date(systemClock.now().getTime() - 30 * 86_400_000);
+        return {
+          text: formatCredibilityReport(credibilityRates(await signoffCounts(deps.db.sql, since)), { days: 30 }),
+        };
+      }
       const r = await query({
         channel: PLATFORM[delivery.channel],
         userRef: delivery.userRef,

@@ -116,3 +116,18 @@ export function createOrderTickets(sql: Sql): OrderTickets {
       ),
   };
 }
+
+/** Sign-offs since `since`, counted per carrier, network and kind: what the credibility report is built from. */
+export async function signoffCounts(sql: Sql, since: Date) {
+  const rows = await sql.query<{ carrier: string; network: string | null; signoffKind: string | null; n: number }>(
+    `SELECT carrier, network, "signoffKind", count(*)::int AS n FROM "LogisticsEvent"
+     WHERE kind = 'signed' AND at >= $1 GROUP BY carrier, network, "signoffKind"`,
+    [since],
+  );
+  return rows.map((r) => ({
+    carrier: r.carrier,
+    ...(r.network ? { network: r.network } : {}),
+    signoffKind: r.signoffKind,
+    count: r.n,
+  }));
+}

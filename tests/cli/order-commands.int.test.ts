@@ -54,6 +54,18 @@ describe('aftersales CLI for orders', () => {
     expect(readFileSync(path.join(dir, 'rejected.csv'), 'utf8')).toContain('3,phone：手机号格式不正确');
   });
 
+  it('report signoffs prints the credibility per carrier; below the target it exits 1 for a scheduled check', async () => {
+    const r = await cli('report', 'signoffs', '--days', '3650');
+    expect(r.out).toMatch(
+      /^近 3650 天签收可信率 \d+\.\d%（拍照\/验证码\/快递柜 \d+ \/ 全部签收 [1-9]\d*，目标 ≥ 85\.0%）/,
+    );
+    expect(r.out).toMatch(/按快递公司（低的在前）：\n· \S+ \d+\.\d%（\d+\/\d+）/);
+    expect(r.code).toBe(r.out.includes('⚠ 未达标') ? 1 : 0);
+    const bad = await cli('report', 'signoffs', '--days', '0');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('--days 必须是 1 到 3650 之间的整数');
+  });
+
   it('reconcile lists orders missing on our side and amount mismatches', async () => {
     const lines = readFileSync(path.join(out, 'orders.csv'), 'utf8').trim().split('\n');
     const header = 'order_no,paid_at,amount';

@@ -426,6 +426,30 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(bySuffix).toMatch(/SO202611230032[\s\S]*SO202611230031/);
   });
 
+  it('"@bot 签收可信率" gives the sign-off credibility per carrier and names the weak 网点 first', async () => {
+    const signoff = (i: number, network: string, kind: string) => ({
+      tracking_no: `7311${network === '余杭测试网点' ? '1' : '2'}${String(i).padStart(7, '0')}`,
+      carrier: '中通',
+      at: hoursAgo(30 + i),
+      description: `已签收（${kind}）`,
+      kind: 'signed',
+      signoff_kind: kind,
+      network,
+    });
+    const events = [
+      ...Array.from({ length: 10 }, (_, i) => signoff(i, '余杭测试网点', i < 6 ? 'electronic' : 'photo')),
+      ...Array.from({ length: 10 }, (_, i) => signoff(i, '西湖测试网点', 'otp')),
+    ];
+    expect((await erp('/api/logistics-events', { events })).json).toMatchObject({ rejected: 0 });
+    const report = await say('sup1', '@bot 签收可信率', 'staff', 'managers');
+    expect(report).toMatch(/^近 30 天签收可信率 \d+\.\d%（拍照\/验证码\/快递柜 \d+ \/ 全部签收 \d+，目标 ≥ 85\.0%）/);
+    expect(report).toMatch(/按快递公司（低的在前）：\n(· .+\n)*· 中通 \d+\.\d%（\d+\/\d+）/);
+    expect(report).toContain(
+      '未达标的网点（低的在前，建议先换网点、不必换快递公司）：\n· 中通 余杭测试网点 40.0%（4/10） ⚠',
+    );
+    expect(report).not.toContain('西湖测试网点'); // at 100 % it is not a problem
+  });
+
   it('a stuck order (paid 60 h ago, not shipped) raises one alert to the responsible group', async () => {
     const alerts = await eventually(
       async () => {

@@ -34,6 +34,8 @@ export interface SignoffRecord {
   carrier: string;
   network?: string;
   signoffKind?: string | null;
+  /** How many sign-offs this record stands for (a database count); 1 when absent. */
+  count?: number;
 }
 
 export interface CredibilityRate {
@@ -81,12 +83,13 @@ export function credibilityRates(records: Iterable<SignoffRecord>): {
   const carriers = new Map<string, { label: string; signed: number; credible: number }>();
   const networks = new Map<string, { label: string; signed: number; credible: number }>();
   for (const r of records) {
-    const credible = countsAsDelivered(r.signoffKind) ? 1 : 0;
+    const n = r.count ?? 1;
+    const credible = countsAsDelivered(r.signoffKind) ? n : 0;
     const name = carrierName(r.carrier);
     const buckets = [tally(overall, 'all', '全部'), tally(carriers, r.carrier, name)];
     if (r.network) buckets.push(tally(networks, `${r.carrier}/${r.network}`, `${name} ${r.network}`));
     for (const b of buckets) {
-      b.signed += 1;
+      b.signed += n;
       b.credible += credible;
     }
   }
@@ -96,6 +99,36 @@ export function credibilityRates(records: Iterable<SignoffRecord>): {
     byCarrier: toRates(carriers),
     byNetwork: toRates(networks),
   };
+}
+
+const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+const line = (r: CredibilityRate) =>
+  `· ${r.label} ${pct(r.rate)}（${r.credible}/${r.signed}）${r.belowTarget ? ' ⚠' : ''}`;
+
+/**
+ * The credibility report managers read (chat and CLI), in Chinese: the overall rate against the target,
+ * then carriers and their networks worst first — seed 002's advice is to replace a weak 网点, not the carrier.
+ * Networks with fewer than `minSigned` sign-offs are left out (too few to judge).
+ */
+export function formatCredibilityReport(
+  rates: ReturnType<typeof credibilityRates>,
+  opts: { days: number; maxNetworks?: number; minSigned?: number },
+): string {
+  const { overall } = rates;
+  if (overall.signed === 0) return `近 ${opts.days} 天没有签收记录。`;
+  const networks = rates.byNetwork.filter((r) => r.signed >= (opts.minSigned ?? 10));
+  const weak = networks.filter((r) => r.belowTarget).slice(0, opts.maxNetworks ?? 5);
+  return [
+    `近 ${opts.days} 天签收可信率 ${pct(overall.rate)}（拍照/验证码/快递柜 ${overall.credible} / 全部签收 ${overall.signed}，目标 ≥ ${pct(CREDIBILITY_TARGET)}）${overall.belowTarget ? ' ⚠ 未达标' : ' ✔'}`,
+    '按快递公司（低的在前）：',
+    ...rates.byCarrier.map(line),
+    ...(weak.length > 0
+      ? ['未达标的网点（低的在前，建议先换网点、不必换快递公司）：', ...weak.map(line)]
+      : networks.length > 0
+        ? ['各网点均达标。']
+        : []),
+    '只有拍照、验证码、快递柜/驿站签收算送到顾客手里；仅电子签收的，顾客说没收到会直接开 P1 工单。',
+  ].join('\n');
 }
 
 /**
