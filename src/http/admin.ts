@@ -39,6 +39,15 @@ const StaffBody = z.strictObject({
   onDuty: z.boolean().default(true),
 });
 
+const CustomerKey = z.object({
+  platform: z.enum(['wecom_kf', 'dingtalk', 'sandbox']),
+  externalId: z.string().min(1).max(128),
+});
+const CustomerBody = z.strictObject({
+  tier: z.enum(['normal', 'vip']),
+  name: z.string().min(1).max(64).optional(),
+});
+
 /**
  * Token-protected admin API: tickets (read), SLA policies, rules and calendars (read + replace).
  * A change bumps the row's revision; workers reload the configuration within a minute.
@@ -110,6 +119,19 @@ export function registerAdminApi(
       return prisma.staff.create({
         data: { ...body, identities: { create: { platform, externalId, kind: 'staff', displayName: body.name } } },
         include: { identities: true },
+      });
+    });
+
+    // A customer's tier (VIP from the shop's CRM or membership), by their platform identity; created if new.
+    scope.put('/api/admin/customers/:platform/:externalId', async (req) => {
+      const { platform, externalId } = parse(CustomerKey, req.params);
+      const body = parse(CustomerBody, req.body);
+      const identity = await prisma.identity.findUnique({ where: { platform_externalId: { platform, externalId } } });
+      if (identity?.staffId) throw badRequest('该账号已登记为员工，不能设为顾客');
+      const data = { tier: body.tier, ...(body.name ? { name: body.name } : {}) };
+      if (identity?.customerId) return prisma.customer.update({ where: { id: identity.customerId }, data });
+      return prisma.customer.create({
+        data: { ...data, identities: { create: { platform, externalId, kind: 'customer', displayName: body.name } } },
       });
     });
 

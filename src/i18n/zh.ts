@@ -115,7 +115,7 @@ export const zh = {
   orderNotTheirsNote: (p: { ref: string }) =>
     `\n没有在您名下找到 ${p.ref}，工单已先登记，客服会与您核对订单。如果是用别的账号下的单，可以发送订单号和下单手机号后 4 位（例如：${p.ref} 尾号 1234）核实。`,
   staffUnknownCommand: () =>
-    '可用指令：查 <订单号/快递单号/手机尾号>、签收可信率、工单 #123、我的工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、转派 #123 <姓名>、超时工单、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
+    '可用指令：查 <订单号/快递单号/手机尾号>、签收可信率、工单 #123、我的工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、转派 #123 <姓名>、超时工单、设为VIP #123（主管）、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
   resolvedToCustomer: (p: { id: number; problemZh: string; result?: string }) =>
     `您的工单 #${p.id}（${p.problemZh}）已处理完成。` +
     (p.result ? `处理结果：${p.result}。`.replace(/[。.！!]。$/u, '。') : '') +
@@ -131,6 +131,12 @@ export const zh = {
   ackDone: (p: { id: number; by: string }) => `已确认工单 #${p.id}（${p.by}），升级提醒已停止。`,
   ackUnknown: (p: { id: number }) => `没有找到工单 #${p.id}，请核对工单号。`,
   transitionDone: (p: { id: number; statusZh: string }) => `工单 #${p.id} 已更新为「${p.statusZh}」。`,
+  tierNotAllowed: () => '只有主管或经理可以设置 VIP。',
+  tierSame: (p: { name: string; vip: boolean }) => `${p.name} ${p.vip ? '已经是' : '本来就不是'} VIP。`,
+  tierDone: (p: { name: string; vip: boolean }) =>
+    p.vip
+      ? `已将 ${p.name} 设为 VIP：之后的工单优先级提升一级，破损、过敏等问题走 30 分钟紧急通道。`
+      : `已取消 ${p.name} 的 VIP。`,
   takenOverNote: (p: { before?: string }) =>
     p.before ? `已由您接手（原负责人 ${p.before}，已通知对方）。` : '已由您接手。',
   takenOverDone: (p: { id: number; before?: string }) =>

@@ -46,6 +46,8 @@ export type ContextResolver = (
 const ANSWER_SCORE = 0.9;
 /** Messages up to this many characters (after removing entities and filler words) count as "entity only". */
 const RESIDUE_MAX = 2;
+/** Entities that say which order: a message of little else continues the conversation's request. */
+const REFERENCES = new Set(['orderNo', 'trackingNo', 'phone']);
 /** Unclear messages this short within a session are taken as a nudge about the previous matter. */
 const SHORT_UNCLEAR = 8;
 const RANK: Readonly<Record<Urgency, number>> = { normal: 0, high: 1, critical: 2 };
@@ -138,7 +140,14 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
 
   const isFollowUp = (p: Parse, folded: string, last: Remembered): boolean => {
     const bare = folded.replace(/^[\s\p{P}\p{S}]+/u, '');
-    if (p.entities.length > 0 && [...residue(p, folded)].length <= RESIDUE_MAX) return true;
+    // Little but entities ("单号是 SF…", "订单号 SO…") continues the request — unless, naming no order, the
+    // message says another thing with confidence: "杯子碎了" (杯子 + 碎) after "裙子颜色不对" is a new problem.
+    const ownThing =
+      p.clarify === undefined &&
+      p.primary !== 'other' &&
+      p.primary !== last.primary &&
+      !p.entities.some((e) => REFERENCES.has(e.type));
+    if (!ownThing && p.entities.length > 0 && [...residue(p, folded)].length <= RESIDUE_MAX) return true;
     // "另外上次买的锅内胆有划痕" after a 催发货: the marker leads into a matter of its own, which the
     // message names well enough to ask about (破损 or 质量?) — not the previous request.
     const ownMatter = p.clarify !== undefined && p.primary !== 'other' && !p.clarify.options.includes(last.primary);

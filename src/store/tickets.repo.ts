@@ -318,6 +318,10 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         select: { ticketId: true, timer: true, dueAt: true },
       }),
     /** Where to reach a ticket's customer: their first platform identity. */
+    /** Sets the customer's tier (normal | vip); their name, for the answer. */
+    async setCustomerTier(customerId: string, tier: 'normal' | 'vip'): Promise<{ name: string | null }> {
+      return prisma.customer.update({ where: { id: customerId }, data: { tier }, select: { name: true } });
+    },
     async customerContact(customerId: string): Promise<{ userRef: string } | undefined> {
       const who = await prisma.identity.findFirst({ where: { customerId }, orderBy: { createdAt: 'asc' } });
       return who ? { userRef: who.externalId } : undefined;

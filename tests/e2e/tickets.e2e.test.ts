@@ -345,6 +345,25 @@ describe('staff commands in chat', () => {
     expect(view).toMatch(/顾客：创建工单（/);
   });
 
+  it('a supervisor marks a customer VIP from their ticket; their next problem gets the VIP priority, and agents cannot', async () => {
+    const first = await say('c-vip', '收到的裙子颜色不对');
+    const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
+    expect((await say('agent1', `@bot 设为VIP #${id}`, 'staff')).json.replies[0].text).toBe(
+      '只有主管或经理可以设置 VIP。',
+    );
+    expect((await say('sup1', `@bot 设为VIP #${id}`, 'staff')).json.replies[0].text).toMatch(/^已将 .+ 设为 VIP：/);
+    const second = await say('c-vip', '杯子碎了');
+    const id2 = Number(/工单 #(\d+)/.exec(second.json.replies[0].text)?.[1]);
+    expect(id2).not.toBe(id);
+    const t2 = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: id2 } });
+    expect(t2.priority).toBe('P1');
+    expect(t2.priorityReasons).toContain('VIP 客户 → 提升一级');
+    const view = (await say('sup1', `@bot 工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('（VIP）');
+    expect(view).toContain('顾客设为 VIP');
+    expect((await say('sup1', `@bot 取消VIP #${id}`, 'staff')).json.replies[0].text).toMatch(/^已取消 .+ 的 VIP。$/);
+  });
+
   it('"能不能快点啊" after asking for a refund chases the refund ticket; "退款多久到账" gets its status and the refund rule', async () => {
     const opened = await say('c-refund-chase', '我要退款 不想要了');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);

@@ -74,4 +74,26 @@ describe('admin API: staff directory', () => {
     const managers = await svc.db.prisma.staff.findMany({ where: { role: 'manager' }, include: { identities: true } });
     expect(managers.flatMap((m) => m.identities.map((i) => `${i.platform}:${i.externalId}`))).toContain('wecom:lisi');
   });
+
+  it('marks a 微信客服 customer VIP before they ever write; their first problem takes the VIP priority', async () => {
+    const put = (body: unknown) =>
+      fetch(`${svc.base}/api/admin/customers/sandbox/c-crm-vip`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const bad = await put({ tier: 'gold' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('tier');
+    expect((await put({ tier: 'vip', name: '王女士' })).status).toBe(200);
+    const r = await svc.post('/api/sandbox/messages', {
+      user: 'c-crm-vip',
+      role: 'customer',
+      text: '发票开错了 抬头不对',
+    });
+    const id = Number(/工单 #(\d+)/.exec(r.json.replies[0].text)?.[1]);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { customer: true } });
+    expect(t.customer).toMatchObject({ name: '王女士', tier: 'vip' });
+    expect(t.priorityReasons).toContain('VIP 客户 → 提升一级');
+  });
 });

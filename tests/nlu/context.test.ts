@@ -16,6 +16,8 @@ const parser = fixedParser({
   '2个杯子碎了': { damaged: 0.95 },
   另外锅的内胆有划痕: { quality_issue: 0.45, damaged: 0.4 },
   另外地址没变: { other: 0.3 },
+  收到的裙子颜色不对: { wrong_item: 0.9 },
+  杯子碎了: { damaged: 0.95 },
 });
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const MIN = 60_000;
@@ -108,6 +110,15 @@ describe('follow-ups attach to the previous parse', () => {
     ]);
     expect(adds?.primary).toBe('logistics_delay');
     expect(adds?.notes).toContain('context:followup:logistics_delay');
+  });
+
+  it('"杯子碎了" after "裙子颜色不对" is a problem of its own, though it is little more than a product name', () => {
+    const [, cup] = converse([
+      ['收到的裙子颜色不对', T0],
+      ['杯子碎了', T0 + MIN],
+    ]);
+    expect(cup?.primary).toBe('damaged');
+    expect(cup?.notes).toEqual([]);
   });
 
   it('a stronger intent in a follow-up wins by precedence', () => {

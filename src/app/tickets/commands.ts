@@ -38,6 +38,10 @@ const REASSIGN = [
 ];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
 const MINE = /^(?:@\S+\s*)?我的工单\s*$/;
+/** 设为VIP #12 · 标记VIP #12 · 取消VIP #12: the customer of ticket 12. */
+const VIP = /^(?:@\S+\s*)?(设为|标记|设置|取消)\s*VIP\s*[#＃]\s*(\d+)\s*$/iu;
+/** Who may change a customer's tier. */
+const TIER_ROLES = new Set(['supervisor', 'manager', 'admin']);
 const OVERDUE = /^(?:@\S+\s*)?(?:超时|逾期)(?:的)?工单\s*$/;
 
 /** Staff and manager commands in chat: acks for escalations and ticket state changes. */
@@ -56,6 +60,8 @@ export async function onStaffMessage(
     return zh.ackDone({ id: ackId, by: staff.name ?? '员工' });
   }
   if (MINE.test(text)) return mine(deps, input.sender.id);
+  const vip = VIP.exec(text);
+  if (vip) return setTier(deps, Number(vip[2]), vip[1] === '取消' ? 'normal' : 'vip', input);
   if (OVERDUE.test(text)) return overdue(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id), handOver.who ?? '', input);
@@ -189,6 +195,28 @@ async function tellCustomer(deps: TicketDeps, t: TicketRow, text: string, opts: 
     ticketId: t.id,
   });
   return true;
+}
+
+/**
+ * 设为VIP #id / 取消VIP #id (supervisors and managers): the ticket's customer becomes VIP or not. VIP raises
+ * the priority of their tickets by one and puts damage/allergy cases in the 30-minute lane; the open tickets
+ * keep their priority until their next reminder. Recorded on the ticket.
+ */
+async function setTier(deps: TicketDeps, id: number, tier: 'normal' | 'vip', input: Omit<HandlingInput, 'parse'>) {
+  if (!TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.tierNotAllowed();
+  const t = await deps.repo.byId(id);
+  if (!t) return zh.ackUnknown({ id });
+  if ((t.customer.tier === 'vip') === (tier === 'vip'))
+    return zh.tierSame({ name: customerLabel(t), vip: tier === 'vip' });
+  const { name } = await deps.repo.setCustomerTier(t.customerId, tier);
+  await deps.repo.addEvent({
+    ticketId: id,
+    type: 'note',
+    actor: `staff:${input.sender.id}`,
+    channel: input.delivery.channel,
+    reason: tier === 'vip' ? '顾客设为 VIP' : '顾客取消 VIP',
+  });
+  return zh.tierDone({ name: name ?? '该顾客', vip: tier === 'vip' });
 }
 
 /** 转派 #id 某人: the ticket moves to another staff member (by name or id), who gets a push; recorded as an event. */
