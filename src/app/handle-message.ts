@@ -151,7 +151,9 @@ export function createMessageHandler(deps: {
   tickets?: TicketHandling;
   orders?: OrderHandling;
   /** Words of small talk that get their own answer (intents/smalltalk.yml). */
-  smalltalk?: { thanks: readonly string[] };
+  smalltalk?: { thanks: readonly string[]; hours?: readonly string[] };
+  /** When people are at work, in words (the service calendar), for "你们几点下班". */
+  serviceHours?: (now: Date) => string;
   /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
   chaseWords?: readonly string[];
   /** Words with no matter of their own (intents/cues.yml `filler`). */
@@ -166,6 +168,7 @@ export function createMessageHandler(deps: {
 }): Responder {
   const now = deps.now ?? Date.now;
   const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
+  const asksHours = containsAnyOf(deps.smalltalk?.hours ?? []);
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
   const isRetraction = containsAnyOf(deps.retractWords ?? []);
@@ -316,6 +319,9 @@ export function createMessageHandler(deps: {
             : '';
       if (ticket) return { ...ticket, text: `${ticket.text}${extra}`, handoff };
     }
+    // "你们几点下班": the service calendar answers; the bot itself never closes.
+    if (parse.primary === 'other' && deps.serviceHours && asksHours(d.text))
+      return { text: `${deps.serviceHours(new Date(now()))}${zh.botAlwaysOn()}` };
     return { text: fallback(parse, isThanks(d.text)), handoff };
   }
 }

@@ -5,10 +5,12 @@ import { createMessageHandler } from '../app/handle-message.ts';
 import { createNotifier, type GroupName } from '../app/notify.ts';
 import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
 import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
+import { calendarFor, policyFor } from '../app/tickets/config.ts';
 import { createTicketService } from '../app/tickets/index.ts';
 import type { ChannelId } from '../channels/channel.ts';
 import type { Env } from '../config/env.ts';
 import { loadReturnPolicy, type ReturnPolicy } from '../domain/shop/return-policy.ts';
+import { describeServiceHours } from '../domain/tickets/business-clock.ts';
 import { relayStaleDeliveries } from '../jobs/relay.ts';
 import { createTimerScheduler, startTimerWorker } from '../jobs/timers.ts';
 import { startInboundWorker, startMaintenance } from '../jobs/workers.ts';
@@ -90,6 +92,8 @@ export async function composeWorker(deps: {
       log,
       tickets,
       returnPolicy: await loadReturnPolicy(env.RETURN_POLICY_FILE),
+      // The normal lane's calendar is the service team's: read at each question, so an admin change applies.
+      serviceHours: (now) => describeServiceHours(calendarFor(config, policyFor(config, 'P3').calendarId), now),
       ...(deps.orders ? { orders: deps.orders.handling } : {}),
     });
   const processor = createDeliveryProcessor({ deliveries: deps.deliveries, outbox, send: deps.send, respond });
@@ -157,6 +161,7 @@ function createResponder(deps: {
   log: Logger;
   tickets: ReturnType<typeof createTicketService>;
   returnPolicy: ReturnPolicy;
+  serviceHours: (now: Date) => string;
   orders?: OrderHandling;
 }): Responder {
   const nlu = loadNlu(deps.env, deps.log);
@@ -172,6 +177,7 @@ function createResponder(deps: {
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,
+    serviceHours: deps.serviceHours,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,

@@ -122,6 +122,8 @@ export type CuesFile = z.infer<typeof CuesFile>;
 export const SmalltalkFile = z.strictObject({
   version: Version,
   thanks: z.array(Word),
+  /** Asking when people are at work: answered from the service calendar. */
+  hours: z.array(Word).default([]),
 });
 export type SmalltalkFile = z.infer<typeof SmalltalkFile>;
 

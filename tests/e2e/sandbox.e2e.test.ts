@@ -80,6 +80,18 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(r.json.replies.map((x: { text: string }) => x.text)).toEqual(['不客气，有需要随时找我～']);
   });
 
+  it('"你们几点下班" is answered from the service calendar, with whether someone is at work now', async () => {
+    const r = await svc.post('/api/sandbox/messages', {
+      user: 'c-hours',
+      role: 'customer',
+      text: '你们客服几点下班啊',
+    });
+    const text: string = r.json.replies[0].text;
+    expect(text).toContain('人工客服工作时间：周一至周五 09:00–12:00、13:30–18:00，法定节假日休息（调休上班日照常）。');
+    expect(text).toMatch(/现在是工作时间。|现在不在工作时间，下次上班是 .+。/);
+    expect(text).toContain('24 小时在线');
+  });
+
   it('in a group only messages that @ the bot reach it, as on WeCom and DingTalk', async () => {
     const chatter = await svc.post('/api/sandbox/messages', {
       user: 'agent1',

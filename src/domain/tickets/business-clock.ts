@@ -152,3 +152,33 @@ export function explainDeadline(start: Date, minutes: number, cal: Calendar, lab
   const startText = `${WEEK[new Date(start.getTime() + OFFSET).getUTCDay()]} ${clock(start.getTime())}`;
   return `${startText} 创建，工作时间 ${hours}，${label} ${span} → ${describeTime(due, start)}`;
 }
+
+/** "周一至周五" for a run of weekdays, else "周一、周三、周六". Monday first, as a Chinese week reads. */
+function weekdaysText(days: readonly number[]): string {
+  const order = [...new Set(days)].map((d) => (d === 0 ? 7 : d)).sort((a, b) => a - b);
+  const name = (d: number) => WEEK[d % 7] ?? '';
+  const first = order[0];
+  const last = order.at(-1);
+  if (first === undefined || last === undefined) return '';
+  const contiguous = order.every((d, i) => d === first + i);
+  if (order.length >= 3 && contiguous) return `${name(first)}至${name(last)}`;
+  return order.map(name).join('、');
+}
+
+/**
+ * When people are at work, for a customer asking "你们几点下班": the hours, whether it is working time now,
+ * and if not, when it next is ("下周一 09:00").
+ */
+export function describeServiceHours(cal: Calendar, now: Date): string {
+  const hours = cal.hours.map((h) => `${h.start}–${h.end}`).join('、');
+  const head = `人工客服工作时间：${weekdaysText(cal.workingWeekdays)} ${hours}，法定节假日休息（调休上班日照常）。`;
+  if (isWorkingTime(now, cal)) return `${head}现在是工作时间。`;
+  const next = addBusinessMinutes(now, 0, cal);
+  const local = new Date(next.getTime() + OFFSET);
+  // After a long holiday "下周四" alone is easy to misread: the date goes with it.
+  const date =
+    dayStart(next.getTime()) - dayStart(now.getTime()) >= 2 * DAY
+      ? `（${local.getUTCMonth() + 1} 月 ${local.getUTCDate()} 日）`
+      : '';
+  return `${head}现在不在工作时间，下次上班是 ${describeTime(next, now)}${date}。`;
+}

@@ -4,6 +4,7 @@ import {
   businessMinutesBetween,
   CalendarFile,
   calendarFromFile,
+  describeServiceHours,
   explainDeadline,
   isWorkingTime,
 } from '../../../src/domain/tickets/business-clock.ts';
@@ -120,5 +121,18 @@ describe('calendar file', () => {
       ],
     };
     expect(() => calendarFromFile(bad)).toThrow(/互不重叠/);
+  });
+});
+
+describe('describeServiceHours — "你们几点下班"', () => {
+  const head = '人工客服工作时间：周一至周五 09:00–12:00、13:30–18:00，法定节假日休息（调休上班日照常）。';
+  it.each([
+    ['a Tuesday morning', '2026-11-24T10:00', '现在是工作时间。'],
+    ['lunch', '2026-11-24T12:30', '现在不在工作时间，下次上班是 当天 13:30。'],
+    ['Friday evening', '2026-11-27T19:00', '现在不在工作时间，下次上班是 下周一 09:00（11 月 30 日）。'],
+    ['国庆 2025, the first day', '2025-10-01T10:00', '现在不在工作时间，下次上班是 下周四 09:00（10 月 9 日）。'],
+    ['the 调休 Saturday works', '2025-10-11T10:00', '现在是工作时间。'],
+  ])('%s', (_label, at, tail) => {
+    expect(describeServiceHours(cnCal, sh(at))).toBe(`${head}${tail}`);
   });
 });
