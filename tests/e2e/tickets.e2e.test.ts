@@ -386,6 +386,8 @@ describe('staff commands in chat', () => {
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(2);
     expect((await say('c-impatient', '👍')).json.replies[0].text).toBe('好的，有需要随时找我～');
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(2);
+    // "在吗" is the same kind of nudge.
+    expect((await say('c-impatient', '在吗')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
     // With no ticket in the conversation "？？？" asks what they need.
     expect((await say('c-impatient-2', '？？？')).json.replies[0].text).toContain('我是售后助手');
   });
