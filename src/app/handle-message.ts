@@ -125,6 +125,11 @@ function onlyAPhone(p: Parse): boolean {
   return refs.length > 0 && refs.every((e) => e.type === 'phone') && !/尾号\s*\d{4}/.test(p.text);
 }
 
+/** An order number and the phone suffix that proves it, both in this message. */
+function provesAnOrder(p: Parse): boolean {
+  return p.entities.some((e) => e.type === 'orderNo' && e.start >= 0) && /尾号\s*\d{4}/.test(p.text);
+}
+
 /** An order number, or the phone suffix that verifies one ("尾号1234"), named in this message. */
 function givesOrderOrSuffix(p: Parse): boolean {
   return p.entities.some((e) => e.type === 'orderNo' && e.start >= 0) || /尾号\s*\d{4}/.test(p.text);
@@ -301,6 +306,12 @@ export function createMessageHandler(deps: {
       sender.kind === 'customer' &&
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
     if (sender.kind === 'customer') {
+      // "SO… 尾号5555 台灯不亮": the order is proved first (and bound to the customer), so the ticket is
+      // opened on it; a number and suffix that do not match get the verification answer instead.
+      if (provesAnOrder(parse) && problemKey(parse.primary) && deps.orders) {
+        const proof = await deps.orders.answer(input);
+        if (proof && !proof.orderNos?.length) return proof;
+      }
       const ticket =
         (await deps.tickets?.onCustomerMessage(input, {
           chase,
