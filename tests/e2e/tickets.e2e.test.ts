@@ -104,6 +104,16 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer } })).toBe(1);
   });
 
+  it('"另外 …" naming another kind of problem during a ticket is asked about, not noted on that ticket', async () => {
+    const first = await say('c-another', '我买的电饭煲还没发货吗');
+    const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const other = (await say('c-another', '另外上次买的锅内胆收到就有划痕')).json.replies[0].text;
+    expect(other).toBe('请问商品是收到时就破损了，还是使用后出现的质量问题？');
+    const notes = await svc.db.prisma.ticketEvent.count({ where: { ticketId: id, type: 'note' } });
+    expect(notes).toBe(0);
+  });
+
   it('invoice details (抬头, 税号, e-mail) are notes on the invoice ticket, not reminders', async () => {
     const first = await say('c-invoice', '麻烦开个发票');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);

@@ -127,17 +127,7 @@ async function act(
   } catch (err) {
     if (!isCodedError(err)) throw err;
     if (!taker || t.status !== 'in_progress') return `工单 #${id}：${err.message}`;
-    await deps.repo.update(
-      id,
-      { assigneeId: taker.id },
-      {
-        type: 'assigned',
-        actor: `staff:${input.sender.id}`,
-        channel: input.delivery.channel,
-        reason: `接单：${taker.before?.name ?? '未分配'} → ${taker.name}`,
-        data: { deliveryId: input.delivery.id, from: t.assigneeId, to: taker.id },
-      },
-    );
+    await assign(deps, t, taker.id, `接单：${taker.before?.name ?? '未分配'} → ${taker.name}`, input);
     await tellPreviousOwner(deps, id, taker, input.delivery.id);
     return zh.takenOverDone({ id, before: taker.before?.name });
   }
@@ -219,6 +209,21 @@ async function setTier(deps: TicketDeps, id: number, tier: 'normal' | 'vip', inp
   return zh.tierDone({ name: name ?? '该顾客', vip: tier === 'vip' });
 }
 
+/** Ticket `t` now belongs to staff member `to`, by what `input`'s sender did (`reason`): one 'assigned' event. */
+function assign(deps: TicketDeps, t: TicketRow, to: string, reason: string, input: Omit<HandlingInput, 'parse'>) {
+  return deps.repo.update(
+    t.id,
+    { assigneeId: to },
+    {
+      type: 'assigned',
+      actor: `staff:${input.sender.id}`,
+      channel: input.delivery.channel,
+      reason,
+      data: { deliveryId: input.delivery.id, from: t.assigneeId, to },
+    },
+  );
+}
+
 /** 转派 #id 某人: the ticket moves to another staff member (by name or id), who gets a push; recorded as an event. */
 async function reassign(deps: TicketDeps, id: number, who: string, input: Omit<HandlingInput, 'parse'>) {
   const t = await deps.repo.byId(id);
@@ -229,17 +234,7 @@ async function reassign(deps: TicketDeps, id: number, who: string, input: Omit<H
   if (!target) return zh.reassignUnknown({ who, names: staff.map((s) => s.name) });
   if (t.assigneeId === target.id) return zh.reassignSame({ id, name: target.name });
   const before = staff.find((s) => s.id === t.assigneeId)?.name ?? '未分配';
-  const updated = await deps.repo.update(
-    id,
-    { assigneeId: target.id },
-    {
-      type: 'assigned',
-      actor: `staff:${input.sender.id}`,
-      channel: input.delivery.channel,
-      reason: `转派：${before} → ${target.name}`,
-      data: { deliveryId: input.delivery.id, from: t.assigneeId, to: target.id },
-    },
-  );
+  const updated = await assign(deps, t, target.id, `转派：${before} → ${target.name}`, input);
   await deps.notifier.push({
     to: { staffIds: [target.id] },
     kind: 'push',

@@ -5,6 +5,7 @@ import {
   nextAssignee,
   openKey,
   problemKey,
+  problemsChosenBetween,
   STATUS_ZH,
   type TicketStatus,
 } from '../../domain/tickets/lifecycle.ts';
@@ -103,12 +104,9 @@ async function activeInSession(
   const t = await deps.repo.latestOpen(customerId);
   const last = t?.lastCustomerMessageAt?.getTime() ?? 0;
   if (!t || deps.now().getTime() - last > SESSION_MS) return undefined;
-  // Only a choice between problems names a matter ("破损 or 质量?"); the catch-all question (查订单, 退换,
-  // 转人工 …) is what a vague message gets, and a vague message belongs to the conversation's ticket.
-  const problems = (clarifying ?? []).map(problemKey);
-  const anotherProblem =
-    problems.length > 0 && problems.every((p) => p !== undefined && p !== HANDOFF && p !== t.problem);
-  return anotherProblem ? undefined : t;
+  // A vague message (the catch-all question) belongs to the conversation's ticket.
+  const chosen = problemsChosenBetween(clarifying ?? []);
+  return chosen && !chosen.includes(t.problem) ? undefined : t;
 }
 
 /** How long after payment an order with no promised ship time may take (the radar's "paid, not shipped" line). */
@@ -165,16 +163,18 @@ export async function onFollowUp(
   opts: FollowUpOpts = { chase: true },
 ): Promise<Answer | undefined> {
   const problem = followUpProblem(input.parse.primary);
-  // A message that names nothing ("能不能快点") is about the ticket the conversation is about, first.
-  const current = opts.anyProblem ? await activeInSession(deps, input.sender.id) : undefined;
+  // The ticket the conversation is about: first for a message that names nothing ("能不能快点", `anyProblem`),
+  // last for one too vague to act on ("没买错，就是你们家的", `inSession`).
+  const session =
+    opts.anyProblem || opts.inSession
+      ? await activeInSession(deps, input.sender.id, opts.anyProblem ? undefined : input.parse.clarify?.options)
+      : undefined;
   // Staff asked the customer something (等待客户): whatever the customer writes next is the answer.
-  // With `inSession` (a message too vague to act on, "没买错，就是你们家的"), the ticket the conversation is
-  // about takes it.
   const open =
-    current ??
+    (opts.anyProblem ? session : undefined) ??
     (problem ? await deps.repo.openForProblem(input.sender.id, problem) : null) ??
     (await deps.repo.waitingOnCustomer(input.sender.id)) ??
-    (opts.inSession ? await activeInSession(deps, input.sender.id, input.parse.clarify?.options) : undefined);
+    session;
   if (!open) return undefined;
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).

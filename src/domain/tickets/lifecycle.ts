@@ -122,6 +122,16 @@ export function followUpProblem(primaryIntent: string): string | undefined {
   return PROBLEM[primaryIntent] ?? FOLLOW_UP[primaryIntent];
 }
 
+/**
+ * The problems a clarifying question chooses between ("破损还是质量问题?" → damaged, quality), or undefined
+ * for the catch-all question (查订单, 退换, 转人工 …) a vague message gets: only the former names a matter.
+ */
+export function problemsChosenBetween(options: readonly string[]): string[] | undefined {
+  const problems = options.map((o) => PROBLEM[o]);
+  if (problems.length === 0 || problems.some((p) => p === undefined || p === 'handoff')) return undefined;
+  return problems as string[];
+}
+
 /** Problem keys in Chinese, for ticket lists and pushes. */
 export const PROBLEM_ZH: Readonly<Record<string, string>> = {
   delivery: '物流/未收到',

@@ -6,6 +6,7 @@ import {
   OPEN_STATUSES,
   openKey,
   problemKey,
+  problemsChosenBetween,
   STATUS_ZH,
   type TicketAction,
   type TicketStatus,
@@ -120,5 +121,23 @@ describe('nextAssignee (round-robin, skipping agents off duty)', () => {
     ['empty team', [], 'a', undefined],
   ])('%s', (_name, list, last, expected) => {
     expect(nextAssignee(list, last)).toBe(expected);
+  });
+});
+
+describe('problemsChosenBetween', () => {
+  it.each([
+    [
+      ['damaged', 'quality_issue'],
+      ['damaged', 'quality'],
+    ],
+    [
+      ['return_refund', 'exchange'],
+      ['return', 'return'],
+    ],
+    [['logistics_query', 'return_refund', 'exchange', 'human_agent'], undefined],
+    [['damaged', 'human_agent'], undefined],
+    [[], undefined],
+  ])('%j → %j', (options, problems) => {
+    expect(problemsChosenBetween(options)).toEqual(problems);
   });
 });
