@@ -1,6 +1,6 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
-import { problemKey } from '../domain/tickets/lifecycle.ts';
+import { problemKey, problemsChosenBetween } from '../domain/tickets/lifecycle.ts';
 import { zh } from '../i18n/zh.ts';
 import {
   type ContextResolver,
@@ -102,38 +102,33 @@ const IMPATIENT = /^[\s?？!！.。…]+$|[😡😠🤬💢😤]/u;
 /** Wordless agreement or thanks: a thumbs-up, OK hand, folded hands, a smile, a heart. */
 const POSITIVE = /^(?:[\s]|👍|👌|🙏|😊|🙂|😀|😄|❤️?|💕|🌹|✌️?|🤝|[\u{1F3FB}-\u{1F3FF}])+$/u;
 const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
+/** "尾号1234": the phone suffix that verifies an order. */
+const SUFFIX = /尾号\s*\d{4}/;
+
+/** Entities of these types that this message names — not carried from the conversation (start −1). */
+const named = (p: Parse, types: ReadonlySet<string>) => p.entities.filter((e) => types.has(e.type) && e.start >= 0);
+const ORDER_NO: ReadonlySet<string> = new Set(['orderNo']);
+const namesOrderNo = (p: Parse) => named(p, ORDER_NO).length > 0;
 
 /**
  * An order number, tracking number, phone or a bare "尾号1234" (the answer to a verification question) in
- * this message — not one carried from the conversation (start −1), or 「你好」 would show that order again.
+ * this message — not one carried from the conversation, or 「你好」 would show that order again.
  */
 function namesAnOrder(p: Parse): boolean {
-  return (
-    p.entities.some((e) => ORDER_REFS.has(e.type) && e.start >= 0) ||
-    /尾号\s*\d{4}|^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim())
-  );
-}
-
-/** A clarifying question between problems ("破损还是质量问题?"), not the catch-all one. */
-function choosesProblem(options: readonly string[]): boolean {
-  return options.length > 0 && options.every((o) => problemKey(o) !== undefined && o !== 'human_agent');
+  return named(p, ORDER_REFS).length > 0 || SUFFIX.test(p.text) || /^\D{0,6}\d{4}\D{0,4}$/.test(p.text.trim());
 }
 
 /** The message's only order reference is a full phone number. */
 function onlyAPhone(p: Parse): boolean {
-  const refs = p.entities.filter((e) => ORDER_REFS.has(e.type) && e.start >= 0);
-  return refs.length > 0 && refs.every((e) => e.type === 'phone') && !/尾号\s*\d{4}/.test(p.text);
+  const refs = named(p, ORDER_REFS);
+  return refs.length > 0 && refs.every((e) => e.type === 'phone') && !SUFFIX.test(p.text);
 }
 
 /** An order number and the phone suffix that proves it, both in this message. */
-function provesAnOrder(p: Parse): boolean {
-  return p.entities.some((e) => e.type === 'orderNo' && e.start >= 0) && /尾号\s*\d{4}/.test(p.text);
-}
+const provesAnOrder = (p: Parse) => namesOrderNo(p) && SUFFIX.test(p.text);
 
 /** An order number, or the phone suffix that verifies one ("尾号1234"), named in this message. */
-function givesOrderOrSuffix(p: Parse): boolean {
-  return p.entities.some((e) => e.type === 'orderNo' && e.start >= 0) || /尾号\s*\d{4}/.test(p.text);
-}
+const givesOrderOrSuffix = (p: Parse) => namesOrderNo(p) || SUFFIX.test(p.text);
 
 /** Where a reply to this delivery goes: the group it came from, or the sender. */
 function replyTarget(d: StoredDelivery): OutboundMessage['target'] {
@@ -269,7 +264,7 @@ export function createMessageHandler(deps: {
       const added = shown && sender.kind === 'customer' ? await deps.tickets?.onOrderShown?.(input, shown) : undefined;
       // "SO… 尾号5555 台灯收到就不亮" (破损 or 质量?): the order is shown, and the question asked; the answer
       // opens the ticket on that order.
-      const ask = sender.kind === 'customer' && parse.clarify && choosesProblem(parse.clarify.options);
+      const ask = sender.kind === 'customer' && parse.clarify && problemsChosenBetween(parse.clarify.options);
       if (answer && ask && !added && parse.clarify)
         return { ...answer, text: `${answer.text}\n${parse.clarify.question}`, asked: true };
       if (answer) return added ? { ...answer, text: `${added}\n${answer.text}` } : answer;
@@ -319,16 +314,7 @@ export function createMessageHandler(deps: {
           photoSent,
           question,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
-      // "我要退货，寄到哪里": the ticket, and the address asked for; "退款多久到账": and when refunds are paid.
-      const policy = deps.returnPolicy;
-      const extra = !policy
-        ? ''
-        : parse.intents.some((i) => i.id === 'return_info')
-          ? `\n${zh.returnAddress(policy)}`
-          : parse.primary === 'refund_progress'
-            ? `\n${zh.refundTiming(policy)}`
-            : '';
-      if (ticket) return { ...ticket, text: `${ticket.text}${extra}`, handoff };
+      if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy)}`, handoff };
     }
     // "你们几点下班": the service calendar answers; the bot itself never closes.
     if (parse.primary === 'other' && deps.serviceHours && asksHours(d.text))
@@ -356,6 +342,14 @@ function givesDetails(p: Parse): boolean {
     INVOICE_DETAILS.test(p.text) ||
     p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type))
   );
+}
+
+/** What the return policy adds to a ticket's reply: "我要退货，寄到哪里" the address, "退款多久到账" when refunds are paid. */
+function policyNote(parse: Parse, policy: ReturnPolicy | undefined): string {
+  if (!policy) return '';
+  if (parse.intents.some((i) => i.id === 'return_info')) return `\n${zh.returnAddress(policy)}`;
+  if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
+  return '';
 }
 
 /** A case-insensitive "contains one of these words" test. */

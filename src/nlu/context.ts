@@ -46,8 +46,6 @@ export type ContextResolver = (
 const ANSWER_SCORE = 0.9;
 /** Messages up to this many characters (after removing entities and filler words) count as "entity only". */
 const RESIDUE_MAX = 2;
-/** Entities that say which order: a message of little else continues the conversation's request. */
-const REFERENCES = new Set(['orderNo', 'trackingNo', 'phone']);
 /** Unclear messages this short within a session are taken as a nudge about the previous matter. */
 const SHORT_UNCLEAR = 8;
 const RANK: Readonly<Record<Urgency, number>> = { normal: 0, high: 1, critical: 2 };
@@ -65,6 +63,8 @@ function mergeEntities(old: readonly Entity[], fresh: readonly Entity[]): Entity
 }
 
 const ORDER_REFS = new Set(['orderNo', 'trackingNo']);
+/** Entities that say which order, the phone too: a message of little else continues the conversation's request. */
+const REFERENCES = new Set([...ORDER_REFS, 'phone']);
 const FOLLOW_UP_NOTE = 'context:followup:';
 
 /** Whether the resolver attached this message to the previous one (it only continued it). */
