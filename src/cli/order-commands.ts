@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { badRequest, isCodedError } from '../domain/errors.ts';
 import { formatReconReport } from '../domain/orders/reconcile.ts';
-import { credibilityRates, formatCredibilityReport } from '../domain/orders/signoff.ts';
+import { credibilityReport } from '../domain/orders/signoff.ts';
 import { chinaTime, generateDemoData } from '../orders/demo/generate.ts';
 import { bindSandboxUsers } from '../orders/demo/seed-sandbox.ts';
 import { writeDemoFiles } from '../orders/demo/write-files.ts';
@@ -146,9 +146,8 @@ export function registerOrderCommands(program: Command): void {
       withDatabase(async (db) => {
         const days = Number(opts.days);
         if (!Number.isInteger(days) || days < 1 || days > 3650) throw badRequest('--days 必须是 1 到 3650 之间的整数');
-        const since = new Date(Date.now() - days * 86_400_000);
-        const rates = credibilityRates(await signoffCounts(db.sql, since));
-        process.stdout.write(`${formatCredibilityReport(rates, { days })}\n`);
+        const { rates, text } = await credibilityReport((since) => signoffCounts(db.sql, since), days, new Date());
+        process.stdout.write(`${text}\n`);
         // Exit 1 below target, so a scheduled job can alert on it.
         if (rates.overall.signed > 0 && rates.overall.belowTarget) process.exitCode = 1;
       }).catch(fail),

@@ -7,7 +7,7 @@ import { systemClock } from '../app/ports.ts';
 import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
 import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
-import { credibilityRates, formatCredibilityReport } from '../domain/orders/signoff.ts';
+import { credibilityReport } from '../domain/orders/signoff.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
 import { createRadarStore } from '../store/anomaly.repo.ts';
@@ -85,10 +85,8 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
     async answer({ sender, delivery, parse }) {
       // "@bot 签收可信率": the sign-off credibility of the last 30 days, for whoever manages the carriers.
       if (sender.kind === 'staff' && SIGNOFF_REPORT.test(delivery.text)) {
-        const since = new Date(systemClock.now().getTime() - 30 * 86_400_000);
-        return {
-          text: formatCredibilityReport(credibilityRates(await signoffCounts(deps.db.sql, since)), { days: 30 }),
-        };
+        const counts = (since: Date) => signoffCounts(deps.db.sql, since);
+        return { text: (await credibilityReport(counts, 30, systemClock.now())).text };
       }
       const r = await query({
         channel: PLATFORM[delivery.channel],

@@ -421,6 +421,14 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const bySuffix = await say('agent2', '@bot 查 尾号5555', 'staff', 'lamp-group');
     expect(bySuffix).toMatch(/找到 \d 个订单/); // also SO202611230005 (135…5555)
     expect(bySuffix).toMatch(/SO202611230032[\s\S]*SO202611230031/);
+    // The order and a problem that could be either of two kinds: the order, then the question; the answer
+    // opens the ticket on that order.
+    const asked = await say('c-lamp-2', 'SO202611230031 尾号5555 灯罩收到就有划痕');
+    expect(asked).toContain('订单 SO202611230031');
+    expect(asked).toContain('请问商品是收到时就破损了，还是使用后出现的质量问题？');
+    const answered = await say('c-lamp-2', '收到时就破损了');
+    expect(answered).toContain('（商品破损，');
+    expect(answered).toContain('订单 SO202611230031');
   });
 
   it('"@bot 签收可信率" gives the sign-off credibility per carrier and names the weak 网点 first', async () => {

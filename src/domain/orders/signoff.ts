@@ -110,7 +110,7 @@ const line = (r: CredibilityRate) =>
  * then carriers and their networks worst first — seed 002's advice is to replace a weak 网点, not the carrier.
  * Networks with fewer than `minSigned` sign-offs are left out (too few to judge).
  */
-export function formatCredibilityReport(
+function formatCredibilityReport(
   rates: ReturnType<typeof credibilityRates>,
   opts: { days: number; maxNetworks?: number; minSigned?: number },
 ): string {
@@ -129,6 +129,19 @@ export function formatCredibilityReport(
         : []),
     '只有拍照、验证码、快递柜/驿站签收算送到顾客手里；仅电子签收的，顾客说没收到会直接开 P1 工单。',
   ].join('\n');
+}
+
+/**
+ * The credibility report over the `days` before `now`, from `counts` (sign-offs since a time, counted by the
+ * database): the rates, and the text managers read in chat and from the CLI.
+ */
+export async function credibilityReport(
+  counts: (since: Date) => Promise<SignoffRecord[]>,
+  days: number,
+  now: Date,
+): Promise<{ rates: ReturnType<typeof credibilityRates>; text: string }> {
+  const rates = credibilityRates(await counts(new Date(now.getTime() - days * 86_400_000)));
+  return { rates, text: formatCredibilityReport(rates, { days }) };
 }
 
 /**
