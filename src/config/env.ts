@@ -50,7 +50,6 @@ export const EnvSchema = z.object({
   RETURN_POLICY_FILE: optionalString,
   WORKER_CONCURRENCY: int(8, 1, 256),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
-  SESSION_WINDOW_MIN: int(30, 1, 24 * 60),
   NLU_MODEL_PATH: optionalString,
   RADAR_INTERVAL_MS: int(5 * 60_000, 1000, 24 * 3600_000),
 
