@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient, Sql } from './db.ts';
 import { identityTargets } from './directory.repo.ts';
+import { PLATFORM } from './identities.repo.ts';
 import { toDate, toJson, ts } from './sql-time.ts';
 
 export type TicketRow = Prisma.TicketGetPayload<{ include: { customer: true; order: true } }>;
@@ -317,11 +318,11 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         where: { ticketId: { in: ticketIds }, type: 'breach' },
         select: { ticketId: true, timer: true, dueAt: true },
       }),
-    /** Where to reach a ticket's customer: their first platform identity. */
     /** Sets the customer's tier (normal | vip); their name, for the answer. */
     async setCustomerTier(customerId: string, tier: 'normal' | 'vip'): Promise<{ name: string | null }> {
       return prisma.customer.update({ where: { id: customerId }, data: { tier }, select: { name: true } });
     },
+    /** Where to reach a ticket's customer: their first platform identity. */
     async customerContact(customerId: string): Promise<{ userRef: string } | undefined> {
       const who = await prisma.identity.findFirst({ where: { customerId }, orderBy: { createdAt: 'asc' } });
       return who ? { userRef: who.externalId } : undefined;
@@ -334,8 +335,8 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       const rows = await sql.query<{ at: Date; who: 'customer' | 'bot'; text: string }>(
         `WITH mine AS (
            SELECT d.id, d.text, d."receivedAt" FROM "InboundDelivery" d
-           JOIN "Identity" i ON i."customerId" = $1 AND i."externalId" = d."userRef"
-             AND (i.platform = d.channel OR (i.platform = 'wecom' AND d.channel = 'wecom_bot'))
+           JOIN unnest($4::text[], $5::text[]) AS cp(channel, platform) ON cp.channel = d.channel
+           JOIN "Identity" i ON i."customerId" = $1 AND i."externalId" = d."userRef" AND i.platform = cp.platform
            WHERE d.role = 'customer' AND d."receivedAt" >= $2
            ORDER BY d."receivedAt" DESC LIMIT $3)
          SELECT * FROM (
@@ -344,7 +345,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
            SELECT o."createdAt", 'bot', o.body->>'text', 1 FROM "OutboundMessage" o JOIN mine ON o."deliveryId" = mine.id
            WHERE o.kind = 'reply') x
          ORDER BY at DESC, k DESC LIMIT $3`,
-        [customerId, since, n],
+        [customerId, since, n, Object.keys(PLATFORM), Object.values(PLATFORM)],
       );
       return rows.reverse();
     },
