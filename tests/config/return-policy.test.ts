@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../src/domain/errors.ts';
-import { loadReturnPolicy } from '../../../src/domain/shop/return-policy.ts';
-import { zh } from '../../../src/i18n/zh.ts';
+import { loadReturnPolicy } from '../../src/config/return-policy.ts';
+import { ErrorCode } from '../../src/domain/errors.ts';
+import { zh } from '../../src/i18n/zh.ts';
 
 const write = (content: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'policy-')), 'return-policy.json');
