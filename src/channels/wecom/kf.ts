@@ -87,39 +87,28 @@ async function ingestOne(message: KfMessage, options: SyncKfOptions, result: Syn
  */
 export function toInbound(message: KfMessage, openKfId: string): InboundMessage | undefined {
   const kfId = message.open_kfid ?? openKfId;
+  const base = {
+    channel: 'wecom_kf' as const,
+    platformMsgId: message.msgid,
+    sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
+  };
   if (message.origin === SERVICER && message.servicer_userid && message.external_userid) {
     return {
-      channel: 'wecom_kf',
-      platformMsgId: message.msgid,
+      ...base,
       userRef: message.servicer_userid,
       role: 'staff',
       text: message.text?.content ?? `[${message.msgtype}]`,
-      sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
       replyContext: { open_kfid: kfId, [STAFF_REPLY_TO]: message.external_userid },
     };
   }
   if (message.origin !== CUSTOMER || !message.external_userid) return undefined;
+  const customer = { ...base, userRef: message.external_userid, role: 'customer' as const };
   const media = mediaOf(message);
-  if (media) {
-    return {
-      channel: 'wecom_kf',
-      platformMsgId: message.msgid,
-      userRef: message.external_userid,
-      role: 'customer',
-      text: MEDIA_TEXT[media.kind],
-      media,
-      sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
-      replyContext: { open_kfid: kfId },
-    };
-  }
+  if (media) return { ...customer, text: MEDIA_TEXT[media.kind], media, replyContext: { open_kfid: kfId } };
   if (message.msgtype !== 'text' || !message.text) return undefined;
   return {
-    channel: 'wecom_kf',
-    platformMsgId: message.msgid,
-    userRef: message.external_userid,
-    role: 'customer',
+    ...customer,
     text: message.text.content,
-    sentAt: message.send_time ? new Date(message.send_time * 1000) : undefined,
     replyContext: { open_kfid: kfId, ...(message.text.menu_id ? { menu_id: message.text.menu_id } : {}) },
   };
 }
