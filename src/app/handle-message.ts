@@ -154,6 +154,8 @@ export function createMessageHandler(deps: {
   smalltalk?: { thanks: readonly string[]; hours?: readonly string[] };
   /** When people are at work, in words (the service calendar), for "你们几点下班". */
   serviceHours?: (now: Date) => string;
+  /** Each intent label's 中文名 (intents/labels.yml), the words a clarifying question's options are shown as. */
+  labelNames?: Readonly<Record<string, string>>;
   /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
   chaseWords?: readonly string[];
   /** Words with no matter of their own (intents/cues.yml `filler`). */
@@ -193,8 +195,17 @@ export function createMessageHandler(deps: {
     ...(opts.handoff ? { handoff: true } : {}),
   });
 
+  /** The greeting for a customer who opened the chat: what to tap, and when people are at work. */
+  const welcome = (d: StoredDelivery): OutboundMessage => {
+    const { head, items } = zh.welcome;
+    const tail = deps.serviceHours?.(new Date(now()));
+    const text = [head, ...items.map((i) => `· ${i.label}`), ...(tail ? [tail] : [])].join('\n');
+    return { ...reply(d, text), choices: { head, items, ...(tail ? { tail } : {}) } };
+  };
+
   return async (d) => {
     const sender = await deps.resolveSender(d);
+    if (d.event === 'session_start') return sender.kind === 'customer' ? [welcome(d)] : [];
     const answered = d.replyContext?.[STAFF_REPLY_TO];
     if (typeof answered === 'string' && sender.kind === 'staff') {
       // Not a message to the bot: a person answering a customer. Nothing to reply; the tickets take note.
@@ -224,8 +235,21 @@ export function createMessageHandler(deps: {
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
     const kept = out.asked ? memory : actedOn(memory);
     await deps.memory.save(key, out.orderNos ? rememberOrders(kept, out.orderNos, now()) : kept);
-    return [reply(d, out.text, out.handoff ? { handoff: true } : {})];
+    const answer = reply(d, out.text, out.handoff ? { handoff: true } : {});
+    return [out.asked && parse.clarify ? withChoices(answer, parse.clarify.options) : answer];
   };
+
+  /**
+   * A clarifying question with its options to tap (微信客服 shows them as a menu): each is the option's 中文名,
+   * which the answer resolver reads back as that option (nlu/clarify.ts).
+   */
+  function withChoices(message: OutboundMessage, options: readonly string[]): OutboundMessage {
+    const items = options.flatMap((id) => {
+      const label = deps.labelNames?.[id];
+      return label ? [{ id: `clarify_${id}`, label }] : [];
+    });
+    return items.length === options.length ? { ...message, choices: { head: message.text, items } } : message;
+  }
 
   async function act(
     sender: Sender,

@@ -36,7 +36,14 @@ export interface InboundMessage {
   sentAt?: Date;
   /** A photo, voice note, video or file instead of words (`text` is then its MEDIA_TEXT); `ref` is the platform's media id. */
   media?: { kind: MediaKind; ref?: string };
+  /**
+   * Something the person did rather than wrote (`text` is then empty): `session_start` — a customer opened
+   * the chat (微信客服 enter_session), which the bot may greet once.
+   */
+  event?: InboundEvent;
 }
+
+export type InboundEvent = 'session_start';
 
 /**
  * replyContext key of a staff member's answer written on the platform itself (a WeCom kf 接待人员 in their
@@ -61,6 +68,12 @@ export interface CardButton {
   label: string;
 }
 
+/** One tappable answer: `label` is what the customer sends by tapping it. */
+export interface Choice {
+  id: string;
+  label: string;
+}
+
 /** A message the bot sends; channels downgrade markdown/cards where a target cannot show them. */
 export interface OutboundMessage {
   channel: ChannelId;
@@ -74,6 +87,12 @@ export interface OutboundMessage {
   replyContext?: Record<string, unknown>;
   /** Stable key; a channel must not send two messages with the same key. */
   dedupeKey: string;
+  /**
+   * Answers the customer can tap instead of typing (微信客服 msgmenu): `head`, the items, then `tail`. A tap
+   * comes back as a message with the item's label as its text. `text` must read whole without them: channels
+   * that cannot show a menu send it instead.
+   */
+  choices?: { head: string; items: Choice[]; tail?: string };
   /**
    * After this reply, hand the conversation to a person: 微信客服 moves the session into the human
    * queue (`kf/service_state/trans`). Channels without a human queue send the reply as usual.

@@ -173,6 +173,7 @@ function createResponder(deps: {
     parser: nlu.parser,
     resolveContext: createContextResolver(nlu.spec),
     smalltalk: nlu.spec.smalltalk,
+    labelNames: Object.fromEntries(nlu.spec.labels.map((l) => [l.id, l.zh])),
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
     questionWords: nlu.spec.cues.question,

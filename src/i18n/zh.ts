@@ -7,6 +7,20 @@ const MEDIA_ZH: Readonly<Record<MediaKind, string>> = { image: '图片', voice: 
 export const zh = {
   greeting: () =>
     '您好，我是售后助手 🙂 可以帮您查订单和物流、办理退换货，登记破损、少件、发错货等问题。请直接描述您遇到的情况，或发订单号给我。',
+  /**
+   * The greeting when a customer opens the 微信客服 chat, with answers to tap. Each label is what the tap sends,
+   * so it is written the way a customer would ask (the classifier reads it like typed words).
+   */
+  welcome: {
+    head: '您好，我是售后助手 🙂 直接说遇到的问题就行，比如“杯子收到是碎的”“快递到哪了”；也可以点一下：',
+    items: [
+      { id: 'welcome_logistics', label: '我的快递到哪了' },
+      { id: 'welcome_urge', label: '催一下发货' },
+      { id: 'welcome_refund', label: '我要退款' },
+      { id: 'welcome_quality', label: '商品有质量问题' },
+      { id: 'welcome_human', label: '转人工客服' },
+    ],
+  },
   thanks: () => '不客气，有需要随时找我～',
   okay: () => '好的，有需要随时找我～',
   botAlwaysOn: () => '我（售后助手）24 小时在线，问题可以先告诉我，我会登记好交给上班的同事。',

@@ -38,6 +38,7 @@ function toDelivery(r: Row): StoredDelivery {
     ...(payload.replyContext ? { replyContext: payload.replyContext as Record<string, unknown> } : {}),
     ...(sentAt ? { sentAt } : {}),
     ...(isMedia(payload.media) ? { media: payload.media } : {}),
+    ...(payload.event === 'session_start' ? { event: payload.event } : {}),
     status: r.status,
     attempts: Number(r.attempts),
     receivedAt: new Date(r.receivedAt),
@@ -72,6 +73,7 @@ function rowOf(m: InboundMessage) {
         replyContext: m.replyContext,
         sentAt: m.sentAt?.toISOString(),
         media: m.media,
+        event: m.event,
       }),
     ),
   };

@@ -11,7 +11,13 @@ export function createOutbox(sql: Sql): Outbox {
   return {
     async record(m: OutboundMessage, meta): Promise<OutboxEntry> {
       const target = m.target.chatId ? `chat:${m.target.chatId}` : `user:${m.target.userRef ?? ''}`;
-      const body = JSON.stringify({ text: m.text, markdown: m.markdown, card: m.card, target: m.target });
+      const body = JSON.stringify({
+        text: m.text,
+        markdown: m.markdown,
+        card: m.card,
+        choices: m.choices,
+        target: m.target,
+      });
       const rows = await sql.query<OutboxEntry>(
         `INSERT INTO "OutboundMessage" (id, "dedupeKey", channel, target, kind, body, "deliveryId", "ticketId")
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)

@@ -5,6 +5,8 @@ export interface SandboxMessage {
   text: string;
   markdown?: string;
   card?: { title: string; body: string; buttons: { id: string; label: string }[] };
+  /** Answers to tap (the page shows them as buttons that send the label). */
+  choices?: { head: string; items: { id: string; label: string }[]; tail?: string };
   chatId?: string;
   deliveryId?: string;
   ticketId?: number;
@@ -13,7 +15,15 @@ export interface SandboxMessage {
 
 interface Row {
   kind: string;
-  body: { text: string; markdown?: string; card?: SandboxMessage['card']; target?: { chatId?: string } } | string;
+  body:
+    | {
+        text: string;
+        markdown?: string;
+        card?: SandboxMessage['card'];
+        choices?: SandboxMessage['choices'];
+        target?: { chatId?: string };
+      }
+    | string;
   deliveryId: string | null;
   ticketId: number | null;
   createdAt: Date | string;
@@ -26,6 +36,7 @@ function toMessage(r: Row): SandboxMessage {
     text: body.text,
     ...(body.markdown ? { markdown: body.markdown } : {}),
     ...(body.card ? { card: body.card } : {}),
+    ...(body.choices ? { choices: body.choices } : {}),
     ...(body.target?.chatId ? { chatId: body.target.chatId } : {}),
     ...(r.deliveryId ? { deliveryId: r.deliveryId } : {}),
     ...(r.ticketId !== null ? { ticketId: r.ticketId } : {}),

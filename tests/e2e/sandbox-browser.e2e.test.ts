@@ -57,4 +57,27 @@ describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Deb
     await expect(bot.textContent()).resolves.toContain('收到您的图片');
     await expect(page.locator('#log .msg.me').first().textContent()).resolves.toContain('[图片]');
   });
+
+  it('👋 opens the chat as a customer: the welcome shows answers to tap, and a tap is sent and answered', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/sandbox`);
+    await page.fill('#user', 'web-hello');
+    await page.click('#enter-session');
+    const welcome = page.locator('#log .msg.bot').first();
+    await welcome.waitFor({ timeout: 15_000 });
+    await expect(welcome.textContent()).resolves.toContain('您好，我是售后助手');
+    const choices = welcome.locator('.choices button');
+    await expect(choices.allTextContents()).resolves.toEqual([
+      '我的快递到哪了',
+      '催一下发货',
+      '我要退款',
+      '商品有质量问题',
+      '转人工客服',
+    ]);
+    await choices.filter({ hasText: '转人工客服' }).click();
+    const answer = page.locator('#log .msg.bot').nth(1);
+    await answer.waitFor({ timeout: 15_000 });
+    await expect(page.locator('#log .msg.me').nth(1).textContent()).resolves.toContain('转人工客服');
+    await expect(answer.textContent()).resolves.toContain('人工客服');
+  });
 });

@@ -55,6 +55,28 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(after[0]?.n).toBe(before[0]?.n);
   });
 
+  it('opening the chat gets a welcome with answers to tap; a clarifying question offers its options the same way', async () => {
+    const opened = await svc.post('/api/sandbox/messages', { user: 'c-tap', event: 'session_start' });
+    expect(opened.status).toBe(200);
+    const [welcome] = opened.json.replies;
+    expect(welcome.text).toMatch(/^您好，我是售后助手/);
+    expect(welcome.choices.items.map((i: { label: string }) => i.label)).toContain('转人工客服');
+    // Not for staff, nor in a group: only a customer opens a service chat.
+    const staff = await svc.post('/api/sandbox/messages', { user: 'agent1', role: 'staff', event: 'session_start' });
+    expect(staff.status).toBe(400);
+
+    const unclear = await svc.post('/api/sandbox/messages', { user: 'c-tap', text: '[名片]' });
+    const [question] = unclear.json.replies;
+    expect(question.text).toContain('请问您是想');
+    const labels = question.choices.items.map((i: { label: string }) => i.label);
+    expect(labels).toEqual(['物流查询', '退货退款', '换货', '转人工']);
+    // Tapping 转人工 sends its words, which answer the question.
+    const tapped = await svc.post('/api/sandbox/messages', { user: 'c-tap', text: labels[3] });
+    expect(tapped.json.parse.primary).toBe('human_agent');
+    expect(tapped.json.replies[0].text).toContain('人工客服');
+    expect(tapped.json.replies[0].choices).toBeUndefined();
+  });
+
   it('emoji alone opens no ticket: the bot asks what happened; the words that follow open one', async () => {
     const angry = await svc.post('/api/sandbox/messages', { user: 'c-emoji', role: 'customer', text: '😡😡😡' });
     expect(angry.json.replies.map((r: { text: string }) => r.text)).toEqual([

@@ -146,6 +146,72 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(svc.fake.appMessages.filter((m) => m.touser === 'lisi')).toEqual([]);
   });
 
+  it('a customer opening 微信客服 is greeted once with answers to tap; a tap is answered like typed words', async () => {
+    const token = svc.fake.customerEnters('wkOPEN5', 'wmHELLO1');
+    const callback = buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN5', token }));
+    expect(await post(callback)).toBe(200);
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN5', token })))).toBe(200); // a retry
+    const [welcome] = await kfSentTo('wmHELLO1', 1);
+    expect(welcome).toMatchObject({ via: 'event', msgtype: 'msgmenu' });
+    expect(welcome?.content).toMatch(/^您好，我是售后助手/);
+    expect(welcome?.content).toContain('人工客服工作时间：');
+    expect(welcome?.menu?.map((i) => i.content)).toEqual([
+      '我的快递到哪了',
+      '催一下发货',
+      '我要退款',
+      '商品有质量问题',
+      '转人工客服',
+    ]);
+    // The customer taps 转人工客服: WeCom sends its words with the item's id, and the bot hands over.
+    svc.fake.customerWrites('wkOPEN5', 'wmHELLO1', '转人工客服', { menuId: 'welcome_human' });
+    expect(await kfEvent('wkOPEN5')).toBe(200);
+    const state = await eventually(
+      async () => svc.fake.serviceStates.get('wkOPEN5/wmHELLO1'),
+      (s) => s !== undefined,
+      15_000,
+    );
+    expect(state).toBe(2);
+    const sent = svc.fake.kfSent.filter((m) => m.touser === 'wmHELLO1');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({ msgtype: 'text' });
+    expect(sent[1]?.content).toMatch(/正在为您转接人工客服/);
+  });
+
+  it('an order card sent in 微信客服 is read for its number, not left unanswered', async () => {
+    svc.fake.kfEntry({
+      open_kfid: 'wkOPEN6',
+      external_userid: 'wmCARD1',
+      origin: 3,
+      msgtype: 'channels_shop_order',
+      channels_shop_order: { order_id: '3705115058471208928', product_titles: '儿童保温杯', state: '已发货' },
+    });
+    expect(await kfEvent('wkOPEN6')).toBe(200);
+    const [answer] = await kfSentTo('wmCARD1', 1);
+    expect(answer?.content).toContain('3705115058471208928');
+  });
+
+  it('a card with no words gets the clarifying question as a kf menu; tapping an option answers it', async () => {
+    svc.fake.kfEntry({
+      open_kfid: 'wkOPEN6',
+      external_userid: 'wmCARD2',
+      origin: 3,
+      msgtype: 'business_card',
+      business_card: { userid: 'someone' },
+    });
+    expect(await kfEvent('wkOPEN6')).toBe(200);
+    const [question] = await kfSentTo('wmCARD2', 1);
+    expect(question).toMatchObject({ msgtype: 'msgmenu' });
+    expect(question?.menu?.map((i) => i.content)).toEqual(['物流查询', '退货退款', '换货', '转人工']);
+    svc.fake.customerWrites('wkOPEN6', 'wmCARD2', '转人工', { menuId: question?.menu?.[3]?.id ?? '' });
+    expect(await kfEvent('wkOPEN6')).toBe(200);
+    const state = await eventually(
+      async () => svc.fake.serviceStates.get('wkOPEN6/wmCARD2'),
+      (s) => s !== undefined,
+      15_000,
+    );
+    expect(state).toBe(2);
+  });
+
   it('rejects a forged callback with 401 and stores nothing', async () => {
     const cb = buildCallback({ ...creds, token: 'wrong-token' }, appXml.text({ from: 'x', content: 'hi', msgId: '1' }));
     expect(await post(cb)).toBe(401);

@@ -26,7 +26,7 @@ export interface KfLogEntry {
   send_time: number;
   origin: number;
   msgtype: string;
-  text?: { content: string };
+  text?: { content: string; menu_id?: string };
   /** A photo or voice note the customer sent (msgtype image / voice). */
   image?: { media_id: string };
   voice?: { media_id: string };
@@ -41,8 +41,20 @@ export class FakeWecomServer {
   readonly received: Received[] = [];
   /** What members saw through message/send, in order. */
   readonly appMessages: Array<{ touser: string; msgtype: string; content: string; body: Json }> = [];
-  /** What customers saw through kf/send_msg. */
-  readonly kfSent: Array<{ touser: string; open_kfid: string; msgid: string; content: string; at: number }> = [];
+  /**
+   * What customers saw through kf/send_msg and kf/send_msg_on_event (`via: 'event'`); a menu's `content` is
+   * its head, item labels and tail on separate lines, `menu` its items.
+   */
+  readonly kfSent: Array<{
+    touser: string;
+    open_kfid: string;
+    msgid: string;
+    content: string;
+    at: number;
+    msgtype?: string;
+    menu?: Array<{ id: string; content: string }>;
+    via?: 'event';
+  }> = [];
   /** What each robot's group saw, by webhook key. */
   readonly robotMessages: Array<{ key: string; msgtype: string; content: string; at: number }> = [];
   readonly botReplies: Array<{ responseCode: string; content: string }> = [];
@@ -55,6 +67,7 @@ export class FakeWecomServer {
   private readonly tokens = new Map<string, { secret: string; expiresAt: number; revoked: boolean }>();
   private readonly scripts = new Map<string, Scripted[]>();
   private readonly kfTokens = new Set<string>();
+  private readonly welcomeCodes = new Map<string, { openKfId: string; user: string; at: number; used: boolean }>();
   private readonly usedResponseCodes = new Set<string>();
   private readonly hung = new Set<ServerResponse>();
   private seq = 0;
@@ -101,7 +114,7 @@ export class FakeWecomServer {
   }
 
   /** A customer writes in kf; returns the callback Token WeCom would push with kf_msg_or_event. */
-  customerWrites(openKfId: string, externalUserId: string, content: string): string {
+  customerWrites(openKfId: string, externalUserId: string, content: string, opts: { menuId?: string } = {}): string {
     // Writing after an ended session (4) starts a new one, untreated (0).
     if (this.serviceStates.get(`${openKfId}/${externalUserId}`) === 4)
       this.serviceStates.set(`${openKfId}/${externalUserId}`, 0);
@@ -112,13 +125,42 @@ export class FakeWecomServer {
       send_time: Math.floor(this.nowMs / 1000),
       origin: 3,
       msgtype: 'text',
-      text: { content },
+      text: { content, ...(opts.menuId ? { menu_id: opts.menuId } : {}) },
+    });
+    return this.kfCallbackToken();
+  }
+
+  /**
+   * A customer opens the kf chat (enter_session). With `welcome` (the default) the event carries a
+   * welcome_code, valid 20 s for one kf/send_msg_on_event, as when the customer has had no welcome in 48 h.
+   * Returns the callback Token.
+   */
+  customerEnters(
+    openKfId: string,
+    externalUserId: string,
+    opts: { welcome?: boolean; sceneParam?: string } = {},
+  ): string {
+    const code = opts.welcome === false ? undefined : `welcome-${randomBytes(6).toString('hex')}`;
+    if (code) this.welcomeCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
+    this.kfEntry({
+      open_kfid: openKfId,
+      external_userid: '',
+      origin: 4,
+      msgtype: 'event',
+      event: {
+        event_type: 'enter_session',
+        open_kfid: openKfId,
+        external_userid: externalUserId,
+        scene: 'shop_page',
+        ...(opts.sceneParam ? { scene_param: opts.sceneParam } : {}),
+        ...(code ? { welcome_code: code } : {}),
+      },
     });
     return this.kfCallbackToken();
   }
 
   /** Adds a non-customer entry (event, servicer reply) to the kf log. */
-  kfEntry(entry: Omit<KfLogEntry, 'msgid' | 'send_time'>): void {
+  kfEntry(entry: Omit<KfLogEntry, 'msgid' | 'send_time'> & { [type: string]: unknown }): void {
     this.kfLog.push({ ...entry, msgid: `kfmsg-${++this.seq}`, send_time: Math.floor(this.nowMs / 1000) });
   }
 
@@ -150,6 +192,7 @@ export class FakeWecomServer {
     if (api === 'message/send') return this.messageSend(body);
     if (api === 'kf/sync_msg') return this.kfSync(body);
     if (api === 'kf/send_msg') return this.kfSend(body);
+    if (api === 'kf/send_msg_on_event') return this.kfSendOnEvent(body);
     if (api === 'kf/service_state/get') return this.stateGet(body);
     if (api === 'kf/service_state/trans') return this.stateTrans(body);
     return { errcode: 404, errmsg: `fake: unknown api ${api}` };
@@ -202,15 +245,32 @@ export class FakeWecomServer {
       .at(-1);
     if (!last || this.nowMs > last.send_time * 1000 + 48 * HOUR)
       return { errcode: 95002, errmsg: 'send msg over 48 hours' };
+    // Event replies (send_msg_on_event) are outside the 5-message window.
     const since = this.kfSent.filter(
-      (s) => s.touser === touser && s.open_kfid === openKfId && s.at >= last.send_time * 1000,
+      (s) => s.touser === touser && s.open_kfid === openKfId && s.at >= last.send_time * 1000 && !s.via,
     );
     if (since.length >= 5) return { errcode: 95001, errmsg: 'send msg count limit' };
     const msgid = String(body.msgid ?? `kfsend-${++this.seq}`);
     if (body.msgid && this.kfSent.some((s) => s.msgid === msgid))
       return { errcode: 40096, errmsg: 'fake: duplicate msgid' };
-    const content = String(((body.text ?? {}) as Json).content ?? '');
-    this.kfSent.push({ touser, open_kfid: openKfId, msgid, content, at: this.nowMs });
+    this.kfSent.push({ touser, open_kfid: openKfId, msgid, at: this.nowMs, ...kfContent(body) });
+    return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  private kfSendOnEvent(body: Json): Json {
+    const welcome = this.welcomeCodes.get(String(body.code ?? ''));
+    if (!welcome || welcome.used || this.nowMs > welcome.at + 20_000)
+      return { errcode: 95010, errmsg: 'fake: event code invalid, used or older than 20 s' };
+    welcome.used = true;
+    const msgid = String(body.msgid ?? `kfevent-${++this.seq}`);
+    this.kfSent.push({
+      touser: welcome.user,
+      open_kfid: welcome.openKfId,
+      msgid,
+      at: this.nowMs,
+      via: 'event',
+      ...kfContent(body),
+    });
     return { errcode: 0, errmsg: 'ok', msgid };
   }
 
@@ -261,6 +321,19 @@ function readJson(req: IncomingMessage): Promise<Json | undefined> {
       }
     });
   });
+}
+
+/** What a customer sees of a kf text or msgmenu body. */
+function kfContent(body: Json): { content: string; msgtype: string; menu?: Array<{ id: string; content: string }> } {
+  const msgtype = String(body.msgtype ?? 'text');
+  if (msgtype !== 'msgmenu') return { msgtype, content: String(((body.text ?? {}) as Json).content ?? '') };
+  const m = (body.msgmenu ?? {}) as Json;
+  const menu = ((m.list ?? []) as Json[]).map((i) => {
+    const click = (i.click ?? {}) as Json;
+    return { id: String(click.id ?? ''), content: String(click.content ?? '') };
+  });
+  const lines = [m.head_content, ...menu.map((i) => i.content), m.tail_content].filter((l) => typeof l === 'string');
+  return { msgtype, content: lines.join('\n'), menu };
 }
 
 function send(res: ServerResponse, status: number, body: Json): void {

@@ -22,10 +22,16 @@ const MessageBody = z
     text: z.string().trim().min(1, 'text 不能为空').max(2000, 'text 最长 2000 个字符').optional(),
     /** A photo, voice note, video or file instead of text (what a platform delivers without words). */
     media: z.enum(['image', 'voice', 'video', 'file']).optional(),
+    /** `session_start`: the customer opens the chat (as 微信客服 enter_session), and the bot may greet them. */
+    event: z.enum(['session_start']).optional(),
   })
-  .refine((b) => b.text !== undefined || b.media !== undefined, {
+  .refine((b) => b.text !== undefined || b.media !== undefined || b.event !== undefined, {
     message: 'text 不能为空（或用 media 发图片、语音等）',
     path: ['text'],
+  })
+  .refine((b) => b.event === undefined || (b.role === 'customer' && b.chat === undefined), {
+    message: '只有顾客单聊才有“打开会话”事件',
+    path: ['event'],
   });
 
 const InboxQuery = z
@@ -88,6 +94,7 @@ export function registerSandboxRoutes(
       ...(body.chat ? { chatId: body.chat } : {}),
       text: body.media ? MEDIA_TEXT[body.media] : (body.text ?? ''),
       ...(body.media ? { media: { kind: body.media, ref: `sandbox-${platformMsgId}` } } : {}),
+      ...(body.event && !body.text && !body.media ? { event: body.event } : {}),
       sentAt: new Date(),
     });
     const outcome = result.deliveryId.startsWith('pending-')

@@ -34,6 +34,10 @@ export type GroupRobotMessage =
   | { msgtype: 'markdown'; markdown: { content: string } };
 
 const id = z.union([z.string(), z.number()]).transform(String);
+/** An optional string field that may come as a number (ids, prices) or be missing. */
+const text = z.union([z.string(), z.number()]).transform(String).optional().catch(undefined);
+/** An optional type object whose fields we read loosely: a surprise in one never drops the message. */
+const loose = <T extends z.ZodRawShape>(shape: T) => z.object(shape).passthrough().optional().catch(undefined);
 
 /** One entry of `kf/sync_msg`'s msg_list, narrowed to what we read (platforms.md §4.5). */
 export const kfMessageSchema = z.object({
@@ -51,6 +55,13 @@ export const kfMessageSchema = z.object({
   video: z.object({ media_id: z.string() }).optional(),
   file: z.object({ media_id: z.string() }).optional(),
   event: z.object({ event_type: z.string() }).passthrough().optional(),
+  // What else a customer can send (doc 94670); read only for the words a person would see in it.
+  location: loose({ name: text, address: text }),
+  link: loose({ title: text, desc: text, url: text }),
+  miniprogram: loose({ title: text, pagepath: text }),
+  channels_shop_product: loose({ product_id: text, title: text, sales_price: text }),
+  channels_shop_order: loose({ order_id: text, product_titles: text, price_wording: text, state: text }),
+  channels: loose({ nickname: text, title: text }),
 });
 export type KfMessage = z.infer<typeof kfMessageSchema>;
 

@@ -81,8 +81,9 @@ async function ingestOne(message: KfMessage, options: SyncKfOptions, result: Syn
 }
 
 /**
- * A customer's text as an InboundMessage; a 接待人员's answer (origin 5) as a staff message carrying the
- * customer it went to ({@link STAFF_REPLY_TO}), so the tickets see the person's response; undefined for
+ * A customer's message as an InboundMessage — text, media, or the words of a card they sent; a 接待人员's
+ * answer (origin 5) as a staff message carrying the customer it went to ({@link STAFF_REPLY_TO}), so the
+ * tickets see the person's response; a customer opening the chat as a `session_start`; undefined for
  * anything else.
  */
 export function toInbound(message: KfMessage, openKfId: string): InboundMessage | undefined {
@@ -101,16 +102,84 @@ export function toInbound(message: KfMessage, openKfId: string): InboundMessage 
       replyContext: { open_kfid: kfId, [STAFF_REPLY_TO]: message.external_userid },
     };
   }
+  if (message.msgtype === 'event') return sessionStart(message, kfId, base);
   if (message.origin !== CUSTOMER || !message.external_userid) return undefined;
   const customer = { ...base, userRef: message.external_userid, role: 'customer' as const };
   const media = mediaOf(message);
   if (media) return { ...customer, text: MEDIA_TEXT[media.kind], media, replyContext: { open_kfid: kfId } };
-  if (message.msgtype !== 'text' || !message.text) return undefined;
+  if (message.msgtype !== 'text' || !message.text) {
+    return { ...customer, text: wordsOf(message), replyContext: { open_kfid: kfId } };
+  }
   return {
     ...customer,
     text: message.text.content,
     replyContext: { open_kfid: kfId, ...(message.text.menu_id ? { menu_id: message.text.menu_id } : {}) },
   };
+}
+
+/**
+ * enter_session with a `welcome_code` (WeCom hands one out only when the customer has had no welcome for
+ * 48 h and has not written yet): a `session_start` the bot may answer once, through kf/send_msg_on_event.
+ * Other events, and enter_session without a code, are nothing to answer.
+ */
+function sessionStart(
+  message: KfMessage,
+  kfId: string,
+  base: Pick<InboundMessage, 'channel' | 'platformMsgId' | 'sentAt'>,
+): InboundMessage | undefined {
+  const event = message.event as Record<string, unknown> | undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const user = str(event?.external_userid) ?? message.external_userid;
+  const code = str(event?.welcome_code);
+  if (event?.event_type !== 'enter_session' || !user || !code) return undefined;
+  const scene = str(event.scene_param) ?? str(event.scene);
+  return {
+    ...base,
+    userRef: user,
+    role: 'customer',
+    text: '',
+    event: 'session_start',
+    replyContext: { open_kfid: str(event.open_kfid) ?? kfId, welcome_code: code, ...(scene ? { scene } : {}) },
+  };
+}
+
+/**
+ * The words a customer sees in a card they sent — a location, a link, a mini-program page, a 视频号 product or
+ * order — so the bot can answer it like a typed message ("[订单] 订单号 …" finds the order). A kind with no
+ * words gets a bracketed name, which the bot answers by asking what the matter is.
+ */
+function wordsOf(m: KfMessage): string {
+  const join = (tag: string, ...parts: (string | undefined)[]) =>
+    [tag, ...parts.filter((p): p is string => Boolean(p?.trim()))].join(' ');
+  switch (m.msgtype) {
+    case 'location':
+      return join('[位置]', m.location?.name, m.location?.address);
+    case 'link':
+      return join('[链接]', m.link?.title, m.link?.desc, idsIn(m.link?.url));
+    case 'miniprogram':
+      return join('[小程序]', m.miniprogram?.title, idsIn(m.miniprogram?.pagepath));
+    case 'channels_shop_product':
+      return join('[商品]', m.channels_shop_product?.title);
+    case 'channels_shop_order': {
+      const o = m.channels_shop_order;
+      const what = `${o?.product_titles ?? ''}${o?.state ? `（${o.state}）` : ''}`;
+      return join('[订单]', o?.order_id && `订单号 ${o.order_id}`, what);
+    }
+    case 'channels':
+      return join('[视频号]', m.channels?.title ?? m.channels?.nickname);
+    case 'business_card':
+      return '[名片]';
+    default:
+      return '[其他消息]';
+  }
+}
+
+/** Query values of a URL or page path that look like an order or tracking number (8+ letters and digits). */
+function idsIn(url: string | undefined): string | undefined {
+  const query = url?.split('?')[1];
+  if (!query) return undefined;
+  const ids = [...new URLSearchParams(query).values()].filter((v) => /^[A-Za-z0-9-]{8,40}$/.test(v) && /\d{6}/.test(v));
+  return ids.length > 0 ? ids.join(' ') : undefined;
 }
 
 const KF_MEDIA: readonly MediaKind[] = ['image', 'voice', 'video', 'file'];

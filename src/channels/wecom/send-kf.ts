@@ -2,7 +2,7 @@ import { isCodedError } from '../../domain/errors.ts';
 import type { OutboundMessage, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { BudgetTarget } from '../send-budget.ts';
-import { KfServiceState } from './api-types.ts';
+import { type KfMessageBody, KfServiceState } from './api-types.ts';
 import { failed, LIMITS, plainText, REROUTE_TEXT, type SendContext, stableId, stringField } from './send-context.ts';
 
 const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
@@ -15,6 +15,8 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
   const openKfId = stringField(message.replyContext?.open_kfid) ?? ctx.defaultOpenKfId;
   const user = message.target.userRef;
   if (!openKfId || !user) return failed('微信客服消息缺少 open_kfid 或客户 external_userid');
+  const welcomeCode = stringField(message.replyContext?.welcome_code);
+  if (welcomeCode && message.kind === 'reply') return sendWelcome(ctx, message, welcomeCode);
   if (await withPerson(ctx, openKfId, user)) return holdForPerson(ctx, message);
   const result = await sendText(ctx, message, openKfId, user);
   // The hand-over happens whether or not the reply itself could go out now (budget, 48 h window).
@@ -33,7 +35,8 @@ async function sendText(
 ): Promise<SendResult> {
   const target = { kind: 'kf', openKfId, externalUserId: user } as const satisfies BudgetTarget;
   const text = plainText(message);
-  const parts = splitUtf8(text, LIMITS.kfText);
+  const menu = menuOf(message);
+  const parts = menu ? [text] : splitUtf8(text, LIMITS.kfText);
   const admission = await ctx.budget.admit(target, message, { kind: message.kind, parts: parts.length }, text);
   if (admission.action === 'deferred') return { status: 'deferred' };
   if (admission.action === 'reroute') return ctx.reroute(message, admission.reason, text);
@@ -45,9 +48,8 @@ async function sendText(
   for (const [i, content] of allowed.entries()) {
     try {
       const msgid = `${stableId(message.dedupeKey)}-${i}`;
-      ids.push(
-        await ctx.kfApi.kfSendMsg({ touser: user, openKfId, msgid, body: { msgtype: 'text', text: { content } } }),
-      );
+      const body = menu ?? ({ msgtype: 'text', text: { content } } as const);
+      ids.push(await ctx.kfApi.kfSendMsg({ touser: user, openKfId, msgid, body }));
     } catch (err) {
       await admission.release(allowed.length - i);
       const refused = await onKfRefusal(ctx, target, err);
@@ -57,6 +59,47 @@ async function sendText(
     }
   }
   return { status: 'sent', platformIds: ids };
+}
+
+/**
+ * The greeting for a customer who opened the chat, through kf/send_msg_on_event with the enter_session's
+ * code: once, within 20 s, outside the 5-message budget. When WeCom refuses it (the code expired or was
+ * used) the customer simply gets no greeting; nothing is rerouted.
+ */
+async function sendWelcome(ctx: SendContext, message: OutboundMessage, code: string): Promise<SendResult> {
+  const body = menuOf(message) ?? {
+    msgtype: 'text' as const,
+    text: { content: truncateUtf8(plainText(message), LIMITS.kfText, '') },
+  };
+  try {
+    return {
+      status: 'sent',
+      platformIds: [await ctx.kfApi.kfSendMsgOnEvent({ code, msgid: stableId(message.dedupeKey), body })],
+    };
+  } catch (err) {
+    if (isCodedError(err) && typeof err.details?.errcode === 'number') return failed(`欢迎语未发出：${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * The message's choices as a kf msgmenu (platforms.md §4.5: ≤ 10 items, head and tail ≤ 1024 B, an item
+ * ≤ 128 B, its id ≤ 64 B); undefined when it has none or they do not fit, and the text goes instead.
+ */
+function menuOf(message: OutboundMessage): KfMessageBody | undefined {
+  const c = message.choices;
+  const fits = (s: string | undefined, max: number) => Buffer.byteLength(s ?? '') <= max;
+  if (!c || c.items.length === 0 || c.items.length > 10) return undefined;
+  if (!fits(c.head, 1024) || !fits(c.tail, 1024)) return undefined;
+  if (c.items.some((i) => !fits(i.label, 128) || !fits(i.id, 64) || !i.label)) return undefined;
+  return {
+    msgtype: 'msgmenu',
+    msgmenu: {
+      head_content: c.head,
+      list: c.items.map((i) => ({ type: 'click' as const, click: { id: i.id, content: i.label } })),
+      ...(c.tail ? { tail_content: c.tail } : {}),
+    },
+  };
 }
 
 /**

@@ -115,6 +115,99 @@ describe('微信客服 replies', () => {
     expect(fake.kfSent[0]?.content).toBe('退货步骤\n1. 申请退货\n2. 寄回 地址（https://x.cn）');
   });
 
+  it('a customer who opens the chat gets one welcome menu through send_msg_on_event, outside the 5-message budget', async () => {
+    const token = fake.customerEnters('wkSHOP', 'wmVIP');
+    await syncKf({
+      client: createWecomClients({
+        baseUrl: fake.baseUrl,
+        redis,
+        corpId: 'wwcorp',
+        secret: 'kf-secret',
+        keyPrefix: prefix,
+      }).api,
+      cursors,
+      ingest: ingest.ingest,
+      openKfId: 'wkSHOP',
+      token,
+    });
+    const entered = ingest.rows[0];
+    expect(entered?.event).toBe('session_start');
+    const welcome: OutboundMessage = {
+      ...kfMessage('您好\n· 我的快递到哪了\n· 转人工客服'),
+      replyContext: entered?.replyContext,
+      choices: {
+        head: '您好，请直接说问题，或点一下：',
+        items: [
+          { id: 'welcome_logistics', label: '我的快递到哪了' },
+          { id: 'welcome_human', label: '转人工客服' },
+        ],
+        tail: '人工客服工作时间：周一至周五 09:00–18:00',
+      },
+    };
+    expect(await channel.send(welcome)).toMatchObject({ status: 'sent' });
+    expect(await channel.send(welcome)).toMatchObject({ status: 'sent' }); // a retried job: same dedupeKey
+    expect(fake.kfSent).toEqual([
+      expect.objectContaining({
+        touser: 'wmVIP',
+        via: 'event',
+        msgtype: 'msgmenu',
+        content: '您好，请直接说问题，或点一下：\n我的快递到哪了\n转人工客服\n人工客服工作时间：周一至周五 09:00–18:00',
+        menu: [
+          { id: 'welcome_logistics', content: '我的快递到哪了' },
+          { id: 'welcome_human', content: '转人工客服' },
+        ],
+      }),
+    ]);
+    // The customer taps an answer, which WeCom sends as their message; all five replies it allows still go out.
+    await customerWrites('我的快递到哪了');
+    for (let i = 1; i <= 5; i++) await channel.send(kfMessage(`回复 ${i}`));
+    expect(fake.kfSent.filter((s) => s.via !== 'event').map((s) => s.content)).toEqual([
+      '回复 1',
+      '回复 2',
+      '回复 3',
+      '回复 4',
+      '回复 5',
+    ]);
+  });
+
+  it('a welcome code older than 20 s: no greeting, nothing sent to staff, the next reply is unaffected', async () => {
+    const token = fake.customerEnters('wkSHOP', 'wmVIP');
+    await syncKf({
+      client: createWecomClients({
+        baseUrl: fake.baseUrl,
+        redis,
+        corpId: 'wwcorp',
+        secret: 'kf-secret',
+        keyPrefix: prefix,
+      }).api,
+      cursors,
+      ingest: ingest.ingest,
+      openKfId: 'wkSHOP',
+      token,
+    });
+    fake.advance(21_000);
+    const result = await channel.send({ ...kfMessage('您好'), replyContext: ingest.rows[0]?.replyContext });
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('欢迎语未发出') });
+    expect(fake.kfSent).toEqual([]);
+    expect(robotSaw('KEY-STAFF')).toEqual([]);
+    await customerWrites('在吗');
+    expect(await channel.send(kfMessage('在的，请说'))).toMatchObject({ status: 'sent' });
+  });
+
+  it('choices on a reply become a kf menu; choices kf cannot show (over 10) leave the text', async () => {
+    await customerWrites('我要退货');
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `opt${i}`, label: `选项${i + 1}` }));
+    await channel.send({ ...kfMessage('请问是哪一单？'), choices: { head: '请问是哪一单？', items: items(2) } });
+    await channel.send({
+      ...kfMessage('请问是哪一单？（共 11 单，请发订单号）'),
+      choices: { head: '请问是哪一单？', items: items(11) },
+    });
+    expect(fake.kfSent.map((s) => [s.msgtype, s.content])).toEqual([
+      ['msgmenu', '请问是哪一单？\n选项1\n选项2'],
+      ['text', '请问是哪一单？（共 11 单，请发订单号）'],
+    ]);
+  });
+
   it('VIP updates every 15 min for 2 h never exceed the 5-message budget; after 48 h silence they go to staff', async () => {
     await customerWrites('加急！什么时候发货');
     await channel.send(kfMessage('已为您加急，有进展会第一时间通知您。'));

@@ -120,4 +120,57 @@ describe('syncKf', () => {
     await expect(sync('ENCnot-issued')).rejects.toMatchObject({ details: { errcode: 95007 } });
     expect(cursors.values.size).toBe(0);
   });
+
+  it('a customer opening the chat with a welcome code is a session_start; without a code it is nothing to answer', async () => {
+    fake.customerEnters('wkSHOP', 'wmNEW', { welcome: false }); // had a welcome within 48 h: no code
+    const token = fake.customerEnters('wkSHOP', 'wmNEW', { sceneParam: 'from_order_page' });
+    const result = await sync(token);
+    expect(result).toMatchObject({ accepted: 1, ignored: 1 });
+    expect(store.rows).toEqual([
+      expect.objectContaining({
+        role: 'customer',
+        userRef: 'wmNEW',
+        text: '',
+        event: 'session_start',
+        replyContext: {
+          open_kfid: 'wkSHOP',
+          welcome_code: expect.stringMatching(/^welcome-/),
+          scene: 'from_order_page',
+        },
+      }),
+    ]);
+  });
+
+  it("cards a customer sends become the words they show, so none goes unanswered; an order card's number is kept", async () => {
+    const card = (msgtype: string, body: Record<string, unknown>) =>
+      fake.kfEntry({ open_kfid: 'wkSHOP', external_userid: 'wmC', origin: 3, msgtype, [msgtype]: body });
+    card('channels_shop_order', {
+      order_id: '3705115058471208928',
+      product_titles: '儿童保温杯',
+      price_wording: '¥89.00',
+      state: '待发货',
+      image_url: 'https://img.example/1.jpg',
+    });
+    card('channels_shop_product', { product_id: 10000123, title: '不锈钢炒锅 32cm', sales_price: '15900' });
+    card('miniprogram', {
+      title: '订单详情',
+      appid: 'wx123',
+      pagepath: 'pages/order/detail?orderNo=SO2025112800017&tab=2',
+    });
+    card('link', { title: '我的售后申请', desc: '退款进度', url: 'https://shop.example/after?id=abc' });
+    card('location', { latitude: 31.2, longitude: 121.5, name: '张江高科', address: '上海市浦东新区' });
+    card('business_card', { userid: 'someone' });
+    card('note', {});
+    const result = await sync(fake.kfCallbackToken(), { limit: 100 });
+    expect(result).toMatchObject({ accepted: 7, ignored: 0 });
+    expect(store.texts()).toEqual([
+      '[订单] 订单号 3705115058471208928 儿童保温杯（待发货）',
+      '[商品] 不锈钢炒锅 32cm',
+      '[小程序] 订单详情 SO2025112800017',
+      '[链接] 我的售后申请 退款进度',
+      '[位置] 张江高科 上海市浦东新区',
+      '[名片]',
+      '[其他消息]',
+    ]);
+  });
 });
