@@ -110,6 +110,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
           redis: producer,
           workerConnection: workerConn,
           prisma: db.prisma,
+          sql: db.sql,
           ingest: countedIngest,
           log,
         })

@@ -68,7 +68,9 @@ export type RerouteReason =
   | 'kf_budget_exhausted'
   | 'kf_budget_reserved'
   | 'kf_session_state'
-  | 'kf_handoff_failed';
+  | 'kf_handoff_failed'
+  /** WeCom accepted the message, then reported it undelivered (kf msg_send_fail). */
+  | 'kf_send_failed';
 
 export type Decision =
   /** Send now; `parts` may be fewer than asked when the kf budget only fits part of a reply. */

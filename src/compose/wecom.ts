@@ -8,6 +8,9 @@ import {
   createRedisNonceStore,
   createWecomChannel,
   createWecomClients,
+  KF_FAIL_TYPES,
+  type KfSendFailure,
+  ownsKfMsgId,
   registerWecomRoutes,
   syncKf,
   type WecomChannel,
@@ -16,7 +19,8 @@ import type { Env } from '../config/env.ts';
 import { jobId, shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createCursorStore } from '../store/cursors.repo.ts';
-import type { PrismaClient } from '../store/db.ts';
+import type { PrismaClient, Sql } from '../store/db.ts';
+import { createBounceStore } from '../store/outbox.repo.ts';
 
 const KF_QUEUE = 'wecom-kf-sync';
 
@@ -26,6 +30,7 @@ export function composeWecom(deps: {
   redis: Redis;
   workerConnection: ConnectionOptions;
   prisma: PrismaClient;
+  sql: Sql;
   ingest: Ingest;
   log: Logger;
 }) {
@@ -61,6 +66,32 @@ export function composeWecom(deps: {
   kfQueue.on('error', () => {});
   const cursors = createCursorStore(deps.prisma);
   const lock = createRedisLock(deps.redis, { prefix: `${prefix}kf-lock:` });
+  const bounces = createBounceStore(deps.sql);
+  /**
+   * WeCom accepted a kf message and then could not deliver it (msg_send_fail): the staff group is told, with
+   * the message and the reason, then the outbox records it as failed. A report read twice finds the message
+   * already failed, or the staff note already sent.
+   */
+  const onSendFailed = async (f: KfSendFailure) => {
+    const why = KF_FAIL_TYPES[f.failType] ?? `失败类型 ${f.failType}`;
+    const sent = await bounces.find({
+      channel: 'wecom_kf',
+      userRef: f.externalUserId,
+      owns: (key) => ownsKfMsgId(key, f.msgid),
+    });
+    if (!sent) return;
+    const message = {
+      channel: 'wecom_kf' as const,
+      target: { userRef: f.externalUserId },
+      kind: sent.kind,
+      text: sent.text,
+      dedupeKey: sent.dedupeKey,
+      replyContext: { open_kfid: f.openKfId },
+    };
+    const told = await channel.undelivered(message, why);
+    if (told.status === 'failed') deps.log.warn({ error: told.error }, '微信客服消息未送达，且未能通知员工群');
+    await bounces.markFailed(sent.id, `微信客服报告未送达：${why}`);
+  };
 
   // The replay guard's EXISTS/SET of concurrent callbacks go out together: its own connection with
   // auto-pipelining (one socket write per event-loop turn instead of two per request). Opened by the
@@ -118,6 +149,7 @@ export function composeWecom(deps: {
             lock,
             onCustomerMessage: (m) =>
               budget.noteCustomerMessage(String(job.data.openKfId), m.userRef, m.sentAt?.getTime() ?? Date.now()),
+            onSendFailed,
           }),
         { connection: deps.workerConnection, prefix: env.QUEUE_PREFIX, concurrency: 2 },
       );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Outbox, OutboxEntry } from '../app/ports.ts';
-import type { OutboundMessage } from '../channels/channel.ts';
+import type { ChannelId, OutboundMessage } from '../channels/channel.ts';
 import type { Sql } from './db.ts';
 
 /**
@@ -40,6 +40,34 @@ export function createOutbox(sql: Sql): Outbox {
         [id, status, result.error ?? null],
         { prepare: true },
       );
+    },
+  };
+}
+
+/**
+ * A message the platform accepted and later reported undelivered: the latest `sent` row to `userRef` on
+ * `channel` (within 3 days) whose dedupe key `owns` the platform's message id. `markFailed` then records
+ * it, once: a second report finds the row failed and does nothing.
+ */
+export function createBounceStore(sql: Sql) {
+  return {
+    async find(q: { channel: ChannelId; userRef: string; owns: (dedupeKey: string) => boolean }) {
+      const rows = await sql.query<{ id: string; dedupeKey: string; kind: OutboundMessage['kind']; body: unknown }>(
+        `SELECT id, "dedupeKey", kind, body FROM "OutboundMessage"
+         WHERE channel = $1 AND target = $2 AND status = 'sent' AND "createdAt" > now() - interval '3 days'
+         ORDER BY "createdAt" DESC LIMIT 500`,
+        [q.channel, `user:${q.userRef}`],
+      );
+      const row = rows.find((r) => q.owns(r.dedupeKey));
+      if (!row) return undefined;
+      const body = (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as { text?: string };
+      return { id: row.id, dedupeKey: row.dedupeKey, kind: row.kind, text: body.text ?? '' };
+    },
+    async markFailed(id: string, error: string): Promise<void> {
+      await sql.query(`UPDATE "OutboundMessage" SET status = 'failed', error = $2 WHERE id = $1 AND status = 'sent'`, [
+        id,
+        error,
+      ]);
     },
   };
 }

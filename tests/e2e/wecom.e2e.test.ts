@@ -12,7 +12,7 @@ import {
 describe('WeCom through the running service (fake WeCom server, real PostgreSQL + Redis)', () => {
   let svc: WecomTestService;
   beforeAll(async () => {
-    svc = await startWecomService({ kf: true });
+    svc = await startWecomService({ kf: true, staffGroup: true });
   });
   afterAll(async () => {
     await svc?.stop();
@@ -210,6 +210,39 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
       15_000,
     );
     expect(state).toBe(2);
+  });
+
+  it('a reply WeCom accepted but could not deliver (msg_send_fail) goes to the staff group once, and is marked failed', async () => {
+    svc.fake.customerWrites('wkOPEN7', 'wmGONE1', '杯子收到就是碎的');
+    expect(await kfEvent('wkOPEN7')).toBe(200);
+    const [reply] = await kfSentTo('wmGONE1', 1);
+    expect(reply?.content).toMatch(/工单 #\d+/);
+    const token = svc.fake.sendFails(reply?.msgid ?? '', 10);
+    const callback = buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN7', token }));
+    expect(await post(callback)).toBe(200);
+    const staffSaw = () => svc.fake.robotMessages.filter((m) => m.key === 'KEY-STAFF' && m.content.includes('wmGONE1'));
+    const notes = await eventually(
+      async () => staffSaw(),
+      (m) => m.length >= 1,
+      15_000,
+    );
+    expect(notes[0]?.content).toContain('【客户消息未送达，请人工跟进】微信客服报告这条消息没有送达顾客');
+    expect(notes[0]?.content).toContain(reply?.content);
+    expect(notes[0]?.content).toContain('未送达原因：顾客拒收');
+    const rows = await eventually(
+      () =>
+        svc.db.sql.query<{ status: string; error: string }>(
+          `SELECT status, error FROM "OutboundMessage" WHERE channel = 'wecom_kf' AND target = 'user:wmGONE1'`,
+        ),
+      (r) => r[0]?.status === 'failed',
+      15_000,
+    );
+    expect(rows).toEqual([{ status: 'failed', error: '微信客服报告未送达：顾客拒收' }]);
+    // WeCom reports the same message again: nothing more for staff.
+    const again = svc.fake.sendFails(reply?.msgid ?? '', 10);
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN7', token: again })))).toBe(200);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(staffSaw()).toHaveLength(1);
   });
 
   it('rejects a forged callback with 401 and stores nothing', async () => {

@@ -159,6 +159,29 @@ export class FakeWecomServer {
     return this.kfCallbackToken();
   }
 
+  /**
+   * WeCom reports that a message it accepted did not reach the customer (msg_send_fail, e.g. fail_type 10:
+   * the customer refuses messages). Returns the callback Token.
+   */
+  sendFails(msgid: string, failType: number): string {
+    const sent = this.kfSent.find((s) => s.msgid === msgid);
+    if (!sent) throw new Error(`fake: no kf message ${msgid} was sent`);
+    this.kfEntry({
+      open_kfid: sent.open_kfid,
+      external_userid: '',
+      origin: 4,
+      msgtype: 'event',
+      event: {
+        event_type: 'msg_send_fail',
+        open_kfid: sent.open_kfid,
+        external_userid: sent.touser,
+        fail_msgid: msgid,
+        fail_type: failType,
+      },
+    });
+    return this.kfCallbackToken();
+  }
+
   /** Adds a non-customer entry (event, servicer reply) to the kf log. */
   kfEntry(entry: Omit<KfLogEntry, 'msgid' | 'send_time'> & { [type: string]: unknown }): void {
     this.kfLog.push({ ...entry, msgid: `kfmsg-${++this.seq}`, send_time: Math.floor(this.nowMs / 1000) });

@@ -20,11 +20,11 @@ export interface WecomTestService extends TestService {
 
 /**
  * Starts a fake WeCom server and the real service configured as the WeCom app `WECOM_APP` talking to it
- * (the fake's default corp `wwcorp` with its `app-secret`). `kf` adds the 微信客服 secret; `env` adds
- * or overrides settings. `stop()` stops both.
+ * (the fake's default corp `wwcorp` with its `app-secret`). `kf` adds the 微信客服 secret; `staffGroup` a
+ * staff group robot (webhook key `KEY-STAFF`); `env` adds or overrides settings. `stop()` stops both.
  */
 export async function startWecomService(
-  opts: { env?: Record<string, string>; role?: Role; kf?: boolean } = {},
+  opts: { env?: Record<string, string>; role?: Role; kf?: boolean; staffGroup?: boolean } = {},
 ): Promise<WecomTestService> {
   const fake = await new FakeWecomServer().start();
   let svc: TestService;
@@ -35,6 +35,7 @@ export async function startWecomService(
         WECOM_AGENT_ID: '1000002',
         WECOM_SECRET: 'app-secret',
         ...(opts.kf ? { WECOM_KF_SECRET: 'kf-secret' } : {}),
+        ...(opts.staffGroup ? { WECOM_STAFF_WEBHOOK: fake.webhookUrl('KEY-STAFF') } : {}),
         WECOM_TOKEN: WECOM_APP.token,
         WECOM_ENCODING_AES_KEY: WECOM_AES_KEY,
         WECOM_API_BASE: fake.baseUrl,

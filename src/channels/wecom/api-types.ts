@@ -79,6 +79,17 @@ export interface KfSyncPage {
   skipped: number;
 }
 
+/** `fail_type` of a kf msg_send_fail event (接收消息和事件, doc 94670), in words for staff. */
+export const KF_FAIL_TYPES: Readonly<Record<number, string>> = {
+  0: '未知原因',
+  1: '客服帐号已删除',
+  2: '应用已关闭',
+  4: '会话已过期（顾客超过 48 小时未发言）',
+  5: '会话已关闭',
+  6: '超过 5 条的发送限制',
+  10: '顾客拒收',
+};
+
 /** kf session states (分配客服会话, doc 94669). */
 export enum KfServiceState {
   Untreated = 0,

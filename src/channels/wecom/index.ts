@@ -6,16 +6,17 @@ import { combineUpdates } from '../outbound/plain-text.ts';
 import type { RerouteReason } from '../send-budget.ts';
 import { WecomApiClient } from './api-client.ts';
 import { sendApp } from './send-app.ts';
-import { failed, LIMITS, REROUTE_TEXT, type SendContext, stableId } from './send-context.ts';
+import { failed, LIMITS, plainText, REROUTE_TEXT, type SendContext, stableId } from './send-context.ts';
 import { sendBotReply, sendGroup } from './send-group.ts';
 import { sendKf } from './send-kf.ts';
 import { DEFAULT_WECOM_API_BASE, WecomHttp, type WecomHttpOptions } from './wecom-http.ts';
 
 export { WecomApiClient } from './api-client.ts';
-export { KfServiceState } from './api-types.ts';
-export { type CursorStore, kfCursorId, syncKf } from './kf.ts';
+export { KF_FAIL_TYPES, KfServiceState } from './api-types.ts';
+export { type CursorStore, type KfSendFailure, kfCursorId, syncKf } from './kf.ts';
 export { createMemoryNonceStore, createRedisNonceStore, type NonceStore } from './nonce-store.ts';
 export { registerWecomRoutes, type WecomCallbackConfig, type WecomRouteDeps } from './routes.ts';
+export { ownsKfMsgId } from './send-kf.ts';
 
 /** Message channels this adapter delivers: app members & groups, 微信客服 customers, 智能机器人 groups. */
 export const WECOM_CHANNEL_IDS: readonly ChannelId[] = ['wecom', 'wecom_kf', 'wecom_bot'];
@@ -46,6 +47,11 @@ export interface WecomChannelOptions {
 /** The WeCom channel, plus the flush of deferred messages (also run by `start()` on a timer). */
 export interface WecomChannel extends Channel {
   flushDue(): Promise<number>;
+  /**
+   * A 微信客服 message WeCom accepted and later reported undelivered (msg_send_fail): the staff group gets it
+   * with `why`, once per message (a repeated report is answered from the first).
+   */
+  undelivered(message: OutboundMessage, why: string): Promise<SendResult>;
 }
 
 /**
@@ -90,6 +96,15 @@ export function createWecomChannel(opts: WecomChannelOptions): WecomChannel {
     },
     send,
     flushDue,
+    async undelivered(message, why) {
+      const text = `${plainText(message)}\n（未送达原因：${why}）`;
+      if (opts.onReroute) {
+        await opts.onReroute(message, 'kf_send_failed', text);
+        return { status: 'rerouted', error: REROUTE_TEXT.kf_send_failed };
+      }
+      const note = staffNote(opts, message, 'kf_send_failed', text);
+      return note ? sendOnce(ctx, note) : failed(`${REROUTE_TEXT.kf_send_failed}，且未配置接收转交消息的员工群`);
+    },
   };
 }
 
@@ -134,20 +149,31 @@ async function reroute(
     await opts.onReroute(message, reason, text);
     return { status: 'rerouted', error: REROUTE_TEXT[reason] };
   }
+  const staffMessage = staffNote(opts, message, reason, text);
+  const group = staffMessage?.target.chatId;
+  if (!staffMessage || !group) return failed(`${REROUTE_TEXT[reason]}，且未配置接收转交消息的员工群`);
+  const result = await sendGroup(ctx, staffMessage, group);
+  return result.status === 'failed' ? result : { status: 'rerouted', error: REROUTE_TEXT[reason] };
+}
+
+/** The staff group's note about a customer message kf could not carry; undefined without a staff group. */
+function staffNote(
+  opts: WecomChannelOptions,
+  message: OutboundMessage,
+  reason: RerouteReason,
+  text: string,
+): OutboundMessage | undefined {
   const group = opts.staffGroup;
-  if (!group || !ctx.groupWebhooks[group]) return failed(`${REROUTE_TEXT[reason]}，且未配置接收转交消息的员工群`);
+  if (!group || !opts.groupWebhooks?.[group]) return undefined;
   const head = reason === 'kf_handoff_failed' ? '【转人工未成功，请人工接入】' : '【客户消息未送达，请人工跟进】';
   const body = reason === 'kf_handoff_failed' ? '已回复顾客' : '原消息';
-  const note = `${head}${REROUTE_TEXT[reason]}。\n客户：${message.target.userRef ?? '未知'}\n${body}：\n${text}`;
-  const staffMessage: OutboundMessage = {
+  return {
     channel: 'wecom',
     target: { chatId: group },
     kind: 'alert',
-    text: note,
+    text: `${head}${REROUTE_TEXT[reason]}。\n客户：${message.target.userRef ?? '未知'}\n${body}：\n${text}`,
     dedupeKey: `reroute:${message.dedupeKey}`,
   };
-  const result = await sendGroup(ctx, staffMessage, group);
-  return result.status === 'failed' ? result : { status: 'rerouted', error: REROUTE_TEXT[reason] };
 }
 
 async function flushPending(

@@ -24,6 +24,19 @@ export interface SyncKfOptions {
   lock?: LockFn;
   /** Called for every customer message seen (also duplicates), e.g. to reset the kf send budget. */
   onCustomerMessage?: (message: InboundMessage) => Promise<void>;
+  /**
+   * WeCom reports that a message it accepted from kf/send_msg did not reach the customer (msg_send_fail).
+   * Called again when a page is read twice, so it must be idempotent.
+   */
+  onSendFailed?: (failure: KfSendFailure) => Promise<void>;
+}
+
+/** A msg_send_fail event: which of our messages (its kf msgid) did not reach which customer, and why. */
+export interface KfSendFailure {
+  openKfId: string;
+  externalUserId: string;
+  msgid: string;
+  failType: number;
 }
 
 export interface SyncKfResult {
@@ -69,7 +82,9 @@ async function pullAll(options: SyncKfOptions): Promise<SyncKfResult> {
 }
 
 async function ingestOne(message: KfMessage, options: SyncKfOptions, result: SyncKfResult): Promise<void> {
-  const inbound = toInbound(message, options.openKfId);
+  const failure = sendFailureOf(message, options.openKfId);
+  if (failure) await options.onSendFailed?.(failure);
+  const inbound = failure ? undefined : toInbound(message, options.openKfId);
   if (!inbound) {
     result.ignored++;
     return;
@@ -115,6 +130,18 @@ export function toInbound(message: KfMessage, openKfId: string): InboundMessage 
     text: message.text.content,
     replyContext: { open_kfid: kfId, ...(message.text.menu_id ? { menu_id: message.text.menu_id } : {}) },
   };
+}
+
+/** A msg_send_fail event (origin 4) as a {@link KfSendFailure}; undefined for anything else. */
+export function sendFailureOf(message: KfMessage, openKfId: string): KfSendFailure | undefined {
+  const event = message.event as Record<string, unknown> | undefined;
+  if (message.msgtype !== 'event' || event?.event_type !== 'msg_send_fail') return undefined;
+  const user = event.external_userid ?? message.external_userid;
+  const msgid = event.fail_msgid;
+  if (typeof user !== 'string' || !user || typeof msgid !== 'string' || !msgid) return undefined;
+  const openKf =
+    typeof event.open_kfid === 'string' && event.open_kfid ? event.open_kfid : (message.open_kfid ?? openKfId);
+  return { openKfId: openKf, externalUserId: user, msgid, failType: Number(event.fail_type ?? 0) };
 }
 
 /**

@@ -61,4 +61,5 @@ export const REROUTE_TEXT: Record<RerouteReason, string> = {
   kf_budget_reserved: '剩余的可发送条数需留给下一次回复',
   kf_session_state: '顾客正由人工客服接待（或在排队等待接入），机器人不能再向其发消息，请在微信客服中回复',
   kf_handoff_failed: '顾客要求转人工，但微信客服转接接口出错，请在客服工具中手动接入',
+  kf_send_failed: '微信客服报告这条消息没有送达顾客',
 };

@@ -61,6 +61,12 @@ async function sendText(
   return { status: 'sent', platformIds: ids };
 }
 
+/** Whether a kf msgid is one we sent for `dedupeKey` (a text part `<id>-<n>`, or the welcome's `<id>`). */
+export function ownsKfMsgId(dedupeKey: string, msgid: string): boolean {
+  const id = stableId(dedupeKey);
+  return msgid === id || msgid.startsWith(`${id}-`);
+}
+
 /**
  * The greeting for a customer who opened the chat, through kf/send_msg_on_event with the enter_session's
  * code: once, within 20 s, outside the 5-message budget. When WeCom refuses it (the code expired or was

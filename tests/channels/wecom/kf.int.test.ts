@@ -173,4 +173,15 @@ describe('syncKf', () => {
       '[其他消息]',
     ]);
   });
+
+  it('a msg_send_fail report is handed to onSendFailed with our msgid and the reason code, and is not a message', async () => {
+    fake.customerWrites('wkSHOP', 'wmD', '在吗');
+    fake.kfSent.push({ touser: 'wmD', open_kfid: 'wkSHOP', msgid: 'abc123-0', content: '在的', at: fake.nowMs });
+    const token = fake.sendFails('abc123-0', 4);
+    const failures: unknown[] = [];
+    const result = await sync(token, { limit: 100, onSendFailed: async (f) => void failures.push(f) });
+    expect(failures).toEqual([{ openKfId: 'wkSHOP', externalUserId: 'wmD', msgid: 'abc123-0', failType: 4 }]);
+    expect(result).toMatchObject({ accepted: 1, ignored: 1 });
+    expect(store.texts()).toEqual(['在吗']);
+  });
 });
