@@ -1,6 +1,7 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
 import { problemKey, problemsChosenBetween } from '../domain/tickets/lifecycle.ts';
+import { parseRatingChoice, RATING_LEVELS, type RatingLevel } from '../domain/tickets/rating.ts';
 import { zh } from '../i18n/zh.ts';
 import {
   type ContextResolver,
@@ -70,6 +71,14 @@ export interface TicketHandling {
   onFollowUp(input: HandlingInput, opts?: FollowUpOpts): Promise<Answer | undefined>;
   /** "退货单号 SF…": the parcel sent back, recorded on the open return ticket; undefined when it is not that. */
   onReturnParcel?(input: HandlingInput): Promise<Answer | undefined>;
+  /**
+   * The customer rates a resolved ticket ("满意", or a tap on the resolution notice's choices): recorded on it;
+   * undefined when there is no ticket to rate.
+   */
+  onRating?(
+    input: Omit<HandlingInput, 'parse'>,
+    rating: { level: 'good' | 'okay' | 'bad'; ticketId?: number },
+  ): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
   onCustomerMedia?(input: Omit<HandlingInput, 'parse'>): Promise<Answer | undefined>;
   /**
@@ -151,7 +160,11 @@ export function createMessageHandler(deps: {
   tickets?: TicketHandling;
   orders?: OrderHandling;
   /** Words of small talk that get their own answer (intents/smalltalk.yml). */
-  smalltalk?: { thanks: readonly string[]; hours?: readonly string[] };
+  smalltalk?: {
+    thanks: readonly string[];
+    hours?: readonly string[];
+    ratings?: Readonly<Record<RatingLevel, readonly string[]>>;
+  };
   /** When people are at work, in words (the service calendar), for "你们几点下班". */
   serviceHours?: (now: Date) => string;
   /** Each intent label's 中文名 (intents/labels.yml), the words a clarifying question's options are shown as. */
@@ -195,6 +208,16 @@ export function createMessageHandler(deps: {
     ...(opts.handoff ? { handoff: true } : {}),
   });
 
+  /** A rating of a resolved ticket: a tapped choice (its menu id names the ticket), or the whole message a rating word. */
+  const ratingOf = (d: StoredDelivery): { level: RatingLevel; ticketId?: number } | undefined => {
+    const menuId = d.replyContext?.menu_id;
+    const tapped = typeof menuId === 'string' ? parseRatingChoice(menuId) : undefined;
+    if (tapped) return tapped;
+    const bare = d.text.replace(/[\s\p{P}\p{S}]+/gu, '');
+    const level = RATING_LEVELS.find((l) => deps.smalltalk?.ratings?.[l].includes(bare));
+    return level ? { level } : undefined;
+  };
+
   /** The greeting for a customer who opened the chat: what to tap, and when people are at work. */
   const welcome = (d: StoredDelivery): OutboundMessage => {
     const { head, items } = zh.welcome;
@@ -225,6 +248,9 @@ export function createMessageHandler(deps: {
       const noted = await deps.tickets?.onCustomerMedia?.({ sender, delivery: d });
       return [reply(d, noted?.text ?? zh.mediaWithoutTicket(d.media.kind))];
     }
+    const rating = sender.kind === 'customer' ? ratingOf(d) : undefined;
+    const rated = rating && (await deps.tickets?.onRating?.({ sender, delivery: d }, rating));
+    if (rated) return [reply(d, rated.text)];
     const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
     const { parse, memory } = deps.resolveContext(raw, await deps.memory.load(key), now());
     await deps.recordParse(d.id, parse);

@@ -16,6 +16,8 @@ export interface Push {
   text: string;
   markdown?: string;
   card?: { title: string; body: string; buttons: CardButton[] };
+  /** Answers the customer can tap (see OutboundMessage.choices). */
+  choices?: OutboundMessage['choices'];
   /** Stable per logical push; each target gets `<key>-<channel>-<ref>`, so a retry never sends twice. */
   dedupeKey: string;
   ticketId?: number;
@@ -49,6 +51,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
           text: p.text,
           ...(p.markdown ? { markdown: p.markdown } : {}),
           ...(p.card ? { card: p.card } : {}),
+          ...(p.choices ? { choices: p.choices } : {}),
           dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
         };
         const entry = await deps.outbox.record(message, {

@@ -135,6 +135,17 @@ export const zh = {
     `您的工单 #${p.id}（${p.problemZh}）已处理完成。` +
     (p.result ? `处理结果：${p.result}。`.replace(/[。.！!]。$/u, '。') : '') +
     '如果问题还没有解决，直接回复我，工单会重新打开并加急处理。',
+  /** Asked under a resolution notice; each level's label is also what the customer taps. */
+  rateAsk: () => '方便的话，请为这次处理打个分：',
+  ratingLabels: { good: '满意', okay: '一般', bad: '不满意' } as const,
+  rated: (level: 'good' | 'okay' | 'bad') =>
+    level === 'good'
+      ? '感谢您的评价！有需要随时找我～'
+      : level === 'okay'
+        ? '感谢您的评价，我们会继续改进。哪里做得不够，直接告诉我就行。'
+        : '抱歉这次没让您满意，已转告负责的同事和主管，会尽快联系您。问题还没解决的话，直接回复我，工单会重新打开并加急处理。',
+  badRatingToStaff: (p: { id: number; summary: string }) =>
+    `顾客对工单 #${p.id} 的处理不满意：${p.summary}\n请尽快回访，了解原因。`,
   reassignDone: (p: { id: number; name: string }) => `工单 #${p.id} 已转派给 ${p.name}，已通知对方。`,
   reassignSame: (p: { id: number; name: string }) => `工单 #${p.id} 已经由 ${p.name} 负责。`,
   reassignUnknown: (p: { who: string; names: string[] }) =>

@@ -144,6 +144,14 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         [customerId],
         'ORDER BY t."pausedAt" DESC NULLS LAST',
       ),
+    /** The customer's latest ticket resolved since `since` that they have not rated yet. */
+    awaitingRating: (customerId: string, since: Date) =>
+      oneTicket(
+        `t."customerId" = $1 AND t.status IN ('resolved', 'closed') AND t."resolvedAt" >= $2
+         AND NOT EXISTS (SELECT 1 FROM "TicketEvent" e WHERE e."ticketId" = t.id AND e.type = 'rating')`,
+        [customerId, since],
+        'ORDER BY t."resolvedAt" DESC',
+      ),
     /** The customer's unresolved ticket they last wrote about, whatever its problem. */
     latestOpen: (customerId: string) =>
       oneTicket(

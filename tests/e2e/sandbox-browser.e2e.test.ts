@@ -80,4 +80,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Deb
     await expect(page.locator('#log .msg.me').nth(1).textContent()).resolves.toContain('转人工客服');
     await expect(answer.textContent()).resolves.toContain('人工客服');
   });
+
+  it('a resolution notice in the inbox offers the rating; tapping 满意 answers as that customer', async () => {
+    const opened = await svc.post('/api/sandbox/messages', { user: 'web-rate', text: '少发了一个杯盖' });
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    await svc.post('/api/sandbox/messages', { user: 'agent1', role: 'staff', text: `@bot 解决 #${id} 已补发` });
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/sandbox`);
+    await page.fill('#inbox-user', 'web-rate');
+    await page.dispatchEvent('#inbox-user', 'change');
+    const rate = page.locator('#inbox .msg .choices button', { hasText: /^满意$/ });
+    await rate.waitFor({ timeout: 5000 });
+    await rate.click();
+    const thanks = page.locator('#log .msg.bot').first();
+    await thanks.waitFor({ timeout: 15_000 });
+    await expect(thanks.textContent()).resolves.toContain('感谢您的评价');
+    await expect(page.locator('#log .msg.me').first().textContent()).resolves.toContain('web-rate');
+    const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'rating' } });
+    expect(events.map((e) => e.reason)).toEqual(['评价本次处理：满意']);
+  });
 });

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestService, type TestService } from '../support/service.ts';
 
-type Msg = { text: string; card?: { buttons: { id: string; label: string }[] }; ticketId?: number };
+type Msg = {
+  text: string;
+  card?: { buttons: { id: string; label: string }[] };
+  choices?: { head: string; items: { id: string; label: string }[] };
+  ticketId?: number;
+};
+
+/** The rating question under a resolution notice, as text (the choices are also offered to tap). */
+const RATE = '方便的话，请为这次处理打个分：满意 / 一般 / 不满意';
 
 describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL + Redis)', () => {
   let svc: TestService;
@@ -243,6 +251,8 @@ describe('staff commands in chat', () => {
   afterAll(async () => svc?.stop());
   const say = (user: string, text: string, role = 'customer') =>
     svc.post('/api/sandbox/messages', { user, role, text });
+  const inbox = async (user: string): Promise<Msg[]> =>
+    (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
 
   it('接单, 回复 (reaches the customer), 等待客户 pauses, 我的工单 lists, 解决 resolves', async () => {
     const opened = await say('c-wrong', '收到的衣服尺码发错了 我买的M发成了XL');
@@ -274,7 +284,7 @@ describe('staff commands in chat', () => {
     );
     const told = (await svc.get('/api/sandbox/inbox?user=c-wrong')).json.messages.map((m: { text: string }) => m.text);
     expect(told.at(-1)).toBe(
-      `您的工单 #${id}（发错货）已处理完成。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。`,
+      `您的工单 #${id}（发错货）已处理完成。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。\n${RATE}`,
     );
     // Still wrong after it was resolved: the customer's message reopens it and it escalates.
     const again = await say('c-wrong', '收到的还是XL 又发错了');
@@ -282,6 +292,44 @@ describe('staff commands in chat', () => {
     const reopened = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(reopened).toMatchObject({ status: 'open', reopenCount: 1, resolvedAt: null });
     expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
+  });
+
+  it('the resolution notice asks for a rating; 满意 is recorded, 不满意 reaches the owner and the supervisors', async () => {
+    const resolve = async (user: string, text: string) => {
+      const opened = await say(user, text);
+      const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+      await say('agent1', `@bot 接单 #${id}`, 'staff');
+      await say('agent1', `@bot 解决 #${id} 已安排补发`, 'staff');
+      return id;
+    };
+    const pleased = await resolve('c-rate-1', '少发了一个杯盖');
+    const notice = (await inbox('c-rate-1')).at(-1);
+    expect(notice?.choices?.items).toEqual([
+      { id: `rate_${pleased}_good`, label: '满意' },
+      { id: `rate_${pleased}_okay`, label: '一般' },
+      { id: `rate_${pleased}_bad`, label: '不满意' },
+    ]);
+    expect((await say('c-rate-1', '满意')).json.replies[0].text).toBe('感谢您的评价！有需要随时找我～');
+    const ratings = (id: number) =>
+      svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'rating' }, select: { reason: true } });
+    expect(await ratings(pleased)).toEqual([{ reason: '评价本次处理：满意' }]);
+    // The rating is an answer, not a new matter: the resolved ticket stays resolved.
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: pleased } })).status).toBe('resolved');
+
+    const unhappy = await resolve('c-rate-2', '少发了一个充电头');
+    expect((await say('c-rate-2', '不满意！')).json.replies[0].text).toContain('已转告负责的同事和主管');
+    expect(await ratings(unhappy)).toEqual([{ reason: '评价本次处理：不满意' }]);
+    const told = await eventually(
+      () => inbox('sup1'),
+      (m) => m.some((x) => x.text.startsWith(`顾客对工单 #${unhappy} 的处理不满意`)),
+      5000,
+    );
+    expect(told.filter((x) => x.text.startsWith(`顾客对工单 #${unhappy}`))).toHaveLength(1);
+    expect((await inbox('agent1')).some((x) => x.text.startsWith(`顾客对工单 #${unhappy} 的处理不满意`))).toBe(true);
+    // With nothing left to rate, 满意 is no rating: small talk, and no event anywhere.
+    const after = await say('c-rate-2', '满意');
+    expect(after.json.replies[0].text).not.toContain('感谢您的评价');
+    expect(await ratings(unhappy)).toHaveLength(1);
   });
 
   it('what staff write after the id is kept: 等待客户 sends the question, 解决 tells the customer the result', async () => {
@@ -299,7 +347,7 @@ describe('staff commands in chat', () => {
       (await say('agent1', `@bot 解决 #${id}，已安排补发，顺丰 SF1234567890123`, 'staff')).json.replies[0].text,
     ).toBe(`工单 #${id} 已更新为「已解决」。已通知顾客。`);
     expect((await inbox()).at(-1)).toBe(
-      `您的工单 #${id}（漏发补发）已处理完成。处理结果：已安排补发，顺丰 SF1234567890123。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。`,
+      `您的工单 #${id}（漏发补发）已处理完成。处理结果：已安排补发，顺丰 SF1234567890123。如果问题还没有解决，直接回复我，工单会重新打开并加急处理。\n${RATE}`,
     );
     const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { at: 'asc' } });
     expect(events.map((e) => e.reason)).toContain('处理中 → 已解决：已安排补发，顺丰 SF1234567890123');

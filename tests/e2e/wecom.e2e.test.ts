@@ -296,6 +296,46 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     const acked = await svc.db.prisma.escalation.findFirst({ where: { ticketId, status: 'acked' } });
     expect(acked?.ackedBy).toBeTruthy();
   });
+
+  it('the manager resolves it from the app; the customer rates it from the kf menu, and the rating is on the ticket', async () => {
+    const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
+    const pull = () =>
+      post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: svc.fake.kfCallbackToken() })));
+    svc.fake.customerWrites('wkOPEN2', 'wmRATE1', '收到的杯子是碎的');
+    expect(await pull()).toBe(200);
+    const sent = () => svc.fake.kfSent.filter((m) => m.touser === 'wmRATE1');
+    const [opened] = await eventually(
+      async () => sent(),
+      (m) => m.length >= 1,
+      15_000,
+    );
+    const id = Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]);
+    const command = appXml.text({ from: 'lisi', content: `解决 #${id} 已安排补发`, msgId: `7318203948571${id}000` });
+    expect(await post(buildCallback(creds, command))).toBe(200);
+    const [, notice] = await eventually(
+      async () => sent(),
+      (m) => m.length >= 2,
+      15_000,
+    );
+    expect(notice).toMatchObject({ msgtype: 'msgmenu' });
+    expect(notice?.content).toContain(`您的工单 #${id}（商品破损）已处理完成`);
+    expect(notice?.menu).toEqual([
+      { id: `rate_${id}_good`, content: '满意' },
+      { id: `rate_${id}_okay`, content: '一般' },
+      { id: `rate_${id}_bad`, content: '不满意' },
+    ]);
+    svc.fake.customerWrites('wkOPEN2', 'wmRATE1', '一般', { menuId: `rate_${id}_okay` });
+    expect(await pull()).toBe(200);
+    const [, , thanks] = await eventually(
+      async () => sent(),
+      (m) => m.length >= 3,
+      15_000,
+    );
+    expect(thanks?.content).toContain('感谢您的评价');
+    const rating = await svc.db.prisma.ticketEvent.findFirst({ where: { ticketId: id, type: 'rating' } });
+    expect(rating?.reason).toBe('评价本次处理：一般');
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
+  });
 });
 
 describe('WeCom 智能机器人: staff @-query in a group', () => {

@@ -1,4 +1,4 @@
-import type { ChannelId } from '../../channels/channel.ts';
+import type { ChannelId, OutboundMessage } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
 import { maskPhonesIn } from '../../domain/orders/mask.ts';
 import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
@@ -10,6 +10,7 @@ import {
   type TicketStatus,
   transition,
 } from '../../domain/tickets/lifecycle.ts';
+import { RATING_LEVELS, ratingChoiceId } from '../../domain/tickets/rating.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
@@ -162,25 +163,30 @@ async function act(
   if (to !== 'resolved') return done;
   // The customer hears that it is done (and the result, when given), and how to say it is not: a reply
   // reopens it (onCustomerMessage).
-  const told = await tellCustomer(
-    deps,
-    t,
-    zh.resolvedToCustomer({ id, problemZh: PROBLEM_ZH[t.problem] ?? '售后问题', ...(note ? { result: note } : {}) }),
-    {
-      dedupeKey: `resolved-${id}-${input.delivery.id}`,
-    },
-  );
+  // …and is asked to rate how it was handled: three answers to tap (typed, they work too; tickets/rating.ts).
+  const head = `${zh.resolvedToCustomer({ id, problemZh: PROBLEM_ZH[t.problem] ?? '售后问题', ...(note ? { result: note } : {}) })}\n${zh.rateAsk()}`;
+  const items = RATING_LEVELS.map((level) => ({ id: ratingChoiceId(id, level), label: zh.ratingLabels[level] }));
+  const told = await tellCustomer(deps, t, `${head}${items.map((i) => i.label).join(' / ')}`, {
+    dedupeKey: `resolved-${id}-${input.delivery.id}`,
+    choices: { head, items },
+  });
   return `${done}${told ? '已通知顾客。' : ''}`;
 }
 
 /** Sends `text` to the ticket's customer on the channel the ticket came from; false when they cannot be reached. */
-async function tellCustomer(deps: TicketDeps, t: TicketRow, text: string, opts: { dedupeKey: string }) {
+async function tellCustomer(
+  deps: TicketDeps,
+  t: TicketRow,
+  text: string,
+  opts: { dedupeKey: string; choices?: OutboundMessage['choices'] },
+) {
   const who = await deps.repo.customerContact(t.customerId);
   if (!who) return false;
   await deps.notifier.push({
     to: { direct: [{ channel: t.channel as ChannelId, userRef: who.userRef }] },
     kind: 'push',
     text,
+    ...(opts.choices ? { choices: opts.choices } : {}),
     dedupeKey: opts.dedupeKey,
     ticketId: t.id,
   });
@@ -266,6 +272,7 @@ const EVENT_ZH: Record<string, string> = {
   note: '顾客补充',
   rule: '规则触发',
   reply: '回复顾客',
+  rating: '顾客评价',
 };
 
 /** One line of the conversation as staff see it in a group: the first line, short, mobile numbers masked. */

@@ -11,6 +11,7 @@ import { onCustomerMedia } from './media.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
 import { onOrderShown } from './order-link.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
+import { onRating } from './rating.ts';
 import { onReturnParcel } from './return-parcel.ts';
 import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
@@ -27,6 +28,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     onOrderShown: (input, orderNo) => onOrderShown(deps, input, orderNo),
     onCustomerMedia: (input) => onCustomerMedia(deps, input),
     onReturnParcel: (input) => onReturnParcel(deps, input),
+    onRating: (input, rating) => onRating(deps, input, rating),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     customerTicketStatus: (input) => customerTicketStatus(deps, input),
     onStaffMessage: (input) => onStaffMessage(deps, input),

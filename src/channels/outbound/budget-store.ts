@@ -74,8 +74,21 @@ export class SendBudget {
         .multi()
         .hset(key, { lastCustomerAt: atMs, sentSinceCustomer: 0 })
         .pexpire(key, this.limits.kf.windowMs + HOUR)
+        .set(this.accountKey(externalUserId), openKfId, 'PX', this.limits.kf.windowMs + HOUR)
         .exec();
     });
+  }
+
+  /**
+   * The kf account the customer last wrote to, while it can still answer them: where a push with no
+   * open_kfid of its own (a resolution notice, 回复 #N, a progress update) goes.
+   */
+  async kfAccountOf(externalUserId: string): Promise<string | undefined> {
+    return (await this.options.redis.get(this.accountKey(externalUserId))) ?? undefined;
+  }
+
+  private accountKey(externalUserId: string): string {
+    return `${this.prefix}kf-account:${externalUserId}`;
   }
 
   /** The platform refused a kf send anyway (95001 count, 95002 window): make our state agree. */

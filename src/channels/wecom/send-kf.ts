@@ -12,8 +12,12 @@ const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
  * 48 h / 5-message budget; what the budget cannot carry is merged, deferred or rerouted to staff.
  */
 export async function sendKf(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
-  const openKfId = stringField(message.replyContext?.open_kfid) ?? ctx.defaultOpenKfId;
   const user = message.target.userRef;
+  // A push (resolution notice, 回复 #N) carries no open_kfid: it goes where the customer last wrote.
+  const openKfId =
+    stringField(message.replyContext?.open_kfid) ??
+    (user ? await ctx.budget.kfAccountOf(user) : undefined) ??
+    ctx.defaultOpenKfId;
   if (!openKfId || !user) return failed('微信客服消息缺少 open_kfid 或客户 external_userid');
   const welcomeCode = stringField(message.replyContext?.welcome_code);
   if (welcomeCode && message.kind === 'reply') return sendWelcome(ctx, message, welcomeCode);

@@ -100,6 +100,13 @@ describe('微信客服 replies', () => {
     expect(fake.kfSent.map((s) => s.content)).toEqual(['您的退款已在处理中，预计 1-3 个工作日到账。']);
   });
 
+  it('a push with no open_kfid (a resolution notice) goes to the kf account the customer last wrote to', async () => {
+    await customerWrites('杯子碎了');
+    const push: OutboundMessage = { ...kfMessage('您的工单 #3 已处理完成。', 'push'), replyContext: undefined };
+    expect(await channel.send(push)).toMatchObject({ status: 'sent' });
+    expect(fake.kfSent).toEqual([expect.objectContaining({ open_kfid: 'wkSHOP', touser: 'wmVIP' })]);
+  });
+
   it('a long Chinese reply is split by bytes (≤ 2048 each), in order, nothing lost', async () => {
     await customerWrites('物流详情');
     const text = '物流轨迹：包裹已到达杭州转运中心，正在发往下一站。'.repeat(70);

@@ -1,0 +1,51 @@
+import type { RatingLevel } from '../../domain/tickets/rating.ts';
+import { zh } from '../../i18n/zh.ts';
+import type { TicketRow } from '../../store/tickets.repo.ts';
+import type { Answer, HandlingInput } from '../handle-message.ts';
+import { answerOn, type TicketDeps } from './context.ts';
+
+/**
+ * The customer rates how a resolved ticket was handled (the resolution notice asks). A tap names its ticket;
+ * a typed "满意" rates their latest resolved ticket of the last 7 days that has no rating yet. Recorded on the
+ * ticket once per delivery (a later rating counts over an earlier one); 不满意 goes to the ticket's owner and
+ * the supervisors, who call the customer back. Undefined when there is nothing to rate.
+ */
+/** How long after a ticket is resolved a bare "满意" still rates it. */
+const RATE_WITHIN_MS = 7 * 24 * 3_600_000;
+
+export async function onRating(
+  deps: TicketDeps,
+  input: Pick<HandlingInput, 'sender' | 'delivery'>,
+  rating: { level: RatingLevel; ticketId?: number },
+): Promise<Answer | undefined> {
+  const { sender, delivery } = input;
+  const t = rating.ticketId
+    ? await deps.repo.byId(rating.ticketId)
+    : await deps.repo.awaitingRating(sender.id, new Date(deps.now().getTime() - RATE_WITHIN_MS));
+  if (!t || t.customerId !== sender.id || !t.resolvedAt) return undefined;
+  if (!(await deps.repo.handled(t.id, delivery.id))) {
+    await deps.repo.addEvent({
+      ticketId: t.id,
+      type: 'rating',
+      actor: `customer:${sender.id}`,
+      channel: delivery.channel,
+      reason: `评价本次处理：${zh.ratingLabels[rating.level]}`,
+      data: { level: rating.level, deliveryId: delivery.id },
+    });
+    if (rating.level === 'bad') await tellOfBadRating(deps, t, delivery.id);
+  }
+  return answerOn(t, zh.rated(rating.level));
+}
+
+async function tellOfBadRating(deps: TicketDeps, t: TicketRow, deliveryId: string): Promise<void> {
+  const supervisors = await deps.directory.staffByRole(['supervisor'], { onDutyOnly: false });
+  const staffIds = [...new Set([...(t.assigneeId ? [t.assigneeId] : []), ...supervisors.map((s) => s.id)])];
+  if (staffIds.length === 0) return;
+  await deps.notifier.push({
+    to: { staffIds },
+    kind: 'push',
+    text: zh.badRatingToStaff({ id: t.id, summary: t.summary }),
+    dedupeKey: `bad-rating-${t.id}-${deliveryId}`,
+    ticketId: t.id,
+  });
+}
