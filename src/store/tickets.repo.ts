@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RatingLevel } from '../domain/tickets/rating.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient, Sql } from './db.ts';
 import { identityTargets } from './directory.repo.ts';
@@ -147,9 +148,9 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     /** The customer's latest ticket resolved since `since` that they have not rated yet. */
     awaitingRating: (customerId: string, since: Date) =>
       oneTicket(
-        `t."customerId" = $1 AND t.status IN ('resolved', 'closed') AND t."resolvedAt" >= $2
+        `t."customerId" = $1 AND t.status IN ('resolved', 'closed') AND t."resolvedAt" >= $2::timestamp(3)
          AND NOT EXISTS (SELECT 1 FROM "TicketEvent" e WHERE e."ticketId" = t.id AND e.type = 'rating')`,
-        [customerId, since],
+        [customerId, ts(since)],
         'ORDER BY t."resolvedAt" DESC',
       ),
     /** The customer's unresolved ticket they last wrote about, whatever its problem. */
@@ -379,6 +380,37 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         orderBy: [{ priority: 'asc' }, { id: 'asc' }],
         take: n,
       }),
+    /**
+     * Customer ratings since `since`, the latest per ticket: counts per level, the tickets resolved in that
+     * time, and the 不满意 ones (newest first, with their owner) for a call-back.
+     */
+    async ratingsSince(since: Date, n: number) {
+      const [levels, resolved, bad] = await Promise.all([
+        sql.query<{ level: string; n: number }>(
+          `SELECT level, count(*)::int AS n FROM (
+             SELECT DISTINCT ON ("ticketId") data->>'level' AS level FROM "TicketEvent"
+             WHERE type = 'rating' AND at >= $1::timestamp(3) ORDER BY "ticketId", at DESC) latest
+           GROUP BY level`,
+          [ts(since)],
+        ),
+        sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Ticket" WHERE "resolvedAt" >= $1::timestamp(3)`, [
+          ts(since),
+        ]),
+        sql.query<{ id: number; problem: string; assignee: string | null }>(
+          `SELECT t.id, t.problem, s.name AS assignee FROM (
+             SELECT DISTINCT ON ("ticketId") "ticketId", data->>'level' AS level, at FROM "TicketEvent"
+             WHERE type = 'rating' AND at >= $1::timestamp(3) ORDER BY "ticketId", at DESC) latest
+           JOIN "Ticket" t ON t.id = latest."ticketId" LEFT JOIN "Staff" s ON s.id = t."assigneeId"
+           WHERE latest.level = 'bad' ORDER BY latest.at DESC LIMIT $2`,
+          [ts(since), n],
+        ),
+      ]);
+      return {
+        levels: Object.fromEntries(levels.map((r) => [r.level, r.n])) as Partial<Record<RatingLevel, number>>,
+        resolved: resolved[0]?.n ?? 0,
+        bad,
+      };
+    },
     /** Open tickets by priority (for the supervisors' overview). */
     async openByPriority(): Promise<Record<string, number>> {
       const rows = await prisma.ticket.groupBy({

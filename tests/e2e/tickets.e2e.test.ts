@@ -330,6 +330,12 @@ describe('staff commands in chat', () => {
     const after = await say('c-rate-2', '满意');
     expect(after.json.replies[0].text).not.toContain('感谢您的评价');
     expect(await ratings(unhappy)).toHaveLength(1);
+    // Supervisors see the month's ratings and whom to call back.
+    const report = (await say('sup1', '@bot 满意度', 'staff')).json.replies[0].text;
+    expect(report).toMatch(/^近 30 天顾客评价 2 条（已解决 \d+ 单，评价率 \d+%）：/);
+    expect(report).toContain('满意 1（50%） · 一般 0（0%） · 不满意 1（50%）');
+    expect(report).toContain(`不满意的工单（请回访）：\n· #${unhappy} `);
+    expect(report).not.toContain(`#${pleased} `);
   });
 
   it('what staff write after the id is kept: 等待客户 sends the question, 解决 tells the customer the result', async () => {

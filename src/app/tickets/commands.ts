@@ -44,6 +44,9 @@ const VIP = /^(?:@\S+\s*)?(设为|标记|设置|取消)\s*VIP\s*[#＃]\s*(\d+)\s
 /** Who may change a customer's tier. */
 const TIER_ROLES = new Set(['supervisor', 'manager', 'admin']);
 const OVERDUE = /^(?:@\S+\s*)?(?:超时|逾期)(?:的)?工单\s*$/;
+/** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
+const RATINGS = /^(?:@\S+\s*)?(?:满意度|顾客评价|评价统计)\s*$/;
+const RATINGS_DAYS = 30;
 
 /** Staff and manager commands in chat: acks for escalations and ticket state changes. */
 export async function onStaffMessage(
@@ -64,6 +67,7 @@ export async function onStaffMessage(
   const vip = VIP.exec(text);
   if (vip) return setTier(deps, Number(vip[2]), vip[1] === '取消' ? 'normal' : 'vip', input);
   if (OVERDUE.test(text)) return overdue(deps);
+  if (RATINGS.test(text)) return ratings(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id), handOver.who ?? '', input);
   const r = REPLY.exec(text);
@@ -379,6 +383,25 @@ async function overdue(deps: TicketDeps): Promise<string> {
     return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
   });
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
+}
+
+/** 满意度: the ratings of the last 30 days (latest per ticket), and the 不满意 tickets to call back. */
+async function ratings(deps: TicketDeps): Promise<string> {
+  const since = new Date(deps.now().getTime() - RATINGS_DAYS * 24 * 3_600_000);
+  const { levels, resolved, bad } = await deps.repo.ratingsSince(since, 10);
+  const total = RATING_LEVELS.reduce((sum, l) => sum + (levels[l] ?? 0), 0);
+  if (total === 0) return `近 ${RATINGS_DAYS} 天还没有顾客评价（已解决 ${resolved} 单）。`;
+  const pct = (n: number) => `${Math.round((100 * n) / total)}%`;
+  const counts = RATING_LEVELS.map((l) => `${zh.ratingLabels[l]} ${levels[l] ?? 0}（${pct(levels[l] ?? 0)}）`);
+  const lines = [
+    `近 ${RATINGS_DAYS} 天顾客评价 ${total} 条（已解决 ${resolved} 单${resolved > 0 ? `，评价率 ${Math.min(100, Math.round((100 * total) / resolved))}%` : ''}）：`,
+    counts.join(' · '),
+  ];
+  if (bad.length > 0) {
+    lines.push('不满意的工单（请回访）：');
+    for (const t of bad) lines.push(`· #${t.id} ${PROBLEM_ZH[t.problem] ?? t.problem} · ${t.assignee ?? '未分配'}`);
+  }
+  return lines.join('\n');
 }
 
 async function mine(deps: TicketDeps, staffId: string): Promise<string> {
