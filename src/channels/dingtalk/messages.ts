@@ -36,6 +36,13 @@ const MAX_BUTTON_TITLE = 20;
 export function renderParts(message: OutboundMessage, opts: { maxBytes: number; group: boolean }): DingtalkPart[] {
   const { maxBytes } = opts;
   const title = titleOf(message);
+  const choices = message.choices;
+  if (!message.card && choices && !opts.group && choices.items.length <= MAX_BUTTONS) {
+    // Answers to tap, in a 1:1 chat: buttons that send their words as the person's message (toLinkButton).
+    const body = [choices.head, choices.tail].filter(Boolean).join('\n\n');
+    const buttons = choices.items.map((i) => ({ id: i.id, label: i.label }));
+    return renderParts({ ...message, choices: undefined, card: { title, body, buttons } }, opts);
+  }
   if (message.card) {
     const { buttons } = message.card;
     const hint = opts.group ? ackHint(buttons) : undefined;

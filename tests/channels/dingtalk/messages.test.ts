@@ -45,6 +45,31 @@ describe('renderParts', () => {
     expect(toWebhookMessage(part)).toMatchObject({ msgtype: 'actionCard', actionCard: { btns: [{ title: '收到' }] } });
   });
 
+  it('answers to tap become buttons that send their words in a 1:1 chat; in a group the text lists them', () => {
+    const choices = {
+      head: '您的工单 #9 已处理完成。\n方便的话，请为这次处理打个分：',
+      items: [
+        { id: 'rate_9_good', label: '满意' },
+        { id: 'rate_9_okay', label: '一般' },
+        { id: 'rate_9_bad', label: '不满意' },
+      ],
+    };
+    const text = `${choices.head}满意 / 一般 / 不满意`;
+    const [part] = renderParts({ ...base, text, choices }, { maxBytes: 4000, group: false });
+    if (!part) throw new Error('no part');
+    const tpl = toRobotTemplate(part);
+    expect(tpl.msgKey).toBe('sampleActionCard3');
+    expect(tpl.msgParam.text).toBe(choices.head);
+    expect([1, 2, 3].map((i) => decodeURIComponent(tpl.msgParam[`actionURL${i}`] ?? ''))).toEqual([
+      'dtmd://dingtalkclient/sendMessage?content=满意',
+      'dtmd://dingtalkclient/sendMessage?content=一般',
+      'dtmd://dingtalkclient/sendMessage?content=不满意',
+    ]);
+    expect(renderParts({ ...base, text, choices }, { maxBytes: 4000, group: true })).toEqual([
+      { kind: 'text', content: text },
+    ]);
+  });
+
   it('sends markdown as sampleMarkdown, but downgrades tables to plain text', () => {
     const md = renderParts({ ...base, markdown: '### 物流\n- 已揽收\n- 运输中' }, { maxBytes: 4000, group: false });
     expect(md.map((p) => p.kind)).toEqual(['markdown']);
