@@ -136,6 +136,9 @@ function onlyAPhone(p: Parse): boolean {
 /** An order number and the phone suffix that proves it, both in this message. */
 const provesAnOrder = (p: Parse) => namesOrderNo(p) && SUFFIX.test(p.text);
 
+/** How long a problem waits for its order to be proved (a wrong suffix, then the right one). */
+const UNPROVED_WINDOW_MS = 10 * 60_000;
+
 /** An order number, or the phone suffix that verifies one ("尾号1234"), named in this message. */
 const givesOrderOrSuffix = (p: Parse) => namesOrderNo(p) || SUFFIX.test(p.text);
 
@@ -256,10 +259,19 @@ export function createMessageHandler(deps: {
     await deps.recordParse(d.id, parse);
     // Chasing is what this message says (a chase word, its own urgency cues), not the urgency a follow-up
     // inherits from the message it continues: "订单号 …" after "宝宝喝了拉肚子" chases nothing.
-    const out = await act(sender, d, parse, { photoSent: memory.mediaAtMs !== undefined, chase: isChase(raw) });
+    const unproved =
+      memory.unproved && now() - memory.unproved.atMs <= UNPROVED_WINDOW_MS ? memory.unproved : undefined;
+    const out = await act(sender, d, parse, {
+      photoSent: memory.mediaAtMs !== undefined,
+      chase: isChase(raw),
+      unproved: unproved?.text,
+    });
     // A clarifying question is remembered only when it was asked: when the message was answered some
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
-    const kept = out.asked ? memory : actedOn(memory);
+    const { unproved: _was, ...acted } = out.asked ? memory : actedOn(memory);
+    // A problem waiting for its order's proof waits through more tries; an answer of any other kind ends it.
+    const waiting = out.unproved ? { atMs: now(), text: d.text } : out.verifying ? unproved : undefined;
+    const kept: ConversationMemory = waiting ? { ...acted, unproved: waiting } : acted;
     await deps.memory.save(key, out.orderNos ? rememberOrders(kept, out.orderNos, now()) : kept);
     const answer = reply(d, out.text, out.handoff ? { handoff: true } : {});
     return [out.asked && parse.clarify ? withChoices(answer, parse.clarify.options) : answer];
@@ -281,8 +293,26 @@ export function createMessageHandler(deps: {
     sender: Sender,
     d: StoredDelivery,
     parse: Parse,
-    { photoSent, chase }: { photoSent: boolean; chase: boolean },
-  ): Promise<Answer & { handoff?: boolean; asked?: boolean }> {
+    {
+      photoSent,
+      chase,
+      unproved,
+    }: {
+      photoSent: boolean;
+      chase: boolean;
+      /** The description of a problem whose order the customer could not prove a moment ago. */
+      unproved?: string;
+    },
+  ): Promise<
+    Answer & {
+      handoff?: boolean;
+      asked?: boolean;
+      /** A problem was reported with an order that could not be proved. */
+      unproved?: boolean;
+      /** The answer is about proving an order and proved none (another wrong suffix). */
+      verifying?: boolean;
+    }
+  > {
     const input = { sender, delivery: d, parse };
     // Chasing (`chase`): a chase word or this message's own urgency. A message asking again for what its open
     // ticket is for also counts; one that only continues the conversation ("我问问家里人") or adds to it does
@@ -317,6 +347,15 @@ export function createMessageHandler(deps: {
       const ask = sender.kind === 'customer' && parse.clarify && problemsChosenBetween(parse.clarify.options);
       if (answer && ask && !added && parse.clarify)
         return { ...answer, text: `${answer.text}\n${parse.clarify.question}`, asked: true };
+      // "尾号6142" after "390… 尾号1111 台灯插电没反应" failed its check: the order is proved now, and the
+      // problem the customer already described gets its ticket on it.
+      // The ticket is about what they described then, which is what it records.
+      if (shown && !added && unproved && continuesPrevious(parse) && problemKey(parse.primary)) {
+        const described = { ...input, delivery: { ...d, text: unproved } };
+        const ticket = await deps.tickets?.onCustomerMessage(described, { chase: false, restated: false, photoSent });
+        if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy)}` };
+      }
+      if (answer && !shown && unproved && sender.kind === 'customer') return { ...answer, verifying: true };
       if (answer) return added ? { ...answer, text: `${added}\n${answer.text}` } : answer;
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
@@ -355,7 +394,7 @@ export function createMessageHandler(deps: {
       // opened on it; a number and suffix that do not match get the verification answer instead.
       if (provesAnOrder(parse) && problemKey(parse.primary) && deps.orders) {
         const proof = await deps.orders.answer(input);
-        if (proof && !proof.orderNos?.length) return proof;
+        if (proof && !proof.orderNos?.length) return { ...proof, unproved: true };
       }
       const ticket =
         (await deps.tickets?.onCustomerMessage(input, {

@@ -30,6 +30,11 @@ export interface ConversationMemory {
   offered?: { atMs: number; orderNos: string[] };
   /** When the user last sent a photo, voice note, video or file (kept for the session window). */
   mediaAtMs?: number;
+  /**
+   * A problem the user reported with an order they could not prove (a wrong phone suffix), and when: proving
+   * that order next opens the problem's ticket, without their having to say it again.
+   */
+  unproved?: { atMs: number; text: string };
 }
 
 /** The memory after the user sent a photo (or other media) at `nowMs`. */
@@ -256,6 +261,7 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     else out = withOrderInContext(out, newest(pending, last));
     const next: ConversationMemory = { version: 1 };
     if (inWindow(memory?.mediaAtMs)) next.mediaAtMs = memory?.mediaAtMs;
+    if (inWindow(memory?.unproved?.atMs)) next.unproved = memory?.unproved;
     if (out.clarify) {
       next.pending = { ...remember(out, nowMs), question: out.clarify.question, options: out.clarify.options };
       if (last) next.last = last;

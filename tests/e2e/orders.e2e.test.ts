@@ -431,6 +431,22 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(answered).toContain('订单 SO202611230031');
   });
 
+  it('a wrong phone suffix with a problem: once the right suffix proves the order, the problem gets its ticket', async () => {
+    const failed = await say('c-lamp-3', 'SO202611230031 尾号1111 台灯插电没反应');
+    expect(failed).toContain('未能核实该订单');
+    expect(await say('c-lamp-3', '尾号2222')).toContain('未能核实该订单'); // still wrong: it waits
+    const proved = await say('c-lamp-3', '尾号5555');
+    expect(proved).toMatch(/^已为您登记售后工单 #\d+（质量问题，优先级 P\d），订单 SO202611230031。/);
+    const id = Number(/工单 #(\d+)/.exec(proved)?.[1]);
+    const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
+    expect(ticket.summary).toBe('SO202611230031 尾号1111 台灯插电没反应');
+    expect(ticket.order?.orderNo).toBe('SO202611230031');
+    // Proved, the same suffix again is an order lookup, not a second ticket.
+    expect(await say('c-lamp-3', '尾号5555')).toContain('订单 SO202611230031');
+    const customer = await svc.db.prisma.ticket.count({ where: { customerId: ticket.customerId } });
+    expect(customer).toBe(1);
+  });
+
   it('"@bot 签收可信率" gives the sign-off credibility per carrier and names the weak 网点 first', async () => {
     const signoff = (i: number, network: string, kind: string) => ({
       tracking_no: `7311${network === '余杭测试网点' ? '1' : '2'}${String(i).padStart(7, '0')}`,
