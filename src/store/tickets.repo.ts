@@ -145,14 +145,22 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         [customerId],
         'ORDER BY t."pausedAt" DESC NULLS LAST',
       ),
-    /** The customer's latest ticket resolved since `since` that they have not rated yet. */
-    awaitingRating: (customerId: string, since: Date) =>
+    /** The customer's latest ticket resolved since `since` (the one a bare "满意" rates). */
+    latestResolved: (customerId: string, since: Date) =>
       oneTicket(
-        `t."customerId" = $1 AND t.status IN ('resolved', 'closed') AND t."resolvedAt" >= $2::timestamp(3)
-         AND NOT EXISTS (SELECT 1 FROM "TicketEvent" e WHERE e."ticketId" = t.id AND e.type = 'rating')`,
+        `t."customerId" = $1 AND t.status IN ('resolved', 'closed') AND t."resolvedAt" >= $2::timestamp(3)`,
         [customerId, ts(since)],
         'ORDER BY t."resolvedAt" DESC',
       ),
+    /** The level of the ticket's latest rating, if it has one. */
+    async latestRating(ticketId: number): Promise<RatingLevel | undefined> {
+      const rows = await sql.query<{ level: RatingLevel }>(
+        `SELECT data->>'level' AS level FROM "TicketEvent" WHERE "ticketId" = $1 AND type = 'rating'
+         ORDER BY at DESC LIMIT 1`,
+        [ticketId],
+      );
+      return rows[0]?.level;
+    },
     /** The customer's unresolved ticket they last wrote about, whatever its problem. */
     latestOpen: (customerId: string) =>
       oneTicket(

@@ -324,12 +324,16 @@ describe('staff commands in chat', () => {
       (m) => m.some((x) => x.text.startsWith(`顾客对工单 #${unhappy} 的处理不满意`)),
       5000,
     );
-    expect(told.filter((x) => x.text.startsWith(`顾客对工单 #${unhappy}`))).toHaveLength(1);
-    expect((await inbox('agent1')).some((x) => x.text.startsWith(`顾客对工单 #${unhappy} 的处理不满意`))).toBe(true);
-    // With nothing left to rate, 满意 is no rating: small talk, and no event anywhere.
-    const after = await say('c-rate-2', '满意');
-    expect(after.json.replies[0].text).not.toContain('感谢您的评价');
+    // Tapped again: the same answer is one rating, and nobody is told twice.
+    expect((await say('c-rate-2', '不满意')).json.replies[0].text).toContain('已转告负责的同事和主管');
     expect(await ratings(unhappy)).toHaveLength(1);
+    expect(told.filter((x) => x.text.startsWith(`顾客对工单 #${unhappy}`))).toHaveLength(1);
+    const again = (await inbox('sup1')).filter((x) => x.text.startsWith(`顾客对工单 #${unhappy}`));
+    expect(again).toHaveLength(1);
+    expect((await inbox('agent1')).some((x) => x.text.startsWith(`顾客对工单 #${unhappy} 的处理不满意`))).toBe(true);
+    // Without a resolved ticket, 满意 is no rating: small talk.
+    const after = await say('c-rate-3', '满意');
+    expect(after.json.replies[0].text).not.toContain('感谢您的评价');
     // Supervisors see the month's ratings and whom to call back.
     const report = (await say('sup1', '@bot 满意度', 'staff')).json.replies[0].text;
     expect(report).toMatch(/^近 30 天顾客评价 2 条（已解决 \d+ 单，评价率 \d+%）：/);

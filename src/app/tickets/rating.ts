@@ -6,9 +6,9 @@ import { answerOn, type TicketDeps } from './context.ts';
 
 /**
  * The customer rates how a resolved ticket was handled (the resolution notice asks). A tap names its ticket;
- * a typed "满意" rates their latest resolved ticket of the last 7 days that has no rating yet. Recorded on the
- * ticket once per delivery (a later rating counts over an earlier one); 不满意 goes to the ticket's owner and
- * the supervisors, who call the customer back. Undefined when there is nothing to rate.
+ * a typed "满意" rates their latest ticket resolved in the last 7 days. Recorded on the ticket once per
+ * delivery, and the same answer twice is one rating (a different one later counts over it); 不满意 goes to
+ * the ticket's owner and the supervisors, who call the customer back. Undefined when there is nothing to rate.
  */
 /** How long after a ticket is resolved a bare "满意" still rates it. */
 const RATE_WITHIN_MS = 7 * 24 * 3_600_000;
@@ -21,9 +21,11 @@ export async function onRating(
   const { sender, delivery } = input;
   const t = rating.ticketId
     ? await deps.repo.byId(rating.ticketId)
-    : await deps.repo.awaitingRating(sender.id, new Date(deps.now().getTime() - RATE_WITHIN_MS));
+    : await deps.repo.latestResolved(sender.id, new Date(deps.now().getTime() - RATE_WITHIN_MS));
   if (!t || t.customerId !== sender.id || !t.resolvedAt) return undefined;
   if (!(await deps.repo.handled(t.id, delivery.id))) {
+    // The same answer tapped twice is one rating.
+    if ((await deps.repo.latestRating(t.id)) === rating.level) return answerOn(t, zh.rated(rating.level));
     await deps.repo.addEvent({
       ticketId: t.id,
       type: 'rating',
