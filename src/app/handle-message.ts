@@ -232,6 +232,7 @@ export function createMessageHandler(deps: {
   return async (d) => {
     const sender = await deps.resolveSender(d);
     if (d.event === 'session_start') return sender.kind === 'customer' ? [welcome(d)] : [];
+    if (d.event === 'session_end') return sender.kind === 'customer' ? [reply(d, zh.botBack())] : [];
     const answered = d.replyContext?.[STAFF_REPLY_TO];
     if (typeof answered === 'string' && sender.kind === 'staff') {
       // Not a message to the bot: a person answering a customer. Nothing to reply; the tickets take note.

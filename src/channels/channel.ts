@@ -37,13 +37,14 @@ export interface InboundMessage {
   /** A photo, voice note, video or file instead of words (`text` is then its MEDIA_TEXT); `ref` is the platform's media id. */
   media?: { kind: MediaKind; ref?: string };
   /**
-   * Something the person did rather than wrote (`text` is then empty): `session_start` — a customer opened
-   * the chat (微信客服 enter_session), which the bot may greet once.
+   * Something that happened rather than words (`text` is then empty): `session_start` — a customer opened
+   * the chat (微信客服 enter_session), which the bot may greet once; `session_end` — the person serving the
+   * customer ended the session (微信客服), and the bot is theirs again.
    */
   event?: InboundEvent;
 }
 
-export type InboundEvent = 'session_start';
+export type InboundEvent = 'session_start' | 'session_end';
 
 /**
  * replyContext key of a staff member's answer written on the platform itself (a WeCom kf 接待人员 in their

@@ -38,7 +38,7 @@ function toDelivery(r: Row): StoredDelivery {
     ...(payload.replyContext ? { replyContext: payload.replyContext as Record<string, unknown> } : {}),
     ...(sentAt ? { sentAt } : {}),
     ...(isMedia(payload.media) ? { media: payload.media } : {}),
-    ...(payload.event === 'session_start' ? { event: payload.event } : {}),
+    ...(payload.event === 'session_start' || payload.event === 'session_end' ? { event: payload.event } : {}),
     status: r.status,
     attempts: Number(r.attempts),
     receivedAt: new Date(r.receivedAt),

@@ -144,6 +144,21 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     // The bot answers nobody: not the customer, not the 接待人员.
     expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(1);
     expect(svc.fake.appMessages.filter((m) => m.touser === 'lisi')).toEqual([]);
+
+    // The 接待人员 ends the session: the customer hears the bot is back, and the bot answers them again
+    // without first asking WeCom whether a person still has the session.
+    const stateCalls = () => svc.fake.received.filter((r) => r.path === '/cgi-bin/kf/service_state/get').length;
+    const callsBefore = stateCalls();
+    const ended = svc.fake.personEndsSession('wkOPEN3', 'wmHUMAN1', 'lisi');
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token: ended })))).toBe(200);
+    const [, back] = await kfSentTo('wmHUMAN1', 2);
+    expect(back).toMatchObject({ via: 'event', content: expect.stringContaining('本次人工服务已结束') });
+    svc.fake.customerWrites('wkOPEN3', 'wmHUMAN1', '我的工单怎么样了');
+    expect(await kfEvent('wkOPEN3')).toBe(200);
+    const [, , status] = await kfSentTo('wmHUMAN1', 3);
+    expect(status).toMatchObject({ msgtype: 'text' });
+    expect(status?.content).toContain(`工单 #${ticketNo}`);
+    expect(stateCalls()).toBe(callsBefore);
   });
 
   it('a customer opening 微信客服 is greeted once with answers to tap; a tap is answered like typed words', async () => {

@@ -67,7 +67,7 @@ export class FakeWecomServer {
   private readonly tokens = new Map<string, { secret: string; expiresAt: number; revoked: boolean }>();
   private readonly scripts = new Map<string, Scripted[]>();
   private readonly kfTokens = new Set<string>();
-  private readonly welcomeCodes = new Map<string, { openKfId: string; user: string; at: number; used: boolean }>();
+  private readonly eventCodes = new Map<string, { openKfId: string; user: string; at: number; used: boolean }>();
   private readonly usedResponseCodes = new Set<string>();
   private readonly hung = new Set<ServerResponse>();
   private seq = 0;
@@ -141,7 +141,7 @@ export class FakeWecomServer {
     opts: { welcome?: boolean; sceneParam?: string } = {},
   ): string {
     const code = opts.welcome === false ? undefined : `welcome-${randomBytes(6).toString('hex')}`;
-    if (code) this.welcomeCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
+    if (code) this.eventCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
     this.kfEntry({
       open_kfid: openKfId,
       external_userid: '',
@@ -177,6 +177,32 @@ export class FakeWecomServer {
         external_userid: sent.touser,
         fail_msgid: msgid,
         fail_type: failType,
+      },
+    });
+    return this.kfCallbackToken();
+  }
+
+  /**
+   * The 接待人员 serving the customer ends the session (session_status_change, change_type 3): the session is
+   * ended (state 4) and the event carries a msg_code for one kf/send_msg_on_event within 20 s. Returns the
+   * callback Token.
+   */
+  personEndsSession(openKfId: string, externalUserId: string, servicer: string): string {
+    const code = `end-${randomBytes(6).toString('hex')}`;
+    this.eventCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
+    this.serviceStates.set(`${openKfId}/${externalUserId}`, 4);
+    this.kfEntry({
+      open_kfid: openKfId,
+      external_userid: '',
+      origin: 4,
+      msgtype: 'event',
+      event: {
+        event_type: 'session_status_change',
+        open_kfid: openKfId,
+        external_userid: externalUserId,
+        change_type: 3,
+        old_servicer_userid: servicer,
+        msg_code: code,
       },
     });
     return this.kfCallbackToken();
@@ -281,14 +307,14 @@ export class FakeWecomServer {
   }
 
   private kfSendOnEvent(body: Json): Json {
-    const welcome = this.welcomeCodes.get(String(body.code ?? ''));
-    if (!welcome || welcome.used || this.nowMs > welcome.at + 20_000)
+    const code = this.eventCodes.get(String(body.code ?? ''));
+    if (!code || code.used || this.nowMs > code.at + 20_000)
       return { errcode: 95010, errmsg: 'fake: event code invalid, used or older than 20 s' };
-    welcome.used = true;
+    code.used = true;
     const msgid = String(body.msgid ?? `kfevent-${++this.seq}`);
     this.kfSent.push({
-      touser: welcome.user,
-      open_kfid: welcome.openKfId,
+      touser: code.user,
+      open_kfid: code.openKfId,
       msgid,
       at: this.nowMs,
       via: 'event',

@@ -101,7 +101,8 @@ export class WecomApiClient {
 
   /**
    * `kf/send_msg_on_event`: the one message a session event allows, e.g. the welcome for an enter_session's
-   * `welcome_code` (valid 20 s, once). It does not count against the 48 h / 5-message window.
+   * `welcome_code`, or the msg_code of a session a person ended (valid 20 s, once). It does not count against
+   * the 48 h / 5-message window.
    */
   async kfSendMsgOnEvent(args: { code: string; msgid?: string; body: KfMessageBody }): Promise<string> {
     const reply = await this.call('kf/send_msg_on_event', { code: args.code, msgid: args.msgid, ...args.body });

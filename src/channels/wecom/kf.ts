@@ -2,6 +2,7 @@ import { type InboundMessage, type Ingest, MEDIA_TEXT, type MediaKind, STAFF_REP
 import type { LockFn } from '../outbound/redis-lock.ts';
 import type { WecomApiClient } from './api-client.ts';
 import type { KfMessage } from './api-types.ts';
+import { SESSION_ENDED_KEY } from './send-context.ts';
 
 /** Where the kf pull position lives; the lead implements it on Prisma's SyncCursor table. */
 export interface CursorStore {
@@ -98,8 +99,8 @@ async function ingestOne(message: KfMessage, options: SyncKfOptions, result: Syn
 /**
  * A customer's message as an InboundMessage — text, media, or the words of a card they sent; a 接待人员's
  * answer (origin 5) as a staff message carrying the customer it went to ({@link STAFF_REPLY_TO}), so the
- * tickets see the person's response; a customer opening the chat as a `session_start`; undefined for
- * anything else.
+ * tickets see the person's response; a customer opening the chat, or a person ending it, as a session
+ * event; undefined for anything else.
  */
 export function toInbound(message: KfMessage, openKfId: string): InboundMessage | undefined {
   const kfId = message.open_kfid ?? openKfId;
@@ -117,7 +118,7 @@ export function toInbound(message: KfMessage, openKfId: string): InboundMessage 
       replyContext: { open_kfid: kfId, [STAFF_REPLY_TO]: message.external_userid },
     };
   }
-  if (message.msgtype === 'event') return sessionStart(message, kfId, base);
+  if (message.msgtype === 'event') return sessionEvent(message, kfId, base);
   if (message.origin !== CUSTOMER || !message.external_userid) return undefined;
   const customer = { ...base, userRef: message.external_userid, role: 'customer' as const };
   const media = mediaOf(message);
@@ -144,12 +145,18 @@ export function sendFailureOf(message: KfMessage, openKfId: string): KfSendFailu
   return { openKfId: openKf, externalUserId: user, msgid, failType: Number(event.fail_type ?? 0) };
 }
 
+/** session_status_change `change_type` 3: the 接待人员 ended the session (doc 94670). */
+const SESSION_ENDED = 3;
+
 /**
- * enter_session with a `welcome_code` (WeCom hands one out only when the customer has had no welcome for
- * 48 h and has not written yet): a `session_start` the bot may answer once, through kf/send_msg_on_event.
- * Other events, and enter_session without a code, are nothing to answer.
+ * Session events the bot may answer once, through kf/send_msg_on_event with the event's code (valid 20 s):
+ * - enter_session with a `welcome_code` (WeCom hands one out only when the customer has had no welcome for
+ *   48 h and has not written yet): `session_start`, answered with the welcome;
+ * - session_status_change where a 接待人员 ended the session, with its `msg_code`: `session_end`, answered
+ *   with a note that the bot is back (and the bot may talk to the customer again).
+ * Other events, and these without a code, are nothing to answer.
  */
-function sessionStart(
+function sessionEvent(
   message: KfMessage,
   kfId: string,
   base: Pick<InboundMessage, 'channel' | 'platformMsgId' | 'sentAt'>,
@@ -157,17 +164,28 @@ function sessionStart(
   const event = message.event as Record<string, unknown> | undefined;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const user = str(event?.external_userid) ?? message.external_userid;
-  const code = str(event?.welcome_code);
-  if (event?.event_type !== 'enter_session' || !user || !code) return undefined;
-  const scene = str(event.scene_param) ?? str(event.scene);
-  return {
-    ...base,
-    userRef: user,
-    role: 'customer',
-    text: '',
-    event: 'session_start',
-    replyContext: { open_kfid: str(event.open_kfid) ?? kfId, welcome_code: code, ...(scene ? { scene } : {}) },
-  };
+  if (!event || !user) return undefined;
+  const customer = { ...base, userRef: user, role: 'customer' as const, text: '' };
+  const open_kfid = str(event.open_kfid) ?? kfId;
+  const welcome = str(event.welcome_code);
+  if (event.event_type === 'enter_session' && welcome) {
+    const scene = str(event.scene_param) ?? str(event.scene);
+    return {
+      ...customer,
+      event: 'session_start',
+      replyContext: { open_kfid, event_code: welcome, ...(scene ? { scene } : {}) },
+    };
+  }
+  const code = str(event.msg_code);
+  if (event.event_type === 'session_status_change' && Number(event.change_type) === SESSION_ENDED && code) {
+    const servicer = str(event.old_servicer_userid);
+    return {
+      ...customer,
+      event: 'session_end',
+      replyContext: { open_kfid, event_code: code, [SESSION_ENDED_KEY]: true, ...(servicer ? { servicer } : {}) },
+    };
+  }
+  return undefined;
 }
 
 /**

@@ -3,7 +3,16 @@ import type { OutboundMessage, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { BudgetTarget } from '../send-budget.ts';
 import { type KfMessageBody, KfServiceState } from './api-types.ts';
-import { failed, LIMITS, plainText, REROUTE_TEXT, type SendContext, stableId, stringField } from './send-context.ts';
+import {
+  failed,
+  LIMITS,
+  plainText,
+  REROUTE_TEXT,
+  SESSION_ENDED_KEY,
+  type SendContext,
+  stableId,
+  stringField,
+} from './send-context.ts';
 
 const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
 
@@ -19,8 +28,12 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
     (user ? await ctx.budget.kfAccountOf(user) : undefined) ??
     ctx.defaultOpenKfId;
   if (!openKfId || !user) return failed('微信客服消息缺少 open_kfid 或客户 external_userid');
-  const welcomeCode = stringField(message.replyContext?.welcome_code);
-  if (welcomeCode && message.kind === 'reply') return sendWelcome(ctx, message, welcomeCode);
+  const eventCode = stringField(message.replyContext?.event_code);
+  if (eventCode && message.kind === 'reply') {
+    // A person ended the session: it is the bot's again (no need to ask kf/service_state/get first).
+    if (message.replyContext?.[SESSION_ENDED_KEY] === true) await ctx.redis.del(personKey(ctx, openKfId, user));
+    return sendOnEvent(ctx, message, eventCode);
+  }
   if (await withPerson(ctx, openKfId, user)) return holdForPerson(ctx, message);
   const result = await sendText(ctx, message, openKfId, user);
   // The hand-over happens whether or not the reply itself could go out now (budget, 48 h window).
@@ -72,11 +85,11 @@ export function ownsKfMsgId(dedupeKey: string, msgid: string): boolean {
 }
 
 /**
- * The greeting for a customer who opened the chat, through kf/send_msg_on_event with the enter_session's
- * code: once, within 20 s, outside the 5-message budget. When WeCom refuses it (the code expired or was
- * used) the customer simply gets no greeting; nothing is rerouted.
+ * The answer to a session event (the welcome, the note after a person ended the session), through
+ * kf/send_msg_on_event with the event's code: once, within 20 s, outside the 5-message budget. When WeCom
+ * refuses it (the code expired or was used) the customer simply does not get it; nothing is rerouted.
  */
-async function sendWelcome(ctx: SendContext, message: OutboundMessage, code: string): Promise<SendResult> {
+async function sendOnEvent(ctx: SendContext, message: OutboundMessage, code: string): Promise<SendResult> {
   const body = menuOf(message) ?? {
     msgtype: 'text' as const,
     text: { content: truncateUtf8(plainText(message), LIMITS.kfText, '') },
@@ -87,7 +100,8 @@ async function sendWelcome(ctx: SendContext, message: OutboundMessage, code: str
       platformIds: [await ctx.kfApi.kfSendMsgOnEvent({ code, msgid: stableId(message.dedupeKey), body })],
     };
   } catch (err) {
-    if (isCodedError(err) && typeof err.details?.errcode === 'number') return failed(`欢迎语未发出：${err.message}`);
+    if (isCodedError(err) && typeof err.details?.errcode === 'number')
+      return failed(`会话事件消息未发出：${err.message}`);
     throw err;
   }
 }

@@ -194,7 +194,7 @@ describe('微信客服 replies', () => {
     });
     fake.advance(21_000);
     const result = await channel.send({ ...kfMessage('您好'), replyContext: ingest.rows[0]?.replyContext });
-    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('欢迎语未发出') });
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('会话事件消息未发出') });
     expect(fake.kfSent).toEqual([]);
     expect(robotSaw('KEY-STAFF')).toEqual([]);
     await customerWrites('在吗');

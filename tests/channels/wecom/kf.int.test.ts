@@ -134,8 +134,33 @@ describe('syncKf', () => {
         event: 'session_start',
         replyContext: {
           open_kfid: 'wkSHOP',
-          welcome_code: expect.stringMatching(/^welcome-/),
+          event_code: expect.stringMatching(/^welcome-/),
           scene: 'from_order_page',
+        },
+      }),
+    ]);
+  });
+
+  it('a 接待人员 ending the session is a session_end with its code; a person picking one up is nothing to answer', async () => {
+    fake.kfEntry({
+      open_kfid: 'wkSHOP',
+      external_userid: '',
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'session_status_change', external_userid: 'wmE', change_type: 1, msg_code: 'pick-up' },
+    });
+    const token = fake.personEndsSession('wkSHOP', 'wmE', 'lisi');
+    expect(await sync(token, { limit: 100 })).toMatchObject({ accepted: 1, ignored: 1 });
+    expect(store.rows).toEqual([
+      expect.objectContaining({
+        userRef: 'wmE',
+        role: 'customer',
+        event: 'session_end',
+        replyContext: {
+          open_kfid: 'wkSHOP',
+          event_code: expect.stringMatching(/^end-/),
+          sessionEnded: true,
+          servicer: 'lisi',
         },
       }),
     ]);
