@@ -275,7 +275,13 @@ export function createMessageHandler(deps: {
     const kept: ConversationMemory = waiting ? { ...acted, unproved: waiting } : acted;
     await deps.memory.save(key, out.orderNos ? rememberOrders(kept, out.orderNos, now()) : kept);
     const answer = reply(d, out.text, out.handoff ? { handoff: true } : {});
-    return [out.asked && parse.clarify ? withChoices(answer, parse.clarify.options) : answer];
+    if (out.asked && parse.clarify) return [withChoices(answer, parse.clarify.options)];
+    // A list of the customer's orders: each is an answer to tap ("第2单 …" picks it, nlu/context.ts).
+    if (sender.kind === 'customer' && out.orderNos && out.orderNos.length > 1) {
+      const items = out.orderNos.slice(0, 5).map((no, i) => ({ id: `order_${i + 1}`, label: `第${i + 1}单 ${no}` }));
+      return [{ ...answer, choices: { head: answer.text, items } }];
+    }
+    return [answer];
   };
 
   /**

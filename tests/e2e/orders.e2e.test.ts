@@ -232,6 +232,20 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(1);
   });
 
+  it('the list of orders offers each as an answer to tap; the tapped words show that order', async () => {
+    expect(await say('c-tap', 'SO202611230001 尾号1111')).toContain('SO202611230001');
+    expect(await say('c-tap', 'SO202611230006 尾号1111')).toContain('SO202611230006');
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-tap' } });
+    const res = await svc.post('/api/sandbox/messages', { user: 'c-tap', text: '查一下我的订单' });
+    const [list] = res.json.replies as { text: string; choices?: { head: string; items: { label: string }[] } }[];
+    expect(list?.choices?.head).toBe(list?.text);
+    const labels = list?.choices?.items.map((i) => i.label);
+    expect(labels).toEqual(['第1单 SO202611230006', '第2单 SO202611230001']);
+    const detail = await say('c-tap', labels?.[1] ?? '');
+    expect(detail).toContain('订单 SO202611230001');
+    expect(detail).not.toContain('SO202611230006');
+  });
+
   it('"第二个收到就是碎的" after the list is a ticket on the second order, not a guess', async () => {
     expect(await say('c-pick-2', 'SO202611230001 尾号1111')).toContain('SO202611230001');
     expect(await say('c-pick-2', 'SO202611230006 尾号1111')).toContain('SO202611230006');
