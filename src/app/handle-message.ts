@@ -46,6 +46,11 @@ export interface FollowUpOpts {
   inSession?: boolean;
   /** Names no matter at all: the conversation's ticket comes before one that fits the classifier's guess. */
   anyProblem?: boolean;
+  /**
+   * Takes the request back ("算了不取消了"): a ticket nobody has picked up yet is resolved as withdrawn;
+   * one being worked on gets the news.
+   */
+  retract?: boolean;
 }
 
 export interface CustomerMessageOpts {
@@ -382,7 +387,9 @@ export function createMessageHandler(deps: {
     // "算了不取消了": the customer takes a request back. The classifier hears 取消; this is no new ticket and
     // no reminder, but news for the ticket it is about.
     if (sender.kind === 'customer' && isRetraction(d.text)) {
-      return (await deps.tickets?.onFollowUp(input, { chase: false })) ?? { text: zh.retractedNothingOpen() };
+      return (
+        (await deps.tickets?.onFollowUp(input, { chase: false, retract: true })) ?? { text: zh.retractedNothingOpen() }
+      );
     }
     if (parse.clarify) {
       const chased =

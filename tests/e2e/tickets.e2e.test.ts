@@ -97,9 +97,14 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
     expect(id).toBeGreaterThan(0);
     const noted = `收到，已补充到工单 #${id}，处理的同事会看到。`;
-    for (const text of ['改成上海市徐汇区漕溪北路88号 2栋301', '取消订单吧', '算了不取消了']) {
+    for (const text of ['改成上海市徐汇区漕溪北路88号 2栋301', '取消订单吧']) {
       expect((await say('c-addr', text)).json.replies[0].text).toBe(noted);
     }
+    // Taking back the cancellation is news for the address change, which stays open.
+    expect((await say('c-addr', '算了不取消了')).json.replies[0].text).toBe(
+      `好的，已告诉处理工单 #${id} 的同事您这边不需要了，他们会据此处理。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('open');
     const ticket = () => svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect((await ticket()).reminderCount).toBe(0);
     const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
@@ -209,6 +214,30 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
       );
     }
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+  });
+
+  it('taking back a request nobody has picked up withdraws its ticket; one being worked on only hears of it', async () => {
+    const opened = await say('c-withdraw', '我要取消订单');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    expect((await say('c-withdraw', '算了不取消了')).json.replies[0].text).toBe(
+      `好的，已为您撤销工单 #${id}（修改/取消订单）。之后有需要随时告诉我。`,
+    );
+    const withdrawn = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(withdrawn.status).toBe('resolved');
+    const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'status' } });
+    expect(events.map((e) => e.reason)).toEqual(['撤回申请：算了不取消了']);
+    const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: withdrawn.assigneeId ?? '-' } });
+    expect((await inbox(owner.externalId)).map((m) => m.text)).toContain(
+      `工单 #${id} 顾客撤回了申请（「算了不取消了」），已自动标为已解决。`,
+    );
+    // Being worked on: the owner decides, the ticket stays theirs.
+    const exchange = await say('c-withdraw-2', '衣服尺码不合适 我要换货');
+    const other = Number(/工单 #(\d+)/.exec(exchange.json.replies[0].text)?.[1]);
+    await say('agent1', `@bot 接单 #${other}`, 'staff');
+    expect((await say('c-withdraw-2', '不用换了')).json.replies[0].text).toBe(
+      `好的，已告诉处理工单 #${other} 的同事您这边不需要了，他们会据此处理。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: other } })).status).toBe('in_progress');
   });
 
   it('taking a request back with nothing open opens nothing', async () => {

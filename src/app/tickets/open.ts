@@ -4,6 +4,7 @@ import {
   followUpProblem,
   nextAssignee,
   openKey,
+  PROBLEM_ZH as PROBLEM_OF_TICKET_ZH,
   problemKey,
   problemsChosenBetween,
   STATUS_ZH,
@@ -176,6 +177,7 @@ export async function onFollowUp(
     (await deps.repo.waitingOnCustomer(input.sender.id)) ??
     session;
   if (!open) return undefined;
+  if (opts.retract) return answerOn(open, await withdraw(deps, open, input));
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
   const text =
@@ -183,6 +185,44 @@ export async function onFollowUp(
       ? await note(deps, open, input, { question: opts.question === true })
       : await attach(deps, open, input, { deliveryChecked: false });
   return answerOn(open, text);
+}
+
+/** Requests one retraction takes back together ("不退了": a refund, with or without the return). */
+const REFUNDS = new Set(['return_refund', 'refund_only']);
+const sameRequest = (a: string | undefined, b: string) => a === b || (REFUNDS.has(a ?? '') && REFUNDS.has(b));
+
+/**
+ * "算了不取消了" about ticket `t`: when nobody has picked it up yet (待处理), the customer added nothing to it,
+ * and the message takes back the very request it was opened for ("我要取消订单" → "不取消了", not an address
+ * change), the ticket is resolved as withdrawn and its owner told. Otherwise the news is noted on it for
+ * whoever works on it. Once per delivery either way.
+ */
+async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
+  const { sender, delivery } = input;
+  const opened = t.status === 'open' ? await deps.repo.openedAs(t.id) : undefined;
+  if (!opened || opened.added > 0 || !sameRequest(opened.primary, input.parse.primary)) {
+    await note(deps, t, input);
+    return zh.retractedNoted({ id: t.id });
+  }
+  if (!(await deps.repo.handled(t.id, delivery.id))) {
+    const said = delivery.text.slice(0, 100);
+    const done = await moveTicket(deps, t, 'resolve', {
+      actor: `customer:${sender.id}`,
+      channel: delivery.channel,
+      deliveryId: delivery.id,
+      reason: `撤回申请：${said}`,
+    });
+    if (done.assigneeId) {
+      await deps.notifier.push({
+        to: { staffIds: [done.assigneeId] },
+        kind: 'push',
+        text: zh.withdrawnToStaff({ id: t.id, said }),
+        dedupeKey: `withdrawn-${t.id}-${delivery.id}`,
+        ticketId: t.id,
+      });
+    }
+  }
+  return zh.retractedDone({ id: t.id, problemZh: PROBLEM_OF_TICKET_ZH[t.problem] ?? '售后问题' });
 }
 
 /** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */
