@@ -223,13 +223,20 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
       `好的，已为您撤销工单 #${id}（修改/取消订单）。之后有需要随时告诉我。`,
     );
     const withdrawn = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
-    expect(withdrawn.status).toBe('resolved');
-    const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'status' } });
-    expect(events.map((e) => e.reason)).toEqual(['撤回申请：算了不取消了']);
+    expect(withdrawn.status).toBe('closed');
+    const events = await svc.db.prisma.ticketEvent.findMany({
+      where: { ticketId: id, type: 'status' },
+      orderBy: { at: 'asc' },
+    });
+    expect(events.map((e) => e.reason)).toEqual(['撤回申请：算了不取消了', '顾客撤回，工单关闭']);
     const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: withdrawn.assigneeId ?? '-' } });
     expect((await inbox(owner.externalId)).map((m) => m.text)).toContain(
-      `工单 #${id} 顾客撤回了申请（「算了不取消了」），已自动标为已解决。`,
+      `工单 #${id} 顾客撤回了申请（「算了不取消了」），已自动关闭。`,
     );
+    // Asking for it again later is a new request, not a reopened one.
+    const again = await say('c-withdraw', '还是取消订单吧');
+    expect(again.json.replies[0].text).toMatch(/^已为您登记售后工单 #\d+（/);
+    expect(again.json.replies[0].text).not.toContain(`#${id}`);
     // Being worked on: the owner decides, the ticket stays theirs.
     const exchange = await say('c-withdraw-2', '衣服尺码不合适 我要换货');
     const other = Number(/工单 #(\d+)/.exec(exchange.json.replies[0].text)?.[1]);

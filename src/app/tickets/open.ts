@@ -194,7 +194,7 @@ const sameRequest = (a: string | undefined, b: string) => a === b || (REFUNDS.ha
 /**
  * "算了不取消了" about ticket `t`: when nobody has picked it up yet (待处理), the customer added nothing to it,
  * and the message takes back the very request it was opened for ("我要取消订单" → "不取消了", not an address
- * change), the ticket is resolved as withdrawn and its owner told. Otherwise the news is noted on it for
+ * change), the ticket is resolved as withdrawn and closed, and its owner told. Otherwise the news is noted on it for
  * whoever works on it. Once per delivery either way.
  */
 async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
@@ -206,12 +206,10 @@ async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput): P
   }
   if (!(await deps.repo.handled(t.id, delivery.id))) {
     const said = delivery.text.slice(0, 100);
-    const done = await moveTicket(deps, t, 'resolve', {
-      actor: `customer:${sender.id}`,
-      channel: delivery.channel,
-      deliveryId: delivery.id,
-      reason: `撤回申请：${said}`,
-    });
+    const by = { actor: `customer:${sender.id}`, channel: delivery.channel, deliveryId: delivery.id };
+    const resolved = await moveTicket(deps, t, 'resolve', { ...by, reason: `撤回申请：${said}` });
+    // Closed, not just resolved: asking for it again later is a new request, not "still not solved".
+    const done = await moveTicket(deps, resolved, 'close', { ...by, reason: '顾客撤回，工单关闭' });
     if (done.assigneeId) {
       await deps.notifier.push({
         to: { staffIds: [done.assigneeId] },
