@@ -60,6 +60,8 @@ export interface CustomerMessageOpts {
   photoSent?: boolean;
   /** The message asks something ("补发的单号多少"): as a note, it is answered with the ticket's status. */
   question?: boolean;
+  /** A person was asked for outside working hours: the reply says when someone will be in, not "转接中". */
+  afterHours?: boolean;
 }
 
 /** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
@@ -175,6 +177,13 @@ export function createMessageHandler(deps: {
   };
   /** When people are at work, in words (the service calendar), for "你们几点下班". */
   serviceHours?: (now: Date) => string;
+  /**
+   * Whether people are at work now (the service calendar). Outside those hours a conversation is not handed
+   * to a person (微信客服's queue would leave the customer waiting in silence until morning) unless
+   * `handoffAfterHours`; the ticket says when someone will be in.
+   */
+  atWork?: (now: Date) => boolean;
+  handoffAfterHours?: boolean;
   /** Each intent label's 中文名 (intents/labels.yml), the words a clarifying question's options are shown as. */
   labelNames?: Readonly<Record<string, string>>;
   /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
@@ -400,9 +409,11 @@ export function createMessageHandler(deps: {
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
     // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).
-    const handoff =
+    const wantsPerson =
       sender.kind === 'customer' &&
       (parse.primary === 'human_agent' || parse.escalateToManager || parse.urgency.level === 'critical');
+    const afterHours = wantsPerson && !deps.handoffAfterHours && deps.atWork?.(new Date(now())) === false;
+    const handoff = wantsPerson && !afterHours;
     if (sender.kind === 'customer') {
       // "SO… 尾号5555 台灯不亮": the order is proved first (and bound to the customer), so the ticket is
       // opened on it; a number and suffix that do not match get the verification answer instead.
@@ -416,13 +427,17 @@ export function createMessageHandler(deps: {
           restated: !continuesPrevious(parse) && !givesDetails(parse),
           photoSent,
           question,
+          afterHours,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
       if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy)}`, handoff };
     }
     // "你们几点下班": the service calendar answers; the bot itself never closes.
     if (parse.primary === 'other' && deps.serviceHours && asksHours(d.text))
       return { text: `${deps.serviceHours(new Date(now()))}${zh.botAlwaysOn()}` };
-    return { text: fallback(parse, isThanks(d.text)), handoff };
+    return {
+      text: afterHours && parse.primary === 'human_agent' ? zh.handoffAfterHours() : fallback(parse, isThanks(d.text)),
+      handoff,
+    };
   }
 }
 

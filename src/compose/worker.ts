@@ -11,7 +11,7 @@ import type { ChannelId } from '../channels/channel.ts';
 import type { Env } from '../config/env.ts';
 import { loadReturnPolicy } from '../config/return-policy.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
-import { describeServiceHours } from '../domain/tickets/business-clock.ts';
+import { describeServiceHours, isWorkingTime } from '../domain/tickets/business-clock.ts';
 import { relayStaleDeliveries } from '../jobs/relay.ts';
 import { createTimerScheduler, startTimerWorker } from '../jobs/timers.ts';
 import { startInboundWorker, startMaintenance } from '../jobs/workers.ts';
@@ -95,6 +95,7 @@ export async function composeWorker(deps: {
       returnPolicy: await loadReturnPolicy(env.RETURN_POLICY_FILE),
       // The normal lane's calendar is the service team's: read at each question, so an admin change applies.
       serviceHours: (now) => describeServiceHours(calendarFor(config, policyFor(config, 'P3').calendarId), now),
+      atWork: (now) => isWorkingTime(now, calendarFor(config, policyFor(config, 'P3').calendarId)),
       ...(deps.orders ? { orders: deps.orders.handling } : {}),
     });
   const processor = createDeliveryProcessor({ deliveries: deps.deliveries, outbox, send: deps.send, respond });
@@ -163,6 +164,7 @@ function createResponder(deps: {
   tickets: ReturnType<typeof createTicketService>;
   returnPolicy: ReturnPolicy;
   serviceHours: (now: Date) => string;
+  atWork: (now: Date) => boolean;
   orders?: OrderHandling;
 }): Responder {
   const nlu = loadNlu(deps.env, deps.log);
@@ -180,6 +182,8 @@ function createResponder(deps: {
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,
     serviceHours: deps.serviceHours,
+    atWork: deps.atWork,
+    handoffAfterHours: deps.env.WECOM_KF_HANDOFF_AFTER_HOURS,
     memory: { load: (k) => conversations.load<ConversationMemory>(k), save: (k, m) => conversations.save(k, m) },
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,

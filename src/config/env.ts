@@ -64,6 +64,11 @@ export const EnvSchema = z.object({
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
   WECOM_KF_SECRET: optionalString,
   WECOM_KF_OPEN_KFID: optionalString,
+  /**
+   * Hand a 微信客服 session to the human queue also outside the service calendar's hours. Off by default:
+   * at night nobody picks it up, and while it waits in the queue the bot may not answer the customer.
+   */
+  WECOM_KF_HANDOFF_AFTER_HOURS: bool(false),
   WECOM_BOT_TOKEN: optionalString,
   WECOM_BOT_NAME: optionalString,
   WECOM_BOT_ENCODING_AES_KEY: optionalString,

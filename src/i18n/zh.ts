@@ -29,6 +29,12 @@ export const zh = {
   askWhatHappened: () =>
     '抱歉让您不开心了。请问遇到了什么问题？把情况和订单号告诉我，我马上为您登记处理；需要人工客服也可以直接说「转人工」。',
   handoff: () => '好的，正在为您转接人工客服，请稍候；客服接入前您也可以先描述问题，我会一并转交。',
+  handoffAfterHours: () =>
+    '现在不是人工客服的工作时间，上班后会有客服联系您。在那之前，订单、物流和退换货的问题也可以先问我，我会登记好交给上班的同事。',
+  handoffTicketAfterHours: (p: { id: number; dueText?: string }) =>
+    `现在不是人工客服的工作时间，已为您登记工单 #${p.id}` +
+    (p.dueText ? `，上班后最晚 ${p.dueText} 前会有客服联系您` : '，上班后会有客服联系您') +
+    '。在那之前，订单、物流和退换货的问题也可以先问我，我会一并转交。',
   handoffTicket: (p: { id: number; dueText?: string }) =>
     `好的，正在为您转接人工客服（工单 #${p.id}），请稍候` +
     (p.dueText ? `，最晚 ${p.dueText} 前会有客服联系您` : '') +

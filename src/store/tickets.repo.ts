@@ -152,15 +152,6 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         [customerId, ts(since)],
         'ORDER BY t."resolvedAt" DESC',
       ),
-    /** The intent the ticket was opened for, and how many notes and reminders the customer added since. */
-    async openedAs(ticketId: number): Promise<{ primary?: string; added: number }> {
-      const rows = await sql.query<{ primary: string | null; added: number }>(
-        `SELECT (SELECT data->>'primary' FROM "TicketEvent" WHERE "ticketId" = $1 AND type = 'created' LIMIT 1) AS primary,
-           (SELECT count(*) FROM "TicketEvent" WHERE "ticketId" = $1 AND type IN ('note', 'reminder'))::int AS added`,
-        [ticketId],
-      );
-      return { ...(rows[0]?.primary ? { primary: rows[0].primary } : {}), added: rows[0]?.added ?? 0 };
-    },
     /** The level of the ticket's latest rating, if it has one. */
     async latestRating(ticketId: number): Promise<RatingLevel | undefined> {
       const rows = await sql.query<{ level: RatingLevel }>(

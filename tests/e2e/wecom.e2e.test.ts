@@ -12,7 +12,9 @@ import {
 describe('WeCom through the running service (fake WeCom server, real PostgreSQL + Redis)', () => {
   let svc: WecomTestService;
   beforeAll(async () => {
-    svc = await startWecomService({ kf: true, staffGroup: true });
+    // Hand-overs to the kf queue whatever the hour the suite runs at (outside the service calendar's hours the
+    // bot keeps the conversation by default; tests/app/handle-message.test.ts covers that).
+    svc = await startWecomService({ kf: true, staffGroup: true, env: { WECOM_KF_HANDOFF_AFTER_HOURS: 'true' } });
   });
   afterAll(async () => {
     await svc?.stop();

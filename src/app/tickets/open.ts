@@ -79,6 +79,7 @@ export async function onCustomerMessage(
     question: opts.question === true,
     chase: opts.chase,
     restated: opts.restated ?? true,
+    afterHours: opts.afterHours === true,
   });
   if (!text) return undefined;
   if (match.notTheirs) return { text: `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` };
@@ -199,8 +200,9 @@ const sameRequest = (a: string | undefined, b: string) => a === b || (REFUNDS.ha
  */
 async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
   const { sender, delivery } = input;
-  const opened = t.status === 'open' ? await deps.repo.openedAs(t.id) : undefined;
-  if (!opened || opened.added > 0 || !sameRequest(opened.primary, input.parse.primary)) {
+  // Nothing added since it was opened: the customer's last message to it is the one that opened it.
+  const untouched = t.status === 'open' && t.lastCustomerMessageAt?.getTime() === t.createdAt.getTime();
+  if (!untouched || !sameRequest(openedFor(t), input.parse.primary)) {
     await note(deps, t, input);
     return zh.retractedNoted({ id: t.id });
   }
@@ -304,6 +306,8 @@ interface Circumstances {
   restated: boolean;
   /** The message asks something ("补发的单号多少"): as a note, it is answered with the ticket's status. */
   question: boolean;
+  /** A person was asked for outside working hours (see CustomerMessageOpts). */
+  afterHours: boolean;
 }
 
 /** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */
@@ -326,7 +330,7 @@ async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, askForOrder, photoSent, chase, restated, question }: Circumstances,
+  { order, orderGuessed, askForOrder, photoSent, chase, restated, question, afterHours }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -399,17 +403,23 @@ async function openOrAttach(
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
   await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
-  return createdText(ticket, parse, linkedId, { orderGuessed, askForOrder, photoSent });
+  return createdText(ticket, parse, linkedId, { orderGuessed, askForOrder, photoSent, afterHours });
 }
 
 function createdText(
   t: TicketRow,
   parse: Parse,
   linkedId: number | null,
-  { orderGuessed, askForOrder, photoSent }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'>,
+  {
+    orderGuessed,
+    askForOrder,
+    photoSent,
+    afterHours,
+  }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'> & { afterHours?: boolean },
 ): string {
   if (parse.primary === 'human_agent') {
-    return zh.handoffTicket({ id: t.id, ...(t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}) });
+    const due = t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {};
+    return afterHours ? zh.handoffTicketAfterHours({ id: t.id, ...due }) : zh.handoffTicket({ id: t.id, ...due });
   }
   const text = zh.ticketCreated({
     id: t.id,
