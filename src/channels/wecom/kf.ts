@@ -93,7 +93,9 @@ async function ingestOne(message: KfMessage, options: SyncKfOptions, result: Syn
   const { status } = await options.ingest(inbound);
   if (status === 'duplicate') result.duplicates++;
   else result.accepted++;
-  if (inbound.role === 'customer') await options.onCustomerMessage?.(inbound);
+  // Opening the chat or a person ending it is no message from the customer: the 48 h / 5-message window
+  // counts from their last message only.
+  if (inbound.role === 'customer' && !inbound.event) await options.onCustomerMessage?.(inbound);
 }
 
 /**

@@ -124,8 +124,11 @@ describe('syncKf', () => {
   it('a customer opening the chat with a welcome code is a session_start; without a code it is nothing to answer', async () => {
     fake.customerEnters('wkSHOP', 'wmNEW', { welcome: false }); // had a welcome within 48 h: no code
     const token = fake.customerEnters('wkSHOP', 'wmNEW', { sceneParam: 'from_order_page' });
-    const result = await sync(token);
+    const wrote: string[] = [];
+    const result = await sync(token, { onCustomerMessage: async (m) => void wrote.push(m.userRef) });
     expect(result).toMatchObject({ accepted: 1, ignored: 1 });
+    // Opening the chat is no message: the 48 h / 5-message window does not start from it.
+    expect(wrote).toEqual([]);
     expect(store.rows).toEqual([
       expect.objectContaining({
         role: 'customer',
