@@ -98,6 +98,8 @@ export interface TicketHandling {
    * tickets get their response recorded (first response, escalations acknowledged).
    */
   onPlatformStaffReply?(input: { staff: Sender; customer: Sender; delivery: StoredDelivery }): Promise<void>;
+  /** The customer's unresolved tickets (newest first, at most 3), e.g. for the greeting when they open the chat. */
+  openTickets?(sender: Sender): Promise<{ id: number; problemZh: string; statusZh: string }[]>;
   /** "我的工单怎么样了": the customer's own tickets' status; undefined when the message asks no such thing. */
   customerTicketStatus?(input: HandlingInput): Promise<string | undefined>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
@@ -235,9 +237,14 @@ export function createMessageHandler(deps: {
     return level ? { level } : undefined;
   };
 
-  /** The greeting for a customer who opened the chat: what to tap, and when people are at work. */
-  const welcome = (d: StoredDelivery): OutboundMessage => {
-    const { head, items } = zh.welcome;
+  /**
+   * The greeting for a customer who opened the chat: what to tap, and when people are at work. A customer with
+   * tickets under way hears of them first, and the first answer to tap asks how they are doing.
+   */
+  const welcome = async (d: StoredDelivery, sender: Sender): Promise<OutboundMessage> => {
+    const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+    const head = open.length > 0 ? zh.welcomeWithTickets(open) : zh.welcome.head;
+    const items = open.length > 0 ? [zh.welcomeTicketsItem, ...zh.welcome.items] : zh.welcome.items;
     const tail = deps.serviceHours?.(new Date(now()));
     const text = [head, ...items.map((i) => `· ${i.label}`), ...(tail ? [tail] : [])].join('\n');
     return { ...reply(d, text), choices: { head, items, ...(tail ? { tail } : {}) } };
@@ -245,7 +252,7 @@ export function createMessageHandler(deps: {
 
   return async (d) => {
     const sender = await deps.resolveSender(d);
-    if (d.event === 'session_start') return sender.kind === 'customer' ? [welcome(d)] : [];
+    if (d.event === 'session_start') return sender.kind === 'customer' ? [await welcome(d, sender)] : [];
     if (d.event === 'session_end') return sender.kind === 'customer' ? [reply(d, zh.botBack())] : [];
     const answered = d.replyContext?.[STAFF_REPLY_TO];
     if (typeof answered === 'string' && sender.kind === 'staff') {

@@ -22,6 +22,10 @@ export const zh = {
     ],
   },
   botBack: () => '本次人工服务已结束，感谢您的耐心。之后有问题直接发消息给我（售后助手），我会继续为您登记和跟进。',
+  welcomeWithTickets: (open: { id: number; problemZh: string; statusZh: string }[]) =>
+    `您好，我是售后助手 🙂 您有 ${open.length} 张工单在处理：${open.map((t) => `#${t.id} ${t.problemZh}（${t.statusZh}）`).join('、')}。` +
+    '想看进度点下面第一项；有新的问题直接说，或点一下：',
+  welcomeTicketsItem: { id: 'welcome_tickets', label: '我的工单怎么样了' },
   thanks: () => '不客气，有需要随时找我～',
   okay: () => '好的，有需要随时找我～',
   botAlwaysOn: () => '我（售后助手）24 小时在线，问题可以先告诉我，我会登记好交给上班的同事。',

@@ -65,6 +65,15 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     const staff = await svc.post('/api/sandbox/messages', { user: 'agent1', role: 'staff', event: 'session_start' });
     expect(staff.status).toBe(400);
 
+    // With a ticket under way, the greeting names it and first offers to tell how it is doing.
+    const problem = await svc.post('/api/sandbox/messages', { user: 'c-tap2', text: '杯子收到就是碎的' });
+    const id = Number(/工单 #(\d+)/.exec(problem.json.replies[0].text)?.[1]);
+    const back = (await svc.post('/api/sandbox/messages', { user: 'c-tap2', event: 'session_start' })).json.replies[0];
+    expect(back.text).toMatch(new RegExp(`^您好，我是售后助手 🙂 您有 1 张工单在处理：#${id} 商品破损（待处理）。`));
+    expect(back.choices.items[0]).toEqual({ id: 'welcome_tickets', label: '我的工单怎么样了' });
+    const status = await svc.post('/api/sandbox/messages', { user: 'c-tap2', text: back.choices.items[0].label });
+    expect(status.json.replies[0].text).toMatch(new RegExp(`^您的工单 #${id}（商品破损）目前「待处理」`));
+
     const unclear = await svc.post('/api/sandbox/messages', { user: 'c-tap', text: '[名片]' });
     const [question] = unclear.json.replies;
     expect(question.text).toContain('请问您是想');

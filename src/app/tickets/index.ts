@@ -1,5 +1,5 @@
 import type { ChannelId } from '../../channels/channel.ts';
-import { STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
+import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketHandling } from '../handle-message.ts';
 import type { TimerSpec } from '../ports.ts';
@@ -31,6 +31,12 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     onRating: (input, rating) => onRating(deps, input, rating),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     customerTicketStatus: (input) => customerTicketStatus(deps, input),
+    openTickets: async (sender) =>
+      (await deps.repo.openOfCustomer(sender.id, 3)).map((t) => ({
+        id: t.id,
+        problemZh: PROBLEM_ZH[t.problem] ?? '售后问题',
+        statusZh: STATUS_ZH[t.status as TicketStatus],
+      })),
     onStaffMessage: (input) => onStaffMessage(deps, input),
     async onTimer(spec) {
       if (spec.kind.startsWith('escalation-')) return onEscalationTimer(deps, spec);
