@@ -84,7 +84,7 @@ export interface TicketHandling {
    */
   onRating?(
     input: Omit<HandlingInput, 'parse'>,
-    rating: { level: 'good' | 'okay' | 'bad'; ticketId?: number },
+    rating: { level: RatingLevel; ticketId?: number },
   ): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
   onCustomerMedia?(input: Omit<HandlingInput, 'parse'>): Promise<Answer | undefined>;
@@ -185,6 +185,7 @@ export function createMessageHandler(deps: {
    * `handoffAfterHours`; the ticket says when someone will be in.
    */
   atWork?: (now: Date) => boolean;
+  /** Hand over outside working hours too (env WECOM_KF_HANDOFF_AFTER_HOURS, e.g. for a night shift). */
   handoffAfterHours?: boolean;
   /** Each intent label's 中文名 (intents/labels.yml), the words a clarifying question's options are shown as. */
   labelNames?: Readonly<Record<string, string>>;
@@ -376,8 +377,7 @@ export function createMessageHandler(deps: {
       if (answer && ask && !added && parse.clarify)
         return { ...answer, text: `${answer.text}\n${parse.clarify.question}`, asked: true };
       // "尾号6142" after "390… 尾号1111 台灯插电没反应" failed its check: the order is proved now, and the
-      // problem the customer already described gets its ticket on it.
-      // The ticket is about what they described then, which is what it records.
+      // problem the customer described then gets its ticket on it, recording that description.
       if (shown && !added && unproved && continuesPrevious(parse) && problemKey(parse.primary)) {
         const described = { ...input, delivery: { ...d, text: unproved } };
         const ticket = await deps.tickets?.onCustomerMessage(described, { chase: false, restated: false, photoSent });

@@ -90,6 +90,9 @@ export const KF_FAIL_TYPES: Readonly<Record<number, string>> = {
   10: '顾客拒收',
 };
 
+/** replyContext flag of the answer to a kf session a 接待人员 ended: the bot may talk to the customer again. */
+export const SESSION_ENDED_KEY = 'sessionEnded';
+
 /** kf session states (分配客服会话, doc 94669). */
 export enum KfServiceState {
   Untreated = 0,

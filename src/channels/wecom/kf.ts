@@ -1,8 +1,7 @@
 import { type InboundMessage, type Ingest, MEDIA_TEXT, type MediaKind, STAFF_REPLY_TO } from '../channel.ts';
 import type { LockFn } from '../outbound/redis-lock.ts';
 import type { WecomApiClient } from './api-client.ts';
-import type { KfMessage } from './api-types.ts';
-import { SESSION_ENDED_KEY } from './send-context.ts';
+import { type KfMessage, SESSION_ENDED_KEY } from './api-types.ts';
 
 /** Where the kf pull position lives; the lead implements it on Prisma's SyncCursor table. */
 export interface CursorStore {

@@ -40,9 +40,6 @@ export interface SendContext {
 
 export const failed = (error: string): SendResult => ({ status: 'failed', error });
 
-/** replyContext flag of the answer to a session a 接待人员 ended: the bot may talk to the customer again. */
-export const SESSION_ENDED_KEY = 'sessionEnded';
-
 /** The plain rendering of a message: its text, or the card / markdown flattened. */
 export function plainText(message: OutboundMessage): string {
   if (message.card) return cardToText(message.card);

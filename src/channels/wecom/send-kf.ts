@@ -2,17 +2,8 @@ import { isCodedError } from '../../domain/errors.ts';
 import type { OutboundMessage, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { BudgetTarget } from '../send-budget.ts';
-import { type KfMessageBody, KfServiceState } from './api-types.ts';
-import {
-  failed,
-  LIMITS,
-  plainText,
-  REROUTE_TEXT,
-  SESSION_ENDED_KEY,
-  type SendContext,
-  stableId,
-  stringField,
-} from './send-context.ts';
+import { type KfMessageBody, KfServiceState, SESSION_ENDED_KEY } from './api-types.ts';
+import { failed, LIMITS, plainText, REROUTE_TEXT, type SendContext, stableId, stringField } from './send-context.ts';
 
 const CUT_NOTE = '…（内容较长，余下部分请联系人工客服）';
 
