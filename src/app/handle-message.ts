@@ -255,6 +255,17 @@ export function createMessageHandler(deps: {
     const sender = await deps.resolveSender(d);
     if (d.event === 'session_start') return sender.kind === 'customer' ? [await welcome(d, sender)] : [];
     if (d.event === 'session_end') return sender.kind === 'customer' ? [reply(d, zh.botBack())] : [];
+    if (d.event === 'person_joined') {
+      // The 接待人员 by name (a WeCom member, as in their own answers), so the customer knows who is there.
+      const servicer = d.replyContext?.servicer;
+      const person =
+        typeof servicer === 'string'
+          ? await deps.resolveSender({ ...d, userRef: servicer, role: 'staff', displayName: undefined })
+          : undefined;
+      // A member known only by their userid (never named by an admin) is not introduced by it.
+      const name = person?.name && person.name !== servicer ? person.name : undefined;
+      return sender.kind === 'customer' ? [reply(d, zh.personJoined({ name }))] : [];
+    }
     const answered = d.replyContext?.[STAFF_REPLY_TO];
     if (typeof answered === 'string' && sender.kind === 'staff') {
       // Not a message to the bot: a person answering a customer. Nothing to reply; the tickets take note.

@@ -38,13 +38,14 @@ export interface InboundMessage {
   media?: { kind: MediaKind; ref?: string };
   /**
    * Something that happened rather than words (`text` is then empty): `session_start` — a customer opened
-   * the chat (微信客服 enter_session), which the bot may greet once; `session_end` — the person serving the
+   * the chat (微信客服 enter_session), which the bot may greet once; `person_joined` — a person took the
+   * conversation from the queue (`replyContext.servicer` names them); `session_end` — the person serving the
    * customer ended the session (微信客服), and the bot is theirs again.
    */
   event?: InboundEvent;
 }
 
-export type InboundEvent = 'session_start' | 'session_end';
+export type InboundEvent = 'session_start' | 'person_joined' | 'session_end';
 
 /**
  * replyContext key of a staff member's answer written on the platform itself (a WeCom kf 接待人员 in their

@@ -21,6 +21,8 @@ export const zh = {
       { id: 'welcome_human', label: '转人工客服' },
     ],
   },
+  personJoined: (p: { name?: string }) =>
+    `您好，${p.name ? `${p.name}（人工客服）` : '人工客服'}已接入，马上为您处理。`,
   botBack: () => '本次人工服务已结束，感谢您的耐心。之后有问题直接发消息给我（售后助手），我会继续为您登记和跟进。',
   welcomeWithTickets: (open: { id: number; problemZh: string; statusZh: string }[]) =>
     `您好，我是售后助手 🙂 您有 ${open.length} 张工单在处理：${open.map((t) => `#${t.id} ${t.problemZh}（${t.statusZh}）`).join('、')}。` +

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryStore, StoredDelivery } from '../app/ports.ts';
-import { type ChannelId, type InboundMessage, MEDIA_TEXT } from '../channels/channel.ts';
+import { type ChannelId, type InboundEvent, type InboundMessage, MEDIA_TEXT } from '../channels/channel.ts';
 import type { Sql } from './db.ts';
 
 interface Row {
@@ -23,6 +23,9 @@ const isMedia = (v: unknown): v is NonNullable<InboundMessage['media']> =>
   typeof (v as { kind?: unknown }).kind === 'string' &&
   (v as { kind: string }).kind in MEDIA_TEXT;
 
+const EVENTS: readonly InboundEvent[] = ['session_start', 'person_joined', 'session_end'];
+const isEvent = (v: unknown): v is InboundEvent => EVENTS.includes(v as InboundEvent);
+
 function toDelivery(r: Row): StoredDelivery {
   const payload = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>;
   const sentAt = typeof payload.sentAt === 'string' ? new Date(payload.sentAt) : undefined;
@@ -38,7 +41,7 @@ function toDelivery(r: Row): StoredDelivery {
     ...(payload.replyContext ? { replyContext: payload.replyContext as Record<string, unknown> } : {}),
     ...(sentAt ? { sentAt } : {}),
     ...(isMedia(payload.media) ? { media: payload.media } : {}),
-    ...(payload.event === 'session_start' || payload.event === 'session_end' ? { event: payload.event } : {}),
+    ...(isEvent(payload.event) ? { event: payload.event } : {}),
     status: r.status,
     attempts: Number(r.attempts),
     receivedAt: new Date(r.receivedAt),

@@ -123,8 +123,12 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(1);
     expect(svc.fake.robotMessages.filter((m) => m.content.includes('wmHUMAN1'))).toEqual([]);
 
-    // A 接待人员 takes the session and answers in the WeCom client: that is the ticket's first response.
-    svc.fake.serviceStates.set('wkOPEN3/wmHUMAN1', 3);
+    // A 接待人员 takes the session: the customer is told who joined (sent on the event's code, as the
+    // session is now a person's). Then they answer in the WeCom client: that is the ticket's first response.
+    const joined = svc.fake.personTakesSession('wkOPEN3', 'wmHUMAN1', 'lisi');
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token: joined })))).toBe(200);
+    const [, hello] = await kfSentTo('wmHUMAN1', 2);
+    expect(hello).toMatchObject({ via: 'event', content: '您好，人工客服已接入，马上为您处理。' });
     svc.fake.kfEntry({
       open_kfid: 'wkOPEN3',
       external_userid: 'wmHUMAN1',
@@ -143,8 +147,8 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(answered.status).toBe('in_progress');
     const reply = await svc.db.prisma.ticketEvent.findFirstOrThrow({ where: { ticketId: ticketNo, type: 'reply' } });
     expect(reply.reason).toContain('在平台上回复顾客：您好，我是售后小李');
-    // The bot answers nobody: not the customer, not the 接待人员.
-    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(1);
+    // The bot answers nobody: not the customer (beyond the hand-off reply and who joined), not the 接待人员.
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1')).toHaveLength(2);
     expect(svc.fake.appMessages.filter((m) => m.touser === 'lisi')).toEqual([]);
 
     // The 接待人员 ends the session: the customer hears the bot is back, and the bot answers them again
@@ -153,11 +157,11 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     const callsBefore = stateCalls();
     const ended = svc.fake.personEndsSession('wkOPEN3', 'wmHUMAN1', 'lisi');
     expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token: ended })))).toBe(200);
-    const [, back] = await kfSentTo('wmHUMAN1', 2);
+    const [, , back] = await kfSentTo('wmHUMAN1', 3);
     expect(back).toMatchObject({ via: 'event', content: expect.stringContaining('本次人工服务已结束') });
     svc.fake.customerWrites('wkOPEN3', 'wmHUMAN1', '我的工单怎么样了');
     expect(await kfEvent('wkOPEN3')).toBe(200);
-    const [, , status] = await kfSentTo('wmHUMAN1', 3);
+    const [, , , status] = await kfSentTo('wmHUMAN1', 4);
     expect(status).toMatchObject({ msgtype: 'text' });
     expect(status?.content).toContain(`工单 #${ticketNo}`);
     expect(stateCalls()).toBe(callsBefore);

@@ -183,6 +183,32 @@ export class FakeWecomServer {
   }
 
   /**
+   * A 接待人员 takes the customer's session from the queue (session_status_change, change_type 1): the session
+   * is served by a person (state 3), and the event carries a msg_code for one kf/send_msg_on_event within 20 s.
+   * Returns the callback Token.
+   */
+  personTakesSession(openKfId: string, externalUserId: string, servicer: string): string {
+    const code = `join-${randomBytes(6).toString('hex')}`;
+    this.eventCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
+    this.serviceStates.set(`${openKfId}/${externalUserId}`, 3);
+    this.kfEntry({
+      open_kfid: openKfId,
+      external_userid: '',
+      origin: 4,
+      msgtype: 'event',
+      event: {
+        event_type: 'session_status_change',
+        open_kfid: openKfId,
+        external_userid: externalUserId,
+        change_type: 1,
+        new_servicer_userid: servicer,
+        msg_code: code,
+      },
+    });
+    return this.kfCallbackToken();
+  }
+
+  /**
    * The 接待人员 serving the customer ends the session (session_status_change, change_type 3): the session is
    * ended (state 4) and the event carries a msg_code for one kf/send_msg_on_event within 20 s. Returns the
    * callback Token.

@@ -146,13 +146,16 @@ export function sendFailureOf(message: KfMessage, openKfId: string): KfSendFailu
   return { openKfId: openKf, externalUserId: user, msgid, failType: Number(event.fail_type ?? 0) };
 }
 
-/** session_status_change `change_type` 3: the 接待人员 ended the session (doc 94670). */
+/** session_status_change `change_type`s (doc 94670): a 接待人员 took the session from the queue; ended it. */
+const PERSON_JOINED = 1;
 const SESSION_ENDED = 3;
 
 /**
  * Session events the bot may answer once, through kf/send_msg_on_event with the event's code (valid 20 s):
  * - enter_session with a `welcome_code` (WeCom hands one out only when the customer has had no welcome for
  *   48 h and has not written yet): `session_start`, answered with the welcome;
+ * - session_status_change where a 接待人员 took the session from the queue, with its `msg_code`:
+ *   `person_joined`, answered with who is now serving the customer;
  * - session_status_change where a 接待人员 ended the session, with its `msg_code`: `session_end`, answered
  *   with a note that the bot is back (and the bot may talk to the customer again).
  * Other events, and these without a code, are nothing to answer.
@@ -178,7 +181,12 @@ function sessionEvent(
     };
   }
   const code = str(event.msg_code);
-  if (event.event_type === 'session_status_change' && Number(event.change_type) === SESSION_ENDED && code) {
+  if (event.event_type !== 'session_status_change' || !code) return undefined;
+  const joined = str(event.new_servicer_userid);
+  if (Number(event.change_type) === PERSON_JOINED && joined) {
+    return { ...customer, event: 'person_joined', replyContext: { open_kfid, event_code: code, servicer: joined } };
+  }
+  if (Number(event.change_type) === SESSION_ENDED) {
     const servicer = str(event.old_servicer_userid);
     return {
       ...customer,

@@ -144,17 +144,23 @@ describe('syncKf', () => {
     ]);
   });
 
-  it('a 接待人员 ending the session is a session_end with its code; a person picking one up is nothing to answer', async () => {
+  it('a 接待人员 taking the session is person_joined, ending it session_end, each with its code; a transfer is nothing', async () => {
     fake.kfEntry({
       open_kfid: 'wkSHOP',
       external_userid: '',
       origin: 4,
       msgtype: 'event',
-      event: { event_type: 'session_status_change', external_userid: 'wmE', change_type: 1, msg_code: 'pick-up' },
+      event: { event_type: 'session_status_change', external_userid: 'wmE', change_type: 2, msg_code: 'moved' },
     });
+    fake.personTakesSession('wkSHOP', 'wmE', 'lisi');
     const token = fake.personEndsSession('wkSHOP', 'wmE', 'lisi');
-    expect(await sync(token, { limit: 100 })).toMatchObject({ accepted: 1, ignored: 1 });
+    expect(await sync(token, { limit: 100 })).toMatchObject({ accepted: 2, ignored: 1 });
     expect(store.rows).toEqual([
+      expect.objectContaining({
+        userRef: 'wmE',
+        event: 'person_joined',
+        replyContext: { open_kfid: 'wkSHOP', event_code: expect.stringMatching(/^join-/), servicer: 'lisi' },
+      }),
       expect.objectContaining({
         userRef: 'wmE',
         role: 'customer',
