@@ -96,15 +96,8 @@ export function createWecomChannel(opts: WecomChannelOptions): WecomChannel {
     },
     send,
     flushDue,
-    async undelivered(message, why) {
-      const text = `${plainText(message)}\n（未送达原因：${why}）`;
-      if (opts.onReroute) {
-        await opts.onReroute(message, 'kf_send_failed', text);
-        return { status: 'rerouted', error: REROUTE_TEXT.kf_send_failed };
-      }
-      const note = staffNote(opts, message, 'kf_send_failed', text);
-      return note ? sendOnce(ctx, note) : failed(`${REROUTE_TEXT.kf_send_failed}，且未配置接收转交消息的员工群`);
-    },
+    undelivered: (message, why) =>
+      reroute(ctx, opts, message, 'kf_send_failed', `${plainText(message)}\n（未送达原因：${why}）`),
   };
 }
 
@@ -149,31 +142,19 @@ async function reroute(
     await opts.onReroute(message, reason, text);
     return { status: 'rerouted', error: REROUTE_TEXT[reason] };
   }
-  const staffMessage = staffNote(opts, message, reason, text);
-  const group = staffMessage?.target.chatId;
-  if (!staffMessage || !group) return failed(`${REROUTE_TEXT[reason]}，且未配置接收转交消息的员工群`);
-  const result = await sendGroup(ctx, staffMessage, group);
-  return result.status === 'failed' ? result : { status: 'rerouted', error: REROUTE_TEXT[reason] };
-}
-
-/** The staff group's note about a customer message kf could not carry; undefined without a staff group. */
-function staffNote(
-  opts: WecomChannelOptions,
-  message: OutboundMessage,
-  reason: RerouteReason,
-  text: string,
-): OutboundMessage | undefined {
   const group = opts.staffGroup;
-  if (!group || !opts.groupWebhooks?.[group]) return undefined;
+  if (!group || !ctx.groupWebhooks[group]) return failed(`${REROUTE_TEXT[reason]}，且未配置接收转交消息的员工群`);
   const head = reason === 'kf_handoff_failed' ? '【转人工未成功，请人工接入】' : '【客户消息未送达，请人工跟进】';
   const body = reason === 'kf_handoff_failed' ? '已回复顾客' : '原消息';
-  return {
+  // Through sendOnce: a note rerouted again (a retried job, a repeated msg_send_fail) reaches the group once.
+  const result = await sendOnce(ctx, {
     channel: 'wecom',
     target: { chatId: group },
     kind: 'alert',
     text: `${head}${REROUTE_TEXT[reason]}。\n客户：${message.target.userRef ?? '未知'}\n${body}：\n${text}`,
     dedupeKey: `reroute:${message.dedupeKey}`,
-  };
+  });
+  return result.status === 'failed' ? result : { status: 'rerouted', error: REROUTE_TEXT[reason] };
 }
 
 async function flushPending(
