@@ -1,4 +1,4 @@
-import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../domain/tickets/lifecycle.ts';
+import { STATUS_ZH, type TicketStatus, ticketProblemZh } from '../domain/tickets/lifecycle.ts';
 import type { OrderTicket } from './order-ports.ts';
 
 /** Every Chinese sentence the order-status answers use, in one place. */
@@ -33,7 +33,7 @@ export const ORDER_TEXT = {
     `相关工单：${tickets
       .map(
         (t) =>
-          `#${t.id} ${PROBLEM_ZH[t.problem] ?? '售后问题'} · ${STATUS_ZH[t.status as TicketStatus] ?? t.status}${t.assigneeName ? ` · ${t.assigneeName}` : ''}`,
+          `#${t.id} ${ticketProblemZh(t.problem)} · ${STATUS_ZH[t.status as TicketStatus] ?? t.status}${t.assigneeName ? ` · ${t.assigneeName}` : ''}`,
       )
       .join('；')}（「工单 #${tickets[0]?.id}」看详情）`,
 };

@@ -389,35 +389,24 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         take: n,
       }),
     /**
-     * Customer ratings since `since`, the latest per ticket: counts per level, the tickets resolved in that
-     * time, and the 不满意 ones (newest first, with their owner) for a call-back.
+     * Customer ratings since `since`, the latest per ticket, newest first (with the ticket's problem and
+     * owner), and how many tickets were resolved in that time.
      */
-    async ratingsSince(since: Date, n: number) {
-      const [levels, resolved, bad] = await Promise.all([
-        sql.query<{ level: string; n: number }>(
-          `SELECT level, count(*)::int AS n FROM (
-             SELECT DISTINCT ON ("ticketId") data->>'level' AS level FROM "TicketEvent"
+    async ratingsSince(since: Date) {
+      const [rated, resolved] = await Promise.all([
+        sql.query<{ id: number; problem: string; assignee: string | null; level: RatingLevel }>(
+          `SELECT t.id, t.problem, s.name AS assignee, latest.level FROM (
+             SELECT DISTINCT ON ("ticketId") "ticketId", data->>'level' AS level, at FROM "TicketEvent"
              WHERE type = 'rating' AND at >= $1::timestamp(3) ORDER BY "ticketId", at DESC) latest
-           GROUP BY level`,
+           JOIN "Ticket" t ON t.id = latest."ticketId" LEFT JOIN "Staff" s ON s.id = t."assigneeId"
+           ORDER BY latest.at DESC`,
           [ts(since)],
         ),
         sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Ticket" WHERE "resolvedAt" >= $1::timestamp(3)`, [
           ts(since),
         ]),
-        sql.query<{ id: number; problem: string; assignee: string | null }>(
-          `SELECT t.id, t.problem, s.name AS assignee FROM (
-             SELECT DISTINCT ON ("ticketId") "ticketId", data->>'level' AS level, at FROM "TicketEvent"
-             WHERE type = 'rating' AND at >= $1::timestamp(3) ORDER BY "ticketId", at DESC) latest
-           JOIN "Ticket" t ON t.id = latest."ticketId" LEFT JOIN "Staff" s ON s.id = t."assigneeId"
-           WHERE latest.level = 'bad' ORDER BY latest.at DESC LIMIT $2`,
-          [ts(since), n],
-        ),
       ]);
-      return {
-        levels: Object.fromEntries(levels.map((r) => [r.level, r.n])) as Partial<Record<RatingLevel, number>>,
-        resolved: resolved[0]?.n ?? 0,
-        bad,
-      };
+      return { rated, resolved: resolved[0]?.n ?? 0 };
     },
     /** Open tickets by priority (for the supervisors' overview). */
     async openByPriority(): Promise<Record<string, number>> {

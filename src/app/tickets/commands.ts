@@ -4,10 +4,10 @@ import { maskPhonesIn } from '../../domain/orders/mask.ts';
 import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import {
-  PROBLEM_ZH,
   STATUS_ZH,
   type TicketAction,
   type TicketStatus,
+  ticketProblemZh,
   transition,
 } from '../../domain/tickets/lifecycle.ts';
 import { RATING_LEVELS, ratingChoiceId } from '../../domain/tickets/rating.ts';
@@ -168,7 +168,7 @@ async function act(
   // The customer hears that it is done (and the result, when given), and how to say it is not: a reply
   // reopens it (onCustomerMessage).
   // …and is asked to rate how it was handled: three answers to tap (typed, they work too; tickets/rating.ts).
-  const head = `${zh.resolvedToCustomer({ id, problemZh: PROBLEM_ZH[t.problem] ?? '售后问题', ...(note ? { result: note } : {}) })}\n${zh.rateAsk()}`;
+  const head = `${zh.resolvedToCustomer({ id, problemZh: ticketProblemZh(t.problem), ...(note ? { result: note } : {}) })}\n${zh.rateAsk()}`;
   const items = RATING_LEVELS.map((level) => ({ id: ratingChoiceId(id, level), label: zh.ratingLabels[level] }));
   const told = await tellCustomer(deps, t, `${head}${items.map((i) => i.label).join(' / ')}`, {
     dedupeKey: `resolved-${id}-${input.delivery.id}`,
@@ -379,7 +379,7 @@ async function overdue(deps: TicketDeps): Promise<string> {
     const what = firstLate
       ? `首响超时 ${late(t.firstResponseDueAt as Date)}`
       : `解决超时 ${late(t.resolveDueAt as Date)}`;
-    const problem = PROBLEM_ZH[t.problem] ?? t.problem;
+    const problem = ticketProblemZh(t.problem);
     return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
   });
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
@@ -388,18 +388,21 @@ async function overdue(deps: TicketDeps): Promise<string> {
 /** 满意度: the ratings of the last 30 days (latest per ticket), and the 不满意 tickets to call back. */
 async function ratings(deps: TicketDeps): Promise<string> {
   const since = new Date(deps.now().getTime() - RATINGS_DAYS * 24 * 3_600_000);
-  const { levels, resolved, bad } = await deps.repo.ratingsSince(since, 10);
-  const total = RATING_LEVELS.reduce((sum, l) => sum + (levels[l] ?? 0), 0);
+  const { rated, resolved } = await deps.repo.ratingsSince(since);
+  const total = rated.length;
   if (total === 0) return `近 ${RATINGS_DAYS} 天还没有顾客评价（已解决 ${resolved} 单）。`;
-  const pct = (n: number) => `${Math.round((100 * n) / total)}%`;
-  const counts = RATING_LEVELS.map((l) => `${zh.ratingLabels[l]} ${levels[l] ?? 0}（${pct(levels[l] ?? 0)}）`);
+  const counts = RATING_LEVELS.map((l) => {
+    const n = rated.filter((r) => r.level === l).length;
+    return `${zh.ratingLabels[l]} ${n}（${Math.round((100 * n) / total)}%）`;
+  });
+  const bad = rated.filter((r) => r.level === 'bad').slice(0, 10);
   const lines = [
     `近 ${RATINGS_DAYS} 天顾客评价 ${total} 条（已解决 ${resolved} 单${resolved > 0 ? `，评价率 ${Math.min(100, Math.round((100 * total) / resolved))}%` : ''}）：`,
     counts.join(' · '),
   ];
   if (bad.length > 0) {
     lines.push('不满意的工单（请回访）：');
-    for (const t of bad) lines.push(`· #${t.id} ${PROBLEM_ZH[t.problem] ?? t.problem} · ${t.assignee ?? '未分配'}`);
+    for (const t of bad) lines.push(`· #${t.id} ${ticketProblemZh(t.problem)} · ${t.assignee ?? '未分配'}`);
   }
   return lines.join('\n');
 }
@@ -409,7 +412,7 @@ async function mine(deps: TicketDeps, staffId: string): Promise<string> {
   if (list.length === 0) return '您目前没有未完成的工单。';
   const lines = list.map(
     (t) =>
-      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${PROBLEM_ZH[t.problem] ?? '售后问题'}：${maskPhonesIn(t.summary).slice(0, 30)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
+      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskPhonesIn(t.summary).slice(0, 30)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
   );
   return [`您有 ${list.length} 张未完成的工单：`, ...lines].join('\n');
 }

@@ -1,4 +1,4 @@
-import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
+import { STATUS_ZH, type TicketStatus, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
@@ -37,7 +37,7 @@ async function describe(deps: TicketDeps, t: TicketRow): Promise<string> {
   const lastReply = (await deps.repo.recentEvents(t.id, 20)).filter((e) => e.type === 'reply').at(-1);
   return zh.customerTicketStatus({
     id: t.id,
-    problemZh: PROBLEM_ZH[t.problem] ?? '售后问题',
+    problemZh: ticketProblemZh(t.problem),
     statusZh: STATUS_ZH[status],
     status,
     ...(t.firstResponseDueAt && !t.firstRespondedAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}),

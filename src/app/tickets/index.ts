@@ -1,5 +1,5 @@
 import type { ChannelId } from '../../channels/channel.ts';
-import { PROBLEM_ZH, STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
+import { STATUS_ZH, type TicketStatus, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketHandling } from '../handle-message.ts';
 import type { TimerSpec } from '../ports.ts';
@@ -34,7 +34,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     openTickets: async (sender) =>
       (await deps.repo.openOfCustomer(sender.id, 3)).map((t) => ({
         id: t.id,
-        problemZh: PROBLEM_ZH[t.problem] ?? '售后问题',
+        problemZh: ticketProblemZh(t.problem),
         statusZh: STATUS_ZH[t.status as TicketStatus],
       })),
     onStaffMessage: (input) => onStaffMessage(deps, input),

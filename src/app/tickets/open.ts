@@ -4,11 +4,11 @@ import {
   followUpProblem,
   nextAssignee,
   openKey,
-  PROBLEM_ZH as PROBLEM_OF_TICKET_ZH,
   problemKey,
   problemsChosenBetween,
   STATUS_ZH,
   type TicketStatus,
+  ticketProblemZh,
 } from '../../domain/tickets/lifecycle.ts';
 import { decidePriority, type Priority } from '../../domain/tickets/priority.ts';
 import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tickets/rules.ts';
@@ -222,7 +222,7 @@ async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput): P
       });
     }
   }
-  return zh.retractedDone({ id: t.id, problemZh: PROBLEM_OF_TICKET_ZH[t.problem] ?? '售后问题' });
+  return zh.retractedDone({ id: t.id, problemZh: ticketProblemZh(t.problem) });
 }
 
 /** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */

@@ -4,15 +4,15 @@ import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { Answer, HandlingInput } from '../handle-message.ts';
 import { answerOn, type TicketDeps } from './context.ts';
 
+/** How long after a ticket is resolved a bare "满意" still rates it. */
+const RATE_WITHIN_MS = 7 * 24 * 3_600_000;
+
 /**
  * The customer rates how a resolved ticket was handled (the resolution notice asks). A tap names its ticket;
  * a typed "满意" rates their latest ticket resolved in the last 7 days. Recorded on the ticket once per
  * delivery, and the same answer twice is one rating (a different one later counts over it); 不满意 goes to
  * the ticket's owner and the supervisors, who call the customer back. Undefined when there is nothing to rate.
  */
-/** How long after a ticket is resolved a bare "满意" still rates it. */
-const RATE_WITHIN_MS = 7 * 24 * 3_600_000;
-
 export async function onRating(
   deps: TicketDeps,
   input: Pick<HandlingInput, 'sender' | 'delivery'>,

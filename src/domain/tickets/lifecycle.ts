@@ -149,6 +149,9 @@ export const PROBLEM_ZH: Readonly<Record<string, string>> = {
   complaint: '投诉',
 };
 
+/** A ticket's problem in words for people; '售后问题' for one without a name. */
+export const ticketProblemZh = (problem: string): string => PROBLEM_ZH[problem] ?? '售后问题';
+
 /** `${customerId}|${orderId ?? '-'}|${problem}`: unique among open tickets (one per problem). */
 export function openKey(customerId: string, orderId: string | undefined, problem: string): string {
   return `${customerId}|${orderId ?? '-'}|${problem}`;
