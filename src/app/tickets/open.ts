@@ -415,7 +415,7 @@ function createdText(
     askForOrder,
     photoSent,
     afterHours,
-  }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'> & { afterHours?: boolean },
+  }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'> & Partial<Pick<Circumstances, 'afterHours'>>,
 ): string {
   if (parse.primary === 'human_agent') {
     const due = t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {};

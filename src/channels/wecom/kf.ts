@@ -134,16 +134,22 @@ export function toInbound(message: KfMessage, openKfId: string): InboundMessage 
   };
 }
 
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** An event entry (origin 4): its body, and the customer and kf account it is about. */
+function eventOf(message: KfMessage, openKfId: string) {
+  const event = message.msgtype === 'event' ? (message.event as Record<string, unknown> | undefined) : undefined;
+  const user = str(event?.external_userid) ?? message.external_userid;
+  if (!event || !user) return undefined;
+  return { event, user, openKfId: str(event.open_kfid) ?? message.open_kfid ?? openKfId };
+}
+
 /** A msg_send_fail event (origin 4) as a {@link KfSendFailure}; undefined for anything else. */
 export function sendFailureOf(message: KfMessage, openKfId: string): KfSendFailure | undefined {
-  const event = message.event as Record<string, unknown> | undefined;
-  if (message.msgtype !== 'event' || event?.event_type !== 'msg_send_fail') return undefined;
-  const user = event.external_userid ?? message.external_userid;
-  const msgid = event.fail_msgid;
-  if (typeof user !== 'string' || !user || typeof msgid !== 'string' || !msgid) return undefined;
-  const openKf =
-    typeof event.open_kfid === 'string' && event.open_kfid ? event.open_kfid : (message.open_kfid ?? openKfId);
-  return { openKfId: openKf, externalUserId: user, msgid, failType: Number(event.fail_type ?? 0) };
+  const e = eventOf(message, openKfId);
+  const msgid = str(e?.event.fail_msgid);
+  if (!e || !msgid || e.event.event_type !== 'msg_send_fail') return undefined;
+  return { openKfId: e.openKfId, externalUserId: e.user, msgid, failType: Number(e.event.fail_type ?? 0) };
 }
 
 /** session_status_change `change_type`s (doc 94670): a 接待人员 took the session from the queue; ended it. */
@@ -165,12 +171,10 @@ function sessionEvent(
   kfId: string,
   base: Pick<InboundMessage, 'channel' | 'platformMsgId' | 'sentAt'>,
 ): InboundMessage | undefined {
-  const event = message.event as Record<string, unknown> | undefined;
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const user = str(event?.external_userid) ?? message.external_userid;
-  if (!event || !user) return undefined;
-  const customer = { ...base, userRef: user, role: 'customer' as const, text: '' };
-  const open_kfid = str(event.open_kfid) ?? kfId;
+  const e = eventOf(message, kfId);
+  if (!e) return undefined;
+  const { event, openKfId: open_kfid } = e;
+  const customer = { ...base, userRef: e.user, role: 'customer' as const, text: '' };
   const welcome = str(event.welcome_code);
   if (event.event_type === 'enter_session' && welcome) {
     const scene = str(event.scene_param) ?? str(event.scene);
