@@ -23,6 +23,13 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
   /** WeCom's kf_msg_or_event push for `openKfId`: the service then pulls the new messages. */
   const kfEvent = (openKfId: string) =>
     post(buildCallback(creds, appXml.kfEvent({ openKfId, token: svc.fake.kfCallbackToken() })));
+  /** The kf session state of `user` once the bot has moved it (e.g. 2, queued for a person). */
+  const sessionState = (openKfId: string, user: string) =>
+    eventually(
+      async () => svc.fake.serviceStates.get(`${openKfId}/${user}`),
+      (s) => s !== undefined,
+      15_000,
+    );
   /** What the bot sent `user` through kf/send_msg, once there are at least `count` messages. */
   const kfSentTo = (user: string, count: number) =>
     eventually(
@@ -90,11 +97,7 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     svc.fake.customerWrites('wkOPEN3', 'wmHUMAN1', '转人工');
     const token = svc.fake.kfCallbackToken();
     expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN3', token })))).toBe(200);
-    const state = await eventually(
-      async () => svc.fake.serviceStates.get('wkOPEN3/wmHUMAN1'),
-      (s) => s !== undefined,
-      15_000,
-    );
+    const state = await sessionState('wkOPEN3', 'wmHUMAN1');
     expect(state).toBe(2); // 待接入池排队中: WeCom assigns a 接待人员
     const sent = svc.fake.kfSent.filter((m) => m.touser === 'wmHUMAN1');
     expect(sent).toHaveLength(1);
@@ -186,11 +189,7 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     // The customer taps 转人工客服: WeCom sends its words with the item's id, and the bot hands over.
     svc.fake.customerWrites('wkOPEN5', 'wmHELLO1', '转人工客服', { menuId: 'welcome_human' });
     expect(await kfEvent('wkOPEN5')).toBe(200);
-    const state = await eventually(
-      async () => svc.fake.serviceStates.get('wkOPEN5/wmHELLO1'),
-      (s) => s !== undefined,
-      15_000,
-    );
+    const state = await sessionState('wkOPEN5', 'wmHELLO1');
     expect(state).toBe(2);
     const sent = svc.fake.kfSent.filter((m) => m.touser === 'wmHELLO1');
     expect(sent).toHaveLength(2);
@@ -225,11 +224,7 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(question?.menu?.map((i) => i.content)).toEqual(['物流查询', '退货退款', '换货', '转人工']);
     svc.fake.customerWrites('wkOPEN6', 'wmCARD2', '转人工', { menuId: question?.menu?.[3]?.id ?? '' });
     expect(await kfEvent('wkOPEN6')).toBe(200);
-    const state = await eventually(
-      async () => svc.fake.serviceStates.get('wkOPEN6/wmCARD2'),
-      (s) => s !== undefined,
-      15_000,
-    );
+    const state = await sessionState('wkOPEN6', 'wmCARD2');
     expect(state).toBe(2);
   });
 

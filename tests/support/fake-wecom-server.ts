@@ -140,23 +140,13 @@ export class FakeWecomServer {
     externalUserId: string,
     opts: { welcome?: boolean; sceneParam?: string } = {},
   ): string {
-    const code = opts.welcome === false ? undefined : `welcome-${randomBytes(6).toString('hex')}`;
-    if (code) this.eventCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
-    this.kfEntry({
-      open_kfid: openKfId,
-      external_userid: '',
-      origin: 4,
-      msgtype: 'event',
-      event: {
-        event_type: 'enter_session',
-        open_kfid: openKfId,
-        external_userid: externalUserId,
-        scene: 'shop_page',
-        ...(opts.sceneParam ? { scene_param: opts.sceneParam } : {}),
-        ...(code ? { welcome_code: code } : {}),
-      },
+    const code = opts.welcome === false ? undefined : this.eventCode('welcome', openKfId, externalUserId);
+    return this.kfEvent(openKfId, externalUserId, {
+      event_type: 'enter_session',
+      scene: 'shop_page',
+      ...(opts.sceneParam ? { scene_param: opts.sceneParam } : {}),
+      ...(code ? { welcome_code: code } : {}),
     });
-    return this.kfCallbackToken();
   }
 
   /**
@@ -166,20 +156,11 @@ export class FakeWecomServer {
   sendFails(msgid: string, failType: number): string {
     const sent = this.kfSent.find((s) => s.msgid === msgid);
     if (!sent) throw new Error(`fake: no kf message ${msgid} was sent`);
-    this.kfEntry({
-      open_kfid: sent.open_kfid,
-      external_userid: '',
-      origin: 4,
-      msgtype: 'event',
-      event: {
-        event_type: 'msg_send_fail',
-        open_kfid: sent.open_kfid,
-        external_userid: sent.touser,
-        fail_msgid: msgid,
-        fail_type: failType,
-      },
+    return this.kfEvent(sent.open_kfid, sent.touser, {
+      event_type: 'msg_send_fail',
+      fail_msgid: msgid,
+      fail_type: failType,
     });
-    return this.kfCallbackToken();
   }
 
   /**
@@ -188,24 +169,13 @@ export class FakeWecomServer {
    * Returns the callback Token.
    */
   personTakesSession(openKfId: string, externalUserId: string, servicer: string): string {
-    const code = `join-${randomBytes(6).toString('hex')}`;
-    this.eventCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
     this.serviceStates.set(`${openKfId}/${externalUserId}`, 3);
-    this.kfEntry({
-      open_kfid: openKfId,
-      external_userid: '',
-      origin: 4,
-      msgtype: 'event',
-      event: {
-        event_type: 'session_status_change',
-        open_kfid: openKfId,
-        external_userid: externalUserId,
-        change_type: 1,
-        new_servicer_userid: servicer,
-        msg_code: code,
-      },
+    return this.kfEvent(openKfId, externalUserId, {
+      event_type: 'session_status_change',
+      change_type: 1,
+      new_servicer_userid: servicer,
+      msg_code: this.eventCode('join', openKfId, externalUserId),
     });
-    return this.kfCallbackToken();
   }
 
   /**
@@ -214,22 +184,30 @@ export class FakeWecomServer {
    * callback Token.
    */
   personEndsSession(openKfId: string, externalUserId: string, servicer: string): string {
-    const code = `end-${randomBytes(6).toString('hex')}`;
-    this.eventCodes.set(code, { openKfId, user: externalUserId, at: this.nowMs, used: false });
     this.serviceStates.set(`${openKfId}/${externalUserId}`, 4);
+    return this.kfEvent(openKfId, externalUserId, {
+      event_type: 'session_status_change',
+      change_type: 3,
+      old_servicer_userid: servicer,
+      msg_code: this.eventCode('end', openKfId, externalUserId),
+    });
+  }
+
+  /** A code for one kf/send_msg_on_event to this customer within 20 s, named `<kind>-…`. */
+  private eventCode(kind: string, openKfId: string, user: string): string {
+    const code = `${kind}-${randomBytes(6).toString('hex')}`;
+    this.eventCodes.set(code, { openKfId, user, at: this.nowMs, used: false });
+    return code;
+  }
+
+  /** A system event (origin 4) about a customer in the kf log; returns the callback Token. */
+  private kfEvent(openKfId: string, externalUserId: string, event: Json): string {
     this.kfEntry({
       open_kfid: openKfId,
       external_userid: '',
       origin: 4,
       msgtype: 'event',
-      event: {
-        event_type: 'session_status_change',
-        open_kfid: openKfId,
-        external_userid: externalUserId,
-        change_type: 3,
-        old_servicer_userid: servicer,
-        msg_code: code,
-      },
+      event: { open_kfid: openKfId, external_userid: externalUserId, ...event },
     });
     return this.kfCallbackToken();
   }

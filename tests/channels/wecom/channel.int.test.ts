@@ -58,9 +58,8 @@ afterEach(async () => {
   await cleanup();
 });
 
-/** The customer writes in kf and the bot pulls it, as the kf sync job does. */
-async function customerWrites(text: string) {
-  const token = fake.customerWrites('wkSHOP', 'wmVIP', text);
+/** The bot pulls what kf has for the callback `token`, as the kf sync job does. */
+async function pull(token: string) {
   const { api: _unused, kfApi } = createWecomClients({
     baseUrl: fake.baseUrl,
     redis,
@@ -78,6 +77,10 @@ async function customerWrites(text: string) {
     onCustomerMessage: async (m) => budget.noteCustomerMessage('wkSHOP', m.userRef, m.sentAt?.getTime() ?? fake.nowMs),
   });
 }
+
+/** The customer writes in kf and the bot pulls it. */
+const customerWrites = (text: string) => pull(fake.customerWrites('wkSHOP', 'wmVIP', text));
+
 let ingest: MemoryIngest;
 let cursors: MemoryCursorStore;
 let seq = 0;
@@ -123,20 +126,7 @@ describe('微信客服 replies', () => {
   });
 
   it('a customer who opens the chat gets one welcome menu through send_msg_on_event, outside the 5-message budget', async () => {
-    const token = fake.customerEnters('wkSHOP', 'wmVIP');
-    await syncKf({
-      client: createWecomClients({
-        baseUrl: fake.baseUrl,
-        redis,
-        corpId: 'wwcorp',
-        secret: 'kf-secret',
-        keyPrefix: prefix,
-      }).api,
-      cursors,
-      ingest: ingest.ingest,
-      openKfId: 'wkSHOP',
-      token,
-    });
+    await pull(fake.customerEnters('wkSHOP', 'wmVIP'));
     const entered = ingest.rows[0];
     expect(entered?.event).toBe('session_start');
     const welcome: OutboundMessage = {
@@ -178,20 +168,7 @@ describe('微信客服 replies', () => {
   });
 
   it('a welcome code older than 20 s: no greeting, nothing sent to staff, the next reply is unaffected', async () => {
-    const token = fake.customerEnters('wkSHOP', 'wmVIP');
-    await syncKf({
-      client: createWecomClients({
-        baseUrl: fake.baseUrl,
-        redis,
-        corpId: 'wwcorp',
-        secret: 'kf-secret',
-        keyPrefix: prefix,
-      }).api,
-      cursors,
-      ingest: ingest.ingest,
-      openKfId: 'wkSHOP',
-      token,
-    });
+    await pull(fake.customerEnters('wkSHOP', 'wmVIP'));
     fake.advance(21_000);
     const result = await channel.send({ ...kfMessage('您好'), replyContext: ingest.rows[0]?.replyContext });
     expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('会话事件消息未发出') });
