@@ -135,16 +135,11 @@ export class FakeWecomServer {
    * welcome_code, valid 20 s for one kf/send_msg_on_event, as when the customer has had no welcome in 48 h.
    * Returns the callback Token.
    */
-  customerEnters(
-    openKfId: string,
-    externalUserId: string,
-    opts: { welcome?: boolean; sceneParam?: string } = {},
-  ): string {
+  customerEnters(openKfId: string, externalUserId: string, opts: { welcome?: boolean } = {}): string {
     const code = opts.welcome === false ? undefined : this.eventCode('welcome', openKfId, externalUserId);
     return this.kfEvent(openKfId, externalUserId, {
       event_type: 'enter_session',
       scene: 'shop_page',
-      ...(opts.sceneParam ? { scene_param: opts.sceneParam } : {}),
       ...(code ? { welcome_code: code } : {}),
     });
   }

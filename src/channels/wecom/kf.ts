@@ -177,12 +177,7 @@ function sessionEvent(
   const customer = { ...base, userRef: e.user, role: 'customer' as const, text: '' };
   const welcome = str(event.welcome_code);
   if (event.event_type === 'enter_session' && welcome) {
-    const scene = str(event.scene_param) ?? str(event.scene);
-    return {
-      ...customer,
-      event: 'session_start',
-      replyContext: { open_kfid, event_code: welcome, ...(scene ? { scene } : {}) },
-    };
+    return { ...customer, event: 'session_start', replyContext: { open_kfid, event_code: welcome } };
   }
   const code = str(event.msg_code);
   if (event.event_type !== 'session_status_change' || !code) return undefined;
@@ -191,11 +186,10 @@ function sessionEvent(
     return { ...customer, event: 'person_joined', replyContext: { open_kfid, event_code: code, servicer: joined } };
   }
   if (Number(event.change_type) === SESSION_ENDED) {
-    const servicer = str(event.old_servicer_userid);
     return {
       ...customer,
       event: 'session_end',
-      replyContext: { open_kfid, event_code: code, [SESSION_ENDED_KEY]: true, ...(servicer ? { servicer } : {}) },
+      replyContext: { open_kfid, event_code: code, [SESSION_ENDED_KEY]: true },
     };
   }
   return undefined;

@@ -123,7 +123,7 @@ describe('syncKf', () => {
 
   it('a customer opening the chat with a welcome code is a session_start; without a code it is nothing to answer', async () => {
     fake.customerEnters('wkSHOP', 'wmNEW', { welcome: false }); // had a welcome within 48 h: no code
-    const token = fake.customerEnters('wkSHOP', 'wmNEW', { sceneParam: 'from_order_page' });
+    const token = fake.customerEnters('wkSHOP', 'wmNEW');
     const wrote: string[] = [];
     const result = await sync(token, { onCustomerMessage: async (m) => void wrote.push(m.userRef) });
     expect(result).toMatchObject({ accepted: 1, ignored: 1 });
@@ -138,7 +138,6 @@ describe('syncKf', () => {
         replyContext: {
           open_kfid: 'wkSHOP',
           event_code: expect.stringMatching(/^welcome-/),
-          scene: 'from_order_page',
         },
       }),
     ]);
@@ -169,7 +168,6 @@ describe('syncKf', () => {
           open_kfid: 'wkSHOP',
           event_code: expect.stringMatching(/^end-/),
           sessionEnded: true,
-          servicer: 'lisi',
         },
       }),
     ]);
