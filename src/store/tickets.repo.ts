@@ -354,7 +354,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
            SELECT d.id, d.text, d."receivedAt" FROM "InboundDelivery" d
            JOIN unnest($4::text[], $5::text[]) AS cp(channel, platform) ON cp.channel = d.channel
            JOIN "Identity" i ON i."customerId" = $1 AND i."externalId" = d."userRef" AND i.platform = cp.platform
-           WHERE d.role = 'customer' AND d."receivedAt" >= $2
+           WHERE d.role = 'customer' AND d."receivedAt" >= $2::timestamp(3)
            ORDER BY d."receivedAt" DESC LIMIT $3)
          SELECT * FROM (
            SELECT "receivedAt" AS at, 'customer' AS who, text, 0 AS k FROM mine
@@ -362,7 +362,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
            SELECT o."createdAt", 'bot', o.body->>'text', 1 FROM "OutboundMessage" o JOIN mine ON o."deliveryId" = mine.id
            WHERE o.kind = 'reply') x
          ORDER BY at DESC, k DESC LIMIT $3`,
-        [customerId, since, n, Object.keys(PLATFORM), Object.values(PLATFORM)],
+        [customerId, ts(since), n, Object.keys(PLATFORM), Object.values(PLATFORM)],
       );
       return rows.reverse();
     },
