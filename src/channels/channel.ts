@@ -45,7 +45,8 @@ export interface InboundMessage {
   event?: InboundEvent;
 }
 
-export type InboundEvent = 'session_start' | 'person_joined' | 'session_end';
+export const INBOUND_EVENTS = ['session_start', 'person_joined', 'session_end'] as const;
+export type InboundEvent = (typeof INBOUND_EVENTS)[number];
 
 /**
  * replyContext key of a staff member's answer written on the platform itself (a WeCom kf 接待人员 in their

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryStore, StoredDelivery } from '../app/ports.ts';
-import { type ChannelId, type InboundEvent, type InboundMessage, MEDIA_TEXT } from '../channels/channel.ts';
+import {
+  type ChannelId,
+  INBOUND_EVENTS,
+  type InboundEvent,
+  type InboundMessage,
+  MEDIA_TEXT,
+} from '../channels/channel.ts';
 import type { Sql } from './db.ts';
 
 interface Row {
@@ -23,8 +29,7 @@ const isMedia = (v: unknown): v is NonNullable<InboundMessage['media']> =>
   typeof (v as { kind?: unknown }).kind === 'string' &&
   (v as { kind: string }).kind in MEDIA_TEXT;
 
-const EVENTS: readonly InboundEvent[] = ['session_start', 'person_joined', 'session_end'];
-const isEvent = (v: unknown): v is InboundEvent => EVENTS.includes(v as InboundEvent);
+const isEvent = (v: unknown): v is InboundEvent => INBOUND_EVENTS.includes(v as InboundEvent);
 
 function toDelivery(r: Row): StoredDelivery {
   const payload = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>;

@@ -40,8 +40,7 @@ export function renderParts(message: OutboundMessage, opts: { maxBytes: number; 
   if (!message.card && choices && !opts.group && choices.items.length <= MAX_BUTTONS) {
     // Answers to tap, in a 1:1 chat: buttons that send their words as the person's message (toLinkButton).
     const body = [choices.head, choices.tail].filter(Boolean).join('\n\n');
-    const buttons = choices.items.map((i) => ({ id: i.id, label: i.label }));
-    return renderParts({ ...message, choices: undefined, card: { title, body, buttons } }, opts);
+    return renderParts({ ...message, choices: undefined, card: { title, body, buttons: choices.items } }, opts);
   }
   if (message.card) {
     const { buttons } = message.card;
