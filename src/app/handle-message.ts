@@ -175,6 +175,8 @@ export function createMessageHandler(deps: {
   smalltalk?: {
     thanks: readonly string[];
     hours?: readonly string[];
+    /** A whole message that only says OK ("好的", "嗯嗯"), punctuation aside. */
+    okay?: readonly string[];
     ratings?: Readonly<Record<RatingLevel, readonly string[]>>;
   };
   /** When people are at work, in words (the service calendar), for "你们几点下班". */
@@ -204,6 +206,16 @@ export function createMessageHandler(deps: {
   const now = deps.now ?? Date.now;
   const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
   const asksHours = containsAnyOf(deps.smalltalk?.hours ?? []);
+  const okayWords = new Set((deps.smalltalk?.okay ?? []).map((w) => w.toLowerCase()));
+  const onlyOkay = (text: string) => okayWords.has(text.replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase());
+  /**
+   * "好的", "👍": the customer agrees, asks nothing. With tickets under way they hear that the result will reach
+   * them (the answer to the reminder before the 微信客服 window closes); otherwise a plain OK.
+   */
+  const acknowledge = async (sender: Sender): Promise<{ text: string }> => {
+    const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+    return { text: open.length > 0 ? zh.okayWithTickets(open) : zh.okay() };
+  };
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
   const isRetraction = containsAnyOf(deps.retractWords ?? []);
@@ -406,9 +418,11 @@ export function createMessageHandler(deps: {
         ? await deps.tickets?.onFollowUp(input, { chase: true, inSession: true })
         : undefined;
       if (waiting) return waiting;
-      if (POSITIVE.test(d.text)) return { text: zh.okay() };
+      if (POSITIVE.test(d.text)) return acknowledge(sender);
       return { text: parse.primary === 'other' && !parse.clarify ? zh.greeting() : zh.askWhatHappened() };
     }
+    // Whatever the classifier makes of it: 「收到」 alone reports no problem (it once opened a 破损 ticket).
+    if (sender.kind === 'customer' && !parse.clarify && onlyOkay(d.text)) return acknowledge(sender);
     // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not.
     if (parse.primary === 'return_info' && deps.returnPolicy) return { text: zh.returnPolicy(deps.returnPolicy) };
     // "算了不取消了": the customer takes a request back. The classifier hears 取消; this is no new ticket and

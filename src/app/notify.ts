@@ -18,6 +18,8 @@ export interface Push {
   card?: { title: string; body: string; buttons: CardButton[] };
   /** Answers the customer can tap (see OutboundMessage.choices). */
   choices?: OutboundMessage['choices'];
+  /** A kf keep-alive (see OutboundMessage.keepalive). */
+  keepalive?: boolean;
   /** Stable per logical push; each target gets `<key>-<channel>-<ref>`, so a retry never sends twice. */
   dedupeKey: string;
   ticketId?: number;
@@ -52,6 +54,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
           ...(p.markdown ? { markdown: p.markdown } : {}),
           ...(p.card ? { card: p.card } : {}),
           ...(p.choices ? { choices: p.choices } : {}),
+          ...(p.keepalive ? { keepalive: true } : {}),
           dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
         };
         const entry = await deps.outbox.record(message, {

@@ -101,6 +101,11 @@ export interface OutboundMessage {
    * queue (`kf/service_state/trans`). Channels without a human queue send the reply as usual.
    */
   handoff?: boolean;
+  /**
+   * A reminder whose only purpose is to keep the customer reachable (微信客服's 48 h window): it goes out
+   * only while the window is open and a send is left, and is never rerouted to staff.
+   */
+  keepalive?: boolean;
 }
 
 export interface SendResult {

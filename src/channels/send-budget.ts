@@ -58,7 +58,8 @@ export interface TargetState {
 }
 
 export interface PlanInput {
-  kind: 'reply' | 'push' | 'alert';
+  /** `keepalive`: a kf reminder to write once more before the 48 h window closes (rule K6). */
+  kind: 'reply' | 'push' | 'alert' | 'keepalive';
   /** Platform messages this send takes (long texts are split). */
   parts: number;
 }
@@ -106,8 +107,10 @@ function planKf(state: TargetState, input: PlanInput, nowMs: number, kf: BudgetL
   const remaining = kf.maxMessages - state.sentSinceCustomer;
   // Rule K2: 5 sent since the customer's last message → the platform refuses (95001).
   if (remaining <= 0) return { action: 'reroute', reason: 'kf_budget_exhausted' };
-  // Rule K3: a direct reply may use every remaining send; a long one is cut to fit.
-  if (input.kind === 'reply') return { action: 'send', parts: Math.min(input.parts, remaining) };
+  // Rule K3: a direct reply may use every remaining send; a long one is cut to fit. So may a keep-alive
+  // (K6): the customer's answer to it opens a fresh window, so the reserve is not needed after it.
+  if (input.kind === 'reply' || input.kind === 'keepalive')
+    return { action: 'send', parts: Math.min(input.parts, remaining) };
   // Rule K4: pushes leave the reserve for the next answer; once only the reserve is left, reroute.
   const forPushes = remaining - kf.reserveForReplies;
   if (forPushes <= 0) return { action: 'reroute', reason: 'kf_budget_reserved' };
@@ -118,6 +121,55 @@ function planKf(state: TargetState, input: PlanInput, nowMs: number, kf: BudgetL
   if (state.pendingDueAt !== undefined) return { action: 'merge', dueAt: state.pendingDueAt };
   if (dueAt > nowMs) return { action: 'defer', dueAt };
   return { action: 'send', parts: Math.min(input.parts, forPushes) };
+}
+
+/** Local hours (China time) during which a keep-alive may go out: `from` ≤ hour < `to`. */
+export interface KeepaliveHours {
+  from: number;
+  to: number;
+}
+
+export const DEFAULT_KEEPALIVE_HOURS: KeepaliveHours = { from: 8, to: 22 };
+
+/** How long before the window closes a keep-alive may go out at all, and when it is due at the latest. */
+const KEEPALIVE_LEAD_MS = 12 * HOUR;
+const KEEPALIVE_DUE_MS = 4 * HOUR;
+/** Never this close to the close: the send could land after it. */
+const KEEPALIVE_MARGIN_MS = 15 * 60_000;
+/** China has no daylight saving: Asia/Shanghai is always UTC+8. */
+const CHINA_OFFSET_MS = 8 * HOUR;
+
+function politeAt(ms: number, hours: KeepaliveHours): boolean {
+  const hour = Math.floor(((((ms + CHINA_OFFSET_MS) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR)) / HOUR);
+  return hours.from <= hours.to ? hour >= hours.from && hour < hours.to : hour >= hours.from || hour < hours.to;
+}
+
+/** Whether any polite minute lies in [fromMs, toMs). */
+function politeBetween(fromMs: number, toMs: number, hours: KeepaliveHours): boolean {
+  for (let t = fromMs; t < toMs; t += 5 * 60_000) if (politeAt(t, hours)) return true;
+  return false;
+}
+
+/**
+ * Rule K6: whether to remind a kf customer who has a ticket under way to write once more, because their
+ * 48 h window (rule K1) closes soon and the result could then no longer reach them. Only within the
+ * window's last 12 hours, at a polite hour, while a send is left (K2): from 4 hours before the close, or
+ * earlier when no polite hour is left after the next one (a window that closes at night is kept open the
+ * evening before). Never in the last 15 minutes.
+ */
+export function keepaliveDue(
+  state: Pick<TargetState, 'lastCustomerAt' | 'sentSinceCustomer'>,
+  nowMs: number,
+  hours: KeepaliveHours = DEFAULT_KEEPALIVE_HOURS,
+  limits: BudgetLimits = DEFAULT_LIMITS,
+): boolean {
+  if (state.lastCustomerAt === undefined) return false;
+  if (state.sentSinceCustomer >= limits.kf.maxMessages) return false;
+  const last = state.lastCustomerAt + limits.kf.windowMs - KEEPALIVE_MARGIN_MS;
+  if (nowMs < state.lastCustomerAt + limits.kf.windowMs - KEEPALIVE_LEAD_MS || nowMs >= last) return false;
+  if (!politeAt(nowMs, hours)) return false;
+  if (nowMs >= state.lastCustomerAt + limits.kf.windowMs - KEEPALIVE_DUE_MS) return true;
+  return !politeBetween(nowMs + HOUR, last, hours);
 }
 
 /** Earliest time ≥ now at which `parts` more sends fit in every window. */

@@ -1,9 +1,11 @@
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { KfWindows } from '../app/tickets/index.ts';
 import type { Ingest } from '../channels/channel.ts';
 import { SendBudget } from '../channels/outbound/budget-store.ts';
 import { createRedisLock } from '../channels/outbound/redis-lock.ts';
+import { type KeepaliveHours, keepaliveDue } from '../channels/send-budget.ts';
 import {
   createRedisNonceStore,
   createWecomChannel,
@@ -23,6 +25,13 @@ import type { PrismaClient, Sql } from '../store/db.ts';
 import { createBounceStore } from '../store/outbox.repo.ts';
 
 const KF_QUEUE = 'wecom-kf-sync';
+
+/** "8-22" → 8:00 to 22:00; "off" (or an empty span) → no keep-alives. */
+function keepaliveHours(setting: string): KeepaliveHours | undefined {
+  const m = /^(\d+)-(\d+)$/.exec(setting);
+  if (!m || m[1] === m[2]) return undefined;
+  return { from: Number(m[1]), to: Number(m[2]) };
+}
 
 /** Everything WeCom needs, built from the environment: channel, callback routes, the kf pull job. */
 export function composeWecom(deps: {
@@ -98,8 +107,21 @@ export function composeWecom(deps: {
   // api role only, when the routes are mounted.
   let nonceRedis: Redis | undefined;
 
+  const hours = keepaliveHours(env.WECOM_KF_KEEPALIVE_HOURS);
+  const kfWindows: KfWindows | undefined =
+    env.WECOM_KF_SECRET && hours
+      ? {
+          async keepaliveDue(userRef, nowMs) {
+            const w = await budget.kfWindow(userRef);
+            if (!w || !keepaliveDue(w, nowMs, hours)) return undefined;
+            return { windowKey: `${w.openKfId}-${w.lastCustomerAt}` };
+          },
+        }
+      : undefined;
+
   return {
     channel,
+    kfWindows,
     async close() {
       await kfQueue.close();
       nonceRedis?.disconnect();

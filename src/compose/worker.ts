@@ -6,7 +6,7 @@ import { createNotifier, type GroupName } from '../app/notify.ts';
 import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
 import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
 import { calendarFor, policyFor } from '../app/tickets/config.ts';
-import { createTicketService } from '../app/tickets/index.ts';
+import { createTicketService, type KfWindows } from '../app/tickets/index.ts';
 import type { ChannelId } from '../channels/channel.ts';
 import type { Env } from '../config/env.ts';
 import { loadReturnPolicy } from '../config/return-policy.ts';
@@ -66,6 +66,8 @@ export async function composeWorker(deps: {
   channelIds: Set<ChannelId>;
   responder?: Responder;
   orders?: ReturnType<typeof composeOrders>;
+  /** 微信客服 customers' 48 h windows, when kf is configured: the keep-alive sweep runs then. */
+  kfWindows?: KfWindows;
   extraWorkers?: Worker[];
 }): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
   const { env, db, log } = deps;
@@ -116,6 +118,7 @@ export async function composeWorker(deps: {
     }),
     ...(deps.extraWorkers ?? []),
   ];
+  const kfWindows = deps.kfWindows;
   const relay = () =>
     relayStaleDeliveries({
       deliveries: deps.deliveries,
@@ -131,6 +134,15 @@ export async function composeWorker(deps: {
       { name: 'relay-stale-deliveries', everyMs: 5_000, run: relay },
       { name: 'sla-sweep', everyMs: 60_000, run: () => tickets.sweep() },
       ...(deps.orders ? [deps.orders.radarTask(notifier, env.RADAR_INTERVAL_MS)] : []),
+      ...(kfWindows
+        ? [
+            {
+              name: 'kf-keepalive',
+              everyMs: env.WECOM_KF_KEEPALIVE_SWEEP_MS,
+              run: () => tickets.keepKfCustomersReachable(kfWindows),
+            },
+          ]
+        : []),
     ],
   });
   workers.push(maintenance.worker);

@@ -69,6 +69,16 @@ export const EnvSchema = z.object({
    * at night nobody picks it up, and while it waits in the queue the bot may not answer the customer.
    */
   WECOM_KF_HANDOFF_AFTER_HOURS: bool(false),
+  /**
+   * China-time hours ("8-22": from 8:00 to 22:00) in which a 微信客服 customer with a ticket under way may be
+   * reminded to write once before their 48 h window closes; "off" sends no reminders.
+   */
+  WECOM_KF_KEEPALIVE_HOURS: z
+    .string()
+    .regex(/^(off|([01]?\d|2[0-4])-([01]?\d|2[0-4]))$/, '格式应为 "8-22"（中国时间的起止小时）或 "off"')
+    .default('8-22'),
+  /** How often the keep-alive sweep looks for windows about to close. */
+  WECOM_KF_KEEPALIVE_SWEEP_MS: int(10 * 60_000, 500, 3600_000),
   WECOM_BOT_TOKEN: optionalString,
   WECOM_BOT_NAME: optionalString,
   WECOM_BOT_ENCODING_AES_KEY: optionalString,

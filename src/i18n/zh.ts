@@ -30,6 +30,20 @@ export const zh = {
   welcomeTicketsItem: { id: 'welcome_tickets', label: '我的工单怎么样了' },
   thanks: () => '不客气，有需要随时找我～',
   okay: () => '好的，有需要随时找我～',
+  okayWithTickets: (open: { id: number; problemZh: string }[]) =>
+    `好的～工单 ${open.map((t) => `#${t.id}（${t.problemZh}）`).join('、')}有结果会第一时间告诉您。`,
+  /**
+   * The reminder before a 微信客服 customer's 48 h window closes while their tickets are under way: one word from
+   * them keeps the result able to reach them.
+   */
+  keepalive: (open: { id: number; problemZh: string }[]) =>
+    `您好，您的工单 ${open.map((t) => `#${t.id}（${t.problemZh}）`).join('、')}还在处理中。` +
+    '按微信客服的规则，您 48 小时没有发消息，我们就不能再在这里联系您了。' +
+    '回复任意一句（比如「好的」），处理结果出来就能第一时间告诉您。',
+  keepaliveItems: [
+    { id: 'keepalive_ok', label: '好的' },
+    { id: 'welcome_tickets', label: '我的工单怎么样了' },
+  ],
   botAlwaysOn: () => '我（售后助手）24 小时在线，问题可以先告诉我，我会登记好交给上班的同事。',
   askOrder: () => '请发一下订单号（或快递单号），我马上帮您查询。',
   askWhatHappened: () =>

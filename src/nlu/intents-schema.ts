@@ -124,6 +124,8 @@ export const SmalltalkFile = z.strictObject({
   thanks: z.array(Word),
   /** Asking when people are at work: answered from the service calendar. */
   hours: z.array(Word).default([]),
+  /** A whole message that only says OK (punctuation aside): answered with the tickets still under way. */
+  okay: z.array(Word).default([]),
   /** A whole message rating a resolved ticket (punctuation aside), per level; the first is what is offered. */
   ratings: z
     .strictObject({ good: z.array(Word).min(1), okay: z.array(Word).min(1), bad: z.array(Word).min(1) })

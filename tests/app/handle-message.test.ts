@@ -77,3 +77,59 @@ describe('asking for a person (转人工) and the service hours', () => {
     expect(reply).toMatchObject({ handoff: true });
   });
 });
+
+describe('a message that only says OK', () => {
+  const other = (text: string): Parse => ({ ...humanAgent(text), intents: [], primary: 'other', confidence: 0.3 });
+  /** The handler with `open` tickets under way; `opened` counts the tickets it would open. */
+  function okHandler(open: { id: number; problemZh: string; statusZh: string }[], parse = other) {
+    const counts = { opened: 0 };
+    const tickets: TicketHandling = {
+      // Like the real service: a problem opens a ticket, small talk does not.
+      onCustomerMessage: async (input) => {
+        if (input.parse.primary === 'other') return undefined;
+        counts.opened++;
+        return { text: '已为您登记售后工单 #9' };
+      },
+      onFollowUp: async () => undefined,
+      onStaffMessage: async () => undefined,
+      openTickets: async () => open,
+    };
+    const respond = createMessageHandler({
+      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
+      parser: { parse } as never,
+      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
+      memory: { load: async () => undefined, save: async () => {} },
+      recordParse: async () => {},
+      tickets,
+      smalltalk: { thanks: ['谢谢'], okay: ['好的', '嗯嗯', 'ok', '收到'] },
+    });
+    const say = async (text: string) => (await respond({ ...delivery, text }))[0]?.text;
+    return { say, counts };
+  }
+
+  it('with tickets under way: they are named, and the result will reach the customer', async () => {
+    const { say } = okHandler([{ id: 12, problemZh: '商品破损', statusZh: '处理中' }]);
+    expect(await say('好的')).toBe('好的～工单 #12（商品破损）有结果会第一时间告诉您。');
+    expect(await say('OK!')).toBe('好的～工单 #12（商品破损）有结果会第一时间告诉您。');
+    expect(await say('👍')).toBe('好的～工单 #12（商品破损）有结果会第一时间告诉您。');
+  });
+
+  it('with nothing under way: a plain OK, not the greeting; a longer message is not an OK', async () => {
+    const { say } = okHandler([]);
+    expect(await say('嗯嗯。')).toBe('好的，有需要随时找我～');
+    expect(await say('好的我再看看别的')).toMatch(/^您好，我是售后助手/);
+  });
+
+  it('whatever the classifier guesses for it: 「收到」 alone opens no ticket', async () => {
+    const damaged = (text: string): Parse => ({
+      ...humanAgent(text),
+      intents: [{ id: 'damaged', score: 0.55 }],
+      primary: 'damaged',
+    });
+    const { say, counts } = okHandler([], damaged);
+    expect(await say('收到')).toBe('好的，有需要随时找我～');
+    expect(counts.opened).toBe(0);
+    expect(await say('收到就是碎的')).toBe('已为您登记售后工单 #9');
+    expect(counts.opened).toBe(1);
+  });
+});

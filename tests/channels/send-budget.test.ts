@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type BudgetTarget, type Decision, planSend, type TargetState } from '../../src/channels/send-budget.ts';
+import {
+  type BudgetTarget,
+  type Decision,
+  keepaliveDue,
+  planSend,
+  type TargetState,
+} from '../../src/channels/send-budget.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -138,6 +144,59 @@ describe('kf budget: 5 messages within 48 h of the customer’s last message', (
     expect(sim.delivered).toHaveLength(0);
     expect(sim.rerouted).toHaveLength(8);
     expect(new Set(sim.rerouted.map((r) => r.reason))).toEqual(new Set(['kf_window_closed']));
+  });
+});
+
+describe('K6: the keep-alive before a kf window closes', () => {
+  /** An instant in China time (UTC+8) in the week of 2026-11-30 (a Monday). */
+  const china = (day: number, hour: number, minute = 0) => Date.UTC(2026, 10, day, hour - 8, minute);
+  const wrote = (at: number, sentSinceCustomer = 1) => ({ lastCustomerAt: at, sentSinceCustomer });
+
+  it('goes out from 4 hours before the close, never in its last 15 minutes or after', () => {
+    const state = wrote(china(30, 14)); // closes Wed 14:00
+    expect(keepaliveDue(state, china(32, 9, 59))).toBe(false); // still daytime left to wait for
+    expect(keepaliveDue(state, china(32, 10))).toBe(true);
+    expect(keepaliveDue(state, china(32, 13, 44))).toBe(true);
+    expect(keepaliveDue(state, china(32, 13, 45))).toBe(false);
+    expect(keepaliveDue(state, china(32, 14))).toBe(false);
+    expect(keepaliveDue(state, china(31, 14))).toBe(false); // a whole day of window left
+  });
+
+  it('a window that closes at night is kept open in the last polite hour of the evening before', () => {
+    const state = wrote(china(30, 3)); // closes Wed 03:00
+    expect(keepaliveDue(state, china(31, 20))).toBe(false); // 21:00–22:00 is still to come
+    expect(keepaliveDue(state, china(31, 21, 5))).toBe(true);
+    expect(keepaliveDue(state, china(31, 23, 30))).toBe(false); // nobody is woken up
+    expect(keepaliveDue(state, china(32, 0))).toBe(false);
+  });
+
+  it('a window that closes just after 8:00 is kept open the evening before, not at 8:00 with minutes left', () => {
+    const state = wrote(china(30, 8, 10)); // closes Wed 08:10
+    expect(keepaliveDue(state, china(31, 21, 5))).toBe(true);
+    expect(keepaliveDue(state, china(32, 8))).toBe(false);
+  });
+
+  it('never when no send is left or the customer has not written; at any hour when the hours say so', () => {
+    const closesSoon = china(32, 10);
+    expect(keepaliveDue(wrote(china(30, 14), 5), closesSoon)).toBe(false);
+    expect(keepaliveDue({ sentSinceCustomer: 0 }, closesSoon)).toBe(false);
+    const night = china(32, 2); // closes Wed 03:00 … 04:00
+    expect(keepaliveDue(wrote(china(30, 4)), night)).toBe(false);
+    expect(keepaliveDue(wrote(china(30, 4)), night, { from: 0, to: 24 })).toBe(true);
+    expect(keepaliveDue(wrote(china(30, 4)), night, { from: 22, to: 6 })).toBe(true); // a night shift's hours
+  });
+
+  it('may use the send kept back from pushes; past the window it is refused like any message', () => {
+    const oneLeft = fresh({ lastCustomerAt: 0, sentSinceCustomer: 4 });
+    expect(planSend(kf, oneLeft, { kind: 'push', parts: 1 }, HOUR)).toEqual({
+      action: 'reroute',
+      reason: 'kf_budget_reserved',
+    });
+    expect(planSend(kf, oneLeft, { kind: 'keepalive', parts: 1 }, HOUR)).toEqual({ action: 'send', parts: 1 });
+    expect(planSend(kf, oneLeft, { kind: 'keepalive', parts: 1 }, 48 * HOUR)).toEqual({
+      action: 'reroute',
+      reason: 'kf_window_closed',
+    });
   });
 });
 

@@ -31,6 +31,12 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ DINGTALK_CLIENT_ID: 'ding1' })).toThrow(/缺少 DINGTALK_CLIENT_SECRET/);
   });
 
+  it('takes the kf keep-alive hours as China-time "from-to" or "off", and says so otherwise', () => {
+    expect(loadEnv({}).WECOM_KF_KEEPALIVE_HOURS).toBe('8-22');
+    expect(loadEnv({ WECOM_KF_KEEPALIVE_HOURS: 'off' }).WECOM_KF_KEEPALIVE_HOURS).toBe('off');
+    expect(() => loadEnv({ WECOM_KF_KEEPALIVE_HOURS: '9点到21点' })).toThrow(/WECOM_KF_KEEPALIVE_HOURS.*"8-22"/);
+  });
+
   it('treats empty strings as unset (a blank line in .env is not a value)', () => {
     const env = loadEnv({ DATABASE_URL: '', WECOM_CORP_ID: '  ' });
     expect(env.DATABASE_URL).toBeUndefined();

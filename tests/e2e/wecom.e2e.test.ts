@@ -14,7 +14,16 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
   beforeAll(async () => {
     // Hand-overs to the kf queue whatever the hour the suite runs at (outside the service calendar's hours the
     // bot keeps the conversation by default; tests/app/handle-message.test.ts covers that).
-    svc = await startWecomService({ kf: true, staffGroup: true, env: { WECOM_KF_HANDOFF_AFTER_HOURS: 'true' } });
+    // Keep-alive reminders at any hour, swept every half second (the default is 8–22 China time, every 10 min).
+    svc = await startWecomService({
+      kf: true,
+      staffGroup: true,
+      env: {
+        WECOM_KF_HANDOFF_AFTER_HOURS: 'true',
+        WECOM_KF_KEEPALIVE_HOURS: '0-24',
+        WECOM_KF_KEEPALIVE_SWEEP_MS: '500',
+      },
+    });
   });
   afterAll(async () => {
     await svc?.stop();
@@ -259,6 +268,33 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN7', token: again })))).toBe(200);
     await new Promise((r) => setTimeout(r, 800));
     expect(staffSaw()).toHaveLength(1);
+  });
+
+  it('a customer whose 48 h window closes soon while their ticket is open is reminded once; 「好的」 renews it', async () => {
+    const HOUR = 3_600_000;
+    // Both customers last wrote 45 hours ago, so their windows close in 3 hours; only one has a ticket.
+    svc.fake.customerWrites('wkOPEN8', 'wmQUIET1', '杯子收到就是碎的', { atMs: Date.now() - 45 * HOUR });
+    svc.fake.customerWrites('wkOPEN8', 'wmQUIET2', '你好', { atMs: Date.now() - 45 * HOUR });
+    expect(await kfEvent('wkOPEN8')).toBe(200);
+    const first = await kfSentTo('wmQUIET1', 2);
+    const opened = first.find((m) => m.msgtype === 'text');
+    const ticket = /工单 #(\d+)/.exec(opened?.content ?? '')?.[1];
+    expect(ticket).toBeDefined();
+    const reminder = first.find((m) => m.msgtype === 'msgmenu');
+    expect(reminder?.content).toContain(`您好，您的工单 #${ticket}（商品破损）还在处理中。`);
+    expect(reminder?.content).toContain('回复任意一句');
+    expect(reminder?.menu?.map((i) => i.content)).toEqual(['好的', '我的工单怎么样了']);
+    // Many sweeps later: still one reminder, and none for the customer with nothing under way.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmQUIET1')).toHaveLength(2);
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmQUIET2')).toHaveLength(1);
+    // The customer taps 好的: the answer names the ticket, and the fresh window needs no reminder.
+    svc.fake.customerWrites('wkOPEN8', 'wmQUIET1', '好的', { menuId: 'keepalive_ok' });
+    expect(await kfEvent('wkOPEN8')).toBe(200);
+    const after = await kfSentTo('wmQUIET1', 3);
+    expect(after[2]?.content).toBe(`好的～工单 #${ticket}（商品破损）有结果会第一时间告诉您。`);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmQUIET1')).toHaveLength(3);
   });
 
   it('rejects a forged callback with 401 and stores nothing', async () => {

@@ -114,7 +114,12 @@ export class FakeWecomServer {
   }
 
   /** A customer writes in kf; returns the callback Token WeCom would push with kf_msg_or_event. */
-  customerWrites(openKfId: string, externalUserId: string, content: string, opts: { menuId?: string } = {}): string {
+  customerWrites(
+    openKfId: string,
+    externalUserId: string,
+    content: string,
+    opts: { menuId?: string; atMs?: number } = {},
+  ): string {
     // Writing after an ended session (4) starts a new one, untreated (0).
     if (this.serviceStates.get(`${openKfId}/${externalUserId}`) === 4)
       this.serviceStates.set(`${openKfId}/${externalUserId}`, 0);
@@ -122,7 +127,7 @@ export class FakeWecomServer {
       msgid: `kfmsg-${++this.seq}`,
       open_kfid: openKfId,
       external_userid: externalUserId,
-      send_time: Math.floor(this.nowMs / 1000),
+      send_time: Math.floor((opts.atMs ?? this.nowMs) / 1000),
       origin: 3,
       msgtype: 'text',
       text: { content, ...(opts.menuId ? { menu_id: opts.menuId } : {}) },

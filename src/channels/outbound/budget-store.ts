@@ -38,6 +38,9 @@ export interface SendBudgetOptions {
 
 const HOUR = 3_600_000;
 
+/** Pushes and alerts are paced (rule K5); replies and keep-alives are not. */
+const paced = (input: PlanInput) => input.kind === 'push' || input.kind === 'alert';
+
 /** Redis key fragment of a target; group robots are named by id, never by their secret URL. */
 export function targetKey(target: BudgetTarget): string {
   if (target.kind === 'kf') return `kf:${target.openKfId}:${target.externalUserId}`;
@@ -85,6 +88,20 @@ export class SendBudget {
    */
   async kfAccountOf(externalUserId: string): Promise<string | undefined> {
     return (await this.options.redis.get(this.accountKey(externalUserId))) ?? undefined;
+  }
+
+  /**
+   * The customer's 48 h window in the kf account they last wrote to: when they wrote and how many sends
+   * it has used. Undefined when they have not written within it (or Redis has forgotten).
+   */
+  async kfWindow(
+    externalUserId: string,
+  ): Promise<{ openKfId: string; lastCustomerAt: number; sentSinceCustomer: number } | undefined> {
+    const openKfId = await this.kfAccountOf(externalUserId);
+    if (!openKfId) return undefined;
+    const state = await this.load(targetKey({ kind: 'kf', openKfId, externalUserId }), this.now());
+    if (state.lastCustomerAt === undefined) return undefined;
+    return { openKfId, lastCustomerAt: state.lastCustomerAt, sentSinceCustomer: state.sentSinceCustomer };
   }
 
   private accountKey(externalUserId: string): string {
@@ -174,7 +191,7 @@ export class SendBudget {
     if (target.kind === 'kf') {
       tx.hincrby(this.key(tk), 'sentSinceCustomer', parts);
       tx.pexpire(this.key(tk), this.limits.kf.windowMs + HOUR);
-      if (input.kind !== 'reply') tx.hset(this.key(tk), 'lastPushAt', now);
+      if (paced(input)) tx.hset(this.key(tk), 'lastPushAt', now);
     }
     await tx.exec();
     // Gives back the last `unsent` reserved sends when a send fails part-way.
@@ -184,7 +201,7 @@ export class SendBudget {
       const undo = redis.multi().zrem(this.key(`${tk}:sent`), ...members.slice(parts - back));
       if (target.kind === 'kf') {
         undo.hincrby(this.key(tk), 'sentSinceCustomer', -back);
-        if (input.kind !== 'reply' && back === parts) undo.hset(this.key(tk), 'lastPushAt', state.lastPushAt ?? '');
+        if (paced(input) && back === parts) undo.hset(this.key(tk), 'lastPushAt', state.lastPushAt ?? '');
       }
       await undo.exec();
     };

@@ -25,7 +25,11 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
     if (message.replyContext?.[SESSION_ENDED_KEY] === true) await ctx.redis.del(personKey(ctx, openKfId, user));
     return sendOnEvent(ctx, message, eventCode);
   }
-  if (await withPerson(ctx, openKfId, user)) return holdForPerson(ctx, message);
+  if (await withPerson(ctx, openKfId, user)) {
+    // A person serving the customer keeps them talking; a reminder from the bot would only interrupt.
+    if (message.keepalive) return { status: 'withheld', error: REROUTE_TEXT.kf_session_state };
+    return holdForPerson(ctx, message);
+  }
   const result = await sendText(ctx, message, openKfId, user);
   // The hand-over happens whether or not the reply itself could go out now (budget, 48 h window).
   if (message.handoff && !(await handOver(ctx, openKfId, user))) {
@@ -45,8 +49,11 @@ async function sendText(
   const text = plainText(message);
   const menu = menuOf(message);
   const parts = menu ? [text] : splitUtf8(text, LIMITS.kfText);
-  const admission = await ctx.budget.admit(target, message, { kind: message.kind, parts: parts.length }, text);
+  const kind = message.keepalive ? 'keepalive' : message.kind;
+  const admission = await ctx.budget.admit(target, message, { kind, parts: parts.length }, text);
   if (admission.action === 'deferred') return { status: 'deferred' };
+  // A keep-alive that cannot reach the customer has nothing to tell staff: it simply did not go out.
+  if (admission.action === 'reroute' && message.keepalive) return failed(REROUTE_TEXT[admission.reason]);
   if (admission.action === 'reroute') return ctx.reroute(message, admission.reason, text);
   const allowed = parts.slice(0, admission.parts);
   if (allowed.length < parts.length) {
@@ -61,6 +68,7 @@ async function sendText(
     } catch (err) {
       await admission.release(allowed.length - i);
       const refused = await onKfRefusal(ctx, target, err);
+      if (refused && message.keepalive) return failed(REROUTE_TEXT[refused]);
       if (refused === 'kf_session_state') return holdForPerson(ctx, message);
       if (refused) return ctx.reroute(message, refused, allowed.slice(i).join('\n'));
       throw err;

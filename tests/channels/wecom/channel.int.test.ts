@@ -218,6 +218,39 @@ describe('微信客服 replies', () => {
     expect(fake.kfSent).toHaveLength(5);
   });
 
+  it('a keep-alive may use the send kept back from pushes, and is never rerouted to staff', async () => {
+    await customerWrites('杯子碎了');
+    const wroteAt = Math.floor(fake.nowMs / 1000) * 1000; // kf send_time is in seconds
+    for (let i = 1; i <= 4; i++) await channel.send(kfMessage(`回复 ${i}`));
+    expect(await budget.kfWindow('wmVIP')).toEqual({
+      openKfId: 'wkSHOP',
+      lastCustomerAt: wroteAt,
+      sentSinceCustomer: 4,
+    });
+    // One send left: a push may not take it (it is the reserve), a keep-alive may.
+    expect(await channel.send(kfMessage('进展：仓库处理中', 'push'))).toMatchObject({ status: 'rerouted' });
+    const notes = robotSaw('KEY-STAFF').length;
+    const keepalive = { ...kfMessage('回复任意一句，处理结果出来就能第一时间告诉您。', 'push'), keepalive: true };
+    expect(await channel.send(keepalive)).toMatchObject({ status: 'sent' });
+    // Nothing left, then the window closed: the keep-alive does not go out, and staff are not told.
+    expect(await channel.send({ ...keepalive, dedupeKey: 'ka-2' })).toMatchObject({ status: 'failed' });
+    fake.advance(48 * HOUR);
+    expect(await channel.send({ ...keepalive, dedupeKey: 'ka-3' })).toMatchObject({ status: 'failed' });
+    expect(fake.kfSent.map((m) => m.content).at(-1)).toBe('回复任意一句，处理结果出来就能第一时间告诉您。');
+    expect(fake.kfSent).toHaveLength(5);
+    expect(robotSaw('KEY-STAFF')).toHaveLength(notes);
+  });
+
+  it('a keep-alive to a customer a person is serving is withheld without a staff note', async () => {
+    await customerWrites('你好');
+    fake.serviceStates.set('wkSHOP/wmVIP', 3);
+    expect(await channel.send(kfMessage('您好'))).toMatchObject({ status: 'withheld' }); // 95018: now known
+    const keepalive = { ...kfMessage('回复任意一句', 'push'), keepalive: true };
+    expect(await channel.send(keepalive)).toMatchObject({ status: 'withheld' });
+    expect(fake.kfSent).toEqual([]);
+    expect(robotSaw('KEY-STAFF')).toEqual([]);
+  });
+
   it('while a person serves the customer the bot keeps quiet; staff text for the customer goes to the staff group', async () => {
     await customerWrites('你好');
     fake.serviceStates.set('wkSHOP/wmVIP', 3); // a 接待人员 took the session in their own client
