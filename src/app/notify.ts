@@ -1,4 +1,4 @@
-import type { CardButton, ChannelId, OutboundMessage } from '../channels/channel.ts';
+import type { CardButton, ChannelId, OutboundMessage, SendResult } from '../channels/channel.ts';
 import type { Outbox, Sender } from './ports.ts';
 
 export type GroupName = 'managers' | 'warehouse' | 'staff';
@@ -20,6 +20,8 @@ export interface Push {
   choices?: OutboundMessage['choices'];
   /** A kf keep-alive (see OutboundMessage.keepalive). */
   keepalive?: boolean;
+  /** Written or set off by a person for the customer (see OutboundMessage.personal). */
+  personal?: boolean;
   /** Stable per logical push; each target gets `<key>-<channel>-<ref>`, so a retry never sends twice. */
   dedupeKey: string;
   ticketId?: number;
@@ -27,7 +29,14 @@ export interface Push {
 
 /** The Notifier port the channels implement: pushes to staff, managers and groups through the outbox. */
 export interface Notifier {
-  push(p: Push): Promise<number>;
+  push(p: Push): Promise<PushOutcome>;
+}
+
+export interface PushOutcome {
+  /** Targets it was handed to now (not those that had it already). */
+  sent: number;
+  /** What each of those targets' channels did with it: sent, deferred, rerouted to staff (and why), failed … */
+  results: SendResult[];
 }
 
 export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: Directory }): Notifier {
@@ -44,7 +53,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
         for (const g of deps.directory.groupTargets(p.to.group))
           targets.push({ channel: g.channel, target: { chatId: g.chatId }, ref: g.chatId });
       }
-      let sent = 0;
+      const results: SendResult[] = [];
       for (const t of targets) {
         const message: OutboundMessage = {
           channel: t.channel,
@@ -55,16 +64,18 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
           ...(p.card ? { card: p.card } : {}),
           ...(p.choices ? { choices: p.choices } : {}),
           ...(p.keepalive ? { keepalive: true } : {}),
+          ...(p.personal ? { personal: true } : {}),
           dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
         };
         const entry = await deps.outbox.record(message, {
           ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}),
         });
         if (entry.status === 'sent' || entry.status === 'merged' || entry.status === 'withheld') continue;
-        await deps.outbox.mark(entry.id, await deps.send(message));
-        sent++;
+        const result = await deps.send(message);
+        await deps.outbox.mark(entry.id, result);
+        results.push(result);
       }
-      return sent;
+      return { sent: results.length, results };
     },
   };
 }

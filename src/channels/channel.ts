@@ -106,6 +106,12 @@ export interface OutboundMessage {
    * only while the window is open and a send is left, and is never rerouted to staff.
    */
   keepalive?: boolean;
+  /**
+   * Written or set off by a person for this customer (回复 #N, a question while the ticket waits for them, the
+   * resolution notice): planned like a reply — sent at once, and may use every send the platform still allows —
+   * not paced and merged like automatic progress updates.
+   */
+  personal?: boolean;
 }
 
 export interface SendResult {

@@ -30,6 +30,11 @@ export const zh = {
   welcomeTicketsItem: { id: 'welcome_tickets', label: '我的工单怎么样了' },
   thanks: () => '不客气，有需要随时找我～',
   okay: () => '好的，有需要随时找我～',
+  noCustomerContact: '顾客没有可联系的账号',
+  sendFailed: '发送失败',
+  reroutedToStaff: '（内容已转到员工群）',
+  toldLater: '会在平台限流允许时发给顾客。',
+  customerMissed: (why: string) => `顾客没有收到：${why}。请换个方式联系顾客（例如电话），或等顾客下次来消息时再说。`,
   okayWithTickets: (open: { id: number; problemZh: string }[]) =>
     `好的～工单 ${open.map((t) => `#${t.id}（${t.problemZh}）`).join('、')}有结果会第一时间告诉您。`,
   /**

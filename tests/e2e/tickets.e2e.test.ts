@@ -488,7 +488,13 @@ describe('staff commands in chat', () => {
     expect((await say('c-impatient', '？？？')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
     expect((await say('c-impatient', '😡😡')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(2);
-    expect((await say('c-impatient', '👍')).json.replies[0].text).toBe('好的，有需要随时找我～');
+    // A thumbs-up (or 「收到」, whatever the classifier guesses for it) is acknowledged with the ticket, no reminder.
+    expect((await say('c-impatient', '👍')).json.replies[0].text).toBe(
+      `好的～工单 #${id}（质量问题）有结果会第一时间告诉您。`,
+    );
+    expect((await say('c-impatient', '收到')).json.replies[0].text).toBe(
+      `好的～工单 #${id}（质量问题）有结果会第一时间告诉您。`,
+    );
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(2);
     // "在吗" is the same kind of nudge.
     expect((await say('c-impatient', '在吗')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);

@@ -388,6 +388,40 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect(rating?.reason).toBe('评价本次处理：一般');
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
   });
+
+  it('a 回复 #N that cannot reach a customer silent for 48 h says so to the manager, and is no response', async () => {
+    const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
+    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '杯子收到就是碎的');
+    expect(
+      await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: svc.fake.kfCallbackToken() }))),
+    ).toBe(200);
+    const [opened] = await eventually(
+      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmLATE1'),
+      (m) => m.length >= 1,
+      15_000,
+    );
+    const id = Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]);
+    svc.fake.advance(49 * 3_600_000); // the customer says nothing for two days: WeCom now answers 95002
+    const command = appXml.text({
+      from: 'lisi',
+      content: `回复 #${id} 补发的杯子明天到`,
+      msgId: `7318203948572${id}000`,
+    });
+    expect(await post(buildCallback(creds, command))).toBe(200);
+    const answers = await eventually(
+      async () => svc.fake.appMessages.filter((m) => m.touser === 'lisi' && m.content.includes(`工单 #${id} 的回复`)),
+      (m) => m.length >= 1,
+      15_000,
+    );
+    expect(answers[0]?.content).toBe(
+      `工单 #${id} 的回复没有发给顾客。顾客没有收到：客户超过 48 小时未发言，微信客服已无法主动发送，且未配置接收转交消息的员工群。请换个方式联系顾客（例如电话），或等顾客下次来消息时再说。`,
+    );
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmLATE1')).toHaveLength(1);
+    const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { at: 'asc' } });
+    expect(events.map((e) => e.type)).not.toContain('reply');
+    expect(events.at(-1)?.reason).toMatch(/^回复顾客未送达（客户超过 48 小时未发言.*）：补发的杯子明天到$/);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).firstRespondedAt).toBeNull();
+  });
 });
 
 describe('WeCom 智能机器人: staff @-query in a group', () => {

@@ -162,7 +162,7 @@ async function act(
     const asked = await tellCustomer(deps, t, `【工单 #${id}】${note}`, {
       dedupeKey: `wait-${id}-${input.delivery.id}`,
     });
-    return `${done}${asked ? '已把问题发给顾客。' : ''}`;
+    return `${done}${toldNote(asked, '已把问题发给顾客。')}`;
   }
   if (to !== 'resolved') return done;
   // The customer hears that it is done (and the result, when given), and how to say it is not: a reply
@@ -174,27 +174,47 @@ async function act(
     dedupeKey: `resolved-${id}-${input.delivery.id}`,
     choices: { head, items },
   });
-  return `${done}${told ? '已通知顾客。' : ''}`;
+  return `${done}${toldNote(told, '已通知顾客。')}`;
 }
 
-/** Sends `text` to the ticket's customer on the channel the ticket came from; false when they cannot be reached. */
+/** What became of a message for the customer: out now, out later (a platform rate limit), or not to them at all. */
+type Told = { status: 'sent' } | { status: 'later' } | { status: 'missed'; why: string };
+
+/**
+ * Sends `text` to the ticket's customer on the channel the ticket came from, as a person's message (not paced
+ * like automatic updates), and says what became of it: a 微信客服 customer silent for 48 h, or served by a
+ * 接待人员, cannot get it — the staff group gets it instead, and whoever sent it must hear so.
+ */
 async function tellCustomer(
   deps: TicketDeps,
   t: TicketRow,
   text: string,
   opts: { dedupeKey: string; choices?: OutboundMessage['choices'] },
-) {
+): Promise<Told> {
   const who = await deps.repo.customerContact(t.customerId);
-  if (!who) return false;
-  await deps.notifier.push({
+  if (!who) return { status: 'missed', why: zh.noCustomerContact };
+  const { results } = await deps.notifier.push({
     to: { direct: [{ channel: t.channel as ChannelId, userRef: who.userRef }] },
     kind: 'push',
+    personal: true,
     text,
     ...(opts.choices ? { choices: opts.choices } : {}),
     dedupeKey: opts.dedupeKey,
     ticketId: t.id,
   });
-  return true;
+  const [result] = results;
+  // No result: it went out before (the same command delivered again).
+  if (!result || result.status === 'sent') return { status: 'sent' };
+  if (result.status === 'deferred') return { status: 'later' };
+  const why = result.error ?? zh.sendFailed;
+  return { status: 'missed', why: result.status === 'rerouted' ? `${why}${zh.reroutedToStaff}` : why };
+}
+
+/** What the staff member who sent something to the customer hears of it; `sent` is their words for success. */
+function toldNote(told: Told, sent: string): string {
+  if (told.status === 'sent') return sent;
+  if (told.status === 'later') return zh.toldLater;
+  return zh.customerMissed(told.why);
 }
 
 /**
@@ -347,15 +367,25 @@ async function replyToCustomer(
 ): Promise<string> {
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
-  if (!(await tellCustomer(deps, t, `【工单 #${id}】${text}`, { dedupeKey: `staff-reply-${input.delivery.id}` })))
-    return `工单 #${id} 的顾客没有可联系的账号`;
+  const told = await tellCustomer(deps, t, `【工单 #${id}】${text}`, { dedupeKey: `staff-reply-${input.delivery.id}` });
+  if (told.status === 'missed') {
+    // Not a response to the customer, who never saw it: the ticket keeps its clock, and the attempt is on record.
+    await deps.repo.addEvent({
+      ticketId: id,
+      type: 'note',
+      actor: `staff:${input.sender.id}`,
+      channel: input.delivery.channel,
+      reason: `回复顾客未送达（${told.why}）：${text.slice(0, 100)}`,
+    });
+    return `工单 #${id} 的回复没有发给顾客。${zh.customerMissed(told.why)}`;
+  }
   await recordStaffResponse(deps, t, {
     actor: `staff:${input.sender.id}`,
     channel: input.delivery.channel,
     deliveryId: input.delivery.id,
     reason: `回复顾客：${text.slice(0, 100)}`,
   });
-  return `已把回复发给工单 #${id} 的顾客。`;
+  return told.status === 'later' ? `工单 #${id} 的回复${zh.toldLater}` : `已把回复发给工单 #${id} 的顾客。`;
 }
 
 /** 超时工单: what is past its SLA now, with how long and who owns it, under the open count per priority. */

@@ -24,7 +24,7 @@ export async function keepKfCustomersReachable(deps: TicketDeps, kf: KfWindows):
     if (!due) continue;
     const open = c.tickets.map((t) => ({ id: t.id, problemZh: ticketProblemZh(t.problem) }));
     const text = zh.keepalive(open);
-    sent += await deps.notifier.push({
+    const pushed = await deps.notifier.push({
       to: { direct: [{ channel: 'wecom_kf', userRef: c.userRef }] },
       kind: 'push',
       keepalive: true,
@@ -33,6 +33,7 @@ export async function keepKfCustomersReachable(deps: TicketDeps, kf: KfWindows):
       dedupeKey: `keepalive-${due.windowKey}`,
       ...(c.tickets[0] ? { ticketId: c.tickets[0].id } : {}),
     });
+    sent += pushed.results.filter((r) => r.status === 'sent').length;
   }
   return sent;
 }

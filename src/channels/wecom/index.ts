@@ -154,7 +154,9 @@ async function reroute(
     text: `${head}${REROUTE_TEXT[reason]}。\n客户：${message.target.userRef ?? '未知'}\n${body}：\n${text}`,
     dedupeKey: `reroute:${message.dedupeKey}`,
   });
-  return result.status === 'failed' ? result : { status: 'rerouted', error: REROUTE_TEXT[reason] };
+  if (result.status === 'failed')
+    return failed(`${REROUTE_TEXT[reason]}；转给员工群也失败：${result.error ?? '未知错误'}`);
+  return { status: 'rerouted', error: REROUTE_TEXT[reason] };
 }
 
 async function flushPending(

@@ -49,7 +49,7 @@ async function sendText(
   const text = plainText(message);
   const menu = menuOf(message);
   const parts = menu ? [text] : splitUtf8(text, LIMITS.kfText);
-  const kind = message.keepalive ? 'keepalive' : message.kind;
+  const kind = message.keepalive ? 'keepalive' : message.personal ? 'reply' : message.kind;
   const admission = await ctx.budget.admit(target, message, { kind, parts: parts.length }, text);
   if (admission.action === 'deferred') return { status: 'deferred' };
   // A keep-alive that cannot reach the customer has nothing to tell staff: it simply did not go out.

@@ -218,6 +218,15 @@ describe('微信客服 replies', () => {
     expect(fake.kfSent).toHaveLength(5);
   });
 
+  it('what a person writes for the customer goes out at once, where an automatic update would wait its turn', async () => {
+    await customerWrites('发货了吗');
+    expect(await channel.send(kfMessage('进展：仓库已拣货', 'push'))).toMatchObject({ status: 'sent' });
+    expect(await channel.send(kfMessage('进展：已打包', 'push'))).toMatchObject({ status: 'deferred' });
+    const personal = { ...kfMessage('【工单 #3】今天下午发出，单号晚点发您', 'push'), personal: true };
+    expect(await channel.send(personal)).toMatchObject({ status: 'sent' });
+    expect(fake.kfSent.map((m) => m.content)).toEqual(['进展：仓库已拣货', '【工单 #3】今天下午发出，单号晚点发您']);
+  });
+
   it('a keep-alive may use the send kept back from pushes, and is never rerouted to staff', async () => {
     await customerWrites('杯子碎了');
     const wroteAt = Math.floor(fake.nowMs / 1000) * 1000; // kf send_time is in seconds
