@@ -186,7 +186,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         send,
         channelIds: new Set(channels.keys()),
         orders: composeOrders({ env, db, producer }),
-        ...(wecom?.kfWindows ? { kfWindows: wecom.kfWindows } : {}),
+        ...(wecom ? { kfWindows: wecom.kfWindows } : {}),
         ...(opts.responder ? { responder: opts.responder } : {}),
         extraWorkers: wecom ? [wecom.startWorker()] : [],
       });

@@ -5,7 +5,7 @@ import type { KfWindows } from '../app/tickets/index.ts';
 import type { Ingest } from '../channels/channel.ts';
 import { SendBudget } from '../channels/outbound/budget-store.ts';
 import { createRedisLock } from '../channels/outbound/redis-lock.ts';
-import { type KeepaliveHours, keepaliveDue } from '../channels/send-budget.ts';
+import { DEFAULT_LIMITS, type KeepaliveHours, keepaliveDue } from '../channels/send-budget.ts';
 import {
   createRedisNonceStore,
   createWecomChannel,
@@ -108,16 +108,22 @@ export function composeWecom(deps: {
   let nonceRedis: Redis | undefined;
 
   const hours = keepaliveHours(env.WECOM_KF_KEEPALIVE_HOURS);
-  const kfWindows: KfWindows | undefined =
-    env.WECOM_KF_SECRET && hours
-      ? {
-          async keepaliveDue(userRef, nowMs) {
-            const w = await budget.kfWindow(userRef);
-            if (!w || !keepaliveDue(w, nowMs, hours)) return undefined;
-            return { windowKey: `${w.openKfId}-${w.lastCustomerAt}` };
-          },
-        }
-      : undefined;
+  const kfWindows: KfWindows = {
+    async keepaliveDue(userRef, nowMs) {
+      const w = hours ? await budget.kfWindow(userRef) : undefined;
+      if (!w || !hours || !keepaliveDue(w, nowMs, hours)) return undefined;
+      return { windowKey: `${w.openKfId}-${w.lastCustomerAt}` };
+    },
+    async window(userRef) {
+      const w = await budget.kfWindow(userRef);
+      const closesAt = w ? w.lastCustomerAt + DEFAULT_LIMITS.kf.windowMs : 0;
+      if (!w || closesAt <= Date.now()) return undefined;
+      return {
+        closesAt: new Date(closesAt),
+        sendsLeft: Math.max(0, DEFAULT_LIMITS.kf.maxMessages - w.sentSinceCustomer),
+      };
+    },
+  };
 
   return {
     channel,

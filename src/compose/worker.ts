@@ -84,6 +84,7 @@ export async function composeWorker(deps: {
     notifier,
     directory,
     ...(deps.orders ? { orders: deps.orders.lookup } : {}),
+    ...(deps.kfWindows ? { kf: deps.kfWindows } : {}),
     now: () => new Date(),
     log,
   });
@@ -118,7 +119,6 @@ export async function composeWorker(deps: {
     }),
     ...(deps.extraWorkers ?? []),
   ];
-  const kfWindows = deps.kfWindows;
   const relay = () =>
     relayStaleDeliveries({
       deliveries: deps.deliveries,
@@ -134,12 +134,12 @@ export async function composeWorker(deps: {
       { name: 'relay-stale-deliveries', everyMs: 5_000, run: relay },
       { name: 'sla-sweep', everyMs: 60_000, run: () => tickets.sweep() },
       ...(deps.orders ? [deps.orders.radarTask(notifier, env.RADAR_INTERVAL_MS)] : []),
-      ...(kfWindows
+      ...(deps.kfWindows
         ? [
             {
               name: 'kf-keepalive',
               everyMs: env.WECOM_KF_KEEPALIVE_SWEEP_MS,
-              run: () => tickets.keepKfCustomersReachable(kfWindows),
+              run: () => tickets.keepKfCustomersReachable(),
             },
           ]
         : []),

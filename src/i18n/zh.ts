@@ -34,6 +34,11 @@ export const zh = {
   sendFailed: '发送失败',
   reroutedToStaff: '（内容已转到员工群）',
   toldLater: '会在平台限流允许时发给顾客。',
+  kfWindowOpen: ({ until, left }: { until: string; left: number }) =>
+    left > 0
+      ? `微信客服：${until} 前可以给顾客发消息（还能发 ${left} 条）`
+      : '微信客服：顾客上次发言后能发的 5 条已用完，等顾客再发消息才能回复',
+  kfWindowClosed: '微信客服：顾客超过 48 小时没有发言，消息发不出去，请电话联系或等顾客再来消息',
   customerMissed: (why: string) => `顾客没有收到：${why}。请换个方式联系顾客（例如电话），或等顾客下次来消息时再说。`,
   okayWithTickets: (open: { id: number; problemZh: string }[]) =>
     `好的～工单 ${open.map((t) => `#${t.id}（${t.problemZh}）`).join('、')}有结果会第一时间告诉您。`,

@@ -401,6 +401,18 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
       15_000,
     );
     const id = Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]);
+    // 工单 #N shows whoever is about to answer whether the customer can still be reached in 微信客服.
+    const view = async (n: number) => {
+      const msgId = `7318203948573${id}00${n}`;
+      expect(await post(buildCallback(creds, appXml.text({ from: 'lisi', content: `工单 #${id}`, msgId })))).toBe(200);
+      const views = await eventually(
+        async () => svc.fake.appMessages.filter((m) => m.touser === 'lisi' && m.content.startsWith(`工单 #${id} ·`)),
+        (m) => m.length >= n,
+        15_000,
+      );
+      return views[n - 1]?.content.split('\n').find((l) => l.startsWith('微信客服：'));
+    };
+    expect(await view(1)).toMatch(/^微信客服：\d+\/\d+ \d+:\d+ 前可以给顾客发消息（还能发 4 条）$/);
     svc.fake.advance(49 * 3_600_000); // the customer says nothing for two days: WeCom now answers 95002
     const command = appXml.text({
       from: 'lisi',
@@ -421,6 +433,7 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect(events.map((e) => e.type)).not.toContain('reply');
     expect(events.at(-1)?.reason).toMatch(/^回复顾客未送达（客户超过 48 小时未发言.*）：补发的杯子明天到$/);
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).firstRespondedAt).toBeNull();
+    expect(await view(2)).toBe('微信客服：顾客超过 48 小时没有发言，消息发不出去，请电话联系或等顾客再来消息');
   });
 });
 

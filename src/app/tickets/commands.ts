@@ -317,6 +317,7 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     deps.directory.staffByRole(TICKET_STAFF_ROLES),
   ]);
   const owner = staff.find((s) => s.id === t.assigneeId)?.name;
+  const reach = await kfReach(deps, t);
   const who = (actor: string) => {
     const [kind, ref] = actor.split(':');
     if (kind === 'staff') return staff.find((s) => s.id === ref)?.name ?? '同事';
@@ -335,6 +336,7 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     `优先级依据：${(t.priorityReasons as string[]).join('；')}`,
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),
     ...(t.resolveDueAt ? [`解决截止：${fmtTime(t.resolveDueAt)}`] : []),
+    ...(reach ? [reach] : []),
     ...(talk.length > 0
       ? [
           '最近对话：',
@@ -356,6 +358,18 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     }),
   ];
   return lines.join('\n');
+}
+
+/**
+ * For a 微信客服 ticket still open: whether a message can still reach the customer there, and until when —
+ * what the person about to write 回复 #N needs to know. Undefined for other channels.
+ */
+async function kfReach(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
+  if (t.channel !== 'wecom_kf' || !deps.kf || t.status === 'closed') return undefined;
+  const who = await deps.repo.customerContact(t.customerId);
+  const w = who ? await deps.kf.window(who.userRef) : undefined;
+  if (!w) return zh.kfWindowClosed;
+  return zh.kfWindowOpen({ until: fmtTime(w.closesAt), left: w.sendsLeft });
 }
 
 /** 回复 #id <text>: the text reaches the customer on the channel the ticket came from; counts as a response. */

@@ -46,6 +46,17 @@ export interface TicketOrders {
   ): Promise<CustomerOrderMatch>;
 }
 
+/** What the 微信客服 channel knows about a customer's 48 h window. */
+export interface KfWindows {
+  /**
+   * Whether a keep-alive is due for this customer now (rule K6 of the send planner); when it is, a key of
+   * their current window, so one window gets one reminder.
+   */
+  keepaliveDue(userRef: string, nowMs: number): Promise<{ windowKey: string } | undefined>;
+  /** The customer's window: when it closes and how many sends are left; undefined when it is closed. */
+  window(userRef: string): Promise<{ closesAt: Date; sendsLeft: number } | undefined>;
+}
+
 export interface TicketDeps {
   repo: TicketRepo;
   config: TicketConfig;
@@ -53,6 +64,8 @@ export interface TicketDeps {
   notifier: Notifier;
   directory: StaffDirectory;
   orders?: TicketOrders;
+  /** 微信客服 customers' 48 h windows, when WeCom is configured. */
+  kf?: KfWindows;
   now: () => Date;
   log: Logger;
 }

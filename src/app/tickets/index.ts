@@ -7,7 +7,7 @@ import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
 import { customerTicketStatus } from './customer-status.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
-import { type KfWindows, keepKfCustomersReachable } from './keepalive.ts';
+import { keepKfCustomersReachable } from './keepalive.ts';
 import { onCustomerMedia } from './media.ts';
 import { onCustomerMessage, onFollowUp } from './open.ts';
 import { onOrderShown } from './order-link.ts';
@@ -16,14 +16,13 @@ import { onRating } from './rating.ts';
 import { onReturnParcel } from './return-parcel.ts';
 import { onSlaTimer, restoreMissingTimers, updateAndReschedule } from './timers.ts';
 
-export type { TicketDeps } from './context.ts';
-export type { KfWindows } from './keepalive.ts';
+export type { KfWindows, TicketDeps } from './context.ts';
 
 /** The ticket use cases behind the message handler, the timer worker and the sweep. */
 export function createTicketService(deps: TicketDeps): TicketHandling & {
   onTimer(t: TimerSpec): Promise<string>;
   sweep(): Promise<number>;
-  keepKfCustomersReachable(kf: KfWindows): Promise<number>;
+  keepKfCustomersReachable(): Promise<number>;
 } {
   return {
     onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
@@ -61,6 +60,6 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
       });
     },
     sweep: () => restoreMissingTimers(deps),
-    keepKfCustomersReachable: (kf) => keepKfCustomersReachable(deps, kf),
+    keepKfCustomersReachable: () => keepKfCustomersReachable(deps),
   };
 }

@@ -2,22 +2,15 @@ import { ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketDeps } from './context.ts';
 
-/** What the 微信客服 channel knows about a customer's 48 h window (ports for the keep-alive sweep). */
-export interface KfWindows {
-  /**
-   * Whether a keep-alive is due for this customer now (rule K6 of the send planner); when it is, a key of
-   * their current window, so one window gets one reminder.
-   */
-  keepaliveDue(userRef: string, nowMs: number): Promise<{ windowKey: string } | undefined>;
-}
-
 /**
  * The keep-alive sweep: a 微信客服 customer whose tickets are still under way, and whose 48 h window closes
  * soon, is asked to write once more, so the result (and 回复 #N, progress updates) can still reach them in
  * the chat instead of only the staff group. One reminder per window, naming their tickets, with 「好的」 to tap.
  * Returns how many were sent.
  */
-export async function keepKfCustomersReachable(deps: TicketDeps, kf: KfWindows): Promise<number> {
+export async function keepKfCustomersReachable(deps: TicketDeps): Promise<number> {
+  const { kf } = deps;
+  if (!kf) return 0;
   let sent = 0;
   for (const c of await deps.repo.kfCustomersWithOpenTickets()) {
     const due = await kf.keepaliveDue(c.userRef, deps.now().getTime());
