@@ -33,6 +33,27 @@ function keepaliveHours(setting: string): KeepaliveHours | undefined {
   return { from: Number(m[1]), to: Number(m[2]) };
 }
 
+/** The tickets' view of 微信客服 windows, from the send budget; `hours` is WECOM_KF_KEEPALIVE_HOURS. */
+export function createKfWindows(budget: SendBudget, hoursSetting: string): KfWindows {
+  const hours = keepaliveHours(hoursSetting);
+  return {
+    async keepaliveDue(userRef, nowMs) {
+      const w = hours ? await budget.kfWindow(userRef) : undefined;
+      if (!w || !hours || !keepaliveDue(w, nowMs, hours)) return undefined;
+      return { windowKey: `${w.openKfId}-${w.lastCustomerAt}` };
+    },
+    async window(userRef) {
+      const w = await budget.kfWindow(userRef);
+      const closesAt = w ? w.lastCustomerAt + DEFAULT_LIMITS.kf.windowMs : 0;
+      if (!w || closesAt <= Date.now()) return undefined;
+      return {
+        closesAt: new Date(closesAt),
+        sendsLeft: Math.max(0, DEFAULT_LIMITS.kf.maxMessages - w.sentSinceCustomer),
+      };
+    },
+  };
+}
+
 /** Everything WeCom needs, built from the environment: channel, callback routes, the kf pull job. */
 export function composeWecom(deps: {
   env: Env;
@@ -107,23 +128,7 @@ export function composeWecom(deps: {
   // api role only, when the routes are mounted.
   let nonceRedis: Redis | undefined;
 
-  const hours = keepaliveHours(env.WECOM_KF_KEEPALIVE_HOURS);
-  const kfWindows: KfWindows = {
-    async keepaliveDue(userRef, nowMs) {
-      const w = hours ? await budget.kfWindow(userRef) : undefined;
-      if (!w || !hours || !keepaliveDue(w, nowMs, hours)) return undefined;
-      return { windowKey: `${w.openKfId}-${w.lastCustomerAt}` };
-    },
-    async window(userRef) {
-      const w = await budget.kfWindow(userRef);
-      const closesAt = w ? w.lastCustomerAt + DEFAULT_LIMITS.kf.windowMs : 0;
-      if (!w || closesAt <= Date.now()) return undefined;
-      return {
-        closesAt: new Date(closesAt),
-        sendsLeft: Math.max(0, DEFAULT_LIMITS.kf.maxMessages - w.sentSinceCustomer),
-      };
-    },
-  };
+  const kfWindows = createKfWindows(budget, env.WECOM_KF_KEEPALIVE_HOURS);
 
   return {
     channel,

@@ -1,6 +1,6 @@
 import { createNotifier } from '../../src/app/notify.ts';
 import type { Sender, StoredDelivery, TimerScheduler } from '../../src/app/ports.ts';
-import { createTicketService } from '../../src/app/tickets/index.ts';
+import { createTicketService, type KfWindows } from '../../src/app/tickets/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Parse } from '../../src/nlu/contract.ts';
 import type { Database } from '../../src/store/db.ts';
@@ -16,7 +16,7 @@ import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 export async function ticketServiceOn(
   db: Database,
   timers: TimerScheduler,
-  opts: { send?: Sender; now?: () => Date } = {},
+  opts: { send?: Sender; now?: () => Date; kf?: KfWindows } = {},
 ) {
   const send = opts.send ?? (async () => ({ status: 'sent' as const }));
   const directory = createDirectory(db.prisma, {});
@@ -26,6 +26,7 @@ export async function ticketServiceOn(
     timers,
     notifier: createNotifier({ outbox: createOutbox(db.sql), send, directory }),
     directory,
+    ...(opts.kf ? { kf: opts.kf } : {}),
     now: opts.now ?? (() => new Date()),
     log: createLogger({ level: 'silent', secretKeys: [] }),
   });

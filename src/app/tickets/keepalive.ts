@@ -1,6 +1,6 @@
 import { ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
-import type { TicketDeps } from './context.ts';
+import type { KfWindows, TicketDeps } from './context.ts';
 
 /**
  * The keep-alive sweep: a 微信客服 customer whose tickets are still under way, and whose 48 h window closes
@@ -11,22 +11,36 @@ import type { TicketDeps } from './context.ts';
 export async function keepKfCustomersReachable(deps: TicketDeps): Promise<number> {
   const { kf } = deps;
   if (!kf) return 0;
+  const customers = await deps.repo.kfCustomersWithOpenTickets();
   let sent = 0;
-  for (const c of await deps.repo.kfCustomersWithOpenTickets()) {
-    const due = await kf.keepaliveDue(c.userRef, deps.now().getTime());
-    if (!due) continue;
-    const open = c.tickets.map((t) => ({ id: t.id, problemZh: ticketProblemZh(t.problem) }));
-    const text = zh.keepalive(open);
-    const pushed = await deps.notifier.push({
-      to: { direct: [{ channel: 'wecom_kf', userRef: c.userRef }] },
-      kind: 'push',
-      keepalive: true,
-      text: [text, ...zh.keepaliveItems.map((i) => `· ${i.label}`)].join('\n'),
-      choices: { head: text, items: zh.keepaliveItems },
-      dedupeKey: `keepalive-${due.windowKey}`,
-      ...(c.tickets[0] ? { ticketId: c.tickets[0].id } : {}),
-    });
-    sent += pushed.results.filter((r) => r.status === 'sent').length;
+  // A few customers at a time: each is a Redis round trip or two, and most need nothing.
+  for (let i = 0; i < customers.length; i += SWEEP_CONCURRENCY) {
+    const batch = customers.slice(i, i + SWEEP_CONCURRENCY);
+    const counts = await Promise.all(batch.map((c) => remind(deps, kf, c)));
+    sent += counts.reduce((a, b) => a + b, 0);
   }
   return sent;
+}
+
+const SWEEP_CONCURRENCY = 32;
+
+async function remind(
+  deps: TicketDeps,
+  kf: KfWindows,
+  c: { userRef: string; tickets: { id: number; problem: string }[] },
+): Promise<number> {
+  const due = await kf.keepaliveDue(c.userRef, deps.now().getTime());
+  if (!due) return 0;
+  const open = c.tickets.map((t) => ({ id: t.id, problemZh: ticketProblemZh(t.problem) }));
+  const text = zh.keepalive(open);
+  const pushed = await deps.notifier.push({
+    to: { direct: [{ channel: 'wecom_kf', userRef: c.userRef }] },
+    kind: 'push',
+    keepalive: true,
+    text: [text, ...zh.keepaliveItems.map((i) => `· ${i.label}`)].join('\n'),
+    choices: { head: text, items: zh.keepaliveItems },
+    dedupeKey: `keepalive-${due.windowKey}`,
+    ...(c.tickets[0] ? { ticketId: c.tickets[0].id } : {}),
+  });
+  return pushed.results.filter((r) => r.status === 'sent').length;
 }
