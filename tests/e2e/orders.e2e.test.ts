@@ -223,6 +223,10 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(detail).toContain('订单 SO202611230006');
     expect(detail).toContain('YT1234567890006');
     expect(detail).not.toContain('SO202611230001');
+    // 「这个什么时候到」 asks after that order's delivery (the classifier once heard a refund 到账 in it).
+    const arrival = await say('c-pick', '这个什么时候到');
+    expect(arrival).toContain('订单 SO202611230006');
+    expect(arrival).not.toMatch(/工单|退款/);
     // The order just shown is the one the conversation is about: no guess, and 催一下 chases that ticket.
     const opened = await say('c-pick', '怎么还没到，都好几天了');
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

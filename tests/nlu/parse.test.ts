@@ -44,6 +44,19 @@ describe('rules override the model', () => {
     expect(p.notes).toEqual([]);
   });
 
+  it('「什么时候到」 asks when the parcel arrives; a refund that is to arrive stays a refund question', () => {
+    const parser = fixedParser({
+      这个什么时候到: { refund_progress: 0.51, other: 0.57 },
+      退款什么时候到: { refund_progress: 0.99 },
+      退款什么时候到账: { refund_progress: 0.99 },
+    });
+    const arrival = parser.parse('这个什么时候到');
+    expect(arrival.primary).toBe('logistics_query');
+    expect(arrival.notes).toContain('rule:arrival-question');
+    expect(parser.parse('退款什么时候到').primary).toBe('refund_progress');
+    expect(parser.parse('退款什么时候到账').notes).not.toContain('rule:arrival-question');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
