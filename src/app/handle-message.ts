@@ -99,7 +99,7 @@ export interface TicketHandling {
    */
   onPlatformStaffReply?(input: { staff: Sender; customer: Sender; delivery: StoredDelivery }): Promise<void>;
   /** The customer's unresolved tickets (newest first, at most 3), e.g. for the greeting when they open the chat. */
-  openTickets?(sender: Sender): Promise<{ id: number; problemZh: string; statusZh: string }[]>;
+  openTickets?(sender: Sender): Promise<{ id: number; problem?: string; problemZh: string; statusZh: string }[]>;
   /** "我的工单怎么样了": the customer's own tickets' status; undefined when the message asks no such thing. */
   customerTicketStatus?(input: HandlingInput): Promise<string | undefined>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
@@ -197,6 +197,8 @@ export function createMessageHandler(deps: {
   fillerWords?: readonly string[];
   /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
   retractWords?: readonly string[];
+  /** Words that ask how a return or exchange works, "怎么换" (intents/cues.yml `howto`). */
+  howtoWords?: readonly string[];
   /** Words that make a message a question ("多少", "吗"; intents/cues.yml `question`). */
   questionWords?: readonly string[];
   /** What "退货寄到哪 / 运费谁出" is answered with (env RETURN_POLICY_FILE). */
@@ -219,6 +221,7 @@ export function createMessageHandler(deps: {
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
   const isRetraction = containsAnyOf(deps.retractWords ?? []);
+  const asksHowToReturn = containsAnyOf(deps.howtoWords ?? []);
   const hasQuestionWord = containsAnyOf(deps.questionWords ?? []);
   const isQuestion = (text: string) => /[？?]\s*$/u.test(text) || hasQuestionWord(text);
   // Longest first, so 能不能 goes before 能.
@@ -380,6 +383,12 @@ export function createMessageHandler(deps: {
       }
       const parcel = await deps.tickets?.onReturnParcel?.(input);
       if (parcel) return parcel;
+      // "怎么换", "退货流程": how a return or exchange works is the shop's policy. Asked while one is under way,
+      // it is answered — not counted as chasing that ticket.
+      if (deps.returnPolicy && asksHowToReturn(d.text)) {
+        const returning = ((await deps.tickets?.openTickets?.(sender)) ?? []).find((t) => t.problem === 'return');
+        if (returning) return { text: `${zh.returnPolicy(deps.returnPolicy)}\n${zh.returnUnderWay(returning)}` };
+      }
     }
     if (
       sender.kind === 'staff' ||
@@ -404,7 +413,7 @@ export function createMessageHandler(deps: {
       if (shown && !added && unproved && continuesPrevious(parse) && problemKey(parse.primary)) {
         const described = { ...input, delivery: { ...d, text: unproved } };
         const ticket = await deps.tickets?.onCustomerMessage(described, { chase: false, restated: false, photoSent });
-        if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy)}` };
+        if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy, false)}` };
       }
       if (answer && !shown && unproved && sender.kind === 'customer') return { ...answer, verifying: true };
       if (answer) return added ? { ...answer, text: `${added}\n${answer.text}` } : answer;
@@ -461,7 +470,12 @@ export function createMessageHandler(deps: {
           question,
           afterHours,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
-      if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy)}`, handoff };
+      if (ticket)
+        return {
+          ...ticket,
+          text: `${ticket.text}${policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}`,
+          handoff,
+        };
     }
     // "你们几点下班": the service calendar answers; the bot itself never closes.
     if (parse.primary === 'other' && deps.serviceHours && asksHours(d.text))
@@ -494,10 +508,13 @@ function givesDetails(p: Parse): boolean {
   );
 }
 
-/** What the return policy adds to a ticket's reply: "我要退货，寄到哪里" the address, "退款多久到账" when refunds are paid. */
-function policyNote(parse: Parse, policy: ReturnPolicy | undefined): string {
+/**
+ * What the return policy adds to a ticket's reply: "我要退货，寄到哪里" (or "…怎么退", `asksHow`) the address,
+ * "退款多久到账" when refunds are paid.
+ */
+function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boolean): string {
   if (!policy) return '';
-  if (parse.intents.some((i) => i.id === 'return_info')) return `\n${zh.returnAddress(policy)}`;
+  if (asksHow || parse.intents.some((i) => i.id === 'return_info')) return `\n${zh.returnAddress(policy)}`;
   if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
   return '';
 }

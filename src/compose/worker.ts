@@ -190,6 +190,7 @@ function createResponder(deps: {
     labelNames: Object.fromEntries(nlu.spec.labels.map((l) => [l.id, l.zh])),
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
+    howtoWords: nlu.spec.cues.howto,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,

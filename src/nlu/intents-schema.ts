@@ -108,6 +108,8 @@ export const CuesFile = z.strictObject({
   chase: z.array(Word).default([]),
   /** Words that take a request back ("算了不取消了"): a note on the ticket, never a new one (handle-message.ts). */
   retract: z.array(Word).default([]),
+  /** Asking how a return or exchange works ("怎么换", "退货流程"): answered with the return policy. */
+  howto: z.array(Word).default([]),
   /** Words that make a message a question; a question noted on a ticket is answered with its status. */
   question: z.array(Word).default([]),
   /** Words that carry no matter of their own ("能不能", "麻烦", "啊"): a chase made only of these and chase words names nothing new. */

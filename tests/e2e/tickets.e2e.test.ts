@@ -468,6 +468,19 @@ describe('staff commands in chat', () => {
     expect((await say('sup1', `@bot 取消VIP #${id}`, 'staff')).json.replies[0].text).toMatch(/^已取消 .+ 的 VIP。$/);
   });
 
+  it('"怎么换" during an exchange gets the return policy and the ticket, and chases nothing', async () => {
+    const opened = await say('c-howto', '衣服尺码大了想换小一号');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    const how = (await say('c-howto', '怎么换')).json.replies[0].text;
+    expect(how).toContain('寄回地址：');
+    expect(how).toContain(`您的工单 #${id}（退换货退款）已登记`);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+    // Asked with the request itself: the ticket is opened, and says where to send it.
+    const both = (await say('c-howto-2', '鞋子小了想换大一码 怎么换')).json.replies[0].text;
+    expect(both).toMatch(/已为您登记售后工单 #\d+（换货/);
+    expect(both).toContain('退货寄回地址：');
+  });
+
   it('"能不能快点啊" after asking for a refund chases the refund ticket; "退款多久到账" gets its status and the refund rule', async () => {
     const opened = await say('c-refund-chase', '我要退款 不想要了');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);

@@ -36,6 +36,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     openTickets: async (sender) =>
       (await deps.repo.openOfCustomer(sender.id, 3)).map((t) => ({
         id: t.id,
+        problem: t.problem,
         problemZh: ticketProblemZh(t.problem),
         statusZh: STATUS_ZH[t.status as TicketStatus],
       })),
