@@ -22,6 +22,7 @@ import { jobId, shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createCursorStore } from '../store/cursors.repo.ts';
 import type { PrismaClient, Sql } from '../store/db.ts';
+import { createRecallRecorder } from '../store/deliveries.repo.ts';
 import { createBounceStore } from '../store/outbox.repo.ts';
 
 const KF_QUEUE = 'wecom-kf-sync';
@@ -97,6 +98,7 @@ export function composeWecom(deps: {
   const cursors = createCursorStore(deps.prisma);
   const lock = createRedisLock(deps.redis, { prefix: `${prefix}kf-lock:` });
   const bounces = createBounceStore(deps.sql);
+  const recall = createRecallRecorder(deps.sql);
   /**
    * WeCom accepted a kf message and then could not deliver it (msg_send_fail): the staff group is told, with
    * the message and the reason, then the outbox records it as failed. A report read twice finds the message
@@ -183,6 +185,8 @@ export function composeWecom(deps: {
             onCustomerMessage: (m) =>
               budget.noteCustomerMessage(String(job.data.openKfId), m.userRef, m.sentAt?.getTime() ?? Date.now()),
             onSendFailed,
+            // 撤回: the customer's words leave the stored conversation (the ticket view shows that one was recalled).
+            onRecalled: async (r) => void (await recall('wecom_kf', r.msgid, r.externalUserId)),
           }),
         { connection: deps.workerConnection, prefix: env.QUEUE_PREFIX, concurrency: 2 },
       );

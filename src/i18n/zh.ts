@@ -31,6 +31,7 @@ export const zh = {
   thanks: () => '不客气，有需要随时找我～',
   okay: () => '好的，有需要随时找我～',
   noCustomerContact: '顾客没有可联系的账号',
+  recalledLine: '（撤回了一条消息）',
   returnUnderWay: (t: { id: number; problemZh: string; statusZh: string }) =>
     `您的工单 #${t.id}（${t.problemZh}）已登记，目前${t.statusZh}，按上面的说明寄回即可。`,
   sendFailed: '发送失败',

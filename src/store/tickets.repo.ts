@@ -349,17 +349,18 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
      * most `n` lines: what a colleague reads before answering a ticket.
      */
     async conversation(customerId: string, since: Date, n: number) {
-      const rows = await sql.query<{ at: Date; who: 'customer' | 'bot'; text: string }>(
+      const rows = await sql.query<{ at: Date; who: 'customer' | 'bot'; text: string; recalled: boolean }>(
         `WITH mine AS (
-           SELECT d.id, d.text, d."receivedAt" FROM "InboundDelivery" d
+           SELECT d.id, d.text, d."receivedAt", coalesce((d.payload->>'recalled')::boolean, false) AS recalled
+           FROM "InboundDelivery" d
            JOIN unnest($4::text[], $5::text[]) AS cp(channel, platform) ON cp.channel = d.channel
            JOIN "Identity" i ON i."customerId" = $1 AND i."externalId" = d."userRef" AND i.platform = cp.platform
            WHERE d.role = 'customer' AND d."receivedAt" >= $2::timestamp(3)
            ORDER BY d."receivedAt" DESC LIMIT $3)
          SELECT * FROM (
-           SELECT "receivedAt" AS at, 'customer' AS who, text, 0 AS k FROM mine
+           SELECT "receivedAt" AS at, 'customer' AS who, text, recalled, 0 AS k FROM mine
            UNION ALL
-           SELECT o."createdAt", 'bot', o.body->>'text', 1 FROM "OutboundMessage" o JOIN mine ON o."deliveryId" = mine.id
+           SELECT o."createdAt", 'bot', o.body->>'text', false, 1 FROM "OutboundMessage" o JOIN mine ON o."deliveryId" = mine.id
            WHERE o.kind = 'reply') x
          ORDER BY at DESC, k DESC LIMIT $3`,
         [customerId, ts(since), n, Object.keys(PLATFORM), Object.values(PLATFORM)],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 import { appXml, botTextJson, buildCallback } from '../support/fake-wecom-server.ts';
 import { eventually } from '../support/service.ts';
 import {
@@ -295,6 +296,35 @@ describe('WeCom through the running service (fake WeCom server, real PostgreSQL 
     expect(after[2]?.content).toBe(`好的～工单 #${ticket}（商品破损）有结果会第一时间告诉您。`);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(svc.fake.kfSent.filter((m) => m.touser === 'wmQUIET1')).toHaveLength(3);
+  });
+
+  it('a message the customer takes back (撤回) leaves the stored conversation; the ticket view says it was recalled', async () => {
+    svc.fake.customerWrites('wkOPEN9', 'wmOOPS1', '杯子碎了 我电话13912345678 地址杭州市西湖区文三路100号');
+    const msgid = svc.fake.kfLog.at(-1)?.msgid ?? '';
+    expect(await kfEvent('wkOPEN9')).toBe(200);
+    await kfSentTo('wmOOPS1', 1);
+    const token = svc.fake.customerRecalls(msgid);
+    expect(await post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN9', token })))).toBe(200);
+    const stored = await eventually(
+      () =>
+        svc.db.sql.query<{ text: string; payload: { recalled?: boolean; parse?: unknown } }>(
+          `SELECT text, payload FROM "InboundDelivery" WHERE channel = 'wecom_kf' AND "platformMsgId" = $1`,
+          [msgid],
+        ),
+      (r) => r[0]?.payload.recalled === true,
+      15_000,
+    );
+    expect(stored[0]?.text).toBe('');
+    expect(stored[0]?.payload.parse).toBeUndefined();
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'wmOOPS1' } });
+    const talk = await createTicketRepo(svc.db.prisma, svc.db.sql).conversation(
+      customer.customerId ?? '',
+      new Date(Date.now() - 3_600_000),
+      12,
+    );
+    expect(talk.filter((m) => m.who === 'customer')).toEqual([expect.objectContaining({ text: '', recalled: true })]);
+    // The recall itself is no message: nothing more was sent to the customer.
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmOOPS1')).toHaveLength(1);
   });
 
   it('rejects a forged callback with 401 and stores nothing', async () => {

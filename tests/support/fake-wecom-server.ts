@@ -163,6 +163,16 @@ export class FakeWecomServer {
     });
   }
 
+  /** The customer takes back (撤回) their kf message `msgid` (user_recall_msg). Returns the callback Token. */
+  customerRecalls(msgid: string): string {
+    const original = this.kfLog.find((m) => m.msgid === msgid && m.origin === 3);
+    if (!original) throw new Error(`fake: no customer message ${msgid}`);
+    return this.kfEvent(original.open_kfid, original.external_userid, {
+      event_type: 'user_recall_msg',
+      recall_msgid: msgid,
+    });
+  }
+
   /**
    * A 接待人员 takes the customer's session from the queue (session_status_change, change_type 1): the session
    * is served by a person (state 3), and the event carries a msg_code for one kf/send_msg_on_event within 20 s.

@@ -343,7 +343,7 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
           // The customer's words in full (to a line), the bot's answers as a reminder of what was said.
           ...talk.map((m) =>
             m.who === 'customer'
-              ? `· ${fmtTime(m.at)} 顾客：${transcriptLine(m.text, 60)}`
+              ? `· ${fmtTime(m.at)} 顾客：${m.recalled ? zh.recalledLine : transcriptLine(m.text, 60)}`
               : `· ${fmtTime(m.at)} 助手：${transcriptLine(m.text, 30)}`,
           ),
         ]

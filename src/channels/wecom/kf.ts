@@ -29,6 +29,15 @@ export interface SyncKfOptions {
    * Called again when a page is read twice, so it must be idempotent.
    */
   onSendFailed?: (failure: KfSendFailure) => Promise<void>;
+  /** The customer took back (撤回) one of their messages (user_recall_msg); idempotent like onSendFailed. */
+  onRecalled?: (recall: KfRecall) => Promise<void>;
+}
+
+/** A user_recall_msg event: the customer's kf message `msgid` was taken back. */
+export interface KfRecall {
+  openKfId: string;
+  externalUserId: string;
+  msgid: string;
 }
 
 /** A msg_send_fail event: which of our messages (its kf msgid) did not reach which customer, and why. */
@@ -84,7 +93,9 @@ async function pullAll(options: SyncKfOptions): Promise<SyncKfResult> {
 async function ingestOne(message: KfMessage, options: SyncKfOptions, result: SyncKfResult): Promise<void> {
   const failure = sendFailureOf(message, options.openKfId);
   if (failure) await options.onSendFailed?.(failure);
-  const inbound = failure ? undefined : toInbound(message, options.openKfId);
+  const recall = recallOf(message, options.openKfId);
+  if (recall) await options.onRecalled?.(recall);
+  const inbound = failure || recall ? undefined : toInbound(message, options.openKfId);
   if (!inbound) {
     result.ignored++;
     return;
@@ -150,6 +161,14 @@ export function sendFailureOf(message: KfMessage, openKfId: string): KfSendFailu
   const msgid = str(e?.event.fail_msgid);
   if (!e || !msgid || e.event.event_type !== 'msg_send_fail') return undefined;
   return { openKfId: e.openKfId, externalUserId: e.user, msgid, failType: Number(e.event.fail_type ?? 0) };
+}
+
+/** A user_recall_msg event (origin 4) as a {@link KfRecall}; undefined for anything else. */
+export function recallOf(message: KfMessage, openKfId: string): KfRecall | undefined {
+  const e = eventOf(message, openKfId);
+  const msgid = str(e?.event.recall_msgid);
+  if (!e || !msgid || e.event.event_type !== 'user_recall_msg') return undefined;
+  return { openKfId: e.openKfId, externalUserId: e.user, msgid };
 }
 
 /** session_status_change `change_type`s (doc 94670): a 接待人员 took the session from the queue; ended it. */
