@@ -201,6 +201,11 @@ export function createMessageHandler(deps: {
   howtoWords?: readonly string[];
   /** Words that make a message a question ("多少", "吗"; intents/cues.yml `question`). */
   questionWords?: readonly string[];
+  /**
+   * Messages kept for this customer while they could not be reached (回复 #N after 48 h of silence), taken
+   * to go with the answer to delivery `d`; the same ones again for a retry of `d`.
+   */
+  heldMessages?: (d: StoredDelivery) => Promise<string[]>;
   /** What "退货寄到哪 / 运费谁出" is answered with (env RETURN_POLICY_FILE). */
   returnPolicy?: ReturnPolicy;
   now?: () => number;
@@ -266,7 +271,7 @@ export function createMessageHandler(deps: {
     return { ...reply(d, text), choices: { head, items, ...(tail ? { tail } : {}) } };
   };
 
-  return async (d) => {
+  const answer = async (d: StoredDelivery): Promise<OutboundMessage[]> => {
     const sender = await deps.resolveSender(d);
     if (d.event === 'session_start') return sender.kind === 'customer' ? [await welcome(d, sender)] : [];
     if (d.event === 'session_end') return sender.kind === 'customer' ? [reply(d, zh.botBack())] : [];
@@ -330,6 +335,18 @@ export function createMessageHandler(deps: {
       return [{ ...answer, choices: { head: answer.text, items } }];
     }
     return [answer];
+  };
+
+  return async (d) => {
+    const replies = await answer(d);
+    const [first, ...rest] = replies;
+    if (!first || first.kind !== 'reply' || d.event || d.role !== 'customer' || !deps.heldMessages) return replies;
+    // What staff wrote while the customer could not be reached (微信客服's 48 h window) goes with this answer.
+    const held = await deps.heldMessages(d);
+    if (held.length === 0) return replies;
+    const before = `${zh.heldMessages(held)}\n\n`;
+    const choices = first.choices ? { choices: { ...first.choices, head: `${before}${first.choices.head}` } } : {};
+    return [{ ...first, text: `${before}${first.text}`, ...choices }, ...rest];
   };
 
   /**

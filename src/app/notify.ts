@@ -1,5 +1,5 @@
 import type { CardButton, ChannelId, OutboundMessage, SendResult } from '../channels/channel.ts';
-import type { Outbox, Sender } from './ports.ts';
+import { DONE, type Outbox, type Sender } from './ports.ts';
 
 export type GroupName = 'managers' | 'warehouse' | 'staff';
 
@@ -70,7 +70,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
         const entry = await deps.outbox.record(message, {
           ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}),
         });
-        if (entry.status === 'sent' || entry.status === 'merged' || entry.status === 'withheld') continue;
+        if (DONE.has(entry.status)) continue;
         const result = await deps.send(message);
         await deps.outbox.mark(entry.id, result);
         results.push(result);

@@ -47,8 +47,12 @@ export interface FallbackDedupe {
 
 export interface OutboxEntry {
   id: string;
-  status: 'pending' | 'sent' | 'failed' | 'deferred' | 'merged' | 'withheld';
+  /** `held`: kept for the customer's next message (SendResult.held); `redelivered`: gone with it. */
+  status: 'pending' | 'sent' | 'failed' | 'deferred' | 'merged' | 'withheld' | 'held' | 'redelivered';
 }
+
+/** Outbox states in which a message needs nothing more: a retried job skips it. */
+export const DONE: ReadonlySet<OutboxEntry['status']> = new Set(['sent', 'merged', 'withheld', 'held', 'redelivered']);
 
 export interface Outbox {
   /** Records the message under its dedupe key; returns the existing row if the key was seen. */

@@ -1,5 +1,5 @@
 import type { InboundMessage, OutboundMessage } from '../channels/channel.ts';
-import type { DeliveryStore, InboundJob, Outbox, Sender, StoredDelivery } from './ports.ts';
+import { type DeliveryStore, DONE, type InboundJob, type Outbox, type Sender, type StoredDelivery } from './ports.ts';
 
 /** Computes the bot's messages for one delivery (and performs its ticket side effects idempotently). */
 export type Responder = (delivery: StoredDelivery) => Promise<OutboundMessage[]>;
@@ -42,7 +42,7 @@ export function createDeliveryProcessor(deps: {
 
 async function deliver(deps: { outbox: Outbox; send: Sender }, reply: OutboundMessage, deliveryId: string) {
   const entry = await deps.outbox.record(reply, { deliveryId });
-  if (entry.status === 'sent' || entry.status === 'merged' || entry.status === 'withheld') return;
+  if (DONE.has(entry.status)) return;
   const result = await deps.send(reply);
   await deps.outbox.mark(entry.id, result);
 }

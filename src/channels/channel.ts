@@ -117,6 +117,11 @@ export interface OutboundMessage {
 export interface SendResult {
   /** `withheld`: not sent on purpose — a person serves this customer on the platform (WeCom kf). */
   status: 'sent' | 'deferred' | 'rerouted' | 'withheld' | 'failed';
+  /**
+   * The customer cannot be reached now but can be later (微信客服: 48 h of silence, or the 5 sends spent): a
+   * personal message is kept, to go with the bot's answer when the customer next writes.
+   */
+  held?: boolean;
   /** Platform message ids of the parts sent (long texts may be split). */
   platformIds?: string[];
   error?: string;

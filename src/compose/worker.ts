@@ -23,7 +23,7 @@ import type { Database } from '../store/db.ts';
 import { createParseRecorder } from '../store/deliveries.repo.ts';
 import { createDirectory } from '../store/directory.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
-import { createOutbox } from '../store/outbox.repo.ts';
+import { createHeldMessages, createOutbox } from '../store/outbox.repo.ts';
 import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
 import { loadNlu } from './nlu.ts';
@@ -182,6 +182,7 @@ function createResponder(deps: {
   const nlu = loadNlu(deps.env, deps.log);
   const identities = createIdentityStore(deps.db.prisma);
   const conversations = createConversationStore(deps.db.prisma);
+  const held = createHeldMessages(deps.db.sql);
   return createMessageHandler({
     resolveSender: (d): Promise<Sender> => identities.resolve(d.channel, d.userRef, d.role, d.displayName),
     parser: nlu.parser,
@@ -190,6 +191,7 @@ function createResponder(deps: {
     labelNames: Object.fromEntries(nlu.spec.labels.map((l) => [l.id, l.zh])),
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
+    heldMessages: (d) => held({ channel: d.channel, userRef: d.userRef, deliveryId: d.id }),
     howtoWords: nlu.spec.cues.howto,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,

@@ -32,6 +32,9 @@ export const zh = {
   okay: () => '好的，有需要随时找我～',
   noCustomerContact: '顾客没有可联系的账号',
   recalledLine: '（撤回了一条消息）',
+  heldMessages: (texts: string[]) => `您不在的这段时间，客服给您留了言：\n${texts.join('\n')}`,
+  customerHeld: (why: string) =>
+    `顾客现在收不到：${why}。顾客下次发消息时，机器人会先把这条转告给他；着急的话请换个方式联系（例如电话）。`,
   returnUnderWay: (t: { id: number; problemZh: string; statusZh: string }) =>
     `您的工单 #${t.id}（${t.problemZh}）已登记，目前${t.statusZh}，按上面的说明寄回即可。`,
   sendFailed: '发送失败',

@@ -33,7 +33,12 @@ export function createOutbox(sql: Sql): Outbox {
       return existing[0];
     },
     async mark(id, result) {
-      const status = result.status === 'sent' || result.status === 'rerouted' ? 'sent' : result.status;
+      // Held: kept for the customer's next message (takeHeld), whatever became of the staff-group copy.
+      const status = result.held
+        ? 'held'
+        : result.status === 'sent' || result.status === 'rerouted'
+          ? 'sent'
+          : result.status;
       await sql.query(
         `UPDATE "OutboundMessage" SET status = $2, attempts = attempts + 1, error = $3,
            "sentAt" = CASE WHEN $2 = 'sent' THEN now() ELSE "sentAt" END WHERE id = $1`,
@@ -41,6 +46,26 @@ export function createOutbox(sql: Sql): Outbox {
         { prepare: true },
       );
     },
+  };
+}
+
+/**
+ * Messages kept for a customer who could not be reached (status `held`, see SendResult.held), oldest first:
+ * taken to go with the answer to their delivery `deliveryId`. Taking is idempotent per delivery (a retried
+ * job gets the same ones again); once taken they are `redelivered` and no other delivery gets them.
+ */
+export function createHeldMessages(sql: Sql) {
+  return async (q: { channel: ChannelId; userRef: string; deliveryId: string }): Promise<string[]> => {
+    const rows = await sql.query<{ text: string }>(
+      `WITH taken AS (
+         UPDATE "OutboundMessage" SET status = 'redelivered', "deliveryId" = $3, "sentAt" = now()
+         WHERE channel = $1 AND target = $2 AND "createdAt" > now() - interval '30 days'
+           AND (status = 'held' OR (status = 'redelivered' AND "deliveryId" = $3))
+         RETURNING body->>'text' AS text, "createdAt")
+       SELECT text FROM taken ORDER BY "createdAt"`,
+      [q.channel, `user:${q.userRef}`, q.deliveryId],
+    );
+    return rows.map((r) => r.text);
   };
 }
 

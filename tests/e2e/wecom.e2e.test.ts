@@ -419,7 +419,7 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
   });
 
-  it('a 回复 #N that cannot reach a customer silent for 48 h says so to the manager, and is no response', async () => {
+  it('a 回复 #N that cannot reach a customer silent for 48 h says so, is no response, and goes with the bot’s next answer', async () => {
     const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
     svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '杯子收到就是碎的');
     expect(
@@ -456,7 +456,7 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
       15_000,
     );
     expect(answers[0]?.content).toBe(
-      `工单 #${id} 的回复没有发给顾客。顾客没有收到：客户超过 48 小时未发言，微信客服已无法主动发送，且未配置接收转交消息的员工群。请换个方式联系顾客（例如电话），或等顾客下次来消息时再说。`,
+      `工单 #${id} 的回复没有发给顾客。顾客现在收不到：客户超过 48 小时未发言，微信客服已无法主动发送，且未配置接收转交消息的员工群。顾客下次发消息时，机器人会先把这条转告给他；着急的话请换个方式联系（例如电话）。`,
     );
     expect(svc.fake.kfSent.filter((m) => m.touser === 'wmLATE1')).toHaveLength(1);
     const events = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { at: 'asc' } });
@@ -464,6 +464,27 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect(events.at(-1)?.reason).toMatch(/^回复顾客未送达（客户超过 48 小时未发言.*）：补发的杯子明天到$/);
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).firstRespondedAt).toBeNull();
     expect(await view(2)).toBe('微信客服：顾客超过 48 小时没有发言，消息发不出去，请电话联系或等顾客再来消息');
+    // Days later the customer writes again: the bot's answer starts with what the manager wrote, once.
+    const again = () =>
+      post(buildCallback(creds, appXml.kfEvent({ openKfId: 'wkOPEN2', token: svc.fake.kfCallbackToken() })));
+    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '你好 还在吗');
+    expect(await again()).toBe(200);
+    const [, back] = await eventually(
+      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmLATE1'),
+      (m) => m.length >= 2,
+      15_000,
+    );
+    expect(back?.content).toMatch(
+      new RegExp(`^您不在的这段时间，客服给您留了言：\n【工单 #${id}】补发的杯子明天到\n\n`),
+    );
+    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '好的');
+    expect(await again()).toBe(200);
+    const [, , third] = await eventually(
+      async () => svc.fake.kfSent.filter((m) => m.touser === 'wmLATE1'),
+      (m) => m.length >= 3,
+      15_000,
+    );
+    expect(third?.content).not.toContain('补发的杯子明天到');
   });
 });
 

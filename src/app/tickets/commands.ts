@@ -178,7 +178,7 @@ async function act(
 }
 
 /** What became of a message for the customer: out now, out later (a platform rate limit), or not to them at all. */
-type Told = { status: 'sent' } | { status: 'later' } | { status: 'missed'; why: string };
+type Told = { status: 'sent' } | { status: 'later' } | { status: 'missed' | 'held'; why: string };
 
 /**
  * Sends `text` to the ticket's customer on the channel the ticket came from, as a person's message (not paced
@@ -207,6 +207,8 @@ async function tellCustomer(
   if (!result || result.status === 'sent') return { status: 'sent' };
   if (result.status === 'deferred') return { status: 'later' };
   const why = result.error ?? zh.sendFailed;
+  // Kept for the customer's next message (SendResult.held): they will get it then.
+  if (result.held) return { status: 'held', why };
   return { status: 'missed', why: result.status === 'rerouted' ? `${why}${zh.reroutedToStaff}` : why };
 }
 
@@ -214,6 +216,7 @@ async function tellCustomer(
 function toldNote(told: Told, sent: string): string {
   if (told.status === 'sent') return sent;
   if (told.status === 'later') return zh.toldLater;
+  if (told.status === 'held') return zh.customerHeld(told.why);
   return zh.customerMissed(told.why);
 }
 
@@ -382,16 +385,17 @@ async function replyToCustomer(
   const t = await deps.repo.byId(id);
   if (!t) return zh.ackUnknown({ id });
   const told = await tellCustomer(deps, t, `【工单 #${id}】${text}`, { dedupeKey: `staff-reply-${input.delivery.id}` });
-  if (told.status === 'missed') {
-    // Not a response to the customer, who never saw it: the ticket keeps its clock, and the attempt is on record.
+  if (told.status === 'missed' || told.status === 'held') {
+    // Not a response to the customer, who has not seen it: the ticket keeps its clock, and the attempt is on record.
+    const later = told.status === 'held' ? '，顾客下次来消息时转告' : '';
     await deps.repo.addEvent({
       ticketId: id,
       type: 'note',
       actor: `staff:${input.sender.id}`,
       channel: input.delivery.channel,
-      reason: `回复顾客未送达（${told.why}）：${text.slice(0, 100)}`,
+      reason: `回复顾客未送达（${told.why}${later}）：${text.slice(0, 100)}`,
     });
-    return `工单 #${id} 的回复没有发给顾客。${zh.customerMissed(told.why)}`;
+    return `工单 #${id} 的回复没有发给顾客。${toldNote(told, '')}`;
   }
   await recordStaffResponse(deps, t, {
     actor: `staff:${input.sender.id}`,

@@ -1,7 +1,7 @@
 import { isCodedError } from '../../domain/errors.ts';
 import type { OutboundMessage, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
-import type { BudgetTarget } from '../send-budget.ts';
+import type { BudgetTarget, RerouteReason } from '../send-budget.ts';
 import { type KfMessageBody, KfServiceState, SESSION_ENDED_KEY } from './api-types.ts';
 import { failed, LIMITS, plainText, REROUTE_TEXT, type SendContext, stableId, stringField } from './send-context.ts';
 
@@ -54,7 +54,7 @@ async function sendText(
   if (admission.action === 'deferred') return { status: 'deferred' };
   // A keep-alive that cannot reach the customer has nothing to tell staff: it simply did not go out.
   if (admission.action === 'reroute' && message.keepalive) return failed(REROUTE_TEXT[admission.reason]);
-  if (admission.action === 'reroute') return ctx.reroute(message, admission.reason, text);
+  if (admission.action === 'reroute') return rerouteOrHold(ctx, message, admission.reason, text);
   const allowed = parts.slice(0, admission.parts);
   if (allowed.length < parts.length) {
     allowed[allowed.length - 1] = truncateUtf8(allowed[allowed.length - 1] ?? '', LIMITS.kfText, CUT_NOTE);
@@ -70,11 +70,32 @@ async function sendText(
       const refused = await onKfRefusal(ctx, target, err);
       if (refused && message.keepalive) return failed(REROUTE_TEXT[refused]);
       if (refused === 'kf_session_state') return holdForPerson(ctx, message);
-      if (refused) return ctx.reroute(message, refused, allowed.slice(i).join('\n'));
+      if (refused) return rerouteOrHold(ctx, message, refused, allowed.slice(i).join('\n'));
       throw err;
     }
   }
   return { status: 'sent', platformIds: ids };
+}
+
+/** Reasons that last only until the customer writes again: 48 h of silence, the 5 sends spent. */
+const UNTIL_CUSTOMER_WRITES: ReadonlySet<RerouteReason> = new Set([
+  'kf_window_closed',
+  'kf_budget_exhausted',
+  'kf_budget_reserved',
+]);
+
+/**
+ * The staff group hears of a message that cannot reach the customer now; a person's message (回复 #N, the
+ * resolution notice) is also kept for the customer, to go with the bot's answer when they next write.
+ */
+async function rerouteOrHold(
+  ctx: SendContext,
+  message: OutboundMessage,
+  reason: RerouteReason,
+  text: string,
+): Promise<SendResult> {
+  const result = await ctx.reroute(message, reason, text);
+  return message.personal && UNTIL_CUSTOMER_WRITES.has(reason) ? { ...result, held: true } : result;
 }
 
 /** Whether a kf msgid is one we sent for `dedupeKey` (a text part `<id>-<n>`, or the welcome's `<id>`). */
