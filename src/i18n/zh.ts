@@ -52,10 +52,18 @@ export const zh = {
    * The reminder before a 微信客服 customer's 48 h window closes while their tickets are under way: one word from
    * them keeps the result able to reach them.
    */
-  keepalive: (open: { id: number; problemZh: string }[]) =>
-    `您好，您的工单 ${open.map((t) => `#${t.id}（${t.problemZh}）`).join('、')}还在处理中。` +
-    '按微信客服的规则，您 48 小时没有发消息，我们就不能再在这里联系您了。' +
-    '回复任意一句（比如「好的」），处理结果出来就能第一时间告诉您。',
+  keepalive: (open: { id: number; problemZh: string; waitingForYou?: boolean }[]) => {
+    const list = (ts: typeof open) => ts.map((t) => `#${t.id}（${t.problemZh}）`).join('、');
+    const waiting = open.filter((t) => t.waitingForYou);
+    const underWay = open.filter((t) => !t.waitingForYou);
+    return (
+      '您好，' +
+      (waiting.length > 0 ? `工单 ${list(waiting)}在等您的回复，客服之前的提问请看上面的消息。` : '') +
+      (underWay.length > 0 ? `您的工单 ${list(underWay)}还在处理中。` : '') +
+      '按微信客服的规则，您 48 小时没有发消息，我们就不能再在这里联系您了。' +
+      '回复任意一句（比如「好的」），处理结果出来就能第一时间告诉您。'
+    );
+  },
   keepaliveItems: [
     { id: 'keepalive_ok', label: '好的' },
     { id: 'welcome_tickets', label: '我的工单怎么样了' },

@@ -371,16 +371,18 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
      * 微信客服 customers with tickets not yet resolved or closed, and those tickets (oldest first): the people
      * whose 48 h window is worth keeping open.
      */
-    async kfCustomersWithOpenTickets(): Promise<{ userRef: string; tickets: { id: number; problem: string }[] }[]> {
-      const rows = await sql.query<{ userRef: string; id: number; problem: string }>(
-        `SELECT i."externalId" AS "userRef", t.id, t.problem FROM "Ticket" t
+    async kfCustomersWithOpenTickets(): Promise<
+      { userRef: string; tickets: { id: number; problem: string; status: string }[] }[]
+    > {
+      const rows = await sql.query<{ userRef: string; id: number; problem: string; status: string }>(
+        `SELECT i."externalId" AS "userRef", t.id, t.problem, t.status FROM "Ticket" t
          JOIN "Identity" i ON i."customerId" = t."customerId" AND i.platform = $1
          WHERE t.status NOT IN ('resolved', 'closed')
          ORDER BY i."externalId", t.id`,
         [PLATFORM.wecom_kf],
       );
-      const byUser = new Map<string, { id: number; problem: string }[]>();
-      for (const r of rows) byUser.set(r.userRef, [...(byUser.get(r.userRef) ?? []), { id: r.id, problem: r.problem }]);
+      const byUser = new Map<string, { id: number; problem: string; status: string }[]>();
+      for (const { userRef, ...t } of rows) byUser.set(userRef, [...(byUser.get(userRef) ?? []), t]);
       return [...byUser].map(([userRef, tickets]) => ({ userRef, tickets }));
     },
     /** The latest `n` events of a ticket, oldest first. */

@@ -27,11 +27,15 @@ const SWEEP_CONCURRENCY = 32;
 async function remind(
   deps: TicketDeps,
   kf: KfWindows,
-  c: { userRef: string; tickets: { id: number; problem: string }[] },
+  c: { userRef: string; tickets: { id: number; problem: string; status: string }[] },
 ): Promise<number> {
   const due = await kf.keepaliveDue(c.userRef, deps.now().getTime());
   if (!due) return 0;
-  const open = c.tickets.map((t) => ({ id: t.id, problemZh: ticketProblemZh(t.problem) }));
+  const open = c.tickets.map((t) => ({
+    id: t.id,
+    problemZh: ticketProblemZh(t.problem),
+    waitingForYou: t.status === 'waiting_customer',
+  }));
   const text = zh.keepalive(open);
   const pushed = await deps.notifier.push({
     to: { direct: [{ channel: 'wecom_kf', userRef: c.userRef }] },
