@@ -468,12 +468,17 @@ describe('staff commands in chat', () => {
     expect((await say('sup1', `@bot 取消VIP #${id}`, 'staff')).json.replies[0].text).toMatch(/^已取消 .+ 的 VIP。$/);
   });
 
-  it('"怎么换" during an exchange gets the return policy and the ticket, and chases nothing', async () => {
+  it('"怎么换" and "什么时候能收到新的" during an exchange get the policy and the ticket, and chase nothing', async () => {
     const opened = await say('c-howto', '衣服尺码大了想换小一号');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
     const how = (await say('c-howto', '怎么换')).json.replies[0].text;
     expect(how).toContain('寄回地址：');
     expect(how).toContain(`您的工单 #${id}（退换货退款）已登记`);
+    // When the replacement comes is a question about that ticket: its status, no refund note, no reminder.
+    const when = (await say('c-howto', '那我什么时候能收到新的')).json.replies[0].text;
+    expect(when).toContain(`您的工单 #${id}`);
+    expect(when).not.toContain('退款说明');
+    expect(when).not.toContain('已再次提醒');
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
     // Asked with the request itself: the ticket is opened, and says where to send it.
     const both = (await say('c-howto-2', '鞋子小了想换大一码 怎么换')).json.replies[0].text;

@@ -11,13 +11,24 @@ const ASKS_ABOUT_TICKET = [
   /(?:进度|进展|状态).{0,6}工单/,
 ];
 const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
+/** "那我什么时候能收到新的", "补发的多久到": when the replacement comes — a question about the return/reship ticket. */
+const ASKS_ABOUT_REPLACEMENT =
+  /(?:新的|换的|补发的|补寄的|重发的|换货|补发).{0,8}(?:什么时候|啥时候|多久|几号|哪天)|(?:什么时候|啥时候|多久|几号|哪天).{0,8}(?:新的|换的|补发的|补寄的|重发的)/;
+const REPLACEMENT_PROBLEMS = new Set(['return', 'reship']);
 
 /**
- * The customer asks how their ticket is doing: the named one (theirs only), else their open ones. Undefined
+ * The customer asks how their ticket is doing: the named one (theirs only), else their open ones; when the
+ * replacement comes, their open return/exchange/reship tickets (not the delivered order, not a reminder). Undefined
  * when the message is no such question (it may still report a problem that mentions 工单).
  */
 export async function customerTicketStatus(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
   const text = input.delivery.text;
+  if (ASKS_ABOUT_REPLACEMENT.test(text)) {
+    const replacing = (await deps.repo.openOfCustomer(input.sender.id, 3)).filter((t) =>
+      REPLACEMENT_PROBLEMS.has(t.problem),
+    );
+    if (replacing.length > 0) return (await Promise.all(replacing.map((t) => describe(deps, t)))).join('\n');
+  }
   if (!ASKS_ABOUT_TICKET.some((re) => re.test(text))) return undefined;
   const named = TICKET_NO.exec(text)?.[1];
   if (named) {
