@@ -57,6 +57,17 @@ describe('rules override the model', () => {
     expect(parser.parse('退款什么时候到账').notes).not.toContain('rule:arrival-question');
   });
 
+  it('「快递员态度太差了」 is a complaint, though it says no 投诉; 「态度不错」 is none', () => {
+    const parser = fixedParser({
+      快递员态度太差了: { logistics_query: 0.14 },
+      快递员态度不错就是东西坏了: { damaged: 0.44 },
+    });
+    const rude = parser.parse('快递员态度太差了');
+    expect(rude.primary).toBe('complaint');
+    expect(rude.notes).toContain('rule:complaint-attitude');
+    expect(parser.parse('快递员态度不错就是东西坏了').primary).toBe('damaged');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
