@@ -50,17 +50,18 @@ async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: O
 export function createOrderQuery(deps: OrderQueryDeps): (input: OrderQueryInput) => Promise<OrderQueryResult> {
   return async (input) => {
     const refs = extractOrderRefs(input.text, input.entities);
+    // What this message names, without the order carried from the conversation (entities at start −1).
+    const own = extractOrderRefs(
+      input.text,
+      (input.entities ?? []).filter((e) => (e.start ?? 0) >= 0),
+    );
     if (input.role === 'staff' || input.role === 'manager') {
-      // "查 尾号6142" right after looking at an order is a new search: what this message names wins over the
-      // order carried from the conversation (entities at start −1). Customers keep it: "尾号1234" after an
-      // order number verifies that order.
-      const own = extractOrderRefs(
-        input.text,
-        (input.entities ?? []).filter((e) => (e.start ?? 0) >= 0),
-      );
+      // "查 尾号6142" right after looking at an order is a new search: what this message names wins.
       const named = own.refs.length > 0 || own.phone !== undefined || own.suffix !== undefined;
       return answerStaff(deps, input, named ? own : refs);
     }
-    return answerCustomer(deps, input, refs);
+    // A customer's own order number wins too: "390…" after the bot took another order for their ticket is the
+    // order they mean. A bare "尾号1234" keeps the carried order: it verifies that one.
+    return answerCustomer(deps, input, own.refs.length > 0 ? own : refs);
   };
 }

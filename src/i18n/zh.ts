@@ -99,7 +99,7 @@ export const zh = {
     `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）` +
     (p.orderNo ? `，订单 ${p.orderNo}` : '') +
     '。' +
-    (p.orderGuessed ? '（按您最近的相关订单登记；如果不是这个订单，请把订单号和问题一起发给我。）' : '') +
+    (p.orderGuessed ? '（按您最近的相关订单登记；如果不是这个订单，把订单号发给我就行。）' : '') +
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
     (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : '') +
     (p.askOrder
@@ -162,6 +162,7 @@ export const zh = {
   returnAddress: (p: ReturnPolicy) =>
     `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
   orderAddedToTicket: (p: { id: number; orderNo: string }) => `已把订单 ${p.orderNo} 补充到您的工单 #${p.id}。`,
+  orderChangedOnTicket: (p: { id: number; orderNo: string }) => `好的，您的工单 #${p.id} 已改为订单 ${p.orderNo}。`,
   mediaNoted: (p: { id: number; kind: MediaKind; resumed: boolean }) =>
     `收到您的${MEDIA_ZH[p.kind]}，已补充到工单 #${p.id}${p.resumed ? '，工单已继续处理' : '，处理的同事会看到'}。` +
     (p.kind === 'voice' ? '我暂时听不了语音，方便的话请打字再说一下。' : ''),

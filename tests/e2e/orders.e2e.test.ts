@@ -197,6 +197,14 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
     expect(ticket.order?.orderNo).toBe('SO202611230002');
     expect(reply).toContain('按您最近的相关订单登记'); // SO…0004 was just named, but a parcel not yet shipped cannot have arrived
+    // The customer names the order they meant (the number alone): the ticket moves to it, and the answer shows it.
+    const named = await say('c-return', 'SO202611230004');
+    expect(named).toContain(`您的工单 #${id} 已改为订单 SO202611230004。`);
+    expect(named).toContain('订单 SO202611230004');
+    const moved = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
+    expect(moved.order?.orderNo).toBe('SO202611230004');
+    // Named again, nothing changes twice; the guessed order is not the ticket's any more.
+    expect(await say('c-return', 'SO202611230004')).not.toContain('已改为订单');
   });
 
   it('"都三天了" and "能不能快点" after naming an order are about that order: one ticket, then a reminder on it', async () => {

@@ -388,6 +388,8 @@ async function openOrAttach(
       createdAt: now,
       flags: {
         reship: actions.some((a) => a.type === 'mark_reship'),
+        // The order was taken as the customer's most likely one: an order they name next replaces it (order-link.ts).
+        ...(orderGuessed && order ? { orderGuessed: true } : {}),
         rules: matched.map((m) => m.ruleId),
         facts: facts as unknown as Prisma.InputJsonValue,
       },
