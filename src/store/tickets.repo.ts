@@ -396,6 +396,14 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         orderBy: { createdAt: 'desc' },
         take: n,
       }),
+    /** Unresolved P1 and P2 tickets, most urgent first, then by how soon they must be answered. */
+    urgent: (n: number) =>
+      prisma.ticket.findMany({
+        where: { status: { notIn: ['resolved', 'closed'] }, priority: { in: ['P1', 'P2'] } },
+        include: { assignee: { select: { name: true } } },
+        orderBy: [{ priority: 'asc' }, { firstResponseDueAt: 'asc' }, { id: 'asc' }],
+        take: n,
+      }),
     /** Open, unpaused tickets past their first-response or resolution deadline, most urgent first. */
     overdue: (now: Date, n: number) =>
       prisma.ticket.findMany({

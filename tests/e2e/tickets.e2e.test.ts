@@ -290,7 +290,7 @@ describe('staff commands in chat', () => {
   const inbox = async (user: string): Promise<Msg[]> =>
     (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
 
-  it('接单, 回复 (reaches the customer), 等待客户 pauses, 我的工单 lists, 解决 resolves', async () => {
+  it('接单, 回复 (reaches the customer), 等待客户 pauses, 我的工单 and 加急工单 list, 解决 resolves', async () => {
     const opened = await say('c-wrong', '收到的衣服尺码发错了 我买的M发成了XL');
     const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);
     const ticket = await svc.db.prisma.ticket.findUniqueOrThrow({
@@ -310,6 +310,11 @@ describe('staff commands in chat', () => {
     expect(customerInbox).toContain(`【工单 #${id}】您好，已安排换货，新尺码明天发出`);
     expect((await say(agent, `@bot 等待客户 #${id}`, 'staff')).json.replies[0].text).toContain('等待顾客回复');
     expect((await say(agent, '@bot 我的工单', 'staff')).json.replies[0].text).toContain(`#${id} `);
+    expect((await say(agent, '@bot 工单', 'staff')).json.replies[0].text).toContain(`#${id} `);
+    // Everyone's P1/P2 tickets, asked in plain words too.
+    const urgent = (await say(agent, '@bot 帮我看下今天有哪些加急的', 'staff')).json.replies[0].text;
+    expect(urgent).toMatch(/^未完成的加急工单（P1\/P2）\d+ 张：/);
+    expect(urgent).toContain(`#${id} P2 等待顾客回复 发错货：收到的衣服尺码发错了`);
     // The customer answers in words that name no problem: the waiting ticket resumes.
     expect((await say('c-wrong', '好的 那我等着 地址没变')).json.replies[0].text).toBe(
       `收到您的回复，工单 #${id} 已继续处理。`,

@@ -38,7 +38,10 @@ const REASSIGN = [
   /^(?:@\S+\s*)?(?:转派给|指派给|转给|分配给)\s*(?<who>[^\s#＃]+)\s*[#＃]\s*(?<id>\d+)\s*$/,
 ];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
-const MINE = /^(?:@\S+\s*)?我的工单\s*$/;
+/** 我的工单, or 工单 alone. */
+const MINE = /^(?:@\S+\s*)?(?:我的)?工单\s*$/;
+/** 加急工单 · 紧急工单 · "今天有哪些加急的": the unresolved P1/P2 tickets of everyone. */
+const URGENT = /^(?:@\S+\s*)?[^#＃\d]{0,12}(?:加急|紧急|P1|p1)(?:的)?(?:工单|单子|的)[^#＃\d]{0,6}$/u;
 /** 设为VIP #12 · 标记VIP #12 · 取消VIP #12: the customer of ticket 12. */
 const VIP = /^(?:@\S+\s*)?(设为|标记|设置|取消)\s*VIP\s*[#＃]\s*(\d+)\s*$/iu;
 /** Who may change a customer's tier. */
@@ -67,6 +70,7 @@ export async function onStaffMessage(
   const vip = VIP.exec(text);
   if (vip) return setTier(deps, Number(vip[2]), vip[1] === '取消' ? 'normal' : 'vip', input);
   if (OVERDUE.test(text)) return overdue(deps);
+  if (URGENT.test(text)) return urgent(deps);
   if (RATINGS.test(text)) return ratings(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id), handOver.who ?? '', input);
@@ -431,6 +435,22 @@ async function overdue(deps: TicketDeps): Promise<string> {
     return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
   });
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
+}
+
+/** 加急工单: the unresolved P1/P2 tickets, with their state, owner and what is due next. */
+async function urgent(deps: TicketDeps): Promise<string> {
+  const list = await deps.repo.urgent(20);
+  if (list.length === 0) return '目前没有未完成的加急工单（P1/P2）。';
+  const lines = list.map((t) => {
+    const due =
+      t.firstResponseDueAt && !t.firstRespondedAt
+        ? `首响截止 ${fmtTime(t.firstResponseDueAt)}`
+        : t.resolveDueAt
+          ? `解决截止 ${fmtTime(t.resolveDueAt)}`
+          : '';
+    return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskPhonesIn(t.summary).slice(0, 30)}（${t.assignee?.name ?? '未分配'}${due ? `，${due}` : ''}）`;
+  });
+  return [`未完成的加急工单（P1/P2）${list.length} 张：`, ...lines].join('\n');
 }
 
 /** 满意度: the ratings of the last 30 days (latest per ticket), and the 不满意 tickets to call back. */
