@@ -354,7 +354,12 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await say('c-cancel-2', 'SO202611230004 尾号4444')).toContain('SO202611230004');
     const unshipped = await say('c-cancel-2', 'SO202611230004 不想要了 帮我取消');
     expect(unshipped).toMatch(/工单 #\d+（取消订单/);
-    expect(unshipped).not.toContain('已发货');
+    expect(unshipped).not.toContain('已发货'); // A refund without a return for a parcel on its way: the same, said for a refund.
+    expect(await say('c-refund-transit', 'SO202611230006 尾号1111')).toContain('SO202611230006');
+    const refund = await say('c-refund-transit', 'SO202611230006 不要了 直接退款吧');
+    expect(refund).toMatch(/工单 #\d+（仅退款/);
+    expect(refund).toContain('包裹还在路上');
+    expect(refund).toContain('拒收');
   });
 
   it('a ticket opened without an order asks for one, and the order the customer then proves becomes its order', async () => {

@@ -439,9 +439,16 @@ function createdText(
   return `${linked}${orderChangeNote(t, parse) ?? ''}`;
 }
 
-/** Cancelling or changing an order that has left the warehouse is no longer a click: say what can be done. */
+/**
+ * Cancelling or changing an order that has left the warehouse is no longer a click, nor is a refund without
+ * a return for a parcel on its way: say what can be done.
+ */
 function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
   const o = t.order;
+  if (o && parse.primary === 'refund_only' && o.status === 'shipped') {
+    const parcel = [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ');
+    return zh.refundInTransitNote({ ...(parcel ? { parcel } : {}) });
+  }
   if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
   if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
   return zh.orderLeftWarehouseNote({
