@@ -25,11 +25,7 @@ export async function sendKf(ctx: SendContext, message: OutboundMessage): Promis
     if (message.replyContext?.[SESSION_ENDED_KEY] === true) await ctx.redis.del(personKey(ctx, openKfId, user));
     return sendOnEvent(ctx, message, eventCode);
   }
-  if (await withPerson(ctx, openKfId, user)) {
-    // A person serving the customer keeps them talking; a reminder from the bot would only interrupt.
-    if (message.keepalive) return { status: 'withheld', error: REROUTE_TEXT.kf_session_state };
-    return holdForPerson(ctx, message);
-  }
+  if (await withPerson(ctx, openKfId, user)) return unreachable(ctx, message, 'kf_session_state', plainText(message));
   const result = await sendText(ctx, message, openKfId, user);
   // The hand-over happens whether or not the reply itself could go out now (budget, 48 h window).
   if (message.handoff && !(await handOver(ctx, openKfId, user))) {
@@ -52,9 +48,7 @@ async function sendText(
   const kind = message.keepalive ? 'keepalive' : message.personal ? 'reply' : message.kind;
   const admission = await ctx.budget.admit(target, message, { kind, parts: parts.length }, text);
   if (admission.action === 'deferred') return { status: 'deferred' };
-  // A keep-alive that cannot reach the customer has nothing to tell staff: it simply did not go out.
-  if (admission.action === 'reroute' && message.keepalive) return failed(REROUTE_TEXT[admission.reason]);
-  if (admission.action === 'reroute') return rerouteOrHold(ctx, message, admission.reason, text);
+  if (admission.action === 'reroute') return unreachable(ctx, message, admission.reason, text);
   const allowed = parts.slice(0, admission.parts);
   if (allowed.length < parts.length) {
     allowed[allowed.length - 1] = truncateUtf8(allowed[allowed.length - 1] ?? '', LIMITS.kfText, CUT_NOTE);
@@ -68,9 +62,7 @@ async function sendText(
     } catch (err) {
       await admission.release(allowed.length - i);
       const refused = await onKfRefusal(ctx, target, err);
-      if (refused && message.keepalive) return failed(REROUTE_TEXT[refused]);
-      if (refused === 'kf_session_state') return holdForPerson(ctx, message);
-      if (refused) return rerouteOrHold(ctx, message, refused, allowed.slice(i).join('\n'));
+      if (refused) return unreachable(ctx, message, refused, allowed.slice(i).join('\n'));
       throw err;
     }
   }
@@ -85,15 +77,26 @@ const UNTIL_CUSTOMER_WRITES: ReadonlySet<RerouteReason> = new Set([
 ]);
 
 /**
- * The staff group hears of a message that cannot reach the customer now; a person's message (回复 #N, the
- * resolution notice) is also kept for the customer, to go with the bot's answer when they next write.
+ * What becomes of a message that cannot reach the customer now (`reason`), in one place:
+ * - a keep-alive has nothing to tell anyone: it is withheld while a person serves the customer (who keeps
+ *   them talking), else it simply did not go out;
+ * - while a person serves the customer, the bot's own replies are withheld and what staff meant for the
+ *   customer goes to the staff group (holdForPerson);
+ * - otherwise the staff group hears of it, and a person's message (回复 #N, the resolution notice) that only
+ *   the 48 h window or the 5 sends stop is also kept, to go with the bot's answer when the customer next writes.
  */
-async function rerouteOrHold(
+async function unreachable(
   ctx: SendContext,
   message: OutboundMessage,
   reason: RerouteReason,
   text: string,
 ): Promise<SendResult> {
+  if (message.keepalive) {
+    return reason === 'kf_session_state'
+      ? { status: 'withheld', error: REROUTE_TEXT[reason] }
+      : failed(REROUTE_TEXT[reason]);
+  }
+  if (reason === 'kf_session_state') return holdForPerson(ctx, message);
   const result = await ctx.reroute(message, reason, text);
   return message.personal && UNTIL_CUSTOMER_WRITES.has(reason) ? { ...result, held: true } : result;
 }
