@@ -99,7 +99,7 @@ export interface TicketHandling {
    */
   onPlatformStaffReply?(input: { staff: Sender; customer: Sender; delivery: StoredDelivery }): Promise<void>;
   /** The customer's unresolved tickets (newest first, at most 3), e.g. for the greeting when they open the chat. */
-  openTickets?(sender: Sender): Promise<{ id: number; problem?: string; problemZh: string; statusZh: string }[]>;
+  openTickets?(sender: Sender): Promise<{ id: number; problem: string; problemZh: string; statusZh: string }[]>;
   /** "我的工单怎么样了": the customer's own tickets' status; undefined when the message asks no such thing. */
   customerTicketStatus?(input: HandlingInput): Promise<string | undefined>;
   /** Staff/manager commands (收到 #12, 解决 #12, …); undefined when the text is no ticket command. */
@@ -214,7 +214,7 @@ export function createMessageHandler(deps: {
   const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
   const asksHours = containsAnyOf(deps.smalltalk?.hours ?? []);
   const okayWords = new Set((deps.smalltalk?.okay ?? []).map((w) => w.toLowerCase()));
-  const onlyOkay = (text: string) => okayWords.has(text.replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase());
+  const onlyOkay = (text: string) => okayWords.has(bareWords(text).toLowerCase());
   /**
    * "好的", "👍": the customer agrees, asks nothing. With tickets under way they hear that the result will reach
    * them (the answer to the reminder before the 微信客服 window closes); otherwise a plain OK.
@@ -253,7 +253,7 @@ export function createMessageHandler(deps: {
     const menuId = d.replyContext?.menu_id;
     const tapped = typeof menuId === 'string' ? parseRatingChoice(menuId) : undefined;
     if (tapped) return tapped;
-    const bare = d.text.replace(/[\s\p{P}\p{S}]+/gu, '');
+    const bare = bareWords(d.text);
     const level = RATING_LEVELS.find((l) => deps.smalltalk?.ratings?.[l].includes(bare));
     return level ? { level } : undefined;
   };
@@ -535,6 +535,9 @@ function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boo
   if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
   return '';
 }
+
+/** The message without spaces, punctuation and symbols (emoji): what a whole-message word list is matched on. */
+const bareWords = (text: string) => text.replace(/[\s\p{P}\p{S}]+/gu, '');
 
 /** A case-insensitive "contains one of these words" test. */
 function containsAnyOf(words: readonly string[]): (text: string) => boolean {

@@ -81,7 +81,7 @@ describe('asking for a person (转人工) and the service hours', () => {
 describe('a message that only says OK', () => {
   const other = (text: string): Parse => ({ ...humanAgent(text), intents: [], primary: 'other', confidence: 0.3 });
   /** The handler with `open` tickets under way; `opened` counts the tickets it would open. */
-  function okHandler(open: { id: number; problemZh: string; statusZh: string }[], parse = other) {
+  function okHandler(open: { id: number; problem: string; problemZh: string; statusZh: string }[], parse = other) {
     const counts = { opened: 0 };
     const tickets: TicketHandling = {
       // Like the real service: a problem opens a ticket, small talk does not.
@@ -108,7 +108,7 @@ describe('a message that only says OK', () => {
   }
 
   it('with tickets under way: they are named, and the result will reach the customer', async () => {
-    const { say } = okHandler([{ id: 12, problemZh: '商品破损', statusZh: '处理中' }]);
+    const { say } = okHandler([{ id: 12, problem: 'damaged', problemZh: '商品破损', statusZh: '处理中' }]);
     expect(await say('好的')).toBe('好的～工单 #12（商品破损）有结果会第一时间告诉您。');
     expect(await say('OK!')).toBe('好的～工单 #12（商品破损）有结果会第一时间告诉您。');
     expect(await say('👍')).toBe('好的～工单 #12（商品破损）有结果会第一时间告诉您。');

@@ -448,7 +448,7 @@ async function urgent(deps: TicketDeps): Promise<string> {
         : t.resolveDueAt
           ? `解决截止 ${fmtTime(t.resolveDueAt)}`
           : '';
-    return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskPhonesIn(t.summary).slice(0, 30)}（${t.assignee?.name ?? '未分配'}${due ? `，${due}` : ''}）`;
+    return `${ticketLine(t)}（${t.assignee?.name ?? '未分配'}${due ? `，${due}` : ''}）`;
   });
   return [`未完成的加急工单（P1/P2）${list.length} 张：`, ...lines].join('\n');
 }
@@ -475,12 +475,17 @@ async function ratings(deps: TicketDeps): Promise<string> {
   return lines.join('\n');
 }
 
+/** "#12 P2 处理中 商品破损：杯子收到就是碎的": one ticket in a staff list, phones masked. */
+function ticketLine(t: Pick<TicketRow, 'id' | 'priority' | 'status' | 'problem' | 'summary'>): string {
+  return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskPhonesIn(t.summary).slice(0, 30)}`;
+}
+
 async function mine(deps: TicketDeps, staffId: string): Promise<string> {
   const list = await deps.repo.openAssignedTo(staffId, 20);
   if (list.length === 0) return '您目前没有未完成的工单。';
   const lines = list.map(
     (t) =>
-      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskPhonesIn(t.summary).slice(0, 30)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
+      `${ticketLine(t)}${t.firstResponseDueAt && !t.firstRespondedAt ? `（首响截止 ${fmtTime(t.firstResponseDueAt)}）` : ''}`,
   );
   return [`您有 ${list.length} 张未完成的工单：`, ...lines].join('\n');
 }

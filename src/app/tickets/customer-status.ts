@@ -18,8 +18,8 @@ const REPLACEMENT_PROBLEMS = new Set(['return', 'reship']);
 
 /**
  * The customer asks how their ticket is doing: the named one (theirs only), else their open ones; when the
- * replacement comes, their open return/exchange/reship tickets (not the delivered order, not a reminder). Undefined
- * when the message is no such question (it may still report a problem that mentions 工单).
+ * replacement comes, their open return/exchange/reship tickets (not the delivered order, not a reminder).
+ * Undefined when the message is no such question (it may still report a problem that mentions 工单).
  */
 export async function customerTicketStatus(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
   const text = input.delivery.text;
@@ -27,7 +27,7 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
     const replacing = (await deps.repo.openOfCustomer(input.sender.id, 3)).filter((t) =>
       REPLACEMENT_PROBLEMS.has(t.problem),
     );
-    if (replacing.length > 0) return (await Promise.all(replacing.map((t) => describe(deps, t)))).join('\n');
+    if (replacing.length > 0) return describeAll(deps, replacing);
   }
   if (!ASKS_ABOUT_TICKET.some((re) => re.test(text))) return undefined;
   const named = TICKET_NO.exec(text)?.[1];
@@ -39,8 +39,11 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
   }
   const open = await deps.repo.openOfCustomer(input.sender.id, 3);
   if (open.length === 0) return zh.customerNoOpenTickets();
-  return (await Promise.all(open.map((t) => describe(deps, t)))).join('\n');
+  return describeAll(deps, open);
 }
+
+const describeAll = async (deps: TicketDeps, tickets: TicketRow[]) =>
+  (await Promise.all(tickets.map((t) => describe(deps, t)))).join('\n');
 
 async function describe(deps: TicketDeps, t: TicketRow): Promise<string> {
   const status = t.status as TicketStatus;
