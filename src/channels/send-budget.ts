@@ -4,6 +4,8 @@
  * the pending (merged/deferred) messages live in `outbound/budget-store.ts`.
  */
 
+import { chinaHour } from '../domain/orders/cn-time.ts';
+
 /** Who a message goes to, as far as platform limits are concerned. */
 export type BudgetTarget =
   | { kind: 'kf'; openKfId: string; externalUserId: string }
@@ -136,11 +138,8 @@ const KEEPALIVE_LEAD_MS = 12 * HOUR;
 const KEEPALIVE_DUE_MS = 4 * HOUR;
 /** Never this close to the close: the send could land after it. */
 const KEEPALIVE_MARGIN_MS = 15 * 60_000;
-/** China has no daylight saving: Asia/Shanghai is always UTC+8. */
-const CHINA_OFFSET_MS = 8 * HOUR;
-
 function politeAt(ms: number, hours: KeepaliveHours): boolean {
-  const hour = Math.floor(((((ms + CHINA_OFFSET_MS) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR)) / HOUR);
+  const hour = chinaHour(ms);
   return hours.from <= hours.to ? hour >= hours.from && hour < hours.to : hour >= hours.from || hour < hours.to;
 }
 

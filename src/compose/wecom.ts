@@ -186,7 +186,7 @@ export function composeWecom(deps: {
               budget.noteCustomerMessage(String(job.data.openKfId), m.userRef, m.sentAt?.getTime() ?? Date.now()),
             onSendFailed,
             // 撤回: the customer's words leave the stored conversation (the ticket view shows that one was recalled).
-            onRecalled: async (r) => void (await recall('wecom_kf', r.msgid, r.externalUserId)),
+            onRecalled: (r) => recall('wecom_kf', r.msgid, r.externalUserId),
           }),
         { connection: deps.workerConnection, prefix: env.QUEUE_PREFIX, concurrency: 2 },
       );

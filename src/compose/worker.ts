@@ -88,6 +88,8 @@ export async function composeWorker(deps: {
     now: () => new Date(),
     log,
   });
+  // The normal lane's calendar is the service team's: read at each question, so an admin change applies.
+  const serviceCalendar = () => calendarFor(config, policyFor(config, 'P3').calendarId);
   const respond =
     deps.responder ??
     createResponder({
@@ -96,9 +98,8 @@ export async function composeWorker(deps: {
       log,
       tickets,
       returnPolicy: await loadReturnPolicy(env.RETURN_POLICY_FILE),
-      // The normal lane's calendar is the service team's: read at each question, so an admin change applies.
-      serviceHours: (now) => describeServiceHours(calendarFor(config, policyFor(config, 'P3').calendarId), now),
-      atWork: (now) => isWorkingTime(now, calendarFor(config, policyFor(config, 'P3').calendarId)),
+      serviceHours: (now) => describeServiceHours(serviceCalendar(), now),
+      atWork: (now) => isWorkingTime(now, serviceCalendar()),
       ...(deps.orders ? { orders: deps.orders.handling } : {}),
     });
   const processor = createDeliveryProcessor({ deliveries: deps.deliveries, outbox, send: deps.send, respond });
@@ -191,7 +192,9 @@ function createResponder(deps: {
     labelNames: Object.fromEntries(nlu.spec.labels.map((l) => [l.id, l.zh])),
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
-    heldMessages: (d) => held({ channel: d.channel, userRef: d.userRef, deliveryId: d.id }),
+    // Only 微信客服 keeps messages for a customer (SendResult.held): no query for other channels' messages.
+    heldMessages: async (d) =>
+      d.channel === 'wecom_kf' ? held({ channel: d.channel, userRef: d.userRef, deliveryId: d.id }) : [],
     howtoWords: nlu.spec.cues.howto,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,

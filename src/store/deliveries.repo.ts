@@ -180,22 +180,21 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
   return store;
 }
 
-/** Keeps the NLU parse beside the delivery (the sandbox shows it; support can see why the bot acted). */
 /**
  * The customer took a message back (WeCom kf user_recall_msg): its words — and the parse, which repeats them —
  * are dropped from the stored delivery, which keeps only that it was recalled. Idempotent.
  */
 export function createRecallRecorder(sql: Sql) {
-  return async (channel: string, platformMsgId: string, userRef: string): Promise<boolean> => {
-    const rows = await sql.query<{ id: string }>(
+  return async (channel: string, platformMsgId: string, userRef: string): Promise<void> => {
+    await sql.query(
       `UPDATE "InboundDelivery" SET text = '', payload = (payload - 'parse') || '{"recalled": true}'::jsonb
-       WHERE channel = $1 AND "platformMsgId" = $2 AND "userRef" = $3 RETURNING id`,
+       WHERE channel = $1 AND "platformMsgId" = $2 AND "userRef" = $3`,
       [channel, platformMsgId, userRef],
     );
-    return rows.length > 0;
   };
 }
 
+/** Keeps the NLU parse beside the delivery (the sandbox shows it; support can see why the bot acted). */
 export function createParseRecorder(sql: Sql) {
   return async (deliveryId: string, parse: unknown): Promise<void> => {
     await sql.query(

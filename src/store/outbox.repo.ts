@@ -33,7 +33,7 @@ export function createOutbox(sql: Sql): Outbox {
       return existing[0];
     },
     async mark(id, result) {
-      // Held: kept for the customer's next message (takeHeld), whatever became of the staff-group copy.
+      // Held: kept for the customer's next message (createHeldMessages), whatever became of the staff-group copy.
       const status = result.held
         ? 'held'
         : result.status === 'sent' || result.status === 'rerouted'

@@ -49,3 +49,8 @@ export function hoursBetween(from: Date, to: Date): number {
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+
+/** The hour of the day (0–23) in China at `ms`: Asia/Shanghai is always UTC+8 (no daylight saving). */
+export function chinaHour(ms: number): number {
+  return Math.floor(((((ms + 8 * HOUR_MS) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+}
