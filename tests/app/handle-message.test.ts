@@ -133,3 +133,32 @@ describe('a message that only says OK', () => {
     expect(counts.opened).toBe(1);
   });
 });
+
+describe('rating a resolved ticket', () => {
+  it('a tapped choice names its ticket; typed words rate without one; other words are no rating', async () => {
+    const asked: { level: string; ticketId?: number }[] = [];
+    const tickets: TicketHandling = {
+      onCustomerMessage: async () => undefined,
+      onFollowUp: async () => undefined,
+      onStaffMessage: async () => undefined,
+      onRating: async (_input, rating) => {
+        asked.push(rating);
+        return { text: '感谢您的评价' };
+      },
+    };
+    const respond = createMessageHandler({
+      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
+      parser: { parse: (text: string) => ({ ...humanAgent(text), intents: [], primary: 'other' }) } as never,
+      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
+      memory: { load: async () => undefined, save: async () => {} },
+      recordParse: async () => {},
+      tickets,
+      smalltalk: { thanks: [], ratings: { good: ['满意'], okay: ['一般'], bad: ['不满意'] } },
+    });
+    // The tap on an older ticket's notice: its words say 一般, the menu id says which ticket.
+    await respond({ ...delivery, text: '一般', replyContext: { open_kfid: 'wkSHOP', menu_id: 'rate_7_okay' } });
+    await respond({ ...delivery, text: '不满意！', replyContext: { open_kfid: 'wkSHOP' } });
+    await respond({ ...delivery, text: '还不错吧', replyContext: { open_kfid: 'wkSHOP' } });
+    expect(asked).toEqual([{ level: 'okay', ticketId: 7 }, { level: 'bad' }]);
+  });
+});

@@ -200,7 +200,7 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     // The customer names the order they meant (the number alone): the ticket moves to it, and the answer shows it.
     const named = await say('c-return', 'SO202611230004');
     expect(named).toContain(`您的工单 #${id} 已改为订单 SO202611230004。`);
-    expect(named).toContain('订单 SO202611230004');
+    expect(named).toMatch(/\n订单 SO202611230004（.+）· 当前：/);
     const moved = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { order: true } });
     expect(moved.order?.orderNo).toBe('SO202611230004');
     // Named again, nothing changes twice; the guessed order is not the ticket's any more.

@@ -369,6 +369,7 @@ describe('staff commands in chat', () => {
     expect((await say('c-rate-2', '不满意')).json.replies[0].text).toContain('已转告负责的同事和主管');
     expect(await ratings(unhappy)).toHaveLength(1);
     expect(told.filter((x) => x.text.startsWith(`顾客对工单 #${unhappy}`))).toHaveLength(1);
+    // Read after the second tap was answered (the push to supervisors happens before the answer).
     const again = (await inbox('sup1')).filter((x) => x.text.startsWith(`顾客对工单 #${unhappy}`));
     expect(again).toHaveLength(1);
     expect((await inbox('agent1')).some((x) => x.text.startsWith(`顾客对工单 #${unhappy} 的处理不满意`))).toBe(true);

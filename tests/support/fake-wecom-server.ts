@@ -120,6 +120,15 @@ export class FakeWecomServer {
     content: string,
     opts: { menuId?: string; atMs?: number } = {},
   ): string {
+    const text = { content, ...(opts.menuId ? { menu_id: opts.menuId } : {}) };
+    return this.customerSends(openKfId, externalUserId, 'text', text, opts.atMs);
+  }
+
+  /**
+   * A customer sends a message of any kind in kf — `msgtype` with its type object (`image`, a
+   * `channels_shop_order` card …) — at `atMs` (default now); returns the callback Token.
+   */
+  customerSends(openKfId: string, externalUserId: string, msgtype: string, body: Json, atMs = this.nowMs): string {
     // Writing after an ended session (4) starts a new one, untreated (0).
     if (this.serviceStates.get(`${openKfId}/${externalUserId}`) === 4)
       this.serviceStates.set(`${openKfId}/${externalUserId}`, 0);
@@ -127,10 +136,10 @@ export class FakeWecomServer {
       msgid: `kfmsg-${++this.seq}`,
       open_kfid: openKfId,
       external_userid: externalUserId,
-      send_time: Math.floor((opts.atMs ?? this.nowMs) / 1000),
+      send_time: Math.floor(atMs / 1000),
       origin: 3,
-      msgtype: 'text',
-      text: { content, ...(opts.menuId ? { menu_id: opts.menuId } : {}) },
+      msgtype,
+      [msgtype]: body,
     });
     return this.kfCallbackToken();
   }
@@ -313,17 +322,46 @@ export class FakeWecomServer {
       (s) => s.touser === touser && s.open_kfid === openKfId && s.at >= last.send_time * 1000 && !s.via,
     );
     if (since.length >= 5) return { errcode: 95001, errmsg: 'send msg count limit' };
+    const refused = this.refusedBody(body);
+    if (refused) return refused;
     const msgid = String(body.msgid ?? `kfsend-${++this.seq}`);
-    if (body.msgid && this.kfSent.some((s) => s.msgid === msgid))
-      return { errcode: 40096, errmsg: 'fake: duplicate msgid' };
     this.kfSent.push({ touser, open_kfid: openKfId, msgid, at: this.nowMs, ...kfContent(body) });
     return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  /**
+   * What WeCom refuses in any kf message body: a msgid used before (40096 here; it makes a retried send
+   * idempotent), and a msgmenu beyond its limits — more than 10 items, an item not of type click with an id
+   * ≤ 64 B and words ≤ 128 B, head or tail over 1024 B (40058, invalid parameter).
+   */
+  private refusedBody(body: Json): Json | undefined {
+    if (body.msgid && this.kfSent.some((s) => s.msgid === String(body.msgid)))
+      return { errcode: 40096, errmsg: 'fake: duplicate msgid' };
+    if (body.msgtype !== 'msgmenu') return undefined;
+    const m = (body.msgmenu ?? {}) as Json;
+    const list = (m.list ?? []) as Json[];
+    const bytes = (v: unknown) => Buffer.byteLength(typeof v === 'string' ? v : '');
+    const badItem = (i: Json) => {
+      const click = (i.click ?? {}) as Json;
+      return i.type !== 'click' || !click.id || bytes(click.id) > 64 || !click.content || bytes(click.content) > 128;
+    };
+    if (
+      list.length === 0 ||
+      list.length > 10 ||
+      list.some(badItem) ||
+      bytes(m.head_content) > 1024 ||
+      bytes(m.tail_content) > 1024
+    )
+      return { errcode: 40058, errmsg: 'fake: invalid msgmenu' };
+    return undefined;
   }
 
   private kfSendOnEvent(body: Json): Json {
     const code = this.eventCodes.get(String(body.code ?? ''));
     if (!code || code.used || this.nowMs > code.at + 20_000)
       return { errcode: 95010, errmsg: 'fake: event code invalid, used or older than 20 s' };
+    const refused = this.refusedBody(body);
+    if (refused) return refused;
     code.used = true;
     const msgid = String(body.msgid ?? `kfevent-${++this.seq}`);
     this.kfSent.push({

@@ -174,8 +174,7 @@ describe('syncKf', () => {
   });
 
   it("cards a customer sends become the words they show, so none goes unanswered; an order card's number is kept", async () => {
-    const card = (msgtype: string, body: Record<string, unknown>) =>
-      fake.kfEntry({ open_kfid: 'wkSHOP', external_userid: 'wmC', origin: 3, msgtype, [msgtype]: body });
+    const card = (msgtype: string, body: Record<string, unknown>) => fake.customerSends('wkSHOP', 'wmC', msgtype, body);
     card('channels_shop_order', {
       order_id: '3705115058471208928',
       product_titles: '儿童保温杯',
