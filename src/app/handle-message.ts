@@ -199,6 +199,8 @@ export function createMessageHandler(deps: {
   retractWords?: readonly string[];
   /** Words that ask how a return or exchange works, "怎么换" (intents/cues.yml `howto`). */
   howtoWords?: readonly string[];
+  /** A message only about photos sent, "照片发给你们了" (intents/cues.yml `evidence`). */
+  evidence?: { readonly media: readonly string[]; readonly words: readonly string[] };
   /** Words that make a message a question ("多少", "吗"; intents/cues.yml `question`). */
   questionWords?: readonly string[];
   /**
@@ -229,15 +231,14 @@ export function createMessageHandler(deps: {
   const asksHowToReturn = containsAnyOf(deps.howtoWords ?? []);
   const hasQuestionWord = containsAnyOf(deps.questionWords ?? []);
   const isQuestion = (text: string) => /[？?]\s*$/u.test(text) || hasQuestionWord(text);
-  // Longest first, so 能不能 goes before 能.
-  const emptyWords = [...(deps.chaseWords ?? []), ...(deps.fillerWords ?? [])].sort((a, b) => b.length - a.length);
+  const fillers = [...(deps.chaseWords ?? []), ...(deps.fillerWords ?? [])];
+  const onlyFillersAnd = madeOnlyOf(fillers);
   /** Only chase words, fillers and punctuation: "能不能快点啊", "麻烦尽快". */
-  const onlyChasing = (text: string) => {
-    if (!hasChaseWord(text)) return false;
-    let rest = text.toLowerCase();
-    for (const w of emptyWords) rest = rest.split(w.toLowerCase()).join('');
-    return !/[\p{L}\p{N}]/u.test(rest);
-  };
+  const onlyChasing = (text: string) => hasChaseWord(text) && onlyFillersAnd(text);
+  const mentionsMedia = containsAnyOf(deps.evidence?.media ?? []);
+  const onlyMediaWordsAnd = madeOnlyOf([...(deps.evidence?.media ?? []), ...(deps.evidence?.words ?? []), ...fillers]);
+  /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
+  const onlyAboutMedia = (text: string) => mentionsMedia(text) && onlyMediaWordsAnd(text);
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -398,6 +399,18 @@ export function createMessageHandler(deps: {
         const chased = await deps.tickets?.onFollowUp(input, { chase: true, inSession: true, anyProblem: true });
         if (chased) return chased;
       }
+      // "照片发给你们了，你们看一下": the photos are for the ticket the customer is in; whatever the classifier
+      // hears in the words (it once opened a 投诉 ticket), they open none.
+      if (onlyAboutMedia(d.text)) {
+        // "收到我发的图了吗" when no photo came: saying 收到 would be untrue.
+        if (question && !photoSent) {
+          const [latest] = (await deps.tickets?.openTickets?.(sender)) ?? [];
+          return { text: zh.mediaNotSeen(latest ? { ticketId: latest.id } : {}) };
+        }
+        const about = { ...input, parse: { ...parse, primary: 'other', intents: [] } };
+        const noted = await deps.tickets?.onFollowUp(about, { chase: false, anyProblem: true });
+        return noted ?? { text: photoSent ? zh.mediaWithoutTicket('image') : zh.mediaNotSeen() };
+      }
       const parcel = await deps.tickets?.onReturnParcel?.(input);
       if (parcel) return parcel;
       // "怎么换", "退货流程": how a return or exchange works is the shop's policy. Asked while one is under way,
@@ -538,6 +551,17 @@ function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boo
 
 /** The message without spaces, punctuation and symbols (emoji): what a whole-message word list is matched on. */
 const bareWords = (text: string) => text.replace(/[\s\p{P}\p{S}]+/gu, '');
+
+/** A case-insensitive test: the text is made only of these words, spaces, punctuation and symbols. */
+function madeOnlyOf(words: readonly string[]): (text: string) => boolean {
+  // Longest first, so 能不能 goes before 能.
+  const lower = words.map((w) => w.toLowerCase()).sort((a, b) => b.length - a.length);
+  return (text) => {
+    let rest = text.toLowerCase();
+    for (const w of lower) rest = rest.split(w).join('');
+    return !/[\p{L}\p{N}]/u.test(rest);
+  };
+}
 
 /** A case-insensitive "contains one of these words" test. */
 function containsAnyOf(words: readonly string[]): (text: string) => boolean {

@@ -196,6 +196,7 @@ function createResponder(deps: {
     heldMessages: async (d) =>
       d.channel === 'wecom_kf' ? held({ channel: d.channel, userRef: d.userRef, deliveryId: d.id }) : [],
     howtoWords: nlu.spec.cues.howto,
+    evidence: nlu.spec.cues.evidence,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,

@@ -168,6 +168,10 @@ export const zh = {
   mediaNoted: (p: { id: number; kind: MediaKind; resumed: boolean }) =>
     `收到您的${MEDIA_ZH[p.kind]}，已补充到工单 #${p.id}${p.resumed ? '，工单已继续处理' : '，处理的同事会看到'}。` +
     (p.kind === 'voice' ? '我暂时听不了语音，方便的话请打字再说一下。' : ''),
+  mediaNotSeen: (p: { ticketId?: number } = {}) =>
+    p.ticketId === undefined
+      ? '暂时还没看到您发的图片或视频，麻烦直接在这个对话里发送一下，并用文字说说遇到了什么问题（例如：收到时破损、发错货、少件），我马上为您登记。'
+      : `暂时还没看到您发的图片或视频，麻烦直接在这个对话里发送一下，会补充到工单 #${p.ticketId}，处理的同事会看到。`,
   mediaWithoutTicket: (kind: MediaKind) =>
     kind === 'voice'
       ? '我暂时听不了语音，请打字告诉我遇到了什么问题，或发订单号给我。'

@@ -110,6 +110,8 @@ export const CuesFile = z.strictObject({
   retract: z.array(Word).default([]),
   /** Asking how a return or exchange works ("怎么换", "退货流程"): answered with the return policy. */
   howto: z.array(Word).default([]),
+  /** A message only about photos the customer sent ("照片发给你们了"): noted on their ticket, never opens one. */
+  evidence: z.strictObject({ media: z.array(Word), words: z.array(Word) }).default({ media: [], words: [] }),
   /** Words that make a message a question; a question noted on a ticket is answered with its status. */
   question: z.array(Word).default([]),
   /** Words that carry no matter of their own ("能不能", "麻烦", "啊"): a chase made only of these and chase words names nothing new. */

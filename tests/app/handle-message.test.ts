@@ -162,3 +162,72 @@ describe('rating a resolved ticket', () => {
     expect(asked).toEqual([{ level: 'okay', ticketId: 7 }, { level: 'bad' }]);
   });
 });
+
+describe('a message only about photos the customer sent', () => {
+  /** What the classifier once made of 「照片发给你们了，你们看一下」: a complaint. */
+  const complaint = (text: string): Parse => ({
+    ...humanAgent(text),
+    intents: [{ id: 'complaint', score: 0.52 }],
+    primary: 'complaint',
+  });
+  function photoHandler(openTicket: boolean) {
+    const seen = { opened: 0, noted: [] as string[] };
+    const tickets: TicketHandling = {
+      onCustomerMessage: async () => {
+        seen.opened++;
+        return { text: '已为您登记售后工单 #9（投诉）' };
+      },
+      onFollowUp: async (input, opts) => {
+        if (!openTicket) return undefined;
+        // The words are no matter of their own: the ticket the customer is in takes them, as a note.
+        expect(opts).toMatchObject({ chase: false, anyProblem: true });
+        seen.noted.push(`${input.parse.primary}:${input.delivery.text}`);
+        return { text: '收到，已补充到工单 #3，处理的同事会看到。' };
+      },
+      onStaffMessage: async () => undefined,
+      onCustomerMedia: async () => (openTicket ? { text: '收到您的图片，已补充到工单 #3' } : undefined),
+      openTickets: async () =>
+        openTicket ? [{ id: 3, problem: 'damaged', problemZh: '商品破损', statusZh: '待处理' }] : [],
+    };
+    const memory = new Map<string, ConversationMemory>();
+    const respond = createMessageHandler({
+      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
+      parser: { parse: complaint } as never,
+      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
+      memory: { load: async (k) => memory.get(k), save: async (k, m) => void memory.set(k, m) },
+      recordParse: async () => {},
+      tickets,
+      questionWords: ['吗'],
+      fillerWords: ['你们', '麻烦', '吗'],
+      evidence: { media: ['照片', '图片', '图'], words: ['发给', '发的', '发', '看一下', '收到', '了', '我'] },
+    });
+    let n = 0;
+    const say = async (text: string) => (await respond({ ...delivery, id: `d${++n}`, text }))[0]?.text;
+    const photo = async () =>
+      (await respond({ ...delivery, id: `d${++n}`, text: '', media: { kind: 'image' } }))[0]?.text;
+    return { say, photo, seen };
+  }
+
+  it('is noted on the open ticket, whatever the classifier guessed; a problem written with it still opens one', async () => {
+    const { say, seen } = photoHandler(true);
+    expect(await say('照片发给你们了，你们看一下')).toBe('收到，已补充到工单 #3，处理的同事会看到。');
+    expect(seen).toEqual({ opened: 0, noted: ['other:照片发给你们了，你们看一下'] });
+    expect(await say('杯子碎了，照片发给你们了')).toBe('已为您登记售后工单 #9（投诉）');
+    expect(seen.opened).toBe(1);
+  });
+
+  it('「收到我发的图片了吗」 is answered truthfully: not seen before a photo came, noted after', async () => {
+    const { say, photo, seen } = photoHandler(true);
+    expect(await say('收到我发的图片了吗')).toMatch(/^暂时还没看到您发的图片或视频.*会补充到工单 #3/);
+    expect(seen.noted).toEqual([]);
+    expect(await photo()).toBe('收到您的图片，已补充到工单 #3');
+    expect(await say('收到我发的图片了吗')).toBe('收到，已补充到工单 #3，处理的同事会看到。');
+    expect(seen.opened).toBe(0);
+  });
+
+  it('with no ticket: asked what happened, no ticket opened on the guess', async () => {
+    const { say, seen } = photoHandler(false);
+    expect(await say('图片发了')).toMatch(/^暂时还没看到您发的图片或视频.*说说遇到了什么问题/);
+    expect(seen.opened).toBe(0);
+  });
+});

@@ -179,6 +179,28 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
   });
 
+  it('"照片发给你们了" is noted on the ticket the customer is in and opens no ticket; "收到了吗" is answered truthfully', async () => {
+    const opened = (await say('c-photo-words', '收到的杯子是碎的')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    // Asked before any photo came: not claimed as received.
+    expect((await say('c-photo-words', '你们收到我发的图片了吗')).json.replies[0].text).toBe(
+      `暂时还没看到您发的图片或视频，麻烦直接在这个对话里发送一下，会补充到工单 #${id}，处理的同事会看到。`,
+    );
+    // The classifier heard a complaint in these words, and opened a second ticket on it.
+    for (const words of ['照片发给你们了，你们看一下', '图片发你们了', '我拍了个视频 发给你们看看']) {
+      expect((await say('c-photo-words', words)).json.replies[0].text).toBe(
+        `收到，已补充到工单 #${id}，处理的同事会看到。`,
+      );
+    }
+    const tickets = await svc.db.prisma.ticket.findMany({
+      where: { customer: { identities: { some: { externalId: 'c-photo-words' } } } },
+    });
+    expect(tickets.map((t) => t.id)).toEqual([id]);
+    expect(tickets[0]?.reminderCount).toBe(0);
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(notes.map((n) => n.reason)).toContain('顾客补充：照片发给你们了，你们看一下');
+  });
+
   it('a question that only adds to the ticket ("补发的单号多少") is answered with where the ticket stands', async () => {
     const first = await say('c-question', '东西到了，但是少了一件');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
