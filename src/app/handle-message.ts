@@ -62,6 +62,11 @@ export interface CustomerMessageOpts {
   question?: boolean;
   /** A person was asked for outside working hours: the reply says when someone will be in, not "转接中". */
   afterHours?: boolean;
+  /**
+   * The customer asks again what their previous message asked ("还没发货" twice): an answer from the order
+   * ("还在承诺时间内") did not do, so a ticket is opened for a person to look.
+   */
+  askedAgain?: boolean;
 }
 
 /** Ticket side of a message (src/app/tickets); every method is idempotent per delivery. */
@@ -310,7 +315,16 @@ export function createMessageHandler(deps: {
     const rated = rating && (await deps.tickets?.onRating?.({ sender, delivery: d }, rating));
     if (rated) return [reply(d, rated.text)];
     const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
-    const { parse, memory } = deps.resolveContext(raw, await deps.memory.load(key), now());
+    const stored = await deps.memory.load(key);
+    const { parse, memory } = deps.resolveContext(raw, stored, now());
+    const before = stored?.last;
+    // The same request about the same order: "SO2 什么时候发货" after "SO1 什么时候发货" asks something new.
+    const named = raw.entities.filter((e) => e.type === 'orderNo').map((e) => e.value);
+    const askedAgain =
+      before !== undefined &&
+      now() - before.atMs <= ASKED_AGAIN_WINDOW_MS &&
+      before.primary === parse.primary &&
+      named.every((no) => before.entities.some((e) => e.type === 'orderNo' && e.value === no));
     await deps.recordParse(d.id, parse);
     // Chasing is what this message says (a chase word, its own urgency cues), not the urgency a follow-up
     // inherits from the message it continues: "订单号 …" after "宝宝喝了拉肚子" chases nothing.
@@ -320,6 +334,7 @@ export function createMessageHandler(deps: {
       photoSent: memory.mediaAtMs !== undefined,
       chase: isChase(raw),
       unproved: unproved?.text,
+      askedAgain,
     });
     // A clarifying question is remembered only when it was asked: when the message was answered some
     // other way (an order lookup, a reminder on a ticket), the next message is not its answer.
@@ -370,9 +385,12 @@ export function createMessageHandler(deps: {
       photoSent,
       chase,
       unproved,
+      askedAgain,
     }: {
       photoSent: boolean;
       chase: boolean;
+      /** This message asks what the previous one did, within half an hour (CustomerMessageOpts.askedAgain). */
+      askedAgain: boolean;
       /** The description of a problem whose order the customer could not prove a moment ago. */
       unproved?: string;
     },
@@ -499,6 +517,7 @@ export function createMessageHandler(deps: {
           photoSent,
           question,
           afterHours,
+          askedAgain,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
       if (ticket)
         return {
@@ -516,6 +535,9 @@ export function createMessageHandler(deps: {
     };
   }
 }
+
+/** How recent the previous message must be for the same request to count as asked again. */
+const ASKED_AGAIN_WINDOW_MS = 30 * 60_000;
 
 /** A Chinese postal address: a place level, then a street, number or building within a few characters. */
 const ADDRESS = /(?:省|市|区|县|镇|乡).{0,20}?(?:路|街|道|巷|弄|号|村|小区|栋|幢|单元|室)/u;

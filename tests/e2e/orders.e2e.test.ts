@@ -181,6 +181,20 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await tickets()).toBe(before + 1);
   });
 
+  it('asked again after the order\'s answer ("都三天了还没发货"), the customer gets a ticket; another order is a new question', async () => {
+    const tickets = () => svc.db.prisma.ticket.count();
+    expect(await say('c-ship-again', 'SO202611230004 尾号4444')).toContain('SO202611230004');
+    expect(await say('c-ship-again', 'SO202611230002 尾号2222')).toContain('SO202611230002');
+    const before = await tickets();
+    expect(await say('c-ship-again', 'SO202611230002 什么时候发货')).toMatch(/订单 SO202611230002 已于 .+ 发货/);
+    expect(await say('c-ship-again', 'SO202611230004 什么时候发货')).toMatch(/订单 SO202611230004 .+还在时限内/);
+    expect(await tickets()).toBe(before);
+    // The same question about the same order, again: the answer did not do, and a person looks.
+    const again = await say('c-ship-again', '都三天了还没发货');
+    expect(again).toMatch(/已为您登记售后工单 #\d+（催发货，优先级 P\d），订单 SO202611230004/);
+    expect(await tickets()).toBe(before + 1);
+  });
+
   it('"退款什么时候到账" about a refunded order is answered with the amount, not a ticket', async () => {
     expect(await say('c-refund', 'SO202611230005 尾号5555')).toContain('SO202611230005');
     const before = await svc.db.prisma.ticket.count();

@@ -80,6 +80,7 @@ export async function onCustomerMessage(
     chase: opts.chase,
     restated: opts.restated ?? true,
     afterHours: opts.afterHours === true,
+    askedAgain: opts.askedAgain === true,
   });
   if (!text) return undefined;
   if (match.notTheirs) return { text: `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` };
@@ -308,6 +309,8 @@ interface Circumstances {
   question: boolean;
   /** A person was asked for outside working hours (see CustomerMessageOpts). */
   afterHours: boolean;
+  /** The customer asks again what their previous message asked (see CustomerMessageOpts). */
+  askedAgain: boolean;
 }
 
 /** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */
@@ -330,7 +333,7 @@ async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, askForOrder, photoSent, chase, restated, question, afterHours }: Circumstances,
+  { order, orderGuessed, askForOrder, photoSent, chase, restated, question, afterHours, askedAgain }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -346,8 +349,9 @@ async function openOrAttach(
     if (!remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)) return note(deps, open, input, { question });
     return attach(deps, open, input, { deliveryChecked: true });
   }
-  // Nothing open about it: a question the order itself answers needs no ticket.
-  const answered = order ? answeredByOrder(deps, input, order) : undefined;
+  // Nothing open about it: a question the order itself answers needs no ticket — unless the customer asks it
+  // again, the order's answer having not done ("都三天了还没发货" after 「还在承诺时间内」).
+  const answered = order && !askedAgain ? answeredByOrder(deps, input, order) : undefined;
   if (answered) return answered;
   const now = deps.now();
   const facts = ruleFacts(parse, order, sender.tier, now);
