@@ -125,6 +125,8 @@ const IMPATIENT = /^[\s?？!！.。…]+$|[😡😠🤬💢😤]/u;
 /** Wordless agreement or thanks: a thumbs-up, OK hand, folded hands, a smile, a heart. */
 const POSITIVE = /^(?:[\s]|👍|👌|🙏|😊|🙂|😀|😄|❤️?|💕|🌹|✌️?|🤝|[\u{1F3FB}-\u{1F3FF}])+$/u;
 const ORDER_REFS = new Set(['orderNo', 'trackingNo', 'phone']);
+/** Words of a staff member's question about an order ("@bot 这单呢", "物流到哪了"), or a pick from a list ("2", "第二个"). */
+const ORDER_WORDS = /单|货|快递|物流|包裹|件|签收|到哪|发了|第|\d/u;
 /** "尾号1234": the phone suffix that verifies an order. */
 const SUFFIX = /尾号\s*\d{4}/;
 
@@ -315,6 +317,11 @@ export function createMessageHandler(deps: {
     const rated = rating && (await deps.tickets?.onRating?.({ sender, delivery: d }, rating));
     if (rated) return [reply(d, rated.text)];
     const raw = deps.parser.parse(d.text, { vip: sender.tier === 'vip', includeTokens: true });
+    // "@bot 帮助" right after "@bot 查 …" asks nothing about that order, though the conversation would carry it.
+    if (sender.kind === 'staff' && !QUERY_INTENTS.has(raw.primary) && !namesAnOrder(raw) && !ORDER_WORDS.test(d.text)) {
+      await deps.recordParse(d.id, raw);
+      return [reply(d, zh.staffUnknownCommand())];
+    }
     const stored = await deps.memory.load(key);
     const { parse, memory } = deps.resolveContext(raw, stored, now());
     const before = stored?.last;

@@ -425,6 +425,11 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(answer).toContain('139****2222');
     expect(answer).not.toContain('13900002222');
     expect(answer).toContain('上海市浦东新区****');
+    // A follow-up about it still means that order; "帮助" right after it asks for the commands, not the order again.
+    expect(await say('agent1', '@bot 这单物流呢', 'staff', 'aftersales-group')).toContain('SO202611230002');
+    const help = await say('agent1', '@bot 帮助', 'staff', 'aftersales-group');
+    expect(help).toMatch(/^可用指令：查 <订单号/);
+    expect(await say('agent1', '@bot 今天怎么样', 'staff', 'aftersales-group')).toMatch(/^可用指令：/);
   });
 
   it('staff see the tickets about an order under it; "查 尾号…" right after is a new search, not the same order again', async () => {

@@ -92,7 +92,7 @@ export function registerSandboxRoutes(
       userRef: body.user,
       role: body.role,
       ...(body.chat ? { chatId: body.chat } : {}),
-      text: body.media ? MEDIA_TEXT[body.media] : (body.text ?? ''),
+      text: body.media ? MEDIA_TEXT[body.media] : body.chat ? withoutMentions(body.text ?? '') : (body.text ?? ''),
       ...(body.media ? { media: { kind: body.media, ref: `sandbox-${platformMsgId}` } } : {}),
       ...(body.event && !body.text && !body.media ? { event: body.event } : {}),
       sentAt: new Date(),
@@ -115,4 +115,9 @@ export function registerSandboxRoutes(
     const q = parseOrThrow(InboxQuery, req.query);
     return { user: q.user, chat: q.chat, messages: await deps.reader.inbox(q) };
   });
+}
+
+/** The text after its leading @-mentions, as WeCom's 智能机器人 and DingTalk's group robots deliver it. */
+function withoutMentions(text: string): string {
+  return text.replace(/^(?:\s*[@＠]\S+)+/u, '').trim() || text;
 }
