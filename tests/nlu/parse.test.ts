@@ -68,6 +68,20 @@ describe('rules override the model', () => {
     expect(parser.parse('快递员态度不错就是东西坏了').primary).toBe('damaged');
   });
 
+  it('「那怎么办 我要退款」 asks for a refund, not how one under way is doing; 「我申请退款好几天了」 still does', () => {
+    const parser = fixedParser({
+      那怎么办我要退款: { refund_progress: 0.58 },
+      我申请退款好几天一直没到账: { refund_progress: 0.9 },
+      我要退款的钱什么时候到: { refund_progress: 0.97 },
+    });
+    const wants = parser.parse('那怎么办我要退款');
+    expect(wants.primary).toBe('refund_only');
+    expect(wants.intents.map((i) => i.id)).not.toContain('refund_progress');
+    expect(wants.notes).toContain('rule:refund-request');
+    expect(parser.parse('我申请退款好几天一直没到账').primary).toBe('refund_progress');
+    expect(parser.parse('我要退款的钱什么时候到').primary).toBe('refund_progress');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
