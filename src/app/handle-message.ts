@@ -363,8 +363,10 @@ export function createMessageHandler(deps: {
   return async (d) => {
     const replies = await answer(d);
     const [first, ...rest] = replies;
-    if (!first || first.kind !== 'reply' || d.event || d.role !== 'customer' || !deps.heldMessages) return replies;
-    // What staff wrote while the customer could not be reached (微信客服's 48 h window) goes with this answer.
+    // What staff wrote while the customer could not be reached (微信客服's 48 h window) goes with this answer, or
+    // with the welcome when the customer opens the chat. Should it not arrive, they are kept again (outbox.mark).
+    const carries = !d.event || d.event === 'session_start';
+    if (!first || first.kind !== 'reply' || !carries || d.role !== 'customer' || !deps.heldMessages) return replies;
     const held = await deps.heldMessages(d);
     if (held.length === 0) return replies;
     const before = `${zh.heldMessages(held)}\n\n`;

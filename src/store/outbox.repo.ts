@@ -45,6 +45,15 @@ export function createOutbox(sql: Sql): Outbox {
         [id, status, result.error ?? null],
         { prepare: true },
       );
+      // An answer that did not reach the customer cannot have carried what was kept for them: it is kept again.
+      if (result.status !== 'sent') {
+        await sql.query(
+          `UPDATE "OutboundMessage" h SET status = 'held', "sentAt" = NULL FROM "OutboundMessage" r
+           WHERE r.id = $1 AND r.kind = 'reply' AND h."deliveryId" = r."deliveryId" AND h.status = 'redelivered'
+             AND h.id <> r.id`,
+          [id],
+        );
+      }
     },
   };
 }

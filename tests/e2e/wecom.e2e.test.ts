@@ -437,14 +437,28 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect(events.at(-1)?.reason).toMatch(/^回复顾客未送达（客户超过 48 小时未发言.*）：补发的杯子明天到$/);
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).firstRespondedAt).toBeNull();
     expect(await view(2)).toBe('微信客服：顾客超过 48 小时没有发言，消息发不出去，请电话联系或等顾客再来消息');
-    // Days later the customer writes again: the bot's answer starts with what the manager wrote, once.
-    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '你好 还在吗');
-    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
-    const [, back] = await kfSent(svc, 'wmLATE1', 2);
-    expect(back?.content).toMatch(
-      new RegExp(`^您不在的这段时间，客服给您留了言：\n【工单 #${id}】补发的杯子明天到\n\n`),
+    // The customer opens the chat, but the welcome's event code ran out (WeCom allows 20 s): that welcome carried
+    // nothing to them, so what the manager wrote is still kept.
+    const late = svc.fake.customerEnters('wkOPEN2', 'wmLATE1');
+    svc.fake.advance(30_000);
+    expect(await pushKfEvent(svc, 'wkOPEN2', late)).toBe(200);
+    await eventually(
+      () =>
+        svc.db.prisma.outboundMessage.findMany({ where: { target: 'user:wmLATE1', kind: 'reply', status: 'failed' } }),
+      (rows) => rows.length === 1,
+      15_000,
     );
-    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '好的');
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmLATE1')).toHaveLength(1);
+    // Opened again: the welcome starts with what the manager wrote, once.
+    expect(await pushKfEvent(svc, 'wkOPEN2', svc.fake.customerEnters('wkOPEN2', 'wmLATE1'))).toBe(200);
+    const [, back] = await kfSent(svc, 'wmLATE1', 2);
+    expect(back).toMatchObject({ via: 'event' });
+    expect(back?.content).toMatch(
+      new RegExp(
+        `^您不在的这段时间，客服给您留了言：\n【工单 #${id}】补发的杯子明天到\n\n您好，我是售后助手 🙂 您有 1 张工单在处理`,
+      ),
+    );
+    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '你好 还在吗');
     expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
     const [, , third] = await kfSent(svc, 'wmLATE1', 3);
     expect(third?.content).not.toContain('补发的杯子明天到');

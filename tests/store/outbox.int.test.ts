@@ -46,4 +46,29 @@ describe('messages held for a customer who could not be reached (real PostgreSQL
     expect(await take({ channel: 'wecom_kf', userRef: 'wmA', deliveryId: 'd2' })).toEqual([]);
     expect(await take({ channel: 'wecom_kf', userRef: 'wmB', deliveryId: 'd3' })).toEqual(['【工单 #2】别人的']);
   });
+
+  it('are kept again when the answer that took them did not reach the customer', async () => {
+    const outbox = createOutbox(db.sql);
+    const take = createHeldMessages(db.sql);
+    const held = await outbox.record(push('wmC', '【工单 #5】退款已原路退回', 'k1'), {});
+    await outbox.mark(held.id, { status: 'rerouted', held: true, error: '客户超过 48 小时未发言' });
+    const answer = (key: string): OutboundMessage => ({
+      channel: 'wecom_kf',
+      target: { userRef: 'wmC' },
+      kind: 'reply',
+      text: '您好',
+      dedupeKey: key,
+    });
+    // The welcome took them, and its single-use event code had expired: nothing reached the customer.
+    expect(await take({ channel: 'wecom_kf', userRef: 'wmC', deliveryId: 'dw' })).toHaveLength(1);
+    const welcome = await outbox.record(answer('reply-dw-0'), { deliveryId: 'dw' });
+    await outbox.mark(welcome.id, { status: 'failed', error: '95018 code 已过期' });
+    // The customer's next message gets them; once that answer is sent they are gone.
+    expect(await take({ channel: 'wecom_kf', userRef: 'wmC', deliveryId: 'dn' })).toEqual([
+      '【工单 #5】退款已原路退回',
+    ]);
+    const next = await outbox.record(answer('reply-dn-0'), { deliveryId: 'dn' });
+    await outbox.mark(next.id, { status: 'sent' });
+    expect(await take({ channel: 'wecom_kf', userRef: 'wmC', deliveryId: 'dx' })).toEqual([]);
+  });
 });
