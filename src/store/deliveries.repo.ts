@@ -182,17 +182,34 @@ export function createDeliveryStore(sql: Sql): DeliveryStore & Required<Pick<Del
 
 /**
  * The customer took a message back (WeCom kf user_recall_msg): its words — and the parse, which repeats them —
- * are dropped from the stored delivery, which keeps only that it was recalled. Idempotent.
+ * are dropped from the stored delivery, which keeps only that it was recalled. So are they from the customer's
+ * tickets: the 问题 line of a ticket that message opened, and the events that quote it (顾客补充：…). Idempotent.
  */
 export function createRecallRecorder(sql: Sql) {
   return async (channel: string, platformMsgId: string, userRef: string): Promise<void> => {
     await sql.query(
-      `UPDATE "InboundDelivery" SET text = '', payload = (payload - 'parse') || '{"recalled": true}'::jsonb
-       WHERE channel = $1 AND "platformMsgId" = $2 AND "userRef" = $3`,
-      [channel, platformMsgId, userRef],
+      `WITH said AS (
+         SELECT id, left(text, 100) AS words FROM "InboundDelivery"
+         WHERE channel = $1 AND "platformMsgId" = $2 AND "userRef" = $3 AND text <> ''),
+       blanked AS (
+         UPDATE "InboundDelivery" SET text = '', payload = (payload - 'parse') || '{"recalled": true}'::jsonb
+         WHERE channel = $1 AND "platformMsgId" = $2 AND "userRef" = $3),
+       quoted AS (
+         UPDATE "TicketEvent" e
+         SET reason = CASE WHEN e.type = 'note' THEN $4 ELSE replace(e.reason, said.words, $5) END
+         FROM said
+         WHERE e.data->>'deliveryId' = said.id
+           AND e."ticketId" IN (SELECT t.id FROM "Ticket" t JOIN "Identity" i ON i."customerId" = t."customerId"
+                                WHERE i.platform = $1 AND i."externalId" = $3)
+         RETURNING e."ticketId", e.type)
+       UPDATE "Ticket" t SET summary = $5 FROM quoted WHERE quoted.type = 'created' AND t.id = quoted."ticketId"`,
+      [channel, platformMsgId, userRef, `顾客补充：${RECALLED}`, RECALLED],
     );
   };
 }
+
+/** What stands where the customer's words were, once they took the message back. */
+const RECALLED = '（顾客撤回了这条消息）';
 
 /** Keeps the NLU parse beside the delivery (the sandbox shows it; support can see why the bot acted). */
 export function createParseRecorder(sql: Sql) {

@@ -394,8 +394,24 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     const lines = view?.content.split('\n') ?? [];
     const talk = lines.slice(lines.indexOf('最近对话：'), lines.indexOf('记录：')).filter((l) => / 顾客：/.test(l));
     expect(talk).toEqual([expect.stringMatching(/ 顾客：（撤回了一条消息）$/)]);
-    // The recall itself is no message: by the time the view came back, nothing more went to the customer.
-    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmOOPS1')).toHaveLength(1);
+    // Nor does the ticket that message opened keep its words.
+    expect(lines).toContain('问题：（顾客撤回了这条消息）');
+    expect(view?.content).not.toContain('文三路');
+    expect(view?.content).not.toContain('杯子碎了');
+    // A message that only added to the ticket, taken back: its note on the ticket no longer quotes it.
+    svc.fake.customerWrites('wkOPEN2', 'wmOOPS1', '补充下 新电话13812340000');
+    const second = svc.fake.kfLog.at(-1)?.msgid ?? '';
+    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
+    await kfSent(svc, 'wmOOPS1', 2);
+    expect(await pushKfEvent(svc, 'wkOPEN2', svc.fake.customerRecalls(second))).toBe(200);
+    const notes = await eventually(
+      () => svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } }),
+      (n) => n.length === 1 && n[0]?.reason === '顾客补充：（顾客撤回了这条消息）',
+      15_000,
+    );
+    expect(JSON.stringify(notes)).not.toContain('13812340000');
+    // The recalls themselves are no messages: nothing more went to the customer than the two answers.
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmOOPS1')).toHaveLength(2);
   });
 
   it('a 回复 #N that cannot reach a customer silent for 48 h says so, is no response, and goes with the bot’s next answer', async () => {
