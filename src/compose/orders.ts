@@ -7,6 +7,7 @@ import { systemClock } from '../app/ports.ts';
 import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
 import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
+import { ANOTHER_ORDER, ordersNamedByGoods } from '../domain/orders/goods.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
@@ -104,7 +105,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
   };
 
   const lookup: TicketOrders = {
-    async forCustomer(customerId, entities, primary) {
+    async forCustomer(customerId, entities, primary, text = '') {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
       const refs = entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
       const find = (e: { type: string; value: string }) =>
@@ -127,13 +128,20 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       // The wanted statuses in order of preference ("显示签收了但没收到": a signed order before a shipped one).
       const preference: readonly OrderStatus[] = wanted === DELIVERED ? [...DELIVERED, 'shipped'] : (wanted ?? []);
       const contradicts = (o: OrderDetail) => wanted === DELIVERED && !preference.includes(status(o));
-      for (const e of refs.filter((r) => (r.start ?? 0) < 0)) {
-        const hit = find(e);
-        if (hit && !contradicts(hit)) return { order: facts(hit) };
+      // The goods the message names ("纸尿裤少了一包") narrow the orders down; "另一单…" rules out the one carried.
+      const carried = refs.filter((r) => (r.start ?? 0) < 0).flatMap((e) => find(e) ?? []);
+      const another = ANOTHER_ORDER.test(text);
+      const others = another ? mine.filter((o) => !carried.includes(o)) : mine;
+      const byGoods = ordersNamedByGoods(text, others);
+      for (const hit of another ? [] : carried) {
+        if (!contradicts(hit) && (byGoods.length === 0 || byGoods.includes(hit))) return { order: facts(hit) };
       }
       // Else the newest order in the first preferred status that has one.
-      const likely = preference.map((s) => mine.find((o) => status(o) === s)).find((o) => o !== undefined) ?? mine[0];
-      return likely ? { order: facts(likely), guessed: mine.length > 1 } : {};
+      const pool = byGoods.length > 0 ? byGoods : others;
+      const likely = preference.map((s) => pool.find((o) => status(o) === s)).find((o) => o !== undefined) ?? pool[0];
+      return likely
+        ? { order: facts(likely), guessed: pool.length > 1 || (byGoods.length === 0 && mine.length > 1) }
+        : {};
     },
   };
 

@@ -195,6 +195,41 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await tickets()).toBe(before + 1);
   });
 
+  it('the goods a customer names pick the order ("纸尿裤少了一包"); "另一单" means another than the one talked about', async () => {
+    const signed = (no: string, name: string, hours: number) => ({
+      order_no: no,
+      source: 'own',
+      status: 'signed',
+      phone: '13700004141',
+      address: '上海市浦东新区世纪大道100号 2栋301',
+      amount: 99,
+      items: [{ sku: `SKU-${no}`, name, qty: 1, price: 99 }],
+      paid_at: hoursAgo(hours + 30),
+      shipped_at: hoursAgo(hours + 10),
+      signed_at: hoursAgo(hours),
+      carrier: '顺丰',
+      tracking_no: `SF41${no.slice(-10)}`,
+    });
+    const r = await erp('/api/orders', {
+      orders: [
+        signed('SO202611230041', '婴儿纸尿裤 M码 84片', 30),
+        signed('SO202611230042', '明前龙井 250g 礼盒', 20),
+        signed('SO202611230043', '儿童保温杯', 10),
+      ],
+    });
+    expect(r.json).toMatchObject({ rejected: 0 });
+    for (const no of ['SO202611230041', 'SO202611230042', 'SO202611230043'])
+      expect(await say('c-goods', `${no} 尾号4141`)).toContain(no);
+    // The newest order is the 保温杯; the 纸尿裤 the customer names are in the oldest.
+    const nappies = await say('c-goods', '我前天买的纸尿裤 今天收到发现少了一包');
+    expect(nappies).toMatch(/已为您登记售后工单 #\d+（少件漏发，优先级 P\d），订单 SO202611230041。/);
+    expect(nappies).not.toContain('按您最近的相关订单登记');
+    // "另一单" is not the order just talked about; with no goods named, the newest of the others.
+    const other = await say('c-goods', '另一单也少了东西');
+    expect(other).toContain('订单 SO202611230043');
+    expect(other).toContain('按您最近的相关订单登记');
+  });
+
   it('"退款什么时候到账" about a refunded order is answered with the amount, not a ticket', async () => {
     expect(await say('c-refund', 'SO202611230005 尾号5555')).toContain('SO202611230005');
     const before = await svc.db.prisma.ticket.count();

@@ -43,6 +43,8 @@ export interface TicketOrders {
     /** `start` −1: carried from the conversation rather than named in this message (nlu/context.ts). */
     entities: { type: string; value: string; start?: number }[],
     primary?: string,
+    /** The message: the goods it names ("纸尿裤少了一包") and "另一单…" tell which order. */
+    text?: string,
   ): Promise<CustomerOrderMatch>;
 }
 

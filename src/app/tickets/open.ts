@@ -70,7 +70,8 @@ export async function onCustomerMessage(
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
     if (current) return answerOn(current, await attach(deps, current, input, { deliveryChecked: false }));
   }
-  const match = (await deps.orders?.forCustomer(input.sender.id, input.parse.entities, input.parse.primary)) ?? {};
+  const { sender, parse, delivery } = input;
+  const match = (await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary, delivery.text)) ?? {};
   const text = await openOrAttach(deps, input, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
