@@ -566,6 +566,14 @@ describe('staff commands in chat', () => {
     const view = (await say(from, `@bot 工单 #${id}`, 'staff')).json.replies[0].text;
     expect(view).toContain(`负责人：${to}`);
     expect(view).toContain(`转派：${before.assignee?.name ?? '未分配'} → ${to}`);
+    // Said the way people say it, with part of a name: back to the first owner.
+    const back = before.assignee?.name ?? '';
+    expect((await say(from, `@bot 把 #${id} 转给${back.replace('客服', '')}处理`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已转派给 ${back}，已通知对方。`,
+    );
+    expect((await say(from, `@bot ${id}号工单转给${to}`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已转派给 ${to}，已通知对方。`,
+    );
     const unknown = (await say(from, `@bot 转给 小赵 #${id}`, 'staff')).json.replies[0].text;
     expect(unknown).toContain('没有找到同事「小赵」');
     expect(unknown).toContain('客服小王');

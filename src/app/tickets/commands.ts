@@ -32,10 +32,11 @@ const VERBS: Record<string, TicketAction> = {
 /** The verb, the ticket id, and what the staff member wrote after it ("解决 #12 已补发，顺丰 SF…"). */
 const COMMAND =
   /^(?:@\S+\s*)?(受理|接单|处理中|处理|等待客户|等待|解决|关闭|重开|工单)\s*[#＃]?\s*(\d+)(?:\s*[,，:：]?\s*([\s\S]*))?$/;
-/** 转派 #12 李四 · 转给 李四 #12 · 指派 #12 agent2 (a name or a staff id). */
+/** 转派 #12 李四 · 转给 李四 #12 · 指派 #12 agent2 · 把 #12 转给小李 · 12号工单转给小李 (a name or a staff id). */
 const REASSIGN = [
   /^(?:@\S+\s*)?(?:转派|指派|转给|分配)\s*[#＃]\s*(?<id>\d+)\s*(?:给\s*)?(?<who>\S+)\s*$/,
   /^(?:@\S+\s*)?(?:转派给|指派给|转给|分配给)\s*(?<who>[^\s#＃]+)\s*[#＃]\s*(?<id>\d+)\s*$/,
+  /^(?:@\S+\s*)?(?:把|将)?\s*(?:工单\s*)?(?:[#＃]\s*(?<id>\d+)|(?<no>\d+)\s*号(?:工单|单)?)\s*(?:转派|指派|转|分配|交)给\s*(?<who>[^\s#＃]+?)(?:处理|跟进|负责)?\s*(?:吧)?\s*$/u,
 ];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
 /** 我的工单, or 工单 alone. */
@@ -73,7 +74,7 @@ export async function onStaffMessage(
   if (URGENT.test(text)) return urgent(deps);
   if (RATINGS.test(text)) return ratings(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
-  if (handOver) return reassign(deps, Number(handOver.id), handOver.who ?? '', input);
+  if (handOver) return reassign(deps, Number(handOver.id ?? handOver.no), handOver.who ?? '', input);
   const r = REPLY.exec(text);
   if (r) return replyToCustomer(deps, Number(r[1]), (r[2] ?? '').trim(), input);
   const m = COMMAND.exec(text);
@@ -267,7 +268,9 @@ async function reassign(deps: TicketDeps, id: number, who: string, input: Omit<H
   if (!t) return zh.ackUnknown({ id });
   const staff = await deps.directory.staffByRole(TICKET_STAFF_ROLES);
   const name = who.replace(/^[@＠]/, '');
-  const target = staff.find((s) => s.id === name || s.name === name);
+  // "小李" for 客服小李: a part of one colleague's name, when it is no one else's.
+  const partly = staff.filter((s) => s.name.includes(name));
+  const target = staff.find((s) => s.id === name || s.name === name) ?? (partly.length === 1 ? partly[0] : undefined);
   if (!target) return zh.reassignUnknown({ who, names: staff.map((s) => s.name) });
   if (t.assigneeId === target.id) return zh.reassignSame({ id, name: target.name });
   const before = staff.find((s) => s.id === t.assigneeId)?.name ?? '未分配';
