@@ -184,6 +184,10 @@ export function createMessageHandler(deps: {
     hours?: readonly string[];
     /** A whole message that only says OK ("好的", "嗯嗯"), punctuation aside. */
     okay?: readonly string[];
+    /** Words of a question whether a person answers ("你是机器人吗"), the whole message made of them. */
+    bot?: readonly string[];
+    /** Questions about goods before buying ("尺码表在哪看", "有货吗"). */
+    presales?: readonly string[];
     ratings?: Readonly<Record<RatingLevel, readonly string[]>>;
   };
   /** When people are at work, in words (the service calendar), for "你们几点下班". */
@@ -242,6 +246,11 @@ export function createMessageHandler(deps: {
   const onlyFillersAnd = madeOnlyOf(fillers);
   /** Only chase words, fillers and punctuation: "能不能快点啊", "麻烦尽快". */
   const onlyChasing = (text: string) => hasChaseWord(text) && onlyFillersAnd(text);
+  const onlyBotWords = madeOnlyOf([...(deps.smalltalk?.bot ?? []), ...fillers]);
+  const mentionsBot = containsAnyOf(BOT_CORE.filter((w) => deps.smalltalk?.bot?.includes(w)));
+  /** "你是机器人吗", "是真人在回复吗": asks who answers, nothing else. */
+  const asksIfBot = (text: string) => mentionsBot(text) && isQuestion(text) && onlyBotWords(text);
+  const asksPresales = containsAnyOf(deps.smalltalk?.presales ?? []);
   const mentionsMedia = containsAnyOf(deps.evidence?.media ?? []);
   const onlyMediaWordsAnd = madeOnlyOf([...(deps.evidence?.media ?? []), ...(deps.evidence?.words ?? []), ...fillers]);
   /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
@@ -426,6 +435,10 @@ export function createMessageHandler(deps: {
         const chased = await deps.tickets?.onFollowUp(input, { chase: true, inSession: true, anyProblem: true });
         if (chased) return chased;
       }
+      // "你是机器人吗": the customer hears who answers and how to reach a person; asking is not yet asking for one.
+      if (asksIfBot(d.text)) return { text: zh.botIntro() };
+      // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
+      if (asksPresales(d.text) && !clearMatter(parse)) return { text: zh.presales() };
       // "照片发给你们了，你们看一下": the photos are for the ticket the customer is in; whatever the classifier
       // hears in the words (it once opened a 投诉 ticket), they open none.
       if (onlyAboutMedia(d.text)) {
@@ -544,6 +557,13 @@ export function createMessageHandler(deps: {
     };
   }
 }
+
+/** The words that make a message about who answers (smalltalk.yml `bot` has these and the fillers around them). */
+const BOT_CORE = ['机器人', '真人', '人工', '人工客服', '真的人', '活人', 'ai', '智能客服', '自动回复'];
+
+/** The parse names an after-sales problem or request, and is sure of it. */
+const clearMatter = (p: Parse) =>
+  !QUERY_INTENTS.has(p.primary) && p.primary !== 'other' && p.primary !== 'human_agent' && p.confidence >= 0.6;
 
 /** How recent the previous message must be for the same request to count as asked again. */
 const ASKED_AGAIN_WINDOW_MS = 30 * 60_000;

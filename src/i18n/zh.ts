@@ -168,6 +168,10 @@ export const zh = {
   mediaNoted: (p: { id: number; kind: MediaKind; resumed: boolean }) =>
     `收到您的${MEDIA_ZH[p.kind]}，已补充到工单 #${p.id}${p.resumed ? '，工单已继续处理' : '，处理的同事会看到'}。` +
     (p.kind === 'voice' ? '我暂时听不了语音，方便的话请打字再说一下。' : ''),
+  botIntro: () =>
+    '我是售后助手（智能机器人）🙂 查订单物流、退换货、登记破损少件等问题都可以直接问我；需要人工客服的话，回复「转人工」就行。',
+  presales: () =>
+    '商品的尺码、库存、材质和优惠，请以商品详情页为准，也可以咨询店铺的售前客服。我是售后助手，订单、物流、退换货的问题可以直接问我。',
   mediaNotSeen: (p: { ticketId?: number } = {}) =>
     p.ticketId === undefined
       ? '暂时还没看到您发的图片或视频，麻烦直接在这个对话里发送一下，并用文字说说遇到了什么问题（例如：收到时破损、发错货、少件），我马上为您登记。'

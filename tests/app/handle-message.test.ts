@@ -231,3 +231,64 @@ describe('a message only about photos the customer sent', () => {
     expect(seen.opened).toBe(0);
   });
 });
+
+describe('asking who answers, and questions before buying', () => {
+  /** The parse the classifier might give: `primary` at `confidence`. */
+  const guess =
+    (primary: string, confidence: number) =>
+    (text: string): Parse => ({
+      ...humanAgent(text),
+      intents: [{ id: primary, score: confidence }],
+      primary,
+      confidence,
+    });
+  function botHandler(parse: (text: string) => Parse) {
+    const seen = { tickets: 0, handoffs: 0 };
+    const tickets: TicketHandling = {
+      onCustomerMessage: async () => {
+        seen.tickets++;
+        return { text: '已为您登记售后工单 #9' };
+      },
+      onFollowUp: async () => undefined,
+      onStaffMessage: async () => undefined,
+    };
+    const respond = createMessageHandler({
+      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
+      parser: { parse } as never,
+      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
+      memory: { load: async () => undefined, save: async () => {} },
+      recordParse: async () => {},
+      tickets,
+      atWork: () => true,
+      questionWords: ['吗'],
+      fillerWords: ['你们', '吗'],
+      smalltalk: {
+        thanks: [],
+        bot: ['机器人', '真人', '人工', '在', '回复', '是', '你'],
+        presales: ['尺码表', '有货吗'],
+      },
+    });
+    const say = async (text: string) => {
+      const [r] = await respond({ ...delivery, text });
+      if (r?.handoff) seen.handoffs++;
+      return r?.text;
+    };
+    return { say, seen };
+  }
+
+  it('「你们是机器人吗」 is answered with how to reach a person, not handed over with a ticket; 「人工」 still is', async () => {
+    const { say, seen } = botHandler(guess('human_agent', 0.88));
+    expect(await say('你们是机器人吗')).toMatch(/^我是售后助手（智能机器人）.*回复「转人工」就行。$/);
+    expect(await say('是真人在回复吗？')).toMatch(/^我是售后助手（智能机器人）/);
+    expect(seen).toEqual({ tickets: 0, handoffs: 0 });
+    expect(await say('人工')).toBe('已为您登记售后工单 #9');
+    expect(seen).toEqual({ tickets: 1, handoffs: 1 });
+  });
+
+  it('「尺码表在哪看」 is pointed to the product page; with a clear after-sales request it is that request', async () => {
+    const unsure = botHandler(guess('logistics_query', 0.43));
+    expect(await unsure.say('尺码表在哪看')).toMatch(/^商品的尺码、库存、材质和优惠，请以商品详情页为准/);
+    const exchange = botHandler(guess('exchange', 0.9));
+    expect(await exchange.say('还有货吗 我想换个颜色')).toBe('已为您登记售后工单 #9');
+  });
+});

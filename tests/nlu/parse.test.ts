@@ -82,6 +82,20 @@ describe('rules override the model', () => {
     expect(parser.parse('我要退款的钱什么时候到').primary).toBe('refund_progress');
   });
 
+  it('goods past their shelf life are a quality problem, not a wrong item; 「没过期」 is none', () => {
+    const parser = fixedParser({
+      我收到的洗面奶是过期的: { wrong_item: 0.49 },
+      洗面奶没过期就是发错了: { wrong_item: 0.9 },
+    });
+    expect(parser.parse('我收到的洗面奶是过期的').primary).toBe('quality_issue');
+    expect(parser.parse('洗面奶没过期就是发错了').primary).toBe('wrong_item');
+  });
+
+  it('a long wait (「都一个星期了」) raises the urgency', () => {
+    const parser = fixedParser({ 怎么还没退款都一个星期了: { refund_progress: 0.9 } });
+    expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
