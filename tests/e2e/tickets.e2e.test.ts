@@ -213,6 +213,28 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(notes.map((n) => n.reason)).toEqual(['顾客补充：补发的单号多少']);
   });
 
+  it('"我已经寄出了 SF…" after reading the return policy opens the return ticket with the parcel on it', async () => {
+    expect((await say('c-parcel-first', '退货寄到哪里')).json.replies[0].text).toContain('寄回地址：');
+    const r = (await say('c-parcel-first', '好的 我已经寄出了 顺丰SF1234567890124')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(r)?.[1]);
+    expect(r).toMatch(/^已为您登记售后工单 #\d+（退货退款，/);
+    expect(r).toContain(`收到寄回的单号 SF1234567890124，已登记到退货工单 #${id}。`);
+    expect(r).not.toContain('核实后为您查询'); // the number is not taken for an order to look up
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(notes.map((n) => n.reason)).toEqual(['顾客寄回单号 SF1234567890124']);
+    // The same number again is recorded once.
+    expect((await say('c-parcel-first', '退货单号 SF1234567890124')).json.replies[0].text).toContain(
+      `已登记到退货工单 #${id}`,
+    );
+    const again = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
+    expect(again).toHaveLength(1);
+    expect(
+      await svc.db.prisma.ticket.count({
+        where: { customerId: (await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).customerId },
+      }),
+    ).toBe(1);
+  });
+
   it('the tracking number of the parcel sent back is recorded on the return ticket, as the return policy asks', async () => {
     const opened = (await say('c-parcel', '衣服洗了一次就掉色了，我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
