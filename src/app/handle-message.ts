@@ -184,8 +184,8 @@ export function createMessageHandler(deps: {
     hours?: readonly string[];
     /** A whole message that only says OK ("好的", "嗯嗯"), punctuation aside. */
     okay?: readonly string[];
-    /** Words of a question whether a person answers ("你是机器人吗"), the whole message made of them. */
-    bot?: readonly string[];
+    /** A question whether a person answers ("你是机器人吗"): one of `ask`, the rest `words` and fillers. */
+    bot?: { readonly ask: readonly string[]; readonly words: readonly string[] };
     /** Questions about goods before buying ("尺码表在哪看", "有货吗"). */
     presales?: readonly string[];
     ratings?: Readonly<Record<RatingLevel, readonly string[]>>;
@@ -246,8 +246,9 @@ export function createMessageHandler(deps: {
   const onlyFillersAnd = madeOnlyOf(fillers);
   /** Only chase words, fillers and punctuation: "能不能快点啊", "麻烦尽快". */
   const onlyChasing = (text: string) => hasChaseWord(text) && onlyFillersAnd(text);
-  const onlyBotWords = madeOnlyOf([...(deps.smalltalk?.bot ?? []), ...fillers]);
-  const mentionsBot = containsAnyOf(BOT_CORE.filter((w) => deps.smalltalk?.bot?.includes(w)));
+  const botWords = deps.smalltalk?.bot ?? { ask: [], words: [] };
+  const onlyBotWords = madeOnlyOf([...botWords.ask, ...botWords.words, ...fillers]);
+  const mentionsBot = containsAnyOf(botWords.ask);
   /** "你是机器人吗", "是真人在回复吗": asks who answers, nothing else. */
   const asksIfBot = (text: string) => mentionsBot(text) && isQuestion(text) && onlyBotWords(text);
   const asksPresales = containsAnyOf(deps.smalltalk?.presales ?? []);
@@ -557,9 +558,6 @@ export function createMessageHandler(deps: {
     };
   }
 }
-
-/** The words that make a message about who answers (smalltalk.yml `bot` has these and the fillers around them). */
-const BOT_CORE = ['机器人', '真人', '人工', '人工客服', '真的人', '活人', 'ai', '智能客服', '自动回复'];
 
 /** The parse names an after-sales problem or request, and is sure of it. */
 const clearMatter = (p: Parse) =>

@@ -131,7 +131,7 @@ export const SmalltalkFile = z.strictObject({
   /** A whole message that only says OK (punctuation aside): answered with the tickets still under way. */
   okay: z.array(Word).default([]),
   /** A whole-message question whether a person answers ("你是机器人吗"): answered, no hand-over. */
-  bot: z.array(Word).default([]),
+  bot: z.strictObject({ ask: z.array(Word), words: z.array(Word) }).default({ ask: [], words: [] }),
   /** Questions about goods before buying (尺码表, 有货吗): pointed to the product page and pre-sales staff. */
   presales: z.array(Word).default([]),
   /** A whole message rating a resolved ticket (punctuation aside), per level; the first is what is offered. */

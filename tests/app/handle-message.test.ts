@@ -264,7 +264,7 @@ describe('asking who answers, and questions before buying', () => {
       fillerWords: ['你们', '吗'],
       smalltalk: {
         thanks: [],
-        bot: ['机器人', '真人', '人工', '在', '回复', '是', '你'],
+        bot: { ask: ['机器人', '真人', '人工'], words: ['在', '回复', '是', '你'] },
         presales: ['尺码表', '有货吗'],
       },
     });
