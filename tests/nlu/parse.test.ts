@@ -96,6 +96,17 @@ describe('rules override the model', () => {
     expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
   });
 
+  it('「我买的龙井到哪了」 asks where the parcel is; a weak 发错货 beside it does not make it a problem', () => {
+    const parser = fixedParser({
+      我买的龙井到哪了: { logistics_query: 0.94, wrong_item: 0.51 },
+      抖音买的退款到哪了: { refund_progress: 0.7 },
+    });
+    const where = parser.parse('我买的龙井到哪了');
+    expect(where.primary).toBe('logistics_query');
+    expect(where.intents.map((i) => i.id)).toEqual(['logistics_query']);
+    expect(parser.parse('抖音买的退款到哪了').primary).toBe('refund_progress');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
