@@ -1,3 +1,4 @@
+import { ordersNamedByGoods } from '../domain/orders/goods.ts';
 import type { OrderRefs } from '../domain/orders/refs.ts';
 import type { OrderDetail } from '../domain/orders/types.ts';
 import type { GuardState } from './order-ports.ts';
@@ -41,7 +42,7 @@ async function listBound(deps: OrderQueryDeps, input: OrderQueryInput, customerI
   if (mine.length === 0) return nothing(ORDER_TEXT.customerAsk, 'need_reference');
   // "我昨天买的纸尿裤到哪了": the orders holding what the customer named, when any do. Else "怎么还没发货"
   // is about the orders not shipped yet and "快递到哪了" about those on the way, when any are.
-  const named = mine.filter((o) => o.items.some((item) => mentions(input.text, item.name)));
+  const named = ordersNamedByGoods(input.text, mine);
   const stage = STAGES.find((st) => st.asks.test(input.text));
   const atStage = stage ? mine.filter((o) => stage.statuses.has(o.status)) : [];
   const shown = named.length > 0 ? named : atStage.length > 0 ? atStage.slice(0, 3) : mine.slice(0, 3);
@@ -59,17 +60,6 @@ const STAGES: { asks: RegExp; statuses: ReadonlySet<string> }[] = [
     statuses: new Set(['shipped']),
   },
 ];
-
-/** Runs of Chinese characters in an item name ("婴儿纸尿裤 M码 84片" → 婴儿纸尿裤, 码, 片). */
-const HAN_RUN = /\p{Script=Han}+/gu;
-
-/** The text names the item: it contains three Chinese characters in a row from its name (纸尿裤 of 婴儿纸尿裤). */
-function mentions(text: string, itemName: string): boolean {
-  for (const [run] of itemName.matchAll(HAN_RUN)) {
-    for (let i = 0; i + 3 <= run.length; i++) if (text.includes(run.slice(i, i + 3))) return true;
-  }
-  return false;
-}
 
 async function boundOrder(deps: OrderQueryDeps, customerId: string | undefined, found: OrderDetail[]) {
   if (!customerId) return undefined;

@@ -228,6 +228,13 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const other = await say('c-goods', '另一单也少了东西');
     expect(other).toContain('订单 SO202611230043');
     expect(other).toContain('按您最近的相关订单登记');
+    // Asking where the tea is, in a new conversation: its order (two characters of its name are enough), no ticket.
+    await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-goods' } });
+    const tickets = await svc.db.prisma.ticket.count();
+    const tea = await say('c-goods', '我买的龙井到哪了');
+    expect(tea).toContain('订单 SO202611230042');
+    expect(tea).not.toContain('SO202611230041');
+    expect(await svc.db.prisma.ticket.count()).toBe(tickets);
   });
 
   it('"退款什么时候到账" about a refunded order is answered with the amount, not a ticket', async () => {
