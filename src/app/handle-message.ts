@@ -271,8 +271,9 @@ export function createMessageHandler(deps: {
     const menuId = d.replyContext?.menu_id;
     const tapped = typeof menuId === 'string' ? parseRatingChoice(menuId) : undefined;
     if (tapped) return tapped;
-    const bare = bareWords(d.text);
-    const level = RATING_LEVELS.find((l) => deps.smalltalk?.ratings?.[l].includes(bare));
+    // "还行吧", "满意啦": a particle at the end changes no rating (「还行吧」 once reopened the ticket it rated).
+    const bare = bareWords(d.text).replace(TRAILING_PARTICLES, '');
+    const level = RATING_LEVELS.find((l) => deps.smalltalk?.ratings?.[l].some((w) => bareWords(w) === bare));
     return level ? { level } : undefined;
   };
 
@@ -440,6 +441,11 @@ export function createMessageHandler(deps: {
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
       if (asksPresales(d.text) && !clearMatter(parse)) return { text: zh.presales() };
+      // "补发的单号呢": a question for the ticket the customer is in (whatever it is about), not a new 补发 request.
+      if (ASKS_TRACKING_NO.test(d.text) && !namesAnOrder(parse)) {
+        const asked = await deps.tickets?.onFollowUp(input, { chase: false, question: true, anyProblem: true });
+        if (asked) return asked;
+      }
       // "照片发给你们了，你们看一下": the photos are for the ticket the customer is in; whatever the classifier
       // hears in the words (it once opened a 投诉 ticket), they open none.
       if (onlyAboutMedia(d.text)) {
@@ -597,6 +603,12 @@ function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boo
   if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
   return '';
 }
+
+/** Modal particles at the end of a message ("还行吧", "满意啦"). */
+const TRAILING_PARTICLES = /[吧啊呀哦了呢嘛啦哈噢]+$/u;
+
+/** Asks for the tracking number of something under way ("补发的单号呢", "寄回的单号多少"). */
+const ASKS_TRACKING_NO = /单号(?:呢|多少|是多少|是什么|是啥|发我|给我|在哪|有了吗|出来了吗)/u;
 
 /** The message without spaces, punctuation and symbols (emoji): what a whole-message word list is matched on. */
 const bareWords = (text: string) => text.replace(/[\s\p{P}\p{S}]+/gu, '');

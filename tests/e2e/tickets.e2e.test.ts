@@ -201,6 +201,19 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(notes.map((n) => n.reason)).toContain('顾客补充：照片发给你们了，你们看一下');
   });
 
+  it('"补发的单号呢" on a 破损 ticket asks about that ticket; it opens no 补发 ticket', async () => {
+    const opened = (await say('c-reship-no', '茶叶罐子压扁了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('商品破损');
+    expect((await say('c-reship-no', '补发的单号呢')).json.replies[0].text).toBe(
+      `您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，会尽快回复您。`,
+    );
+    const tickets = await svc.db.prisma.ticket.findMany({
+      where: { customer: { identities: { some: { externalId: 'c-reship-no' } } } },
+    });
+    expect(tickets.map((t) => t.id)).toEqual([id]);
+  });
+
   it('a question that only adds to the ticket ("补发的单号多少") is answered with where the ticket stands', async () => {
     const first = await say('c-question', '东西到了，但是少了一件');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
