@@ -117,6 +117,10 @@ export const zh = {
     '到时还没发出的话，您再找我，我会直接为您登记加急处理。',
   ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
+  replacementDone: (p: { id: number; problemZh: string; result?: string }) =>
+    `您的工单 #${p.id}（${p.problemZh}）已处理完成` +
+    (p.result ? `，处理结果：${p.result}`.replace(/[。.！!]$/u, '') : '') +
+    '。如果一直没收到，直接回复我，工单会重新打开并加急处理。',
   customerTicketStatus: (p: {
     id: number;
     problemZh: string;

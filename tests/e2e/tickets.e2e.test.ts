@@ -212,6 +212,12 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
       where: { customer: { identities: { some: { externalId: 'c-reship-no' } } } },
     });
     expect(tickets.map((t) => t.id)).toEqual([id]);
+    // Resolved with a replacement sent: "新的什么时候到" hears what was done, not the delivered order's timeline.
+    await say('agent1', `@bot 解决 #${id} 已补发一罐，顺丰 SF1400000000001。`, 'staff');
+    expect((await say('c-reship-no', '新的什么时候到')).json.replies[0].text).toBe(
+      `您的工单 #${id}（商品破损）已处理完成，处理结果：已补发一罐，顺丰 SF1400000000001。如果一直没收到，直接回复我，工单会重新打开并加急处理。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
   });
 
   it('a question that only adds to the ticket ("补发的单号多少") is answered with where the ticket stands', async () => {

@@ -15,6 +15,17 @@ const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
 const ASKS_ABOUT_REPLACEMENT =
   /(?:新的|换的|补发的|补寄的|重发的|换货|补发).{0,8}(?:什么时候|啥时候|多久|几号|哪天)|(?:什么时候|啥时候|多久|几号|哪天).{0,8}(?:新的|换的|补发的|补寄的|重发的)/;
 const REPLACEMENT_PROBLEMS = new Set(['return', 'reship']);
+/** A resolution that sent something new ("已补发", "换新寄出 SF…"). */
+const REPLACED = /补发|补寄|重发|换新|换货|寄出|发出|重新寄/u;
+/** How far back a resolved ticket still answers "新的什么时候到". */
+const RECENT_MS = 7 * 24 * 3_600_000;
+
+/** What staff wrote when they resolved `t` ("解决 #12 已补发"), if anything. */
+async function resolutionOf(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
+  const events = await deps.repo.recentEvents(t.id, 30);
+  const resolved = events.filter((e) => e.type === 'status' && e.reason?.includes('→ 已解决：')).at(-1);
+  return resolved?.reason?.split('→ 已解决：')[1]?.trim() || undefined;
+}
 
 /**
  * The customer asks how their ticket is doing: the named one (theirs only), else their open ones; when the
@@ -28,6 +39,16 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
       REPLACEMENT_PROBLEMS.has(t.problem),
     );
     if (replacing.length > 0) return describeAll(deps, replacing);
+    // "新的什么时候到" after 「解决 #1 已补发」: the ticket is done; what was done answers it.
+    const done = await deps.repo.latestResolved(input.sender.id, new Date(deps.now().getTime() - RECENT_MS));
+    const result = done ? await resolutionOf(deps, done) : undefined;
+    if (done && (REPLACEMENT_PROBLEMS.has(done.problem) || REPLACED.test(result ?? ''))) {
+      return zh.replacementDone({
+        id: done.id,
+        problemZh: ticketProblemZh(done.problem),
+        ...(result ? { result } : {}),
+      });
+    }
   }
   if (!ASKS_ABOUT_TICKET.some((re) => re.test(text))) return undefined;
   const named = TICKET_NO.exec(text)?.[1];
