@@ -107,6 +107,21 @@ describe('rules override the model', () => {
     expect(parser.parse('抖音买的退款到哪了').primary).toBe('refund_progress');
   });
 
+  it("a parcel the courier sent back (「地址不详 退回去了」) is not received, not the customer's return", () => {
+    const parser = fixedParser({
+      快递员说地址不详退回去了: { return_info: 0.6, return_refund: 0.55 },
+      我已经退回了单号在这: { return_refund: 0.6 },
+    });
+    const back = parser.parse('快递员说地址不详退回去了');
+    expect(back.primary).toBe('not_received');
+    expect(back.intents.map((i) => i.id)).toEqual(['not_received']);
+    expect(parser.parse('我已经退回了单号在这').primary).toBe('return_refund');
+  });
+
+  it('「商品和描述不符」 is a quality problem', () => {
+    expect(fixedParser({ 商品和描述不符: { other: 0.2 } }).parse('商品和描述不符').primary).toBe('quality_issue');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
