@@ -47,10 +47,11 @@ export interface FollowUpOpts {
   /** Names no matter at all: the conversation's ticket comes before one that fits the classifier's guess. */
   anyProblem?: boolean;
   /**
-   * Takes the request back ("算了不取消了"): a ticket nobody has picked up yet is resolved as withdrawn;
-   * one being worked on gets the news.
+   * Takes the request back ("算了不取消了"): a ticket nobody has picked up yet is resolved as withdrawn when the
+   * message takes back what it was opened for, or whatever it was for (`'any'`, "算了 不用处理了"); one being worked
+   * on gets the news.
    */
-  retract?: boolean;
+  retract?: boolean | 'any';
 }
 
 export interface CustomerMessageOpts {
@@ -208,6 +209,8 @@ export function createMessageHandler(deps: {
   fillerWords?: readonly string[];
   /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
   retractWords?: readonly string[];
+  /** Words that take back whatever was asked, "算了 不用处理了" (intents/cues.yml `retractAny`). */
+  retractAnyWords?: readonly string[];
   /** Words that ask how a return or exchange works, "怎么换" (intents/cues.yml `howto`). */
   howtoWords?: readonly string[];
   /** A message only about photos sent, "照片发给你们了" (intents/cues.yml `evidence`). */
@@ -238,7 +241,8 @@ export function createMessageHandler(deps: {
   };
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
-  const isRetraction = containsAnyOf(deps.retractWords ?? []);
+  const retractsAny = containsAnyOf(deps.retractAnyWords ?? []);
+  const retractsOne = containsAnyOf(deps.retractWords ?? []);
   const asksHowToReturn = containsAnyOf(deps.howtoWords ?? []);
   const hasQuestionWord = containsAnyOf(deps.questionWords ?? []);
   const isQuestion = (text: string) => /[？?]\s*$/u.test(text) || hasQuestionWord(text);
@@ -437,6 +441,17 @@ export function createMessageHandler(deps: {
         const chased = await deps.tickets?.onFollowUp(input, { chase: true, inSession: true, anyProblem: true });
         if (chased) return chased;
       }
+      // "算了不取消了": the customer takes a request back. The classifier hears 取消 (or, for 「算了 不用处理了」,
+      // nothing, and the conversation carried the order question before it); this is no new ticket, no reminder and
+      // no order lookup, but news for the ticket it is about.
+      if (retractsAny(d.text) || retractsOne(d.text)) {
+        const retract = retractsAny(d.text) ? 'any' : true;
+        return (
+          (await deps.tickets?.onFollowUp(input, { chase: false, retract, inSession: true })) ?? {
+            text: zh.retractedNothingOpen(),
+          }
+        );
+      }
       // "你是机器人吗": the customer hears who answers and how to reach a person; asking is not yet asking for one.
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
@@ -511,13 +526,6 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'customer' && !parse.clarify && onlyOkay(d.text)) return acknowledge(sender);
     // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not.
     if (parse.primary === 'return_info' && deps.returnPolicy) return { text: zh.returnPolicy(deps.returnPolicy) };
-    // "算了不取消了": the customer takes a request back. The classifier hears 取消; this is no new ticket and
-    // no reminder, but news for the ticket it is about.
-    if (sender.kind === 'customer' && isRetraction(d.text)) {
-      return (
-        (await deps.tickets?.onFollowUp(input, { chase: false, retract: true })) ?? { text: zh.retractedNothingOpen() }
-      );
-    }
     if (parse.clarify) {
       const chased =
         sender.kind === 'customer'

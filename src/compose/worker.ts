@@ -192,6 +192,7 @@ function createResponder(deps: {
     labelNames: Object.fromEntries(nlu.spec.labels.map((l) => [l.id, l.zh])),
     chaseWords: nlu.spec.cues.chase,
     retractWords: nlu.spec.cues.retract,
+    retractAnyWords: nlu.spec.cues.retractAny,
     // Only 微信客服 keeps messages for a customer (SendResult.held): no query for other channels' messages.
     heldMessages: async (d) =>
       d.channel === 'wecom_kf' ? held({ channel: d.channel, userRef: d.userRef, deliveryId: d.id }) : [],

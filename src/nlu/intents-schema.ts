@@ -108,6 +108,8 @@ export const CuesFile = z.strictObject({
   chase: z.array(Word).default([]),
   /** Words that take a request back ("算了不取消了"): a note on the ticket, never a new one (handle-message.ts). */
   retract: z.array(Word).default([]),
+  /** Words that take back whatever was asked ("算了 不用处理了"): the conversation's ticket, whatever it is for. */
+  retractAny: z.array(Word).default([]),
   /** Asking how a return or exchange works ("怎么换", "退货流程"): answered with the return policy. */
   howto: z.array(Word).default([]),
   /** A message only about photos the customer sent ("照片发给你们了"): noted on their ticket, never opens one. */

@@ -300,6 +300,15 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const again = await say('c-withdraw', '还是取消订单吧');
     expect(again.json.replies[0].text).toMatch(/^已为您登记售后工单 #\d+（/);
     expect(again.json.replies[0].text).not.toContain(`#${id}`);
+    // 「算了 不用处理了」 takes back whatever the ticket was for, after a question about it too. It once showed the
+    // order the conversation carried, and told the customer 「那就先不处理了」 with the ticket still open.
+    const quality = await say('c-withdraw-3', '耳机左边没声音');
+    const qid = Number(/工单 #(\d+)/.exec(quality.json.replies[0].text)?.[1]);
+    expect((await say('c-withdraw-3', '我的工单')).json.replies[0].text).toContain(`#${qid}`);
+    expect((await say('c-withdraw-3', '算了 不用处理了')).json.replies[0].text).toBe(
+      `好的，已为您撤销工单 #${qid}（质量问题）。之后有需要随时告诉我。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id: qid } })).status).toBe('closed');
     // Being worked on: the owner decides, the ticket stays theirs.
     const exchange = await say('c-withdraw-2', '衣服尺码不合适 我要换货');
     const other = Number(/工单 #(\d+)/.exec(exchange.json.replies[0].text)?.[1]);

@@ -180,7 +180,7 @@ export async function onFollowUp(
     (await deps.repo.waitingOnCustomer(input.sender.id)) ??
     session;
   if (!open) return undefined;
-  if (opts.retract) return answerOn(open, await withdraw(deps, open, input));
+  if (opts.retract) return answerOn(open, await withdraw(deps, open, input, opts.retract === 'any'));
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
   const text =
@@ -197,14 +197,15 @@ const sameRequest = (a: string | undefined, b: string) => a === b || (REFUNDS.ha
 /**
  * "算了不取消了" about ticket `t`: when nobody has picked it up yet (待处理), the customer added nothing to it,
  * and the message takes back the very request it was opened for ("我要取消订单" → "不取消了", not an address
- * change), the ticket is resolved as withdrawn and closed, and its owner told. Otherwise the news is noted on it for
+ * change) or `whatever` it was for ("算了 不用处理了"), the ticket is resolved as withdrawn and closed, and its
+ * owner told. Otherwise the news is noted on it for
  * whoever works on it. Once per delivery either way.
  */
-async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput): Promise<string> {
+async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput, whatever = false): Promise<string> {
   const { sender, delivery } = input;
   // Nothing added since it was opened: the customer's last message to it is the one that opened it.
   const untouched = t.status === 'open' && t.lastCustomerMessageAt?.getTime() === t.createdAt.getTime();
-  if (!untouched || !sameRequest(openedFor(t), input.parse.primary)) {
+  if (!untouched || !(whatever || sameRequest(openedFor(t), input.parse.primary))) {
     await note(deps, t, input);
     return zh.retractedNoted({ id: t.id });
   }
