@@ -9,6 +9,7 @@ import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
 import { ANOTHER_ORDER, ordersNamedByGoods } from '../domain/orders/goods.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
+import { nextStep } from '../domain/orders/timeline.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
 import { createRadarStore } from '../store/anomaly.repo.ts';
@@ -48,8 +49,12 @@ const SIGNOFF_REPORT = /签收(?:可信|质量)/u;
 
 const SIGNOFF_GRADE: Record<string, number> = { electronic: 0, locker: 1, photo: 2, otp: 2 };
 
-function facts(o: OrderDetail): OrderFacts {
+function facts(o: OrderDetail, now = systemClock.now()): OrderFacts {
   const shipped = o.history.find((h) => h.status === 'shipped')?.at;
+  const latest = o.tracking.reduce<OrderDetail['tracking'][number] | undefined>(
+    (a, t) => (!a || t.at > a.at ? t : a),
+    undefined,
+  );
   const refunded = o.history.findLast((h) => h.status === 'refunded')?.at;
   const signed = o.tracking.find((t) => t.signoffKind !== undefined);
   return {
@@ -67,6 +72,8 @@ function facts(o: OrderDetail): OrderFacts {
     ...(signed?.signoffKind && SIGNOFF_GRADE[signed.signoffKind] !== undefined
       ? { lastSignoff: { kind: signed.signoffKind, at: signed.at } }
       : {}),
+    ...(latest ? { latestTracking: { at: latest.at, description: latest.description } } : {}),
+    nextStep: nextStep(o, now),
   };
 }
 

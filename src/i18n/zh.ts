@@ -105,10 +105,26 @@ export const zh = {
     (p.askOrder
       ? `\n为了尽快处理，请发送订单号和下单手机号后 4 位（例如：SO20261120000001 尾号 1234）${p.askOrder === 'with_photo' ? '，并拍张问题的照片' : ''}。`
       : ''),
-  alreadyShipped: (p: { orderNo: string; atText?: string; carrier?: string; trackingNo?: string }) =>
+  alreadyShipped: (p: {
+    orderNo: string;
+    atText?: string;
+    carrier?: string;
+    trackingNo?: string;
+    /** The latest tracking event, with its time. */
+    latest?: string;
+    /** What happens next ("预计 12月3日 送达"). */
+    next?: string;
+  }) =>
     `订单 ${p.orderNo} 已${p.atText ? `于 ${p.atText} ` : ''}发货` +
     (p.carrier || p.trackingNo ? `（${[p.carrier, p.trackingNo].filter(Boolean).join(' ')}）` : '') +
-    '。想看物流到哪了，直接问我「到哪了」就行。',
+    '。' +
+    (p.latest ? `最新物流：${p.latest}。` : '') +
+    (p.next ? `${p.next.replace(/[。.]$/u, '')}。` : '') +
+    (p.next?.startsWith('预计')
+      ? '到时还没收到的话，再找我，我为您登记催件。'
+      : p.latest || p.next
+        ? ''
+        : '想看物流到哪了，直接问我「到哪了」就行。'),
   alreadyRefunded: (p: { orderNo: string; amountText: string; atText?: string }) =>
     `订单 ${p.orderNo} 已${p.atText ? `于 ${p.atText} ` : ''}退款 ¥${p.amountText}，原路退回，一般 1-3 个工作日到账（银行卡可能稍慢）。` +
     '超过 3 个工作日还没收到，请告诉我，我为您登记核查。',

@@ -174,6 +174,8 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     expect(await say('c-ship', 'SO202611230002 尾号2222')).toContain('SO202611230002');
     const shipped = await say('c-ship', 'SO202611230002 怎么还不发货');
     expect(shipped).toMatch(/订单 SO202611230002 已于 .+ 发货（中通 731234567890）/);
+    // …and when it should arrive, not 「想看物流到哪了，直接问我」.
+    expect(shipped).toMatch(/。(?:最新物流：.+。)?预计 \d+月\d+日 送达。到时还没收到的话，再找我，我为您登记催件。$/);
     expect(await tickets()).toBe(before);
     // Paid 60 h ago and nothing shipped: past the line, so a ticket.
     expect(await say('c-ship', 'SO202611230003 尾号3333')).toContain('SO202611230003');

@@ -122,6 +122,12 @@ describe('rules override the model', () => {
     expect(fixedParser({ 商品和描述不符: { other: 0.2 } }).parse('商品和描述不符').primary).toBe('quality_issue');
   });
 
+  it('「怎么还在东莞」 asks where the parcel is; 「怎么还在审核」 is about the order, not the parcel', () => {
+    const parser = fixedParser({ 怎么还在东莞: { other: 0.2 }, 怎么还在审核: { order_status: 0.47 } });
+    expect(parser.parse('怎么还在东莞').primary).toBe('logistics_query');
+    expect(parser.parse('怎么还在审核').notes).not.toContain('rule:parcel-still-at');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');

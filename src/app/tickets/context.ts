@@ -22,6 +22,10 @@ export interface OrderFacts {
   refundedAt?: Date;
   /** The latest sign-off and its kind (electronic | locker | photo | otp). */
   lastSignoff?: { kind: string; at: Date };
+  /** The latest tracking event ("【东莞市】快件已从 东莞转运中心 发出"). */
+  latestTracking?: { at: Date; description: string };
+  /** What happens next, in one sentence ("预计 12月3日 送达"; domain/orders/timeline.ts nextStep). */
+  nextStep?: string;
 }
 
 /** The order a customer message is about, and the order or tracking number it named that is not theirs. */

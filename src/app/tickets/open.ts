@@ -141,6 +141,10 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
       ...(order.shippedAt ? { atText: fmtTime(order.shippedAt) } : {}),
       ...(order.carrier ? { carrier: carrierName(order.carrier) } : {}),
       ...(order.trackingNo ? { trackingNo: order.trackingNo } : {}),
+      ...(order.latestTracking
+        ? { latest: `${fmtTime(order.latestTracking.at)} ${order.latestTracking.description}` }
+        : {}),
+      ...(order.nextStep ? { next: order.nextStep } : {}),
     });
   }
   if (!NOT_YET_SHIPPED.has(order.status)) return undefined;
