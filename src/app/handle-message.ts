@@ -213,6 +213,8 @@ export function createMessageHandler(deps: {
   retractAnyWords?: readonly string[];
   /** Words that ask how a return or exchange works, "怎么换" (intents/cues.yml `howto`). */
   howtoWords?: readonly string[];
+  /** Asking what will be done, "你们打算怎么处理" (intents/cues.yml `handling`). */
+  handling?: { readonly ask: readonly string[]; readonly words: readonly string[] };
   /** A message only about photos sent, "照片发给你们了" (intents/cues.yml `evidence`). */
   evidence?: { readonly media: readonly string[]; readonly words: readonly string[] };
   /** Words that make a message a question ("多少", "吗"; intents/cues.yml `question`). */
@@ -256,6 +258,10 @@ export function createMessageHandler(deps: {
   /** "你是机器人吗", "是真人在回复吗": asks who answers, nothing else. */
   const asksIfBot = (text: string) => mentionsBot(text) && isQuestion(text) && onlyBotWords(text);
   const asksPresales = containsAnyOf(deps.smalltalk?.presales ?? []);
+  const asksHandlingWord = containsAnyOf(deps.handling?.ask ?? []);
+  const onlyHandlingWords = madeOnlyOf([...(deps.handling?.ask ?? []), ...(deps.handling?.words ?? []), ...fillers]);
+  /** Only asks what will be done: "你们打算怎么处理", "那现在怎么办". */
+  const asksHandling = (text: string) => asksHandlingWord(text) && onlyHandlingWords(text);
   const mentionsMedia = containsAnyOf(deps.evidence?.media ?? []);
   const onlyMediaWordsAnd = madeOnlyOf([...(deps.evidence?.media ?? []), ...(deps.evidence?.words ?? []), ...fillers]);
   /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
@@ -456,6 +462,11 @@ export function createMessageHandler(deps: {
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
       if (asksPresales(d.text) && !clearMatter(parse)) return { text: zh.presales() };
+      // "你们打算怎么处理": a question for the ticket the customer is in, not a new 投诉 ticket.
+      if (asksHandling(d.text)) {
+        const asked = await deps.tickets?.onFollowUp(input, { chase: false, question: true, anyProblem: true });
+        if (asked) return asked;
+      }
       // "补发的单号呢": a question for the ticket the customer is in (whatever it is about), not a new 补发 request.
       if (ASKS_TRACKING_NO.test(d.text) && !namesAnOrder(parse)) {
         const asked = await deps.tickets?.onFollowUp(input, { chase: false, question: true, anyProblem: true });

@@ -198,6 +198,7 @@ function createResponder(deps: {
       d.channel === 'wecom_kf' ? held({ channel: d.channel, userRef: d.userRef, deliveryId: d.id }) : [],
     howtoWords: nlu.spec.cues.howto,
     evidence: nlu.spec.cues.evidence,
+    handling: nlu.spec.cues.handling,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,

@@ -220,6 +220,21 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
   });
 
+  it('"你们打算怎么处理" asks about the ticket under way; it opens no 投诉 ticket of its own', async () => {
+    const opened = (await say('c-how-handle', '宝宝用了纸尿裤 屁股红了一片')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('安全问题');
+    for (const ask of ['你们打算怎么处理', '那现在怎么办']) {
+      expect((await say('c-how-handle', ask)).json.replies[0].text).toMatch(
+        new RegExp(`^您的工单 #${id} 目前状态：.+。您的问题已转给负责的同事，会尽快回复您。$`),
+      );
+    }
+    const tickets = await svc.db.prisma.ticket.findMany({
+      where: { customer: { identities: { some: { externalId: 'c-how-handle' } } } },
+    });
+    expect(tickets.map((t) => t.id)).toEqual([id]);
+  });
+
   it('a question that only adds to the ticket ("补发的单号多少") is answered with where the ticket stands', async () => {
     const first = await say('c-question', '东西到了，但是少了一件');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
