@@ -213,6 +213,8 @@ export function createMessageHandler(deps: {
   retractAnyWords?: readonly string[];
   /** Words that ask how a return or exchange works, "怎么换" (intents/cues.yml `howto`). */
   howtoWords?: readonly string[];
+  /** Saying the return goes out later, "那我明天寄" (intents/cues.yml `sendLater`). */
+  sendLaterWords?: readonly string[];
   /** Asking what will be done, "你们打算怎么处理" (intents/cues.yml `handling`). */
   handling?: { readonly ask: readonly string[]; readonly words: readonly string[] };
   /** A message only about photos sent, "照片发给你们了" (intents/cues.yml `evidence`). */
@@ -258,6 +260,10 @@ export function createMessageHandler(deps: {
   /** "你是机器人吗", "是真人在回复吗": asks who answers, nothing else. */
   const asksIfBot = (text: string) => mentionsBot(text) && isQuestion(text) && onlyBotWords(text);
   const asksPresales = containsAnyOf(deps.smalltalk?.presales ?? []);
+  const sendsLater = containsAnyOf(deps.sendLaterWords ?? []);
+  /** The customer's open return / exchange / refund ticket, if any. */
+  const openReturn = async (sender: Sender) =>
+    ((await deps.tickets?.openTickets?.(sender)) ?? []).find((t) => t.problem === 'return');
   const asksHandlingWord = containsAnyOf(deps.handling?.ask ?? []);
   const onlyHandlingWords = madeOnlyOf([...(deps.handling?.ask ?? []), ...(deps.handling?.words ?? []), ...fillers]);
   /** Only asks what will be done: "你们打算怎么处理", "那现在怎么办". */
@@ -489,7 +495,7 @@ export function createMessageHandler(deps: {
       // "怎么换", "退货流程": how a return or exchange works is the shop's policy. Asked while one is under way,
       // it is answered — not counted as chasing that ticket.
       if (deps.returnPolicy && asksHowToReturn(d.text)) {
-        const returning = ((await deps.tickets?.openTickets?.(sender)) ?? []).find((t) => t.problem === 'return');
+        const returning = await openReturn(sender);
         if (returning) return { text: `${zh.returnPolicy(deps.returnPolicy)}\n${zh.returnUnderWay(returning)}` };
       }
     }
@@ -535,8 +541,18 @@ export function createMessageHandler(deps: {
     }
     // Whatever the classifier makes of it: 「收到」 alone reports no problem (it once opened a 破损 ticket).
     if (sender.kind === 'customer' && !parse.clarify && onlyOkay(d.text)) return acknowledge(sender);
-    // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not.
-    if (parse.primary === 'return_info' && deps.returnPolicy) return { text: zh.returnPolicy(deps.returnPolicy) };
+    // "行 那我明天寄": the customer will send the return; they hear where the number goes, not the greeting.
+    if (sender.kind === 'customer' && !clearMatter(parse) && sendsLater(d.text)) {
+      const returning = await openReturn(sender);
+      if (returning) return { text: zh.returnSendLater(returning) };
+    }
+    // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not. With a return under way,
+    // the answer also says that it is registered (as for "怎么换" above).
+    if (parse.primary === 'return_info' && deps.returnPolicy) {
+      const returning = sender.kind === 'customer' ? await openReturn(sender) : undefined;
+      const policy = zh.returnPolicy(deps.returnPolicy);
+      return { text: returning ? `${policy}\n${zh.returnUnderWay(returning)}` : policy };
+    }
     if (parse.clarify) {
       const chased =
         sender.kind === 'customer'

@@ -199,6 +199,7 @@ function createResponder(deps: {
     howtoWords: nlu.spec.cues.howto,
     evidence: nlu.spec.cues.evidence,
     handling: nlu.spec.cues.handling,
+    sendLaterWords: nlu.spec.cues.sendLater,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,

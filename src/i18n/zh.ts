@@ -35,6 +35,7 @@ export const zh = {
   heldMessages: (texts: string[]) => `您不在的这段时间，客服给您留了言：\n${texts.join('\n')}`,
   customerHeld: (why: string) =>
     `顾客现在收不到：${why}。顾客下次发消息时，机器人会先把这条转告给他；着急的话请换个方式联系（例如电话）。`,
+  returnSendLater: (t: { id: number }) => `好的～寄出后把快递单号发给我，我会登记到您的退货工单 #${t.id}。`,
   returnUnderWay: (t: { id: number; problemZh: string; statusZh: string }) =>
     `您的工单 #${t.id}（${t.problemZh}）已登记，目前${t.statusZh}，按上面的说明寄回即可。`,
   sendFailed: '发送失败',

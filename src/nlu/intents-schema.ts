@@ -112,6 +112,8 @@ export const CuesFile = z.strictObject({
   retractAny: z.array(Word).default([]),
   /** Asking how a return or exchange works ("怎么换", "退货流程"): answered with the return policy. */
   howto: z.array(Word).default([]),
+  /** Saying the return goes out later ("那我明天寄"): answered with where the tracking number goes. */
+  sendLater: z.array(Word).default([]),
   /** Asking what will be done ("你们打算怎么处理"): a question for the ticket in the conversation. */
   handling: z.strictObject({ ask: z.array(Word), words: z.array(Word) }).default({ ask: [], words: [] }),
   /** A message only about photos the customer sent ("照片发给你们了"): noted on their ticket, never opens one. */

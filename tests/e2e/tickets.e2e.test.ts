@@ -247,6 +247,19 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(notes.map((n) => n.reason)).toEqual(['顾客补充：补发的单号多少']);
   });
 
+  it('with a return under way, "运费你们出吗" names the ticket too, and "行 那我明天寄" hears where the number goes', async () => {
+    const opened = (await say('c-send-later', '衣服不喜欢 我想退货')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect(opened).toContain('退货退款');
+    const fee = (await say('c-send-later', '那寄回的运费你们出吗')).json.replies[0].text;
+    expect(fee).toContain('运费：');
+    expect(fee).toContain(`您的工单 #${id}（退换货退款）已登记`);
+    expect((await say('c-send-later', '行 那我明天寄')).json.replies[0].text).toBe(
+      `好的～寄出后把快递单号发给我，我会登记到您的退货工单 #${id}。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+  });
+
   it('"我已经寄出了 SF…" after reading the return policy opens the return ticket with the parcel on it', async () => {
     expect((await say('c-parcel-first', '退货寄到哪里')).json.replies[0].text).toContain('寄回地址：');
     const r = (await say('c-parcel-first', '好的 我已经寄出了 顺丰SF1234567890124')).json.replies[0].text;
