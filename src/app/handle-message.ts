@@ -593,10 +593,14 @@ export function createMessageHandler(deps: {
     // "你们几点下班": the service calendar answers; the bot itself never closes.
     if (parse.primary === 'other' && deps.serviceHours && asksHours(d.text))
       return { text: `${deps.serviceHours(new Date(now()))}${zh.botAlwaysOn()}` };
-    return {
-      text: afterHours && parse.primary === 'human_agent' ? zh.handoffAfterHours() : fallback(parse, isThanks(d.text)),
-      handoff,
-    };
+    const text =
+      afterHours && parse.primary === 'human_agent' ? zh.handoffAfterHours() : fallback(parse, isThanks(d.text));
+    // "你好" from a customer with tickets under way: they hear of those first, as in the 微信客服 welcome.
+    if (text === zh.greeting() && sender.kind === 'customer') {
+      const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+      if (open.length > 0) return { text: zh.greetingWithTickets(open), handoff };
+    }
+    return { text, handoff };
   }
 }
 

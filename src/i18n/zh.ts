@@ -7,6 +7,9 @@ const MEDIA_ZH: Readonly<Record<MediaKind, string>> = { image: '图片', voice: 
 export const zh = {
   greeting: () =>
     '您好，我是售后助手 🙂 可以帮您查订单和物流、办理退换货，登记破损、少件、发错货等问题。请直接描述您遇到的情况，或发订单号给我。',
+  greetingWithTickets: (open: { id: number; problemZh: string; statusZh: string }[]) =>
+    `您好，我是售后助手 🙂 您有 ${open.length} 张工单在处理：${open.map((t) => `#${t.id} ${t.problemZh}（${t.statusZh}）`).join('、')}。` +
+    '想看进度发「我的工单」；有新的问题直接告诉我。',
   /**
    * The greeting when a customer opens the 微信客服 chat, with answers to tap. Each label is what the tap sends,
    * so it is written the way a customer would ask (the classifier reads it like typed words).

@@ -257,6 +257,10 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await say('c-send-later', '行 那我明天寄')).json.replies[0].text).toBe(
       `好的～寄出后把快递单号发给我，我会登记到您的退货工单 #${id}。`,
     );
+    // A greeting later hears of the ticket under way first.
+    expect((await say('c-send-later', '你好')).json.replies[0].text).toBe(
+      `您好，我是售后助手 🙂 您有 1 张工单在处理：#${id} 退换货退款（待处理）。想看进度发「我的工单」；有新的问题直接告诉我。`,
+    );
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
   });
 
