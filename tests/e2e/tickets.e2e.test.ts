@@ -630,6 +630,15 @@ describe('staff commands in chat', () => {
     expect((await say('c-impatient-2', '？？？')).json.replies[0].text).toContain('我是售后助手');
   });
 
+  it("the ticket view in a group masks the address and phone a customer wrote, as it masks the order's", async () => {
+    const opened = await say('c-new-address', '我地址写错了 要改成 北京市海淀区中关村大街1号 电话13912345678');
+    const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
+    const view = (await say('agent1', `@bot 工单 #${id}`, 'staff')).json.replies[0].text as string;
+    expect(view).toContain('问题：我地址写错了 要改成 北京市海淀区**** 电话139****5678');
+    expect(view).not.toContain('中关村大街');
+    expect(view).not.toContain('13912345678');
+  });
+
   it('转派 hands a ticket to a colleague by name, who is told; an unknown name lists who can take it', async () => {
     const opened = await say('c-handover', '买的台灯收到就不亮 质量太差了');
     const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);

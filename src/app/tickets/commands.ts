@@ -1,6 +1,6 @@
 import type { ChannelId, OutboundMessage } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
-import { maskPhonesIn } from '../../domain/orders/mask.ts';
+import { maskContactsIn } from '../../domain/orders/mask.ts';
 import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import {
@@ -309,9 +309,9 @@ const EVENT_ZH: Record<string, string> = {
   rating: '顾客评价',
 };
 
-/** One line of the conversation as staff see it in a group: the first line, short, mobile numbers masked. */
+/** One line of the conversation as staff see it in a group: the first line, short, phones and addresses masked. */
 function transcriptLine(text: string, max: number): string {
-  const first = maskPhonesIn(text.split('\n')[0] ?? '');
+  const first = maskContactsIn(text.split('\n')[0] ?? '');
   const more = first.length > max || text.includes('\n');
   return `${first.slice(0, max)}${more ? '…' : ''}`;
 }
@@ -342,7 +342,7 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     `工单 #${t.id} · ${t.priority} · ${STATUS_ZH[t.status as TicketStatus]}`,
     `顾客：${customerLabel(t)}　订单：${order}`,
     `负责人：${owner ?? t.assigneeId ?? '未分配'}`,
-    `问题：${maskPhonesIn(t.summary)}`,
+    `问题：${maskContactsIn(t.summary)}`,
     `优先级依据：${(t.priorityReasons as string[]).join('；')}`,
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),
     ...(t.resolveDueAt ? [`解决截止：${fmtTime(t.resolveDueAt)}`] : []),
@@ -480,7 +480,7 @@ async function ratings(deps: TicketDeps): Promise<string> {
 
 /** "#12 P2 处理中 商品破损：杯子收到就是碎的": one ticket in a staff list, phones masked. */
 function ticketLine(t: Pick<TicketRow, 'id' | 'priority' | 'status' | 'problem' | 'summary'>): string {
-  return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskPhonesIn(t.summary).slice(0, 30)}`;
+  return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskContactsIn(t.summary).slice(0, 30)}`;
 }
 
 async function mine(deps: TicketDeps, staffId: string): Promise<string> {

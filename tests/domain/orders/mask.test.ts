@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskAddress, maskName, maskPhone } from '../../../src/domain/orders/mask.ts';
+import { maskAddress, maskContactsIn, maskName, maskPhone } from '../../../src/domain/orders/mask.ts';
 
 describe('maskPhone', () => {
   it.each([
@@ -42,5 +42,20 @@ describe('maskName', () => {
     [undefined, ''],
   ])('%s → %s', (input, masked) => {
     expect(maskName(input)).toBe(masked);
+  });
+});
+
+describe('maskContactsIn masks phones and street addresses inside what a customer wrote', () => {
+  it.each([
+    ['我地址写错了 要改成 北京市海淀区中关村大街1号', '我地址写错了 要改成 北京市海淀区****'],
+    ['改成北京市海淀区中关村大街1号 电话13912345678', '改成北京市海淀区**** 电话139****5678'],
+    ['地址是浙江省杭州市西湖区文三路100号3幢，谢谢', '地址是浙江省杭州市西湖区****，谢谢'],
+  ])('%s', (input, masked) => {
+    expect(maskContactsIn(input)).toBe(masked);
+  });
+
+  it('leaves a city without street detail, and words that only contain 市', () => {
+    for (const text of ['我在上海市 快递什么时候到', '寄到广州市天河区', '上海市场价格更便宜', '东莞市虎门镇网点'])
+      expect(maskContactsIn(text)).toBe(text);
   });
 });
