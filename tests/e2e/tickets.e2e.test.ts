@@ -637,6 +637,11 @@ describe('staff commands in chat', () => {
     expect(view).toContain('问题：我地址写错了 要改成 北京市海淀区**** 电话139****5678');
     expect(view).not.toContain('中关村大街');
     expect(view).not.toContain('13912345678');
+    // So does the escalation a complaint sends to the manager (and the managers' group).
+    await say('c-new-address-2', '你们卖假货 我要去12315投诉 我电话13912345678 住上海市浦东新区世纪大道100号');
+    const pushed = (await inbox('mgr1')).map((m) => m.text).join('\n');
+    expect(pushed).toContain('我电话139****5678 住上海市浦东新区****');
+    expect(pushed).not.toContain('13912345678');
   });
 
   it('转派 hands a ticket to a colleague by name, who is told; an unknown name lists who can take it', async () => {

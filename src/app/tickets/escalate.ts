@@ -1,3 +1,4 @@
+import { maskContactsIn } from '../../domain/orders/mask.ts';
 import { CAUSE_ZH, type EscalationCause, nextLevel, pushText, startLevel } from '../../domain/tickets/escalation.ts';
 import { STATUS_ZH, type TicketStatus } from '../../domain/tickets/lifecycle.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
@@ -61,7 +62,8 @@ async function pushLevel(deps: TicketDeps, t: TicketRow, cause: EscalationCause,
     priority: t.priority,
     level: step.level,
     cause,
-    summary: t.summary,
+    // The managers' group sees it too: what the customer wrote, without their phone or street address.
+    summary: maskContactsIn(t.summary),
     customer: customerLabel(t),
     ...(t.firstResponseDueAt ? { dueAt: t.firstResponseDueAt } : {}),
     statusZh: STATUS_ZH[t.status as TicketStatus] ?? t.status,
