@@ -583,10 +583,12 @@ export function createMessageHandler(deps: {
           afterHours,
           askedAgain,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
+      // Asked for a person after hours: when people are next in ("下次上班是 明天 09:00"), not a deadline at night.
+      const hours = afterHours && deps.serviceHours ? `\n${deps.serviceHours(new Date(now()))}` : '';
       if (ticket)
         return {
           ...ticket,
-          text: `${ticket.text}${policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}`,
+          text: `${ticket.text}${policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}${hours}`,
           handoff,
         };
     }

@@ -79,10 +79,10 @@ export const zh = {
   handoff: () => '好的，正在为您转接人工客服，请稍候；客服接入前您也可以先描述问题，我会一并转交。',
   handoffAfterHours: () =>
     '现在不是人工客服的工作时间，上班后会有客服联系您。在那之前，订单、物流和退换货的问题也可以先问我，我会登记好交给上班的同事。',
-  handoffTicketAfterHours: (p: { id: number; dueText?: string }) =>
-    `现在不是人工客服的工作时间，已为您登记工单 #${p.id}` +
-    (p.dueText ? `，上班后最晚 ${p.dueText} 前会有客服联系您` : '，上班后会有客服联系您') +
-    '。在那之前，订单、物流和退换货的问题也可以先问我，我会一并转交。',
+  /** No time is promised: the first-response deadline may fall at night, before anyone is in (the hours follow). */
+  handoffTicketAfterHours: (p: { id: number }) =>
+    `现在不是人工客服的工作时间，已为您登记工单 #${p.id}，上班后会优先联系您。` +
+    '在那之前，订单、物流和退换货的问题也可以先问我，我会一并转交。',
   handoffTicket: (p: { id: number; dueText?: string }) =>
     `好的，正在为您转接人工客服（工单 #${p.id}），请稍候` +
     (p.dueText ? `，最晚 ${p.dueText} 前会有客服联系您` : '') +

@@ -50,6 +50,7 @@ function handler(atWork: boolean, handoffAfterHours = false) {
     recordParse: async () => {},
     tickets,
     atWork: () => atWork,
+    serviceHours: () => '人工客服工作时间：…下次上班是 明天 09:00。',
     handoffAfterHours,
   });
   return { respond, told };
@@ -67,7 +68,8 @@ describe('asking for a person (转人工) and the service hours', () => {
     const { respond, told } = handler(false);
     const [reply] = await respond(delivery);
     expect(reply?.handoff).toBeUndefined();
-    expect(reply?.text).toBe('工单 #7（下班后）');
+    // …and when people are next in, from the service calendar.
+    expect(reply?.text).toBe('工单 #7（下班后）\n人工客服工作时间：…下次上班是 明天 09:00。');
     expect(told[0]?.afterHours).toBe(true);
   });
 

@@ -430,8 +430,9 @@ function createdText(
   }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'> & Partial<Pick<Circumstances, 'afterHours'>>,
 ): string {
   if (parse.primary === 'human_agent') {
+    if (afterHours) return zh.handoffTicketAfterHours({ id: t.id });
     const due = t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {};
-    return afterHours ? zh.handoffTicketAfterHours({ id: t.id, ...due }) : zh.handoffTicket({ id: t.id, ...due });
+    return zh.handoffTicket({ id: t.id, ...due });
   }
   const text = zh.ticketCreated({
     id: t.id,
