@@ -234,6 +234,12 @@ export function createMessageHandler(deps: {
   const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
   const asksHours = containsAnyOf(deps.smalltalk?.hours ?? []);
   const okayWords = new Set((deps.smalltalk?.okay ?? []).map((w) => w.toLowerCase()));
+  /** Each rating word as a message is matched (bareWords), and its level. */
+  const ratingWords = new Map(
+    RATING_LEVELS.flatMap((level) =>
+      (deps.smalltalk?.ratings?.[level] ?? []).map((w) => [bareWords(w), level] as const),
+    ),
+  );
   const onlyOkay = (text: string) => okayWords.has(bareWords(text).toLowerCase());
   /**
    * "好的", "👍": the customer agrees, asks nothing. With tickets under way they hear that the result will reach
@@ -254,24 +260,18 @@ export function createMessageHandler(deps: {
   const onlyFillersAnd = madeOnlyOf(fillers);
   /** Only chase words, fillers and punctuation: "能不能快点啊", "麻烦尽快". */
   const onlyChasing = (text: string) => hasChaseWord(text) && onlyFillersAnd(text);
-  const botWords = deps.smalltalk?.bot ?? { ask: [], words: [] };
-  const onlyBotWords = madeOnlyOf([...botWords.ask, ...botWords.words, ...fillers]);
-  const mentionsBot = containsAnyOf(botWords.ask);
   /** "你是机器人吗", "是真人在回复吗": asks who answers, nothing else. */
-  const asksIfBot = (text: string) => mentionsBot(text) && isQuestion(text) && onlyBotWords(text);
+  const onlyAboutBot = onlyAbout(deps.smalltalk?.bot?.ask, deps.smalltalk?.bot?.words, fillers);
+  const asksIfBot = (text: string) => isQuestion(text) && onlyAboutBot(text);
   const asksPresales = containsAnyOf(deps.smalltalk?.presales ?? []);
   const sendsLater = containsAnyOf(deps.sendLaterWords ?? []);
   /** The customer's open return / exchange / refund ticket, if any. */
   const openReturn = async (sender: Sender) =>
     ((await deps.tickets?.openTickets?.(sender)) ?? []).find((t) => t.problem === 'return');
-  const asksHandlingWord = containsAnyOf(deps.handling?.ask ?? []);
-  const onlyHandlingWords = madeOnlyOf([...(deps.handling?.ask ?? []), ...(deps.handling?.words ?? []), ...fillers]);
   /** Only asks what will be done: "你们打算怎么处理", "那现在怎么办". */
-  const asksHandling = (text: string) => asksHandlingWord(text) && onlyHandlingWords(text);
-  const mentionsMedia = containsAnyOf(deps.evidence?.media ?? []);
-  const onlyMediaWordsAnd = madeOnlyOf([...(deps.evidence?.media ?? []), ...(deps.evidence?.words ?? []), ...fillers]);
+  const asksHandling = onlyAbout(deps.handling?.ask, deps.handling?.words, fillers);
   /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
-  const onlyAboutMedia = (text: string) => mentionsMedia(text) && onlyMediaWordsAnd(text);
+  const onlyAboutMedia = onlyAbout(deps.evidence?.media, deps.evidence?.words, fillers);
   const reply = (d: StoredDelivery, text: string, opts: { handoff?: boolean } = {}): OutboundMessage => ({
     channel: d.channel,
     target: replyTarget(d),
@@ -288,8 +288,7 @@ export function createMessageHandler(deps: {
     const tapped = typeof menuId === 'string' ? parseRatingChoice(menuId) : undefined;
     if (tapped) return tapped;
     // "还行吧", "满意啦": a particle at the end changes no rating (「还行吧」 once reopened the ticket it rated).
-    const bare = bareWords(d.text).replace(TRAILING_PARTICLES, '');
-    const level = RATING_LEVELS.find((l) => deps.smalltalk?.ratings?.[l].some((w) => bareWords(w) === bare));
+    const level = ratingWords.get(bareWords(d.text).replace(TRAILING_PARTICLES, ''));
     return level ? { level } : undefined;
   };
 
@@ -468,13 +467,9 @@ export function createMessageHandler(deps: {
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
       if (asksPresales(d.text) && !clearMatter(parse)) return { text: zh.presales() };
-      // "你们打算怎么处理": a question for the ticket the customer is in, not a new 投诉 ticket.
-      if (asksHandling(d.text)) {
-        const asked = await deps.tickets?.onFollowUp(input, { chase: false, question: true, anyProblem: true });
-        if (asked) return asked;
-      }
-      // "补发的单号呢": a question for the ticket the customer is in (whatever it is about), not a new 补发 request.
-      if (ASKS_TRACKING_NO.test(d.text) && !namesAnOrder(parse)) {
+      // "你们打算怎么处理", "补发的单号呢": a question for the ticket the customer is in (whatever it is about), not
+      // a new 投诉 or 补发 ticket.
+      if (asksHandling(d.text) || (ASKS_TRACKING_NO.test(d.text) && !namesAnOrder(parse))) {
         const asked = await deps.tickets?.onFollowUp(input, { chase: false, question: true, anyProblem: true });
         if (asked) return asked;
       }
@@ -597,12 +592,13 @@ export function createMessageHandler(deps: {
       return { text: `${deps.serviceHours(new Date(now()))}${zh.botAlwaysOn()}` };
     const text =
       afterHours && parse.primary === 'human_agent' ? zh.handoffAfterHours() : fallback(parse, isThanks(d.text));
-    // "你好" from a customer with tickets under way: they hear of those first, as in the 微信客服 welcome.
-    if (text === zh.greeting() && sender.kind === 'customer') {
-      const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
-      if (open.length > 0) return { text: zh.greetingWithTickets(open), handoff };
-    }
-    return { text, handoff };
+    return { text: text ?? (await greet(sender)), handoff };
+  }
+
+  /** "你好": a customer with tickets under way hears of those first, as in the 微信客服 welcome. */
+  async function greet(sender: Sender): Promise<string> {
+    const open = sender.kind === 'customer' ? ((await deps.tickets?.openTickets?.(sender)) ?? []) : [];
+    return open.length > 0 ? zh.greetingWithTickets(open) : zh.greeting();
   }
 }
 
@@ -654,6 +650,20 @@ const ASKS_TRACKING_NO = /单号(?:呢|多少|是多少|是什么|是啥|发我|
 /** The message without spaces, punctuation and symbols (emoji): what a whole-message word list is matched on. */
 const bareWords = (text: string) => text.replace(/[\s\p{P}\p{S}]+/gu, '');
 
+/**
+ * A case-insensitive test: the text says one of `ask` and is otherwise made only of `ask`, `words`, `fillers`,
+ * spaces, punctuation and symbols ("你们打算怎么处理": 怎么处理 among 你们, 打算).
+ */
+function onlyAbout(
+  ask: readonly string[] = [],
+  words: readonly string[] = [],
+  fillers: readonly string[] = [],
+): (text: string) => boolean {
+  const says = containsAnyOf(ask);
+  const only = madeOnlyOf([...ask, ...words, ...fillers]);
+  return (text) => says(text) && only(text);
+}
+
 /** A case-insensitive test: the text is made only of these words, spaces, punctuation and symbols. */
 function madeOnlyOf(words: readonly string[]): (text: string) => boolean {
   // Longest first, so 能不能 goes before 能.
@@ -682,8 +692,9 @@ function actedOn(memory: ConversationMemory): ConversationMemory {
   return { ...rest, last };
 }
 
-function fallback(p: Parse, thanks: boolean): string {
+/** The answer when nothing else applied; undefined for the greeting (see greet). */
+function fallback(p: Parse, thanks: boolean): string | undefined {
   if (p.primary === 'human_agent') return zh.handoff();
   if (QUERY_INTENTS.has(p.primary)) return zh.askOrder();
-  return thanks && p.primary === 'other' ? zh.thanks() : zh.greeting();
+  return thanks && p.primary === 'other' ? zh.thanks() : undefined;
 }
