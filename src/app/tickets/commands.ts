@@ -153,6 +153,7 @@ async function act(
       ...(note || taker
         ? { reason: `${STATUS_ZH[from]} → ${STATUS_ZH[to]}${takenFrom}${note ? `：${note}` : ''}` }
         : {}),
+      ...(note ? { note } : {}),
     },
     {
       // Any staff move but closing is a response to the customer.

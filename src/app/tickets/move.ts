@@ -19,6 +19,8 @@ export interface Mover {
   channel: string;
   deliveryId: string;
   reason?: string;
+  /** What the person wrote with the move ("解决 #12 已补发"), kept on the event as `note`. */
+  note?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function moveTicket(
       actor: by.actor,
       channel: by.channel,
       reason: by.reason ?? `${STATUS_ZH[from]} → ${STATUS_ZH[to]}`,
-      data: { deliveryId: by.deliveryId, action },
+      data: { deliveryId: by.deliveryId, action, ...(by.note ? { note: by.note } : {}) },
     },
   );
   if (action === 'reopen') await escalate(deps, moved, 'reopen');
