@@ -20,26 +20,6 @@ export function maskPhonesIn(text: string): string {
   return text.replace(/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, `$1${MASK}$2`);
 }
 
-/** A run that names a city (…市/州/地区/盟) and goes on to street level (路, 号, 小区 …): an address in free text. */
-const ADDRESS_IN_TEXT = /[\p{Script=Han}]{2,12}?(?:市|自治州|地区|盟)[^\s，,。；;！!？?、]{2,40}/gu;
-const STREET_LEVEL = /[路街道巷弄号村栋幢楼室]|单元|小区|大厦|花园|公寓|\d/u;
-
-/**
- * Mobile numbers and street addresses inside free text, for text shown in group chats: "改成北京市海淀区中关村大街
- * 1号 电话13800001234" → "改成北京市海淀区**** 电话138****1234". A city name without street detail stays.
- */
-export function maskContactsIn(text: string): string {
-  return maskPhonesIn(text).replace(ADDRESS_IN_TEXT, (place) => {
-    const district = DISTRICT_END.exec(place);
-    const detail = district ? place.slice(district[0].length) : place;
-    if (!STREET_LEVEL.test(detail)) return place;
-    return district ? `${district[0]}${MASK}` : maskAddress(place);
-  });
-}
-/** Up to the district ("…北京市海淀区"), the part of an address in text that stays. */
-const DISTRICT_END =
-  /^.*?(?:市|自治州|地区|盟)(?:[^\d\s镇乡街路号村道巷弄栋楼室单元层幢期苑园座]{1,7}?(?:区|县|市|旗))?/u;
-
 /** "张三" → "张*", "欧阳娜娜" → "欧***": the family name stays so staff can greet the customer. */
 export function maskName(name: string | undefined): string {
   if (!name) return '';
@@ -79,4 +59,21 @@ export function maskAddress(address: string | undefined): string {
     rest = rest.slice(district[0].length);
   }
   return rest.length > 0 ? `${kept}${MASK}` : kept;
+}
+
+/** A run that names a city (…市/州/地区/盟) and goes on to street level (路, 号, 小区 …): an address in free text. */
+const ADDRESS_IN_TEXT = /[\p{Script=Han}]{2,12}?(?:市|自治州|地区|盟)[^\s，,。；;！!？?、]{2,40}/gu;
+const STREET_LEVEL = /[路街道巷弄号村栋幢楼室]|单元|小区|大厦|花园|公寓|\d/u;
+/** Up to the district ("…北京市海淀区"), the part of an address in text that stays. */
+const DISTRICT_END = new RegExp(`^.*?(?:市|自治州|地区|盟)(?:${SEGMENT}{1,7}?(?:区|县|市|旗))?`, 'u');
+
+/**
+ * Mobile numbers and street addresses inside free text, for text shown in group chats: "改成北京市海淀区中关村大街
+ * 1号 电话13800001234" → "改成北京市海淀区**** 电话138****1234". A city name without street detail stays.
+ */
+export function maskContactsIn(text: string): string {
+  return maskPhonesIn(text).replace(ADDRESS_IN_TEXT, (place) => {
+    const kept = DISTRICT_END.exec(place)?.[0] ?? '';
+    return STREET_LEVEL.test(place.slice(kept.length)) ? `${kept}${MASK}` : place;
+  });
 }
