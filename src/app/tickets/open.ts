@@ -202,8 +202,7 @@ const sameRequest = (a: string | undefined, b: string) => a === b || (REFUNDS.ha
  * "算了不取消了" about ticket `t`: when nobody has picked it up yet (待处理), the customer added nothing to it,
  * and the message takes back the very request it was opened for ("我要取消订单" → "不取消了", not an address
  * change) or `whatever` it was for ("算了 不用处理了"), the ticket is resolved as withdrawn and closed, and its
- * owner told. Otherwise the news is noted on it for
- * whoever works on it. Once per delivery either way.
+ * owner told. Otherwise the news is noted on it for whoever works on it. Once per delivery either way.
  */
 async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput, whatever = false): Promise<string> {
   const { sender, delivery } = input;

@@ -13,8 +13,9 @@ const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | undefin
 /**
  * "东西坏了" opened a ticket without an order and the reply asked for one — or took the customer's most likely
  * order and said so — and the customer now names or proves an order ("SO123… 尾号1234"). The order becomes the
- * ticket's — recorded as the customer's addition and pushed to its owner — and the answer says so. Undefined when there is no such ticket, when the order is not the
- * customer's, or when another open ticket already covers that order and problem.
+ * ticket's — recorded as the customer's addition and pushed to its owner — and the answer says so. Undefined
+ * when there is no such ticket, when the order is not the customer's, or when another open ticket already
+ * covers that order and problem.
  */
 export async function onOrderShown(
   deps: TicketDeps,

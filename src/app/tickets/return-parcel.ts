@@ -32,13 +32,13 @@ export async function onReturnParcel(deps: TicketDeps, input: HandlingInput): Pr
   // The number given again ("退货单号 SF…" twice) is on the ticket already.
   const recordedOn = async (id: number) => (await deps.repo.recentEvents(id, 30)).some((e) => e.reason === note.reason);
   if (open) {
-    if (await recordedOn(open.id))
-      return answerOn(open, zh.returnParcelNoted({ id: open.id, trackingNo: parcel.value }));
-    await recordCustomerNote(deps, open, input, {
-      ...note,
-      push: `工单 #${open.id} 顾客已寄回，单号 ${parcel.value}`,
-      pushKey: 'return-parcel',
-    });
+    if (!(await recordedOn(open.id))) {
+      await recordCustomerNote(deps, open, input, {
+        ...note,
+        push: `工单 #${open.id} 顾客已寄回，单号 ${parcel.value}`,
+        pushKey: 'return-parcel',
+      });
+    }
     return answerOn(open, zh.returnParcelNoted({ id: open.id, trackingNo: parcel.value }));
   }
   // The return is opened by this message (as 退货退款, the number not taken for the order), the parcel on it.
