@@ -30,6 +30,27 @@ const delivery: StoredDelivery = {
   receivedAt: new Date(),
 };
 
+/**
+ * The message handler for customer cust1, whose classifier says `parse` and whose conversation state is kept in
+ * memory (the context resolver passes messages through as parsed); `extra` adds the dependencies a test needs.
+ */
+function customerHandler(
+  parse: (text: string) => Parse,
+  tickets: TicketHandling,
+  extra: Partial<Parameters<typeof createMessageHandler>[0]> = {},
+) {
+  const memory = new Map<string, ConversationMemory>();
+  return createMessageHandler({
+    resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
+    parser: { parse } as never,
+    resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
+    memory: { load: async (k) => memory.get(k), save: async (k, m) => void memory.set(k, m) },
+    recordParse: async () => {},
+    tickets,
+    ...extra,
+  });
+}
+
 /** The handler with a fake ticket side that records what it was told, at work or not. */
 function handler(atWork: boolean, handoffAfterHours = false) {
   const told: Parameters<TicketHandling['onCustomerMessage']>[1][] = [];
@@ -41,14 +62,7 @@ function handler(atWork: boolean, handoffAfterHours = false) {
     onFollowUp: async () => undefined,
     onStaffMessage: async () => undefined,
   };
-  const memory = new Map<string, ConversationMemory>();
-  const respond = createMessageHandler({
-    resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
-    parser: { parse: (text: string) => humanAgent(text) } as never,
-    resolveContext: (parse, mem) => ({ parse, memory: mem ?? { version: 1 } }),
-    memory: { load: async (k) => memory.get(k), save: async (k, m) => void memory.set(k, m) },
-    recordParse: async () => {},
-    tickets,
+  const respond = customerHandler(humanAgent, tickets, {
     atWork: () => atWork,
     serviceHours: () => '人工客服工作时间：…下次上班是 明天 09:00。',
     handoffAfterHours,
@@ -96,13 +110,7 @@ describe('a message that only says OK', () => {
       onStaffMessage: async () => undefined,
       openTickets: async () => open,
     };
-    const respond = createMessageHandler({
-      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
-      parser: { parse } as never,
-      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
-      memory: { load: async () => undefined, save: async () => {} },
-      recordParse: async () => {},
-      tickets,
+    const respond = customerHandler(parse, tickets, {
       smalltalk: { thanks: ['谢谢'], okay: ['好的', '嗯嗯', 'ok', '收到'] },
     });
     const say = async (text: string) => (await respond({ ...delivery, text }))[0]?.text;
@@ -148,13 +156,8 @@ describe('rating a resolved ticket', () => {
         return { text: '感谢您的评价' };
       },
     };
-    const respond = createMessageHandler({
-      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
-      parser: { parse: (text: string) => ({ ...humanAgent(text), intents: [], primary: 'other' }) } as never,
-      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
-      memory: { load: async () => undefined, save: async () => {} },
-      recordParse: async () => {},
-      tickets,
+    const other = (text: string): Parse => ({ ...humanAgent(text), intents: [], primary: 'other' });
+    const respond = customerHandler(other, tickets, {
       smalltalk: { thanks: [], ratings: { good: ['满意'], okay: ['一般'], bad: ['不满意'] } },
     });
     // The tap on an older ticket's notice: its words say 一般, the menu id says which ticket.
@@ -193,14 +196,7 @@ describe('a message only about photos the customer sent', () => {
       openTickets: async () =>
         openTicket ? [{ id: 3, problem: 'damaged', problemZh: '商品破损', statusZh: '待处理' }] : [],
     };
-    const memory = new Map<string, ConversationMemory>();
-    const respond = createMessageHandler({
-      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
-      parser: { parse: complaint } as never,
-      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
-      memory: { load: async (k) => memory.get(k), save: async (k, m) => void memory.set(k, m) },
-      recordParse: async () => {},
-      tickets,
+    const respond = customerHandler(complaint, tickets, {
       questionWords: ['吗'],
       fillerWords: ['你们', '麻烦', '吗'],
       evidence: { media: ['照片', '图片', '图'], words: ['发给', '发的', '发', '看一下', '收到', '了', '我'] },
@@ -256,13 +252,7 @@ describe('asking who answers, and questions before buying', () => {
       onFollowUp: async () => undefined,
       onStaffMessage: async () => undefined,
     };
-    const respond = createMessageHandler({
-      resolveSender: async (): Promise<Sender> => ({ kind: 'customer', id: 'cust1', role: 'customer' }),
-      parser: { parse } as never,
-      resolveContext: (p, mem) => ({ parse: p, memory: mem ?? { version: 1 } }),
-      memory: { load: async () => undefined, save: async () => {} },
-      recordParse: async () => {},
-      tickets,
+    const respond = customerHandler(parse, tickets, {
       atWork: () => true,
       questionWords: ['吗'],
       fillerWords: ['你们', '吗'],
