@@ -4,6 +4,16 @@ import { eventually, startTestService, type TestService } from '../support/servi
 
 const SECRET = 'erp-shared-secret-for-tests';
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+/** An order of the own shop as the ERP sends it: one item `name` at `price`, bought with `phone`; `rest` adds the rest. */
+const erpOrder = (no: string, phone: string, name: string, price: number, rest: Record<string, unknown>) => ({
+  order_no: no,
+  source: 'own',
+  phone,
+  address: '上海市浦东新区世纪大道100号 2栋301',
+  amount: price,
+  items: [{ sku: `SKU-${no}`, name, qty: 1, price }],
+  ...rest,
+});
 
 describe('orders through the sandbox: answers, identity checks, masking, radar, sign-off rule', () => {
   let svc: TestService;
@@ -198,20 +208,15 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
   });
 
   it('the goods a customer names pick the order ("纸尿裤少了一包"); "另一单" means another than the one talked about', async () => {
-    const signed = (no: string, name: string, hours: number) => ({
-      order_no: no,
-      source: 'own',
-      status: 'signed',
-      phone: '13700004141',
-      address: '上海市浦东新区世纪大道100号 2栋301',
-      amount: 99,
-      items: [{ sku: `SKU-${no}`, name, qty: 1, price: 99 }],
-      paid_at: hoursAgo(hours + 30),
-      shipped_at: hoursAgo(hours + 10),
-      signed_at: hoursAgo(hours),
-      carrier: '顺丰',
-      tracking_no: `SF41${no.slice(-10)}`,
-    });
+    const signed = (no: string, name: string, hours: number) =>
+      erpOrder(no, '13700004141', name, 99, {
+        status: 'signed',
+        paid_at: hoursAgo(hours + 30),
+        shipped_at: hoursAgo(hours + 10),
+        signed_at: hoursAgo(hours),
+        carrier: '顺丰',
+        tracking_no: `SF41${no.slice(-10)}`,
+      });
     const r = await erp('/api/orders', {
       orders: [
         signed('SO202611230041', '婴儿纸尿裤 M码 84片', 30),
@@ -327,19 +332,14 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
   });
 
   it('"我昨天买的纸尿裤到哪了" shows the order holding the nappies, not a list of everything', async () => {
-    const order = (no: string, name: string, hours: number) => ({
-      order_no: no,
-      source: 'own',
-      status: 'shipped',
-      phone: '13300007777',
-      address: '上海市浦东新区世纪大道100号 2栋301',
-      amount: 99,
-      items: [{ sku: `SKU-${no}`, name, qty: 1, price: 99 }],
-      paid_at: hoursAgo(hours),
-      shipped_at: hoursAgo(hours - 2),
-      carrier: '中通',
-      tracking_no: `7300${no.slice(-4)}0000`,
-    });
+    const order = (no: string, name: string, hours: number) =>
+      erpOrder(no, '13300007777', name, 99, {
+        status: 'shipped',
+        paid_at: hoursAgo(hours),
+        shipped_at: hoursAgo(hours - 2),
+        carrier: '中通',
+        tracking_no: `7300${no.slice(-4)}0000`,
+      });
     const r = await erp('/api/orders', {
       orders: [order('SO202611230007', '婴儿纸尿裤 M码 84片', 30), order('SO202611230008', '不锈钢保温杯 500ml', 20)],
     });
@@ -356,20 +356,15 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
   });
 
   it('"怎么还没发货" shows the order not shipped yet and "快递到哪了" the one on its way, not every order', async () => {
-    const order = (no: string, status: string, hours: number) => ({
-      order_no: no,
-      source: 'own',
-      status,
-      phone: '13300006666',
-      address: '上海市浦东新区世纪大道100号 2栋301',
-      amount: 59,
-      items: [{ sku: `SKU-${no}`, name: '抽纸 24包', qty: 1, price: 59 }],
-      paid_at: hoursAgo(hours),
-      ...(status === 'paid'
-        ? {}
-        : { shipped_at: hoursAgo(hours - 2), carrier: '中通', tracking_no: `7300${no.slice(-4)}6666` }),
-      ...(status === 'signed' ? { signed_at: hoursAgo(hours - 20) } : {}),
-    });
+    const order = (no: string, status: string, hours: number) =>
+      erpOrder(no, '13300006666', '抽纸 24包', 59, {
+        status,
+        paid_at: hoursAgo(hours),
+        ...(status === 'paid'
+          ? {}
+          : { shipped_at: hoursAgo(hours - 2), carrier: '中通', tracking_no: `7300${no.slice(-4)}6666` }),
+        ...(status === 'signed' ? { signed_at: hoursAgo(hours - 20) } : {}),
+      });
     const r = await erp('/api/orders', {
       orders: [
         order('SO202611230021', 'signed', 70),
