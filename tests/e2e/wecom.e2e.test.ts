@@ -14,6 +14,15 @@ async function pushKfEvent(svc: WecomTestService, openKfId: string, token = svc.
   return (await svc.postCallback(buildCallback(creds, appXml.kfEvent({ openKfId, token })))).status;
 }
 
+/** The customer writes `text` in 微信客服 and the bot answers: the ticket that answer names, and the message's msgid. */
+async function kfTicket(svc: WecomTestService, openKfId: string, user: string, text: string) {
+  svc.fake.customerWrites(openKfId, user, text);
+  const msgid = svc.fake.kfLog.at(-1)?.msgid ?? '';
+  expect(await pushKfEvent(svc, openKfId)).toBe(200);
+  const [opened] = await kfSent(svc, user, 1);
+  return { id: Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]), msgid };
+}
+
 /** What the bot sent `user` in 微信客服, once there are at least `count` messages. */
 function kfSent(svc: WecomTestService, user: string, count: number) {
   return eventually(
@@ -341,10 +350,7 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
 
   it('the manager resolves it from the app; the customer rates it from the kf menu, and the rating is on the ticket', async () => {
     const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
-    svc.fake.customerWrites('wkOPEN2', 'wmRATE1', '收到的杯子是碎的');
-    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
-    const [opened] = await kfSent(svc, 'wmRATE1', 1);
-    const id = Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]);
+    const { id } = await kfTicket(svc, 'wkOPEN2', 'wmRATE1', '收到的杯子是碎的');
     const command = appXml.text({ from: 'lisi', content: `解决 #${id} 已安排补发`, msgId: `7318203948571${id}000` });
     expect(await post(buildCallback(creds, command))).toBe(200);
     const [, notice] = await kfSent(svc, 'wmRATE1', 2);
@@ -366,11 +372,12 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
 
   it('a message the customer takes back (撤回) leaves the stored conversation; the ticket view says it was recalled', async () => {
     const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
-    svc.fake.customerWrites('wkOPEN2', 'wmOOPS1', '杯子碎了 我电话13912345678 地址杭州市西湖区文三路100号');
-    const msgid = svc.fake.kfLog.at(-1)?.msgid ?? '';
-    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
-    const [opened] = await kfSent(svc, 'wmOOPS1', 1);
-    const id = Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]);
+    const { id, msgid } = await kfTicket(
+      svc,
+      'wkOPEN2',
+      'wmOOPS1',
+      '杯子碎了 我电话13912345678 地址杭州市西湖区文三路100号',
+    );
     expect(await pushKfEvent(svc, 'wkOPEN2', svc.fake.customerRecalls(msgid))).toBe(200);
     const stored = await eventually(
       () =>
@@ -416,10 +423,7 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
 
   it('a 回复 #N that cannot reach a customer silent for 48 h says so, is no response, and goes with the bot’s next answer', async () => {
     const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
-    svc.fake.customerWrites('wkOPEN2', 'wmLATE1', '杯子收到就是碎的');
-    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
-    const [opened] = await kfSent(svc, 'wmLATE1', 1);
-    const id = Number(/工单 #(\d+)/.exec(opened?.content ?? '')?.[1]);
+    const { id } = await kfTicket(svc, 'wkOPEN2', 'wmLATE1', '杯子收到就是碎的');
     // 工单 #N shows whoever is about to answer whether the customer can still be reached in 微信客服.
     const view = async (n: number) => {
       const msgId = `7318203948573${id}00${n}`;
