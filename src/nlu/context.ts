@@ -156,6 +156,11 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     // "另外上次买的锅内胆有划痕" after a 催发货: the marker leads into a matter of its own, which the
     // message names well enough to ask about (破损 or 质量?) — not the previous request.
     const ownMatter = p.clarify !== undefined && p.primary !== 'other' && !p.clarify.options.includes(last.primary);
+    // "还有我要开发票" after an address change: an adding marker ("also") before a matter the message states
+    // with confidence is that matter, like one said on its own; "还是没到" (a marker of persistence) is not.
+    const adds = cfg.adding.some((m) => bare.startsWith(m.toLowerCase()));
+    const statesOwn = p.clarify === undefined && p.primary !== 'other' && p.primary !== last.primary;
+    if (adds && statesOwn) return false;
     if (!ownMatter && cfg.markers.some((m) => bare.startsWith(m.toLowerCase()))) return true;
     return p.clarify !== undefined && [...bare].length <= SHORT_UNCLEAR;
   };

@@ -158,6 +158,8 @@ export const ClarifyFile = z.strictObject({
   followup: z.strictObject({
     windowMinutes: z.number().positive(),
     markers: z.array(Word),
+    /** Markers that add to what was said ("还有", "另外"): before a matter stated with confidence, that matter. */
+    adding: z.array(Word),
     fillers: z.array(Word),
   }),
 });

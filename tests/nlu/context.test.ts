@@ -18,6 +18,10 @@ const parser = fixedParser({
   另外地址没变: { other: 0.3 },
   收到的裙子颜色不对: { wrong_item: 0.9 },
   杯子碎了: { damaged: 0.95 },
+  我想改一下收货地址: { change_order: 0.95 },
+  还有我要开发票: { invoice: 0.99 },
+  还有多久到: { logistics_query: 0.9 },
+  还是不行: { other: 0.3 },
 });
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const MIN = 60_000;
@@ -110,6 +114,26 @@ describe('follow-ups attach to the previous parse', () => {
     ]);
     expect(adds?.primary).toBe('logistics_delay');
     expect(adds?.notes).toContain('context:followup:logistics_delay');
+  });
+
+  it('"还有 …" stating a matter of its own is that matter; "还是 …" continues', () => {
+    const [, invoice] = converse([
+      ['我想改一下收货地址', T0],
+      ['还有我要开发票', T0 + MIN],
+    ]);
+    expect(invoice?.primary).toBe('invoice');
+    expect(invoice?.notes.some((n) => n.startsWith('context:followup:'))).toBe(false);
+    const [, eta] = converse([
+      ['物流三天没更新了', T0],
+      ['还有多久到', T0 + MIN],
+    ]);
+    expect(eta?.primary).toBe('logistics_query');
+    const [, still] = converse([
+      ['我想改一下收货地址', T0],
+      ['还是不行', T0 + MIN],
+    ]);
+    expect(still?.primary).toBe('change_order');
+    expect(still?.notes).toContain('context:followup:change_order');
   });
 
   it('"杯子碎了" after "裙子颜色不对" is a problem of its own, though it is little more than a product name', () => {

@@ -91,6 +91,17 @@ describe('rules override the model', () => {
     expect(parser.parse('洗面奶没过期就是发错了').primary).toBe('wrong_item');
   });
 
+  it('a dented can or cup (「罐子是瘪的」, 「凹进去一块」) is damage; asking whether it is dented is not', () => {
+    const parser = fixedParser({
+      上次买的茶叶罐子是瘪的: { wrong_item: 0.16 },
+      保温杯凹进去一块: { quality_issue: 0.3 },
+      收到的盒子是瘪的吗: { other: 0.3 },
+    });
+    expect(parser.parse('上次买的茶叶罐子是瘪的').primary).toBe('damaged');
+    expect(parser.parse('保温杯凹进去一块').primary).toBe('damaged');
+    expect(parser.parse('收到的盒子是瘪的吗').notes).not.toContain('rule:dented');
+  });
+
   it('a long wait (「都一个星期了」) raises the urgency', () => {
     const parser = fixedParser({ 怎么还没退款都一个星期了: { refund_progress: 0.9 } });
     expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
