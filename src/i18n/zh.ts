@@ -135,8 +135,9 @@ export const zh = {
   shipWithinPromise: (p: { orderNo: string; statusZh: string; dueText: string; promised: boolean }) =>
     `订单 ${p.orderNo} 目前「${p.statusZh}」，${p.promised ? '承诺' : '一般'} ${p.dueText} 前发货，还在时限内，仓库会尽快安排。` +
     '到时还没发出的话，您再找我，我会直接为您登记加急处理。',
-  ticketReminder: (p: { id: number; statusZh: string; raised: boolean }) =>
-    `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，请您稍等。`,
+  ticketReminder: (p: { id: number; statusZh: string; raised: boolean; dueText?: string }) =>
+    `您的工单 #${p.id} 目前状态：${p.statusZh}。已再次提醒负责同事${p.raised ? '，并提高了处理优先级' : ''}，` +
+    (p.dueText ? `客服最晚 ${p.dueText} 前联系您。` : '请您稍等。'),
   replacementDone: (p: { id: number; problemZh: string; result?: string }) =>
     `您的工单 #${p.id}（${p.problemZh}）已处理完成` +
     (p.result ? `，处理结果：${p.result}`.replace(/[。.！!]$/u, '') : '') +
@@ -214,6 +215,9 @@ export const zh = {
   ticketQuestionNoted: (p: { id: number; statusZh: string }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，会尽快回复您。`,
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
+  /** With a safety ticket (过敏, 吃了吐了, 漏电 …): what to do meanwhile, whoever was hurt. */
+  safetyAdvice: () =>
+    '请先停止使用这件商品；人或宠物如有不适，请及时就医，并保留好剩余商品、包装和就诊凭证，方便后续处理。',
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
   linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,

@@ -43,6 +43,25 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(again.json.replies[0].text).toContain(`您的工单 #${id}`);
   });
 
+  it('a safety ticket tells the customer what to do meanwhile; a chase hears when someone will call; a new demand is noted', async () => {
+    const opened = (await say('c-cat', '你们这个猫粮我家猫吃了吐了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（安全问题/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect(opened).toContain('请及时就医');
+    const due = /客服会在 (\S+ \S+) 前联系您/.exec(opened)?.[1];
+    expect(due).toBeDefined();
+
+    const doctor = (await say('c-cat', '吐了好几次 要不要去医院')).json.replies[0].text;
+    expect(doctor).toContain(`您的工单 #${id}`);
+    expect(doctor).toContain(`客服最晚 ${due} 前联系您`);
+    expect(doctor).toContain('请及时就医');
+
+    const demand = (await say('c-cat', '我要你们赔偿医药费')).json.replies[0].text;
+    expect(demand).toBe(`收到，已补充到工单 #${id}，处理的同事会看到。`);
+    const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('我要你们赔偿医药费');
+  });
+
   it.each([
     ['c-broken-1', '收到的杯子是碎的'],
     ['c-broken-2', '杯子裂了'],

@@ -331,8 +331,16 @@ function openedFor(t: TicketRow): string | undefined {
 function remindsOf(t: TicketRow, parse: Parse, { chase, restated }: Pick<Circumstances, 'chase' | 'restated'>) {
   if (chase) return true;
   const first = openedFor(t);
-  return restated && (first === undefined || first === parse.primary);
+  // "我要你们赔偿医药费" on a safety ticket: the primary is 安全问题 by precedence, but what the message says
+  // most is a new demand (赔偿) for that ticket — news for it, not the same request again.
+  const says = parse.intents[0]?.id ?? parse.primary;
+  return restated && (first === undefined || (first === parse.primary && says === first));
 }
+
+/** "要不要去医院" about a safety ticket: the answer says what to do meanwhile. */
+const ASKS_DOCTOR = /医院|就医|看医生|看病|兽医|就诊/u;
+const withSafetyAdvice = (t: TicketRow, said: string, text: string) =>
+  t.problem === 'safety' && ASKS_DOCTOR.test(said) ? `${text}\n${zh.safetyAdvice()}` : text;
 
 async function openOrAttach(
   deps: TicketDeps,
@@ -351,8 +359,11 @@ async function openOrAttach(
   });
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) {
-    if (!remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)) return note(deps, open, input, { question });
-    return attach(deps, open, input, { deliveryChecked: true });
+    const text =
+      !remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)
+        ? await note(deps, open, input, { question })
+        : await attach(deps, open, input, { deliveryChecked: true });
+    return withSafetyAdvice(open, delivery.text, text);
   }
   // Nothing open about it: a question the order itself answers needs no ticket — unless the customer asks it
   // again, the order's answer having not done ("都三天了还没发货" after 「还在承诺时间内」).
@@ -446,7 +457,8 @@ function createdText(
       : {}),
   } as const);
   const linked = linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
-  return `${linked}${orderChangeNote(t, parse) ?? ''}`;
+  const safety = t.problem === 'safety' ? `\n${zh.safetyAdvice()}` : '';
+  return `${linked}${orderChangeNote(t, parse) ?? ''}${safety}`;
 }
 
 /**
@@ -590,7 +602,10 @@ async function attach(
     ? await updateAndReschedule(deps, t, change, event, withTargets)
     : await deps.repo.update(t.id, change, event, withTargets);
   await notifyReminder(deps, updated, input, updated.assigneeTargets);
-  return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised });
+  // Nobody has answered yet: when someone will, by the (perhaps tightened) first-response deadline.
+  const due = updated.status === 'open' ? updated.firstResponseDueAt : null;
+  const dueText = due && due.getTime() > now.getTime() ? { dueText: fmtTime(due) } : {};
+  return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised, ...dueText });
 }
 
 /** Tells the assignee of `t` (already updated with the reminder) that the customer asked again. */
