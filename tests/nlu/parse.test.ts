@@ -102,6 +102,22 @@ describe('rules override the model', () => {
     expect(parser.parse('收到的盒子是瘪的吗').notes).not.toContain('rule:dented');
   });
 
+  it('「我急用 明天要送人的」 asks for the goods soon; a problem said beside it stays the primary', () => {
+    const parser = fixedParser({
+      我急用明天要送人的: { human_agent: 0.14 },
+      收到就坏了我急用的: { damaged: 0.79 },
+    });
+    expect(parser.parse('我急用明天要送人的').primary).toBe('urge_shipment');
+    expect(parser.parse('收到就坏了我急用的').primary).toBe('damaged');
+  });
+
+  it('「能发顺丰吗 我补运费」 asks to change the carrier, not for a reshipment or the return address', () => {
+    const parser = fixedParser({ 能发顺丰吗我补运费: { return_info: 0.75, reship: 0.72 } });
+    const carrier = parser.parse('能发顺丰吗我补运费');
+    expect(carrier.primary).toBe('change_order');
+    expect(carrier.intents.map((i) => i.id)).toEqual(['change_order']);
+  });
+
   it('a long wait (「都一个星期了」) raises the urgency', () => {
     const parser = fixedParser({ 怎么还没退款都一个星期了: { refund_progress: 0.9 } });
     expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
