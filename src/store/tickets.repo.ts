@@ -435,6 +435,50 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       ]);
       return { rated, resolved: resolved[0]?.n ?? 0 };
     },
+    /**
+     * The day's work since `since` (for 今日概况): tickets opened (by problem), resolved, first responses with
+     * their median time, tickets opened since whose first response came late (or is late by `now`), and the
+     * open tickets past a deadline now.
+     */
+    async daySummary(since: Date, now: Date) {
+      const [totals, problems] = await Promise.all([
+        sql.query<{
+          resolved: number;
+          responded: number;
+          median_first_s: number | null;
+          first_late: number;
+          overdue: number;
+        }>(
+          `SELECT
+             count(*) FILTER (WHERE "resolvedAt" >= $1::timestamp(3))::int AS resolved,
+             count(*) FILTER (WHERE "firstRespondedAt" >= $1::timestamp(3))::int AS responded,
+             (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstRespondedAt" - "createdAt"))
+               FILTER (WHERE "firstRespondedAt" >= $1::timestamp(3)))::float8 AS median_first_s,
+             count(*) FILTER (WHERE "createdAt" >= $1::timestamp(3)
+               AND "firstResponseDueAt" < coalesce("firstRespondedAt", $2::timestamp(3)))::int AS first_late,
+             count(*) FILTER (WHERE status NOT IN ('resolved', 'closed', 'waiting_customer') AND (
+               ("firstRespondedAt" IS NULL AND "firstResponseDueAt" < $2::timestamp(3))
+               OR "resolveDueAt" < $2::timestamp(3)))::int AS overdue
+           FROM "Ticket"`,
+          [ts(since), ts(now)],
+        ),
+        sql.query<{ problem: string; n: number }>(
+          `SELECT problem, count(*)::int AS n FROM "Ticket" WHERE "createdAt" >= $1::timestamp(3)
+           GROUP BY problem ORDER BY n DESC, problem`,
+          [ts(since)],
+        ),
+      ]);
+      const t = totals[0];
+      return {
+        created: problems.reduce((a, p) => a + p.n, 0),
+        byProblem: problems,
+        resolved: t?.resolved ?? 0,
+        responded: t?.responded ?? 0,
+        medianFirstResponseMins: t?.median_first_s == null ? undefined : Number(t.median_first_s) / 60,
+        firstResponseLate: t?.first_late ?? 0,
+        overdueNow: t?.overdue ?? 0,
+      };
+    },
     /** Open tickets by priority (for the supervisors' overview). */
     async openByPriority(): Promise<Record<string, number>> {
       const rows = await prisma.ticket.groupBy({

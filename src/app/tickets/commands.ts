@@ -47,7 +47,14 @@ const URGENT = /^(?:@\S+\s*)?[^#＃\d]{0,12}(?:加急|紧急|P1|p1)(?:的)?(?:�
 const VIP = /^(?:@\S+\s*)?(设为|标记|设置|取消)\s*VIP\s*[#＃]\s*(\d+)\s*$/iu;
 /** Who may change a customer's tier. */
 const TIER_ROLES = new Set(['supervisor', 'manager', 'admin']);
-const OVERDUE = /^(?:@\S+\s*)?(?:超时|逾期)(?:的)?工单\s*$/;
+/** 超时工单 · "超时的工单有哪些" · "哪些工单超时了". */
+const OVERDUE =
+  /^(?:@\S+\s*)?(?:[^#＃\d]{0,8}(?:超时|逾期|超期)了?的?(?:工单|单子)|[^#＃\d]{0,8}(?:工单|单子)(?:已经)?(?:超时|逾期|超期)了?)[^#＃\d]{0,6}$/u;
+/** 今日概况 · 工单统计 · "今天情况怎么样" · "今天有多少工单": the day's numbers for staff and managers. */
+const SUMMARY =
+  /^(?:@\S+\s*)?(?:(?:今[日天]|当日)?的?(?:工单)?(?:概况|统计|情况|汇总|日报)(?:怎么样|如何)?|今[日天]有?多少张?工单)[?？]?\s*$/u;
+/** The seeds' health target for the first response (product.md, flow 3). */
+const FIRST_RESPONSE_TARGET_MINS = 120;
 /** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
 const RATINGS = /^(?:@\S+\s*)?(?:满意度|顾客评价|评价统计)\s*$/;
 const RATINGS_DAYS = 30;
@@ -71,6 +78,7 @@ export async function onStaffMessage(
   const vip = VIP.exec(text);
   if (vip) return setTier(deps, Number(vip[2]), vip[1] === '取消' ? 'normal' : 'vip', input);
   if (OVERDUE.test(text)) return overdue(deps);
+  if (SUMMARY.test(text)) return daySummary(deps);
   if (URGENT.test(text)) return urgent(deps);
   if (RATINGS.test(text)) return ratings(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
@@ -439,6 +447,35 @@ async function overdue(deps: TicketDeps): Promise<string> {
     return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
   });
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
+}
+
+/** Midnight in China (UTC+8, no daylight saving) at the start of `now`'s day. */
+function chinaMidnight(now: Date): Date {
+  const day = 24 * 3_600_000;
+  const offset = 8 * 3_600_000;
+  return new Date(Math.floor((now.getTime() + offset) / day) * day - offset);
+}
+
+/** 今日概况: what came in and went out today, the first-response time against its target, what is open. */
+async function daySummary(deps: TicketDeps): Promise<string> {
+  const now = deps.now();
+  const since = chinaMidnight(now);
+  const [day, open] = await Promise.all([deps.repo.daySummary(since, now), deps.repo.openByPriority()]);
+  const total = Object.values(open).reduce((a, b) => a + b, 0);
+  const byPriority = ['P1', 'P2', 'P3', 'P4'].map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
+  const problems = day.byProblem.map((p) => `${ticketProblemZh(p.problem)} ${p.n}`).join('、');
+  const median = day.medianFirstResponseMins;
+  const firstResponse =
+    median === undefined
+      ? '今天还没有首次响应'
+      : `首次响应 ${day.responded} 张，中位用时 ${median < 1 ? '不到 1' : Math.round(median)} 分钟（目标 ≤ ${FIRST_RESPONSE_TARGET_MINS} 分钟 ${median <= FIRST_RESPONSE_TARGET_MINS ? '✔' : '✘'}）`;
+  return [
+    `今日工单概况（${fmtTime(since)} 至 ${fmtTime(now)}）：`,
+    `· 新建 ${day.created} 张${problems ? `：${problems}` : ''}`,
+    `· 已解决 ${day.resolved} 张`,
+    `· ${firstResponse}${day.firstResponseLate > 0 ? `；今天新建的工单里首响超时 ${day.firstResponseLate} 张` : ''}`,
+    `· 未完成 ${total} 张（${byPriority}）${day.overdueNow > 0 ? `，其中已超时 ${day.overdueNow} 张，发「超时工单」看明细` : ''}`,
+  ].join('\n');
 }
 
 /** 加急工单: the unresolved P1/P2 tickets, with their state, owner and what is due next. */
