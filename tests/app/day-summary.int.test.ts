@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../src/app/notify.ts';
 import type { StoredDelivery, TimerScheduler } from '../../src/app/ports.ts';
 import { createTicketService } from '../../src/app/tickets/index.ts';
+import type { SenderRole } from '../../src/channels/channel.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Parse } from '../../src/nlu/contract.ts';
 import type { Database } from '../../src/store/db.ts';
@@ -37,7 +38,7 @@ describe('今日概况: the day in numbers for staff and managers (PostgreSQL, a
   let service: ReturnType<typeof createTicketService>;
   let ids: ReturnType<typeof createIdentityStore>;
   let n = 0;
-  const delivery = (text: string, userRef: string, role: string): StoredDelivery => ({
+  const delivery = (text: string, userRef: string, role: SenderRole): StoredDelivery => ({
     id: `d-${++n}`,
     channel: 'sandbox',
     platformMsgId: `m-${n}`,
