@@ -35,11 +35,28 @@ async function throttled(deps: OrderQueryDeps, input: OrderQueryInput, state: Gu
   return nothing(ORDER_TEXT.throttled(Math.max(1, Math.ceil(state.retryAfterSec / 60))), 'throttled');
 }
 
-async function listBound(deps: OrderQueryDeps, input: OrderQueryInput, customerId: string | undefined) {
-  if (!customerId) return nothing(ORDER_TEXT.customerAsk, 'need_reference');
+/** "订单号忘了", "找不到订单号": the customer does not know where the number is. */
+const NO_ORDER_NO =
+  /(?:忘|不记得|记不得|找不到|不知道|没有|查不到)[^，。,.!！?？]{0,4}(?:订单号|单号|订单编号)|(?:订单号|单号|订单编号)[^，。,.!！?？]{0,3}(?:忘|不记得|记不得|找不到|不知道|在哪)/u;
+
+/** What to ask a customer with no order of theirs known, for what the message did give. */
+function askForOrder(input: OrderQueryInput, refs: OrderRefs): string {
+  if (refs.phone && refs.suffix) return ORDER_TEXT.phoneOnly(refs.suffix);
+  if (NO_ORDER_NO.test(input.text)) return ORDER_TEXT.whereOrderNo;
+  if (refs.suffix) return ORDER_TEXT.suffixOnly(refs.suffix);
+  return ORDER_TEXT.customerAsk;
+}
+
+async function listBound(
+  deps: OrderQueryDeps,
+  input: OrderQueryInput,
+  customerId: string | undefined,
+  refs: OrderRefs,
+) {
+  if (!customerId) return nothing(askForOrder(input, refs), 'need_reference');
   const limit = deps.listLimit ?? 5;
   const mine = await deps.orders.find({ by: 'customer', value: customerId }, limit);
-  if (mine.length === 0) return nothing(ORDER_TEXT.customerAsk, 'need_reference');
+  if (mine.length === 0) return nothing(askForOrder(input, refs), 'need_reference');
   // "我昨天买的纸尿裤到哪了": the orders holding what the customer named, when any do. Else "怎么还没发货"
   // is about the orders not shipped yet and "快递到哪了" about those on the way, when any are.
   const named = ordersNamedByGoods(input.text, mine);
@@ -108,7 +125,7 @@ export async function answerCustomer(
   if (state.blocked) return throttled(deps, input, state);
   const customerId = await deps.customers.customerFor(input.channel, input.userRef);
   const ref = refs.refs[0] ?? (refs.suffix ? await deps.guard.pending(user) : undefined);
-  if (!ref) return listBound(deps, input, customerId);
+  if (!ref) return listBound(deps, input, customerId, refs);
   const found = await findByRef(deps.orders, ref, 5);
   const mine = await boundOrder(deps, customerId, found);
   if (mine) return showOrders(deps, input, [mine], 'binding', ORDER_TEXT.boundList);

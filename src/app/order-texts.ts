@@ -5,6 +5,15 @@ import type { OrderTicket } from './order-ports.ts';
 export const ORDER_TEXT = {
   customerAsk:
     '请发送订单号和下单手机号后 4 位，我来帮您查询物流进度，例如：SO20261120000001 尾号 1234（也可以发快递单号）。',
+  /** Where a customer finds the order number ("订单号忘了"). */
+  whereOrderNo:
+    '订单号在您下单的平台（淘宝、天猫、京东、拼多多、抖音等）「我的订单」里：点进这笔订单，复制订单编号发给我，再加上下单手机号后 4 位。也可以直接发快递单号。',
+  /** Only a phone number ("手机号是138…"): not proof enough to show orders. */
+  phoneOnly: (suffix: string) =>
+    `为保护订单隐私，只凭手机号不能查询订单。请发订单号（或快递单号），再加上尾号 ${suffix}，例如：SO20261120000001 尾号 ${suffix}。订单号在下单平台「我的订单」里，点进这笔订单就能复制。`,
+  /** Only four digits ("3909"): taken as the phone's last four; the order is still needed. */
+  suffixOnly: (suffix: string) =>
+    `收到尾号 ${suffix}。还需要订单号（或快递单号）才能核实，请一起发给我，例如：SO20261120000001 尾号 ${suffix}。订单号在下单平台「我的订单」里，点进这笔订单就能复制。`,
   askSuffix: (ref: string) =>
     `为保护您的订单隐私，请再回复下单手机号的后 4 位（例如：尾号 1234），核实后为您查询 ${ref}。`,
   verifyFailed: (left: number) =>

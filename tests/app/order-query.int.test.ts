@@ -76,6 +76,20 @@ describe('customers see only their own orders', () => {
     expect(r.text).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/); // no full phone number
   });
 
+  it('a stranger without an order number is told what is still missing, never shown orders by a phone alone', async () => {
+    const o = notC1();
+    const byPhone = await ask(customer('stranger-1', `订单号忘了 手机号是${o?.phone}`));
+    expect(byPhone.outcome).toBe('need_reference');
+    expect(byPhone.orders).toEqual([]);
+    expect(byPhone.text).toContain('只凭手机号不能查询订单');
+    expect(byPhone.text).toContain(`尾号 ${String(o?.phone).slice(-4)}`);
+    expect(byPhone.text).not.toContain(String(o?.phone));
+    const digits = await ask(customer('stranger-1', '3909'));
+    expect(digits.text).toMatch(/^收到尾号 3909。还需要订单号/);
+    expect((await ask(customer('stranger-1', '我找不到订单号'))).text).toContain('「我的订单」');
+    expect((await ask(customer('stranger-1', '帮我查下订单'))).text).toMatch(/^请发送订单号和下单手机号后 4 位/);
+  });
+
   it('a bound order is answered in full, masked', async () => {
     const no = data.sandbox[0]?.orderNos[1] ?? '';
     const r = await ask(customer('c1', `${no} 到哪了`));
