@@ -215,6 +215,9 @@ export const zh = {
   ticketQuestionNoted: (p: { id: number; statusZh: string }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，会尽快回复您。`,
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
+  /** "给我重新发一个吧" on the ticket it settles. */
+  requestNoted: (p: { id: number; requestZh: string }) =>
+    `收到，您希望${p.requestZh}，已记到工单 #${p.id}，处理的同事确认后会告诉您。`,
   /** With a safety ticket (过敏, 吃了吐了, 漏电 …): what to do meanwhile, whoever was hurt. */
   safetyAdvice: () =>
     '请先停止使用这件商品；人或宠物如有不适，请及时就医，并保留好剩余商品、包装和就诊凭证，方便后续处理。',

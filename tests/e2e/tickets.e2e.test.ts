@@ -136,6 +136,18 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer } })).toBe(1);
   });
 
+  it('"那你们给我重新发一个吧" during a broken-parcel ticket is how to settle it: noted there, no 补发 ticket', async () => {
+    const opened = (await say('c-resend', '收到的杯子是碎的')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const resend = (await say('c-resend', '那你们给我重新发一个吧')).json.replies[0].text;
+    expect(resend).toBe(`收到，您希望补发，已记到工单 #${id}，处理的同事确认后会告诉您。`);
+    const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('那你们给我重新发一个吧');
+    // Asked with no ticket to settle, the same words open the 补发 ticket.
+    expect((await say('c-resend-2', '那你们给我重新发一个吧')).json.replies[0].text).toMatch(/（补发，优先级/);
+  });
+
   it('"另外 …" naming another kind of problem during a ticket is asked about, not noted on that ticket', async () => {
     const first = await say('c-another', '我买的电饭煲还没发货吗');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);

@@ -70,6 +70,15 @@ export async function onCustomerMessage(
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
     if (current) return answerOn(current, await attach(deps, current, input, { deliveryChecked: false }));
   }
+  // "那你们给我重新发一个吧" during a conversation about a parcel that never came (or came broken, or wrong):
+  // the customer says how they want that ticket resolved. It is news for it, not a second 补发 ticket.
+  if (input.parse.primary === 'reship') {
+    const current = await activeInSession(deps, input.sender.id);
+    if (current && RESHIP_RESOLVES.has(current.problem) && !namesAnotherOrder(input.parse, current)) {
+      await note(deps, current, input);
+      return answerOn(current, zh.requestNoted({ id: current.id, requestZh: '补发' }));
+    }
+  }
   const { sender, parse, delivery } = input;
   const match = (await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary, delivery.text)) ?? {};
   const text = await openOrAttach(deps, input, problem, {
@@ -90,6 +99,15 @@ export async function onCustomerMessage(
 
 /** Problems staff need a picture of: the reply asking for the order asks for one too. */
 const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missing_item', 'safety_issue']);
+
+/** Problems a reshipment resolves: asking for one during their ticket is how the customer wants it settled. */
+const RESHIP_RESOLVES = new Set(['delivery', 'damaged', 'wrong_item', 'quality']);
+
+/** The message names an order (by itself, not carried from the conversation) other than the ticket's. */
+function namesAnotherOrder(parse: Parse, t: TicketRow): boolean {
+  const named = parse.entities.filter((e) => e.type === 'orderNo' && e.start >= 0).map((e) => e.value);
+  return named.length > 0 && !named.includes(t.order?.orderNo ?? '');
+}
 
 /** The problem of a ticket that is only a hand-off to a person (lifecycle.ts). */
 const HANDOFF = 'handoff';
