@@ -108,6 +108,10 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
   it('an electronic-only sign-off plus 没收到货 opens a P1 ticket', async () => {
     const reply = await say('c-own', '快递显示签收了 但是我根本没收到货');
     expect(reply).toMatch(/工单 #\d+（未收到货，优先级 P1）/);
+    // Staff see the order's state as the customer does: signed by a scan only, not plainly 已签收 or 已发货.
+    const id = Number(/工单 #(\d+)/.exec(reply)?.[1]);
+    const view = await say('agent1', `工单 #${id}`, 'staff');
+    expect(view).toContain('订单：SO202611230001（自营）快递显示已签收（仅电子签收，暂无签收凭证）');
   });
 
   it('"显示签收了但我没收到" with no order named goes to the signed order, not a newer one still in transit', async () => {

@@ -1,7 +1,8 @@
 import type { ChannelId, OutboundMessage } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
 import { maskContactsIn } from '../../domain/orders/mask.ts';
-import { type OrderStatus, STATE_LABEL, sourceLabel } from '../../domain/orders/types.ts';
+import { currentState } from '../../domain/orders/timeline.ts';
+import { sourceLabel } from '../../domain/orders/types.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import {
   STATUS_ZH,
@@ -345,7 +346,11 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     return '系统';
   };
   const order = t.order
-    ? `${t.order.orderNo}（${sourceLabel(t.order.source)}）${STATE_LABEL[t.order.status as OrderStatus] ?? t.order.status}`
+    ? `${t.order.orderNo}（${sourceLabel(t.order.source)}）${currentState({
+        status: t.order.status,
+        ...(t.order.lastTrackingKind ? { lastTrackingKind: t.order.lastTrackingKind } : {}),
+        ...(t.order.lastSignoffKind ? { lastSignoffKind: t.order.lastSignoffKind } : {}),
+      })}`
     : '未关联订单';
   const lines = [
     `工单 #${t.id} · ${t.priority} · ${STATUS_ZH[t.status as TicketStatus]}`,

@@ -26,15 +26,20 @@ const TRACKING_STATE: Record<string, string> = {
 };
 const MAX_HISTORY_LINES = 6;
 
-function latestTracking(order: OrderDetail): TrackingEventView | undefined {
-  return order.tracking[0];
+/** What the current state needs: the order row's status and denormalised tracking, and the events if loaded. */
+type StateFacts = Pick<OrderDetail, 'status' | 'lastTrackingKind' | 'lastSignoffKind'> & {
+  tracking?: readonly TrackingEventView[];
+};
+
+function latestTracking(order: StateFacts): TrackingEventView | undefined {
+  return order.tracking?.[0];
 }
 
-function isSigned(order: OrderDetail): boolean {
+function isSigned(order: StateFacts): boolean {
   return (latestTracking(order)?.kind ?? order.lastTrackingKind) === 'signed';
 }
 
-function signoffOf(order: OrderDetail): string | undefined {
+function signoffOf(order: StateFacts): string | undefined {
   return latestTracking(order)?.signoffKind ?? order.lastSignoffKind;
 }
 
@@ -44,7 +49,7 @@ export function isDelivered(order: OrderDetail): boolean {
 }
 
 /** The current state in one phrase; an electronic-only sign-off is never called delivered. */
-export function currentState(order: OrderDetail): string {
+export function currentState(order: StateFacts): string {
   if (order.status === 'cancelled' || order.status === 'refunded') return STATE_LABEL[order.status];
   if (isSigned(order)) {
     const kind = normalizeSignoffKind(signoffOf(order));
