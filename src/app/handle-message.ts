@@ -268,6 +268,22 @@ export function createMessageHandler(deps: {
   /** The customer's open return / exchange / refund ticket, if any. */
   const openReturn = async (sender: Sender) =>
     ((await deps.tickets?.openTickets?.(sender)) ?? []).find((t) => t.problem === 'return');
+  /**
+   * After the return policy: the return under way, and — when the customer's open ticket is a problem that is
+   * the shop's fault (质量, 破损, 发错, 少件) — which shipping rule is theirs ("运费谁出" has one answer for them).
+   */
+  const returnContext = async (sender: Sender, policy: ReturnPolicy): Promise<string> => {
+    if (sender.kind !== 'customer') return '';
+    const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+    const returning = open.find((t) => t.problem === 'return');
+    const fault = open.find((t) => OUR_FAULT.has(t.problem));
+    return (
+      (returning ? `\n${zh.returnUnderWay(returning)}` : '') +
+      (fault
+        ? `\n${zh.shippingOnUs({ id: fault.id, problemZh: fault.problemZh, rule: policy.shipping.ourFault })}`
+        : '')
+    );
+  };
   /** Only asks what will be done: "你们打算怎么处理", "那现在怎么办". */
   const asksHandling = onlyAbout(deps.handling?.ask, deps.handling?.words, fillers);
   /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
@@ -491,7 +507,8 @@ export function createMessageHandler(deps: {
       // it is answered — not counted as chasing that ticket.
       if (deps.returnPolicy && asksHowToReturn(d.text)) {
         const returning = await openReturn(sender);
-        if (returning) return { text: `${zh.returnPolicy(deps.returnPolicy)}\n${zh.returnUnderWay(returning)}` };
+        if (returning)
+          return { text: `${zh.returnPolicy(deps.returnPolicy)}${await returnContext(sender, deps.returnPolicy)}` };
       }
     }
     if (
@@ -544,9 +561,7 @@ export function createMessageHandler(deps: {
     // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not. With a return under way,
     // the answer also says that it is registered (as for "怎么换" above).
     if (parse.primary === 'return_info' && deps.returnPolicy) {
-      const returning = sender.kind === 'customer' ? await openReturn(sender) : undefined;
-      const policy = zh.returnPolicy(deps.returnPolicy);
-      return { text: returning ? `${policy}\n${zh.returnUnderWay(returning)}` : policy };
+      return { text: `${zh.returnPolicy(deps.returnPolicy)}${await returnContext(sender, deps.returnPolicy)}` };
     }
     if (parse.clarify) {
       const chased =
@@ -629,6 +644,9 @@ function givesDetails(p: Parse): boolean {
     p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type))
   );
 }
+
+/** Ticket problems that are the shop's fault: the return shipping is theirs (return policy, shipping.ourFault). */
+const OUR_FAULT = new Set(['quality', 'damaged', 'wrong_item', 'reship', 'safety']);
 
 /**
  * What the return policy adds to a ticket's reply: "我要退货，寄到哪里" (or "…怎么退", `asksHow`) the address,

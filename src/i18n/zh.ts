@@ -39,6 +39,9 @@ export const zh = {
   customerHeld: (why: string) =>
     `顾客现在收不到：${why}。顾客下次发消息时，机器人会先把这条转告给他；着急的话请换个方式联系（例如电话）。`,
   returnSendLater: (t: { id: number }) => `好的～寄出后把快递单号发给我，我会登记到您的退货工单 #${t.id}。`,
+  /** "运费谁出" from a customer whose ticket is the shop's fault: their rule, from the shop's policy. */
+  shippingOnUs: (p: { id: number; problemZh: string; rule: string }) =>
+    `您的工单 #${p.id}（${p.problemZh}）属于我们的责任，运费按这一条：${p.rule.replace(/[。.]$/u, '')}。`,
   returnUnderWay: (t: { id: number; problemZh: string; statusZh: string }) =>
     `您的工单 #${t.id}（${t.problemZh}）已登记，目前${t.statusZh}，按上面的说明寄回即可。`,
   sendFailed: '发送失败',

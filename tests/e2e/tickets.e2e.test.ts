@@ -295,6 +295,19 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
   });
 
+  it('"运费谁出" from a customer whose ticket is a quality problem says the shipping is on the shop', async () => {
+    const opened = (await say('c-fault', '衣服洗了一次就掉色 还起球')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（质量问题/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const who = (await say('c-fault', '运费谁出')).json.replies[0].text;
+    expect(who).toContain('退货说明：');
+    expect(who).toContain(
+      `您的工单 #${id}（质量问题）属于我们的责任，运费按这一条：质量问题、破损、发错或漏发：寄回运费由我们承担`,
+    );
+    // Without such a ticket the policy is told as it is, for the customer to read.
+    expect((await say('c-no-fault', '运费谁出')).json.replies[0].text).not.toContain('属于我们的责任');
+  });
+
   it('"我已经寄出了 SF…" after reading the return policy opens the return ticket with the parcel on it', async () => {
     expect((await say('c-parcel-first', '退货寄到哪里')).json.replies[0].text).toContain('寄回地址：');
     const r = (await say('c-parcel-first', '好的 我已经寄出了 顺丰SF1234567890124')).json.replies[0].text;
