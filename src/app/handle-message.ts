@@ -52,6 +52,11 @@ export interface FollowUpOpts {
    * on gets the news.
    */
   retract?: boolean | 'any';
+  /**
+   * Promises the answer later ("我晚上回家拍"): only a ticket waiting on the customer takes it, as a note; it keeps
+   * waiting. Undefined when none waits.
+   */
+  later?: boolean;
 }
 
 export interface CustomerMessageOpts {
@@ -215,6 +220,8 @@ export function createMessageHandler(deps: {
   howtoWords?: readonly string[];
   /** Saying the return goes out later, "那我明天寄" (intents/cues.yml `sendLater`). */
   sendLaterWords?: readonly string[];
+  /** Promising to answer later, "好的 稍等 我晚上回家拍" (intents/cues.yml `later`). */
+  later?: { readonly when: readonly string[]; readonly do: readonly string[]; readonly words: readonly string[] };
   /** Asking what will be done, "你们打算怎么处理" (intents/cues.yml `handling`). */
   handling?: { readonly ask: readonly string[]; readonly words: readonly string[] };
   /** A message only about photos sent, "照片发给你们了" (intents/cues.yml `evidence`). */
@@ -284,6 +291,14 @@ export function createMessageHandler(deps: {
         : '')
     );
   };
+  /** "我晚上回家拍" (a time and a deed), or "好的 稍等" alone: the answer staff wait for comes later. */
+  const promisesLaterDeed = (() => {
+    const when = containsAnyOf(deps.later?.when ?? []);
+    const does = containsAnyOf(deps.later?.do ?? []);
+    return (text: string) => when(text) && does(text);
+  })();
+  const onlyLater = onlyAbout(deps.later?.when, deps.later?.words, fillers);
+  const promisesLater = (text: string) => promisesLaterDeed(text) || onlyLater(text);
   /** Only asks what will be done: "你们打算怎么处理", "那现在怎么办". */
   const asksHandling = onlyAbout(deps.handling?.ask, deps.handling?.words, fillers);
   /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
@@ -478,6 +493,12 @@ export function createMessageHandler(deps: {
             text: zh.retractedNothingOpen(),
           }
         );
+      }
+      // "好的 稍等 我晚上回家拍" after staff asked for photos (等待客户): a promise, not yet the answer. The ticket
+      // keeps waiting with its SLA paused; its owner hears of it.
+      if (!clearMatter(parse) && promisesLater(d.text)) {
+        const kept = await deps.tickets?.onFollowUp(input, { chase: false, later: true });
+        if (kept) return kept;
       }
       // "你是机器人吗": the customer hears who answers and how to reach a person; asking is not yet asking for one.
       if (asksIfBot(d.text)) return { text: zh.botIntro() };

@@ -200,6 +200,7 @@ function createResponder(deps: {
     evidence: nlu.spec.cues.evidence,
     handling: nlu.spec.cues.handling,
     sendLaterWords: nlu.spec.cues.sendLater,
+    later: nlu.spec.cues.later,
     questionWords: nlu.spec.cues.question,
     fillerWords: nlu.spec.cues.filler,
     returnPolicy: deps.returnPolicy,

@@ -218,6 +218,8 @@ export const zh = {
   ticketQuestionNoted: (p: { id: number; statusZh: string }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，会尽快回复您。`,
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
+  /** "好的 稍等 我晚上回家拍" while the ticket waits on the customer: it keeps waiting. */
+  waitingKept: (p: { id: number }) => `好的，不着急，准备好了直接发给我就行，工单 #${p.id} 会为您保留。`,
   /** "给我重新发一个吧" on the ticket it settles. */
   requestNoted: (p: { id: number; requestZh: string }) =>
     `收到，您希望${p.requestZh}，已记到工单 #${p.id}，处理的同事确认后会告诉您。`,

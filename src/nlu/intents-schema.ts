@@ -114,6 +114,13 @@ export const CuesFile = z.strictObject({
   howto: z.array(Word).default([]),
   /** Saying the return goes out later ("那我明天寄"): answered with where the tracking number goes. */
   sendLater: z.array(Word).default([]),
+  /**
+   * Promising to answer later ("好的 稍等 我晚上回家拍") while staff wait for the customer: `when` with `do`, or a
+   * message only of `when` and `words`. The ticket keeps waiting (SLA paused) instead of resuming.
+   */
+  later: z
+    .strictObject({ when: z.array(Word), do: z.array(Word), words: z.array(Word) })
+    .default({ when: [], do: [], words: [] }),
   /** Asking what will be done ("你们打算怎么处理"): a question for the ticket in the conversation. */
   handling: z.strictObject({ ask: z.array(Word), words: z.array(Word) }).default({ ask: [], words: [] }),
   /** A message only about photos the customer sent ("照片发给你们了"): noted on their ticket, never opens one. */

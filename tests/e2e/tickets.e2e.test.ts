@@ -532,6 +532,25 @@ describe('staff commands in chat', () => {
     expect(report).not.toContain(`#${pleased} `);
   });
 
+  it('"好的 稍等 我晚上回家拍" while staff wait for photos keeps the ticket waiting; the answer itself resumes it', async () => {
+    const opened = (await say('c-later', '衣服洗了一次就掉色 还起球')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const status = async () =>
+      /^工单 #\d+ · P\d · (\S+)/.exec((await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text)?.[1];
+    await say('sup1', `等待客户 #${id} 麻烦拍一下吊牌和掉色位置的照片`, 'staff');
+    expect(await status()).toBe('等待顾客回复');
+    for (const text of ['好的 稍等 我晚上回家拍', '好的稍等']) {
+      const kept = (await say('c-later', text)).json.replies[0].text;
+      expect(kept).toBe(`好的，不着急，准备好了直接发给我就行，工单 #${id} 会为您保留。`);
+      expect(await status()).toBe('等待顾客回复');
+    }
+    const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('顾客补充：好的 稍等 我晚上回家拍');
+    // "明天下午在家" names a time but no deed: it may be the answer, and the clock runs again.
+    expect((await say('c-later', '明天下午在家')).json.replies[0].text).toContain(`工单 #${id} 已继续处理`);
+    expect(await status()).toBe('处理中');
+  });
+
   it('what staff write after the id is kept: 等待客户 sends the question, 解决 tells the customer the result', async () => {
     const opened = await say('c-result', '东西到了 少了一个充电器');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);

@@ -188,6 +188,12 @@ export async function onFollowUp(
   input: HandlingInput,
   opts: FollowUpOpts = { chase: true },
 ): Promise<Answer | undefined> {
+  if (opts.later) {
+    const waiting = await deps.repo.waitingOnCustomer(input.sender.id);
+    if (!waiting) return undefined;
+    await note(deps, waiting, input);
+    return answerOn(waiting, zh.waitingKept({ id: waiting.id }));
+  }
   const problem = followUpProblem(input.parse.primary);
   // The ticket the conversation is about: first for a message that names nothing ("能不能快点", `anyProblem`),
   // last for one too vague to act on ("没买错，就是你们家的", `inSession`).
