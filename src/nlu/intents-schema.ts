@@ -182,6 +182,8 @@ export const RulesFile = z.strictObject({
       add: LabelId,
       score: z.number().min(0).max(1),
       remove: z.array(LabelId).optional(),
+      /** The rule stands back when the classifier already found a matter (a label other than `other`) scoring this much. */
+      unlessAbove: z.number().min(0).max(1).optional(),
     }),
   ),
 });

@@ -22,17 +22,31 @@ export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMa
         add: indexOf.get(r.add) ?? -1,
         score: r.score,
         remove: (r.remove ?? []).map((id) => indexOf.get(id) ?? -1).filter((k) => k >= 0),
+        unlessAbove: r.unlessAbove,
       },
     })),
   );
-  return (folded, scores, live) =>
-    match(folded).map((rule) => {
-      if (rule.add >= 0) {
-        // A label an earlier rule removed comes back at the rule's score, as if it had none.
-        scores[rule.add] = live[rule.add] ? Math.max(scores[rule.add] ?? 0, rule.score) : rule.score;
-        live[rule.add] = 1;
-      }
-      for (const k of rule.remove) live[k] = 0;
-      return rule.note;
-    });
+  const other = indexOf.get('other') ?? -1;
+  /** The classifier's own best score among the labels that name a matter (before any rule). */
+  const bestMatter = (scores: Float64Array, live: Uint8Array) => {
+    let best = 0;
+    for (let k = 0; k < scores.length; k++) if (k !== other && live[k]) best = Math.max(best, scores[k] ?? 0);
+    return best;
+  };
+  return (folded, scores, live) => {
+    const fired = match(folded);
+    if (fired.length === 0) return [];
+    const found = bestMatter(scores, live);
+    return fired
+      .filter((rule) => rule.unlessAbove === undefined || found < rule.unlessAbove)
+      .map((rule) => {
+        if (rule.add >= 0) {
+          // A label an earlier rule removed comes back at the rule's score, as if it had none.
+          scores[rule.add] = live[rule.add] ? Math.max(scores[rule.add] ?? 0, rule.score) : rule.score;
+          live[rule.add] = 1;
+        }
+        for (const k of rule.remove) live[k] = 0;
+        return rule.note;
+      });
+  };
 }

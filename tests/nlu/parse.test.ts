@@ -118,6 +118,27 @@ describe('rules override the model', () => {
     expect(carrier.intents.map((i) => i.id)).toEqual(['change_order']);
   });
 
+  it('goods not liked or not fitting ask 「退货退款，还是换货？」; a rule stands back when the classifier heard a matter', () => {
+    const parser = fixedParser({
+      东西收到了但是不喜欢: { return_refund: 0.22 },
+      买大了: { price_protection: 0.24 },
+      不喜欢能退吗: { return_info: 0.95 },
+      不合适想换小一码: { exchange: 0.95 },
+      补发急用: { reship: 0.99 },
+    });
+    for (const text of ['东西收到了但是不喜欢', '买大了']) {
+      const p = parser.parse(text);
+      expect(p.clarify?.question).toBe('请问您是想退货退款，还是换货？');
+      expect(p.notes).toEqual(expect.arrayContaining(['rule:dislike-return', 'rule:dislike-exchange']));
+    }
+    const how = parser.parse('不喜欢能退吗');
+    expect(how.primary).toBe('return_info');
+    expect(how.intents.map((i) => i.id)).toEqual(['return_info']);
+    expect(parser.parse('不合适想换小一码').intents.map((i) => i.id)).toEqual(['exchange']);
+    // 「急用」 beside a request of its own adds no 催发货.
+    expect(parser.parse('补发急用').intents.map((i) => i.id)).toEqual(['reship']);
+  });
+
   it('a long wait (「都一个星期了」) raises the urgency', () => {
     const parser = fixedParser({ 怎么还没退款都一个星期了: { refund_progress: 0.9 } });
     expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
