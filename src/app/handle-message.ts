@@ -615,7 +615,12 @@ export function createMessageHandler(deps: {
           askedAgain,
         })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
       // Asked for a person after hours: when people are next in ("下次上班是 明天 09:00"), not a deadline at night.
-      const hours = afterHours && deps.serviceHours ? `\n${deps.serviceHours(new Date(now()))}` : '';
+      // A complaint or a critical problem keeps its deadline (those SLAs run around the clock, and the duty ladder
+      // is pushed at once): the service hours beside it would contradict it.
+      const hours =
+        afterHours && parse.primary === 'human_agent' && deps.serviceHours
+          ? `\n${deps.serviceHours(new Date(now()))}`
+          : '';
       if (ticket)
         return {
           ...ticket,

@@ -87,6 +87,27 @@ describe('asking for a person (转人工) and the service hours', () => {
     expect(told[0]?.afterHours).toBe(true);
   });
 
+  it('after hours, a complaint keeps the deadline its ticket gives: no service hours beside it to contradict it', async () => {
+    const complaint = (text: string): Parse => ({
+      ...humanAgent(text),
+      intents: [{ id: 'complaint', score: 0.95 }],
+      primary: 'complaint',
+      escalateToManager: true,
+    });
+    const tickets: TicketHandling = {
+      onCustomerMessage: async () => ({ text: '工单 #8（投诉），客服会在 12/1 01:40 前联系您。' }),
+      onFollowUp: async () => undefined,
+      onStaffMessage: async () => undefined,
+    };
+    const respond = customerHandler(complaint, tickets, {
+      atWork: () => false,
+      serviceHours: () => '人工客服工作时间：…下次上班是 明天 09:00。',
+    });
+    const [reply] = await respond({ ...delivery, text: '我要投诉 再不处理就去12315' });
+    expect(reply?.text).toBe('工单 #8（投诉），客服会在 12/1 01:40 前联系您。');
+    expect(reply?.handoff).toBeUndefined();
+  });
+
   it('after hours with WECOM_KF_HANDOFF_AFTER_HOURS: handed over as during the day', async () => {
     const { respond } = handler(false, true);
     const [reply] = await respond(delivery);

@@ -255,4 +255,30 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect(late).toMatch(/^未完成工单 \d+ 张（P1 \d+ · P2 \d+ · P3 \d+ · P4 \d+）。其中 \d+ 张已超时：/);
     expect(late).toMatch(new RegExp(`#${id} P4 待处理 发票 · 首响超时 2 小时（.+）`));
   });
+
+  it('转人工 on an open ticket gives its first-response deadline; after hours it gives none (the hours follow)', async () => {
+    const who = await createIdentityStore(db.prisma).resolve('sandbox', 'cust-handoff', 'customer');
+    const say = (text: string, p: Parse, afterHours: boolean) =>
+      service.onCustomerMessage(
+        { sender: who, delivery: { ...delivery(text), userRef: 'cust-handoff' }, parse: p },
+        { chase: true, afterHours },
+      );
+    const opened = (await say('杯子碎了', parse('damaged'), false))?.text ?? '';
+    const id = Number(/#(\d+)/.exec(opened)?.[1]);
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    const due = new Intl.DateTimeFormat('zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(t.firstResponseDueAt as Date);
+    const day = (await say('转人工', parse('human_agent'), false))?.text ?? '';
+    expect(day).toContain(`您的工单 #${id}`);
+    expect(day).toContain(`客服最晚 ${due} 前联系您`);
+    const night = (await say('转人工 快点', parse('human_agent'), true))?.text ?? '';
+    expect(night).toContain(`您的工单 #${id}`);
+    expect(night).not.toContain('客服最晚');
+  });
 });

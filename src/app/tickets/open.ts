@@ -68,7 +68,9 @@ export async function onCustomerMessage(
   if (problem === HANDOFF || problem === COMPENSATION) {
     const current =
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
-    if (current) return answerOn(current, await attach(deps, current, input, { deliveryChecked: false }));
+    // After hours the reply says when people are next in, not a deadline at night (handle-message.ts).
+    const noDeadline = problem === HANDOFF && opts.afterHours === true;
+    if (current) return answerOn(current, await attach(deps, current, input, { deliveryChecked: false, noDeadline }));
   }
   // "那你们给我重新发一个吧" during a conversation about a parcel that never came (or came broken, or wrong):
   // the customer says how they want that ticket resolved. It is news for it, not a second 补发 ticket.
@@ -571,7 +573,7 @@ async function attach(
   deps: TicketDeps,
   t: TicketRow,
   input: HandlingInput,
-  opts: { deliveryChecked: boolean },
+  opts: { deliveryChecked: boolean; noDeadline?: boolean },
 ): Promise<string> {
   const { delivery, sender } = input;
   if (!opts.deliveryChecked && (await deps.repo.handled(t.id, delivery.id)))
@@ -627,7 +629,7 @@ async function attach(
     : await deps.repo.update(t.id, change, event, withTargets);
   await notifyReminder(deps, updated, input, updated.assigneeTargets);
   // Nobody has answered yet: when someone will, by the (perhaps tightened) first-response deadline.
-  const due = updated.status === 'open' ? updated.firstResponseDueAt : null;
+  const due = updated.status === 'open' && !opts.noDeadline ? updated.firstResponseDueAt : null;
   const dueText = due && due.getTime() > now.getTime() ? { dueText: fmtTime(due) } : {};
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised, ...dueText });
 }
