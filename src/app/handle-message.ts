@@ -29,6 +29,8 @@ export interface HandlingInput {
 export interface Answer {
   text: string;
   orderNos?: string[];
+  /** The text says by when someone will answer (a ticket's first-response deadline). */
+  promised?: boolean;
 }
 
 /**
@@ -618,7 +620,7 @@ export function createMessageHandler(deps: {
       // A complaint or a critical problem keeps its deadline (those SLAs run around the clock, and the duty ladder
       // is pushed at once): the service hours beside it would contradict it.
       const hours =
-        afterHours && parse.primary === 'human_agent' && deps.serviceHours
+        afterHours && parse.primary === 'human_agent' && !ticket?.promised && deps.serviceHours
           ? `\n${deps.serviceHours(new Date(now()))}`
           : '';
       if (ticket)
@@ -659,13 +661,18 @@ const DETAIL_ENTITIES = new Set(['phone', 'trackingNo', 'orderNo', 'size', 'colo
 const INVOICE_DETAILS =
   /抬头|税号|纳税人识别号|信用代码|开户行|(?<![A-Za-z0-9])[0-9A-Z]{15,20}(?![A-Za-z0-9])|[\w.+-]+@[\w-]+\.[\w.]+/u;
 
+/** Where the customer has looked for a parcel ("快递柜也没有 问了门卫也没有"): what they did, for the ticket. */
+const LOOKED_FOR =
+  /(?:问了|问过|找了|找过|看了|看过|查了|翻了|去了)[^，。,.]{0,8}?(?:也|都)?(?:没有|没找到|没看到|没见|没)|(?:快递柜|丰巢|驿站|门卫|物业|邻居|前台|门口|家人)[^，。,.]{0,6}?(?:也|都)(?:没有|没|说没)/u;
+
 /**
  * The message gives details (an address, a phone, order or tracking number, a size or colour, invoice
- * details): the customer answers, not asks again.
+ * details, where the parcel was looked for): the customer answers, not asks again.
  */
 function givesDetails(p: Parse): boolean {
   return (
     ADDRESS.test(p.text) ||
+    LOOKED_FOR.test(p.text) ||
     INVOICE_DETAILS.test(p.text) ||
     p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type))
   );

@@ -108,6 +108,23 @@ describe('asking for a person (转人工) and the service hours', () => {
     expect(reply?.handoff).toBeUndefined();
   });
 
+  it('after hours, 转人工 on a ticket whose reply names its deadline gets no service hours beside it', async () => {
+    const tickets: TicketHandling = {
+      onCustomerMessage: async () => ({
+        text: '您的工单 #9 目前状态：待处理。客服最晚 12/1 00:13 前联系您。',
+        promised: true,
+      }),
+      onFollowUp: async () => undefined,
+      onStaffMessage: async () => undefined,
+    };
+    const respond = customerHandler(humanAgent, tickets, {
+      atWork: () => false,
+      serviceHours: () => '人工客服工作时间：…下次上班是 明天 09:00。',
+    });
+    const [reply] = await respond(delivery);
+    expect(reply?.text).toBe('您的工单 #9 目前状态：待处理。客服最晚 12/1 00:13 前联系您。');
+  });
+
   it('after hours with WECOM_KF_HANDOFF_AFTER_HOURS: handed over as during the day', async () => {
     const { respond } = handler(false, true);
     const [reply] = await respond(delivery);

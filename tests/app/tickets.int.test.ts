@@ -256,7 +256,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect(late).toMatch(new RegExp(`#${id} P4 待处理 发票 · 首响超时 2 小时（.+）`));
   });
 
-  it('转人工 on an open ticket gives its first-response deadline; after hours it gives none (the hours follow)', async () => {
+  it('转人工 on an open ticket gives its first-response deadline, after hours too, and says it promised one', async () => {
     const who = await createIdentityStore(db.prisma).resolve('sandbox', 'cust-handoff', 'customer');
     const say = (text: string, p: Parse, afterHours: boolean) =>
       service.onCustomerMessage(
@@ -274,11 +274,22 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
       minute: '2-digit',
       hour12: false,
     }).format(t.firstResponseDueAt as Date);
-    const day = (await say('转人工', parse('human_agent'), false))?.text ?? '';
-    expect(day).toContain(`您的工单 #${id}`);
-    expect(day).toContain(`客服最晚 ${due} 前联系您`);
-    const night = (await say('转人工 快点', parse('human_agent'), true))?.text ?? '';
-    expect(night).toContain(`您的工单 #${id}`);
-    expect(night).not.toContain('客服最晚');
+    const day = await say('转人工', parse('human_agent'), false);
+    expect(day?.text).toContain(`您的工单 #${id}`);
+    expect(day?.text).toContain(`客服最晚 ${due} 前联系您`);
+    expect(day?.promised).toBe(true);
+    // The deadline runs around the clock: at night it still holds (the message handler then adds no hours).
+    // The second reminder raised the priority, so the deadline may be earlier now.
+    const night = await say('转人工 快点', parse('human_agent'), true);
+    expect(night?.text).toMatch(/客服最晚 \d+\/\d+ \d\d:\d\d 前联系您/);
+    expect(night?.promised).toBe(true);
+    // Once someone has answered, there is no deadline to name.
+    await service.onStaffMessage({
+      sender: await createIdentityStore(db.prisma).resolve('sandbox', 'agent1', 'staff'),
+      delivery: { ...delivery(`受理 #${id}`), userRef: 'agent1', role: 'staff' },
+    });
+    const later = await say('转人工', parse('human_agent'), true);
+    expect(later?.text).not.toContain('客服最晚');
+    expect(later?.promised).toBeUndefined();
   });
 });

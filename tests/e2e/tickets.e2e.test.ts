@@ -88,7 +88,8 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
     expect(id).toBeGreaterThan(0);
     const before = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
-    for (const text of ['我问问家里人', '那我先问问物业']) {
+    // Where they looked ("快递柜也没有 问了门卫也没有") is a detail for the ticket, though it says 没收到 again.
+    for (const text of ['我问问家里人', '那我先问问物业', '快递柜也没有 问了门卫也没有']) {
       const r = await say('c-note', text);
       expect(r.json.replies[0].text).toBe(`收到，已补充到工单 #${id}，处理的同事会看到。`);
     }
@@ -99,7 +100,11 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
       where: { ticketId: id, type: 'note' },
       orderBy: { at: 'asc' },
     });
-    expect(notes.map((n) => n.reason)).toEqual(['顾客补充：我问问家里人', '顾客补充：那我先问问物业']);
+    expect(notes.map((n) => n.reason)).toEqual([
+      '顾客补充：我问问家里人',
+      '顾客补充：那我先问问物业',
+      '顾客补充：快递柜也没有 问了门卫也没有',
+    ]);
     const owner = before.assignee?.name === '客服小李' ? 'agent2' : 'agent1';
     const pushes = (await inbox(owner)).map((m) => m.text).join('\n');
     expect(pushes).toContain(`工单 #${id} 顾客补充：那我先问问物业`);

@@ -68,9 +68,12 @@ export async function onCustomerMessage(
   if (problem === HANDOFF || problem === COMPENSATION) {
     const current =
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
-    // After hours the reply says when people are next in, not a deadline at night (handle-message.ts).
-    const noDeadline = problem === HANDOFF && opts.afterHours === true;
-    if (current) return answerOn(current, await attach(deps, current, input, { deliveryChecked: false, noDeadline }));
+    if (current) {
+      const answer = answerOn(current, await attach(deps, current, input, { deliveryChecked: false }));
+      // The reply names when someone will answer (attach): after hours, the service hours beside it would
+      // contradict a deadline that runs around the clock (handle-message.ts leaves them out).
+      return pendingFirstResponse(current, deps.now()) ? { ...answer, promised: true } : answer;
+    }
   }
   // "那你们给我重新发一个吧" during a conversation about a parcel that never came (or came broken, or wrong):
   // the customer says how they want that ticket resolved. It is news for it, not a second 补发 ticket.
@@ -255,6 +258,12 @@ async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput, wh
     }
   }
   return zh.retractedDone({ id: t.id, problemZh: ticketProblemZh(t.problem) });
+}
+
+/** The first-response deadline still ahead of a ticket nobody has answered yet, if any. */
+function pendingFirstResponse(t: TicketRow, now: Date): Date | undefined {
+  const due = t.status === 'open' ? t.firstResponseDueAt : null;
+  return due && due.getTime() > now.getTime() ? due : undefined;
 }
 
 /** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */
@@ -573,7 +582,7 @@ async function attach(
   deps: TicketDeps,
   t: TicketRow,
   input: HandlingInput,
-  opts: { deliveryChecked: boolean; noDeadline?: boolean },
+  opts: { deliveryChecked: boolean },
 ): Promise<string> {
   const { delivery, sender } = input;
   if (!opts.deliveryChecked && (await deps.repo.handled(t.id, delivery.id)))
@@ -629,8 +638,8 @@ async function attach(
     : await deps.repo.update(t.id, change, event, withTargets);
   await notifyReminder(deps, updated, input, updated.assigneeTargets);
   // Nobody has answered yet: when someone will, by the (perhaps tightened) first-response deadline.
-  const due = updated.status === 'open' && !opts.noDeadline ? updated.firstResponseDueAt : null;
-  const dueText = due && due.getTime() > now.getTime() ? { dueText: fmtTime(due) } : {};
+  const due = pendingFirstResponse(updated, now);
+  const dueText = due ? { dueText: fmtTime(due) } : {};
   return zh.ticketReminder({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], raised, ...dueText });
 }
 
