@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OrderHandling } from '../app/handle-message.ts';
 import { createMessageHandler } from '../app/handle-message.ts';
+import { healthReportText, pushDailyHealthReport } from '../app/health-report.ts';
 import { createNotifier, type GroupName } from '../app/notify.ts';
 import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
 import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
@@ -22,6 +23,7 @@ import { createConversationStore } from '../store/conversations.repo.ts';
 import type { Database } from '../store/db.ts';
 import { createParseRecorder } from '../store/deliveries.repo.ts';
 import { createDirectory } from '../store/directory.repo.ts';
+import { healthNumbers } from '../store/health.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
 import { createHeldMessages, createOutbox } from '../store/outbox.repo.ts';
 import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
@@ -135,6 +137,21 @@ export async function composeWorker(deps: {
       { name: 'relay-stale-deliveries', everyMs: 5_000, run: relay },
       { name: 'sla-sweep', everyMs: 60_000, run: () => tickets.sweep() },
       ...(deps.orders ? [deps.orders.radarTask(notifier, env.RADAR_INTERVAL_MS)] : []),
+      ...(env.HEALTH_REPORT_AT !== 'off'
+        ? [
+            {
+              name: 'health-report',
+              everyMs: 5 * 60_000,
+              run: () =>
+                pushDailyHealthReport({
+                  at: env.HEALTH_REPORT_AT,
+                  now: new Date(),
+                  measure: (since, until) => healthNumbers(deps.db.sql, since, until),
+                  notifier,
+                }),
+            },
+          ]
+        : []),
       ...(deps.kfWindows
         ? [
             {
@@ -211,5 +228,6 @@ function createResponder(deps: {
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,
     ...(deps.orders ? { orders: deps.orders } : {}),
+    healthReport: () => healthReportText((since, until) => healthNumbers(deps.db.sql, since, until), new Date()),
   });
 }

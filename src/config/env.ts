@@ -52,6 +52,12 @@ export const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   NLU_MODEL_PATH: optionalString,
   RADAR_INTERVAL_MS: int(5 * 60_000, 1000, 24 * 3600_000),
+  /** When the daily health report goes to the managers' group (China time, "HH:MM"), or "off". */
+  HEALTH_REPORT_AT: z
+    .string()
+    .trim()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, '格式应为 "09:00"（中国时间，每天推送健康日报的时刻）或 "off"')
+    .default('09:00'),
 
   // WeCom (企业微信) self-built app + 微信客服 + group robots
   WECOM_CORP_ID: optionalString,

@@ -1,7 +1,7 @@
 import type { OrderLookup, OrderReader, OrderTicket, OrderTickets } from '../app/order-ports.ts';
 import type { OrderDetail, StatusEventView, TrackingEventView } from '../domain/orders/types.ts';
 import type { Sql } from './db.ts';
-import { opt, toDate, toJson, utcColumn } from './sql-time.ts';
+import { opt, toDate, toJson, ts, utcColumn } from './sql-time.ts';
 
 /**
  * Order reads for replies: the order with its items, status history and latest 20 tracking events in one
@@ -117,12 +117,13 @@ export function createOrderTickets(sql: Sql): OrderTickets {
   };
 }
 
-/** Sign-offs since `since`, counted per carrier, network and kind: what the credibility report is built from. */
-export async function signoffCounts(sql: Sql, since: Date) {
+/** Sign-offs since `since` (and before `until`, when given), counted per carrier, network and kind: what the credibility report is built from. */
+export async function signoffCounts(sql: Sql, since: Date, until?: Date) {
   const rows = await sql.query<{ carrier: string; network: string | null; signoffKind: string | null; n: number }>(
     `SELECT carrier, network, "signoffKind", count(*)::int AS n FROM "LogisticsEvent"
-     WHERE kind = 'signed' AND at >= $1 GROUP BY carrier, network, "signoffKind"`,
-    [since],
+     WHERE kind = 'signed' AND at >= $1 AND ($2::timestamp(3) IS NULL OR at < $2::timestamp(3))
+     GROUP BY carrier, network, "signoffKind"`,
+    [since, until ? ts(until) : null],
   );
   return rows.map((r) => ({
     carrier: r.carrier,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../src/app/notify.ts';
 import type { StoredDelivery, TimerScheduler, TimerSpec } from '../../src/app/ports.ts';
+import { fmtTime } from '../../src/app/tickets/context.ts';
 import { createTicketService } from '../../src/app/tickets/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Parse } from '../../src/nlu/contract.ts';
@@ -266,14 +267,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     const opened = (await say('杯子碎了', parse('damaged'), false))?.text ?? '';
     const id = Number(/#(\d+)/.exec(opened)?.[1]);
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
-    const due = new Intl.DateTimeFormat('zh-CN', {
-      timeZone: 'Asia/Shanghai',
-      month: 'numeric',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    }).format(t.firstResponseDueAt as Date);
+    const due = fmtTime(t.firstResponseDueAt as Date);
     const day = await say('转人工', parse('human_agent'), false);
     expect(day?.text).toContain(`您的工单 #${id}`);
     expect(day?.text).toContain(`客服最晚 ${due} 前联系您`);

@@ -53,7 +53,7 @@ const OVERDUE =
   /^(?:@\S+\s*)?(?:[^#＃\d]{0,8}(?:超时|逾期|超期)了?的?(?:工单|单子)|[^#＃\d]{0,8}(?:工单|单子)(?:已经)?(?:超时|逾期|超期)了?)[^#＃\d]{0,6}$/u;
 /** 今日概况 · 工单统计 · "今天情况怎么样" · "今天有多少工单": the day's numbers for staff and managers. */
 const SUMMARY =
-  /^(?:@\S+\s*)?(?:(?:今[日天]|当日)?的?(?:工单)?(?:概况|统计|情况|汇总|日报)(?:怎么样|如何)?|今[日天]有?多少张?工单)[?？]?\s*$/u;
+  /^(?:@\S+\s*)?(?:(?:今[日天]|当日)?的?(?:工单)?(?:概况|统计|情况|汇总)(?:怎么样|如何)?|今[日天]有?多少张?工单)[?？]?\s*$/u;
 /** The seeds' health target for the first response (product.md, flow 3). */
 const FIRST_RESPONSE_TARGET_MINS = 120;
 /** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
