@@ -13,7 +13,6 @@ import {
 import type { Parse } from '../nlu/contract.ts';
 import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
-import { HEALTH_REPORT_ASK } from './health-report.ts';
 import type { StoredDelivery } from './ports.ts';
 import type { Responder } from './process-delivery.ts';
 
@@ -223,8 +222,8 @@ export function createMessageHandler(deps: {
   howtoWords?: readonly string[];
   /** Saying the return goes out later, "那我明天寄" (intents/cues.yml `sendLater`). */
   sendLaterWords?: readonly string[];
-  /** The daily health report's text (app/health-report.ts), for staff who ask "健康日报". */
-  healthReport?: () => Promise<string>;
+  /** The managers' report a staff message asks for ("健康日报", "根因周报"; app/reports.ts), or undefined. */
+  reports?: (text: string) => Promise<string | undefined>;
   /** Promising to answer later, "好的 稍等 我晚上回家拍" (intents/cues.yml `later`). */
   later?: { readonly when: readonly string[]; readonly do: readonly string[]; readonly words: readonly string[] };
   /** Asking what will be done, "你们打算怎么处理" (intents/cues.yml `handling`). */
@@ -366,8 +365,9 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'staff') {
       const command = await deps.tickets?.onStaffMessage({ sender, delivery: d });
       if (command) return [reply(d, command)];
-      // "@bot 健康日报": the five health numbers now, as the managers' group gets them each morning.
-      if (deps.healthReport && HEALTH_REPORT_ASK.test(d.text.trim())) return [reply(d, await deps.healthReport())];
+      // "@bot 健康日报", "@bot 根因周报": the managers' reports now, as their group gets them in the morning.
+      const report = await deps.reports?.(d.text);
+      if (report) return [reply(d, report)];
     }
     const key = `${d.channel}:${d.userRef}`;
     if (d.media) {

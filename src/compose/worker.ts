@@ -2,10 +2,10 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OrderHandling } from '../app/handle-message.ts';
 import { createMessageHandler } from '../app/handle-message.ts';
-import { healthReportText, pushDailyHealthReport } from '../app/health-report.ts';
 import { createNotifier, type GroupName } from '../app/notify.ts';
 import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
 import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
+import { pushScheduledReports, type ReportSources, reportAsked } from '../app/reports.ts';
 import { calendarFor, policyFor } from '../app/tickets/config.ts';
 import { createTicketService, type KfWindows } from '../app/tickets/index.ts';
 import type { ChannelId } from '../channels/channel.ts';
@@ -23,9 +23,9 @@ import { createConversationStore } from '../store/conversations.repo.ts';
 import type { Database } from '../store/db.ts';
 import { createParseRecorder } from '../store/deliveries.repo.ts';
 import { createDirectory } from '../store/directory.repo.ts';
-import { healthNumbers } from '../store/health.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
 import { createHeldMessages, createOutbox } from '../store/outbox.repo.ts';
+import { healthNumbers, productProblemTickets } from '../store/reports.repo.ts';
 import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
 import { loadNlu } from './nlu.ts';
@@ -140,13 +140,13 @@ export async function composeWorker(deps: {
       ...(env.HEALTH_REPORT_AT !== 'off'
         ? [
             {
-              name: 'health-report',
+              name: 'reports',
               everyMs: 5 * 60_000,
               run: () =>
-                pushDailyHealthReport({
+                pushScheduledReports({
                   at: env.HEALTH_REPORT_AT,
                   now: new Date(),
-                  measure: (since, until) => healthNumbers(deps.db.sql, since, until),
+                  sources: reportSources(deps.db),
                   notifier,
                 }),
             },
@@ -228,6 +228,12 @@ function createResponder(deps: {
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,
     ...(deps.orders ? { orders: deps.orders } : {}),
-    healthReport: () => healthReportText((since, until) => healthNumbers(deps.db.sql, since, until), new Date()),
+    reports: (text) => reportAsked(reportSources(deps.db), text, new Date()),
   });
 }
+
+/** The managers' reports read from the database. */
+const reportSources = (db: Database): ReportSources => ({
+  health: (since, until) => healthNumbers(db.sql, since, until),
+  problemTickets: (since, until) => productProblemTickets(db.sql, since, until),
+});

@@ -1,7 +1,7 @@
 /**
  * The daily health report (product.md flow 9; seed 002's five baseline numbers): each number against its
  * healthy threshold and its risk threshold, in Chinese, for the managers' chat and the staff command 健康日报.
- * Pure: the numbers come from the database (store/health.repo.ts).
+ * Pure: the numbers come from the database (store/reports.repo.ts).
  */
 
 /** What the database measured over the report's window; a rate or median is undefined when nothing was measured. */

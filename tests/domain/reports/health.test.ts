@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportDue } from '../../../src/app/health-report.ts';
+import { reportDue } from '../../../src/app/reports.ts';
 import { formatHealthReport, type HealthNumbers, healthVerdicts } from '../../../src/domain/reports/health.ts';
 
 const none: HealthNumbers = { syncOrders: 0, signed: 0, responded: 0, orderChanges: 0, checkedOrders: 0 };
@@ -62,15 +62,15 @@ describe('health report: seed 002 baselines, each against its target and its ris
 describe('when the daily report is due (China time)', () => {
   it.each([
     ['08:59 China', '2026-12-01T00:59:00Z', undefined],
-    ['09:00 China', '2026-12-01T01:00:00Z', '2026-12-01'],
-    ['10:59 China', '2026-12-01T02:59:00Z', '2026-12-01'],
+    ['09:00 China (a Tuesday)', '2026-12-01T01:00:00Z', { day: '2026-12-01', weekday: 2 }],
+    ['10:59 China', '2026-12-01T02:59:00Z', { day: '2026-12-01', weekday: 2 }],
     ['11:00 China: too late, wait for tomorrow', '2026-12-01T03:00:00Z', undefined],
     ['00:30 China is already the next day there', '2026-11-30T16:30:00Z', undefined],
   ])('%s', (_name, at, due) => {
-    expect(reportDue('09:00', new Date(at))).toBe(due);
+    expect(reportDue('09:00', new Date(at))).toEqual(due);
   });
 
-  it('a report at 23:30 China is due that evening', () => {
-    expect(reportDue('23:30', new Date('2026-11-30T15:45:00Z'))).toBe('2026-11-30');
+  it('a report at 23:30 China is due that evening, a Monday there', () => {
+    expect(reportDue('23:30', new Date('2026-11-30T15:45:00Z'))).toEqual({ day: '2026-11-30', weekday: 1 });
   });
 });

@@ -1,8 +1,9 @@
 import { credibilityRates } from '../domain/orders/signoff.ts';
 import type { HealthNumbers } from '../domain/reports/health.ts';
+import { PRODUCT_PROBLEMS, type ProblemTicket } from '../domain/reports/root-cause.ts';
 import type { Sql } from './db.ts';
 import { signoffCounts } from './orders.repo.ts';
-import { ts } from './sql-time.ts';
+import { toDate, toJson, ts, utcColumn } from './sql-time.ts';
 
 /**
  * The five numbers of the daily health report (domain/reports/health.ts) over [since, until), measured as seed
@@ -63,4 +64,22 @@ export async function healthNumbers(sql: Sql, since: Date, until: Date): Promise
     ...(k && k.n > 0 ? { consistency: 1 - k.bad / k.n } : {}),
     checkedOrders: k?.n ?? 0,
   };
+}
+
+/** The week's product-problem tickets (opened in [since, until)) with their orders' goods, for the root-cause map. */
+export async function productProblemTickets(sql: Sql, since: Date, until: Date): Promise<ProblemTicket[]> {
+  const rows = await sql.query<{ problem: string; summary: string; createdAt: unknown; items: unknown }>(
+    `SELECT t.problem, t.summary, ${utcColumn('createdAt', 't')}, o.items
+     FROM "Ticket" t LEFT JOIN "Order" o ON o.id = t."orderId"
+     WHERE t.problem = ANY($3::text[]) AND t."createdAt" >= $1::timestamp(3) AND t."createdAt" < $2::timestamp(3)`,
+    [ts(since), ts(until), [...PRODUCT_PROBLEMS]],
+  );
+  return rows.map((r) => ({
+    problem: r.problem,
+    summary: r.summary,
+    createdAt: toDate(r.createdAt) ?? since,
+    items: toJson<{ sku?: unknown; name?: unknown }[]>(r.items, []).flatMap((i) =>
+      typeof i.sku === 'string' && typeof i.name === 'string' ? [{ sku: i.sku, name: i.name }] : [],
+    ),
+  }));
 }

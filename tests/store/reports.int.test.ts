@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/db.ts';
-import { healthNumbers } from '../../src/store/health.repo.ts';
+import { healthNumbers, productProblemTickets } from '../../src/store/reports.repo.ts';
 import { freshPgDatabase } from '../support/db.ts';
 
 const NOW = new Date('2026-12-01T01:00:00Z'); // 09:00 in China
 const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 const DAY = 24 * 60;
 
-describe('the health report measured on PostgreSQL (five numbers over the last 7 days)', () => {
+describe("the managers' reports measured on PostgreSQL (the last 7 days)", () => {
   let db: Database;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
@@ -48,6 +48,20 @@ describe('the health report measured on PostgreSQL (five numbers over the last 7
       p.ticket.create({
         data: { customerId: customer.id, problem, priority: 'P3', channel: 'sandbox', summary: '…', ...extra },
       });
+    const cups = await p.order.create({
+      data: {
+        orderNo: 'H-CUPS',
+        source: 'own',
+        status: 'signed',
+        updatedAt: ago(60),
+        items: [
+          { sku: 'CUP-01', name: '陶瓷马克杯 350ml', qty: 1, priceCents: 3900 },
+          { sku: 'PLT-02', name: '骨瓷餐盘 8寸', qty: 2, priceCents: 2500 },
+        ],
+      },
+    });
+    await ticket('damaged', { createdAt: ago(30), orderId: cups.id, summary: '马克杯碎了' });
+    await ticket('complaint', { createdAt: ago(30), orderId: cups.id });
     await ticket('damaged', { createdAt: ago(200), firstRespondedAt: ago(180) });
     await ticket('quality', { createdAt: ago(300), firstRespondedAt: ago(200) });
     await ticket('order_change', { status: 'resolved', resolvedAt: ago(100) });
@@ -69,8 +83,20 @@ describe('the health report measured on PostgreSQL (five numbers over the last 7
     expect(n.firstResponseMedianMin).toBeCloseTo(60, 3);
     expect(n.orderChanges).toBe(2);
     expect(n.orderChangeSuccess).toBeCloseTo(0.5, 6);
-    expect(n.checkedOrders).toBe(4);
-    expect(n.consistency).toBeCloseTo(0.75, 6);
+    expect(n.checkedOrders).toBe(5);
+    expect(n.consistency).toBeCloseTo(0.8, 6);
+  });
+
+  it("the week's product problems come with their orders' goods; complaints and order changes are not product problems", async () => {
+    const week = await productProblemTickets(db.sql, ago(7 * DAY), NOW);
+    expect(week.map((t) => t.problem).sort()).toEqual(['damaged', 'damaged', 'quality']);
+    const cup = week.find((t) => t.summary === '马克杯碎了');
+    expect(cup?.items).toEqual([
+      { sku: 'CUP-01', name: '陶瓷马克杯 350ml' },
+      { sku: 'PLT-02', name: '骨瓷餐盘 8寸' },
+    ]);
+    expect(cup?.createdAt.toISOString()).toBe(ago(30).toISOString());
+    expect(await productProblemTickets(db.sql, ago(20), NOW)).toEqual([]);
   });
 
   it('an empty window measures nothing', async () => {

@@ -14,7 +14,7 @@ const NAMES = [
   '跨系统数据一致性',
 ];
 
-describe('the daily health report (real service, PostgreSQL + Redis, demo data)', () => {
+describe("the managers' reports (real service, PostgreSQL + Redis)", () => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService({ env: { HEALTH_REPORT_AT: chinaClock() } });
@@ -69,5 +69,37 @@ describe('the daily health report (real service, PostgreSQL + Redis, demo data)'
       chat: 'g1',
     });
     expect((day.json.replies as { text: string }[])[0]?.text).toMatch(/^今日工单概况/);
+  });
+
+  it("根因周报 counts the week's product problems by goods; a customer's broken cup shows up in it", async () => {
+    const ask = async (text: string, user = 'sup1', role = 'staff') => {
+      const r = await svc.post('/api/sandbox/messages', {
+        user,
+        role,
+        text,
+        ...(role === 'staff' ? { chat: 'g1' } : {}),
+      });
+      return (r.json.replies as { text: string }[])[0]?.text ?? '';
+    };
+    expect(await ask('@bot 根因周报')).toMatch(/^售后根因周报（.+）：这一周没有商品问题工单/);
+    // A cup of the customer's order arrives broken: the ticket blames that order's goods.
+    const order = await svc.db.prisma.order.create({
+      data: {
+        orderNo: 'SO-RC-1',
+        source: 'own',
+        status: 'signed',
+        items: [{ sku: 'CUP-01', name: '陶瓷马克杯 350ml', qty: 1, priceCents: 3900 }],
+      },
+    });
+    const customer = await svc.db.prisma.customer.create({ data: { name: '顾客' } });
+    await svc.db.prisma.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-rc', kind: 'customer', customerId: customer.id },
+    });
+    await svc.db.prisma.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    expect(await ask('马克杯收到就是碎的', 'c-rc', 'customer')).toMatch(/（商品破损，优先级 P\d）.*订单 SO-RC-1/);
+    const week = await ask('@bot 热力图');
+    expect(week).toMatch(
+      /^售后根因周报（.+）：商品问题工单 1 张\nTOP3 问题商品：\n1\. 陶瓷马克杯 350ml（CUP-01）1 张：商品破损 1\n/,
+    );
   });
 });

@@ -1,0 +1,91 @@
+import { HOUR_MS } from '../domain/orders/cn-time.ts';
+import { formatHealthReport, type HealthNumbers } from '../domain/reports/health.ts';
+import { formatRootCause, type ProblemTicket, rootCauseMap } from '../domain/reports/root-cause.ts';
+import type { Notifier } from './notify.ts';
+import { fmtTime } from './tickets/context.ts';
+
+/**
+ * The managers' reports (product.md flow 9): the daily health report and the weekly root-cause report, asked
+ * for in chat or pushed to the managers' group at the report time (China).
+ */
+
+/** Both reports look back this far (seed 002 measures the sync delay over the last 7 days). */
+export const REPORT_WINDOW_DAYS = 7;
+const DAY_MS = 24 * HOUR_MS;
+/** A report not sent within this long after its time (the service was down) waits for the next one. */
+const LATE_LIMIT_MS = 2 * HOUR_MS;
+
+/** "健康日报", "健康度", "日报": staff ask for the health report now. */
+export const HEALTH_REPORT_ASK = /^(?:@\S+\s*)?(?:(?:订单|售后|系统)?健康(?:日报|度|报告|指标)|日报)\s*$/u;
+/** "根因周报", "热力图", "问题商品": staff ask for the root-cause report now. */
+export const ROOT_CAUSE_ASK = /^(?:@\S+\s*)?(?:售后)?(?:根因(?:周报|热力图|报告)?|热力图|问题商品|周报)\s*$/u;
+
+/** Where the reports' numbers come from (store/reports.repo.ts). */
+export interface ReportSources {
+  health: (since: Date, until: Date) => Promise<HealthNumbers>;
+  problemTickets: (since: Date, until: Date) => Promise<ProblemTicket[]>;
+}
+
+const windowOf = (now: Date) => new Date(now.getTime() - REPORT_WINDOW_DAYS * DAY_MS);
+
+/** The health report over the last `REPORT_WINDOW_DAYS` days before `now`, as text. */
+export async function healthReportText(sources: Pick<ReportSources, 'health'>, now: Date): Promise<string> {
+  const numbers = await sources.health(windowOf(now), now);
+  return formatHealthReport(numbers, { label: `近 ${REPORT_WINDOW_DAYS} 天，截至 ${fmtTime(now)}` });
+}
+
+/** The root-cause report over the last `REPORT_WINDOW_DAYS` days before `now`, as text. */
+export async function rootCauseText(sources: Pick<ReportSources, 'problemTickets'>, now: Date): Promise<string> {
+  const since = windowOf(now);
+  const map = rootCauseMap(await sources.problemTickets(since, now));
+  return formatRootCause(map, { label: `${fmtTime(since)} 至 ${fmtTime(now)}` });
+}
+
+/** The answer to a staff member asking for a report, or undefined when the text asks for none. */
+export async function reportAsked(sources: ReportSources, text: string, now: Date): Promise<string | undefined> {
+  const t = text.trim();
+  if (HEALTH_REPORT_ASK.test(t)) return healthReportText(sources, now);
+  if (ROOT_CAUSE_ASK.test(t)) return rootCauseText(sources, now);
+  return undefined;
+}
+
+/**
+ * The China date (YYYY-MM-DD) and weekday (0 = Sunday) whose report is due at `now`, for a report time "HH:MM"
+ * in China: while within LATE_LIMIT_MS after the time, else undefined (not yet, or too late: a service down at
+ * 09:00 does not send the morning's numbers at 17:00).
+ */
+export function reportDue(at: string, now: Date): { day: string; weekday: number } | undefined {
+  const [hh, mm] = at.split(':').map(Number);
+  const china = new Date(now.getTime() + 8 * HOUR_MS);
+  const day = china.toISOString().slice(0, 10);
+  const dueChina = Date.parse(`${day}T00:00:00Z`) + (hh ?? 0) * HOUR_MS + (mm ?? 0) * 60_000;
+  const late = china.getTime() - dueChina;
+  return late >= 0 && late < LATE_LIMIT_MS ? { day, weekday: china.getUTCDay() } : undefined;
+}
+
+/** The weekday the root-cause report goes out (Monday, China), looking back over the week before. */
+const ROOT_CAUSE_WEEKDAY = 1;
+
+/**
+ * The scheduled push to the managers' group at `at` (China time): the health report each day, the root-cause
+ * report on Mondays. Run every few minutes by the maintenance scheduler; the outbox keys (one per report and
+ * day) make each go once however many workers tick or restart. Returns what it sent, for the maintenance log.
+ */
+export async function pushScheduledReports(deps: {
+  at: string;
+  now: Date;
+  sources: ReportSources;
+  notifier: Notifier;
+}): Promise<string[]> {
+  const due = reportDue(deps.at, deps.now);
+  if (!due) return [];
+  const push = (name: string, text: string) =>
+    deps.notifier.push({ to: { group: 'managers' }, kind: 'alert', text, dedupeKey: `${name}-${due.day}` });
+  const sent = ['health-report'];
+  await push('health-report', await healthReportText(deps.sources, deps.now));
+  if (due.weekday === ROOT_CAUSE_WEEKDAY) {
+    await push('root-cause', await rootCauseText(deps.sources, deps.now));
+    sent.push('root-cause');
+  }
+  return sent;
+}
