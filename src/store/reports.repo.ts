@@ -68,8 +68,15 @@ export async function healthNumbers(sql: Sql, since: Date, until: Date): Promise
 
 /** The week's product-problem tickets (opened in [since, until)) with their orders' goods, for the root-cause map. */
 export async function productProblemTickets(sql: Sql, since: Date, until: Date): Promise<ProblemTicket[]> {
-  const rows = await sql.query<{ problem: string; summary: string; createdAt: unknown; items: unknown }>(
-    `SELECT t.problem, t.summary, ${utcColumn('createdAt', 't')}, o.items
+  const rows = await sql.query<{
+    problem: string;
+    summary: string;
+    createdAt: unknown;
+    items: unknown;
+    guessed: boolean | null;
+  }>(
+    `SELECT t.problem, t.summary, ${utcColumn('createdAt', 't')}, o.items,
+            (t.flags->>'orderGuessed')::boolean AS guessed
      FROM "Ticket" t LEFT JOIN "Order" o ON o.id = t."orderId"
      WHERE t.problem = ANY($3::text[]) AND t."createdAt" >= $1::timestamp(3) AND t."createdAt" < $2::timestamp(3)`,
     [ts(since), ts(until), [...PRODUCT_PROBLEMS]],
@@ -78,6 +85,7 @@ export async function productProblemTickets(sql: Sql, since: Date, until: Date):
     problem: r.problem,
     summary: r.summary,
     createdAt: toDate(r.createdAt) ?? since,
+    ...(r.guessed ? { orderGuessed: true } : {}),
     items: toJson<{ sku?: unknown; name?: unknown }[]>(r.items, []).flatMap((i) =>
       typeof i.sku === 'string' && typeof i.name === 'string' ? [{ sku: i.sku, name: i.name }] : [],
     ),

@@ -61,6 +61,12 @@ describe("the managers' reports measured on PostgreSQL (the last 7 days)", () =>
       },
     });
     await ticket('damaged', { createdAt: ago(30), orderId: cups.id, summary: '马克杯碎了' });
+    await ticket('quality', {
+      createdAt: ago(40),
+      orderId: cups.id,
+      summary: '衣服掉色',
+      flags: { orderGuessed: true },
+    });
     await ticket('complaint', { createdAt: ago(30), orderId: cups.id });
     await ticket('damaged', { createdAt: ago(200), firstRespondedAt: ago(180) });
     await ticket('quality', { createdAt: ago(300), firstRespondedAt: ago(200) });
@@ -89,13 +95,15 @@ describe("the managers' reports measured on PostgreSQL (the last 7 days)", () =>
 
   it("the week's product problems come with their orders' goods; complaints and order changes are not product problems", async () => {
     const week = await productProblemTickets(db.sql, ago(7 * DAY), NOW);
-    expect(week.map((t) => t.problem).sort()).toEqual(['damaged', 'damaged', 'quality']);
+    expect(week.map((t) => t.problem).sort()).toEqual(['damaged', 'damaged', 'quality', 'quality']);
+    expect(week.find((t) => t.summary === '衣服掉色')?.orderGuessed).toBe(true);
     const cup = week.find((t) => t.summary === '马克杯碎了');
     expect(cup?.items).toEqual([
       { sku: 'CUP-01', name: '陶瓷马克杯 350ml' },
       { sku: 'PLT-02', name: '骨瓷餐盘 8寸' },
     ]);
     expect(cup?.createdAt.toISOString()).toBe(ago(30).toISOString());
+    expect(cup?.orderGuessed).toBeUndefined();
     expect(await productProblemTickets(db.sql, ago(20), NOW)).toEqual([]);
   });
 

@@ -15,6 +15,8 @@ export interface ProblemTicket {
   summary: string;
   createdAt: Date;
   items: readonly { sku: string; name: string }[];
+  /** The order was the customer's likeliest, not named (the ticket's flags.orderGuessed). */
+  orderGuessed?: boolean;
 }
 
 /** Four-hour bands of the day in China, the heat map's time axis. */
@@ -31,7 +33,7 @@ export interface SkuRow {
 
 export interface RootCauseMap {
   tickets: number;
-  /** Tickets whose order had no goods to blame. */
+  /** Tickets with no goods to blame: no order, or a guessed one whose goods their words do not name. */
   unattributed: number;
   /** Worst first: most tickets, then SKU. */
   rows: SkuRow[];
@@ -40,13 +42,14 @@ export interface RootCauseMap {
 
 /**
  * Which goods of the order a ticket blames: the one its words name best (「杯子碎了」 in an order of a cup and a
- * plate), or the only one; all of them when the words name none — the ticket counts once for each.
+ * plate), or the only one; all of them when the words name none — the ticket counts once for each. An order the
+ * bot only guessed blames nothing its words do not name (「衣服掉色」 guessed onto an order of tea).
  */
 function blamed(t: ProblemTicket): { sku: string; name: string }[] {
-  if (t.items.length <= 1) return [...t.items];
   const scored = t.items.map((i) => ({ i, score: goodsScore(t.summary, [i.name]) }));
-  const best = Math.max(...scored.map((s) => s.score));
-  return best === 0 ? [...t.items] : scored.filter((s) => s.score === best).map((s) => s.i);
+  const best = Math.max(0, ...scored.map((s) => s.score));
+  if (best > 0) return scored.filter((s) => s.score === best).map((s) => s.i);
+  return t.orderGuessed ? [] : [...t.items];
 }
 
 /** The heat map: each SKU's tickets by problem and by band of the day. */
@@ -93,7 +96,8 @@ export function formatRootCause(map: RootCauseMap, window: { label: string }, to
     lines.push(`${i + 1}. ${r.name}（${r.sku}）${r.total} 张：${problems}${peak ? `；多在 ${peak}` : ''}`);
   });
   lines.push(`按时段：${BANDS.map((b, i) => `${b} ${map.byBand[i] ?? 0}`).join(' · ')}`);
-  if (map.unattributed > 0) lines.push(`另有 ${map.unattributed} 张没关联订单商品，未计入商品。`);
+  if (map.unattributed > 0)
+    lines.push(`另有 ${map.unattributed} 张对不上具体商品（没有订单，或订单是按最近一单推测的），未计入商品。`);
   lines.push('一单多件、顾客没说是哪件的，这张工单算到每件商品上。');
   return lines.join('\n');
 }
