@@ -556,6 +556,25 @@ describe('staff commands in chat', () => {
     expect(await status()).toBe('处理中');
   });
 
+  it('staff may say it their way: 「#N 我来处理」 takes the ticket, 「N号工单处理好了，…」 resolves it with the result', async () => {
+    const opened = (await say('c-natural', '收到的杯子是碎的')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    expect((await say('agent2', `#${id} 我来处理`, 'staff')).json.replies[0].text).toContain(
+      `工单 #${id} 已更新为「处理中」`,
+    );
+    const view = (await say('agent2', `帮我看下${id}号工单`, 'staff')).json.replies[0].text;
+    expect(view).toMatch(new RegExp(`^工单 #${id} · P\\d · 处理中\n`));
+    expect(view).toContain('负责人：客服小李');
+    const done = (await say('agent2', `${id}号工单处理好了，已补发 顺丰SF1234567890`, 'staff')).json.replies[0].text;
+    expect(done).toContain(`工单 #${id} 已更新为「已解决」`);
+    const told = await eventually(
+      () => inbox('c-natural'),
+      (m) => m.some((x) => x.text.includes('已补发 顺丰SF1234567890')),
+      5000,
+    );
+    expect(told.some((x) => x.text.includes(`工单 #${id}`))).toBe(true);
+  });
+
   it('what staff write after the id is kept: 等待客户 sends the question, 解决 tells the customer the result', async () => {
     const opened = await say('c-result', '东西到了 少了一个充电器');
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
