@@ -64,31 +64,38 @@ const RATINGS_DAYS = 30;
 const TICKET_REF = /[#＃]\s*(\d+)|(\d+)\s*号(?:工单|单)?|工单\s*(\d+)/u;
 /** Words around a natural command that change nothing ("帮我看下", "…吧"). */
 const POLITE = /帮我|麻烦|请|一下|吧|啊|呢|哈|哦/gu;
+/** What a natural command says besides the ticket; `note` (what follows) is kept word for word. */
 const NATURAL: { verb: string; said: RegExp }[] = [
-  { verb: '工单', said: /^(?:看|看下|看看|查|查下|查看)?(?:工单|单子)?的?(?:情况|详情|进度)?(?:怎么样了|啥情况|什么情况)?$/u },
+  {
+    verb: '工单',
+    said: /^(?:看|看下|看看|查|查下|查看)?(?:工单|单子)?的?(?:情况|详情|进度)?(?:怎么样了|啥情况|什么情况)?$/u,
+  },
   { verb: '接单', said: /^(?:我来(?:处理|跟进|负责)?|我接(?:了|手)?|我(?:处理|负责|跟进)|交给我)$/u },
   {
     verb: '解决',
     said: /^(?:已经?)?(?:处理好了?|搞定了?|解决了|处理完了?|完成了?)(?:[，,。:：\s]+(?<note>\S[\s\S]*))?$/u,
   },
+  { verb: '回复', said: /^回复(?:顾客|客户|他|她)?[，,:：\s]+(?<note>\S[\s\S]*)$/u },
   { verb: '关闭', said: /^(?:可以)?(?:关了|关掉|关闭|关吧)$/u },
 ];
 
 /**
- * "#12 我来处理", "12号单我接了", "帮我看下12号工单", "12号工单处理好了，已补发": what staff write in a group, as the
- * command it means (接单 #12, 工单 #12, 解决 #12 已补发). Undefined when the text is not one of these.
+ * "#12 我来处理", "12号单我接了", "帮我看下12号工单", "12号工单处理好了，已补发", "12号工单回复顾客：…": what staff write
+ * in a group, as the command it means (接单 #12, 工单 #12, 解决 #12 已补发, 回复 #12 …). Undefined when the text is
+ * not one of these.
  */
 export function naturalCommand(text: string): string | undefined {
   const bare = text.replace(/^\s*[@＠]\S+\s*/u, '');
   const ref = TICKET_REF.exec(bare);
   const id = ref?.[1] ?? ref?.[2] ?? ref?.[3];
   if (!ref || !id) return undefined;
-  const rest = (bare.slice(0, ref.index) + bare.slice(ref.index + ref[0].length))
-    .replace(POLITE, '')
-    .trim()
-    .replace(/^[，,。:：\s]+|[，,。!！\s]+$/gu, '');
-  for (const { verb, said } of NATURAL) {
-    const m = said.exec(rest);
+  const rest = (bare.slice(0, ref.index) + bare.slice(ref.index + ref[0].length)).trim();
+  // Polite words are dropped from what says the command, never from the note (a reply to the customer).
+  const cut = rest.search(/[，,。:：\s]/u);
+  const [head, tail] = cut < 0 ? [rest, ''] : [rest.slice(0, cut), rest.slice(cut)];
+  const said = `${head.replace(POLITE, '')}${tail}`.replace(/^[，,。:：\s]+|[，,。!！\s]+$/gu, '');
+  for (const { verb, said: re } of NATURAL) {
+    const m = re.exec(said);
     if (m) return `${verb} #${id}${m.groups?.note ? ` ${m.groups.note}` : ''}`;
   }
   return undefined;
