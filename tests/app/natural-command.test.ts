@@ -16,6 +16,8 @@ describe('what staff write in a group, as the ticket command it means', () => {
     ['@bot 12号关了', '关闭 #12'],
     ['@bot 12号工单回复顾客：请您稍等，马上处理吧', '回复 #12 请您稍等，马上处理吧'],
     ['#12 回复 好的呢', '回复 #12 好的呢'],
+    ['@bot 12号等顾客回复 问一下尺码穿多大', '等待客户 #12 尺码穿多大'],
+    ['12号先等客户', '等待客户 #12'],
     // The command itself comes out the same.
     ['回复 #12 您好，已经处理好了', '回复 #12 您好，已经处理好了'],
   ])('%s → %s', (text, command) => {
