@@ -31,6 +31,8 @@ export interface Answer {
   orderNos?: string[];
   /** The text says by when someone will answer (a ticket's first-response deadline). */
   promised?: boolean;
+  /** The text already says what the return policy would add (a cancellation's refund): none is appended. */
+  policyTold?: boolean;
 }
 
 /**
@@ -631,7 +633,7 @@ export function createMessageHandler(deps: {
       if (ticket)
         return {
           ...ticket,
-          text: `${ticket.text}${policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}${hours}`,
+          text: `${ticket.text}${ticket.policyTold ? '' : policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}${hours}`,
           handoff,
         };
     }

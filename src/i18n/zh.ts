@@ -218,6 +218,9 @@ export const zh = {
   ticketQuestionNoted: (p: { id: number; statusZh: string }) =>
     `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，会尽快回复您。`,
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
+  /** "钱什么时候退回来" while the order's cancellation is under way. */
+  cancelRefund: (p: { id: number; statusZh: string }) =>
+    `您的取消订单工单 #${p.id} 目前状态：${p.statusZh}。订单取消后，货款会按原支付方式全额退回，到账时间以支付平台为准；取消结果出来会第一时间告诉您。`,
   /** "好的 稍等 我晚上回家拍" while the ticket waits on the customer: it keeps waiting. */
   waitingKept: (p: { id: number }) => `好的，不着急，准备好了直接发给我就行，工单 #${p.id} 会为您保留。`,
   /** "给我重新发一个吧" on the ticket it settles. */

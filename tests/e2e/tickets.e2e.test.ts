@@ -141,6 +141,21 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer } })).toBe(1);
   });
 
+  it('"钱什么时候退回来" while a cancellation is under way asks about that ticket: no refund-progress ticket, no 验货后退款', async () => {
+    const opened = (await say('c-cancel-refund', '不想要了 帮我把订单取消')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（取消订单/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const when = (await say('c-cancel-refund', '钱什么时候退回来')).json.replies;
+    expect(when).toHaveLength(1);
+    expect(when[0].text).toBe(
+      `您的取消订单工单 #${id} 目前状态：待处理。订单取消后，货款会按原支付方式全额退回，到账时间以支付平台为准；取消结果出来会第一时间告诉您。`,
+    );
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'c-cancel-refund' } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: customer.customerId ?? '' } })).toBe(1);
+    const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('钱什么时候退回来');
+  });
+
   it('"那你们给我重新发一个吧" during a broken-parcel ticket is how to settle it: noted there, no 补发 ticket', async () => {
     const opened = (await say('c-resend', '收到的杯子是碎的')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);

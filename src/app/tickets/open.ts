@@ -75,6 +75,16 @@ export async function onCustomerMessage(
       return pendingFirstResponse(current, deps.now()) ? { ...answer, promised: true } : answer;
     }
   }
+  // "钱什么时候退回来" while a cancellation is under way: the refund follows the cancellation — a question for
+  // that ticket, not a refund-progress ticket with the return policy's 验货后退款.
+  if (input.parse.primary === 'refund_progress') {
+    const cancelling = await deps.repo.openForProblem(input.sender.id, 'order_change');
+    if (cancelling && openedFor(cancelling) === 'cancel_order' && !namesAnotherOrder(input.parse, cancelling)) {
+      await note(deps, cancelling, input, { question: true });
+      const statusZh = STATUS_ZH[cancelling.status as TicketStatus];
+      return { ...answerOn(cancelling, zh.cancelRefund({ id: cancelling.id, statusZh })), policyTold: true };
+    }
+  }
   // "那你们给我重新发一个吧" during a conversation about a parcel that never came (or came broken, or wrong):
   // the customer says how they want that ticket resolved. It is news for it, not a second 补发 ticket.
   if (input.parse.primary === 'reship') {
