@@ -145,6 +145,10 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const opened = (await say('c-cancel-refund', '不想要了 帮我把订单取消')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（取消订单/.exec(opened)?.[1]);
     expect(id).toBeGreaterThan(0);
+    // "取消了吗" asks whether it is done: where the ticket stands, not a reminder.
+    const done = (await say('c-cancel-refund', '取消了吗')).json.replies[0].text;
+    expect(done).toMatch(new RegExp(`^您的工单 #${id}（修改/取消订单）目前「待处理」`));
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
     const when = (await say('c-cancel-refund', '钱什么时候退回来')).json.replies;
     expect(when).toHaveLength(1);
     expect(when[0].text).toBe(

@@ -10,6 +10,9 @@ const ASKS_ABOUT_TICKET = [
   /工单.{0,12}(?:怎么样|进度|进展|到哪|哪一步|状态|处理得|处理了吗|处理好|结果|多久|什么时候|如何)/,
   /(?:进度|进展|状态).{0,6}工单/,
 ];
+/** "取消了吗", "地址改好了没", "处理好了吗": whether what was asked is done — the open tickets' status, not a reminder. */
+const ASKS_IF_DONE =
+  /^(?:订单|地址|那个|我的)?(?:取消|改|修改|处理|换)(?:好|掉|成功|完)?了(?:吗|没|没有|么)?[?？。.!！\s]*$/u;
 const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
 /** "那我什么时候能收到新的", "补发的多久到": when the replacement comes — a question about the return/reship ticket. */
 const ASKS_ABOUT_REPLACEMENT =
@@ -49,6 +52,10 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
         ...(result ? { result } : {}),
       });
     }
+  }
+  if (ASKS_IF_DONE.test(text.trim())) {
+    const open = await deps.repo.openOfCustomer(input.sender.id, 3);
+    if (open.length > 0) return describeAll(deps, open);
   }
   if (!ASKS_ABOUT_TICKET.some((re) => re.test(text))) return undefined;
   const named = TICKET_NO.exec(text)?.[1];
