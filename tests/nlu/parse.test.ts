@@ -139,6 +139,19 @@ describe('rules override the model', () => {
     expect(parser.parse('补发急用').intents.map((i) => i.id)).toEqual(['reship']);
   });
 
+  it('「可以送货上门吗」 asks about the delivery, not the return policy; a parcel already left at the 驿站 is not this', () => {
+    const parser = fixedParser({
+      可以送货上门吗: { other: 0.63, return_info: 0.53 },
+      快递放驿站了我没收到: { not_received: 0.99 },
+      帮我改成送货上门别放驿站: { change_order: 0.8 },
+    });
+    const door = parser.parse('可以送货上门吗');
+    expect(door.primary).toBe('logistics_query');
+    expect(door.intents.map((i) => i.id)).not.toContain('return_info');
+    expect(parser.parse('快递放驿站了我没收到').notes).not.toContain('rule:delivery-request');
+    expect(parser.parse('帮我改成送货上门别放驿站').intents.map((i) => i.id)).toEqual(['change_order']);
+  });
+
   it('a long wait (「都一个星期了」) raises the urgency', () => {
     const parser = fixedParser({ 怎么还没退款都一个星期了: { refund_progress: 0.9 } });
     expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
