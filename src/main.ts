@@ -13,6 +13,7 @@ import { composeWorker } from './compose/worker.ts';
 import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { registerAdminApi } from './http/admin.ts';
 import { registerOrderApi } from './http/orders-api.ts';
+import { registerReportRoutes } from './http/reports.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
@@ -23,6 +24,7 @@ import { loadDemoDataOnFirstRun } from './orders/demo/first-run.ts';
 import { resolveDatabaseTarget } from './store/adapter.ts';
 import { type Database, openDatabase } from './store/db.ts';
 import { createDeliveryStore } from './store/deliveries.repo.ts';
+import { createReportSources } from './store/reports.repo.ts';
 import { createSandboxReader } from './store/sandbox.repo.ts';
 import { seedSandboxStaff } from './store/seed-sandbox.ts';
 
@@ -103,6 +105,12 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const routes: ((app: FastifyInstance) => void | Promise<void>)[] = [
       (a) => registerAdminApi(a, { prisma: db.prisma, token: env.ADMIN_TOKEN }),
       (a) => registerOrderApi(a, { db, secret: env.ORDER_API_SECRET }),
+      (a) =>
+        registerReportRoutes(a, {
+          sources: createReportSources(db.sql),
+          token: env.ADMIN_TOKEN,
+          sandbox: env.SANDBOX_ENABLED,
+        }),
     ];
     const wecom = wecomEnabled(env)
       ? composeWecom({

@@ -28,18 +28,25 @@ export interface ReportSources {
 
 const windowOf = (now: Date) => new Date(now.getTime() - REPORT_WINDOW_DAYS * DAY_MS);
 
-/** The health report over the last `REPORT_WINDOW_DAYS` days before `now`, as text. */
-export async function healthReportText(sources: Pick<ReportSources, 'health'>, now: Date): Promise<string> {
+/** The health report over the last `REPORT_WINDOW_DAYS` days before `now`: its window, numbers and text. */
+export async function healthReport(sources: Pick<ReportSources, 'health'>, now: Date) {
   const numbers = await sources.health(windowOf(now), now);
-  return formatHealthReport(numbers, { label: `近 ${REPORT_WINDOW_DAYS} 天，截至 ${fmtTime(now)}` });
+  const label = `近 ${REPORT_WINDOW_DAYS} 天，截至 ${fmtTime(now)}`;
+  return { label, numbers, text: formatHealthReport(numbers, { label }) };
 }
 
-/** The root-cause report over the last `REPORT_WINDOW_DAYS` days before `now`, as text. */
-export async function rootCauseText(sources: Pick<ReportSources, 'problemTickets'>, now: Date): Promise<string> {
+/** The root-cause report over the last `REPORT_WINDOW_DAYS` days before `now`: its window, map and text. */
+export async function rootCauseReport(sources: Pick<ReportSources, 'problemTickets'>, now: Date) {
   const since = windowOf(now);
   const map = rootCauseMap(await sources.problemTickets(since, now));
-  return formatRootCause(map, { label: `${fmtTime(since)} 至 ${fmtTime(now)}` });
+  const label = `${fmtTime(since)} 至 ${fmtTime(now)}`;
+  return { label, map, text: formatRootCause(map, { label }) };
 }
+
+export const healthReportText = async (sources: Pick<ReportSources, 'health'>, now: Date) =>
+  (await healthReport(sources, now)).text;
+export const rootCauseText = async (sources: Pick<ReportSources, 'problemTickets'>, now: Date) =>
+  (await rootCauseReport(sources, now)).text;
 
 /** The answer to a staff member asking for a report, or undefined when the text asks for none. */
 export async function reportAsked(sources: ReportSources, text: string, now: Date): Promise<string | undefined> {

@@ -5,7 +5,7 @@ import { createMessageHandler } from '../app/handle-message.ts';
 import { createNotifier, type GroupName } from '../app/notify.ts';
 import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
 import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
-import { pushScheduledReports, type ReportSources, reportAsked } from '../app/reports.ts';
+import { pushScheduledReports, reportAsked } from '../app/reports.ts';
 import { calendarFor, policyFor } from '../app/tickets/config.ts';
 import { createTicketService, type KfWindows } from '../app/tickets/index.ts';
 import type { ChannelId } from '../channels/channel.ts';
@@ -25,7 +25,7 @@ import { createParseRecorder } from '../store/deliveries.repo.ts';
 import { createDirectory } from '../store/directory.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
 import { createHeldMessages, createOutbox } from '../store/outbox.repo.ts';
-import { healthNumbers, productProblemTickets } from '../store/reports.repo.ts';
+import { createReportSources } from '../store/reports.repo.ts';
 import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
 import { loadNlu } from './nlu.ts';
@@ -146,7 +146,7 @@ export async function composeWorker(deps: {
                 pushScheduledReports({
                   at: env.HEALTH_REPORT_AT,
                   now: new Date(),
-                  sources: reportSources(deps.db),
+                  sources: createReportSources(deps.db.sql),
                   notifier,
                 }),
             },
@@ -228,12 +228,6 @@ function createResponder(deps: {
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,
     ...(deps.orders ? { orders: deps.orders } : {}),
-    reports: (text) => reportAsked(reportSources(deps.db), text, new Date()),
+    reports: (text) => reportAsked(createReportSources(deps.db.sql), text, new Date()),
   });
 }
-
-/** The managers' reports read from the database. */
-const reportSources = (db: Database): ReportSources => ({
-  health: (since, until) => healthNumbers(db.sql, since, until),
-  problemTickets: (since, until) => productProblemTickets(db.sql, since, until),
-});

@@ -14,12 +14,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   throw badRequest(r.error.issues.map((i) => `${i.path.join('.') || '请求体'}：${i.message}`).join('；'));
 }
 
-function authorize(req: FastifyRequest, token: string | undefined): void {
-  if (!token) throw new CodedError(ErrorCode.Forbidden, '管理接口未启用：请设置 ADMIN_TOKEN');
+/** Throws unless the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function requireBearer(req: FastifyRequest, token: string): void {
   const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
   const want = Buffer.from(token);
   if (given.length !== want.length || !timingSafeEqual(given, want))
     throw forbidden('管理令牌无效（Authorization: Bearer <ADMIN_TOKEN>）');
+}
+
+function authorize(req: FastifyRequest, token: string | undefined): void {
+  if (!token) throw new CodedError(ErrorCode.Forbidden, '管理接口未启用：请设置 ADMIN_TOKEN');
+  requireBearer(req, token);
 }
 
 const TicketQuery = z.object({

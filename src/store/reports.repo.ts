@@ -1,3 +1,4 @@
+import type { ReportSources } from '../app/reports.ts';
 import { credibilityRates } from '../domain/orders/signoff.ts';
 import type { HealthNumbers } from '../domain/reports/health.ts';
 import { PRODUCT_PROBLEMS, type ProblemTicket } from '../domain/reports/root-cause.ts';
@@ -91,3 +92,9 @@ export async function productProblemTickets(sql: Sql, since: Date, until: Date):
     ),
   }));
 }
+
+/** The managers' reports read from the database (app/reports.ts). */
+export const createReportSources = (sql: Sql): ReportSources => ({
+  health: (since, until) => healthNumbers(sql, since, until),
+  problemTickets: (since, until) => productProblemTickets(sql, since, until),
+});

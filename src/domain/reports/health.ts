@@ -103,22 +103,50 @@ const MARK: Record<HealthVerdict, string> = { ok: '✔', below: '⚠ 未达标',
 /** Each baseline's verdict, in BASELINES order. */
 export const healthVerdicts = (n: HealthNumbers): HealthVerdict[] => BASELINES.map((b) => b.verdict(n));
 
+/** One number of the report, ready to show (chat line or dashboard row). */
+export interface HealthRow {
+  name: string;
+  /** The number as read ("45 秒", "91.0%"); undefined when nothing was measured. */
+  value?: string;
+  target: string;
+  verdict: HealthVerdict;
+  /** What it was measured on ("1,863 单"), or why nothing was. */
+  basis: string;
+  /** What seed 002 says a number below target points at (shown when it is). */
+  risk: string;
+}
+
+/** The five rows of the report, in BASELINES order. */
+export function healthRows(n: HealthNumbers): HealthRow[] {
+  return BASELINES.map((b) => {
+    const value = b.show(n);
+    return {
+      name: b.name,
+      ...(value !== undefined ? { value } : {}),
+      target: b.target,
+      verdict: b.verdict(n),
+      basis: b.basis(n),
+      risk: b.risk,
+    };
+  });
+}
+
+/** "3/4 项达标", or that nothing could be measured. */
+export function healthHeadline(rows: readonly HealthRow[]): string {
+  const measured = rows.filter((r) => r.verdict !== 'none').length;
+  const healthy = rows.filter((r) => r.verdict === 'ok').length;
+  return measured === 0 ? '暂无可计算的指标' : `${healthy}/${measured} 项达标`;
+}
+
 /**
  * The report as managers read it: a headline (how many numbers are healthy), then one line per number with
  * its target, what it was measured on, and — below target — what seed 002 says it points at.
  */
 export function formatHealthReport(n: HealthNumbers, window: { label: string }): string {
-  const verdicts = healthVerdicts(n);
-  const measured = verdicts.filter((v) => v !== 'none').length;
-  const healthy = verdicts.filter((v) => v === 'ok').length;
-  const lines = BASELINES.map((b, i) => {
-    const v = verdicts[i] ?? 'none';
-    const value = b.show(n);
-    const head = `· ${b.name}：${value ?? '暂无数据'}（目标 ${b.target}；${b.basis(n)}）${MARK[v]}`;
-    return v === 'below' || v === 'risk' ? `${head}\n  ${b.risk}` : head;
+  const rows = healthRows(n);
+  const lines = rows.map((r) => {
+    const head = `· ${r.name}：${r.value ?? '暂无数据'}（目标 ${r.target}；${r.basis}）${MARK[r.verdict]}`;
+    return r.verdict === 'below' || r.verdict === 'risk' ? `${head}\n  ${r.risk}` : head;
   });
-  return [
-    `订单与售后健康日报（${window.label}）：${measured === 0 ? '暂无可计算的指标' : `${healthy}/${measured} 项达标`}`,
-    ...lines,
-  ].join('\n');
+  return [`订单与售后健康日报（${window.label}）：${healthHeadline(rows)}`, ...lines].join('\n');
 }

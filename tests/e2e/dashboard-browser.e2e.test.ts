@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TOKEN = 'dashboard-token-0123456789';
+
+describe.skipIf(!existsSync(CHROMIUM))('the /dashboard page in a real browser (Debian chromium)', () => {
+  let svc: TestService;
+  let browser: Browser;
+  beforeAll(async () => {
+    svc = await startTestService({ env: { ADMIN_TOKEN: TOKEN } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    // A customer's mug arrives broken: one product-problem ticket on the order's goods.
+    const p = svc.db.prisma;
+    const order = await p.order.create({
+      data: {
+        orderNo: 'SO-DASH-1',
+        source: 'own',
+        status: 'signed',
+        items: [{ sku: 'CUP-01', name: '陶瓷马克杯 350ml', qty: 1, priceCents: 3900 }],
+      },
+    });
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-dash', kind: 'customer', customerId: customer.id },
+    });
+    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    const r = await svc.post('/api/sandbox/messages', { user: 'c-dash', role: 'customer', text: '马克杯收到就是碎的' });
+    expect(r.json.replies[0].text).toContain('订单 SO-DASH-1');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.stop();
+  });
+
+  it('the report API wants the admin token when one is set', async () => {
+    const res = await fetch(`${svc.base}/api/reports/health`);
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('管理令牌无效');
+  });
+
+  it('a manager enters the token and sees the five health numbers and the broken mug on the heat maps', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/dashboard`);
+    await expect(page.title()).resolves.toBe('售后分诊助手 · 看板');
+    // Without the token the page says why it shows nothing.
+    await page.locator('#error').filter({ hasText: '管理令牌无效' }).waitFor({ timeout: 10_000 });
+    await page.fill('#token', TOKEN);
+    await page.click('#load');
+    await page.locator('#health tbody tr').nth(4).waitFor({ timeout: 10_000 });
+    await expect(page.locator('#error').textContent()).resolves.toBe('');
+    const names = await page.locator('#health tbody tr td:first-child').allTextContents();
+    expect(names).toEqual([
+      '订单状态同步延迟中位数',
+      '物流状态可信率',
+      '售后首次响应时间中位数',
+      '订单修改成功率',
+      '跨系统数据一致性',
+    ]);
+    await expect(page.locator('#rc-sub').textContent()).resolves.toMatch(/商品问题工单 1 张$/);
+    const mug = page.locator('#rc-problems tbody tr[data-sku="CUP-01"]');
+    await expect(mug.locator('td').first().textContent()).resolves.toBe('陶瓷马克杯 350ml（CUP-01）');
+    const heads = await page.locator('#rc-problems thead th').allTextContents();
+    expect(heads).toEqual(['商品', '商品破损', '合计']);
+    await expect(mug.locator('td.heat').textContent()).resolves.toBe('1');
+    // The time-of-day map has the six bands, the mug in one of them.
+    const bandHeads = await page.locator('#rc-bands thead th').allTextContents();
+    expect(bandHeads).toEqual(['商品', '0–4 点', '4–8 点', '8–12 点', '12–16 点', '16–20 点', '20–24 点', '合计']);
+    const bands = await page.locator('#rc-bands tbody tr[data-sku="CUP-01"] td.heat').allTextContents();
+    expect(bands.filter((t) => t === '1')).toHaveLength(1);
+  });
+});

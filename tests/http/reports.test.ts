@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportSources } from '../../src/app/reports.ts';
+import { registerReportRoutes } from '../../src/http/reports.ts';
+import { createHttpServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { createMetrics } from '../../src/lib/metrics.ts';
+
+const sources: ReportSources = {
+  health: async () => ({
+    syncOrders: 0,
+    credibility: 0.9,
+    signed: 10,
+    responded: 0,
+    orderChanges: 0,
+    checkedOrders: 0,
+  }),
+  problemTickets: async () => [
+    {
+      problem: 'damaged',
+      summary: '杯子碎了',
+      createdAt: new Date('2026-11-30T13:00:00Z'), // 21:00 in China
+      items: [{ sku: 'CUP-01', name: '陶瓷马克杯 350ml' }],
+    },
+  ],
+};
+
+const server = (opts: { token?: string; sandbox: boolean }) =>
+  createHttpServer({
+    log: createLogger({ level: 'silent', secretKeys: [] }),
+    metrics: createMetrics(),
+    bodyLimit: 1024,
+    probes: [],
+    routes: [
+      (app) =>
+        registerReportRoutes(app, {
+          sources,
+          token: opts.token,
+          sandbox: opts.sandbox,
+          now: () => new Date('2026-12-01T01:00:00Z'),
+        }),
+    ],
+  });
+
+describe('report API: who may read it, and what it returns', () => {
+  it('open in the sandbox demo when no admin token is set', async () => {
+    const app = await server({ sandbox: true });
+    const health = await app.inject({ url: '/api/reports/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ label: '近 7 天，截至 12/1 09:00', headline: '1/1 项达标' });
+    expect(health.json().rows[1]).toMatchObject({ name: '物流状态可信率', value: '90.0%', verdict: 'ok' });
+    const rc = await app.inject({ url: '/api/reports/root-cause' });
+    expect(rc.json()).toMatchObject({
+      tickets: 1,
+      problems: [{ key: 'damaged', name: '商品破损' }],
+      rows: [{ sku: 'CUP-01', total: 1, byProblem: { damaged: 1 }, byBand: [0, 0, 0, 0, 0, 1] }],
+    });
+    await app.close();
+  });
+
+  it('closed without a token when the sandbox is off; with a token, only for that token', async () => {
+    const closed = await server({ sandbox: false });
+    const off = await closed.inject({ url: '/api/reports/health' });
+    expect(off.statusCode).toBe(403);
+    expect(off.json().error.message).toBe('报表接口未启用：请设置 ADMIN_TOKEN');
+    await closed.close();
+    const guarded = await server({ token: 'report-token-0123456789', sandbox: true });
+    expect((await guarded.inject({ url: '/api/reports/root-cause' })).statusCode).toBe(403);
+    const ok = await guarded.inject({
+      url: '/api/reports/root-cause',
+      headers: { authorization: 'Bearer report-token-0123456789' },
+    });
+    expect(ok.statusCode).toBe(200);
+    // The page itself holds no numbers: it is served to anyone, and asks for the token.
+    const page = await guarded.inject({ url: '/dashboard' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    await guarded.close();
+  });
+});
