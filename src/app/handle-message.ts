@@ -344,6 +344,9 @@ export function createMessageHandler(deps: {
 
   const answer = async (d: StoredDelivery): Promise<OutboundMessage[]> => {
     const sender = await deps.resolveSender(d);
+    // A 接待人员 rejected this customer's messages (微信客服 拒收): the bot does not talk over that decision. The
+    // message is stored; nothing is answered, no ticket opened, until the 接待人员 stops rejecting.
+    if (sender.kind === 'customer' && sender.rejected) return [];
     if (d.event === 'session_start') return sender.kind === 'customer' ? [await welcome(d, sender)] : [];
     if (d.event === 'session_end') return sender.kind === 'customer' ? [reply(d, zh.botBack())] : [];
     if (d.event === 'person_joined') {

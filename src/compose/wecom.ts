@@ -11,6 +11,7 @@ import {
   createWecomChannel,
   createWecomClients,
   KF_FAIL_TYPES,
+  type KfRejectSwitch,
   type KfSendFailure,
   ownsKfMsgId,
   registerWecomRoutes,
@@ -23,6 +24,7 @@ import type { Logger } from '../lib/logger.ts';
 import { createCursorStore } from '../store/cursors.repo.ts';
 import type { PrismaClient, Sql } from '../store/db.ts';
 import { createRecallRecorder } from '../store/deliveries.repo.ts';
+import { createIdentityStore, PLATFORM } from '../store/identities.repo.ts';
 import { createBounceStore } from '../store/outbox.repo.ts';
 
 const KF_QUEUE = 'wecom-kf-sync';
@@ -104,6 +106,39 @@ export function composeWecom(deps: {
    * the message and the reason, then the outbox records it as failed. A report read twice finds the message
    * already failed, or the staff note already sent.
    */
+  /**
+   * 拒收: a 接待人员 rejected the customer's messages in WeCom (or stopped). The bot respects it — no answers, no
+   * window reminders (handle-message.ts, keepalive) — and the customer's open tickets record who did it, once.
+   */
+  const identities = createIdentityStore(deps.prisma);
+  const onRejectSwitch = async (r: KfRejectSwitch) => {
+    const change = await identities.setRejected('wecom_kf', r.externalUserId, {
+      rejected: r.rejected,
+      by: r.servicerUserId,
+      at: new Date(),
+    });
+    if (!change?.changed) return;
+    const servicer = await deps.prisma.identity.findUnique({
+      where: { platform_externalId: { platform: PLATFORM.wecom, externalId: r.servicerUserId } },
+      include: { staff: true },
+    });
+    const who = `接待人员 ${servicer?.staff?.name ?? r.servicerUserId}`;
+    const open = await deps.prisma.ticket.findMany({
+      where: { customerId: change.customerId, status: { notIn: ['resolved', 'closed'] } },
+      select: { id: true },
+    });
+    await deps.prisma.ticketEvent.createMany({
+      data: open.map((t) => ({
+        ticketId: t.id,
+        type: 'note',
+        actor: 'system',
+        channel: 'wecom_kf',
+        reason: r.rejected
+          ? `${who}在企业微信里拒收了这位顾客的消息：机器人不再回复他，也不再发提醒`
+          : `${who}取消了拒收：机器人恢复回复这位顾客`,
+      })),
+    });
+  };
   const onSendFailed = async (f: KfSendFailure) => {
     const why = KF_FAIL_TYPES[f.failType] ?? `失败类型 ${f.failType}`;
     const sent = await bounces.find({
@@ -187,6 +222,7 @@ export function composeWecom(deps: {
             onSendFailed,
             // 撤回: the customer's words leave the stored conversation (the ticket view shows that one was recalled).
             onRecalled: (r) => recall('wecom_kf', r.msgid, r.externalUserId),
+            onRejectSwitch,
           }),
         { connection: deps.workerConnection, prefix: env.QUEUE_PREFIX, concurrency: 2 },
       );

@@ -11,6 +11,8 @@ export interface Sender {
   staffRole?: string;
   tier?: string;
   name?: string;
+  /** 微信客服: a 接待人员 rejected this customer's messages (拒收); the bot leaves them be until that stops. */
+  rejected?: boolean;
 }
 
 /** The identity platform of a channel (WeCom app and AI bot share userids). */
@@ -38,6 +40,32 @@ export function createIdentityStore(prisma: PrismaClient) {
         throw err;
       }
     },
+    /**
+     * A 接待人员 (WeCom userid `by`) rejected the messages of customer `userRef` on `channel`, or stopped: recorded
+     * on their identity. Returns the customer's id and whether this changed anything (an event read twice does
+     * not); undefined when no such customer is known yet.
+     */
+    async setRejected(
+      channel: ChannelId,
+      userRef: string,
+      change: { rejected: boolean; by: string; at: Date },
+    ): Promise<{ customerId: string; changed: boolean } | undefined> {
+      const platform = PLATFORM[channel];
+      const found = await prisma.identity.findUnique({
+        where: { platform_externalId: { platform, externalId: userRef } },
+      });
+      if (!found?.customerId) return undefined;
+      const changed = (found.rejectedAt !== null) !== change.rejected;
+      if (changed) {
+        await prisma.identity.update({
+          where: { id: found.id },
+          data: change.rejected
+            ? { rejectedAt: change.at, rejectedBy: change.by }
+            : { rejectedAt: null, rejectedBy: null },
+        });
+      }
+      return { customerId: found.customerId, changed };
+    },
   };
 
   async function resolveOnce(
@@ -60,6 +88,7 @@ export function createIdentityStore(prisma: PrismaClient) {
         role: 'customer',
         tier: found.customer.tier,
         ...(found.customer.name ? { name: found.customer.name } : {}),
+        ...(found.rejectedAt ? { rejected: true } : {}),
       };
     const isStaff = claimed !== 'customer';
     if (isStaff) {

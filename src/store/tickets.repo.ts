@@ -369,7 +369,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     },
     /**
      * 微信客服 customers with tickets not yet resolved or closed, and those tickets (oldest first): the people
-     * whose 48 h window is worth keeping open.
+     * whose 48 h window is worth keeping open. A customer whose messages a 接待人员 rejected (拒收) is left out.
      */
     async kfCustomersWithOpenTickets(): Promise<
       { userRef: string; tickets: { id: number; problem: string; status: string }[] }[]
@@ -377,7 +377,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       const rows = await sql.query<{ userRef: string; id: number; problem: string; status: string }>(
         `SELECT i."externalId" AS "userRef", t.id, t.problem, t.status FROM "Ticket" t
          JOIN "Identity" i ON i."customerId" = t."customerId" AND i.platform = $1
-         WHERE t.status NOT IN ('resolved', 'closed')
+         WHERE t.status NOT IN ('resolved', 'closed') AND i."rejectedAt" IS NULL
          ORDER BY i."externalId", t.id`,
         [PLATFORM.wecom_kf],
       );

@@ -53,4 +53,21 @@ describe('the 微信客服 keep-alive sweep (real PostgreSQL; the window port fa
     );
     expect(reminder?.choices?.items.map((i) => i.label)).toEqual(['好的', '我的工单怎么样了']);
   });
+
+  it('leaves out a customer whose messages a 接待人员 rejected (拒收)', async () => {
+    const asked: string[] = [];
+    const service = await ticketServiceOn(db, createTimerScheduler(producer, randomName('q')), {
+      send: async () => ({ status: 'sent' }),
+      kf: {
+        keepaliveDue: async (userRef) => {
+          asked.push(userRef);
+          return undefined;
+        },
+        window: async () => undefined,
+      },
+    });
+    await db.sql.query(`UPDATE "Identity" SET "rejectedAt" = now(), "rejectedBy" = 'zhangsan' WHERE id = 'ib'`);
+    await service.keepKfCustomersReachable();
+    expect(asked).toEqual(['wmA']);
+  });
 });

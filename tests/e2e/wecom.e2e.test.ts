@@ -421,6 +421,47 @@ describe('WeCom: a complaint through 微信客服 reaches a WeCom manager as a c
     expect(svc.fake.kfSent.filter((m) => m.touser === 'wmOOPS1')).toHaveLength(2);
   });
 
+  it('a customer whose messages a 接待人员 rejects (拒收) gets no answers and no reminders until that stops', async () => {
+    const { id } = await kfTicket(svc, 'wkOPEN2', 'wmREJECT1', '杯子碎了 你们赶紧处理');
+    // The same event read twice (a retried sync) records it once.
+    const token = svc.fake.servicerRejects('wkOPEN2', 'wmREJECT1', 'zhangsan');
+    expect(await pushKfEvent(svc, 'wkOPEN2', token)).toBe(200);
+    const rejected = await eventually(
+      () => svc.db.prisma.identity.findFirst({ where: { platform: 'wecom_kf', externalId: 'wmREJECT1' } }),
+      (i) => i?.rejectedAt != null,
+      15_000,
+    );
+    expect(rejected?.rejectedBy).toBe('zhangsan');
+    const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note', actor: 'system' } });
+    expect(notes.map((n) => n.reason)).toEqual([expect.stringMatching(/拒收了这位顾客的消息：机器人不再回复他/)]);
+    // The customer writes again: stored, but nothing is answered and no keep-alive reminder goes out.
+    svc.fake.customerWrites('wkOPEN2', 'wmREJECT1', '人呢？？？');
+    const ignored = svc.fake.kfLog.at(-1)?.msgid ?? '';
+    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
+    await eventually(
+      () => svc.db.prisma.inboundDelivery.findFirst({ where: { channel: 'wecom_kf', platformMsgId: ignored } }),
+      (d) => d?.status === 'done',
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // time for an answer, were one sent
+    expect(svc.fake.kfSent.filter((m) => m.touser === 'wmREJECT1')).toHaveLength(1);
+    // The 接待人员 stops rejecting: the next message is answered again.
+    expect(await pushKfEvent(svc, 'wkOPEN2', svc.fake.servicerRejects('wkOPEN2', 'wmREJECT1', 'zhangsan', false))).toBe(
+      200,
+    );
+    await eventually(
+      () => svc.db.prisma.identity.findFirst({ where: { platform: 'wecom_kf', externalId: 'wmREJECT1' } }),
+      (i) => i?.rejectedAt == null,
+      15_000,
+    );
+    svc.fake.customerWrites('wkOPEN2', 'wmREJECT1', '工单怎么样了');
+    expect(await pushKfEvent(svc, 'wkOPEN2')).toBe(200);
+    const [, answer] = await kfSent(svc, 'wmREJECT1', 2);
+    expect(answer?.content).toContain(`工单 #${id}`);
+    const after = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note', actor: 'system' } });
+    expect(after.map((n) => n.reason)).toEqual([expect.stringMatching(/拒收/), expect.stringMatching(/取消了拒收/)]);
+  });
+
   it('a 回复 #N that cannot reach a customer silent for 48 h says so, is no response, and goes with the bot’s next answer', async () => {
     const post = async (cb: WecomCallback) => (await svc.postCallback(cb)).status;
     const { id } = await kfTicket(svc, 'wkOPEN2', 'wmLATE1', '杯子收到就是碎的');

@@ -183,6 +183,18 @@ export class FakeWecomServer {
   }
 
   /**
+   * A 接待人员 (WeCom userid `servicer`) rejects the customer's messages in WeCom, or stops (`rejected` false):
+   * reject_customer_msg_switch_change. Returns the callback Token.
+   */
+  servicerRejects(openKfId: string, externalUserId: string, servicer: string, rejected = true): string {
+    return this.kfEvent(openKfId, externalUserId, {
+      event_type: 'reject_customer_msg_switch_change',
+      servicer_userid: servicer,
+      reject_switch: rejected ? 1 : 0,
+    });
+  }
+
+  /**
    * A 接待人员 takes the customer's session from the queue (session_status_change, change_type 1): the session
    * is served by a person (state 3), and the event carries a msg_code for one kf/send_msg_on_event within 20 s.
    * Returns the callback Token.

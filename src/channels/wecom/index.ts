@@ -13,7 +13,14 @@ import { DEFAULT_WECOM_API_BASE, WecomHttp, type WecomHttpOptions } from './weco
 
 export { WecomApiClient } from './api-client.ts';
 export { KF_FAIL_TYPES, KfServiceState } from './api-types.ts';
-export { type CursorStore, type KfRecall, type KfSendFailure, kfCursorId, syncKf } from './kf.ts';
+export {
+  type CursorStore,
+  type KfRecall,
+  type KfRejectSwitch,
+  type KfSendFailure,
+  kfCursorId,
+  syncKf,
+} from './kf.ts';
 export { createMemoryNonceStore, createRedisNonceStore, type NonceStore } from './nonce-store.ts';
 export { registerWecomRoutes, type WecomCallbackConfig, type WecomRouteDeps } from './routes.ts';
 export { ownsKfMsgId } from './send-kf.ts';

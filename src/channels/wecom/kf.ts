@@ -31,6 +31,16 @@ export interface SyncKfOptions {
   onSendFailed?: (failure: KfSendFailure) => Promise<void>;
   /** The customer took back (撤回) one of their messages (user_recall_msg); idempotent like onSendFailed. */
   onRecalled?: (recall: KfRecall) => Promise<void>;
+  /** A 接待人员 rejected (拒收) the customer's messages, or stopped (reject_customer_msg_switch_change); idempotent. */
+  onRejectSwitch?: (change: KfRejectSwitch) => Promise<void>;
+}
+
+/** A reject_customer_msg_switch_change event: a 接待人员 rejected a customer's messages (`rejected`) or stopped. */
+export interface KfRejectSwitch {
+  openKfId: string;
+  externalUserId: string;
+  servicerUserId: string;
+  rejected: boolean;
 }
 
 /** A user_recall_msg event: the customer's kf message `msgid` was taken back. */
@@ -95,7 +105,9 @@ async function ingestOne(message: KfMessage, options: SyncKfOptions, result: Syn
   if (failure) await options.onSendFailed?.(failure);
   const recall = recallOf(message, options.openKfId);
   if (recall) await options.onRecalled?.(recall);
-  const inbound = failure || recall ? undefined : toInbound(message, options.openKfId);
+  const reject = rejectSwitchOf(message, options.openKfId);
+  if (reject) await options.onRejectSwitch?.(reject);
+  const inbound = failure || recall || reject ? undefined : toInbound(message, options.openKfId);
   if (!inbound) {
     result.ignored++;
     return;
@@ -169,6 +181,14 @@ export function recallOf(message: KfMessage, openKfId: string): KfRecall | undef
   const msgid = str(e?.event.recall_msgid);
   if (!e || !msgid || e.event.event_type !== 'user_recall_msg') return undefined;
   return { openKfId: e.openKfId, externalUserId: e.user, msgid };
+}
+
+/** A reject_customer_msg_switch_change event (origin 4) as a {@link KfRejectSwitch}; undefined for anything else. */
+export function rejectSwitchOf(message: KfMessage, openKfId: string): KfRejectSwitch | undefined {
+  const e = eventOf(message, openKfId);
+  if (e?.event.event_type !== 'reject_customer_msg_switch_change') return undefined;
+  const rejected = Number(e.event.reject_switch) === 1;
+  return { openKfId: e.openKfId, externalUserId: e.user, servicerUserId: str(e.event.servicer_userid) ?? '', rejected };
 }
 
 /** session_status_change `change_type`s (doc 94670): a 接待人员 took the session from the queue; ended it. */
