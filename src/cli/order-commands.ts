@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { healthReport, rootCauseText } from '../app/reports.ts';
 import { badRequest, isCodedError } from '../domain/errors.ts';
 import { formatReconReport } from '../domain/orders/reconcile.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
+import { healthRows } from '../domain/reports/health.ts';
 import { chinaTime, generateDemoData } from '../orders/demo/generate.ts';
 import { bindSandboxUsers } from '../orders/demo/seed-sandbox.ts';
 import { writeDemoFiles } from '../orders/demo/write-files.ts';
@@ -16,6 +18,7 @@ import { resolveDatabaseTarget } from '../store/adapter.ts';
 import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
 import { type Database, openDatabase } from '../store/db.ts';
 import { createOrderReader, signoffCounts } from '../store/orders.repo.ts';
+import { createReportSources } from '../store/reports.repo.ts';
 import { loadConfigOrExit } from './load-config.ts';
 
 /** Opens the configured database (PGlite under DATA_DIR or DATABASE_URL), migrated, for one command. */
@@ -136,9 +139,28 @@ export function registerOrderCommands(program: Command): void {
         if (r.onlyOurs.length + r.onlyTheirs.length + r.mismatches.length > 0) process.exitCode = 1;
       }).catch(fail),
     );
-  program
-    .command('report')
-    .description('报表')
+  const report = program.command('report').description('报表');
+  report
+    .command('health')
+    .description('健康日报：近 7 天的五项基线指标（同步延迟、签收可信率、首次响应、改单成功率、数据一致性）')
+    .action(() =>
+      withDatabase(async (db) => {
+        const r = await healthReport(createReportSources(db.sql), new Date());
+        process.stdout.write(`${r.text}\n`);
+        // Exit 1 when a measured number is below target, so a scheduled job can alert on it.
+        if (healthRows(r.numbers).some((row) => row.verdict === 'below' || row.verdict === 'risk'))
+          process.exitCode = 1;
+      }).catch(fail),
+    );
+  report
+    .command('root-cause')
+    .description('售后根因周报：近 7 天商品问题工单按商品 × 问题 × 时段汇总，列出 TOP3 问题商品')
+    .action(() =>
+      withDatabase(async (db) => {
+        process.stdout.write(`${await rootCauseText(createReportSources(db.sql), new Date())}\n`);
+      }).catch(fail),
+    );
+  report
     .command('signoffs')
     .description('签收可信率：全部、按快递公司、按网点（低的在前），目标 ≥ 85%')
     .option('--days <n>', '统计最近多少天', '30')

@@ -66,6 +66,23 @@ describe('aftersales CLI for orders', () => {
     expect(bad.out).toContain('--days 必须是 1 到 3650 之间的整数');
   });
 
+  it('report health prints the five numbers and exits 1 when one is below target; report root-cause prints the week', async () => {
+    const health = await cli('report', 'health');
+    expect(health.out).toMatch(/^订单与售后健康日报（近 7 天，截至 \d+\/\d+ \d\d:\d\d）：/);
+    for (const name of [
+      '订单状态同步延迟中位数',
+      '物流状态可信率',
+      '售后首次响应时间中位数',
+      '订单修改成功率',
+      '跨系统数据一致性',
+    ])
+      expect(health.out).toContain(`· ${name}：`);
+    expect(health.code).toBe(/⚠ 未达标|✘ 风险/.test(health.out) ? 1 : 0);
+    const week = await cli('report', 'root-cause');
+    expect(week.code).toBe(0);
+    expect(week.out).toMatch(/^售后根因周报（\d+\/\d+ \d\d:\d\d 至 \d+\/\d+ \d\d:\d\d）：/);
+  });
+
   it('reconcile lists orders missing on our side and amount mismatches', async () => {
     const lines = readFileSync(path.join(out, 'orders.csv'), 'utf8').trim().split('\n');
     const header = 'order_no,paid_at,amount';
