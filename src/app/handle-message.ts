@@ -675,14 +675,18 @@ const INVOICE_DETAILS =
 const LOOKED_FOR =
   /(?:问了|问过|找了|找过|看了|看过|查了|翻了|去了)[^，。,.]{0,8}?(?:也|都)?(?:没有|没找到|没看到|没见|没)|(?:快递柜|丰巢|驿站|门卫|物业|邻居|前台|门口|家人)[^，。,.]{0,6}?(?:也|都)(?:没有|没|说没)/u;
 
+/** Which item it is ("少的是赠品 那个小勺子", "碎的是大的那个"): a detail of the problem already reported. */
+const WHICH_ITEM = /(?:少|缺|漏发?|坏|破|碎|错)的是|(?:少|缺|漏)了?的那个|是(?:赠品|配件|说明书)/u;
+
 /**
  * The message gives details (an address, a phone, order or tracking number, a size or colour, invoice
- * details, where the parcel was looked for): the customer answers, not asks again.
+ * details, where the parcel was looked for, which item it is): the customer answers, not asks again.
  */
 function givesDetails(p: Parse): boolean {
   return (
     ADDRESS.test(p.text) ||
     LOOKED_FOR.test(p.text) ||
+    WHICH_ITEM.test(p.text) ||
     INVOICE_DETAILS.test(p.text) ||
     p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type))
   );

@@ -116,6 +116,16 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     );
   });
 
+  it('which item is missing ("少的是赠品 那个小勺子") is a detail on the 少件 ticket, not a reminder', async () => {
+    const opened = (await say('c-which', '快递到了 但是少了一个')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（少件漏发/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('c-which', '少的是赠品 那个小勺子')).json.replies[0].text).toBe(
+      `收到，已补充到工单 #${id}，处理的同事会看到。`,
+    );
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+  });
+
   it('details and a changed mind are added to the ticket; asking again or "还没人处理" chases it, with no second ticket', async () => {
     const first = await say('c-addr', '下单地址写错了，能改吗');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
