@@ -697,12 +697,14 @@ const OUR_FAULT = new Set(['quality', 'damaged', 'wrong_item', 'reship', 'safety
 
 /**
  * What the return policy adds to a ticket's reply: "我要退货，寄到哪里" (or "…怎么退", `asksHow`) the address,
- * "退款多久到账" when refunds are paid.
+ * "退款多久到账" when refunds are paid, "降价了能退差价吗" the shop's price-protection rule.
  */
 function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boolean): string {
   if (!policy) return '';
   if (asksHow || parse.intents.some((i) => i.id === 'return_info')) return `\n${zh.returnAddress(policy)}`;
   if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
+  if (parse.primary === 'price_protection' && policy.priceProtection)
+    return `\n${zh.priceProtection(policy.priceProtection)}`;
   return '';
 }
 

@@ -189,6 +189,7 @@ export const zh = {
   refundInTransitNote: (p: { parcel?: string }) =>
     `\n该订单已发货${p.parcel ? `（${p.parcel}）` : ''}，包裹还在路上：客服会尽量联系快递拦截退回；拦截不成的话，您可以拒收，包裹退回仓库后为您退款。`,
   refundTiming: (p: ReturnPolicy) => `退款说明：${p.refund}。`,
+  priceProtection: (rule: string) => `价保说明：${rule.replace(/[。.]$/u, '')}。客服会按您的付款时间和价格核实。`,
   returnAddress: (p: ReturnPolicy) =>
     `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
   orderAddedToTicket: (p: { id: number; orderNo: string }) => `已把订单 ${p.orderNo} 补充到您的工单 #${p.id}。`,

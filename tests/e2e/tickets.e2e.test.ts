@@ -116,6 +116,12 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     );
   });
 
+  it("a 价保 request gets its ticket and the shop's price-protection rule", async () => {
+    const reply = (await say('c-price', '我刚看到降价了 能退差价吗')).json.replies[0].text;
+    expect(reply).toMatch(/工单 #\d+（价保，优先级 P\d）/);
+    expect(reply).toContain('\n价保说明：付款后 7 天内同一商品降价，可申请退差价');
+  });
+
   it('which item is missing ("少的是赠品 那个小勺子") is a detail on the 少件 ticket, not a reminder', async () => {
     const opened = (await say('c-which', '快递到了 但是少了一个')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（少件漏发/.exec(opened)?.[1]);

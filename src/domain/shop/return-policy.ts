@@ -13,5 +13,7 @@ export const ReturnPolicySchema = z.strictObject({
   shipping: z.strictObject({ ourFault: Text, noReason: Text }),
   /** When and how the refund is paid. */
   refund: Text,
+  /** The price-protection rule (价保: refunding a price drop), told with a 价保 ticket; optional. */
+  priceProtection: Text.optional(),
 });
 export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
