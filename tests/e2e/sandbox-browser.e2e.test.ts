@@ -32,6 +32,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Deb
     const page = await browser.newPage();
     await page.goto(`${svc.base}/sandbox`);
     await expect(page.title()).resolves.toBe('售后分诊助手 · 沙盒');
+    // The managers' reports are one click away.
+    await expect(page.locator('#dashboard-link').getAttribute('href')).resolves.toBe('/dashboard');
     await page.fill('#user', 'web-c1');
     await page.fill('#text', '我的订单到哪了');
     await page.click('#send');
