@@ -524,6 +524,12 @@ export function createMessageHandler(deps: {
       }
       // "照片发给你们了，你们看一下": the photos are for the ticket the customer is in; whatever the classifier
       // hears in the words (it once opened a 投诉 ticket), they open none.
+      // "要拍照吗": which photos help; "拍好了": send them here. Neither is a return question nor a greeting.
+      if (ASKS_FOR_PHOTOS.test(bareWords(d.text)) || PHOTOS_READY.test(bareWords(d.text))) {
+        const [latest] = (await deps.tickets?.openTickets?.(sender)) ?? [];
+        const about = latest ? { ticketId: latest.id } : {};
+        return { text: ASKS_FOR_PHOTOS.test(bareWords(d.text)) ? zh.photosWanted(about) : zh.photosReady(about) };
+      }
       if (onlyAboutMedia(d.text)) {
         // "收到我发的图了吗" when no photo came: saying 收到 would be untrue.
         if (question && !photoSent) {
@@ -710,6 +716,12 @@ function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boo
 
 /** Modal particles at the end of a message ("还行吧", "满意啦"). */
 const TRAILING_PARTICLES = /[吧啊呀哦了呢嘛啦哈噢]+$/u;
+
+/** Asks whether to send photos ("要拍照吗", "需要拍照片给你们吗", "视频要不要发"), and nothing else. */
+const ASKS_FOR_PHOTOS =
+  /^(?:那|请问)?(?:我)?(?:要|需要|用|要不要|需不需要)(?:我)?(?:拍|发)(?:个|张|几张)?(?:照|照片|图|图片|视频)(?:给你们|给你|过去)?(?:吗|么|不|嘛)?$|^(?:照片|图片|视频)(?:要不要|需不需要)(?:拍|发)$/u;
+/** The photos are ready ("拍好了", "照片拍好了"), not yet sent. */
+const PHOTOS_READY = /^(?:好的?)?(?:照片|图片|视频)?(?:拍好了|拍完了|拍好啦)(?:马上发|等下发|这就发)?$/u;
 
 /** Asks for the tracking number of something under way ("补发的单号呢", "寄回的单号多少"). */
 const ASKS_TRACKING_NO = /单号(?:呢|多少|是多少|是什么|是啥|发我|给我|在哪|有了吗|出来了吗)/u;

@@ -205,6 +205,13 @@ export const zh = {
     p.ticketId === undefined
       ? '暂时还没看到您发的图片或视频，麻烦直接在这个对话里发送一下，并用文字说说遇到了什么问题（例如：收到时破损、发错货、少件），我马上为您登记。'
       : `暂时还没看到您发的图片或视频，麻烦直接在这个对话里发送一下，会补充到工单 #${p.ticketId}，处理的同事会看到。`,
+  /** "要拍照吗": which photos help staff decide, and where they go. */
+  photosWanted: (p: { ticketId?: number } = {}) =>
+    '需要的：请拍商品有问题的地方（近景、整体各一张）、外包装和快递面单，直接发在这个对话里' +
+    (p.ticketId === undefined ? '，再用一句话说说遇到了什么问题。' : `，会补充到工单 #${p.ticketId}。`),
+  /** "拍好了": send them here. */
+  photosReady: (p: { ticketId?: number } = {}) =>
+    `好的，直接把照片发在这个对话里就行${p.ticketId === undefined ? '，我会帮您登记。' : `，会补充到工单 #${p.ticketId}。`}`,
   mediaWithoutTicket: (kind: MediaKind) =>
     kind === 'voice'
       ? '我暂时听不了语音，请打字告诉我遇到了什么问题，或发订单号给我。'

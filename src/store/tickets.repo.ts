@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { RatingLevel } from '../domain/tickets/rating.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient, Sql } from './db.ts';
 import { identityTargets } from './directory.repo.ts';
 import { PLATFORM } from './identities.repo.ts';
+import { sortableId } from './sortable-id.ts';
 import { toDate, toJson, ts } from './sql-time.ts';
 
 export type TicketRow = Prisma.TicketGetPayload<{ include: { customer: true; order: true } }>;
@@ -117,8 +117,9 @@ export interface NewTicketEvent {
 
 /** `INSERT INTO "TicketEvent"` of `event` for the ticket(s) in CTE `t`. */
 function eventInsert(p: Params, type: string, event: NewTicketEvent, data: string = p.add(event.data ?? {})): string {
+  // A time-ordered id: two events of the same millisecond ("确认了升级提醒", then 受理) keep their order.
   return `INSERT INTO "TicketEvent" (id, "ticketId", type, actor, channel, reason, data, at)
-    SELECT ${p.add(randomUUID())}, t.id, ${p.add(type)}, ${p.add(event.actor)}, ${p.add(event.channel ?? null)}::text,
+    SELECT ${p.add(sortableId('e'))}, t.id, ${p.add(type)}, ${p.add(event.actor)}, ${p.add(event.channel ?? null)}::text,
       ${p.add(event.reason ?? null)}::text, ${data}, ${p.add(new Date())} FROM t`;
 }
 
@@ -387,7 +388,9 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     },
     /** The latest `n` events of a ticket, oldest first. */
     recentEvents: async (ticketId: number, n: number) =>
-      (await prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: { at: 'desc' }, take: n })).reverse(),
+      (
+        await prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: n })
+      ).reverse(),
     /** The customer's tickets not yet resolved or closed, newest first. */
     openOfCustomer: async (customerId: string, n: number): Promise<TicketRow[]> =>
       prisma.ticket.findMany({

@@ -116,6 +116,21 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     );
   });
 
+  it('"要拍照吗" hears which photos help; "拍好了" is asked to send them here — no return policy, no greeting', async () => {
+    const opened = (await say('c-photos', '我上周买的洗衣液漏了 整个箱子都湿了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('c-photos', '要拍照吗')).json.replies[0].text).toBe(
+      `需要的：请拍商品有问题的地方（近景、整体各一张）、外包装和快递面单，直接发在这个对话里，会补充到工单 #${id}。`,
+    );
+    expect((await say('c-photos', '拍好了')).json.replies[0].text).toBe(
+      `好的，直接把照片发在这个对话里就行，会补充到工单 #${id}。`,
+    );
+    expect((await say('c-photos-2', '需要拍照片给你们吗')).json.replies[0].text).toMatch(
+      /再用一句话说说遇到了什么问题。$/,
+    );
+  });
+
   it("a 价保 request gets its ticket and the shop's price-protection rule", async () => {
     const reply = (await say('c-price', '我刚看到降价了 能退差价吗')).json.replies[0].text;
     expect(reply).toMatch(/工单 #\d+（价保，优先级 P\d）/);

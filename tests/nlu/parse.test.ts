@@ -152,6 +152,17 @@ describe('rules override the model', () => {
     expect(parser.parse('帮我改成送货上门别放驿站').intents.map((i) => i.id)).toEqual(['change_order']);
   });
 
+  it('goods that leaked in the parcel are damage; something left out (「漏了一件」) or written wrong (「写漏了」) is not', () => {
+    const parser = fixedParser({
+      洗衣液漏了整个箱子都湿了: { missing_item: 0.24 },
+      漏了一件: { missing_item: 0.85 },
+      小区门牌号写漏了: { change_order: 0.8 },
+    });
+    expect(parser.parse('洗衣液漏了整个箱子都湿了').primary).toBe('damaged');
+    expect(parser.parse('漏了一件').primary).toBe('missing_item');
+    expect(parser.parse('小区门牌号写漏了').primary).toBe('change_order');
+  });
+
   it('a long wait (「都一个星期了」) raises the urgency', () => {
     const parser = fixedParser({ 怎么还没退款都一个星期了: { refund_progress: 0.9 } });
     expect(parser.parse('怎么还没退款都一个星期了').urgency).toEqual({ level: 'high', cues: ['一个星期了'] });
