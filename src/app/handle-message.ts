@@ -1,6 +1,6 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
-import { problemKey, problemsChosenBetween } from '../domain/tickets/lifecycle.ts';
+import { PRODUCT_PROBLEMS, problemKey, problemsChosenBetween } from '../domain/tickets/lifecycle.ts';
 import { parseRatingChoice, RATING_LEVELS, type RatingLevel } from '../domain/tickets/rating.ts';
 import { zh } from '../i18n/zh.ts';
 import {
@@ -289,7 +289,7 @@ export function createMessageHandler(deps: {
     if (sender.kind !== 'customer') return '';
     const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
     const returning = open.find((t) => t.problem === 'return');
-    const fault = open.find((t) => OUR_FAULT.has(t.problem));
+    const fault = open.find((t) => PRODUCT_PROBLEMS.has(t.problem));
     return (
       (returning ? `\n${zh.returnUnderWay(returning)}` : '') +
       (fault
@@ -697,9 +697,6 @@ function givesDetails(p: Parse): boolean {
     p.entities.some((e) => e.start >= 0 && DETAIL_ENTITIES.has(e.type))
   );
 }
-
-/** Ticket problems that are the shop's fault: the return shipping is theirs (return policy, shipping.ourFault). */
-const OUR_FAULT = new Set(['quality', 'damaged', 'wrong_item', 'reship', 'safety']);
 
 /**
  * What the return policy adds to a ticket's reply: "我要退货，寄到哪里" (or "…怎么退", `asksHow`) the address,

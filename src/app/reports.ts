@@ -1,4 +1,4 @@
-import { HOUR_MS } from '../domain/orders/cn-time.ts';
+import { chinaCalendarDay, chinaDayStart, HOUR_MS } from '../domain/orders/cn-time.ts';
 import { formatHealthReport, type HealthNumbers } from '../domain/reports/health.ts';
 import { formatRootCause, type ProblemTicket, rootCauseMap } from '../domain/reports/root-cause.ts';
 import type { Notifier } from './notify.ts';
@@ -63,11 +63,11 @@ export async function reportAsked(sources: ReportSources, text: string, now: Dat
  */
 export function reportDue(at: string, now: Date): { day: string; weekday: number } | undefined {
   const [hh, mm] = at.split(':').map(Number);
-  const china = new Date(now.getTime() + 8 * HOUR_MS);
-  const day = china.toISOString().slice(0, 10);
-  const dueChina = Date.parse(`${day}T00:00:00Z`) + (hh ?? 0) * HOUR_MS + (mm ?? 0) * 60_000;
-  const late = china.getTime() - dueChina;
-  return late >= 0 && late < LATE_LIMIT_MS ? { day, weekday: china.getUTCDay() } : undefined;
+  const due = chinaDayStart(now).getTime() + (hh ?? 0) * HOUR_MS + (mm ?? 0) * 60_000;
+  const late = now.getTime() - due;
+  if (late < 0 || late >= LATE_LIMIT_MS) return undefined;
+  const { iso, weekday } = chinaCalendarDay(now);
+  return { day: iso, weekday };
 }
 
 /** The weekday the root-cause report goes out (Monday, China), looking back over the week before. */

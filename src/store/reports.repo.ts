@@ -1,7 +1,8 @@
 import type { ReportSources } from '../app/reports.ts';
 import { credibilityRates } from '../domain/orders/signoff.ts';
 import type { HealthNumbers } from '../domain/reports/health.ts';
-import { PRODUCT_PROBLEMS, type ProblemTicket } from '../domain/reports/root-cause.ts';
+import type { ProblemTicket } from '../domain/reports/root-cause.ts';
+import { PRODUCT_PROBLEMS } from '../domain/tickets/lifecycle.ts';
 import type { Sql } from './db.ts';
 import { signoffCounts } from './orders.repo.ts';
 import { toDate, toJson, ts, utcColumn } from './sql-time.ts';

@@ -1,8 +1,10 @@
 import type { ChannelId, OutboundMessage } from '../../channels/channel.ts';
 import { isCodedError } from '../../domain/errors.ts';
+import { chinaDayStart } from '../../domain/orders/cn-time.ts';
 import { maskContactsIn } from '../../domain/orders/mask.ts';
 import { currentState } from '../../domain/orders/timeline.ts';
 import { sourceLabel } from '../../domain/orders/types.ts';
+import { FIRST_RESPONSE_TARGET_MINS } from '../../domain/reports/health.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import {
   STATUS_ZH,
@@ -54,8 +56,6 @@ const OVERDUE =
 /** 今日概况 · 工单统计 · "今天情况怎么样" · "今天有多少工单": the day's numbers for staff and managers. */
 const SUMMARY =
   /^(?:@\S+\s*)?(?:(?:今[日天]|当日)?的?(?:工单)?(?:概况|统计|情况|汇总)(?:怎么样|如何)?|今[日天]有?多少张?工单)[?？]?\s*$/u;
-/** The seeds' health target for the first response (product.md, flow 3). */
-const FIRST_RESPONSE_TARGET_MINS = 120;
 /** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
 const RATINGS = /^(?:@\S+\s*)?(?:满意度|顾客评价|评价统计)\s*$/;
 const RATINGS_DAYS = 30;
@@ -500,17 +500,10 @@ async function overdue(deps: TicketDeps): Promise<string> {
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
 }
 
-/** Midnight in China (UTC+8, no daylight saving) at the start of `now`'s day. */
-function chinaMidnight(now: Date): Date {
-  const day = 24 * 3_600_000;
-  const offset = 8 * 3_600_000;
-  return new Date(Math.floor((now.getTime() + offset) / day) * day - offset);
-}
-
 /** 今日概况: what came in and went out today, the first-response time against its target, what is open. */
 async function daySummary(deps: TicketDeps): Promise<string> {
   const now = deps.now();
-  const since = chinaMidnight(now);
+  const since = chinaDayStart(now);
   const [day, open] = await Promise.all([deps.repo.daySummary(since, now), deps.repo.openByPriority()]);
   const total = Object.values(open).reduce((a, b) => a + b, 0);
   const byPriority = ['P1', 'P2', 'P3', 'P4'].map((p) => `${p} ${open[p] ?? 0}`).join(' · ');

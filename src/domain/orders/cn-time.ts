@@ -54,3 +54,14 @@ export const DAY_MS = 24 * HOUR_MS;
 export function chinaHour(ms: number): number {
   return Math.floor(((((ms + 8 * HOUR_MS) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
 }
+
+/** Midnight in China at the start of the day `date` falls on there (Asia/Shanghai: UTC+8, no daylight saving). */
+export function chinaDayStart(date: Date): Date {
+  return new Date(Math.floor((date.getTime() + 8 * HOUR_MS) / DAY_MS) * DAY_MS - 8 * HOUR_MS);
+}
+
+/** The China calendar day of `date`: "2026-12-01", and its weekday (0 = Sunday). */
+export function chinaCalendarDay(date: Date): { iso: string; weekday: number } {
+  const wall = new Date(date.getTime() + 8 * HOUR_MS);
+  return { iso: wall.toISOString().slice(0, 10), weekday: wall.getUTCDay() };
+}

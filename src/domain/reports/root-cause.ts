@@ -5,9 +5,6 @@
 import { goodsScore } from '../orders/goods.ts';
 import { ticketProblemZh } from '../tickets/lifecycle.ts';
 
-/** Ticket problems about the goods themselves (not delivery, refunds or complaints). */
-export const PRODUCT_PROBLEMS = ['damaged', 'quality', 'wrong_item', 'reship', 'safety'] as const;
-
 /** One product-problem ticket of the week, with its order's goods. */
 export interface ProblemTicket {
   problem: string;

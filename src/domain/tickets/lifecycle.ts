@@ -132,6 +132,9 @@ export function problemsChosenBetween(options: readonly string[]): string[] | un
   return problems as string[];
 }
 
+/** Ticket problems about the goods themselves, the shop's fault (not delivery, refunds or complaints). */
+export const PRODUCT_PROBLEMS: ReadonlySet<string> = new Set(['damaged', 'quality', 'wrong_item', 'reship', 'safety']);
+
 /** Problem keys in Chinese, for ticket lists and pushes. */
 export const PROBLEM_ZH: Readonly<Record<string, string>> = {
   delivery: '物流/未收到',
