@@ -6,6 +6,7 @@ import { PRODUCT_PROBLEMS } from '../domain/tickets/lifecycle.ts';
 import type { Sql } from './db.ts';
 import { signoffCounts } from './orders.repo.ts';
 import { toDate, toJson, ts, utcColumn } from './sql-time.ts';
+import { firstResponses } from './tickets.repo.ts';
 
 /**
  * The five numbers of the daily health report (domain/reports/health.ts) over [since, until), measured as seed
@@ -19,19 +20,14 @@ import { toDate, toJson, ts, utcColumn } from './sql-time.ts';
  */
 export async function healthNumbers(sql: Sql, since: Date, until: Date): Promise<HealthNumbers> {
   const window = [ts(since), ts(until)];
-  const [sync, tickets, changes, consistency, signoffs] = await Promise.all([
+  const [sync, first, changes, consistency, signoffs] = await Promise.all([
     sql.query<{ median_s: number | null; n: number }>(
       `SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, extract(epoch FROM "createdAt" - "orderedAt"))))::float8
                 AS median_s, count(*)::int AS n
        FROM "Order" WHERE "orderedAt" >= $1::timestamp(3) AND "orderedAt" < $2::timestamp(3)`,
       window,
     ),
-    sql.query<{ median_min: number | null; n: number }>(
-      `SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstRespondedAt" - "createdAt") / 60))::float8
-                AS median_min, count(*)::int AS n
-       FROM "Ticket" WHERE "firstRespondedAt" >= $1::timestamp(3) AND "firstRespondedAt" < $2::timestamp(3)`,
-      window,
-    ),
+    firstResponses(sql, since, until),
     sql.query<{ ok: number; n: number }>(
       `SELECT count(*) FILTER (WHERE t."reopenCount" = 0)::int AS ok, count(*)::int AS n
        FROM "Ticket" t
@@ -50,7 +46,6 @@ export async function healthNumbers(sql: Sql, since: Date, until: Date): Promise
     signoffCounts(sql, since, until),
   ]);
   const s = sync[0];
-  const t = tickets[0];
   const c = changes[0];
   const k = consistency[0];
   const { overall } = credibilityRates(signoffs);
@@ -59,8 +54,8 @@ export async function healthNumbers(sql: Sql, since: Date, until: Date): Promise
     syncOrders: s?.n ?? 0,
     ...(overall.signed > 0 ? { credibility: overall.rate } : {}),
     signed: overall.signed,
-    ...(t && t.n > 0 && t.median_min !== null ? { firstResponseMedianMin: Number(t.median_min) } : {}),
-    responded: t?.n ?? 0,
+    ...(first.medianMins !== undefined ? { firstResponseMedianMin: first.medianMins } : {}),
+    responded: first.responded,
     ...(c && c.n > 0 ? { orderChangeSuccess: c.ok / c.n } : {}),
     orderChanges: c?.n ?? 0,
     ...(k && k.n > 0 ? { consistency: 1 - k.bad / k.n } : {}),

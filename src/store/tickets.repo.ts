@@ -123,6 +123,27 @@ function eventInsert(p: Params, type: string, event: NewTicketEvent, data: strin
       ${p.add(event.reason ?? null)}::text, ${data}, ${p.add(new Date())} FROM t`;
 }
 
+/**
+ * Tickets first answered in [since, until], and the median minutes from opening to that answer (undefined when
+ * none was): 今日概况 and the health report read the same number.
+ */
+export async function firstResponses(sql: Sql, since: Date, until: Date) {
+  const [row] = await sql.query<{ median_min: number | null; n: number }>(
+    `SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstRespondedAt" - "createdAt") / 60))::float8
+              AS median_min, count(*)::int AS n
+     FROM "Ticket" WHERE "firstRespondedAt" >= $1::timestamp(3) AND "firstRespondedAt" <= $2::timestamp(3)`,
+    [ts(since), ts(until)],
+  );
+  const n = row?.n ?? 0;
+  return { responded: n, ...(n > 0 && row?.median_min != null ? { medianMins: Number(row.median_min) } : {}) };
+}
+
+/** Open, unpaused tickets past their first-response or resolution deadline at `now`. */
+const overdueAt = (now: Date) => ({
+  status: { notIn: ['resolved', 'closed', 'waiting_customer'] },
+  OR: [{ firstRespondedAt: null, firstResponseDueAt: { lt: now } }, { resolveDueAt: { lt: now } }],
+});
+
 /** Ticket persistence; the openKey unique index is what makes "one open ticket per problem" hold under races. */
 export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
   const include = { customer: true, order: true } as const;
@@ -410,10 +431,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     /** Open, unpaused tickets past their first-response or resolution deadline, most urgent first. */
     overdue: (now: Date, n: number) =>
       prisma.ticket.findMany({
-        where: {
-          status: { notIn: ['resolved', 'closed', 'waiting_customer'] },
-          OR: [{ firstRespondedAt: null, firstResponseDueAt: { lt: now } }, { resolveDueAt: { lt: now } }],
-        },
+        where: overdueAt(now),
         include: { assignee: { select: { name: true } } },
         orderBy: [{ priority: 'asc' }, { id: 'asc' }],
         take: n,
@@ -444,25 +462,13 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
      * open tickets past a deadline now.
      */
     async daySummary(since: Date, now: Date) {
-      const [totals, problems] = await Promise.all([
-        sql.query<{
-          resolved: number;
-          responded: number;
-          median_first_s: number | null;
-          first_late: number;
-          overdue: number;
-        }>(
+      const [totals, problems, first, overdueNow] = await Promise.all([
+        sql.query<{ resolved: number; first_late: number }>(
           `SELECT
              count(*) FILTER (WHERE "resolvedAt" >= $1::timestamp(3))::int AS resolved,
-             count(*) FILTER (WHERE "firstRespondedAt" >= $1::timestamp(3))::int AS responded,
-             (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstRespondedAt" - "createdAt"))
-               FILTER (WHERE "firstRespondedAt" >= $1::timestamp(3)))::float8 AS median_first_s,
              count(*) FILTER (WHERE "createdAt" >= $1::timestamp(3)
-               AND "firstResponseDueAt" < coalesce("firstRespondedAt", $2::timestamp(3)))::int AS first_late,
-             count(*) FILTER (WHERE status NOT IN ('resolved', 'closed', 'waiting_customer') AND (
-               ("firstRespondedAt" IS NULL AND "firstResponseDueAt" < $2::timestamp(3))
-               OR "resolveDueAt" < $2::timestamp(3)))::int AS overdue
-           FROM "Ticket"`,
+               AND "firstResponseDueAt" < coalesce("firstRespondedAt", $2::timestamp(3)))::int AS first_late
+           FROM "Ticket" WHERE "resolvedAt" >= $1::timestamp(3) OR "createdAt" >= $1::timestamp(3)`,
           [ts(since), ts(now)],
         ),
         sql.query<{ problem: string; n: number }>(
@@ -470,16 +476,18 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
            GROUP BY problem ORDER BY n DESC, problem`,
           [ts(since)],
         ),
+        firstResponses(sql, since, now),
+        prisma.ticket.count({ where: overdueAt(now) }),
       ]);
       const t = totals[0];
       return {
         created: problems.reduce((a, p) => a + p.n, 0),
         byProblem: problems,
         resolved: t?.resolved ?? 0,
-        responded: t?.responded ?? 0,
-        medianFirstResponseMins: t?.median_first_s == null ? undefined : Number(t.median_first_s) / 60,
+        responded: first.responded,
+        medianFirstResponseMins: first.medianMins,
         firstResponseLate: t?.first_late ?? 0,
-        overdueNow: t?.overdue ?? 0,
+        overdueNow,
       };
     },
     /** Open tickets by priority (for the supervisors' overview). */
