@@ -258,8 +258,16 @@ export function createMessageHandler(deps: {
    * "好的", "👍": the customer agrees, asks nothing. With tickets under way they hear that the result will reach
    * them (the answer to the reminder before the 微信客服 window closes); otherwise a plain OK.
    */
+  /** The customer's tickets under way, newest first (none for staff, or without a ticket side). */
+  const openTicketsOf = async (sender: Sender) =>
+    sender.kind === 'customer' ? ((await deps.tickets?.openTickets?.(sender)) ?? []) : [];
+  /** The ticket a message about photos goes to: the customer's newest one under way. */
+  const photosFor = async (sender: Sender) => {
+    const [latest] = await openTicketsOf(sender);
+    return latest ? { ticketId: latest.id } : {};
+  };
   const acknowledge = async (sender: Sender): Promise<{ text: string }> => {
-    const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+    const open = await openTicketsOf(sender);
     return { text: open.length > 0 ? zh.okayWithTickets(open) : zh.okay() };
   };
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
@@ -279,15 +287,13 @@ export function createMessageHandler(deps: {
   const asksPresales = containsAnyOf(deps.smalltalk?.presales ?? []);
   const sendsLater = containsAnyOf(deps.sendLaterWords ?? []);
   /** The customer's open return / exchange / refund ticket, if any. */
-  const openReturn = async (sender: Sender) =>
-    ((await deps.tickets?.openTickets?.(sender)) ?? []).find((t) => t.problem === 'return');
+  const openReturn = async (sender: Sender) => (await openTicketsOf(sender)).find((t) => t.problem === 'return');
   /**
    * After the return policy: the return under way, and — when the customer's open ticket is a problem that is
    * the shop's fault (质量, 破损, 发错, 少件) — which shipping rule is theirs ("运费谁出" has one answer for them).
    */
   const returnContext = async (sender: Sender, policy: ReturnPolicy): Promise<string> => {
-    if (sender.kind !== 'customer') return '';
-    const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+    const open = await openTicketsOf(sender);
     const returning = open.find((t) => t.problem === 'return');
     const fault = open.find((t) => PRODUCT_PROBLEMS.has(t.problem));
     return (
@@ -297,14 +303,11 @@ export function createMessageHandler(deps: {
         : '')
     );
   };
-  /** "我晚上回家拍" (a time and a deed), or "好的 稍等" alone: the answer staff wait for comes later. */
-  const promisesLaterDeed = (() => {
-    const when = containsAnyOf(deps.later?.when ?? []);
-    const does = containsAnyOf(deps.later?.do ?? []);
-    return (text: string) => when(text) && does(text);
-  })();
+  const saysWhenLater = containsAnyOf(deps.later?.when ?? []);
+  const saysDeedLater = containsAnyOf(deps.later?.do ?? []);
   const onlyLater = onlyAbout(deps.later?.when, deps.later?.words, fillers);
-  const promisesLater = (text: string) => promisesLaterDeed(text) || onlyLater(text);
+  /** "我晚上回家拍" (a time and a deed), or "好的 稍等" alone: the answer staff wait for comes later. */
+  const promisesLater = (text: string) => (saysWhenLater(text) && saysDeedLater(text)) || onlyLater(text);
   /** Only asks what will be done: "你们打算怎么处理", "那现在怎么办". */
   const asksHandling = onlyAbout(deps.handling?.ask, deps.handling?.words, fillers);
   /** Only about photos or a video sent: "照片发给你们了，你们看一下", "收到我发的图了吗". */
@@ -334,7 +337,7 @@ export function createMessageHandler(deps: {
    * tickets under way hears of them first, and the first answer to tap asks how they are doing.
    */
   const welcome = async (d: StoredDelivery, sender: Sender): Promise<OutboundMessage> => {
-    const open = (await deps.tickets?.openTickets?.(sender)) ?? [];
+    const open = await openTicketsOf(sender);
     const head = open.length > 0 ? zh.welcomeWithTickets(open) : zh.welcome.head;
     const items = open.length > 0 ? [zh.welcomeTicketsItem, ...zh.welcome.items] : zh.welcome.items;
     const tail = deps.serviceHours?.(new Date(now()));
@@ -522,20 +525,15 @@ export function createMessageHandler(deps: {
         const asked = await deps.tickets?.onFollowUp(input, { chase: false, question: true, anyProblem: true });
         if (asked) return asked;
       }
+      // "要拍照吗": which photos help; "拍好了": send them here. Neither is a return question nor a greeting.
+      const words = bareWords(d.text);
+      if (ASKS_FOR_PHOTOS.test(words)) return { text: zh.photosWanted(await photosFor(sender)) };
+      if (PHOTOS_READY.test(words)) return { text: zh.photosReady(await photosFor(sender)) };
       // "照片发给你们了，你们看一下": the photos are for the ticket the customer is in; whatever the classifier
       // hears in the words (it once opened a 投诉 ticket), they open none.
-      // "要拍照吗": which photos help; "拍好了": send them here. Neither is a return question nor a greeting.
-      if (ASKS_FOR_PHOTOS.test(bareWords(d.text)) || PHOTOS_READY.test(bareWords(d.text))) {
-        const [latest] = (await deps.tickets?.openTickets?.(sender)) ?? [];
-        const about = latest ? { ticketId: latest.id } : {};
-        return { text: ASKS_FOR_PHOTOS.test(bareWords(d.text)) ? zh.photosWanted(about) : zh.photosReady(about) };
-      }
       if (onlyAboutMedia(d.text)) {
         // "收到我发的图了吗" when no photo came: saying 收到 would be untrue.
-        if (question && !photoSent) {
-          const [latest] = (await deps.tickets?.openTickets?.(sender)) ?? [];
-          return { text: zh.mediaNotSeen(latest ? { ticketId: latest.id } : {}) };
-        }
+        if (question && !photoSent) return { text: zh.mediaNotSeen(await photosFor(sender)) };
         const about = { ...input, parse: { ...parse, primary: 'other', intents: [] } };
         const noted = await deps.tickets?.onFollowUp(about, { chase: false, anyProblem: true });
         return noted ?? { text: photoSent ? zh.mediaWithoutTicket('image') : zh.mediaNotSeen() };
@@ -656,7 +654,7 @@ export function createMessageHandler(deps: {
 
   /** "你好": a customer with tickets under way hears of those first, as in the 微信客服 welcome. */
   async function greet(sender: Sender): Promise<string> {
-    const open = sender.kind === 'customer' ? ((await deps.tickets?.openTickets?.(sender)) ?? []) : [];
+    const open = await openTicketsOf(sender);
     return open.length > 0 ? zh.greetingWithTickets(open) : zh.greeting();
   }
 }
