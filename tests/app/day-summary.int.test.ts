@@ -1,29 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotifier } from '../../src/app/notify.ts';
 import type { StoredDelivery, TimerScheduler } from '../../src/app/ports.ts';
-import { createTicketService } from '../../src/app/tickets/index.ts';
 import type { SenderRole } from '../../src/channels/channel.ts';
-import { createLogger } from '../../src/lib/logger.ts';
-import type { Parse } from '../../src/nlu/contract.ts';
 import type { Database } from '../../src/store/db.ts';
-import { createDirectory } from '../../src/store/directory.repo.ts';
 import { createIdentityStore, type Sender } from '../../src/store/identities.repo.ts';
-import { createOutbox } from '../../src/store/outbox.repo.ts';
 import { seedSandboxStaff } from '../../src/store/seed-sandbox.ts';
-import { seedAndLoadTicketConfig } from '../../src/store/seed-tickets.ts';
-import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 import { freshPgDatabase } from '../support/db.ts';
-
-const parse = (primary: string): Parse => ({
-  text: '',
-  intents: [{ id: primary, score: 0.9 }],
-  primary,
-  entities: [],
-  urgency: { level: 'normal', cues: [] },
-  confidence: 0.9,
-  notes: [],
-  escalateToManager: false,
-});
+import { problemParse, ticketServiceOn } from '../support/tickets.ts';
 
 describe('今日概况: the day in numbers for staff and managers (PostgreSQL, a moving clock)', () => {
   let db: Database;
@@ -35,7 +17,7 @@ describe('今日概况: the day in numbers for staff and managers (PostgreSQL, a
     exists: async () => true,
     existsMany: async (list) => list.map(() => true),
   };
-  let service: ReturnType<typeof createTicketService>;
+  let service: Awaited<ReturnType<typeof ticketServiceOn>>;
   let ids: ReturnType<typeof createIdentityStore>;
   let n = 0;
   const delivery = (text: string, userRef: string, role: SenderRole): StoredDelivery => ({
@@ -54,7 +36,7 @@ describe('今日概况: the day in numbers for staff and managers (PostgreSQL, a
     const reply = await service.onCustomerMessage({
       sender,
       delivery: delivery(text, user, 'customer'),
-      parse: parse(primary),
+      parse: problemParse(primary),
     });
     return Number(/#(\d+)/.exec(reply?.text ?? '')?.[1]);
   };
@@ -65,16 +47,7 @@ describe('今日概况: the day in numbers for staff and managers (PostgreSQL, a
   beforeAll(async () => {
     ({ db, cleanup } = await freshPgDatabase());
     await seedSandboxStaff(db.prisma);
-    const directory = createDirectory(db.prisma, { managers: [{ channel: 'sandbox', chatId: 'managers' }] });
-    service = createTicketService({
-      repo: createTicketRepo(db.prisma, db.sql),
-      config: await seedAndLoadTicketConfig(db.prisma),
-      timers,
-      notifier: createNotifier({ outbox: createOutbox(db.sql), send: async () => ({ status: 'sent' }), directory }),
-      directory,
-      now: () => clock,
-      log: createLogger({ level: 'silent', secretKeys: [] }),
-    });
+    service = await ticketServiceOn(db, timers, { now: () => clock });
     ids = createIdentityStore(db.prisma);
     sup = await ids.resolve('sandbox', 'sup1', 'staff');
   });

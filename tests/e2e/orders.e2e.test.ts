@@ -27,6 +27,12 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     return svc.post(path, body, { 'x-timestamp': ts, 'x-signature': signOrderApiBody(SECRET, ts, body) });
   };
 
+  /** The ERP pushes `orders`, and `user` proves each one theirs with the phone's last four digits. */
+  const provedBy = async (user: string, suffix: string, orders: { order_no: string }[]) => {
+    expect((await erp('/api/orders', { orders })).json).toMatchObject({ rejected: 0 });
+    for (const { order_no: no } of orders) expect(await say(user, `${no} 尾号${suffix}`)).toContain(no);
+  };
+
   beforeAll(async () => {
     svc = await startTestService({ env: { ORDER_API_SECRET: SECRET, RADAR_INTERVAL_MS: '1000' } });
     const base = {
@@ -221,16 +227,11 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
         carrier: '顺丰',
         tracking_no: `SF41${no.slice(-10)}`,
       });
-    const r = await erp('/api/orders', {
-      orders: [
-        signed('SO202611230041', '婴儿纸尿裤 M码 84片', 30),
-        signed('SO202611230042', '明前龙井 250g 礼盒', 20),
-        signed('SO202611230043', '儿童保温杯', 10),
-      ],
-    });
-    expect(r.json).toMatchObject({ rejected: 0 });
-    for (const no of ['SO202611230041', 'SO202611230042', 'SO202611230043'])
-      expect(await say('c-goods', `${no} 尾号4141`)).toContain(no);
+    await provedBy('c-goods', '4141', [
+      signed('SO202611230041', '婴儿纸尿裤 M码 84片', 30),
+      signed('SO202611230042', '明前龙井 250g 礼盒', 20),
+      signed('SO202611230043', '儿童保温杯', 10),
+    ]);
     // The newest order is the 保温杯; the 纸尿裤 the customer names are in the oldest.
     const nappies = await say('c-goods', '我前天买的纸尿裤 今天收到发现少了一包');
     expect(nappies).toMatch(/已为您登记售后工单 #\d+（少件漏发，优先级 P\d），订单 SO202611230041。/);
@@ -344,12 +345,10 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
         carrier: '中通',
         tracking_no: `7300${no.slice(-4)}0000`,
       });
-    const r = await erp('/api/orders', {
-      orders: [order('SO202611230007', '婴儿纸尿裤 M码 84片', 30), order('SO202611230008', '不锈钢保温杯 500ml', 20)],
-    });
-    expect(r.json).toMatchObject({ rejected: 0 });
-    expect(await say('c-item', 'SO202611230007 尾号7777')).toContain('SO202611230007');
-    expect(await say('c-item', 'SO202611230008 尾号7777')).toContain('SO202611230008');
+    await provedBy('c-item', '7777', [
+      order('SO202611230007', '婴儿纸尿裤 M码 84片', 30),
+      order('SO202611230008', '不锈钢保温杯 500ml', 20),
+    ]);
     await svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-item' } });
     const answer = await say('c-item', '你好 我想问下我昨天买的纸尿裤到哪了');
     expect(answer).toContain('订单 SO202611230007');
@@ -369,16 +368,11 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
           : { shipped_at: hoursAgo(hours - 2), carrier: '中通', tracking_no: `7300${no.slice(-4)}6666` }),
         ...(status === 'signed' ? { signed_at: hoursAgo(hours - 20) } : {}),
       });
-    const r = await erp('/api/orders', {
-      orders: [
-        order('SO202611230021', 'signed', 70),
-        order('SO202611230022', 'shipped', 30),
-        order('SO202611230023', 'paid', 3),
-      ],
-    });
-    expect(r.json).toMatchObject({ rejected: 0 });
-    for (const no of ['SO202611230021', 'SO202611230022', 'SO202611230023'])
-      expect(await say('c-stage', `${no} 尾号6666`)).toContain(no);
+    await provedBy('c-stage', '6666', [
+      order('SO202611230021', 'signed', 70),
+      order('SO202611230022', 'shipped', 30),
+      order('SO202611230023', 'paid', 3),
+    ]);
     const fresh = () => svc.db.prisma.conversationState.deleteMany({ where: { key: 'sandbox:c-stage' } });
     await fresh();
     const notShipped = await say('c-stage', '我的订单怎么还没发货');
