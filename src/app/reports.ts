@@ -10,15 +10,15 @@ import { fmtTime } from './tickets/context.ts';
  */
 
 /** Both reports look back this far (seed 002 measures the sync delay over the last 7 days). */
-export const REPORT_WINDOW_DAYS = 7;
+const REPORT_WINDOW_DAYS = 7;
 const DAY_MS = 24 * HOUR_MS;
 /** A report not sent within this long after its time (the service was down) waits for the next one. */
 const LATE_LIMIT_MS = 2 * HOUR_MS;
 
 /** "健康日报", "健康度", "日报": staff ask for the health report now. */
-export const HEALTH_REPORT_ASK = /^(?:@\S+\s*)?(?:(?:订单|售后|系统)?健康(?:日报|度|报告|指标)|日报)\s*$/u;
+const HEALTH_REPORT_ASK = /^(?:@\S+\s*)?(?:(?:订单|售后|系统)?健康(?:日报|度|报告|指标)|日报)\s*$/u;
 /** "根因周报", "热力图", "问题商品": staff ask for the root-cause report now. */
-export const ROOT_CAUSE_ASK = /^(?:@\S+\s*)?(?:售后)?(?:根因(?:周报|热力图|报告)?|热力图|问题商品|周报)\s*$/u;
+const ROOT_CAUSE_ASK = /^(?:@\S+\s*)?(?:售后)?(?:根因(?:周报|热力图|报告)?|热力图|问题商品|周报)\s*$/u;
 
 /** Where the reports' numbers come from (store/reports.repo.ts). */
 export interface ReportSources {
@@ -43,7 +43,7 @@ export async function rootCauseReport(sources: Pick<ReportSources, 'problemTicke
   return { label, map, text: formatRootCause(map, { label }) };
 }
 
-export const healthReportText = async (sources: Pick<ReportSources, 'health'>, now: Date) =>
+const healthReportText = async (sources: Pick<ReportSources, 'health'>, now: Date) =>
   (await healthReport(sources, now)).text;
 export const rootCauseText = async (sources: Pick<ReportSources, 'problemTickets'>, now: Date) =>
   (await rootCauseReport(sources, now)).text;

@@ -57,7 +57,7 @@ function duration(sec: number): string {
   return `${(sec / 86_400).toFixed(1)} 天`;
 }
 
-export const BASELINES: readonly Baseline[] = [
+const BASELINES: readonly Baseline[] = [
   {
     name: '订单状态同步延迟中位数',
     show: (n) => (n.syncDelayMedianSec === undefined ? undefined : duration(n.syncDelayMedianSec)),
@@ -102,9 +102,6 @@ export const BASELINES: readonly Baseline[] = [
 ];
 
 const MARK: Record<HealthVerdict, string> = { ok: '✔', below: '⚠ 未达标', risk: '✘ 风险', none: '—' };
-
-/** Each baseline's verdict, in BASELINES order. */
-export const healthVerdicts = (n: HealthNumbers): HealthVerdict[] => BASELINES.map((b) => b.verdict(n));
 
 /** One number of the report, ready to show (chat line or dashboard row). */
 export interface HealthRow {

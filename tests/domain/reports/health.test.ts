@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reportDue } from '../../../src/app/reports.ts';
-import { formatHealthReport, type HealthNumbers, healthVerdicts } from '../../../src/domain/reports/health.ts';
+import { formatHealthReport, type HealthNumbers, healthRows } from '../../../src/domain/reports/health.ts';
 
 const none: HealthNumbers = { syncOrders: 0, signed: 0, responded: 0, orderChanges: 0, checkedOrders: 0 };
 const healthy: HealthNumbers = {
@@ -33,7 +33,7 @@ describe('health report: seed 002 baselines, each against its target and its ris
     ['consistency 100 %', { consistency: 1 }, 4, 'ok'],
     ['consistency 99.9 %', { consistency: 0.999 }, 4, 'risk'],
   ] as const)('%s', (_name, numbers, index, verdict) => {
-    expect(healthVerdicts({ ...none, ...numbers })[index]).toBe(verdict);
+    expect(healthRows({ ...none, ...numbers })[index]?.verdict).toBe(verdict);
   });
 
   it('a healthy week reads 5/5 with the basis of each number', () => {
