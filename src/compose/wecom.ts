@@ -26,6 +26,7 @@ import type { PrismaClient, Sql } from '../store/db.ts';
 import { createRecallRecorder } from '../store/deliveries.repo.ts';
 import { createIdentityStore, PLATFORM } from '../store/identities.repo.ts';
 import { createBounceStore } from '../store/outbox.repo.ts';
+import { createTicketRepo } from '../store/tickets.repo.ts';
 
 const KF_QUEUE = 'wecom-kf-sync';
 
@@ -111,6 +112,7 @@ export function composeWecom(deps: {
    * window reminders (handle-message.ts, keepalive) — and the customer's open tickets record who did it, once.
    */
   const identities = createIdentityStore(deps.prisma);
+  const tickets = createTicketRepo(deps.prisma, deps.sql);
   const onRejectSwitch = async (r: KfRejectSwitch) => {
     const change = await identities.setRejected('wecom_kf', r.externalUserId, {
       rejected: r.rejected,
@@ -123,21 +125,11 @@ export function composeWecom(deps: {
       include: { staff: true },
     });
     const who = `接待人员 ${servicer?.staff?.name ?? r.servicerUserId}`;
-    const open = await deps.prisma.ticket.findMany({
-      where: { customerId: change.customerId, status: { notIn: ['resolved', 'closed'] } },
-      select: { id: true },
-    });
-    await deps.prisma.ticketEvent.createMany({
-      data: open.map((t) => ({
-        ticketId: t.id,
-        type: 'note',
-        actor: 'system',
-        channel: 'wecom_kf',
-        reason: r.rejected
-          ? `${who}在企业微信里拒收了这位顾客的消息：机器人不再回复他，也不再发提醒`
-          : `${who}取消了拒收：机器人恢复回复这位顾客`,
-      })),
-    });
+    const reason = r.rejected
+      ? `${who}在企业微信里拒收了这位顾客的消息：机器人不再回复他，也不再发提醒`
+      : `${who}取消了拒收：机器人恢复回复这位顾客`;
+    for (const t of await tickets.openOfCustomer(change.customerId, 50))
+      await tickets.addEvent({ ticketId: t.id, type: 'note', actor: 'system', channel: 'wecom_kf', reason });
   };
   const onSendFailed = async (f: KfSendFailure) => {
     const why = KF_FAIL_TYPES[f.failType] ?? `失败类型 ${f.failType}`;
