@@ -1,4 +1,4 @@
-import type { CardButton, ChannelId, OutboundMessage, SendResult } from '../channels/channel.ts';
+import type { CardButton, ChannelId, OutboundMessage, OutboundPicture, SendResult } from '../channels/channel.ts';
 import { DONE, type Outbox, type Sender } from './ports.ts';
 
 export type GroupName = 'managers' | 'warehouse' | 'staff';
@@ -22,6 +22,8 @@ export interface Push {
   keepalive?: boolean;
   /** Written or set off by a person for the customer (see OutboundMessage.personal). */
   personal?: boolean;
+  /** A chart after the text (see OutboundMessage.picture). */
+  picture?: OutboundPicture;
   /** Stable per logical push; each target gets `<key>-<channel>-<ref>`, so a retry never sends twice. */
   dedupeKey: string;
   ticketId?: number;
@@ -65,6 +67,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
           ...(p.choices ? { choices: p.choices } : {}),
           ...(p.keepalive ? { keepalive: true } : {}),
           ...(p.personal ? { personal: true } : {}),
+          ...(p.picture ? { picture: p.picture } : {}),
           dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
         };
         const entry = await deps.outbox.record(message, {

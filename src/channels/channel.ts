@@ -112,6 +112,18 @@ export interface OutboundMessage {
    * not paced and merged like automatic progress updates.
    */
   personal?: boolean;
+  /**
+   * A picture that goes after the text (the managers' report charts): a PNG, base64-encoded, with a title for
+   * where a platform shows one. `text` must read whole without it: channels or targets that cannot send
+   * pictures leave it out.
+   */
+  picture?: OutboundPicture;
+}
+
+export interface OutboundPicture {
+  /** PNG bytes, base64 (≤ 2 MB raw: WeCom's group robot limit, the smallest of the platforms'). */
+  png: string;
+  title: string;
 }
 
 export interface SendResult {
