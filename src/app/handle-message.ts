@@ -15,6 +15,7 @@ import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
 import type { StoredDelivery } from './ports.ts';
 import type { Responder } from './process-delivery.ts';
+import type { ReportMessage } from './reports.ts';
 
 export interface HandlingInput {
   sender: Sender;
@@ -225,7 +226,7 @@ export function createMessageHandler(deps: {
   /** Saying the return goes out later, "那我明天寄" (intents/cues.yml `sendLater`). */
   sendLaterWords?: readonly string[];
   /** The managers' report a staff message asks for ("健康日报", "根因周报"; app/reports.ts), or undefined. */
-  reports?: (text: string) => Promise<string | undefined>;
+  reports?: (text: string) => Promise<ReportMessage | undefined>;
   /** Promising to answer later, "好的 稍等 我晚上回家拍" (intents/cues.yml `later`). */
   later?: { readonly when: readonly string[]; readonly do: readonly string[]; readonly words: readonly string[] };
   /** Asking what will be done, "你们打算怎么处理" (intents/cues.yml `handling`). */
@@ -375,7 +376,7 @@ export function createMessageHandler(deps: {
       if (command) return [reply(d, command)];
       // "@bot 健康日报", "@bot 根因周报": the managers' reports now, as their group gets them in the morning.
       const report = await deps.reports?.(d.text);
-      if (report) return [reply(d, report)];
+      if (report) return [{ ...reply(d, report.text), ...(report.picture ? { picture: report.picture } : {}) }];
     }
     const key = `${d.channel}:${d.userRef}`;
     if (d.media) {

@@ -1,7 +1,10 @@
+import type { OutboundPicture } from '../channels/channel.ts';
 import { chinaCalendarDay, chinaDayStart, HOUR_MS } from '../domain/orders/cn-time.ts';
-import { formatHealthReport, type HealthNumbers } from '../domain/reports/health.ts';
+import { formatHealthReport, type HealthNumbers, healthHeadline, healthRows } from '../domain/reports/health.ts';
 import { formatRootCause, type ProblemTicket, rootCauseMap } from '../domain/reports/root-cause.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { Notifier } from './notify.ts';
+import { healthPicture, rootCausePicture } from './report-charts.ts';
 import { fmtTime } from './tickets/context.ts';
 
 /**
@@ -43,16 +46,62 @@ export async function rootCauseReport(sources: Pick<ReportSources, 'problemTicke
   return { label, map, text: formatRootCause(map, { label }) };
 }
 
-const healthReportText = async (sources: Pick<ReportSources, 'health'>, now: Date) =>
-  (await healthReport(sources, now)).text;
+/** A report as sent in chat: its text, and the picture that goes with it (none for an empty week). */
+export interface ReportMessage {
+  text: string;
+  picture?: OutboundPicture;
+}
+
+/**
+ * The picture, or none when drawing it failed: the text says everything the picture shows, so a report is never
+ * held back by its chart.
+ */
+async function pictureOrNone(
+  draw: () => Promise<OutboundPicture | undefined>,
+  log: Pick<Logger, 'warn'> | undefined,
+): Promise<OutboundPicture | undefined> {
+  try {
+    return await draw();
+  } catch (err) {
+    log?.warn({ err: err instanceof Error ? err.message : String(err) }, '报表图片生成失败，只发文字');
+    return undefined;
+  }
+}
+
+const healthMessage = async (
+  sources: Pick<ReportSources, 'health'>,
+  now: Date,
+  log?: Pick<Logger, 'warn'>,
+): Promise<ReportMessage> => {
+  const r = await healthReport(sources, now);
+  const rows = healthRows(r.numbers);
+  const picture = await pictureOrNone(() => healthPicture(rows, healthHeadline(rows), r.label), log);
+  return { text: r.text, ...(picture ? { picture } : {}) };
+};
+
+const rootCauseMessage = async (
+  sources: Pick<ReportSources, 'problemTickets'>,
+  now: Date,
+  log?: Pick<Logger, 'warn'>,
+): Promise<ReportMessage> => {
+  const r = await rootCauseReport(sources, now);
+  const picture = await pictureOrNone(() => rootCausePicture(r.map, r.label), log);
+  return { text: r.text, ...(picture ? { picture } : {}) };
+};
+
 export const rootCauseText = async (sources: Pick<ReportSources, 'problemTickets'>, now: Date) =>
   (await rootCauseReport(sources, now)).text;
 
 /** The answer to a staff member asking for a report, or undefined when the text asks for none. */
-export async function reportAsked(sources: ReportSources, text: string, now: Date): Promise<string | undefined> {
+export async function reportAsked(
+  sources: ReportSources,
+  text: string,
+  now: Date,
+  log?: Pick<Logger, 'warn'>,
+): Promise<ReportMessage | undefined> {
   const t = text.trim();
-  if (HEALTH_REPORT_ASK.test(t)) return healthReportText(sources, now);
-  if (ROOT_CAUSE_ASK.test(t)) return rootCauseText(sources, now);
+  if (HEALTH_REPORT_ASK.test(t)) return healthMessage(sources, now, log);
+  if (ROOT_CAUSE_ASK.test(t)) return rootCauseMessage(sources, now, log);
   return undefined;
 }
 
@@ -83,15 +132,16 @@ export async function pushScheduledReports(deps: {
   now: Date;
   sources: ReportSources;
   notifier: Notifier;
+  log?: Pick<Logger, 'warn'>;
 }): Promise<string[]> {
   const due = reportDue(deps.at, deps.now);
   if (!due) return [];
-  const push = (name: string, text: string) =>
-    deps.notifier.push({ to: { group: 'managers' }, kind: 'alert', text, dedupeKey: `${name}-${due.day}` });
+  const push = (name: string, m: ReportMessage) =>
+    deps.notifier.push({ to: { group: 'managers' }, kind: 'alert', ...m, dedupeKey: `${name}-${due.day}` });
   const sent = ['health-report'];
-  await push('health-report', await healthReportText(deps.sources, deps.now));
+  await push('health-report', await healthMessage(deps.sources, deps.now, deps.log));
   if (due.weekday === ROOT_CAUSE_WEEKDAY) {
-    await push('root-cause', await rootCauseText(deps.sources, deps.now));
+    await push('root-cause', await rootCauseMessage(deps.sources, deps.now, deps.log));
     sent.push('root-cause');
   }
   return sent;

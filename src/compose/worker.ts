@@ -148,6 +148,7 @@ export async function composeWorker(deps: {
                   now: new Date(),
                   sources: createReportSources(deps.db.sql),
                   notifier,
+                  log,
                 }),
             },
           ]
@@ -228,6 +229,6 @@ function createResponder(deps: {
     recordParse: createParseRecorder(deps.db.sql),
     tickets: deps.tickets,
     ...(deps.orders ? { orders: deps.orders } : {}),
-    reports: (text) => reportAsked(createReportSources(deps.db.sql), text, new Date()),
+    reports: (text) => reportAsked(createReportSources(deps.db.sql), text, new Date(), deps.log),
   });
 }

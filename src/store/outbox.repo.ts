@@ -16,6 +16,7 @@ export function createOutbox(sql: Sql): Outbox {
         markdown: m.markdown,
         card: m.card,
         choices: m.choices,
+        picture: m.picture,
         target: m.target,
       });
       const rows = await sql.query<OutboxEntry>(

@@ -7,6 +7,8 @@ export interface SandboxMessage {
   card?: { title: string; body: string; buttons: { id: string; label: string }[] };
   /** Answers to tap (the page shows them as buttons that send the label). */
   choices?: { head: string; items: { id: string; label: string }[]; tail?: string };
+  /** A chart after the text (the managers' reports): its title and a data: URL of the PNG. */
+  picture?: { title: string; src: string };
   chatId?: string;
   deliveryId?: string;
   ticketId?: number;
@@ -21,6 +23,7 @@ interface Row {
         markdown?: string;
         card?: SandboxMessage['card'];
         choices?: SandboxMessage['choices'];
+        picture?: { png: string; title: string };
         target?: { chatId?: string };
       }
     | string;
@@ -37,6 +40,9 @@ function toMessage(r: Row): SandboxMessage {
     ...(body.markdown ? { markdown: body.markdown } : {}),
     ...(body.card ? { card: body.card } : {}),
     ...(body.choices ? { choices: body.choices } : {}),
+    ...(body.picture
+      ? { picture: { title: body.picture.title, src: `data:image/png;base64,${body.picture.png}` } }
+      : {}),
     ...(body.target?.chatId ? { chatId: body.target.chatId } : {}),
     ...(r.deliveryId ? { deliveryId: r.deliveryId } : {}),
     ...(r.ticketId !== null ? { ticketId: r.ticketId } : {}),

@@ -6,6 +6,17 @@ function chinaClock(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
 }
 
+/** The PNG a sandbox message's picture carries (a data: URL), checked to be one. */
+function pictureOf(m: { picture?: { title: string; src: string } } | undefined): { title: string; png: Buffer } {
+  const [head, data] = (m?.picture?.src ?? '').split(',');
+  expect(head).toBe('data:image/png;base64');
+  const png = Buffer.from(data ?? '', 'base64');
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  return { title: m?.picture?.title ?? '', png };
+}
+
+type Said = { text: string; picture?: { title: string; src: string } };
+
 const NAMES = [
   '订单状态同步延迟中位数',
   '物流状态可信率',
@@ -22,7 +33,7 @@ describe("the managers' reports (real service, PostgreSQL + Redis)", () => {
   afterAll(async () => svc?.stop());
 
   const managersGroup = async () =>
-    ((await svc.get('/api/sandbox/inbox?chat=managers')).json.messages as { text: string }[]).filter((m) =>
+    ((await svc.get('/api/sandbox/inbox?chat=managers')).json.messages as Said[]).filter((m) =>
       m.text.startsWith('订单与售后健康日报'),
     );
 
@@ -33,6 +44,8 @@ describe("the managers' reports (real service, PostgreSQL + Redis)", () => {
       /^订单与售后健康日报（近 7 天，截至 \d+\/\d+ \d\d:\d\d）：(\d\/\d 项达标|暂无可计算的指标)$/,
     );
     for (const name of NAMES) expect(lines.some((l) => l.startsWith(`· ${name}：`))).toBe(true);
+    // The card picture goes with the text, as on WeCom and DingTalk.
+    expect(pictureOf(report).title).toBe('订单健康日报');
     expect(await managersGroup()).toHaveLength(1);
   });
 
@@ -79,9 +92,11 @@ describe("the managers' reports (real service, PostgreSQL + Redis)", () => {
         text,
         ...(role === 'staff' ? { chat: 'g1' } : {}),
       });
-      return (r.json.replies as { text: string }[])[0]?.text ?? '';
+      return (r.json.replies as Said[])[0];
     };
-    expect(await ask('@bot 根因周报')).toMatch(/^售后根因周报（.+）：这一周没有商品问题工单/);
+    const quiet = await ask('@bot 根因周报');
+    expect(quiet?.text).toMatch(/^售后根因周报（.+）：这一周没有商品问题工单/);
+    expect(quiet?.picture).toBeUndefined();
     // A cup of the customer's order arrives broken: the ticket blames that order's goods.
     const order = await svc.db.prisma.order.create({
       data: {
@@ -96,9 +111,12 @@ describe("the managers' reports (real service, PostgreSQL + Redis)", () => {
       data: { platform: 'sandbox', externalId: 'c-rc', kind: 'customer', customerId: customer.id },
     });
     await svc.db.prisma.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
-    expect(await ask('马克杯收到就是碎的', 'c-rc', 'customer')).toMatch(/（商品破损，优先级 P\d）.*订单 SO-RC-1/);
+    expect((await ask('马克杯收到就是碎的', 'c-rc', 'customer'))?.text).toMatch(
+      /（商品破损，优先级 P\d）.*订单 SO-RC-1/,
+    );
     const week = await ask('@bot 热力图');
-    expect(week).toMatch(
+    expect(pictureOf(week).title).toBe('售后根因热力图');
+    expect(week?.text).toMatch(
       /^售后根因周报（.+）：商品问题工单 1 张\nTOP3 问题商品：\n1\. 陶瓷马克杯 350ml（CUP-01）1 张：商品破损 1\n/,
     );
   });

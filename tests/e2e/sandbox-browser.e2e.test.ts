@@ -60,6 +60,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Deb
     await expect(page.locator('#log .msg.me').first().textContent()).resolves.toContain('[图片]');
   });
 
+  it('a supervisor asks 健康日报 in a group and sees the report with its picture', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/sandbox`);
+    await page.fill('#user', 'sup1');
+    await page.selectOption('#role', 'staff');
+    await page.fill('#chat', 'g1');
+    await page.fill('#text', '@bot 健康日报');
+    await page.click('#send');
+    const bot = page.locator('#log .msg.bot').first();
+    await bot.waitFor({ timeout: 15_000 });
+    await expect(bot.textContent()).resolves.toContain('订单与售后健康日报');
+    const img = bot.locator('img.picture');
+    await expect(img.getAttribute('alt')).resolves.toBe('订单健康日报');
+    // Drawn by the browser: a PNG it could decode, at the card's size (760 px wide, twice for sharp phones).
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 5000 }).toBe(1520);
+  });
+
   it('👋 opens the chat as a customer: the welcome shows answers to tap, and a tap is sent and answered', async () => {
     const page = await browser.newPage();
     await page.goto(`${svc.base}/sandbox`);

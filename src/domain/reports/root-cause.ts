@@ -83,7 +83,8 @@ function peakBand(counts: readonly number[]): string | undefined {
 export function formatRootCause(map: RootCauseMap, window: { label: string }, top = 3): string {
   if (map.tickets === 0)
     return `售后根因周报（${window.label}）：这一周没有商品问题工单（破损、质量、发错、少件、安全）。`;
-  const lines = [`售后根因周报（${window.label}）：商品问题工单 ${map.tickets} 张`, `TOP${top} 问题商品：`];
+  const lines = [`售后根因周报（${window.label}）：商品问题工单 ${map.tickets} 张`];
+  if (map.rows.length > 0) lines.push(`TOP${top} 问题商品：`);
   map.rows.slice(0, top).forEach((r, i) => {
     const problems = Object.entries(r.byProblem)
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))

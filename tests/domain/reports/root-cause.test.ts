@@ -61,4 +61,16 @@ describe('the weekly root-cause map: SKU × problem × time of day', () => {
       '售后根因周报（本周）：这一周没有商品问题工单（破损、质量、发错、少件、安全）。',
     );
   });
+
+  it('a week whose tickets blame no goods has no empty TOP3 heading', () => {
+    const map = rootCauseMap([
+      ticket('damaged', 3, []),
+      { ...ticket('quality', 9, [TEA], '衣服掉色'), orderGuessed: true },
+    ]);
+    expect(formatRootCause(map, { label: '本周' }).split('\n').slice(0, 3)).toEqual([
+      '售后根因周报（本周）：商品问题工单 2 张',
+      '按时段：0–4 点 1 · 4–8 点 0 · 8–12 点 1 · 12–16 点 0 · 16–20 点 0 · 20–24 点 0',
+      '另有 2 张对不上具体商品（没有订单，或订单是按最近一单推测的），未计入商品。',
+    ]);
+  });
 });
