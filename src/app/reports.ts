@@ -68,7 +68,7 @@ async function pictureOrNone(
   }
 }
 
-const healthMessage = async (
+export const healthMessage = async (
   sources: Pick<ReportSources, 'health'>,
   now: Date,
   log?: Pick<Logger, 'warn'>,
@@ -79,7 +79,7 @@ const healthMessage = async (
   return { text: r.text, ...(picture ? { picture } : {}) };
 };
 
-const rootCauseMessage = async (
+export const rootCauseMessage = async (
   sources: Pick<ReportSources, 'problemTickets'>,
   now: Date,
   log?: Pick<Logger, 'warn'>,
@@ -88,9 +88,6 @@ const rootCauseMessage = async (
   const picture = await pictureOrNone(() => rootCausePicture(r.map, r.label), log);
   return { text: r.text, ...(picture ? { picture } : {}) };
 };
-
-export const rootCauseText = async (sources: Pick<ReportSources, 'problemTickets'>, now: Date) =>
-  (await rootCauseReport(sources, now)).text;
 
 /** The answer to a staff member asking for a report, or undefined when the text asks for none. */
 export async function reportAsked(

@@ -1,6 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { healthReport, rootCauseText } from '../app/reports.ts';
+import { healthMessage, healthReport, type ReportMessage, rootCauseMessage } from '../app/reports.ts';
 import { badRequest, isCodedError } from '../domain/errors.ts';
 import { formatReconReport } from '../domain/orders/reconcile.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
@@ -140,13 +141,27 @@ export function registerOrderCommands(program: Command): void {
       }).catch(fail),
     );
   const report = program.command('report').description('报表');
+  /** `--png <file>`: the report's picture, as managers get it in chat, written to a file. */
+  const writePicture = async (m: ReportMessage, file: string | undefined) => {
+    if (!file) return;
+    if (!m.picture) {
+      process.stderr.write('这份报表没有图片（这一周没有能对上商品的问题工单）\n');
+      return;
+    }
+    await writeFile(file, Buffer.from(m.picture.png, 'base64'));
+    process.stderr.write(`图片已写入 ${file}\n`);
+  };
   report
     .command('health')
     .description('健康日报：近 7 天的五项基线指标（同步延迟、签收可信率、首次响应、改单成功率、数据一致性）')
-    .action(() =>
+    .option('--png <file>', '同时把报表图片（和群里收到的一样）写入这个 PNG 文件')
+    .action((opts: { png?: string }) =>
       withDatabase(async (db) => {
-        const r = await healthReport(createReportSources(db.sql), new Date());
+        const sources = createReportSources(db.sql);
+        const now = new Date();
+        const r = await healthReport(sources, now);
         process.stdout.write(`${r.text}\n`);
+        if (opts.png) await writePicture(await healthMessage(sources, now), opts.png);
         // Exit 1 when a measured number is below target, so a scheduled job can alert on it.
         if (healthRows(r.numbers).some((row) => row.verdict === 'below' || row.verdict === 'risk'))
           process.exitCode = 1;
@@ -155,9 +170,12 @@ export function registerOrderCommands(program: Command): void {
   report
     .command('root-cause')
     .description('售后根因周报：近 7 天商品问题工单按商品 × 问题 × 时段汇总，列出 TOP3 问题商品')
-    .action(() =>
+    .option('--png <file>', '同时把热力图（和群里收到的一样）写入这个 PNG 文件')
+    .action((opts: { png?: string }) =>
       withDatabase(async (db) => {
-        process.stdout.write(`${await rootCauseText(createReportSources(db.sql), new Date())}\n`);
+        const m = await rootCauseMessage(createReportSources(db.sql), new Date());
+        process.stdout.write(`${m.text}\n`);
+        await writePicture(m, opts.png);
       }).catch(fail),
     );
   report

@@ -67,8 +67,13 @@ describe('aftersales CLI for orders', () => {
   });
 
   it('report health prints the five numbers and exits 1 when one is below target; report root-cause prints the week', async () => {
-    const health = await cli('report', 'health');
+    const card = path.join(dir, 'health.png');
+    const health = await cli('report', 'health', '--png', card);
     expect(health.out).toMatch(/^订单与售后健康日报（近 7 天，截至 \d+\/\d+ \d\d:\d\d）：/);
+    // The card managers get in chat, written where asked: a PNG 760 px wide at twice the size.
+    const png = readFileSync(card);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1520);
     for (const name of [
       '订单状态同步延迟中位数',
       '物流状态可信率',

@@ -74,7 +74,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the /sandbox page in a real browser (Deb
     const img = bot.locator('img.picture');
     await expect(img.getAttribute('alt')).resolves.toBe('订单健康日报');
     // Drawn by the browser: a PNG it could decode, at the card's size (760 px wide, twice for sharp phones).
-    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 5000 }).toBe(1520);
+    await expect
+      .poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 5000 })
+      .toBe(1520);
   });
 
   it('👋 opens the chat as a customer: the welcome shows answers to tap, and a tap is sent and answered', async () => {
