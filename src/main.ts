@@ -140,6 +140,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
           keyPrefix: `${env.QUEUE_PREFIX}:dingtalk:`,
           ingest: countedIngest,
           apiBase: env.DINGTALK_API_BASE,
+          oapiBase: env.DINGTALK_OAPI_BASE,
           gatewayUrl: env.DINGTALK_GATEWAY_URL,
           log: log.child({ mod: 'dingtalk' }),
         }),

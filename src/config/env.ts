@@ -99,6 +99,7 @@ export const EnvSchema = z.object({
   DINGTALK_CLIENT_SECRET: optionalString,
   DINGTALK_ROBOT_CODE: optionalString,
   DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+  DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
   DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
   DINGTALK_MANAGER_GROUP: optionalString,
   DINGTALK_WAREHOUSE_GROUP: optionalString,

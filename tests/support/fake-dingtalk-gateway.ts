@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,8 @@ import { freePort } from './redis.ts';
 
 /**
  * A local DingTalk: the Stream gateway (open-connection endpoint + WebSocket speaking the stream
- * protocol of platforms.md §5.2), session webhooks and the robot OpenAPI (§6.3), on one random port.
+ * protocol of platforms.md §5.2), session webhooks, the robot OpenAPI (§6.3) and the old API host's
+ * `media/upload`, on one random port.
  * It records what it receives so tests assert what a user would see, and can be told to fail.
  */
 
@@ -22,6 +24,23 @@ export interface RecordedSend {
   msgParam?: Json;
   /** Webhook session id. */
   session?: string;
+}
+
+/** A file DingTalk accepted on `media/upload`. */
+export interface RecordedUpload {
+  mediaId: string;
+  type: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** One part of a multipart/form-data body. */
+interface FormPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer;
 }
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/dingtalk');
@@ -44,6 +63,8 @@ export class FakeDingtalkGateway {
   /** Bodies of the open-connection requests. */
   readonly openRequests: Json[] = [];
   readonly sends: RecordedSend[] = [];
+  /** Files accepted on `media/upload`, in order (failed and refused uploads are not here). */
+  readonly uploads: RecordedUpload[] = [];
   /** Every frame a client sent up (acks, ping answers), parsed. */
   readonly upFrames: AckFrame[] = [];
   /** `ok`; `http500`: the gateway answers 500; `refuse`: hands out an endpoint nobody listens on. */
@@ -52,9 +73,17 @@ export class FakeDingtalkGateway {
   wsMode: 'ok' | 'drop' = 'ok';
   readonly flowControlled = new Set<string>();
   /** Requests per route, failed ones included (to count retries). */
-  readonly hits: Record<SendRoute | 'token', number> = { batchSend: 0, groupSend: 0, webhook: 0, token: 0 };
+  readonly hits: Record<SendRoute | 'token' | 'upload', number> = {
+    batchSend: 0,
+    groupSend: 0,
+    webhook: 0,
+    token: 0,
+    upload: 0,
+  };
   private readonly expiredSessions = new Set<string>();
   private readonly validTokens = new Set<string>();
+  /** media_ids issued by `media/upload`. */
+  private readonly media = new Set<string>();
   private readonly failures = new Map<string, { status: number; body: Json }[]>();
   private readonly tickets = new Map<string, boolean>();
   private readonly sockets = new Set<WebSocket>();
@@ -100,8 +129,8 @@ export class FakeDingtalkGateway {
   expireTokens(): void {
     this.validTokens.clear();
   }
-  /** The next `times` calls to `route` ('batchSend' | 'groupSend' | 'webhook' | 'token') answer `status`. */
-  failNext(route: SendRoute | 'token', status: number, body: Json = {}, times = 1): void {
+  /** The next `times` calls to `route` ('batchSend' | 'groupSend' | 'webhook' | 'token' | 'upload') answer `status`. */
+  failNext(route: SendRoute | 'token' | 'upload', status: number, body: Json = {}, times = 1): void {
     const list = this.failures.get(route) ?? [];
     for (let i = 0; i < times; i++) list.push({ status, body });
     this.failures.set(route, list);
@@ -220,17 +249,26 @@ export class FakeDingtalkGateway {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body = (text ? JSON.parse(text) : {}) as Json;
-    const url = new URL(req.url ?? '/', this.baseUrl);
+    const raw = Buffer.concat(chunks);
     const reply = (status: number, json: Json) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(json));
     };
+    const contentType = String(req.headers['content-type'] ?? '');
+    let body: Json = {};
+    let form: FormPart[] | undefined;
+    if (/^multipart\/form-data/i.test(contentType)) {
+      form = parseMultipart(raw, contentType);
+      if (!form) return reply(400, { errcode: 40035, errmsg: '不合法的参数（multipart 格式错误）' });
+    } else {
+      const text = raw.toString('utf8');
+      body = (text ? JSON.parse(text) : {}) as Json;
+    }
+    const url = new URL(req.url ?? '/', this.baseUrl);
     const route = ROUTES[url.pathname];
     if (!route) return reply(404, { code: 'NotFound' });
     const token = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
-    const out = route(this, { body, url, token });
+    const out = route(this, { body, url, token, form });
     reply(out.status, out.json);
   }
 
@@ -271,6 +309,15 @@ export class FakeDingtalkGateway {
     const failure = this.takeFailure(route);
     if (failure) return failure;
     const msgParam = JSON.parse(String(body.msgParam)) as Json;
+    if (body.msgKey === 'sampleImageMsg') {
+      const photo = typeof msgParam.photoURL === 'string' ? msgParam.photoURL : '';
+      if (!this.media.has(photo) && !/^https?:\/\//.test(photo)) {
+        return {
+          status: 400,
+          json: { code: 'invalidParameter.photoURL', message: 'photoURL 不是有效的图片地址或 mediaId' },
+        };
+      }
+    }
     this.sends.push({ route, body, msgParam });
     const users = Array.isArray(body.userIds) ? (body.userIds as string[]) : [];
     return {
@@ -293,6 +340,36 @@ export class FakeDingtalkGateway {
     return { status: 200, json: { errcode: 0, errmsg: 'ok' } };
   }
 
+  /**
+   * @internal `POST /media/upload?access_token=…&type=image` (old API host): errcode 0 with a fresh media_id,
+   * or DingTalk's errcodes — 40014 for a token it did not issue (or expired with `expireTokens`).
+   */
+  upload(url: URL, form: FormPart[] | undefined): Answer {
+    this.hits.upload++;
+    const failure = this.takeFailure('upload');
+    if (failure) return failure;
+    if (!this.validTokens.has(url.searchParams.get('access_token') ?? '')) {
+      return { status: 200, json: { errcode: 40014, errmsg: '不合法的access_token' } };
+    }
+    const type = url.searchParams.get('type') ?? '';
+    if (type !== 'image') return { status: 200, json: { errcode: 40004, errmsg: '不合法的媒体文件类型' } };
+    const media = form?.find((p) => p.name === 'media' && p.filename !== undefined);
+    if (!media || media.data.length === 0) {
+      return { status: 200, json: { errcode: 41005, errmsg: '缺少多媒体文件数据（media）' } };
+    }
+    const mediaId = `@lA${randomBytes(18).toString('base64url')}`;
+    this.media.add(mediaId);
+    this.uploads.push({
+      mediaId,
+      type,
+      filename: media.filename ?? '',
+      contentType: media.contentType ?? '',
+      bytes: media.data,
+    });
+    const createdAt = Date.now();
+    return { status: 200, json: { errcode: 0, errmsg: 'ok', type, media_id: mediaId, created_at: createdAt } };
+  }
+
   private takeFailure(route: string): Answer | undefined {
     const next = this.failures.get(route)?.shift();
     return next ? { status: next.status, json: next.body } : undefined;
@@ -300,7 +377,10 @@ export class FakeDingtalkGateway {
 }
 
 type Answer = { status: number; json: Json };
-type RouteFn = (fake: FakeDingtalkGateway, req: { body: Json; url: URL; token: string }) => Answer;
+type RouteFn = (
+  fake: FakeDingtalkGateway,
+  req: { body: Json; url: URL; token: string; form: FormPart[] | undefined },
+) => Answer;
 
 const ROUTES: Record<string, RouteFn> = {
   '/v1.0/gateway/connections/open': (f, r) => f.openConnection(r.body),
@@ -308,4 +388,40 @@ const ROUTES: Record<string, RouteFn> = {
   '/v1.0/robot/oToMessages/batchSend': (f, r) => f.robotSend('batchSend', r.body, r.token),
   '/v1.0/robot/groupMessages/send': (f, r) => f.robotSend('groupSend', r.body, r.token),
   '/robot/sendBySession': (f, r) => f.webhook(r.body, r.url.searchParams.get('session') ?? ''),
+  '/media/upload': (f, r) => f.upload(r.url, r.form),
 };
+
+/**
+ * A small multipart/form-data parser (RFC 7578), enough for the fake: parts split on the boundary, each
+ * with its Content-Disposition name/filename and Content-Type. Undefined when the body is not well formed.
+ */
+function parseMultipart(raw: Buffer, contentType: string): FormPart[] | undefined {
+  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const boundary = match?.[1] ?? match?.[2];
+  if (!boundary) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: FormPart[] = [];
+  let pos = raw.indexOf(delimiter);
+  if (pos < 0) return undefined;
+  for (;;) {
+    pos += delimiter.length;
+    if (raw.subarray(pos, pos + 2).toString() === '--') return parts; // the closing delimiter
+    if (raw.subarray(pos, pos + 2).toString() !== '\r\n') return undefined;
+    pos += 2;
+    const headerEnd = raw.indexOf('\r\n\r\n', pos);
+    if (headerEnd < 0) return undefined;
+    const next = raw.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headerEnd + 4);
+    if (next < 0) return undefined;
+    const headers = new Map<string, string>();
+    for (const line of raw.subarray(pos, headerEnd).toString('utf8').split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    const disposition = headers.get('content-disposition') ?? '';
+    const name = /(?:^|;)\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (name === undefined) return undefined;
+    const filename = /(?:^|;)\s*filename="([^"]*)"/i.exec(disposition)?.[1];
+    parts.push({ name, filename, contentType: headers.get('content-type'), data: raw.subarray(headerEnd + 4, next) });
+    pos = next + 2;
+  }
+}

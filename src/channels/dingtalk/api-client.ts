@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import { CodedError, ErrorCode, rateLimited } from '../../domain/errors.ts';
 import { RedisTokenCache } from '../outbound/token-cache.ts';
-import { DingtalkHttp, type DingtalkHttpOptions, type DingtalkResponse, dingtalkError } from './dingtalk-http.ts';
+import {
+  DEFAULT_DINGTALK_OAPI_BASE,
+  DingtalkHttp,
+  type DingtalkHttpOptions,
+  type DingtalkResponse,
+  dingtalkError,
+} from './dingtalk-http.ts';
 import type { RobotTemplate, WebhookMessage } from './messages.ts';
 
 export interface DingtalkApiClientOptions extends DingtalkHttpOptions {
@@ -17,6 +23,17 @@ export interface DingtalkApiClientOptions extends DingtalkHttpOptions {
   robotCode: string;
   /** Refresh the token this long before it expires (default 300 s). */
   tokenEarlySec?: number;
+  /** `DINGTALK_OAPI_BASE`, default https://oapi.dingtalk.com: the old API host (`media/upload`). */
+  oapiBaseUrl?: string;
+}
+
+/** A file for `media/upload`. */
+export interface MediaFile {
+  bytes: Uint8Array;
+  /** e.g. `report.png`. */
+  filename: string;
+  /** e.g. `image/png`. */
+  contentType: string;
 }
 
 /** What `oToMessages/batchSend` reports: users listed here did not get the message (platforms.md §6.3). */
@@ -29,6 +46,12 @@ export interface BatchSendResult {
 /** sessionWebhook errcodes: 300001 session gone (expired), 130101 too fast (platforms.md §6.2, §6.6). */
 export const SESSION_EXPIRED = 300001;
 const SEND_TOO_FAST = 130101;
+/**
+ * Old-API errcodes for a refused access token: 40014 invalid, 42001 expired — as the errcode itself or as
+ * the sub_code of errcode 88 (鉴权异常).
+ */
+const TOKEN_REFUSED = new Set(['40014', '42001']);
+const AUTH_ERROR = 88;
 
 /** True for the error `replyViaSessionWebhook` throws when the session has expired. */
 export function isSessionExpired(err: unknown): boolean {
@@ -37,7 +60,8 @@ export function isSessionExpired(err: unknown): boolean {
 
 /**
  * The DingTalk OpenAPI calls the channel needs. Token: `POST /v1.0/oauth2/accessToken`, cached in
- * Redis across processes, dropped and fetched again once when a call answers 401. Transport retries
+ * Redis across processes, dropped and fetched again once when a call answers 401 (the old API host's
+ * `media/upload` takes the same token as `access_token` and refuses it with 40014/42001). Transport retries
  * (network, 5xx) are in {@link DingtalkHttp}; 4xx and business codes are never retried here.
  */
 export class DingtalkApiClient {
@@ -100,6 +124,39 @@ export class DingtalkApiClient {
     return { processQueryKey: String(body.processQueryKey ?? '') };
   }
 
+  /**
+   * Uploads an image (`POST {oapi}/media/upload?type=image`, multipart field `media`) and returns its
+   * media_id, which `sampleImageMsg` takes as `photoURL`. A non-zero errcode is a business error (−1, busy,
+   * may be retried later); network errors and 5xx are retried like every other call.
+   */
+  async uploadImage(file: MediaFile): Promise<string> {
+    const api = 'media/upload';
+    const base = (this.options.oapiBaseUrl ?? DEFAULT_DINGTALK_OAPI_BASE).replace(/\/+$/, '');
+    const blob = new Blob([file.bytes], { type: file.contentType });
+    const res = await this.tokens.withToken(
+      (token) => {
+        const form = new FormData();
+        form.append('media', blob, file.filename);
+        const url = `${base}/media/upload?access_token=${encodeURIComponent(token)}&type=image`;
+        return this.http.post({ api, url, data: form });
+      },
+      (r) => r.status === 401 || tokenRefused(r.body),
+    );
+    const body = okBody(api, res);
+    const errcode = body.errcode === undefined ? 0 : Number(body.errcode);
+    if (errcode !== 0) {
+      const errmsg = typeof body.errmsg === 'string' ? body.errmsg : undefined;
+      const subCode = body.sub_code === undefined ? undefined : String(body.sub_code);
+      const code = errcode === AUTH_ERROR && subCode ? `${errcode}/${subCode}` : errcode;
+      throw dingtalkError(api, { code, message: errmsg, retryable: errcode === -1 });
+    }
+    const mediaId = body.media_id;
+    if (typeof mediaId !== 'string' || mediaId === '') {
+      throw dingtalkError(api, { status: res.status, message: 'no media_id in response', retryable: false });
+    }
+    return mediaId;
+  }
+
   /** POST with `x-acs-dingtalk-access-token`; on 401 the token is dropped and the call made once more. */
   private async callWithToken(api: string, url: string, data: unknown): Promise<Record<string, unknown>> {
     const res = await this.tokens.withToken(
@@ -138,6 +195,13 @@ function okBody(api: string, res: DingtalkResponse): Record<string, unknown> {
     throw rateLimited(`钉钉接口 ${api} 调用频率超限`, 60);
   }
   throw dingtalkError(api, { status: res.status, code, message, retryable: false });
+}
+
+/** True when an old-API answer says the access token is invalid or expired. */
+function tokenRefused(body: Record<string, unknown>): boolean {
+  const errcode = body.errcode === undefined ? '' : String(body.errcode);
+  if (TOKEN_REFUSED.has(errcode)) return true;
+  return errcode === String(AUTH_ERROR) && TOKEN_REFUSED.has(String(body.sub_code ?? ''));
 }
 
 function stringList(value: unknown): string[] {

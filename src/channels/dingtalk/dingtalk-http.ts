@@ -2,6 +2,8 @@ import axios, { type AxiosInstance } from 'axios';
 import { CodedError, ErrorCode } from '../../domain/errors.ts';
 
 export const DEFAULT_DINGTALK_API_BASE = 'https://api.dingtalk.com';
+/** The old API host (`media/upload`), separate from the OpenAPI host. */
+export const DEFAULT_DINGTALK_OAPI_BASE = 'https://oapi.dingtalk.com';
 
 export interface DingtalkHttpOptions {
   /** `DINGTALK_API_BASE`, default https://api.dingtalk.com; tests point it at a local fake. */
@@ -16,8 +18,9 @@ export interface DingtalkHttpOptions {
 export interface DingtalkRequest {
   /** Name for errors and logs, never containing credentials (e.g. `groupMessages/send`). */
   api: string;
-  /** Path under the base URL, or an absolute URL (a sessionWebhook). */
+  /** Path under the base URL, or an absolute URL (a sessionWebhook, the old API host). */
   url: string;
+  /** A JSON body, or a FormData (sent as multipart/form-data). */
   data: unknown;
   headers?: Record<string, string>;
 }
@@ -56,8 +59,8 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /**
- * JSON POSTs to DingTalk with bounded retries. Retries only what a retry can fix — no response or
- * HTTP 5xx — never a 4xx or a business error code, which the caller interprets from the body.
+ * JSON (or multipart) POSTs to DingTalk with bounded retries. Retries only what a retry can fix — no
+ * response or HTTP 5xx — never a 4xx or a business error code, which the caller interprets from the body.
  */
 export class DingtalkHttp {
   private readonly axios: AxiosInstance;
@@ -90,8 +93,12 @@ export class DingtalkHttp {
   private async once(req: DingtalkRequest): Promise<Outcome> {
     let status: number;
     let body: unknown;
+    // The instance's JSON Content-Type would make axios turn a FormData into JSON: ask for multipart instead
+    // (axios then sets the boundary). A FormData of Blobs can be sent again on the next attempt.
+    const headers =
+      req.data instanceof FormData ? { 'Content-Type': 'multipart/form-data', ...req.headers } : req.headers;
     try {
-      const res = await this.axios.post(req.url, req.data, { headers: req.headers });
+      const res = await this.axios.post(req.url, req.data, { headers });
       status = res.status;
       body = res.data;
     } catch (err) {

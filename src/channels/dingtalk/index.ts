@@ -5,7 +5,15 @@ import type { Logger } from '../../lib/logger.ts';
 import type { Channel, Ingest, OutboundMessage, SendResult } from '../channel.ts';
 import { DingtalkApiClient, isSessionExpired } from './api-client.ts';
 import { dingtalkError, isRetryable } from './dingtalk-http.ts';
-import { type DingtalkPart, renderParts, toRobotTemplate, toWebhookMessage } from './messages.ts';
+import {
+  type DingtalkPart,
+  pictureBytes,
+  type RobotTemplate,
+  renderParts,
+  toImageTemplate,
+  toRobotTemplate,
+  toWebhookMessage,
+} from './messages.ts';
 import type { DingtalkReplyContext } from './robot-payload.ts';
 import { DingtalkStream, type DingtalkStreamOptions } from './stream.ts';
 
@@ -20,7 +28,7 @@ export interface DingtalkChannelOptions {
   clientSecret: string;
   /** `DINGTALK_ROBOT_CODE`. */
   robotCode: string;
-  /** Shared Redis: access token, sent-part ledger. */
+  /** Shared Redis: access token, sent-part ledger, uploaded pictures' media_ids. */
   redis: Redis;
   /** Prefix of the channel's Redis keys (e.g. `QUEUE_PREFIX + ':'`). */
   keyPrefix?: string;
@@ -28,6 +36,8 @@ export interface DingtalkChannelOptions {
   ingest?: Ingest;
   /** `DINGTALK_API_BASE`, default https://api.dingtalk.com. */
   apiBase?: string;
+  /** `DINGTALK_OAPI_BASE`, default https://oapi.dingtalk.com: the old API host (picture upload). */
+  oapiBase?: string;
   /** `DINGTALK_GATEWAY_URL`, default https://api.dingtalk.com/v1.0/gateway/connections/open. */
   gatewayUrl?: string;
   log?: Logger;
@@ -49,14 +59,19 @@ export interface DingtalkChannel extends Channel {
 }
 
 const SENT_TTL_SEC = 7 * 24 * 3600;
+/** How long a message's uploaded picture is reused by its retries. */
+const MEDIA_TTL_SEC = 6 * 3600;
 
 /**
  * The DingTalk channel: Stream Mode in, robot messages out. `send()` answers through the message's
  * sessionWebhook while it is valid (with a safety margin) and falls back to the robot APIs —
  * `groupMessages/send` for groups, `oToMessages/batchSend` for one person — when it has expired or
- * answers 300001. Each part is recorded in Redis under the message's dedupeKey, so a retried job
- * never sends a part twice. Retryable failures (network, 5xx, throttling) throw so the job retries;
- * business errors resolve as `failed`.
+ * answers 300001. A picture goes last, uploaded (`media/upload`) and sent as `sampleImageMsg` through the
+ * robot API to the same conversation, even when the text went through the webhook. Each part, the picture
+ * included, is recorded in Redis under the message's dedupeKey, so a retried job never sends a part twice;
+ * the picture's media_id is kept too, so a retry does not upload it again. A picture over DingTalk's 10 MB
+ * limit is left out (the text reads whole without it). Retryable failures (network, 5xx, throttling) throw
+ * so the job retries; business errors resolve as `failed`.
  */
 export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkChannel {
   const log = opts.log ?? pino({ level: 'silent' });
@@ -69,6 +84,7 @@ export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkCha
     appSecret: opts.clientSecret,
     robotCode: opts.robotCode,
     baseUrl: opts.apiBase,
+    oapiBaseUrl: opts.oapiBase,
     ...opts.http,
   });
   let stream: DingtalkStream | undefined;
@@ -83,7 +99,10 @@ export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkCha
         route.webhook = undefined; // expired early: this and the remaining parts go through the robot API
       }
     }
-    const template = toRobotTemplate(part);
+    return sendViaRobot(toRobotTemplate(part), route);
+  }
+
+  async function sendViaRobot(template: RobotTemplate, route: Route): Promise<string> {
     if (route.group) return (await api.sendToGroup(route.group, template)).processQueryKey;
     const user = route.user;
     if (!user) throw new CodedError(ErrorCode.BadRequest, '钉钉消息缺少接收人（userRef）');
@@ -93,6 +112,17 @@ export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkCha
     }
     if (result.flowControlledStaffIdList.includes(user)) throw rateLimited('钉钉对该用户限流，稍后重发', 60);
     return result.processQueryKey;
+  }
+
+  /** Uploads the picture once per message (its media_id kept for retries), then sends it as sampleImageMsg. */
+  async function sendPicture(dedupeKey: string, png: Buffer, route: Route): Promise<string> {
+    const mediaKey = `${prefix}dingtalk:media:${dedupeKey}`;
+    let mediaId = await opts.redis.get(mediaKey);
+    if (!mediaId) {
+      mediaId = await api.uploadImage({ bytes: png, filename: 'report.png', contentType: 'image/png' });
+      await opts.redis.set(mediaKey, mediaId, 'EX', MEDIA_TTL_SEC);
+    }
+    return sendViaRobot(toImageTemplate(mediaId), route);
   }
 
   return {
@@ -113,8 +143,16 @@ export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkCha
     async send(message): Promise<SendResult> {
       const route = routeOf(message, now() + (opts.webhookSafetyMs ?? 60_000));
       const parts = renderParts(message, { maxBytes: opts.maxMessageBytes ?? 4000, group: route.group !== undefined });
+      const steps = parts.map((part) => () => sendPart(part, route));
+      const picture = pictureBytes(message);
+      if (picture && 'png' in picture) {
+        const { png } = picture;
+        steps.push(() => sendPicture(message.dedupeKey, png, route));
+      } else if (picture) {
+        log.warn({ dedupeKey: message.dedupeKey, reason: picture.skipped }, '钉钉图片未发送，只发文字');
+      }
       const ids: string[] = [];
-      for (const [i, part] of parts.entries()) {
+      for (const [i, step] of steps.entries()) {
         const key = `${prefix}dingtalk:sent:${message.dedupeKey}:${i}`;
         const already = await opts.redis.get(key);
         if (already) {
@@ -122,7 +160,7 @@ export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkCha
           continue;
         }
         try {
-          const id = await sendPart(part, route);
+          const id = await step();
           ids.push(id);
           await opts.redis.set(key, id || 'sent', 'EX', SENT_TTL_SEC);
         } catch (err) {

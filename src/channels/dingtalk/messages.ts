@@ -23,6 +23,9 @@ export type DingtalkPart =
   | { kind: 'markdown'; title: string; text: string }
   | { kind: 'card'; title: string; text: string; buttons: { title: string; url: string }[] };
 
+/** DingTalk's limit for an uploaded image (`media/upload`, type image). */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
 /** sampleActionCard2…5 hold 2–5 buttons; button titles ≤ 20 characters (DingTalk message-type doc). */
 const MAX_BUTTONS = 5;
 const MAX_BUTTON_TITLE = 20;
@@ -83,6 +86,26 @@ export function toRobotTemplate(part: DingtalkPart): RobotTemplate {
     msgParam[`actionURL${i + 1}`] = b.url;
   });
   return { msgKey: `sampleActionCard${part.buttons.length}`, msgParam };
+}
+
+/**
+ * The robot-API template for a picture: `sampleImageMsg`, whose photoURL may be a media_id from
+ * `media/upload` (a sessionWebhook cannot carry one, so pictures always go through the robot API).
+ */
+export function toImageTemplate(mediaId: string): RobotTemplate {
+  return { msgKey: 'sampleImageMsg', msgParam: { photoURL: mediaId } };
+}
+
+/**
+ * The PNG bytes of a message's picture, or why it is left out (`text` reads whole without it): empty, or
+ * larger than DingTalk's image limit.
+ */
+export function pictureBytes(message: OutboundMessage): { png: Buffer } | { skipped: string } | undefined {
+  if (!message.picture) return undefined;
+  const png = Buffer.from(message.picture.png, 'base64');
+  if (png.length === 0) return { skipped: '图片为空' };
+  if (png.length > MAX_IMAGE_BYTES) return { skipped: `图片 ${png.length} 字节，超过钉钉 10 MB 上限` };
+  return { png };
 }
 
 /**
