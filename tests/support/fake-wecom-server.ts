@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encryptWecom } from '../../src/channels/wecom/crypto.ts';
 import { computeWecomSignature } from '../../src/channels/wecom/verify-signature.ts';
 
 /**
- * A real local WeCom API server (platforms.md §9.2): gettoken, message/send, kf/sync_msg,
- * kf/send_msg (48 h / 5-message window → 95002 / 95001, session state → 95018), service_state,
- * group robot webhooks (20/min → 45009) and the 智能机器人 response_url. It records what each person
+ * A real local WeCom API server (platforms.md §9.2): gettoken, media/upload (multipart), message/send (an
+ * image only with a media_id it issued → else 40007), kf/sync_msg, kf/send_msg (48 h / 5-message window →
+ * 95002 / 95001, session state → 95018), service_state, group robot webhooks (20/min → 45009; images
+ * checked for base64, md5, ≤ 2 MB, JPG/PNG) and the 智能机器人 response_url. It records what each person
  * or group would see, and can script failures. Its clock is settable so tests can cross 48 h.
  */
 
@@ -35,12 +36,28 @@ export interface KfLogEntry {
   servicer_userid?: string;
 }
 
+/** A file uploaded through media/upload. */
+export interface Upload {
+  mediaId: string;
+  type: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+  at: number;
+}
+
 const HOUR = 3_600_000;
+/** Temporary media live 3 days (上传临时素材). */
+const MEDIA_TTL_MS = 72 * HOUR;
+/** A robot image: raw JPG/PNG ≤ 2 MB (platforms.md §4.4). */
+const ROBOT_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 
 export class FakeWecomServer {
   readonly received: Received[] = [];
-  /** What members saw through message/send, in order. */
-  readonly appMessages: Array<{ touser: string; msgtype: string; content: string; body: Json }> = [];
+  /** What members saw through message/send, in order; an image names its upload (`content` is then ''). */
+  readonly appMessages: Array<{ touser: string; msgtype: string; content: string; body: Json; image?: Upload }> = [];
+  /** Files uploaded through media/upload, in order. */
+  readonly uploads: Upload[] = [];
   /**
    * What customers saw through kf/send_msg and kf/send_msg_on_event (`via: 'event'`); a menu's `content` is
    * its head, item labels and tail on separate lines, `menu` its items.
@@ -55,8 +72,14 @@ export class FakeWecomServer {
     menu?: Array<{ id: string; content: string }>;
     via?: 'event';
   }> = [];
-  /** What each robot's group saw, by webhook key. */
-  readonly robotMessages: Array<{ key: string; msgtype: string; content: string; at: number }> = [];
+  /** What each robot's group saw, by webhook key; an image carries its raw bytes and md5 (`content` is then ''). */
+  readonly robotMessages: Array<{
+    key: string;
+    msgtype: string;
+    content: string;
+    at: number;
+    image?: { bytes: Buffer; md5: string };
+  }> = [];
   readonly botReplies: Array<{ responseCode: string; content: string }> = [];
   readonly kfLog: KfLogEntry[] = [];
   readonly serviceStates = new Map<string, number>();
@@ -257,22 +280,25 @@ export class FakeWecomServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
-    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    const raw = req.method === 'POST' ? await readBody(req) : undefined;
+    const form = raw ? multipartOf(req.headers['content-type'], raw) : undefined;
+    const body = raw && !form ? parseJson(raw) : undefined;
     const api = url.pathname.replace(/^\/cgi-bin\//, '');
-    this.received.push({ method: req.method ?? 'GET', path: url.pathname, query, body });
+    this.received.push({ method: req.method ?? 'GET', path: url.pathname, query, body: body ?? summary(form) });
     const scripted = this.scripts.get(api)?.shift();
     if (scripted && 'hang' in scripted) return void this.hung.add(res);
     if (scripted && 'status' in scripted) return send(res, scripted.status, { error: 'scripted' });
     if (scripted) return send(res, 200, { errmsg: 'scripted', ...scripted });
-    send(res, 200, this.route(api, query, body ?? {}));
+    send(res, 200, this.route(api, query, body ?? {}, form));
   }
 
-  private route(api: string, query: Record<string, string>, body: Json): Json {
+  private route(api: string, query: Record<string, string>, body: Json, form?: MultipartPart[]): Json {
     if (api === 'gettoken') return this.gettoken(query);
     if (api === 'webhook/send') return this.webhook(query.key ?? '', body);
     if (api === 'aibot/response') return this.aibotResponse(query.response_code ?? '', body);
     const tokenError = this.checkToken(query.access_token);
     if (tokenError) return tokenError;
+    if (api === 'media/upload') return this.mediaUpload(query.type ?? '', form);
     if (api === 'message/send') return this.messageSend(body);
     if (api === 'kf/sync_msg') return this.kfSync(body);
     if (api === 'kf/send_msg') return this.kfSend(body);
@@ -298,11 +324,38 @@ export class FakeWecomServer {
     return undefined;
   }
 
+  /**
+   * media/upload: a `type` of image, voice, video or file (else 40004) and a non-empty multipart part `media`
+   * with a filename (else 44001, empty media); stores the bytes under a fresh media_id.
+   */
+  private mediaUpload(type: string, form: MultipartPart[] | undefined): Json {
+    if (!['image', 'voice', 'video', 'file'].includes(type)) return { errcode: 40004, errmsg: 'invalid media type' };
+    const media = form?.find((p) => p.name === 'media');
+    if (!media?.filename || media.data.length === 0)
+      return { errcode: 44001, errmsg: 'fake: media part missing, empty or without filename' };
+    const upload: Upload = {
+      mediaId: `media-${++this.seq}-${randomBytes(4).toString('hex')}`,
+      type,
+      filename: media.filename,
+      contentType: media.contentType ?? '',
+      bytes: media.data,
+      at: this.nowMs,
+    };
+    this.uploads.push(upload);
+    const createdAt = String(Math.floor(this.nowMs / 1000));
+    return { errcode: 0, errmsg: 'ok', type, media_id: upload.mediaId, created_at: createdAt };
+  }
+
   private messageSend(body: Json): Json {
     const msgtype = String(body.msgtype);
     const inner = (body[msgtype] ?? {}) as Json;
+    let image: Upload | undefined;
+    if (msgtype === 'image') {
+      image = this.uploads.find((u) => u.mediaId === inner.media_id && u.type === 'image');
+      if (!image || this.nowMs > image.at + MEDIA_TTL_MS) return { errcode: 40007, errmsg: 'invalid media_id' };
+    }
     const content = String(inner.content ?? (inner.main_title as Json | undefined)?.title ?? '');
-    this.appMessages.push({ touser: String(body.touser), msgtype, content, body });
+    this.appMessages.push({ touser: String(body.touser), msgtype, content, body, ...(image ? { image } : {}) });
     return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: `appmsg-${++this.seq}` };
   }
 
@@ -408,6 +461,12 @@ export class FakeWecomServer {
     const recent = this.robotMessages.filter((m) => m.key === key && m.at > this.nowMs - 60_000);
     if (recent.length >= 20) return { errcode: 45009, errmsg: 'api freq out of limit' };
     const msgtype = String(body.msgtype);
+    if (msgtype === 'image') {
+      const { image, refused } = robotImage((body.image ?? {}) as Json);
+      if (!image) return refused;
+      this.robotMessages.push({ key, msgtype, content: '', at: this.nowMs, image });
+      return { errcode: 0, errmsg: 'ok' };
+    }
     const content = String(((body[msgtype] ?? {}) as Json).content ?? '');
     this.robotMessages.push({ key, msgtype, content, at: this.nowMs });
     return { errcode: 0, errmsg: 'ok' };
@@ -422,18 +481,101 @@ export class FakeWecomServer {
   }
 }
 
-function readJson(req: IncomingMessage): Promise<Json | undefined> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json);
-      } catch {
-        resolve(undefined);
-      }
-    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
   });
+}
+
+function parseJson(raw: Buffer): Json | undefined {
+  try {
+    return JSON.parse(raw.toString('utf8')) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A robot image body checked as WeCom would: `base64` must decode (strictly), `md5` must be the hex MD5 of
+ * the decoded bytes, the bytes ≤ 2 MB and a JPG or PNG. Returns the picture, or the answer refusing it
+ * (errcode 40009 here).
+ */
+function robotImage(
+  image: Json,
+): { image: { bytes: Buffer; md5: string }; refused?: never } | { image?: never; refused: Json } {
+  const refuse = (errmsg: string) => ({ refused: { errcode: 40009, errmsg: `fake: ${errmsg}` } });
+  const base64 = typeof image.base64 === 'string' ? image.base64 : '';
+  const bytes = Buffer.from(base64, 'base64');
+  if (!base64 || bytes.toString('base64') !== base64) return refuse('invalid image base64');
+  const md5 = createHash('md5').update(bytes).digest('hex');
+  if (image.md5 !== md5) return refuse('image md5 does not match');
+  if (bytes.length > ROBOT_IMAGE_MAX_BYTES) return refuse('image larger than 2 MB');
+  const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const jpg = bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]));
+  if (!png && !jpg) return refuse('image is neither JPG nor PNG');
+  return { image: { bytes, md5 } };
+}
+
+/** One part of a multipart/form-data body. */
+interface MultipartPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer;
+}
+
+/**
+ * The parts of a multipart/form-data body (RFC 7578), or undefined when the request is not multipart or
+ * the body is malformed (no boundary, no closing delimiter, a part without Content-Disposition name).
+ */
+function multipartOf(contentType: string | undefined, raw: Buffer): MultipartPart[] | undefined {
+  if (!contentType || !/^multipart\/form-data\s*;/i.test(contentType)) return undefined;
+  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const boundary = match?.[1] ?? match?.[2];
+  if (!boundary) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  const next = Buffer.from(`\r\n--${boundary}`);
+  const parts: MultipartPart[] = [];
+  let at = raw.indexOf(delimiter);
+  if (at < 0) return undefined;
+  for (;;) {
+    at += delimiter.length;
+    const after = raw.subarray(at, at + 2).toString('latin1');
+    if (after === '--') return parts;
+    if (after !== '\r\n') return undefined;
+    const end = raw.indexOf(next, at + 2);
+    if (end < 0) return undefined;
+    const part = multipartPart(raw.subarray(at + 2, end));
+    if (!part) return undefined;
+    parts.push(part);
+    at = end + 2;
+  }
+}
+
+/** One part: header lines, a blank line, then the data (bytes kept as they are). */
+function multipartPart(chunk: Buffer): MultipartPart | undefined {
+  const split = chunk.indexOf('\r\n\r\n');
+  if (split < 0) return undefined;
+  const headers = new Map<string, string>();
+  for (const line of chunk.subarray(0, split).toString('utf8').split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const disposition = headers.get('content-disposition') ?? '';
+  const name = /(?:^|;)\s*name="([^"]*)"/i.exec(disposition)?.[1];
+  if (!/^form-data\s*(;|$)/i.test(disposition) || name === undefined) return undefined;
+  const filename = /(?:^|;)\s*filename="([^"]*)"/i.exec(disposition)?.[1];
+  return { name, filename, contentType: headers.get('content-type'), data: chunk.subarray(split + 4) };
+}
+
+/** What `received` records of a multipart body: its parts without their bytes. */
+function summary(form: MultipartPart[] | undefined): Json | undefined {
+  if (!form) return undefined;
+  return {
+    parts: form.map((p) => ({ name: p.name, filename: p.filename, contentType: p.contentType, size: p.data.length })),
+  };
 }
 
 /** What a customer sees of a kf text or msgmenu body. */

@@ -10,6 +10,8 @@ import {
   type KfSyncPage,
   kfMessageSchema,
   kfSyncPageSchema,
+  type MediaFile,
+  type MediaType,
 } from './api-types.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { platformError, type WecomHttp, type WecomReply, type WecomRequest } from './wecom-http.ts';
@@ -71,6 +73,17 @@ export class WecomApiClient {
     };
     const reply = await this.call('message/send', data);
     return { msgid: String(reply.msgid ?? ''), invalidUser: String(reply.invaliduser ?? '') };
+  }
+
+  /**
+   * `media/upload` (上传临时素材): the file as the multipart part `media`; returns the media_id (valid 3 days).
+   * Same token, retry and refresh path as every other call.
+   */
+  async uploadMedia(type: MediaType, file: MediaFile): Promise<string> {
+    const reply = await this.call('media/upload', await multipartBody(file), { type });
+    const mediaId = strOrUndefined(reply.media_id);
+    if (!mediaId) throw platformError('media/upload', -3, '响应缺少 media_id');
+    return mediaId;
   }
 
   /** One page of `kf/sync_msg`; `token` comes from the kf_msg_or_event callback (valid 10 min). */
@@ -153,8 +166,11 @@ export class WecomApiClient {
     return reply;
   }
 
-  /** POST `/cgi-bin/<api>` with the access token; on a token errcode evicts and retries exactly once. */
-  private async call(api: string, data: unknown): Promise<WecomReply> {
+  /**
+   * POST `/cgi-bin/<api>` with the access token (and any other query `params`); on a token errcode evicts and
+   * retries exactly once.
+   */
+  private async call(api: string, data: unknown, params: Record<string, string> = {}): Promise<WecomReply> {
     await this.perApi.acquire(api);
     const reply = await this.tokens.withToken(
       (token) =>
@@ -162,7 +178,7 @@ export class WecomApiClient {
           api,
           method: 'POST',
           url: `/cgi-bin/${api}`,
-          params: { access_token: token },
+          params: { ...params, access_token: token },
           data,
         }),
       (r) => TOKEN_ERRCODES.has(r.errcode),
@@ -183,6 +199,17 @@ export class WecomApiClient {
     if (!token) throw platformError('gettoken', -3, '响应缺少 access_token');
     return { token, expiresInSec: Number(reply.expires_in ?? 7200) };
   }
+}
+
+/**
+ * A multipart/form-data body with `file` as the part `media`, encoded as fetch encodes a FormData. It is a Blob
+ * whose type carries the boundary: axios sends a Blob as is with that Content-Type (a FormData would be turned
+ * into JSON by the transport's JSON Content-Type), and every retry reads it afresh.
+ */
+async function multipartBody(file: MediaFile): Promise<Blob> {
+  const form = new FormData();
+  form.append('media', new Blob([file.bytes], { type: file.contentType }), file.filename);
+  return new Response(form).blob();
 }
 
 function strOrUndefined(value: unknown): string | undefined {

@@ -4,7 +4,21 @@ import { z } from 'zod';
 export type AppMessageBody =
   | { msgtype: 'text'; text: { content: string } }
   | { msgtype: 'markdown'; markdown: { content: string } }
-  | { msgtype: 'template_card'; template_card: ButtonCard };
+  | { msgtype: 'template_card'; template_card: ButtonCard }
+  /** A picture uploaded first with `media/upload` (type image); the media_id is valid 3 days. */
+  | { msgtype: 'image'; image: { media_id: string } };
+
+/** Kinds of temporary media `media/upload` takes (上传临时素材, doc 90253). */
+export type MediaType = 'image' | 'voice' | 'video' | 'file';
+
+/** One file for `media/upload`: sent as the multipart part `media`. */
+export interface MediaFile {
+  bytes: Buffer;
+  /** Shown by WeCom where the file is listed, e.g. `report.png`. */
+  filename: string;
+  /** MIME type of the part, e.g. `image/png`. */
+  contentType: string;
+}
 
 /** `template_card` of card_type `button_interaction`; clicks come back as `template_card_event`. */
 export interface ButtonCard {
@@ -31,7 +45,9 @@ export type KfMessageBody =
 /** Group robot webhook bodies (doc 91770). */
 export type GroupRobotMessage =
   | { msgtype: 'text'; text: { content: string; mentioned_list?: string[] } }
-  | { msgtype: 'markdown'; markdown: { content: string } };
+  | { msgtype: 'markdown'; markdown: { content: string } }
+  /** The raw JPG/PNG (≤ 2 MB) base64-encoded, with the hex MD5 of the raw bytes. */
+  | { msgtype: 'image'; image: { base64: string; md5: string } };
 
 const id = z.union([z.string(), z.number()]).transform(String);
 /** An optional string field that may come as a number (ids, prices) or be missing. */

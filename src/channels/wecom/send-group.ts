@@ -1,18 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { OutboundMessage, SendResult } from '../channel.ts';
+import { asCodedError } from '../../domain/errors.ts';
+import type { OutboundMessage, OutboundPicture, SendResult } from '../channel.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { GroupRobotMessage } from './api-types.ts';
 import { failed, LIMITS, plainText, type SendContext, stringField } from './send-context.ts';
+
+/** A robot's image message takes a raw JPG/PNG of at most 2 MB (platforms.md §4.4). */
+const ROBOT_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
  * A push into a group through its robot webhook (`chatId` names a configured webhook, e.g.
  * `managers`). ≤ 20 messages/min per robot: bursts beyond are merged into one digest sent later.
  * Cards become text with "回复「收到 #id」" hints, since robot messages have no callback buttons.
+ * A picture goes last, as one image message; one over 2 MB is left out (the text reads whole without it).
  */
 export async function sendGroup(ctx: SendContext, message: OutboundMessage, chatId: string): Promise<SendResult> {
   const url = ctx.groupWebhooks[chatId];
   if (!url) return failed(`没有名为 ${chatId} 的群机器人 webhook，请检查 WECOM_*_WEBHOOK 配置`);
-  const bodies = robotBodies(message);
+  const texts = robotBodies(message);
+  const image = imageBody(message.picture);
+  const bodies = image ? [...texts, image] : texts;
   const target = { kind: 'group_robot', robotId: chatId } as const;
   const admission = await ctx.budget.admit(
     target,
@@ -22,7 +29,7 @@ export async function sendGroup(ctx: SendContext, message: OutboundMessage, chat
   );
   if (admission.action === 'deferred') return { status: 'deferred' };
   if (admission.action === 'reroute') return failed('群消息不会被改道');
-  for (const [i, body] of bodies.entries()) {
+  for (const [i, body] of texts.entries()) {
     try {
       await ctx.api.sendGroupRobot(url, body);
     } catch (err) {
@@ -30,7 +37,24 @@ export async function sendGroup(ctx: SendContext, message: OutboundMessage, chat
       throw err;
     }
   }
+  if (!image) return { status: 'sent', platformIds: [] };
+  try {
+    await ctx.api.sendGroupRobot(url, image);
+  } catch (err) {
+    // The group already has the text, and a retry would post it again (robots have no duplicate check).
+    await admission.release(1);
+    return { status: 'sent', platformIds: [], error: `文字已发送，图片未能发送：${asCodedError(err).message}` };
+  }
   return { status: 'sent', platformIds: [] };
+}
+
+/** The robot's image message for a picture: base64 of the raw PNG and its hex MD5; undefined if none or > 2 MB. */
+function imageBody(picture: OutboundPicture | undefined): GroupRobotMessage | undefined {
+  if (!picture) return undefined;
+  const png = Buffer.from(picture.png, 'base64');
+  if (png.length === 0 || png.length > ROBOT_IMAGE_MAX_BYTES) return undefined;
+  const md5 = createHash('md5').update(png).digest('hex');
+  return { msgtype: 'image', image: { base64: png.toString('base64'), md5 } };
 }
 
 function robotBodies(message: OutboundMessage): GroupRobotMessage[] {

@@ -1,0 +1,193 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboundMessage } from '../../../src/channels/channel.ts';
+import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
+import {
+  createWecomChannel,
+  createWecomClients,
+  type WecomApiClient,
+  type WecomChannel,
+} from '../../../src/channels/wecom/index.ts';
+import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
+import { testRedis } from './helpers.ts';
+
+let fake: FakeWecomServer;
+let redis: Redis;
+let cleanup: () => Promise<void>;
+let api: WecomApiClient;
+let budget: SendBudget;
+let channel: WecomChannel;
+
+beforeEach(async () => {
+  fake = await new FakeWecomServer().start();
+  let prefix: string;
+  ({ redis, prefix, cleanup } = await testRedis());
+  const clients = createWecomClients({
+    baseUrl: fake.baseUrl,
+    redis,
+    corpId: 'wwcorp',
+    secret: 'app-secret',
+    agentId: 1000002,
+    kfSecret: 'kf-secret',
+    keyPrefix: prefix,
+    retries: 2,
+    baseDelayMs: 5,
+    now: () => fake.nowMs,
+  });
+  api = clients.api;
+  budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
+  channel = createWecomChannel({
+    ...clients,
+    redis,
+    budget,
+    apiBase: fake.baseUrl,
+    keyPrefix: prefix,
+    groupWebhooks: { managers: fake.webhookUrl('KEY-MGR') },
+    staffGroup: 'managers',
+  });
+});
+afterEach(async () => {
+  await channel.stop();
+  await fake.stop();
+  await cleanup();
+});
+
+/** A real PNG of `width` × `height` RGB pixels; `noise` makes it incompressible (stored, not deflated). */
+function png(width: number, height: number, noise = false): Buffer {
+  const row = (y: number) =>
+    Buffer.concat([
+      Buffer.from([0]),
+      noise
+        ? randomBytes(width * 3)
+        : Buffer.from(Array.from({ length: width * 3 }, (_, i) => (i % 3 === 0 ? 40 + y : i % 3 === 1 ? 120 : 200))),
+    ]);
+  const raw = Buffer.concat(Array.from({ length: height }, (_, y) => row(y)));
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: noise ? 0 : 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const chart = png(64, 48);
+const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+let seq = 0;
+const report = (target: OutboundMessage['target'], picture = chart): OutboundMessage => ({
+  channel: 'wecom',
+  target,
+  kind: 'push',
+  text: '【订单健康日报】今日新增工单 12 个，已解决 9 个。',
+  picture: { png: picture.toString('base64'), title: '订单健康日报' },
+  dedupeKey: `report-${++seq}`,
+});
+/** The API calls made, in order, without the token fetches. */
+const calls = () => fake.received.map((r) => r.path.replace('/cgi-bin/', '')).filter((p) => p !== 'gettoken');
+
+describe('app message with a picture', () => {
+  it('sends the text, then uploads the PNG, then an image message with that media_id', async () => {
+    const result = await channel.send(report({ userRef: 'manager1' }));
+    expect(result).toMatchObject({ status: 'sent' });
+    expect(result.platformIds).toHaveLength(2);
+    expect(calls()).toEqual(['message/send', 'media/upload', 'message/send']);
+    const [upload] = fake.uploads;
+    expect(upload).toMatchObject({ type: 'image', filename: 'report.png', contentType: 'image/png' });
+    expect(upload?.bytes.equals(chart)).toBe(true);
+    expect(fake.appMessages.map((m) => [m.touser, m.msgtype])).toEqual([
+      ['manager1', 'text'],
+      ['manager1', 'image'],
+    ]);
+    expect(fake.appMessages[0]?.content).toBe('【订单健康日报】今日新增工单 12 个，已解决 9 个。');
+    expect(fake.appMessages[1]?.body.image).toEqual({ media_id: upload?.mediaId });
+  });
+
+  it('an upload answered with 42001 refreshes the token once and the picture still arrives', async () => {
+    fake.script('media/upload', { errcode: 42001, errmsg: 'access_token expired' });
+    expect(await channel.send(report({ userRef: 'manager1' }))).toMatchObject({ status: 'sent' });
+    expect(fake.tokenCalls).toBe(2);
+    expect(fake.appMessages.map((m) => m.msgtype)).toEqual(['text', 'image']);
+  });
+
+  it('an upload refused for good leaves the message sent, text only, with the reason', async () => {
+    fake.script('media/upload', { errcode: 40004, errmsg: 'invalid media type' });
+    const result = await channel.send(report({ userRef: 'manager1' }));
+    expect(result).toMatchObject({ status: 'sent', error: expect.stringContaining('图片未能发送') });
+    expect(fake.appMessages.map((m) => m.msgtype)).toEqual(['text']);
+  });
+
+  it('an upload that keeps failing with HTTP 502 is thrown for a retry, which delivers the picture', async () => {
+    fake.script('media/upload', { status: 502 }, { status: 502 }, { status: 502 });
+    const message = report({ userRef: 'manager1' });
+    await expect(channel.send(message)).rejects.toMatchObject({ details: { transient: true } });
+    expect(await channel.send(message)).toMatchObject({ status: 'sent' });
+    expect(fake.appMessages.at(-1)?.msgtype).toBe('image');
+    expect(fake.uploads).toHaveLength(1);
+  });
+
+  it('the fake refuses an image message whose media_id it never issued (40007)', async () => {
+    await expect(
+      api.sendAppMessage('manager1', { msgtype: 'image', image: { media_id: 'made-up' } }),
+    ).rejects.toMatchObject({ details: { errcode: 40007 } });
+  });
+});
+
+describe('group robot with a picture', () => {
+  it('sends the text, then one image with the base64 and md5 of the raw PNG', async () => {
+    expect(await channel.send(report({ chatId: 'managers' }))).toMatchObject({ status: 'sent' });
+    expect(fake.robotMessages.map((m) => [m.key, m.msgtype])).toEqual([
+      ['KEY-MGR', 'text'],
+      ['KEY-MGR', 'image'],
+    ]);
+    const image = fake.robotMessages[1]?.image;
+    expect(image?.bytes.equals(chart)).toBe(true);
+    expect(image?.md5).toBe(md5(chart));
+  });
+
+  it('a picture over 2 MB is left out: text only, status sent', async () => {
+    const big = png(1000, 720, true);
+    expect(big.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(await channel.send(report({ chatId: 'managers' }, big))).toMatchObject({ status: 'sent' });
+    expect(fake.robotMessages.map((m) => m.msgtype)).toEqual(['text']);
+  });
+
+  it('the fake refuses an image whose md5 does not match its bytes', async () => {
+    const body = { msgtype: 'image' as const, image: { base64: chart.toString('base64'), md5: md5(Buffer.from('x')) } };
+    await expect(api.sendGroupRobot(fake.webhookUrl('KEY-MGR'), body)).rejects.toMatchObject({
+      details: { errcode: 40009 },
+    });
+    expect(fake.robotMessages).toEqual([]);
+  });
+});
+
+describe('微信客服 customer', () => {
+  it('gets the text only: kf sends carry no picture', async () => {
+    fake.customerWrites('wkSHOP', 'wmVIP', '我的订单什么时候发货');
+    await budget.noteCustomerMessage('wkSHOP', 'wmVIP', fake.nowMs);
+    const message: OutboundMessage = {
+      ...report({ userRef: 'wmVIP' }),
+      channel: 'wecom_kf',
+      kind: 'reply',
+      replyContext: { open_kfid: 'wkSHOP' },
+    };
+    expect(await channel.send(message)).toMatchObject({ status: 'sent' });
+    expect(fake.kfSent.map((s) => [s.msgtype, s.content])).toEqual([
+      ['text', '【订单健康日报】今日新增工单 12 个，已解决 9 个。'],
+    ]);
+    expect(fake.uploads).toEqual([]);
+    expect(calls()).not.toContain('media/upload');
+  });
+});
