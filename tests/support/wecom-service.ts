@@ -21,10 +21,10 @@ export interface WecomTestService extends TestService {
 /**
  * Starts a fake WeCom server and the real service configured as the WeCom app `WECOM_APP` talking to it
  * (the fake's default corp `wwcorp` with its `app-secret`). `kf` adds the 微信客服 secret; `staffGroup` a
- * staff group robot (webhook key `KEY-STAFF`); `env` adds or overrides settings. `stop()` stops both.
+ * staff group robot (webhook key `KEY-STAFF`); `managersGroup` the managers' group robot (`KEY-MGR`); `env` adds or overrides settings. `stop()` stops both.
  */
 export async function startWecomService(
-  opts: { env?: Record<string, string>; role?: Role; kf?: boolean; staffGroup?: boolean } = {},
+  opts: { env?: Record<string, string>; role?: Role; kf?: boolean; staffGroup?: boolean; managersGroup?: boolean } = {},
 ): Promise<WecomTestService> {
   const fake = await new FakeWecomServer().start();
   let svc: TestService;
@@ -36,6 +36,7 @@ export async function startWecomService(
         WECOM_SECRET: 'app-secret',
         ...(opts.kf ? { WECOM_KF_SECRET: 'kf-secret' } : {}),
         ...(opts.staffGroup ? { WECOM_STAFF_WEBHOOK: fake.webhookUrl('KEY-STAFF') } : {}),
+        ...(opts.managersGroup ? { WECOM_MANAGER_WEBHOOK: fake.webhookUrl('KEY-MGR') } : {}),
         WECOM_TOKEN: WECOM_APP.token,
         WECOM_ENCODING_AES_KEY: WECOM_AES_KEY,
         WECOM_API_BASE: fake.baseUrl,
