@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createIngest } from './app/ingest.ts';
+import { systemClock } from './app/ports.ts';
 import type { Responder } from './app/process-delivery.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
 import { createDingtalkChannel } from './channels/dingtalk/index.ts';
@@ -22,8 +23,10 @@ import { createMetrics } from './lib/metrics.ts';
 import { resolveRedis } from './lib/redis-launcher.ts';
 import { loadDemoDataOnFirstRun } from './orders/demo/first-run.ts';
 import { resolveDatabaseTarget } from './store/adapter.ts';
+import { createAuditWriter } from './store/audit.repo.ts';
 import { type Database, openDatabase } from './store/db.ts';
 import { createDeliveryStore } from './store/deliveries.repo.ts';
+import { createExportStore } from './store/exports.repo.ts';
 import { createReportSources } from './store/reports.repo.ts';
 import { createSandboxReader } from './store/sandbox.repo.ts';
 import { seedSandboxStaff } from './store/seed-sandbox.ts';
@@ -103,7 +106,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
     const channels = new Map<ChannelId, Channel>([['sandbox', createSandboxChannel()]]);
     const routes: ((app: FastifyInstance) => void | Promise<void>)[] = [
-      (a) => registerAdminApi(a, { prisma: db.prisma, token: env.ADMIN_TOKEN }),
+      (a) => {
+        const audit = createAuditWriter(db.sql, systemClock);
+        registerAdminApi(a, {
+          prisma: db.prisma,
+          token: env.ADMIN_TOKEN,
+          audit,
+          exports: { store: createExportStore(db.sql), audit, clock: systemClock },
+        });
+      },
       (a) => registerOrderApi(a, { db, secret: env.ORDER_API_SECRET }),
       (a) =>
         registerReportRoutes(a, {

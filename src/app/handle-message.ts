@@ -227,6 +227,8 @@ export function createMessageHandler(deps: {
   sendLaterWords?: readonly string[];
   /** The managers' report a staff message asks for ("健康日报", "根因周报"; app/reports.ts), or undefined. */
   reports?: (text: string) => Promise<ReportMessage | undefined>;
+  /** A manager's answer to an export request ("批准导出 3"; app/exports.ts), or undefined. */
+  exportDecision?: (sender: Sender, text: string) => Promise<string | undefined>;
   /** Promising to answer later, "好的 稍等 我晚上回家拍" (intents/cues.yml `later`). */
   later?: { readonly when: readonly string[]; readonly do: readonly string[]; readonly words: readonly string[] };
   /** Asking what will be done, "你们打算怎么处理" (intents/cues.yml `handling`). */
@@ -375,6 +377,8 @@ export function createMessageHandler(deps: {
       const command = await deps.tickets?.onStaffMessage({ sender, delivery: d });
       if (command) return [reply(d, command)];
       // "@bot 健康日报", "@bot 根因周报": the managers' reports now, as their group gets them in the morning.
+      const decided = await deps.exportDecision?.(sender, d.text);
+      if (decided) return [reply(d, decided)];
       const report = await deps.reports?.(d.text);
       if (report) return [{ ...reply(d, report.text), ...(report.picture ? { picture: report.picture } : {}) }];
     }

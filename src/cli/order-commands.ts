@@ -1,10 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { exportOrders } from '../app/exports.ts';
+import { systemClock } from '../app/ports.ts';
 import { healthMessage, healthReport, type ReportMessage, rootCauseMessage } from '../app/reports.ts';
 import { badRequest, isCodedError } from '../domain/errors.ts';
+import { ExportFilterSchema } from '../domain/orders/export.ts';
 import { formatReconReport } from '../domain/orders/reconcile.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
+import { ORDER_SOURCES, ORDER_STATUSES } from '../domain/orders/types.ts';
 import { healthRows } from '../domain/reports/health.ts';
 import { chinaTime, generateDemoData } from '../orders/demo/generate.ts';
 import { bindSandboxUsers } from '../orders/demo/seed-sandbox.ts';
@@ -16,8 +20,10 @@ import { createProgress } from '../orders/progress.ts';
 import { reconcileFile } from '../orders/reconcile-file.ts';
 import { writeReconCsv } from '../orders/reconcile-out.ts';
 import { resolveDatabaseTarget } from '../store/adapter.ts';
+import { createAuditWriter } from '../store/audit.repo.ts';
 import { createCustomerDirectory } from '../store/customer-directory.repo.ts';
 import { type Database, openDatabase } from '../store/db.ts';
+import { createExportStore } from '../store/exports.repo.ts';
 import { createOrderReader, signoffCounts } from '../store/orders.repo.ts';
 import { createReportSources } from '../store/reports.repo.ts';
 import { loadConfigOrExit } from './load-config.ts';
@@ -139,6 +145,59 @@ export function registerOrderCommands(program: Command): void {
         const r = result.report;
         if (r.onlyOurs.length + r.onlyTheirs.length + r.mismatches.length > 0) process.exitCode = 1;
       }).catch(fail),
+    );
+  program
+    .command('export-orders')
+    .description(
+      '导出订单为 CSV（手机号、姓名、地址打码）；超过 100 个订单需要经理在聊天里批准（「批准导出 <申请号>」），批准后 24 小时内用 --request 下载',
+    )
+    .option('--since <date>', '下单日期起（含），YYYY-MM-DD，北京时间')
+    .option('--until <date>', '下单日期止（含），YYYY-MM-DD')
+    .addOption(new Option('--status <status>', '订单状态').choices([...ORDER_STATUSES]))
+    .addOption(new Option('--source <source>', '订单来源').choices([...ORDER_SOURCES]))
+    .option('--request <id>', '下载经理已批准的导出申请')
+    .requiredOption('--by <name>', '你的名字（记入审计日志，经理审批时看到）')
+    .requiredOption('--out <file>', '写入的 CSV 文件')
+    .action(
+      (opts: {
+        since?: string;
+        until?: string;
+        status?: string;
+        source?: string;
+        request?: string;
+        by: string;
+        out: string;
+      }) =>
+        withDatabase(async (db) => {
+          const parsed = ExportFilterSchema.safeParse({
+            ...(opts.since ? { since: opts.since } : {}),
+            ...(opts.until ? { until: opts.until } : {}),
+            ...(opts.status ? { status: opts.status } : {}),
+            ...(opts.source ? { source: opts.source } : {}),
+          });
+          if (!parsed.success)
+            throw badRequest(parsed.error.issues.map((i) => `--${i.path.join('.')}：${i.message}`).join('；'));
+          const requestId = opts.request === undefined ? undefined : Number(opts.request);
+          if (requestId !== undefined && !(Number.isInteger(requestId) && requestId > 0))
+            throw badRequest('--request 是导出申请号（正整数）');
+          const deps = {
+            store: createExportStore(db.sql),
+            audit: createAuditWriter(db.sql, systemClock),
+            clock: systemClock,
+          };
+          const out = await exportOrders(deps, {
+            filter: parsed.data,
+            by: `cli:${opts.by}`,
+            ...(requestId !== undefined ? { requestId } : {}),
+          });
+          if (out.kind === 'pending') {
+            process.stdout.write(`${out.message}\n`);
+            process.exitCode = 3;
+            return;
+          }
+          await writeFile(opts.out, out.csv);
+          process.stdout.write(`已导出 ${out.count} 个订单到 ${opts.out}\n`);
+        }).catch(fail),
     );
   const report = program.command('report').description('报表');
   /** `--png <file>`: the report's picture, as managers get it in chat, written to a file. */

@@ -1,9 +1,11 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { exportDecision, notifyExportRequests } from '../app/exports.ts';
 import type { OrderHandling } from '../app/handle-message.ts';
 import { createMessageHandler } from '../app/handle-message.ts';
 import { createNotifier, type GroupName } from '../app/notify.ts';
 import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
+import { systemClock } from '../app/ports.ts';
 import { createDeliveryProcessor, type Responder } from '../app/process-delivery.ts';
 import { pushScheduledReports, reportAsked } from '../app/reports.ts';
 import { calendarFor, policyFor } from '../app/tickets/config.ts';
@@ -19,10 +21,12 @@ import { startInboundWorker, startMaintenance } from '../jobs/workers.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { type ConversationMemory, createContextResolver } from '../nlu/context.ts';
+import { createAuditWriter } from '../store/audit.repo.ts';
 import { createConversationStore } from '../store/conversations.repo.ts';
-import type { Database } from '../store/db.ts';
+import type { Database, Sql } from '../store/db.ts';
 import { createParseRecorder } from '../store/deliveries.repo.ts';
 import { createDirectory } from '../store/directory.repo.ts';
+import { createExportStore } from '../store/exports.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
 import { createHeldMessages, createOutbox } from '../store/outbox.repo.ts';
 import { createReportSources } from '../store/reports.repo.ts';
@@ -32,6 +36,13 @@ import { loadNlu } from './nlu.ts';
 import type { composeOrders } from './orders.ts';
 
 /** Group chats per channel: the sandbox has chats named after the group; platforms come from config. */
+/** Order exports' store, audit log and clock (app/exports.ts). */
+const exportDeps = (sql: Sql) => ({
+  store: createExportStore(sql),
+  audit: createAuditWriter(sql, systemClock),
+  clock: systemClock,
+});
+
 function groupsFor(
   env: Env,
   channels: Set<ChannelId>,
@@ -153,6 +164,11 @@ export async function composeWorker(deps: {
             },
           ]
         : []),
+      {
+        name: 'export-requests',
+        everyMs: 5_000,
+        run: () => notifyExportRequests({ ...exportDeps(deps.db.sql), notifier }),
+      },
       ...(deps.kfWindows
         ? [
             {
@@ -230,5 +246,6 @@ function createResponder(deps: {
     tickets: deps.tickets,
     ...(deps.orders ? { orders: deps.orders } : {}),
     reports: (text) => reportAsked(createReportSources(deps.db.sql), text, new Date(), deps.log),
+    exportDecision: (sender, text) => exportDecision(exportDeps(deps.db.sql), sender, text),
   });
 }

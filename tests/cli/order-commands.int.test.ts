@@ -88,6 +88,26 @@ describe('aftersales CLI for orders', () => {
     expect(week.out).toMatch(/^售后根因周报（\d+\/\d+ \d\d:\d\d 至 \d+\/\d+ \d\d:\d\d）：/);
   });
 
+  it('export-orders writes the orders as CSV with phones masked, naming who exported them', async () => {
+    const file = path.join(dir, 'export.csv');
+    const r = await cli('export-orders', '--by', '张三', '--out', file);
+    expect(r.code).toBe(0);
+    // The demo's 40 orders and those the earlier imports added: fewer than 100, so no approval is needed.
+    const n = Number(/^已导出 (\d+) 个订单到 (.+)\n$/.exec(r.out)?.[1]);
+    expect(n).toBeGreaterThanOrEqual(40);
+    const lines = readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines).toHaveLength(n + 1);
+    expect(lines[0]?.split(',').slice(0, 3)).toEqual(['订单号', '来源', '状态']);
+    // Every phone is masked: no run of 11 digits starting 1[3-9] survives.
+    expect(lines.slice(1).join('\n')).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/);
+    const bad = await cli('export-orders', '--by', '张三', '--out', file, '--since', '2026-02-30');
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain('--since：不是有效日期');
+  });
+
   it('reconcile lists orders missing on our side and amount mismatches', async () => {
     const lines = readFileSync(path.join(out, 'orders.csv'), 'utf8').trim().split('\n');
     const header = 'order_no,paid_at,amount';
