@@ -45,6 +45,8 @@ export interface Answer {
 export interface FollowUpOpts {
   /** The message chases (a chase word or its own urgency): a reminder, not a note. */
   chase: boolean;
+  /** Its only chase words ask when or how long (see CustomerMessageOpts.timing). */
+  timing?: boolean;
   /** A question: a note answered with the ticket's status. */
   question?: boolean;
   /** Vague: the ticket the conversation is about (last half hour) takes it when no ticket fits its problem. */
@@ -66,6 +68,11 @@ export interface FollowUpOpts {
 
 export interface CustomerMessageOpts {
   chase: boolean;
+  /**
+   * The only chase words ask when or how long ("退款多久能到账", intents/cues.yml `timing`), without urgency: on a
+   * ticket opened in the last half hour and not chased yet, a question (answered with its status), not a reminder.
+   */
+  timing?: boolean;
   restated?: boolean;
   /** A photo came earlier in this conversation (so a new ticket's reply does not ask for one). */
   photoSent?: boolean;
@@ -215,6 +222,8 @@ export function createMessageHandler(deps: {
   labelNames?: Readonly<Record<string, string>>;
   /** Words that make a vague message a chase-up (intents/cues.yml `chase`). */
   chaseWords?: readonly string[];
+  /** Chase words that only ask when or how long (intents/cues.yml `timing`). */
+  timingWords?: readonly string[];
   /** Words with no matter of their own (intents/cues.yml `filler`). */
   fillerWords?: readonly string[];
   /** Words that take a request back, "算了不取消了" (intents/cues.yml `retract`). */
@@ -275,6 +284,13 @@ export function createMessageHandler(deps: {
   };
   const hasChaseWord = containsAnyOf(deps.chaseWords ?? []);
   const isChase = (p: Parse) => p.urgency.level !== 'normal' || hasChaseWord(p.text);
+  const timingWords = new Set(deps.timingWords ?? []);
+  /** "退款多久能到账": chases only by asking when or how long ("还要多久", "怎么还没", "快点" are more). */
+  const onlyTiming = (p: Parse) => {
+    if (p.urgency.level !== 'normal') return false;
+    const hits = (deps.chaseWords ?? []).filter((w) => p.text.includes(w));
+    return hits.length > 0 && hits.every((w) => timingWords.has(w));
+  };
   const retractsAny = containsAnyOf(deps.retractAnyWords ?? []);
   const retractsOne = containsAnyOf(deps.retractWords ?? []);
   const asksHowToReturn = containsAnyOf(deps.howtoWords ?? []);
@@ -417,6 +433,7 @@ export function createMessageHandler(deps: {
     const out = await act(sender, d, parse, {
       photoSent: memory.mediaAtMs !== undefined,
       chase: isChase(raw),
+      timing: onlyTiming(raw),
       unproved: unproved?.text,
       askedAgain,
     });
@@ -470,11 +487,14 @@ export function createMessageHandler(deps: {
     {
       photoSent,
       chase,
+      timing,
       unproved,
       askedAgain,
     }: {
       photoSent: boolean;
       chase: boolean;
+      /** CustomerMessageOpts.timing. */
+      timing: boolean;
       /** This message asks what the previous one did, within half an hour (CustomerMessageOpts.askedAgain). */
       askedAgain: boolean;
       /** The description of a problem whose order the customer could not prove a moment ago. */
@@ -608,7 +628,7 @@ export function createMessageHandler(deps: {
     if (parse.clarify) {
       const chased =
         sender.kind === 'customer'
-          ? await deps.tickets?.onFollowUp(input, { chase, question, inSession: true })
+          ? await deps.tickets?.onFollowUp(input, { chase, timing, question, inSession: true })
           : undefined;
       return chased ?? { text: parse.clarify.question, asked: true };
     }
@@ -629,12 +649,13 @@ export function createMessageHandler(deps: {
       const ticket =
         (await deps.tickets?.onCustomerMessage(input, {
           chase,
+          timing,
           restated: !continuesPrevious(parse) && !givesDetails(parse),
           photoSent,
           question,
           afterHours,
           askedAgain,
-        })) ?? (await deps.tickets?.onFollowUp(input, { chase, question }));
+        })) ?? (await deps.tickets?.onFollowUp(input, { chase, timing, question }));
       // Asked for a person after hours: when people are next in ("下次上班是 明天 09:00"), not a deadline at night.
       // A complaint or a critical problem keeps its deadline (those SLAs run around the clock, and the duty ladder
       // is pushed at once): the service hours beside it would contradict it.

@@ -74,7 +74,7 @@ export function rootCauseOption(
       {
         type: 'category',
         gridIndex: 0,
-        data: problems.map(ticketProblemZh),
+        data: problems.map((p) => ticketProblemZh(p)),
         axisLabel: { ...axisLabel, interval: 0 },
         name: '问题',
         nameLocation: 'middle',

@@ -225,6 +225,7 @@ function createResponder(deps: {
     smalltalk: nlu.spec.smalltalk,
     labelNames: Object.fromEntries(nlu.spec.labels.map((l) => [l.id, l.zh])),
     chaseWords: nlu.spec.cues.chase,
+    timingWords: nlu.spec.cues.timing,
     retractWords: nlu.spec.cues.retract,
     retractAnyWords: nlu.spec.cues.retractAny,
     // Only 微信客服 keeps messages for a customer (SendResult.held): no query for other channels' messages.

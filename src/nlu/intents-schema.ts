@@ -125,6 +125,11 @@ export const CuesFile = z.strictObject({
   handling: z.strictObject({ ask: z.array(Word), words: z.array(Word) }).default({ ask: [], words: [] }),
   /** A message only about photos the customer sent ("照片发给你们了"): noted on their ticket, never opens one. */
   evidence: z.strictObject({ media: z.array(Word), words: z.array(Word) }).default({ media: [], words: [] }),
+  /**
+   * Chase words that only ask when or how long ("退款多久能到账", "什么时候能换好"): asked about a ticket opened in the
+   * last half hour and not yet chased, they make a question, not a reminder (tickets/open.ts).
+   */
+  timing: z.array(Word).default([]),
   /** Words that make a message a question; a question noted on a ticket is answered with its status. */
   question: z.array(Word).default([]),
   /** Words that carry no matter of their own ("能不能", "麻烦", "啊"): a chase made only of these and chase words names nothing new. */

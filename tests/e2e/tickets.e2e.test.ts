@@ -339,13 +339,13 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(opened).toContain('退货退款');
     const fee = (await say('c-send-later', '那寄回的运费你们出吗')).json.replies[0].text;
     expect(fee).toContain('运费：');
-    expect(fee).toContain(`您的工单 #${id}（退换货退款）已登记`);
+    expect(fee).toContain(`您的工单 #${id}（退货退款）已登记`);
     expect((await say('c-send-later', '行 那我明天寄')).json.replies[0].text).toBe(
       `好的～寄出后把快递单号发给我，我会登记到您的退货工单 #${id}。`,
     );
     // A greeting later hears of the ticket under way first.
     expect((await say('c-send-later', '你好')).json.replies[0].text).toBe(
-      `您好，我是售后助手 🙂 您有 1 张工单在处理：#${id} 退换货退款（待处理）。想看进度发「我的工单」；有新的问题直接告诉我。`,
+      `您好，我是售后助手 🙂 您有 1 张工单在处理：#${id} 退货退款（待处理）。想看进度发「我的工单」；有新的问题直接告诉我。`,
     );
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
   });
@@ -720,7 +720,7 @@ describe('staff commands in chat', () => {
     const id = Number(/工单 #(\d+)/.exec(opened.json.replies[0].text)?.[1]);
     const how = (await say('c-howto', '怎么换')).json.replies[0].text;
     expect(how).toContain('寄回地址：');
-    expect(how).toContain(`您的工单 #${id}（退换货退款）已登记`);
+    expect(how).toContain(`您的工单 #${id}（换货）已登记`);
     // When the replacement comes is a question about that ticket: its status, no refund note, no reminder.
     const when = (await say('c-howto', '那我什么时候能收到新的')).json.replies[0].text;
     expect(when).toContain(`您的工单 #${id}`);
@@ -731,6 +731,20 @@ describe('staff commands in chat', () => {
     const both = (await say('c-howto-2', '鞋子小了想换大一码 怎么换')).json.replies[0].text;
     expect(both).toMatch(/已为您登记售后工单 #\d+（换货/);
     expect(both).toContain('退货寄回地址：');
+  });
+
+  it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
+    const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const reminders = async () => (await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount;
+    const howLong = (await say('c-how-long', '退款多久能到账')).json.replies[0].text;
+    expect(howLong).toContain(`您的工单 #${id} 目前状态：待处理。`);
+    expect(howLong).not.toContain('已再次提醒');
+    expect(howLong).toContain('退款说明：仓库签收验货后 48 小时内退款，原路退回。');
+    expect(await reminders()).toBe(0);
+    const again = (await say('c-how-long', '还要多久啊')).json.replies[0].text;
+    expect(again).toContain('已再次提醒负责同事');
+    expect(await reminders()).toBe(1);
   });
 
   it('"能不能快点啊" after asking for a refund chases the refund ticket; "退款多久到账" gets its status and the refund rule', async () => {

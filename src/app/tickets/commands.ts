@@ -10,6 +10,7 @@ import {
   STATUS_ZH,
   type TicketAction,
   type TicketStatus,
+  ticketNameZh,
   ticketProblemZh,
   transition,
 } from '../../domain/tickets/lifecycle.ts';
@@ -229,7 +230,7 @@ async function act(
   // The customer hears that it is done (and the result, when given), and how to say it is not: a reply
   // reopens it (onCustomerMessage).
   // …and is asked to rate how it was handled: three answers to tap (typed, they work too; tickets/rating.ts).
-  const head = `${zh.resolvedToCustomer({ id, problemZh: ticketProblemZh(t.problem), ...(note ? { result: note } : {}) })}\n${zh.rateAsk()}`;
+  const head = `${zh.resolvedToCustomer({ id, problemZh: ticketNameZh(t), ...(note ? { result: note } : {}) })}\n${zh.rateAsk()}`;
   const items = RATING_LEVELS.map((level) => ({ id: ratingChoiceId(id, level), label: zh.ratingLabels[level] }));
   const told = await tellCustomer(deps, t, `${head}${items.map((i) => i.label).join(' / ')}`, {
     dedupeKey: `resolved-${id}-${input.delivery.id}`,

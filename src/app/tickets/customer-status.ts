@@ -1,4 +1,4 @@
-import { STATUS_ZH, type TicketStatus, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
+import { STATUS_ZH, type TicketStatus, ticketNameZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
@@ -48,7 +48,7 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
     if (done && (REPLACEMENT_PROBLEMS.has(done.problem) || REPLACED.test(result ?? ''))) {
       return zh.replacementDone({
         id: done.id,
-        problemZh: ticketProblemZh(done.problem),
+        problemZh: ticketNameZh(done),
         ...(result ? { result } : {}),
       });
     }
@@ -79,7 +79,7 @@ async function describe(deps: TicketDeps, t: TicketRow): Promise<string> {
   const lastReply = (await deps.repo.recentEvents(t.id, 20)).filter((e) => e.type === 'reply').at(-1);
   return zh.customerTicketStatus({
     id: t.id,
-    problemZh: ticketProblemZh(t.problem),
+    problemZh: ticketNameZh(t),
     statusZh: STATUS_ZH[status],
     status,
     ...(t.firstResponseDueAt && !t.firstRespondedAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {}),

@@ -1,5 +1,5 @@
 import type { ChannelId } from '../../channels/channel.ts';
-import { STATUS_ZH, type TicketStatus, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
+import { STATUS_ZH, type TicketStatus, ticketNameZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketHandling } from '../handle-message.ts';
 import type { TimerSpec } from '../ports.ts';
@@ -37,7 +37,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
       (await deps.repo.openOfCustomer(sender.id, 3)).map((t) => ({
         id: t.id,
         problem: t.problem,
-        problemZh: ticketProblemZh(t.problem),
+        problemZh: ticketNameZh(t),
         statusZh: STATUS_ZH[t.status as TicketStatus],
       })),
     onStaffMessage: (input) => onStaffMessage(deps, input),

@@ -3,12 +3,13 @@ import { type OrderStatus, STATE_LABEL } from '../../domain/orders/types.ts';
 import {
   followUpProblem,
   nextAssignee,
+  openedFor,
   openKey,
   problemKey,
   problemsChosenBetween,
   STATUS_ZH,
   type TicketStatus,
-  ticketProblemZh,
+  ticketNameZh,
 } from '../../domain/tickets/lifecycle.ts';
 import { decidePriority, type Priority } from '../../domain/tickets/priority.ts';
 import { evaluateRules, type RuleAction, type RuleFacts } from '../../domain/tickets/rules.ts';
@@ -79,7 +80,7 @@ export async function onCustomerMessage(
   // that ticket, not a refund-progress ticket with the return policy's 验货后退款.
   if (input.parse.primary === 'refund_progress') {
     const cancelling = await deps.repo.openForProblem(input.sender.id, 'order_change');
-    if (cancelling && openedFor(cancelling) === 'cancel_order' && !namesAnotherOrder(input.parse, cancelling)) {
+    if (cancelling && openedFor(cancelling.flags) === 'cancel_order' && !namesAnotherOrder(input.parse, cancelling)) {
       await note(deps, cancelling, input, { question: true });
       const statusZh = STATUS_ZH[cancelling.status as TicketStatus];
       return { ...answerOn(cancelling, zh.cancelRefund({ id: cancelling.id, statusZh })), policyTold: true };
@@ -103,6 +104,7 @@ export async function onCustomerMessage(
     photoSent: opts.photoSent === true,
     question: opts.question === true,
     chase: opts.chase,
+    timing: opts.timing === true,
     restated: opts.restated ?? true,
     afterHours: opts.afterHours === true,
     askedAgain: opts.askedAgain === true,
@@ -226,9 +228,10 @@ export async function onFollowUp(
   if (opts.retract) return answerOn(open, await withdraw(deps, open, input, opts.retract === 'any'));
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
+  const chase = chases(open, opts.chase, opts.timing, deps.now());
   const text =
-    !opts.chase && isWorkedOn(open)
-      ? await note(deps, open, input, { question: opts.question === true })
+    !chase && isWorkedOn(open)
+      ? await note(deps, open, input, { question: opts.question === true || chase !== opts.chase })
       : await attach(deps, open, input, { deliveryChecked: false });
   return answerOn(open, text);
 }
@@ -247,7 +250,7 @@ async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput, wh
   const { sender, delivery } = input;
   // Nothing added since it was opened: the customer's last message to it is the one that opened it.
   const untouched = t.status === 'open' && t.lastCustomerMessageAt?.getTime() === t.createdAt.getTime();
-  if (!untouched || !(whatever || sameRequest(openedFor(t), input.parse.primary))) {
+  if (!untouched || !(whatever || sameRequest(openedFor(t.flags), input.parse.primary))) {
     await note(deps, t, input);
     return zh.retractedNoted({ id: t.id });
   }
@@ -267,7 +270,7 @@ async function withdraw(deps: TicketDeps, t: TicketRow, input: HandlingInput, wh
       });
     }
   }
-  return zh.retractedDone({ id: t.id, problemZh: ticketProblemZh(t.problem) });
+  return zh.retractedDone({ id: t.id, problemZh: ticketNameZh(t) });
 }
 
 /** The first-response deadline still ahead of a ticket nobody has answered yet, if any. */
@@ -278,6 +281,15 @@ function pendingFirstResponse(t: TicketRow, now: Date): Date | undefined {
 
 /** Open on our side: a waiting ticket resumes and a resolved one reopens on any customer message (attach). */
 const isWorkedOn = (t: TicketRow) => t.status !== 'waiting_customer' && t.status !== 'resolved';
+
+/** How long after opening a ticket "多久能好" is a question about it rather than a chase. */
+const FRESH_MS = 30 * 60_000;
+/**
+ * Chasing `t`? A message whose only chase words ask when or how long (`timing`) asks a question while `t` is
+ * fresh: opened in the last half hour and not chased yet ("退款多久能到账" right after 「我要退货」).
+ */
+const chases = (t: TicketRow, chase: boolean, timing: boolean | undefined, now: Date) =>
+  chase && !(timing && t.reminderCount === 0 && now.getTime() - t.createdAt.getTime() < FRESH_MS);
 
 /** The customer's message added to an open ticket as a note, once per delivery. */
 export async function note(
@@ -353,6 +365,8 @@ interface Circumstances {
   photoSent: boolean;
   /** The message chases (see TicketHandling.onCustomerMessage). */
   chase: boolean;
+  /** Its only chase words ask when or how long (CustomerMessageOpts.timing). */
+  timing: boolean;
   /** The message is said on its own, not as a continuation of the previous one. */
   restated: boolean;
   /** The message asks something ("补发的单号多少"): as a note, it is answered with the ticket's status. */
@@ -363,19 +377,13 @@ interface Circumstances {
   askedAgain: boolean;
 }
 
-/** The intent a ticket was opened for (recorded with its rule facts); undefined for older tickets. */
-function openedFor(t: TicketRow): string | undefined {
-  const facts = (t.flags as { facts?: { primary?: unknown } } | null)?.facts;
-  return typeof facts?.primary === 'string' ? facts.primary : undefined;
-}
-
 /**
  * A reminder, or a note? "取消订单吧" on a ticket opened for an address change, or the new address itself,
  * adds to the ticket; "地址写错了能改吗" said again, or "怎么还没人处理", chases it.
  */
 function remindsOf(t: TicketRow, parse: Parse, { chase, restated }: Pick<Circumstances, 'chase' | 'restated'>) {
   if (chase) return true;
-  const first = openedFor(t);
+  const first = openedFor(t.flags);
   // "我要你们赔偿医药费" on a safety ticket: the primary is 安全问题 by precedence, but what the message says
   // most is a new demand (赔偿) for that ticket — news for it, not the same request again.
   const says = parse.intents[0]?.id ?? parse.primary;
@@ -391,7 +399,18 @@ async function openOrAttach(
   deps: TicketDeps,
   input: HandlingInput,
   problem: string,
-  { order, orderGuessed, askForOrder, photoSent, chase, restated, question, afterHours, askedAgain }: Circumstances,
+  {
+    order,
+    orderGuessed,
+    askForOrder,
+    photoSent,
+    chase,
+    timing,
+    restated,
+    question,
+    afterHours,
+    askedAgain,
+  }: Circumstances,
 ): Promise<string | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
@@ -405,8 +424,8 @@ async function openOrAttach(
   if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
   if (open) {
     const text =
-      !remindsOf(open, parse, { chase, restated }) && isWorkedOn(open)
-        ? await note(deps, open, input, { question })
+      !remindsOf(open, parse, { chase: chases(open, chase, timing, deps.now()), restated }) && isWorkedOn(open)
+        ? await note(deps, open, input, { question: question || chase })
         : await attach(deps, open, input, { deliveryChecked: true });
     return withSafetyAdvice(open, delivery.text, text);
   }

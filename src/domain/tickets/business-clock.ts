@@ -127,14 +127,18 @@ export function businessMinutesBetween(a: Date, b: Date, cal: Calendar): number 
 const WEEK = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const clock = (t: number) => new Date(t + OFFSET).toISOString().slice(11, 16);
 
-/** "周五 16:30" relative to `from`: 当天 / 周X / 下周X / M月D日 周X. */
-export function describeTime(t: Date, from: Date): string {
+/**
+ * "周五 16:30" relative to `from`: 当天 / 周X / 下周X / M月D日 周X. `fromIsNow`: `from` is the moment the reader
+ * reads it, so the same day is 今天 and the next 明天.
+ */
+export function describeTime(t: Date, from: Date, opts: { fromIsNow?: boolean } = {}): string {
   const d = new Date(t.getTime() + OFFSET);
   const wd = WEEK[d.getUTCDay()] ?? '';
   const days = Math.round((dayStart(t.getTime()) - dayStart(from.getTime())) / DAY);
   const fromWd = new Date(from.getTime() + OFFSET).getUTCDay() || 7;
   const toWd = d.getUTCDay() || 7;
-  if (days === 0) return `当天 ${clock(t.getTime())}`;
+  if (days === 0) return `${opts.fromIsNow ? '今天' : '当天'} ${clock(t.getTime())}`;
+  if (days === 1 && opts.fromIsNow) return `明天 ${clock(t.getTime())}`;
   if (days > 0 && days < 7 && toWd > fromWd) return `${wd} ${clock(t.getTime())}`;
   if (days > 0 && days < 14 && days + fromWd <= 14 && toWd + 7 - fromWd === days)
     return `下${wd} ${clock(t.getTime())}`;
@@ -180,5 +184,5 @@ export function describeServiceHours(cal: Calendar, now: Date): string {
     dayStart(next.getTime()) - dayStart(now.getTime()) >= 2 * DAY
       ? `（${local.getUTCMonth() + 1} 月 ${local.getUTCDate()} 日）`
       : '';
-  return `${head}现在不在工作时间，下次上班是 ${describeTime(next, now)}${date}。`;
+  return `${head}现在不在工作时间，下次上班是 ${describeTime(next, now, { fromIsNow: true })}${date}。`;
 }

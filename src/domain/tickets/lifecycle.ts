@@ -152,8 +152,28 @@ export const PROBLEM_ZH: Readonly<Record<string, string>> = {
   complaint: '投诉',
 };
 
-/** A ticket's problem in words for people; '售后问题' for one without a name. */
-export const ticketProblemZh = (problem: string): string => PROBLEM_ZH[problem] ?? '售后问题';
+/** What the customer asked for, when a broad problem covers several requests (退换货退款: 退货、换货、仅退款). */
+const REQUEST_ZH: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  return: { return_refund: '退货退款', refund_only: '仅退款', exchange: '换货' },
+};
+
+/**
+ * A ticket's problem in words for people; '售后问题' for one without a name. With the intent the ticket was opened
+ * for (`flags.facts.primary`, see {@link openedFor}), a broad problem reads as what was asked: 「换货」, not
+ * 「退换货退款」 — as the reply that opened it said.
+ */
+export const ticketProblemZh = (problem: string, openedForIntent?: string): string =>
+  (openedForIntent ? REQUEST_ZH[problem]?.[openedForIntent] : undefined) ?? PROBLEM_ZH[problem] ?? '售后问题';
+
+/** The intent a ticket was opened for, from its flags (recorded with its rule facts); undefined for older tickets. */
+export function openedFor(flags: unknown): string | undefined {
+  const facts = (flags as { facts?: { primary?: unknown } } | null)?.facts;
+  return typeof facts?.primary === 'string' ? facts.primary : undefined;
+}
+
+/** {@link ticketProblemZh} of a ticket row. */
+export const ticketNameZh = (t: { problem: string; flags?: unknown }): string =>
+  ticketProblemZh(t.problem, openedFor(t.flags));
 
 /** `${customerId}|${orderId ?? '-'}|${problem}`: unique among open tickets (one per problem). */
 export function openKey(customerId: string, orderId: string | undefined, problem: string): string {

@@ -10,6 +10,7 @@ import {
   STATUS_ZH,
   type TicketAction,
   type TicketStatus,
+  ticketNameZh,
   transition,
 } from '../../../src/domain/tickets/lifecycle.ts';
 
@@ -139,5 +140,18 @@ describe('problemsChosenBetween', () => {
     [[], undefined],
   ])('%j → %j', (options, problems) => {
     expect(problemsChosenBetween(options)).toEqual(problems);
+  });
+});
+
+describe('a ticket in words', () => {
+  it('a return ticket reads as what was asked — 换货, 仅退款 — not the broad 退换货退款', () => {
+    const opened = (primary: string) => ({ problem: 'return', flags: { facts: { primary } } });
+    expect(ticketNameZh(opened('exchange'))).toBe('换货');
+    expect(ticketNameZh(opened('refund_only'))).toBe('仅退款');
+    expect(ticketNameZh(opened('return_refund'))).toBe('退货退款');
+    // Older tickets (no facts) and problems that name one request keep the problem's name.
+    expect(ticketNameZh({ problem: 'return', flags: {} })).toBe('退换货退款');
+    expect(ticketNameZh({ problem: 'damaged', flags: { facts: { primary: 'damaged' } } })).toBe('商品破损');
+    expect(ticketNameZh({ problem: 'made-up' })).toBe('售后问题');
   });
 });
