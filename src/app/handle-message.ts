@@ -460,7 +460,7 @@ export function createMessageHandler(deps: {
     // What staff wrote while the customer could not be reached (微信客服's 48 h window) goes with this answer, or
     // with the welcome when the customer opens the chat. Should it not arrive, they are kept again (outbox.mark).
     const carries = !d.event || d.event === 'session_start';
-    if (!first || first.kind !== 'reply' || !carries || d.role !== 'customer' || !deps.heldMessages) return replies;
+    if (first?.kind !== 'reply' || !carries || d.role !== 'customer' || !deps.heldMessages) return replies;
     const held = await deps.heldMessages(d);
     if (held.length === 0) return replies;
     const before = `${zh.heldMessages(held)}\n\n`;
@@ -663,10 +663,12 @@ export function createMessageHandler(deps: {
         afterHours && parse.primary === 'human_agent' && !ticket?.promised && deps.serviceHours
           ? `\n${deps.serviceHours(new Date(now()))}`
           : '';
+      // "你们客服电话多少": the number (or that there is none) goes with whatever else the message got.
+      const phone = asksOurPhone(d.text) ? `\n${zh.hotline(deps.returnPolicy?.hotline)}` : '';
       if (ticket)
         return {
           ...ticket,
-          text: `${ticket.text}${ticket.policyTold ? '' : policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}${hours}`,
+          text: `${ticket.text}${ticket.policyTold ? '' : policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}${phone}${hours}`,
           handoff,
         };
     }
@@ -691,6 +693,15 @@ const clearMatter = (p: Parse) =>
 
 /** How recent the previous message must be for the same request to count as asked again. */
 const ASKED_AGAIN_WINDOW_MS = 30 * 60_000;
+
+/**
+ * Asks for the shop's phone or how to reach a person ("你们客服电话多少", "怎么联系人工") — not a courier's ("快递员电话多少")
+ * nor one the customer gives.
+ */
+const ASKS_PHONE =
+  /(?:客服|你们|人工|售后|商家|店家|店铺|官方)的?(?:电话|热线|联系方式)|(?:电话|热线)(?:是|号码)?多少|怎么(?:联系|找到?)(?:你们|客服|人工)/u;
+const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
+const asksOurPhone = (text: string) => ASKS_PHONE.test(text) && !OTHER_PHONES.test(text);
 
 /** A Chinese postal address: a place level, then a street, number or building within a few characters. */
 const ADDRESS = /(?:省|市|区|县|镇|乡).{0,20}?(?:路|街|道|巷|弄|号|村|小区|栋|幢|单元|室)/u;

@@ -75,6 +75,10 @@ export const zh = {
     { id: 'keepalive_ok', label: '好的' },
     { id: 'welcome_tickets', label: '我的工单怎么样了' },
   ],
+  hotline: (phone: string | undefined) =>
+    phone
+      ? `客服电话：${phone}，人工客服工作时间接听；在这里留言也一样，客服会在这里回复您。`
+      : '我们没有电话客服，人工客服就在这个对话里回复您，不用另外打电话。',
   botAlwaysOn: () => '我（售后助手）24 小时在线，问题可以先告诉我，我会登记好交给上班的同事。',
   askOrder: () => '请发一下订单号（或快递单号），我马上帮您查询。',
   askWhatHappened: () =>

@@ -123,6 +123,17 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(text).toContain('24 小时在线');
   });
 
+  it('"你们客服电话多少" gets the shop\'s hotline with the hand-off; a courier\'s phone is not ours', async () => {
+    const ask = async (user: string, text: string) =>
+      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
+        .map((x) => x.text)
+        .join('\n');
+    expect(await ask('c-phone', '你们客服电话多少')).toContain(
+      '客服电话：400-820-0000，人工客服工作时间接听；在这里留言也一样，客服会在这里回复您。',
+    );
+    expect(await ask('c-phone-2', '快递员电话多少')).not.toContain('400-820-0000');
+  });
+
   it('in a group only messages that @ the bot reach it, as on WeCom and DingTalk', async () => {
     const chatter = await svc.post('/api/sandbox/messages', {
       user: 'agent1',

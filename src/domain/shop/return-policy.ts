@@ -15,5 +15,10 @@ export const ReturnPolicySchema = z.strictObject({
   refund: Text,
   /** The price-protection rule (价保: refunding a price drop), told with a 价保 ticket; optional. */
   priceProtection: Text.optional(),
+  /**
+   * The shop's customer-service phone, told when a customer asks for one ("你们客服电话多少"); without it they are
+   * told the people answer in this chat.
+   */
+  hotline: Text.optional(),
 });
 export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
