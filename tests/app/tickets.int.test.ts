@@ -111,7 +111,7 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect(reply).toMatch(/已为您登记售后工单 #1（安全问题，优先级 P1）.*加急/);
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: 1 } });
     expect(t.priority).toBe('P1');
-    expect((t.priorityReasons as string[]).join(' ')).toContain('过敏 → safety_issue → P1');
+    expect((t.priorityReasons as string[]).join(' ')).toContain('过敏 → 安全问题 → P1');
     expect(t.firstResponseDueAt?.getTime()).toBe(clock.getTime() + 30 * 60_000);
     expect(scheduled.filter((s) => s.ticketId === 1).map((s) => s.kind)).toEqual(
       expect.arrayContaining(['first_response', 'next_update', 'resolution', 'escalation-critical']),

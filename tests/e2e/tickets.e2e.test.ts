@@ -476,7 +476,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(text).toMatch(/工单 #1 · P1/);
     expect(text).toMatch(/顾客：.+　订单：未关联订单/);
     expect(text).toMatch(/负责人：(?!未分配).+/);
-    expect(text).toContain('优先级依据：过敏 → safety_issue → P1');
+    expect(text).toContain('优先级依据：过敏 → 安全问题 → P1');
     expect(text).toContain('升级到第 1 级（当班客服）：紧急问题');
     expect(text).not.toMatch(/：critical|：sla_breach|：complaint/);
   });

@@ -495,7 +495,7 @@ async function overdue(deps: TicketDeps): Promise<string> {
     const what = firstLate
       ? `首响超时 ${late(t.firstResponseDueAt as Date)}`
       : `解决超时 ${late(t.resolveDueAt as Date)}`;
-    const problem = ticketProblemZh(t.problem);
+    const problem = ticketNameZh(t);
     return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
   });
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
@@ -562,8 +562,8 @@ async function ratings(deps: TicketDeps): Promise<string> {
 }
 
 /** "#12 P2 处理中 商品破损：杯子收到就是碎的": one ticket in a staff list, phones masked. */
-function ticketLine(t: Pick<TicketRow, 'id' | 'priority' | 'status' | 'problem' | 'summary'>): string {
-  return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketProblemZh(t.problem)}：${maskContactsIn(t.summary).slice(0, 30)}`;
+function ticketLine(t: Pick<TicketRow, 'id' | 'priority' | 'status' | 'problem' | 'summary' | 'flags'>): string {
+  return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketNameZh(t)}：${maskContactsIn(t.summary).slice(0, 30)}`;
 }
 
 async function mine(deps: TicketDeps, staffId: string): Promise<string> {

@@ -440,6 +440,7 @@ async function openOrAttach(
   const floor = floorOf(actions);
   const decided = decidePriority({
     primary: parse.primary,
+    primaryZh: problemZh(parse.primary),
     urgency: parse.urgency.level,
     cues: parse.urgency.cues,
     ...(sender.tier ? { tier: sender.tier } : {}),
@@ -637,6 +638,7 @@ async function attach(
   const reminders = t.reminderCount + 1;
   const decided = decidePriority({
     primary: input.parse.primary,
+    primaryZh: problemZh(input.parse.primary),
     urgency: input.parse.urgency.level,
     cues: input.parse.urgency.cues,
     ...(sender.tier ? { tier: sender.tier } : {}),

@@ -4,6 +4,8 @@ export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
 export interface PriorityInput {
   /** Primary intent of the parse (shared/docs/intents.md). */
   primary: string;
+  /** The intent's 中文名 (安全问题, 退货退款), which the reasons show; the id when absent. */
+  primaryZh?: string;
   urgency: 'normal' | 'high' | 'critical';
   /** Urgency cue words found in the message (过敏, 12315 …). */
   cues: string[];
@@ -49,15 +51,15 @@ export function basePriority(primary: string): Priority {
 }
 
 /**
- * P1–P4 with the reasons that produced it, in Chinese, so staff can see why ("过敏 → safety_issue →
- * P1", "VIP 客户 → 提升一级"). Only steps that changed the result are listed after the base, so
+ * P1–P4 with the reasons that produced it, in Chinese, so staff can see why ("过敏 → 安全问题 → P1",
+ * "VIP 客户 → 提升一级"). Only steps that changed the result are listed after the base, so
  * the list reads as the path to the final priority. Raises apply in a fixed order: urgency, VIP,
  * order value, reminders, age, then the rules' floor.
  */
 export function decidePriority(i: PriorityInput): { priority: Priority; reasons: string[] } {
   const base = basePriority(i.primary);
   const cue = i.cues[0];
-  const reasons = [`${cue ? `${cue} → ` : ''}${i.primary} → ${base}`];
+  const reasons = [`${cue ? `${cue} → ` : ''}${i.primaryZh ?? i.primary} → ${base}`];
   let p = base;
   const bump = (to: Priority, why: string) => {
     if (higher(to, p) !== p) {

@@ -72,6 +72,12 @@ describe('decidePriority — worked examples with their reasons', () => {
       'P1',
       ['return_refund → P3', 'VIP 客户 → 提升一级', '订单金额 ≥ ¥1000 → 提升一级'],
     ],
+    [
+      'staff read the intent by its Chinese name when the caller gives it',
+      input({ primary: 'safety_issue', primaryZh: '安全问题', urgency: 'critical', cues: ['过敏'] }),
+      'P1',
+      ['过敏 → 安全问题 → P1'],
+    ],
   ])('%s → %s', (_name, i, priority, reasons) => {
     expect(decidePriority(i)).toEqual({ priority, reasons });
   });
