@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createIngest } from './app/ingest.ts';
 import { systemClock } from './app/ports.ts';
 import type { Responder } from './app/process-delivery.ts';
+import { ticketQueue } from './app/tickets/queue.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
 import { createDingtalkChannel } from './channels/dingtalk/index.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
@@ -30,6 +31,7 @@ import { createExportStore } from './store/exports.repo.ts';
 import { createReportSources } from './store/reports.repo.ts';
 import { createSandboxReader } from './store/sandbox.repo.ts';
 import { seedSandboxStaff } from './store/seed-sandbox.ts';
+import { createTicketRepo } from './store/tickets.repo.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -119,6 +121,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       (a) =>
         registerReportRoutes(a, {
           sources: createReportSources(db.sql),
+          queue: (now) => ticketQueue(createTicketRepo(db.prisma, db.sql), now),
           token: env.ADMIN_TOKEN,
           sandbox: env.SANDBOX_ENABLED,
         }),

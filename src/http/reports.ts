@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { healthReport, type ReportSources, rootCauseReport } from '../app/reports.ts';
+import type { QueueView } from '../app/tickets/queue.ts';
 import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { healthHeadline, healthRows } from '../domain/reports/health.ts';
 import { BANDS } from '../domain/reports/root-cause.ts';
@@ -9,13 +10,20 @@ import { requireBearer } from './admin.ts';
 
 /**
  * The managers' reports on the web (product.md flow 9, "and on the dashboard"): `/dashboard`, a page that reads
- * `/api/reports/health` and `/api/reports/root-cause`. The numbers are aggregates (no names, phones or
- * addresses), read with `Authorization: Bearer <ADMIN_TOKEN>`; without an ADMIN_TOKEN they are open only while
- * the sandbox is (the demo).
+ * `/api/reports/health`, `/api/reports/root-cause` and `/api/reports/queue` (the ticket queue: open per
+ * priority, what is past its SLA, the day so far). The reports are aggregates; the queue names tickets, their
+ * owners and the customer's first words with phones and addresses masked. Read with `Authorization: Bearer
+ * <ADMIN_TOKEN>`; without an ADMIN_TOKEN they are open only while the sandbox is (the demo).
  */
 export function registerReportRoutes(
   app: FastifyInstance,
-  deps: { sources: ReportSources; token: string | undefined; sandbox: boolean; now?: () => Date },
+  deps: {
+    sources: ReportSources;
+    queue?: (now: Date) => Promise<QueueView>;
+    token: string | undefined;
+    sandbox: boolean;
+    now?: () => Date;
+  },
 ): void {
   const now = deps.now ?? (() => new Date());
   const authorize = (req: FastifyRequest) => {
@@ -34,6 +42,12 @@ export function registerReportRoutes(
     const r = await healthReport(deps.sources, now());
     const rows = healthRows(r.numbers);
     return { label: r.label, headline: healthHeadline(rows), rows, text: r.text };
+  });
+
+  app.get('/api/reports/queue', async (req) => {
+    authorize(req);
+    if (!deps.queue) throw new CodedError(ErrorCode.NotFound, '工单队列不可用');
+    return deps.queue(now());
   });
 
   app.get('/api/reports/root-cause', async (req) => {

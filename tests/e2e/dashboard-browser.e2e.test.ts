@@ -75,4 +75,27 @@ describe.skipIf(!existsSync(CHROMIUM))('the /dashboard page in a real browser (D
     const bands = await page.locator('#rc-bands tbody tr[data-sku="CUP-01"] td.heat').allTextContents();
     expect(bands.filter((t) => t === '1')).toHaveLength(1);
   });
+
+  it('the queue shows open tickets per priority and the overdue one, with its owner and how late', async () => {
+    const p = svc.db.prisma;
+    const mug = await p.ticket.findFirstOrThrow({ where: { order: { orderNo: 'SO-DASH-1' } } });
+    // Two hours past its first-response deadline, nobody has answered yet.
+    await p.ticket.update({
+      where: { id: mug.id },
+      data: { firstResponseDueAt: new Date(Date.now() - 2 * 3_600_000) },
+    });
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/dashboard`);
+    await page.fill('#token', TOKEN);
+    await page.click('#load');
+    const row = page.locator(`#queue-overdue tbody tr[data-ticket="${mug.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 4)).toEqual([`#${mug.id}`, mug.priority, '待处理', '商品破损']);
+    expect(cells[5]).toBe('首响超时 2 小时');
+    expect(cells[6]).toBe('马克杯收到就是碎的');
+    await expect(page.locator(`#queue-open .tile[data-priority="${mug.priority}"] b`).textContent()).resolves.toBe('1');
+    await expect(page.locator('#queue-sub').textContent()).resolves.toBe('未完成 1 张，其中 1 张已超时');
+    await expect(page.locator('#queue-today').textContent()).resolves.toContain('新建 1 张（商品破损 1）');
+  });
 });

@@ -21,6 +21,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
+import { missed, PRIORITY_ORDER } from './queue.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
@@ -479,25 +480,13 @@ async function overdue(deps: TicketDeps): Promise<string> {
   const now = deps.now();
   const [list, open] = await Promise.all([deps.repo.overdue(now, 20), deps.repo.openByPriority()]);
   const total = Object.values(open).reduce((a, b) => a + b, 0);
-  const byPriority = ['P1', 'P2', 'P3', 'P4'].map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
+  const byPriority = PRIORITY_ORDER.map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
   const head = `未完成工单 ${total} 张（${byPriority}）。`;
   if (list.length === 0) return `${head}目前没有超时的工单。`;
-  const late = (due: Date) => {
-    const mins = Math.max(1, Math.round((now.getTime() - due.getTime()) / 60_000));
-    return mins < 60
-      ? `${mins} 分钟`
-      : mins < 48 * 60
-        ? `${Math.round(mins / 60)} 小时`
-        : `${Math.round(mins / 1440)} 天`;
-  };
-  const lines = list.map((t) => {
-    const firstLate = !t.firstRespondedAt && t.firstResponseDueAt && t.firstResponseDueAt < now;
-    const what = firstLate
-      ? `首响超时 ${late(t.firstResponseDueAt as Date)}`
-      : `解决超时 ${late(t.resolveDueAt as Date)}`;
-    const problem = ticketNameZh(t);
-    return `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${problem} · ${what}（${t.assignee?.name ?? '未分配'}）`;
-  });
+  const lines = list.map(
+    (t) =>
+      `#${t.id} ${t.priority} ${STATUS_ZH[t.status as TicketStatus]} ${ticketNameZh(t)} · ${missed(t, now)}（${t.assignee?.name ?? '未分配'}）`,
+  );
   return [`${head}其中 ${list.length} 张已超时：`, ...lines].join('\n');
 }
 
@@ -507,7 +496,7 @@ async function daySummary(deps: TicketDeps): Promise<string> {
   const since = chinaDayStart(now);
   const [day, open] = await Promise.all([deps.repo.daySummary(since, now), deps.repo.openByPriority()]);
   const total = Object.values(open).reduce((a, b) => a + b, 0);
-  const byPriority = ['P1', 'P2', 'P3', 'P4'].map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
+  const byPriority = PRIORITY_ORDER.map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
   const problems = day.byProblem.map((p) => `${ticketProblemZh(p.problem)} ${p.n}`).join('、');
   const median = day.medianFirstResponseMins;
   const firstResponse =

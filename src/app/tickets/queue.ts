@@ -1,0 +1,91 @@
+import { chinaDayStart } from '../../domain/orders/cn-time.ts';
+import { maskContactsIn } from '../../domain/orders/mask.ts';
+import { STATUS_ZH, type TicketStatus, ticketNameZh, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
+import type { TicketRepo } from '../../store/tickets.repo.ts';
+
+/**
+ * The ticket queue as supervisors and managers watch it (「超时工单」 in chat, the dashboard's 工单队列): what is
+ * open per priority, what is past its SLA and by how long, and the day so far.
+ */
+
+export const PRIORITY_ORDER = ['P1', 'P2', 'P3', 'P4'] as const;
+
+/** "2 小时", "15 分钟", "3 天": how long ago `due` passed at `now` (at least a minute). */
+export function lateBy(due: Date, now: Date): string {
+  const mins = Math.max(1, Math.round((now.getTime() - due.getTime()) / 60_000));
+  if (mins < 60) return `${mins} 分钟`;
+  if (mins < 48 * 60) return `${Math.round(mins / 60)} 小时`;
+  return `${Math.round(mins / 1440)} 天`;
+}
+
+type OverdueTicket = Awaited<ReturnType<TicketRepo['overdue']>>[number];
+
+/** "首响超时 2 小时" or "解决超时 3 天": which deadline a ticket missed, and by how long. */
+export function missed(t: OverdueTicket, now: Date): string {
+  const firstLate = !t.firstRespondedAt && t.firstResponseDueAt && t.firstResponseDueAt < now;
+  return firstLate
+    ? `首响超时 ${lateBy(t.firstResponseDueAt as Date, now)}`
+    : `解决超时 ${lateBy(t.resolveDueAt as Date, now)}`;
+}
+
+/** One overdue ticket as the dashboard lists it (the customer's words with phones and addresses masked). */
+export interface QueueRow {
+  id: number;
+  priority: string;
+  status: string;
+  problem: string;
+  assignee: string;
+  missed: string;
+  summary: string;
+}
+
+export interface QueueView {
+  /** Open tickets per priority, and in all. */
+  open: Record<string, number>;
+  openTotal: number;
+  /** Past a deadline now, most urgent first (at most `limit`). */
+  overdue: QueueRow[];
+  /** Since midnight in China. */
+  today: {
+    created: number;
+    byProblem: { problem: string; n: number }[];
+    resolved: number;
+    responded: number;
+    medianFirstResponseMins?: number;
+    firstResponseLate: number;
+  };
+}
+
+/** The queue at `now`: open per priority, the overdue tickets, and today's numbers. */
+export async function ticketQueue(
+  repo: Pick<TicketRepo, 'overdue' | 'openByPriority' | 'daySummary'>,
+  now: Date,
+  limit = 50,
+): Promise<QueueView> {
+  const [list, open, day] = await Promise.all([
+    repo.overdue(now, limit),
+    repo.openByPriority(),
+    repo.daySummary(chinaDayStart(now), now),
+  ]);
+  return {
+    open: Object.fromEntries(PRIORITY_ORDER.map((p) => [p, open[p] ?? 0])),
+    openTotal: Object.values(open).reduce((a, b) => a + b, 0),
+    overdue: list.map((t) => ({
+      id: t.id,
+      priority: t.priority,
+      status: STATUS_ZH[t.status as TicketStatus] ?? t.status,
+      problem: ticketNameZh(t),
+      assignee: t.assignee?.name ?? '未分配',
+      missed: missed(t, now),
+      summary: maskContactsIn(t.summary).slice(0, 40),
+    })),
+    today: {
+      created: day.created,
+      byProblem: day.byProblem.map((p) => ({ problem: ticketProblemZh(p.problem), n: p.n })),
+      resolved: day.resolved,
+      responded: day.responded,
+      ...(day.medianFirstResponseMins !== undefined ? { medianFirstResponseMins: day.medianFirstResponseMins } : {}),
+      firstResponseLate: day.firstResponseLate,
+    },
+  };
+}
