@@ -7,7 +7,7 @@ import { systemClock } from '../app/ports.ts';
 import { anomalyRadarTask, createAnomalyRadar } from '../app/scan-anomalies.ts';
 import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
-import { ANOTHER_ORDER, ordersNamedByGoods } from '../domain/orders/goods.ts';
+import { ANOTHER_ORDER, ordersNamedByGoods, ordersOfProducts, type ProductGroup } from '../domain/orders/goods.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
 import { nextStep } from '../domain/orders/timeline.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
@@ -111,7 +111,8 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
     },
   };
 
-  const lookup: TicketOrders = {
+  /** The tickets' view of orders; `productGroups` are the goods words of intents/lookups/products.txt. */
+  const lookupFor = (productGroups: readonly ProductGroup[]): TicketOrders => ({
     async forCustomer(customerId, entities, primary, text = '') {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
       const refs = entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
@@ -139,7 +140,16 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       const carried = refs.filter((r) => (r.start ?? 0) < 0).flatMap((e) => find(e) ?? []);
       const another = ANOTHER_ORDER.test(text);
       const others = another ? mine.filter((o) => !carried.includes(o)) : mine;
-      const byGoods = ordersNamedByGoods(text, others);
+      // The kinds of goods it names ("衣服掉色": clothes): orders without such goods are not what it is about, and
+      // when none of theirs holds any, no order is guessed (a complaint about clothes once went on an order of tea).
+      const products = entities
+        .filter((e) => e.type === 'product' && (e.start ?? 0) >= 0)
+        .map((e) => ({ value: e.value, said: e.end !== undefined ? text.slice(e.start, e.end) : e.value }));
+      const ofKind = ordersOfProducts(products, productGroups, others);
+      const missing = products[0]?.said;
+      if (ofKind && ofKind.length === 0 && others.length > 0 && missing) return { goodsNotFound: missing };
+      const byName = ordersNamedByGoods(text, ofKind ?? others);
+      const byGoods = byName.length > 0 ? byName : (ofKind ?? []);
       for (const hit of another ? [] : carried) {
         if (!contradicts(hit) && (byGoods.length === 0 || byGoods.includes(hit))) return { order: facts(hit) };
       }
@@ -150,11 +160,11 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
         ? { order: facts(likely), guessed: pool.length > 1 || (byGoods.length === 0 && mine.length > 1) }
         : {};
     },
-  };
+  });
 
   return {
     handling,
-    lookup,
+    lookupFor,
     /** The anomaly radar as a periodic task, every `everyMs` (RADAR_INTERVAL_MS). */
     radarTask(notifier: Notifier, everyMs: number): MaintenanceTask {
       const radar = createAnomalyRadar({ store: createRadarStore(deps.db.sql), clock: systemClock });

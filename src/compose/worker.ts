@@ -36,6 +36,10 @@ import { loadNlu } from './nlu.ts';
 import type { composeOrders } from './orders.ts';
 
 /** Group chats per channel: the sandbox has chats named after the group; platforms come from config. */
+/** The goods words of intents/lookups/products.txt, by which a ticket finds the order the goods came in. */
+const productGroups = (nlu: ReturnType<typeof loadNlu>) =>
+  nlu.spec.lookups.filter((l) => l.type === 'product').flatMap((l) => l.entries);
+
 /** Order exports' store, audit log and clock (app/exports.ts). */
 const exportDeps = (sql: Sql) => ({
   store: createExportStore(sql),
@@ -96,7 +100,7 @@ export async function composeWorker(deps: {
     timers,
     notifier,
     directory,
-    ...(deps.orders ? { orders: deps.orders.lookup } : {}),
+    ...(deps.orders ? { orders: deps.orders.lookupFor(productGroups(loadNlu(env, log))) } : {}),
     ...(deps.kfWindows ? { kf: deps.kfWindows } : {}),
     now: () => new Date(),
     log,

@@ -106,6 +106,8 @@ export const zh = {
     orderGuessed?: boolean;
     /** No order is known: ask for it (and for a photo of the problem). */
     askOrder?: 'plain' | 'with_photo';
+    /** The goods the customer named, in none of their orders: the order asked for is the one they came in. */
+    missingGoods?: string;
   }) =>
     `已为您登记售后工单 #${p.id}（${p.problemZh}，优先级 ${p.priority}）` +
     (p.orderNo ? `，订单 ${p.orderNo}` : '') +
@@ -114,7 +116,7 @@ export const zh = {
     (p.dueText ? `客服会在 ${p.dueText} 前联系您。` : '客服会尽快联系您。') +
     (p.toManager ? '您的投诉已直接转交经理处理。' : p.critical ? '您的问题已列为加急，主管已同步跟进。' : '') +
     (p.askOrder
-      ? `\n为了尽快处理，请发送订单号和下单手机号后 4 位（例如：SO20261120000001 尾号 1234）${p.askOrder === 'with_photo' ? '，并拍张问题的照片' : ''}。`
+      ? `\n${p.missingGoods ? `您名下的订单里没有找到${p.missingGoods}，请发送这件${p.missingGoods}的` : '为了尽快处理，请发送'}订单号和下单手机号后 4 位（例如：SO20261120000001 尾号 1234）${p.askOrder === 'with_photo' ? '，并拍张问题的照片' : ''}。`
       : ''),
   alreadyShipped: (p: {
     orderNo: string;

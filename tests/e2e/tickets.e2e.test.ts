@@ -733,6 +733,29 @@ describe('staff commands in chat', () => {
     expect(both).toContain('退货寄回地址：');
   });
 
+  it('the goods a customer names find their order; goods in none of their orders are asked for, not guessed', async () => {
+    const p = svc.db.prisma;
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-goods', kind: 'customer', customerId: customer.id },
+    });
+    for (const [orderNo, name] of [
+      ['SO-GOODS-TEA', '明前龙井 250g 礼盒'],
+      ['SO-GOODS-CUP', '陶瓷马克杯 330ml 白色'],
+    ] as const) {
+      const order = await p.order.create({
+        data: { orderNo, source: 'own', status: 'signed', items: [{ sku: orderNo, name, qty: 1, priceCents: 100 }] },
+      });
+      await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    }
+    const tea = (await say('c-goods', '茶叶受潮发霉了')).json.replies[0].text;
+    expect(tea).toMatch(/（质量问题，优先级 P\d）.*订单 SO-GOODS-TEA/);
+    // No clothes in either order: no guess at one of them (a complaint about clothes once went on an order of tea).
+    const clothes = (await say('c-goods', '衣服洗了一次就掉色')).json.replies[0].text;
+    expect(clothes).not.toContain('订单 SO-GOODS');
+    expect(clothes).toContain('您名下的订单里没有找到衣服，请发送这件衣服的订单号和下单手机号后 4 位');
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

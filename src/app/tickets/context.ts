@@ -35,6 +35,11 @@ export interface CustomerOrderMatch {
   notTheirs?: string;
   /** The message named no order and the customer has several: `order` is the likeliest one, a guess. */
   guessed?: boolean;
+  /**
+   * The message names goods (「衣服掉色」) none of the customer's orders holds: no order is guessed, and the reply
+   * asks for the one those goods came in.
+   */
+  goodsNotFound?: string;
 }
 
 export interface TicketOrders {
@@ -45,7 +50,7 @@ export interface TicketOrders {
   forCustomer(
     customerId: string,
     /** `start` −1: carried from the conversation rather than named in this message (nlu/context.ts). */
-    entities: { type: string; value: string; start?: number }[],
+    entities: { type: string; value: string; start?: number; end?: number }[],
     primary?: string,
     /** The message: the goods it names ("纸尿裤少了一包") and "另一单…" tell which order. */
     text?: string,

@@ -101,6 +101,7 @@ export async function onCustomerMessage(
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
     askForOrder: !match.order && !match.notTheirs,
+    ...(match.goodsNotFound ? { goodsNotFound: match.goodsNotFound } : {}),
     photoSent: opts.photoSent === true,
     question: opts.question === true,
     chase: opts.chase,
@@ -361,6 +362,8 @@ interface Circumstances {
   orderGuessed: boolean;
   /** No order of theirs is known for it: the reply asks for one (and the ticket takes it, onOrderShown). */
   askForOrder: boolean;
+  /** The goods named are in none of the customer's orders (CustomerOrderMatch.goodsNotFound). */
+  goodsNotFound?: string;
   /** The customer sent a photo earlier in the conversation: the reply does not ask for one. */
   photoSent: boolean;
   /** The message chases (see TicketHandling.onCustomerMessage). */
@@ -403,6 +406,7 @@ async function openOrAttach(
     order,
     orderGuessed,
     askForOrder,
+    goodsNotFound,
     photoSent,
     chase,
     timing,
@@ -490,7 +494,13 @@ async function openOrAttach(
   const { ticket } = opened;
   if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
   await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
-  return createdText(ticket, parse, linkedId, { orderGuessed, askForOrder, photoSent, afterHours });
+  return createdText(ticket, parse, linkedId, {
+    orderGuessed,
+    askForOrder,
+    photoSent,
+    afterHours,
+    ...(goodsNotFound ? { goodsNotFound } : {}),
+  });
 }
 
 function createdText(
@@ -500,9 +510,11 @@ function createdText(
   {
     orderGuessed,
     askForOrder,
+    goodsNotFound,
     photoSent,
     afterHours,
-  }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'> & Partial<Pick<Circumstances, 'afterHours'>>,
+  }: Pick<Circumstances, 'orderGuessed' | 'askForOrder' | 'photoSent'> &
+    Partial<Pick<Circumstances, 'afterHours' | 'goodsNotFound'>>,
 ): string {
   if (parse.primary === 'human_agent') {
     if (afterHours) return zh.handoffTicketAfterHours({ id: t.id });
@@ -518,7 +530,10 @@ function createdText(
     toManager: parse.escalateToManager,
     ...(t.order ? { orderNo: t.order.orderNo, orderGuessed } : {}),
     ...(askForOrder && !t.order
-      ? { askOrder: PHOTO_PROBLEMS.has(parse.primary) && !photoSent ? 'with_photo' : 'plain' }
+      ? {
+          askOrder: PHOTO_PROBLEMS.has(parse.primary) && !photoSent ? 'with_photo' : 'plain',
+          ...(goodsNotFound ? { missingGoods: goodsNotFound } : {}),
+        }
       : {}),
   } as const);
   const linked = linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;

@@ -40,6 +40,37 @@ export function goodsScore(text: string, goodsNames: readonly string[]): number 
   return score;
 }
 
+/** A kind of goods and the words customers use for it (intents/lookups/products.txt: 衣服 → 卫衣, 外套 …). */
+export interface ProductGroup {
+  value: string;
+  aliases: readonly string[];
+}
+
+/**
+ * Product kinds that say nothing about which order: 赠品 is rarely in an order's goods by that name, so 「赠品没收到」
+ * must not rule out the order it came with.
+ */
+const ANY_ORDER_PRODUCTS = new Set(['赠品']);
+
+/**
+ * The orders holding the goods `products` names (product entities: the kind, 「衣服掉色」 → 衣服, and the words the
+ * customer used): first those whose goods name the very word (「龙井受潮了」, 「马克杯」), else any word of the kind
+ * (「男士纯棉连帽卫衣」 holds 卫衣, one of 衣服). Undefined when no goods are named.
+ */
+export function ordersOfProducts<O extends { items: readonly { name: string }[] }>(
+  products: readonly { value: string; said: string }[],
+  groups: readonly ProductGroup[],
+  orders: readonly O[],
+): O[] | undefined {
+  const named = products.filter((p) => !ANY_ORDER_PRODUCTS.has(p.value));
+  if (named.length === 0) return undefined;
+  const holding = (words: readonly string[]) =>
+    orders.filter((o) => o.items.some((i) => words.some((w) => w && i.name.toLowerCase().includes(w.toLowerCase()))));
+  const bySaid = holding(named.map((p) => p.said));
+  if (bySaid.length > 0) return bySaid;
+  return holding(named.flatMap((p) => [p.value, ...(groups.find((g) => g.value === p.value)?.aliases ?? [])]));
+}
+
 /** The orders whose goods `text` names best, in the given order; empty when it names none. */
 export function ordersNamedByGoods<O extends { items: readonly { name: string }[] }>(
   text: string,
