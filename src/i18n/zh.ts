@@ -229,8 +229,9 @@ export const zh = {
     `好的，已为您撤销工单 #${p.id}（${p.problemZh}）。之后有需要随时告诉我。`,
   retractedNoted: (p: { id: number }) => `好的，已告诉处理工单 #${p.id} 的同事您这边不需要了，他们会据此处理。`,
   withdrawnToStaff: (p: { id: number; said: string }) => `工单 #${p.id} 顾客撤回了申请（「${p.said}」），已自动关闭。`,
-  ticketQuestionNoted: (p: { id: number; statusZh: string }) =>
-    `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，会尽快回复您。`,
+  /** `dueText`: nobody has answered the ticket yet, and must by then. */
+  ticketQuestionNoted: (p: { id: number; statusZh: string; dueText?: string }) =>
+    `您的工单 #${p.id} 目前状态：${p.statusZh}。您的问题已转给负责的同事，${p.dueText ? `最晚 ${p.dueText} 前联系您。` : '会尽快回复您。'}`,
   ticketNoted: (p: { id: number }) => `收到，已补充到工单 #${p.id}，处理的同事会看到。`,
   /** "钱什么时候退回来" while the order's cancellation is under way. */
   cancelRefund: (p: { id: number; statusZh: string }) =>

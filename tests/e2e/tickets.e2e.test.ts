@@ -197,6 +197,10 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(id).toBeGreaterThan(0);
     const resend = (await say('c-resend', '那你们给我重新发一个吧')).json.replies[0].text;
     expect(resend).toBe(`收到，您希望补发，已记到工单 #${id}，处理的同事确认后会告诉您。`);
+    // Asking when it comes is a question about the ticket, not the wish said again.
+    expect((await say('c-resend', '多久能补发过来')).json.replies[0].text).toMatch(
+      new RegExp(`^您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，最晚 .+ 前联系您。$`),
+    );
     const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
     expect(view).toContain('那你们给我重新发一个吧');
     // Asked with no ticket to settle, the same words open the 补发 ticket.
@@ -291,8 +295,11 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const opened = (await say('c-reship-no', '茶叶罐子压扁了')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
     expect(opened).toContain('商品破损');
-    expect((await say('c-reship-no', '补发的单号呢')).json.replies[0].text).toBe(
-      `您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，会尽快回复您。`,
+    // Nobody has answered yet: the deadline they must answer by.
+    expect((await say('c-reship-no', '补发的单号呢')).json.replies[0].text).toMatch(
+      new RegExp(
+        `^您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，最晚 \\d+/\\d+ \\d\\d:\\d\\d 前联系您。$`,
+      ),
     );
     const tickets = await svc.db.prisma.ticket.findMany({
       where: { customer: { identities: { some: { externalId: 'c-reship-no' } } } },
@@ -312,7 +319,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(opened).toContain('安全问题');
     for (const ask of ['你们打算怎么处理', '那现在怎么办']) {
       expect((await say('c-how-handle', ask)).json.replies[0].text).toMatch(
-        new RegExp(`^您的工单 #${id} 目前状态：.+。您的问题已转给负责的同事，会尽快回复您。$`),
+        new RegExp(`^您的工单 #${id} 目前状态：.+。您的问题已转给负责的同事，最晚 \\d+/\\d+ \\d\\d:\\d\\d 前联系您。$`),
       );
     }
     const tickets = await svc.db.prisma.ticket.findMany({
@@ -326,11 +333,20 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);
     expect(id).toBeGreaterThan(0);
     const r = await say('c-question', '补发的单号多少');
-    expect(r.json.replies[0].text).toBe(`您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，会尽快回复您。`);
+    expect(r.json.replies[0].text).toMatch(
+      new RegExp(
+        `^您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事，最晚 \\d+/\\d+ \\d\\d:\\d\\d 前联系您。$`,
+      ),
+    );
     const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(t.reminderCount).toBe(0);
     const notes = await svc.db.prisma.ticketEvent.findMany({ where: { ticketId: id, type: 'note' } });
     expect(notes.map((n) => n.reason)).toEqual(['顾客补充：补发的单号多少']);
+    // Once someone has answered, the deadline is no longer the point: they will get back to the customer.
+    await say('agent1', `@bot 受理 #${id}`, 'staff');
+    expect((await say('c-question', '那补发的单号呢')).json.replies[0].text).toBe(
+      `您的工单 #${id} 目前状态：已受理。您的问题已转给负责的同事，会尽快回复您。`,
+    );
   });
 
   it('with a return under way, "运费你们出吗" names the ticket too, and "行 那我明天寄" hears where the number goes', async () => {

@@ -91,6 +91,8 @@ export async function onCustomerMessage(
   if (input.parse.primary === 'reship') {
     const current = await activeInSession(deps, input.sender.id);
     if (current && RESHIP_RESOLVES.has(current.problem) && !namesAnotherOrder(input.parse, current)) {
+      // "多久能补发过来" asks about it: where the ticket stands, not "您希望补发" again.
+      if (opts.question) return answerOn(current, await note(deps, current, input, { question: true }));
       await note(deps, current, input);
       return answerOn(current, zh.requestNoted({ id: current.id, requestZh: '补发' }));
     }
@@ -306,9 +308,9 @@ export async function note(
     pushKey: 'note',
   });
   // "补发的单号多少": a question gets where the ticket stands, and goes to the person who can answer it.
-  return opts.question
-    ? zh.ticketQuestionNoted({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus] })
-    : zh.ticketNoted({ id: t.id });
+  if (!opts.question) return zh.ticketNoted({ id: t.id });
+  const due = !t.firstRespondedAt && t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {};
+  return zh.ticketQuestionNoted({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], ...due });
 }
 
 /**
