@@ -207,6 +207,22 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await say('c-resend-2', '那你们给我重新发一个吧')).json.replies[0].text).toMatch(/（补发，优先级/);
   });
 
+  it('"能换个新的吗" or "直接退款吧" during a faulty-goods ticket is how to settle it: noted there, no second ticket', async () => {
+    const opened = (await say('c-settle', '耳机左耳没声音')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（质量问题/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('c-settle', '能换个新的吗')).json.replies[0].text).toBe(
+      `收到，您希望换新，已记到工单 #${id}，处理的同事确认后会告诉您。`,
+    );
+    expect((await say('c-settle', '算了 直接退款吧')).json.replies[0].text).toBe(
+      `收到，您希望退款，已记到工单 #${id}，处理的同事确认后会告诉您。`,
+    );
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'c-settle' } });
+    const tickets = await svc.db.prisma.ticket.findMany({ where: { customerId: customer.customerId ?? '' } });
+    expect(tickets.map((t) => t.id)).toEqual([id]);
+    expect(tickets[0]?.reminderCount).toBe(0);
+  });
+
   it('"另外 …" naming another kind of problem during a ticket is asked about, not noted on that ticket', async () => {
     const first = await say('c-another', '我买的电饭煲还没发货吗');
     const id = Number(/工单 #(\d+)/.exec(first.json.replies[0].text)?.[1]);

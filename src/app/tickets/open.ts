@@ -86,15 +86,18 @@ export async function onCustomerMessage(
       return { ...answerOn(cancelling, zh.cancelRefund({ id: cancelling.id, statusZh })), policyTold: true };
     }
   }
-  // "那你们给我重新发一个吧" during a conversation about a parcel that never came (or came broken, or wrong):
-  // the customer says how they want that ticket resolved. It is news for it, not a second 补发 ticket.
-  if (input.parse.primary === 'reship') {
+  // "那你们给我重新发一个吧", "能换个新的吗" during a conversation about a parcel that never came (or came broken,
+  // wrong, or faulty): the customer says how they want that ticket resolved. It is news for it, not a second
+  // ticket (on whatever order the new words would guess).
+  const settles = SETTLEMENTS[input.parse.primary];
+  if (settles) {
     const current = await activeInSession(deps, input.sender.id);
-    if (current && RESHIP_RESOLVES.has(current.problem) && !namesAnotherOrder(input.parse, current)) {
+    if (current && settles.resolves.has(current.problem) && !namesAnotherOrder(input.parse, current)) {
       // "多久能补发过来" asks about it: where the ticket stands, not "您希望补发" again.
-      if (opts.question) return answerOn(current, await note(deps, current, input, { question: true }));
+      if (opts.question && input.parse.primary === 'reship')
+        return answerOn(current, await note(deps, current, input, { question: true }));
       await note(deps, current, input);
-      return answerOn(current, zh.requestNoted({ id: current.id, requestZh: '补发' }));
+      return answerOn(current, zh.requestNoted({ id: current.id, requestZh: settles.zh }));
     }
   }
   const { sender, parse, delivery } = input;
@@ -120,8 +123,19 @@ export async function onCustomerMessage(
 /** Problems staff need a picture of: the reply asking for the order asks for one too. */
 const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missing_item', 'safety_issue']);
 
-/** Problems a reshipment resolves: asking for one during their ticket is how the customer wants it settled. */
-const RESHIP_RESOLVES = new Set(['delivery', 'damaged', 'wrong_item', 'quality']);
+/** Problems of the goods themselves, which a replacement or a refund settles. */
+const GOODS_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality']);
+/**
+ * Requests that settle a problem ticket: asked for during the conversation about that ticket, they are how the
+ * customer wants it settled — a reshipment for a parcel that never came or came wrong, a new one or the money
+ * back for broken, wrong or faulty goods.
+ */
+const SETTLEMENTS: Readonly<Record<string, { zh: string; resolves: ReadonlySet<string> }>> = {
+  reship: { zh: '补发', resolves: new Set(['delivery', ...GOODS_PROBLEMS]) },
+  exchange: { zh: '换新', resolves: GOODS_PROBLEMS },
+  return_refund: { zh: '退货退款', resolves: GOODS_PROBLEMS },
+  refund_only: { zh: '退款', resolves: new Set(['delivery', ...GOODS_PROBLEMS]) },
+};
 
 /** The message names an order (by itself, not carried from the conversation) other than the ticket's. */
 function namesAnotherOrder(parse: Parse, t: TicketRow): boolean {
