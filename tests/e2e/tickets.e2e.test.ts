@@ -221,6 +221,9 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const tickets = await svc.db.prisma.ticket.findMany({ where: { customerId: customer.customerId ?? '' } });
     expect(tickets.map((t) => t.id)).toEqual([id]);
     expect(tickets[0]?.reminderCount).toBe(0);
+    // Staff see what the customer wants now (the latest word), under the problem.
+    const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('问题：耳机左耳没声音\n顾客希望：退款\n');
   });
 
   it('"另外 …" naming another kind of problem during a ticket is asked about, not noted on that ticket', async () => {

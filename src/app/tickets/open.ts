@@ -96,7 +96,9 @@ export async function onCustomerMessage(
       // "多久能补发过来" asks about it: where the ticket stands, not "您希望补发" again.
       if (opts.question && input.parse.primary === 'reship')
         return answerOn(current, await note(deps, current, input, { question: true }));
-      await note(deps, current, input);
+      // What they want is kept on the ticket (the latest word counts), for whoever settles it (工单 #N shows it).
+      const flags = (current.flags ?? {}) as Record<string, unknown>;
+      await note(deps, current, input, { change: { flags: { ...flags, wants: settles.zh } } });
       return answerOn(current, zh.requestNoted({ id: current.id, requestZh: settles.zh }));
     }
   }
@@ -313,13 +315,14 @@ export async function note(
   deps: TicketDeps,
   t: TicketRow,
   input: Pick<HandlingInput, 'sender' | 'delivery'>,
-  opts: { question?: boolean } = {},
+  opts: { question?: boolean; change?: Parameters<TicketRepo['update']>[1] } = {},
 ): Promise<string> {
   const { text } = input.delivery;
   await recordCustomerNote(deps, t, input, {
     reason: `顾客补充：${text.slice(0, 100)}`,
     push: `工单 #${t.id} 顾客补充：${text.slice(0, 200)}`,
     pushKey: 'note',
+    ...(opts.change ? { change: opts.change } : {}),
   });
   // "补发的单号多少": a question gets where the ticket stands, and goes to the person who can answer it.
   if (!opts.question) return zh.ticketNoted({ id: t.id });
