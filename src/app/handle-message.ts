@@ -582,6 +582,10 @@ export function createMessageHandler(deps: {
       // "订单号 390…" right after a ticket asked for it: the order is checked (and verified) first.
       (continuesPrevious(parse) && givesOrderOrSuffix(parse))
     ) {
+      // "可以送货上门吗", "你们发什么快递" about no order in particular: the shop's delivery note answers it.
+      const handoverAsked = sender.kind === 'customer' && deps.returnPolicy?.delivery && asksHandover(d.text);
+      if (handoverAsked && deps.returnPolicy?.delivery && !namesAnOrder(parse) && QUERY_INTENTS.has(parse.primary))
+        return { text: `${zh.deliveryPolicy(deps.returnPolicy.delivery)}\n${zh.deliveryOrderHint()}` };
       const answer = await deps.orders?.answer(input);
       // "SO123… 尾号1234" after "东西坏了" opened a ticket without an order: that is the ticket's order.
       const shown = answer?.orderNos?.length === 1 ? answer.orderNos[0] : undefined;
@@ -599,7 +603,13 @@ export function createMessageHandler(deps: {
         if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy, false)}` };
       }
       if (answer && !shown && unproved && sender.kind === 'customer') return { ...answer, verifying: true };
-      if (answer) return added ? { ...answer, text: `${added}\n${answer.text}` } : answer;
+      // "可以送货上门吗", "你们发什么快递": how parcels go out and are handed over, after the order it is about.
+      const handover =
+        handoverAsked && deps.returnPolicy?.delivery ? `\n${zh.deliveryPolicy(deps.returnPolicy.delivery)}` : '';
+      if (answer) {
+        const text = added ? `${added}\n${answer.text}` : answer.text;
+        return { ...answer, text: `${text}${handover}` };
+      }
       if (sender.kind === 'staff') return { text: zh.staffUnknownCommand() };
     }
     // Emoji or punctuation alone ("😡😡😡") says how the customer feels, not what happened: ask, do not
@@ -701,6 +711,10 @@ const ASKED_AGAIN_WINDOW_MS = 30 * 60_000;
 const ASKS_PHONE =
   /(?:客服|你们|人工|售后|商家|店家|店铺|官方)的?(?:电话|热线|联系方式)|(?:电话|热线)(?:是|号码)?多少|怎么(?:联系|找到?)(?:你们|客服|人工)/u;
 const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
+/** Asks how parcels go out or are handed over ("可以送货上门吗", "会放驿站吗", "你们发什么快递"), not about one left there. */
+const ASKS_HANDOVER =
+  /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
+const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
 const asksOurPhone = (text: string) => ASKS_PHONE.test(text) && !OTHER_PHONES.test(text);
 
 /** A Chinese postal address: a place level, then a street, number or building within a few characters. */

@@ -75,6 +75,8 @@ export const zh = {
     { id: 'keepalive_ok', label: '好的' },
     { id: 'welcome_tickets', label: '我的工单怎么样了' },
   ],
+  deliveryPolicy: (text: string) => `配送说明：${text.replace(/[。.]$/u, '')}。`,
+  deliveryOrderHint: () => '想看某个订单现在到哪了、由哪家快递送，发订单号给我就行。',
   hotline: (phone: string | undefined) =>
     phone
       ? `客服电话：${phone}，人工客服工作时间接听；在这里留言也一样，客服会在这里回复您。`

@@ -134,6 +134,19 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(await ask('c-phone-2', '快递员电话多少')).not.toContain('400-820-0000');
   });
 
+  it('"可以送货上门吗" gets the shop\'s delivery note, not a list of orders; with an order it follows the order', async () => {
+    const ask = async (user: string, text: string) =>
+      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
+        .map((x) => x.text)
+        .join('\n');
+    const general = await ask('c1', '可以送货上门吗');
+    expect(general).toMatch(/^配送说明：默认发中通、圆通或韵达/);
+    expect(general).toContain('发订单号给我就行');
+    expect(general).not.toContain('您名下最近');
+    // A parcel already left at the station is a delivery problem, not this question.
+    expect(await ask('c-left', '快递放驿站了')).not.toContain('配送说明');
+  });
+
   it('in a group only messages that @ the bot reach it, as on WeCom and DingTalk', async () => {
     const chatter = await svc.post('/api/sandbox/messages', {
       user: 'agent1',

@@ -20,5 +20,10 @@ export const ReturnPolicySchema = z.strictObject({
    * told the people answer in this chat.
    */
   hotline: Text.optional(),
+  /**
+   * How parcels go out and are handed over (which carriers, 送货上门 or 驿站), told when a customer asks
+   * ("可以送货上门吗", "你们发什么快递"); optional.
+   */
+  delivery: Text.optional(),
 });
 export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
