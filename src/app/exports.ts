@@ -89,6 +89,12 @@ export async function exportOrders(
   }
   const count = await deps.store.countOrders(args.filter);
   if (count <= EXPORT_APPROVAL_THRESHOLD) return writeFile(deps, args.by, args.filter);
+  // Nobody could approve it: say so now rather than leave a request no one will see.
+  if ((await deps.store.managerIds()).length === 0)
+    throw new CodedError(
+      ErrorCode.Conflict,
+      `这次要导出 ${count} 个订单，超过 ${EXPORT_APPROVAL_THRESHOLD} 个需要经理批准，但员工名录里还没有经理：请先用 PUT /api/admin/staff/<平台>/<账号> 设置 role 为 manager 的经理，或缩小导出范围。`,
+    );
   const r = await deps.store.createRequest({ filter: args.filter, count, requestedBy: args.by });
   await deps.audit.write({
     actor: args.by,
