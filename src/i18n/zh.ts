@@ -240,6 +240,9 @@ export const zh = {
     `您的取消订单工单 #${p.id} 目前状态：${p.statusZh}。订单取消后，货款会按原支付方式全额退回，到账时间以支付平台为准；取消结果出来会第一时间告诉您。`,
   /** "好的 稍等 我晚上回家拍" while the ticket waits on the customer: it keeps waiting. */
   waitingKept: (p: { id: number }) => `好的，不着急，准备好了直接发给我就行，工单 #${p.id} 会为您保留。`,
+  /** "补发还是退款你们看着办": either will do. */
+  eitherNoted: (p: { id: number; options: string }) =>
+    `收到，${p.options}您都可以接受，已记到工单 #${p.id}，处理的同事会按实际情况安排，确认后告诉您。`,
   /** "给我重新发一个吧" on the ticket it settles. */
   requestNoted: (p: { id: number; requestZh: string }) =>
     `收到，您希望${p.requestZh}，已记到工单 #${p.id}，处理的同事确认后会告诉您。`,

@@ -214,6 +214,9 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await say('c-settle', '能换个新的吗')).json.replies[0].text).toBe(
       `收到，您希望换新，已记到工单 #${id}，处理的同事确认后会告诉您。`,
     );
+    expect((await say('c-settle', '换新还是退款你们看着办')).json.replies[0].text).toBe(
+      `收到，换新或退款您都可以接受，已记到工单 #${id}，处理的同事会按实际情况安排，确认后告诉您。`,
+    );
     expect((await say('c-settle', '算了 直接退款吧')).json.replies[0].text).toBe(
       `收到，您希望退款，已记到工单 #${id}，处理的同事确认后会告诉您。`,
     );

@@ -97,9 +97,15 @@ export async function onCustomerMessage(
       if (opts.question && input.parse.primary === 'reship')
         return answerOn(current, await note(deps, current, input, { question: true }));
       // What they want is kept on the ticket (the latest word counts), for whoever settles it (工单 #N shows it).
+      // "补发还是退款你们看着办": either will do, and the reply says so rather than picking one.
+      const either = eitherOf(input.delivery.text);
+      const wants = either ? `${either.join('或')}都可以` : settles.zh;
       const flags = (current.flags ?? {}) as Record<string, unknown>;
-      await note(deps, current, input, { change: { flags: { ...flags, wants: settles.zh } } });
-      return answerOn(current, zh.requestNoted({ id: current.id, requestZh: settles.zh }));
+      await note(deps, current, input, { change: { flags: { ...flags, wants } } });
+      const reply = either
+        ? zh.eitherNoted({ id: current.id, options: either.join('或') })
+        : zh.requestNoted({ id: current.id, requestZh: settles.zh });
+      return answerOn(current, reply);
     }
   }
   const { sender, parse, delivery } = input;
@@ -124,6 +130,23 @@ export async function onCustomerMessage(
 
 /** Problems staff need a picture of: the reply asking for the order asks for one too. */
 const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missing_item', 'safety_issue']);
+
+/** Words that leave the choice to the shop ("你们看着办", "都行"). */
+const EITHER_WILL_DO = /看着办|都行|都可以|随便|哪个都|怎么都行|听你们的/u;
+const SETTLEMENT_WORDS: readonly [string, RegExp][] = [
+  ['补发', /补发|重新发|再发一个|重发/u],
+  ['换新', /换新|换一个|换个新/u],
+  ['退货退款', /退货/u],
+  ['退款', /退款|退钱/u],
+];
+/** The settlements a message leaves to the shop ("补发还是退款你们看着办" → 补发, 退款), or undefined. */
+function eitherOf(text: string): string[] | undefined {
+  if (!EITHER_WILL_DO.test(text)) return undefined;
+  const named = SETTLEMENT_WORDS.filter(([, re]) => re.test(text)).map(([zh]) => zh);
+  // 退货 implies the refund: "退货退款" and "退款" are one choice.
+  const choices = named.includes('退货退款') ? named.filter((n) => n !== '退款') : named;
+  return choices.length >= 2 ? choices : undefined;
+}
 
 /** Problems of the goods themselves, which a replacement or a refund settles. */
 const GOODS_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality']);
