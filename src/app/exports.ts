@@ -9,6 +9,7 @@ import {
   type ExportOrder,
   type ExportRequest,
   exportRow,
+  lapsed,
   requesterZh,
 } from '../domain/orders/export.ts';
 import type { Notifier } from './notify.ts';
@@ -82,7 +83,7 @@ export async function exportOrders(
     const r = await deps.store.request(args.requestId);
     if (!r) throw notFound(`没有导出申请 #${args.requestId}`);
     const blocked = downloadBlock(r, deps.clock.now());
-    if (r.status === 'pending' && blocked)
+    if (r.status === 'pending' && !lapsed(r, deps.clock.now()) && blocked)
       return { kind: 'pending', requestId: r.id, count: r.count, message: blocked };
     if (blocked) throw new CodedError(ErrorCode.Forbidden, blocked);
     return writeFile(deps, args.by, r.filter, r);
@@ -129,6 +130,9 @@ export async function exportDecision(
   const id = Number(m[2]);
   const reason = m[3]?.trim() || undefined;
   if (!APPROVERS.has(sender.staffRole ?? '')) return '只有经理可以批准或拒绝导出申请。';
+  const asked = await deps.store.request(id);
+  if (asked && lapsed(asked, deps.clock.now()))
+    return `导出申请 #${id} 超过 7 天没有审批，已失效；需要的话请申请人重新申请。`;
   const who = sender.name ?? '经理';
   const decided = await deps.store.decide(id, {
     status: approve ? 'approved' : 'rejected',

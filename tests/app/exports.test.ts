@@ -5,8 +5,8 @@ import type { AuditEntry } from '../../src/app/order-ports.ts';
 import { CodedError } from '../../src/domain/errors.ts';
 import type { ExportFilter, ExportOrder, ExportRequest } from '../../src/domain/orders/export.ts';
 
-/** An in-memory store with `n` orders matching every filter and the given managers. */
-function fakeStore(n: number, managers: string[] = ['mgr']) {
+/** An in-memory store with `n` orders matching every filter and the given managers; requests dated by `now`. */
+function fakeStore(n: number, managers: string[], now: () => Date) {
   const requests: (ExportRequest & { notifiedAt?: Date })[] = [];
   const orders: ExportOrder[] = Array.from({ length: n }, (_, i) => ({
     orderNo: `SO-${i}`,
@@ -20,7 +20,7 @@ function fakeStore(n: number, managers: string[] = ['mgr']) {
     countOrders: async () => n,
     orders: async () => orders,
     async createRequest(r) {
-      const req: ExportRequest = { id: requests.length + 1, ...r, status: 'pending', createdAt: new Date() };
+      const req: ExportRequest = { id: requests.length + 1, ...r, status: 'pending', createdAt: now() };
       requests.push(req);
       return req;
     },
@@ -46,10 +46,10 @@ function fakeStore(n: number, managers: string[] = ['mgr']) {
   return { store, requests };
 }
 
-function harness(n: number, managers?: string[]) {
-  const { store, requests } = fakeStore(n, managers);
-  const audit: AuditEntry[] = [];
+function harness(n: number, managers = ['mgr']) {
   let now = new Date('2026-11-30T02:00:00Z');
+  const { store, requests } = fakeStore(n, managers, () => now);
+  const audit: AuditEntry[] = [];
   const deps = {
     store,
     audit: { write: async (e: AuditEntry) => void audit.push(e) },
@@ -103,6 +103,18 @@ describe('order exports and their approval', () => {
     h.later(25);
     await expect(exportOrders(h.deps, { filter: all, by: 'admin:张三', requestId: 1 })).rejects.toThrow(
       '导出申请 #1 的批准已超过 24 小时，请重新申请。',
+    );
+  });
+
+  it('a request nobody decides lapses after 7 days: it can be neither approved nor downloaded', async () => {
+    const h = harness(101);
+    await exportOrders(h.deps, { filter: all, by: 'admin:张三' });
+    h.later(7 * 24 + 1);
+    expect(await exportDecision(h.deps, manager, '批准导出 1')).toBe(
+      '导出申请 #1 超过 7 天没有审批，已失效；需要的话请申请人重新申请。',
+    );
+    await expect(exportOrders(h.deps, { filter: all, by: 'admin:张三', requestId: 1 })).rejects.toThrow(
+      '导出申请 #1 超过 7 天没有经理审批，已失效，请重新申请。',
     );
   });
 

@@ -19,6 +19,12 @@ import {
 export const EXPORT_APPROVAL_THRESHOLD = 100;
 /** An approval is good for this long after the manager's decision. */
 export const EXPORT_APPROVAL_VALID_MS = 24 * HOUR_MS;
+/** A request nobody decided within this long lapses: the orders it would export have moved on. */
+export const EXPORT_REQUEST_VALID_MS = 7 * DAY_MS;
+
+/** The request lapsed undecided at `now`. */
+export const lapsed = (r: { status: string; createdAt: Date }, now: Date) =>
+  r.status === 'pending' && now.getTime() - r.createdAt.getTime() > EXPORT_REQUEST_VALID_MS;
 
 const Day = z
   .string()
@@ -138,6 +144,7 @@ export function approvalAsk(r: ExportRequest): string {
 
 /** Why a request cannot be downloaded now, or undefined when it can (approved within the last 24 h). */
 export function downloadBlock(r: ExportRequest, now: Date): string | undefined {
+  if (lapsed(r, now)) return `导出申请 #${r.id} 超过 7 天没有经理审批，已失效，请重新申请。`;
   if (r.status === 'pending') return `导出申请 #${r.id} 还在等经理批准（${r.count} 个订单）。`;
   if (r.status === 'rejected')
     return `导出申请 #${r.id} 已被 ${r.decidedBy ?? '经理'} 拒绝${r.reason ? `：${r.reason}` : ''}。`;
