@@ -2,6 +2,7 @@ import Papa from 'papaparse';
 import { CodedError, ErrorCode, notFound } from '../domain/errors.ts';
 import {
   approvalAsk,
+  describeFilter,
   downloadBlock,
   EXPORT_APPROVAL_THRESHOLD,
   EXPORT_COLUMNS,
@@ -15,6 +16,7 @@ import {
 import type { Notifier } from './notify.ts';
 import type { AuditWriter } from './order-ports.ts';
 import type { Clock } from './ports.ts';
+import { fmtTime } from './tickets/context.ts';
 
 /**
  * Order exports for admins (HTTP API and CLI), with the rule of product.md's Security section: more than 100
@@ -33,6 +35,8 @@ export interface ExportStore {
     id: number,
     d: { status: 'approved' | 'rejected'; by: string; at: Date; reason?: string },
   ): Promise<ExportRequest | undefined>;
+  /** Requests waiting for a decision, oldest first (at most 20). */
+  pending(): Promise<ExportRequest[]>;
   /** Pending requests the managers have not been told about. */
   toNotify(): Promise<ExportRequest[]>;
   markNotified(id: number, at: Date): Promise<void>;
@@ -111,6 +115,9 @@ export async function exportOrders(
   };
 }
 
+/** 「导出申请」「待审批的导出」: a manager asks what waits for them. */
+const LIST_ASK = /^(?:[@＠]\S+\s*)?(?:待审批的?|待批的?)?导出(?:申请|审批)(?:列表)?\s*$/u;
+
 /** 「批准导出 3」「拒绝导出 3 不需要这么多」: a manager's answer to an export request. */
 const DECISION = /^(?:[@＠]\S+\s*)?(批准|同意|拒绝|驳回)导出(?:申请)?\s*#?\s*(\d+)\s*[，,：:]?\s*(.*)$/su;
 const APPROVERS = new Set(['manager', 'admin']);
@@ -124,12 +131,14 @@ export async function exportDecision(
   sender: { id: string; name?: string; staffRole?: string },
   text: string,
 ): Promise<string | undefined> {
+  const listing = LIST_ASK.test(text.trim());
   const m = DECISION.exec(text.trim());
-  if (!m) return undefined;
+  if (!listing && !m) return undefined;
+  if (!APPROVERS.has(sender.staffRole ?? '')) return '只有经理可以批准或拒绝导出申请。';
+  if (listing || !m) return pendingList(deps);
   const approve = m[1] === '批准' || m[1] === '同意';
   const id = Number(m[2]);
   const reason = m[3]?.trim() || undefined;
-  if (!APPROVERS.has(sender.staffRole ?? '')) return '只有经理可以批准或拒绝导出申请。';
   const asked = await deps.store.request(id);
   if (asked && lapsed(asked, deps.clock.now()))
     return `导出申请 #${id} 超过 7 天没有审批，已失效；需要的话请申请人重新申请。`;
@@ -154,6 +163,20 @@ export async function exportDecision(
   return approve
     ? `已批准导出申请 #${id}（${requesterZh(decided.requestedBy)}，${decided.count} 个订单）。申请人可在 24 小时内下载。`
     : `已拒绝导出申请 #${id}（${requesterZh(decided.requestedBy)}，${decided.count} 个订单）${reason ? `，理由：${reason}` : ''}。`;
+}
+
+/** The export requests waiting for a manager, still within their 7 days, each with how to answer it. */
+async function pendingList(deps: ExportDeps): Promise<string> {
+  const now = deps.clock.now();
+  const open = (await deps.store.pending()).filter((r) => !lapsed(r, now));
+  if (open.length === 0) return '目前没有待审批的导出申请。';
+  const lines = open.map(
+    (r) =>
+      `#${r.id} ${requesterZh(r.requestedBy)} · ${r.count} 个订单（${describeFilter(r.filter)}）· ${fmtTime(r.createdAt)} 申请`,
+  );
+  return [`待审批的导出申请 ${open.length} 个：`, ...lines, '回复「批准导出 编号」或「拒绝导出 编号 理由」。'].join(
+    '\n',
+  );
 }
 
 /**

@@ -110,6 +110,12 @@ export function createExportStore(sql: Sql): ExportStore {
       );
       return rows[0] ? toRequest(rows[0]) : undefined;
     },
+    async pending() {
+      const rows = await sql.query<RequestRow>(
+        `SELECT ${REQUEST_COLUMNS} FROM "ExportRequest" WHERE status = 'pending' ORDER BY id LIMIT 20`,
+      );
+      return rows.map(toRequest);
+    },
     async toNotify() {
       const rows = await sql.query<RequestRow>(
         `SELECT ${REQUEST_COLUMNS} FROM "ExportRequest" WHERE status = 'pending' AND "notifiedAt" IS NULL

@@ -36,6 +36,7 @@ function fakeStore(n: number, managers: string[], now: () => Date) {
       });
       return r;
     },
+    pending: async () => requests.filter((r) => r.status === 'pending'),
     toNotify: async () => requests.filter((r) => r.status === 'pending' && !r.notifiedAt),
     async markNotified(id, at) {
       const r = requests.find((x) => x.id === id);
@@ -104,6 +105,21 @@ describe('order exports and their approval', () => {
     await expect(exportOrders(h.deps, { filter: all, by: 'admin:张三', requestId: 1 })).rejects.toThrow(
       '导出申请 #1 的批准已超过 24 小时，请重新申请。',
     );
+  });
+
+  it('「导出申请」 lists what waits for a manager, each with how to answer; agents are told it is not theirs', async () => {
+    const h = harness(150);
+    expect(await exportDecision(h.deps, manager, '@bot 导出申请')).toBe('目前没有待审批的导出申请。');
+    await exportOrders(h.deps, { filter: { source: 'tmall' }, by: 'admin:张三' });
+    await exportOrders(h.deps, { filter: all, by: 'cli:李四' });
+    await exportDecision(h.deps, manager, '批准导出 1');
+    expect((await exportDecision(h.deps, manager, '待审批的导出申请'))?.split('\n')).toEqual([
+      '待审批的导出申请 1 个：',
+      '#2 李四（命令行） · 150 个订单（全部订单）· 11/30 10:00 申请',
+      '回复「批准导出 编号」或「拒绝导出 编号 理由」。',
+    ]);
+    expect(await exportDecision(h.deps, agent, '导出申请')).toBe('只有经理可以批准或拒绝导出申请。');
+    expect(await exportDecision(h.deps, manager, '导出一下订单')).toBeUndefined();
   });
 
   it('a request nobody decides lapses after 7 days: it can be neither approved nor downloaded', async () => {

@@ -79,6 +79,8 @@ describe('order exports: more than 100 orders need a manager\u2019s approval in 
     expect(await say('agent1', 'staff', `@bot 批准导出 ${id}`, 'g1')).toBe('只有经理可以批准或拒绝导出申请。');
     expect((await admin(`/api/admin/orders/export?request=${id}`)).status).toBe(202);
 
+    // 陈总 can see what waits for them before deciding.
+    expect(await say('mgr1', 'manager', '导出申请')).toContain(`#${id} 管理员 张三 · 101 个订单（来源 天猫）`);
     expect(await say('mgr1', 'manager', `批准导出 ${id}`)).toBe(
       `已批准导出申请 #${id}（管理员 张三，101 个订单）。申请人可在 24 小时内下载。`,
     );
