@@ -32,6 +32,11 @@ export interface Push {
 /** The Notifier port the channels implement: pushes to staff, managers and groups through the outbox. */
 export interface Notifier {
   push(p: Push): Promise<PushOutcome>;
+  /**
+   * Every target of this push has it already (its outbox rows need nothing more): what a scheduled push checks
+   * before it does the work of composing the message again.
+   */
+  delivered(p: Pick<Push, 'to' | 'dedupeKey'>): Promise<boolean>;
 }
 
 export interface PushOutcome {
@@ -41,22 +46,33 @@ export interface PushOutcome {
   results: SendResult[];
 }
 
+type Target = { channel: ChannelId; target: OutboundMessage['target']; ref: string };
+
 export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: Directory }): Notifier {
+  /** Who a push reaches: each staff member on each of their channels, direct refs, the group's chats. */
+  async function targetsOf(to: Push['to']): Promise<Target[]> {
+    const targets: Target[] = [];
+    for (const staffId of to.staffIds ?? []) {
+      for (const t of await deps.directory.staffTargets(staffId))
+        targets.push({ channel: t.channel, target: { userRef: t.userRef }, ref: t.userRef });
+    }
+    for (const d of to.direct ?? [])
+      targets.push({ channel: d.channel, target: { userRef: d.userRef }, ref: d.userRef });
+    if (to.group) {
+      for (const g of deps.directory.groupTargets(to.group))
+        targets.push({ channel: g.channel, target: { chatId: g.chatId }, ref: g.chatId });
+    }
+    return targets;
+  }
+  const keyOf = (dedupeKey: string, t: Target) => `${dedupeKey}-${t.channel}-${t.ref}`;
   return {
+    async delivered(p) {
+      for (const t of await targetsOf(p.to)) if (!(await deps.outbox.isDone(keyOf(p.dedupeKey, t)))) return false;
+      return true;
+    },
     async push(p) {
-      const targets: { channel: ChannelId; target: OutboundMessage['target']; ref: string }[] = [];
-      for (const staffId of p.to.staffIds ?? []) {
-        for (const t of await deps.directory.staffTargets(staffId))
-          targets.push({ channel: t.channel, target: { userRef: t.userRef }, ref: t.userRef });
-      }
-      for (const d of p.to.direct ?? [])
-        targets.push({ channel: d.channel, target: { userRef: d.userRef }, ref: d.userRef });
-      if (p.to.group) {
-        for (const g of deps.directory.groupTargets(p.to.group))
-          targets.push({ channel: g.channel, target: { chatId: g.chatId }, ref: g.chatId });
-      }
       const results: SendResult[] = [];
-      for (const t of targets) {
+      for (const t of await targetsOf(p.to)) {
         const message: OutboundMessage = {
           channel: t.channel,
           target: t.target,
@@ -68,7 +84,7 @@ export function createNotifier(deps: { outbox: Outbox; send: Sender; directory: 
           ...(p.keepalive ? { keepalive: true } : {}),
           ...(p.personal ? { personal: true } : {}),
           ...(p.picture ? { picture: p.picture } : {}),
-          dedupeKey: `${p.dedupeKey}-${t.channel}-${t.ref}`,
+          dedupeKey: keyOf(p.dedupeKey, t),
         };
         const entry = await deps.outbox.record(message, {
           ...(p.ticketId !== undefined ? { ticketId: p.ticketId } : {}),

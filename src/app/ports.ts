@@ -58,6 +58,8 @@ export interface Outbox {
   /** Records the message under its dedupe key; returns the existing row if the key was seen. */
   record(message: OutboundMessage, meta: { deliveryId?: string; ticketId?: number }): Promise<OutboxEntry>;
   mark(id: string, result: SendResult): Promise<void>;
+  /** The message recorded under this dedupe key needs nothing more (a status in DONE). */
+  isDone(dedupeKey: string): Promise<boolean>;
 }
 
 /** Sends a message through the channel that owns it. */

@@ -122,7 +122,8 @@ const ROOT_CAUSE_WEEKDAY = 1;
 /**
  * The scheduled push to the managers' group at `at` (China time): the health report each day, the root-cause
  * report on Mondays. Run every few minutes by the maintenance scheduler; the outbox keys (one per report and
- * day) make each go once however many workers tick or restart. Returns what it sent, for the maintenance log.
+ * day) make each go once however many workers tick or restart. Returns what it pushed this time, for the
+ * maintenance log.
  */
 export async function pushScheduledReports(deps: {
   at: string;
@@ -133,13 +134,17 @@ export async function pushScheduledReports(deps: {
 }): Promise<string[]> {
   const due = reportDue(deps.at, deps.now);
   if (!due) return [];
-  const push = (name: string, m: ReportMessage) =>
-    deps.notifier.push({ to: { group: 'managers' }, kind: 'alert', ...m, dedupeKey: `${name}-${due.day}` });
-  const sent = ['health-report'];
-  await push('health-report', await healthMessage(deps.sources, deps.now, deps.log));
-  if (due.weekday === ROOT_CAUSE_WEEKDAY) {
-    await push('root-cause', await rootCauseMessage(deps.sources, deps.now, deps.log));
-    sent.push('root-cause');
-  }
+  const to = { group: 'managers' } as const;
+  const sent: string[] = [];
+  // The scheduler ticks every few minutes through the report's window: a report the group has is not drawn again.
+  const push = async (name: string, compose: () => Promise<ReportMessage>) => {
+    const dedupeKey = `${name}-${due.day}`;
+    if (await deps.notifier.delivered({ to, dedupeKey })) return;
+    await deps.notifier.push({ to, kind: 'alert', ...(await compose()), dedupeKey });
+    sent.push(name);
+  };
+  await push('health-report', () => healthMessage(deps.sources, deps.now, deps.log));
+  if (due.weekday === ROOT_CAUSE_WEEKDAY)
+    await push('root-cause', () => rootCauseMessage(deps.sources, deps.now, deps.log));
   return sent;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Outbox, OutboxEntry } from '../app/ports.ts';
+import { DONE, type Outbox, type OutboxEntry } from '../app/ports.ts';
 import type { ChannelId, OutboundMessage } from '../channels/channel.ts';
 import type { Sql } from './db.ts';
 
@@ -32,6 +32,13 @@ export function createOutbox(sql: Sql): Outbox {
       ]);
       if (!existing[0]) throw new Error('outbox row vanished between insert and select');
       return existing[0];
+    },
+    async isDone(dedupeKey) {
+      const rows = await sql.query<Pick<OutboxEntry, 'status'>>(
+        `SELECT status FROM "OutboundMessage" WHERE "dedupeKey" = $1`,
+        [dedupeKey],
+      );
+      return rows[0] !== undefined && DONE.has(rows[0].status);
     },
     async mark(id, result) {
       // Held: kept for the customer's next message (createHeldMessages), whatever became of the staff-group copy.

@@ -152,6 +152,7 @@ describe('order exports and their approval', () => {
         pushes.push(p);
         return { sent: 1, results: [] };
       },
+      delivered: async () => false,
     };
     expect(await notifyExportRequests({ ...h.deps, notifier })).toEqual(['export-request-1']);
     expect(await notifyExportRequests({ ...h.deps, notifier })).toEqual([]);

@@ -33,7 +33,9 @@ describe("the scheduled reports to the managers' group (PostgreSQL outbox)", () 
 
   it('each report goes once a day however often the scheduler ticks; the root-cause report on Mondays only', async () => {
     expect(await push(new Date('2026-11-30T00:55:00Z'))).toEqual([]); // Monday 08:55: not yet
-    for (const minute of ['01:00', '01:05', '01:30']) await push(new Date(`2026-11-30T${minute}:00Z`)); // Monday 09:xx
+    // Monday 09:00: both; the later ticks find the group has them and draw nothing again.
+    expect(await push(new Date('2026-11-30T01:00:00Z'))).toEqual(['health-report', 'root-cause']);
+    for (const minute of ['01:05', '01:30']) expect(await push(new Date(`2026-11-30T${minute}:00Z`))).toEqual([]);
     expect(heads()).toEqual(['订单与售后健康日报', '售后根因周报']);
     expect(sent.every((m) => m.target.chatId === 'managers')).toBe(true);
     await push(new Date('2026-12-01T01:10:00Z')); // Tuesday 09:10: the health report only
