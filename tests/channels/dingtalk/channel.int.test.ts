@@ -1,76 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/channels/channel.ts';
-import { createDingtalkChannel, type DingtalkChannel } from '../../../src/channels/dingtalk/index.ts';
+import { createDingtalkChannel } from '../../../src/channels/dingtalk/index.ts';
 import { utf8Bytes } from '../../../src/channels/dingtalk/split-text.ts';
 import { ErrorCode } from '../../../src/domain/errors.ts';
-import { FakeDingtalkGateway, robotFixture } from '../../support/fake-dingtalk-gateway.ts';
-import { REDIS_URL } from '../../support/redis.ts';
-import { memoryIngest } from './memory-ingest.ts';
+import { robotFixture } from '../../support/fake-dingtalk-gateway.ts';
+import { closeDingtalk, type DingtalkHarness, openDingtalk, receive as receiveVia, replyTo } from './harness.ts';
 
-let gateway: FakeDingtalkGateway;
-let redis: Redis;
+let h: DingtalkHarness;
+let gateway: DingtalkHarness['gateway'];
+let redis: DingtalkHarness['redis'];
 let prefix: string;
-let store: ReturnType<typeof memoryIngest>;
-let channel: DingtalkChannel;
+let channel: DingtalkHarness['channel'];
 
 const MIN = 60_000;
 
 beforeEach(async () => {
-  vi.spyOn(console, 'info').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-  gateway = await FakeDingtalkGateway.start();
-  redis = new Redis(REDIS_URL);
-  prefix = `test-dt-${randomUUID()}:`;
-  store = memoryIngest();
-  channel = createDingtalkChannel({
-    clientId: gateway.clientId,
-    clientSecret: gateway.clientSecret,
-    robotCode: 'dingrobotcode01',
-    redis,
-    keyPrefix: prefix,
-    ingest: store.ingest,
-    apiBase: gateway.baseUrl,
-    gatewayUrl: gateway.gatewayUrl,
-    http: { baseDelayMs: 10 },
-    stream: { backoff: { baseMs: 100, maxMs: 800 } },
-  });
+  h = await openDingtalk();
+  ({ gateway, redis, prefix, channel } = h);
 });
+afterEach(async () => closeDingtalk(h));
 
-afterEach(async () => {
-  await channel.stop();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await gateway.close();
-  vi.restoreAllMocks();
-});
-
-/** Receives `payload` through the real stream and returns what the core got. */
-async function receive(payload: Record<string, unknown>): Promise<InboundMessage> {
-  await channel.start();
-  const before = store.calls.length;
-  await gateway.pushRobotMessage(payload);
-  await store.waitForCalls(before + 1);
-  const last = store.calls.at(-1);
-  if (!last) throw new Error('nothing ingested');
-  return last.message;
-}
-
-/** The reply the core would build for an inbound message (replyTarget in src/app/handle-message.ts). */
-function replyTo(m: InboundMessage, text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage {
-  const target = m.chatId ? { chatId: m.chatId, userRef: m.userRef } : { userRef: m.userRef };
-  return {
-    channel: 'dingtalk',
-    target,
-    kind: 'reply',
-    text,
-    replyContext: m.replyContext,
-    dedupeKey: randomUUID(),
-    ...extra,
-  };
-}
+const receive = (payload: Record<string, unknown>): Promise<InboundMessage> => receiveVia(h, payload);
 
 describe('DingTalk channel send', () => {
   it('answers a group @-message through its sessionWebhook while it is valid', async () => {

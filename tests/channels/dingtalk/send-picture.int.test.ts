@@ -1,107 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
-import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/channels/channel.ts';
-import { createDingtalkChannel, type DingtalkChannel } from '../../../src/channels/dingtalk/index.ts';
-import { FakeDingtalkGateway, robotFixture } from '../../support/fake-dingtalk-gateway.ts';
-import { REDIS_URL } from '../../support/redis.ts';
-import { memoryIngest } from './memory-ingest.ts';
+import { robotFixture } from '../../support/fake-dingtalk-gateway.ts';
+import { testPng } from '../../support/png.ts';
+import { closeDingtalk, type DingtalkHarness, openDingtalk, receive as receiveVia, replyTo } from './harness.ts';
 
-let gateway: FakeDingtalkGateway;
-let redis: Redis;
-let prefix: string;
-let store: ReturnType<typeof memoryIngest>;
-let channel: DingtalkChannel;
+let h: DingtalkHarness;
+let gateway: DingtalkHarness['gateway'];
+let channel: DingtalkHarness['channel'];
 
 const MIN = 60_000;
 
-/** A real PNG: `size`×`size` RGB, a diagonal gradient (signature, IHDR, IDAT, IEND with their CRCs). */
-function tinyPng(size = 8): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(typed));
-    return Buffer.concat([length, typed, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter method, no interlace
-  const rows: number[] = [];
-  for (let y = 0; y < size; y++) {
-    rows.push(0); // filter: none
-    for (let x = 0; x < size; x++) rows.push(Math.floor((x * 255) / size), Math.floor((y * 255) / size), 128);
-  }
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.from(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-const PNG = tinyPng();
+const PNG = testPng(8, 8);
 const picture = { png: PNG.toString('base64'), title: '订单健康日报' };
 
 beforeEach(async () => {
-  vi.spyOn(console, 'info').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-  gateway = await FakeDingtalkGateway.start();
-  redis = new Redis(REDIS_URL);
-  prefix = `test-dt-${randomUUID()}:`;
-  store = memoryIngest();
-  channel = createDingtalkChannel({
-    clientId: gateway.clientId,
-    clientSecret: gateway.clientSecret,
-    robotCode: 'dingrobotcode01',
-    redis,
-    keyPrefix: prefix,
-    ingest: store.ingest,
-    apiBase: gateway.baseUrl,
-    oapiBase: gateway.baseUrl,
-    gatewayUrl: gateway.gatewayUrl,
-    http: { baseDelayMs: 10 },
-    stream: { backoff: { baseMs: 100, maxMs: 800 } },
-  });
+  h = await openDingtalk();
+  ({ gateway, channel } = h);
 });
+afterEach(async () => closeDingtalk(h));
 
-afterEach(async () => {
-  await channel.stop();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await gateway.close();
-  vi.restoreAllMocks();
-});
-
-/** Receives `payload` through the real stream and returns what the core got. */
-async function receive(payload: Record<string, unknown>): Promise<InboundMessage> {
-  await channel.start();
-  const before = store.calls.length;
-  await gateway.pushRobotMessage(payload);
-  await store.waitForCalls(before + 1);
-  const last = store.calls.at(-1);
-  if (!last) throw new Error('nothing ingested');
-  return last.message;
-}
-
-/** The reply the core would build for an inbound message (replyTarget in src/app/handle-message.ts). */
-function replyTo(m: InboundMessage, text: string, extra: Partial<OutboundMessage> = {}): OutboundMessage {
-  const target = m.chatId ? { chatId: m.chatId, userRef: m.userRef } : { userRef: m.userRef };
-  return {
-    channel: 'dingtalk',
-    target,
-    kind: 'reply',
-    text,
-    replyContext: m.replyContext,
-    dedupeKey: randomUUID(),
-    ...extra,
-  };
-}
+const receive = (payload: Record<string, unknown>): Promise<InboundMessage> => receiveVia(h, payload);
 
 function report(target: OutboundMessage['target'], extra: Partial<OutboundMessage> = {}): OutboundMessage {
   return {

@@ -9,7 +9,7 @@ import {
   type WecomChannel,
 } from '../../../src/channels/wecom/index.ts';
 import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
-import { MemoryCursorStore, MemoryIngest, testRedis } from './helpers.ts';
+import { fakeCorpClients, MemoryCursorStore, MemoryIngest, testRedis } from './helpers.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -25,18 +25,7 @@ beforeEach(async () => {
   ({ redis, prefix, cleanup } = await testRedis());
   ingest = new MemoryIngest();
   cursors = new MemoryCursorStore();
-  const clients = createWecomClients({
-    baseUrl: fake.baseUrl,
-    redis,
-    corpId: 'wwcorp',
-    secret: 'app-secret',
-    agentId: 1000002,
-    kfSecret: 'kf-secret',
-    keyPrefix: prefix,
-    retries: 2,
-    baseDelayMs: 5,
-    now: () => fake.nowMs,
-  });
+  const clients = fakeCorpClients(fake, redis, prefix);
   budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
   channel = createWecomChannel({
     ...clients,

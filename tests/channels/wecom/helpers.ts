@@ -3,8 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { InboundMessage, Ingest, IngestStatus } from '../../../src/channels/channel.ts';
+import { createWecomClients } from '../../../src/channels/wecom/index.ts';
 import type { CursorStore } from '../../../src/channels/wecom/kf.ts';
 import { errorHandler } from '../../../src/http/error-map.ts';
+import type { FakeWecomServer } from '../../support/fake-wecom-server.ts';
 import { REDIS_URL } from '../../support/redis.ts';
 
 /** The DB pipeline's contract in memory: one row per (channel, platformMsgId); repeats are "duplicate". */
@@ -65,4 +67,20 @@ export async function testRedis(): Promise<{ redis: Redis; prefix: string; clean
       redis.disconnect();
     },
   };
+}
+
+/** The WeCom API clients of the fake's default corp (app and 微信客服 secrets), on the fake's clock. */
+export function fakeCorpClients(fake: FakeWecomServer, redis: Redis, prefix: string) {
+  return createWecomClients({
+    baseUrl: fake.baseUrl,
+    redis,
+    corpId: 'wwcorp',
+    secret: 'app-secret',
+    agentId: 1000002,
+    kfSecret: 'kf-secret',
+    keyPrefix: prefix,
+    retries: 2,
+    baseDelayMs: 5,
+    now: () => fake.nowMs,
+  });
 }

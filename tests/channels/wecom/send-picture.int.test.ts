@@ -1,17 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/channels/channel.ts';
 import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
-import {
-  createWecomChannel,
-  createWecomClients,
-  type WecomApiClient,
-  type WecomChannel,
-} from '../../../src/channels/wecom/index.ts';
+import { createWecomChannel, type WecomApiClient, type WecomChannel } from '../../../src/channels/wecom/index.ts';
 import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
-import { testRedis } from './helpers.ts';
+import { testPng } from '../../support/png.ts';
+import { fakeCorpClients, testRedis } from './helpers.ts';
 
 let fake: FakeWecomServer;
 let redis: Redis;
@@ -24,18 +19,7 @@ beforeEach(async () => {
   fake = await new FakeWecomServer().start();
   let prefix: string;
   ({ redis, prefix, cleanup } = await testRedis());
-  const clients = createWecomClients({
-    baseUrl: fake.baseUrl,
-    redis,
-    corpId: 'wwcorp',
-    secret: 'app-secret',
-    agentId: 1000002,
-    kfSecret: 'kf-secret',
-    keyPrefix: prefix,
-    retries: 2,
-    baseDelayMs: 5,
-    now: () => fake.nowMs,
-  });
+  const clients = fakeCorpClients(fake, redis, prefix);
   api = clients.api;
   budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
   channel = createWecomChannel({
@@ -54,37 +38,7 @@ afterEach(async () => {
   await cleanup();
 });
 
-/** A real PNG of `width` × `height` RGB pixels; `noise` makes it incompressible (stored, not deflated). */
-function png(width: number, height: number, noise = false): Buffer {
-  const row = (y: number) =>
-    Buffer.concat([
-      Buffer.from([0]),
-      noise
-        ? randomBytes(width * 3)
-        : Buffer.from(Array.from({ length: width * 3 }, (_, i) => (i % 3 === 0 ? 40 + y : i % 3 === 1 ? 120 : 200))),
-    ]);
-  const raw = Buffer.concat(Array.from({ length: height }, (_, y) => row(y)));
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: noise ? 0 : 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-const chart = png(64, 48);
+const chart = testPng(64, 48);
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 let seq = 0;
 const report = (target: OutboundMessage['target'], picture = chart): OutboundMessage => ({
@@ -158,7 +112,7 @@ describe('group robot with a picture', () => {
   });
 
   it('a picture over 2 MB is left out: text only, status sent', async () => {
-    const big = png(1000, 720, true);
+    const big = testPng(1000, 720, { noise: true });
     expect(big.length).toBeGreaterThan(2 * 1024 * 1024);
     expect(await channel.send(report({ chatId: 'managers' }, big))).toMatchObject({ status: 'sent' });
     expect(fake.robotMessages.map((m) => m.msgtype)).toEqual(['text']);
