@@ -392,9 +392,10 @@ export function createMessageHandler(deps: {
     if (sender.kind === 'staff') {
       const command = await deps.tickets?.onStaffMessage({ sender, delivery: d });
       if (command) return [reply(d, command)];
-      // "@bot 健康日报", "@bot 根因周报": the managers' reports now, as their group gets them in the morning.
+      // "批准导出 3", "导出申请": a manager deciding, or looking at, the export requests.
       const decided = await deps.exportDecision?.(sender, d.text);
       if (decided) return [reply(d, decided)];
+      // "@bot 健康日报", "@bot 根因周报": the managers' reports now, as their group gets them in the morning.
       const report = await deps.reports?.(d.text);
       if (report) return [{ ...reply(d, report.text), ...(report.picture ? { picture: report.picture } : {}) }];
     }
@@ -583,9 +584,9 @@ export function createMessageHandler(deps: {
       (continuesPrevious(parse) && givesOrderOrSuffix(parse))
     ) {
       // "可以送货上门吗", "你们发什么快递" about no order in particular: the shop's delivery note answers it.
-      const handoverAsked = sender.kind === 'customer' && deps.returnPolicy?.delivery && asksHandover(d.text);
-      if (handoverAsked && deps.returnPolicy?.delivery && !namesAnOrder(parse) && QUERY_INTENTS.has(parse.primary))
-        return { text: `${zh.deliveryPolicy(deps.returnPolicy.delivery)}\n${zh.deliveryOrderHint()}` };
+      const delivery = sender.kind === 'customer' && asksHandover(d.text) ? deps.returnPolicy?.delivery : undefined;
+      if (delivery && !namesAnOrder(parse) && QUERY_INTENTS.has(parse.primary))
+        return { text: `${zh.deliveryPolicy(delivery)}\n${zh.deliveryOrderHint()}` };
       const answer = await deps.orders?.answer(input);
       // "SO123… 尾号1234" after "东西坏了" opened a ticket without an order: that is the ticket's order.
       const shown = answer?.orderNos?.length === 1 ? answer.orderNos[0] : undefined;
@@ -604,8 +605,7 @@ export function createMessageHandler(deps: {
       }
       if (answer && !shown && unproved && sender.kind === 'customer') return { ...answer, verifying: true };
       // "可以送货上门吗", "你们发什么快递": how parcels go out and are handed over, after the order it is about.
-      const handover =
-        handoverAsked && deps.returnPolicy?.delivery ? `\n${zh.deliveryPolicy(deps.returnPolicy.delivery)}` : '';
+      const handover = delivery ? `\n${zh.deliveryPolicy(delivery)}` : '';
       if (answer) {
         const text = added ? `${added}\n${answer.text}` : answer.text;
         return { ...answer, text: `${text}${handover}` };

@@ -93,9 +93,8 @@ export async function onCustomerMessage(
   if (settles) {
     const current = await activeInSession(deps, input.sender.id);
     if (current && settles.resolves.has(current.problem) && !namesAnotherOrder(input.parse, current)) {
-      // "多久能补发过来" asks about it: where the ticket stands, not "您希望补发" again.
-      if (opts.question && input.parse.primary === 'reship')
-        return answerOn(current, await note(deps, current, input, { question: true }));
+      // "多久能补发过来" asks when, not for it again: where the ticket stands, not "您希望补发" once more.
+      if (opts.timing) return answerOn(current, await note(deps, current, input, { question: true }));
       // What they want is kept on the ticket (the latest word counts), for whoever settles it (工单 #N shows it).
       // "补发还是退款你们看着办": either will do, and the reply says so rather than picking one.
       const either = eitherOf(input.delivery.text);
@@ -270,10 +269,10 @@ export async function onFollowUp(
   if (opts.retract) return answerOn(open, await withdraw(deps, open, input, opts.retract === 'any'));
   // Not chasing ("我问问家里人", "是不是放驿站了"): the customer adds something; the ticket records it and
   // its owner hears of it, but it is no reminder. A waiting ticket resumes either way (attach).
-  const chase = chases(open, opts.chase, opts.timing, deps.now());
+  // A timing question on a fresh ticket is no chase, but it is a question (chases): answered with the status.
   const text =
-    !chase && isWorkedOn(open)
-      ? await note(deps, open, input, { question: opts.question === true || chase !== opts.chase })
+    !chases(open, opts.chase, opts.timing, deps.now()) && isWorkedOn(open)
+      ? await note(deps, open, input, { question: opts.question === true || opts.chase })
       : await attach(deps, open, input, { deliveryChecked: false });
   return answerOn(open, text);
 }
@@ -349,8 +348,12 @@ export async function note(
   });
   // "补发的单号多少": a question gets where the ticket stands, and goes to the person who can answer it.
   if (!opts.question) return zh.ticketNoted({ id: t.id });
-  const due = !t.firstRespondedAt && t.firstResponseDueAt ? { dueText: fmtTime(t.firstResponseDueAt) } : {};
-  return zh.ticketQuestionNoted({ id: t.id, statusZh: STATUS_ZH[t.status as TicketStatus], ...due });
+  const due = pendingFirstResponse(t, deps.now());
+  return zh.ticketQuestionNoted({
+    id: t.id,
+    statusZh: STATUS_ZH[t.status as TicketStatus],
+    ...(due ? { dueText: fmtTime(due) } : {}),
+  });
 }
 
 /**
