@@ -19,7 +19,7 @@ export function registerReportRoutes(
   app: FastifyInstance,
   deps: {
     sources: ReportSources;
-    queue?: (now: Date) => Promise<QueueView>;
+    queue: (now: Date) => Promise<QueueView>;
     token: string | undefined;
     sandbox: boolean;
     now?: () => Date;
@@ -46,7 +46,6 @@ export function registerReportRoutes(
 
   app.get('/api/reports/queue', async (req) => {
     authorize(req);
-    if (!deps.queue) throw new CodedError(ErrorCode.NotFound, '工单队列不可用');
     return deps.queue(now());
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportSources } from '../../src/app/reports.ts';
+import { ticketQueue } from '../../src/app/tickets/queue.ts';
 import { registerReportRoutes } from '../../src/http/reports.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/lib/logger.ts';
@@ -24,6 +25,25 @@ const sources: ReportSources = {
   ],
 };
 
+/** The queue of a quiet day: two open tickets, none late. */
+const queue = (now: Date) =>
+  ticketQueue(
+    {
+      overdue: async () => [],
+      openByPriority: async () => ({ P1: 1, P3: 1 }),
+      daySummary: async () => ({
+        created: 2,
+        byProblem: [{ problem: 'damaged', n: 2 }],
+        resolved: 0,
+        responded: 0,
+        medianFirstResponseMins: undefined,
+        firstResponseLate: 0,
+        overdueNow: 0,
+      }),
+    },
+    now,
+  );
+
 const server = (opts: { token?: string; sandbox: boolean }) =>
   createHttpServer({
     log: createLogger({ level: 'silent', secretKeys: [] }),
@@ -34,6 +54,7 @@ const server = (opts: { token?: string; sandbox: boolean }) =>
       (app) =>
         registerReportRoutes(app, {
           sources,
+          queue,
           token: opts.token,
           sandbox: opts.sandbox,
           now: () => new Date('2026-12-01T01:00:00Z'),
@@ -65,6 +86,17 @@ describe('report API: who may read it, and what it returns', () => {
     await closed.close();
     const guarded = await server({ token: 'report-token-0123456789', sandbox: true });
     expect((await guarded.inject({ url: '/api/reports/root-cause' })).statusCode).toBe(403);
+    expect((await guarded.inject({ url: '/api/reports/queue' })).statusCode).toBe(403);
+    const q = await guarded.inject({
+      url: '/api/reports/queue',
+      headers: { authorization: 'Bearer report-token-0123456789' },
+    });
+    expect(q.json()).toMatchObject({
+      open: { P1: 1, P2: 0, P3: 1, P4: 0 },
+      openTotal: 2,
+      overdue: [],
+      today: { created: 2, byProblem: [{ problem: '商品破损', n: 2 }] },
+    });
     const ok = await guarded.inject({
       url: '/api/reports/root-cause',
       headers: { authorization: 'Bearer report-token-0123456789' },

@@ -21,7 +21,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
-import { missed, PRIORITY_ORDER } from './queue.ts';
+import { missed, openCounts } from './queue.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
@@ -480,9 +480,8 @@ async function replyToCustomer(
 async function overdue(deps: TicketDeps): Promise<string> {
   const now = deps.now();
   const [list, open] = await Promise.all([deps.repo.overdue(now, 20), deps.repo.openByPriority()]);
-  const total = Object.values(open).reduce((a, b) => a + b, 0);
-  const byPriority = PRIORITY_ORDER.map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
-  const head = `未完成工单 ${total} 张（${byPriority}）。`;
+  const counts = openCounts(open);
+  const head = `未完成工单 ${counts.total} 张（${counts.text}）。`;
   if (list.length === 0) return `${head}目前没有超时的工单。`;
   const lines = list.map(
     (t) =>
@@ -496,8 +495,7 @@ async function daySummary(deps: TicketDeps): Promise<string> {
   const now = deps.now();
   const since = chinaDayStart(now);
   const [day, open] = await Promise.all([deps.repo.daySummary(since, now), deps.repo.openByPriority()]);
-  const total = Object.values(open).reduce((a, b) => a + b, 0);
-  const byPriority = PRIORITY_ORDER.map((p) => `${p} ${open[p] ?? 0}`).join(' · ');
+  const counts = openCounts(open);
   const problems = day.byProblem.map((p) => `${ticketProblemZh(p.problem)} ${p.n}`).join('、');
   const median = day.medianFirstResponseMins;
   const firstResponse =
@@ -509,7 +507,7 @@ async function daySummary(deps: TicketDeps): Promise<string> {
     `· 新建 ${day.created} 张${problems ? `：${problems}` : ''}`,
     `· 已解决 ${day.resolved} 张`,
     `· ${firstResponse}${day.firstResponseLate > 0 ? `；今天新建的工单里首响超时 ${day.firstResponseLate} 张` : ''}`,
-    `· 未完成 ${total} 张（${byPriority}）${day.overdueNow > 0 ? `，其中已超时 ${day.overdueNow} 张，发「超时工单」看明细` : ''}`,
+    `· 未完成 ${counts.total} 张（${counts.text}）${day.overdueNow > 0 ? `，其中已超时 ${day.overdueNow} 张，发「超时工单」看明细` : ''}`,
   ].join('\n');
 }
 

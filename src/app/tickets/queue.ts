@@ -1,6 +1,7 @@
 import { chinaDayStart } from '../../domain/orders/cn-time.ts';
 import { maskContactsIn } from '../../domain/orders/mask.ts';
 import { STATUS_ZH, type TicketStatus, ticketNameZh, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
+import { PRIORITIES } from '../../domain/tickets/priority.ts';
 import type { TicketRepo } from '../../store/tickets.repo.ts';
 
 /**
@@ -8,7 +9,15 @@ import type { TicketRepo } from '../../store/tickets.repo.ts';
  * open per priority, what is past its SLA and by how long, and the day so far.
  */
 
-export const PRIORITY_ORDER = ['P1', 'P2', 'P3', 'P4'] as const;
+/** Open tickets per priority (every priority, 0 where none), in all, and as staff read it: "P1 1 · P2 0 · …". */
+export function openCounts(open: Readonly<Record<string, number>>) {
+  const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, open[p] ?? 0]));
+  return {
+    byPriority,
+    total: Object.values(byPriority).reduce((a, b) => a + b, 0),
+    text: PRIORITIES.map((p) => `${p} ${byPriority[p]}`).join(' · '),
+  };
+}
 
 /** "2 小时", "15 分钟", "3 天": how long ago `due` passed at `now` (at least a minute). */
 export function lateBy(due: Date, now: Date): string {
@@ -58,7 +67,11 @@ export interface QueueView {
 
 /** The queue at `now`: open per priority, the overdue tickets, and today's numbers. */
 export async function ticketQueue(
-  repo: Pick<TicketRepo, 'overdue' | 'openByPriority' | 'daySummary'>,
+  repo: {
+    overdue: (now: Date, n: number) => Promise<OverdueTicket[]>;
+    openByPriority: TicketRepo['openByPriority'];
+    daySummary: TicketRepo['daySummary'];
+  },
   now: Date,
   limit = 50,
 ): Promise<QueueView> {
@@ -67,9 +80,10 @@ export async function ticketQueue(
     repo.openByPriority(),
     repo.daySummary(chinaDayStart(now), now),
   ]);
+  const counts = openCounts(open);
   return {
-    open: Object.fromEntries(PRIORITY_ORDER.map((p) => [p, open[p] ?? 0])),
-    openTotal: Object.values(open).reduce((a, b) => a + b, 0),
+    open: counts.byPriority,
+    openTotal: counts.total,
     overdue: list.map((t) => ({
       id: t.id,
       priority: t.priority,
