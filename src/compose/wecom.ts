@@ -103,11 +103,6 @@ export function composeWecom(deps: {
   const bounces = createBounceStore(deps.sql);
   const recall = createRecallRecorder(deps.sql);
   /**
-   * WeCom accepted a kf message and then could not deliver it (msg_send_fail): the staff group is told, with
-   * the message and the reason, then the outbox records it as failed. A report read twice finds the message
-   * already failed, or the staff note already sent.
-   */
-  /**
    * 拒收: a 接待人员 rejected the customer's messages in WeCom (or stopped). The bot respects it — no answers, no
    * window reminders (handle-message.ts, keepalive) — and the customer's open tickets record who did it, once.
    */
@@ -131,6 +126,11 @@ export function composeWecom(deps: {
     for (const t of await tickets.openOfCustomer(change.customerId, 50))
       await tickets.addEvent({ ticketId: t.id, type: 'note', actor: 'system', channel: 'wecom_kf', reason });
   };
+  /**
+   * WeCom accepted a kf message and then could not deliver it (msg_send_fail): the staff group is told, with
+   * the message and the reason, then the outbox records it as failed. A report read twice finds the message
+   * already failed, or the staff note already sent.
+   */
   const onSendFailed = async (f: KfSendFailure) => {
     const why = KF_FAIL_TYPES[f.failType] ?? `失败类型 ${f.failType}`;
     const sent = await bounces.find({

@@ -35,7 +35,6 @@ import { createTicketRepo } from '../store/tickets.repo.ts';
 import { loadNlu } from './nlu.ts';
 import type { composeOrders } from './orders.ts';
 
-/** Group chats per channel: the sandbox has chats named after the group; platforms come from config. */
 /** The goods words of intents/lookups/products.txt, by which a ticket finds the order the goods came in. */
 const productGroups = (nlu: ReturnType<typeof loadNlu>) =>
   nlu.spec.lookups.filter((l) => l.type === 'product').flatMap((l) => l.entries);
@@ -47,6 +46,7 @@ const exportDeps = (sql: Sql) => ({
   clock: systemClock,
 });
 
+/** Group chats per channel: the sandbox has chats named after the group; platforms come from config. */
 function groupsFor(
   env: Env,
   channels: Set<ChannelId>,
