@@ -3,11 +3,12 @@ import pino from 'pino';
 import { CodedError, ErrorCode, rateLimited } from '../../domain/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Channel, Ingest, OutboundMessage, SendResult } from '../channel.ts';
+import { pictureWithin } from '../outbound/picture.ts';
 import { DingtalkApiClient, isSessionExpired } from './api-client.ts';
 import { dingtalkError, isRetryable } from './dingtalk-http.ts';
 import {
   type DingtalkPart,
-  pictureBytes,
+  IMAGE_LIMIT,
   type RobotTemplate,
   renderParts,
   toImageTemplate,
@@ -144,7 +145,7 @@ export function createDingtalkChannel(opts: DingtalkChannelOptions): DingtalkCha
       const route = routeOf(message, now() + (opts.webhookSafetyMs ?? 60_000));
       const parts = renderParts(message, { maxBytes: opts.maxMessageBytes ?? 4000, group: route.group !== undefined });
       const steps = parts.map((part) => () => sendPart(part, route));
-      const picture = pictureBytes(message);
+      const picture = pictureWithin(message.picture, IMAGE_LIMIT);
       if (picture && 'png' in picture) {
         const { png } = picture;
         steps.push(() => sendPicture(message.dedupeKey, png, route));

@@ -24,7 +24,7 @@ export type DingtalkPart =
   | { kind: 'card'; title: string; text: string; buttons: { title: string; url: string }[] };
 
 /** DingTalk's limit for an uploaded image (`media/upload`, type image). */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const IMAGE_LIMIT = { bytes: 10 * 1024 * 1024, name: '钉钉 10 MB' };
 
 /** sampleActionCard2…5 hold 2–5 buttons; button titles ≤ 20 characters (DingTalk message-type doc). */
 const MAX_BUTTONS = 5;
@@ -94,18 +94,6 @@ export function toRobotTemplate(part: DingtalkPart): RobotTemplate {
  */
 export function toImageTemplate(mediaId: string): RobotTemplate {
   return { msgKey: 'sampleImageMsg', msgParam: { photoURL: mediaId } };
-}
-
-/**
- * The PNG bytes of a message's picture, or why it is left out (`text` reads whole without it): empty, or
- * larger than DingTalk's image limit.
- */
-export function pictureBytes(message: OutboundMessage): { png: Buffer } | { skipped: string } | undefined {
-  if (!message.picture) return undefined;
-  const png = Buffer.from(message.picture.png, 'base64');
-  if (png.length === 0) return { skipped: '图片为空' };
-  if (png.length > MAX_IMAGE_BYTES) return { skipped: `图片 ${png.length} 字节，超过钉钉 10 MB 上限` };
-  return { png };
 }
 
 /**

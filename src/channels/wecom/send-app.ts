@@ -1,11 +1,12 @@
 import { asCodedError, ErrorCode } from '../../domain/errors.ts';
-import type { OutboundMessage, OutboundPicture, SendResult } from '../channel.ts';
+import type { OutboundMessage, SendResult } from '../channel.ts';
+import { pngWithin } from '../outbound/picture.ts';
 import { splitUtf8 } from '../outbound/split-text.ts';
 import type { AppMessageBody, ButtonCard } from './api-types.ts';
 import { failed, LIMITS, plainText, type SendContext, stableId } from './send-context.ts';
 
 /** `media/upload` takes images up to 10 MB (上传临时素材); a larger picture is left out. */
-const UPLOAD_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+const UPLOAD_IMAGE_LIMIT = { bytes: 10 * 1024 * 1024, name: '企业微信临时素材 10 MB' };
 
 /**
  * A 1:1 message to a member (staff, manager) through the self-built app (`message/send`): text,
@@ -15,7 +16,7 @@ const UPLOAD_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
  */
 export async function sendApp(ctx: SendContext, message: OutboundMessage, userId: string): Promise<SendResult> {
   const bodies = appBodies(ctx, message);
-  const picture = pictureBytes(message.picture);
+  const picture = pngWithin(message.picture, UPLOAD_IMAGE_LIMIT);
   const parts = bodies.length + (picture ? 1 : 0);
   const text = plainText(message);
   const target = { kind: 'app_user', userId } as const;
@@ -55,13 +56,6 @@ async function sendPicture(ctx: SendContext, userId: string, png: Buffer): Promi
   const mediaId = await ctx.api.uploadMedia('image', { bytes: png, filename: 'report.png', contentType: 'image/png' });
   const { msgid } = await ctx.api.sendAppMessage(userId, { msgtype: 'image', image: { media_id: mediaId } });
   return msgid;
-}
-
-/** The picture's PNG bytes, or undefined when there is none or it is empty or too large to upload. */
-function pictureBytes(picture: OutboundPicture | undefined): Buffer | undefined {
-  if (!picture) return undefined;
-  const png = Buffer.from(picture.png, 'base64');
-  return png.length > 0 && png.length <= UPLOAD_IMAGE_MAX_BYTES ? png : undefined;
 }
 
 /** The message/send bodies for one outbound message, in sending order. */

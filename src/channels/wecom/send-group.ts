@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { asCodedError } from '../../domain/errors.ts';
 import type { OutboundMessage, OutboundPicture, SendResult } from '../channel.ts';
+import { pngWithin } from '../outbound/picture.ts';
 import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { GroupRobotMessage } from './api-types.ts';
 import { failed, LIMITS, plainText, type SendContext, stringField } from './send-context.ts';
 
 /** A robot's image message takes a raw JPG/PNG of at most 2 MB (platforms.md §4.4). */
-const ROBOT_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+const ROBOT_IMAGE_LIMIT = { bytes: 2 * 1024 * 1024, name: '群机器人 2 MB' };
 
 /**
  * A push into a group through its robot webhook (`chatId` names a configured webhook, e.g.
@@ -50,9 +51,8 @@ export async function sendGroup(ctx: SendContext, message: OutboundMessage, chat
 
 /** The robot's image message for a picture: base64 of the raw PNG and its hex MD5; undefined if none or > 2 MB. */
 function imageBody(picture: OutboundPicture | undefined): GroupRobotMessage | undefined {
-  if (!picture) return undefined;
-  const png = Buffer.from(picture.png, 'base64');
-  if (png.length === 0 || png.length > ROBOT_IMAGE_MAX_BYTES) return undefined;
+  const png = pngWithin(picture, ROBOT_IMAGE_LIMIT);
+  if (!png) return undefined;
   const md5 = createHash('md5').update(png).digest('hex');
   return { msgtype: 'image', image: { base64: png.toString('base64'), md5 } };
 }
