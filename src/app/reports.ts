@@ -68,26 +68,26 @@ async function pictureOrNone(
   }
 }
 
-export const healthMessage = async (
-  sources: Pick<ReportSources, 'health'>,
-  now: Date,
-  log?: Pick<Logger, 'warn'>,
-): Promise<ReportMessage> => {
-  const r = await healthReport(sources, now);
-  const rows = healthRows(r.numbers);
-  const picture = await pictureOrNone(() => healthPicture(rows, healthHeadline(rows), r.label), log);
-  return { text: r.text, ...(picture ? { picture } : {}) };
-};
+/** A report's text with its picture. */
+async function withPicture(
+  text: string,
+  draw: () => Promise<OutboundPicture | undefined>,
+  log: Pick<Logger, 'warn'> | undefined,
+): Promise<ReportMessage> {
+  const picture = await pictureOrNone(draw, log);
+  return { text, ...(picture ? { picture } : {}) };
+}
 
-export const rootCauseMessage = async (
-  sources: Pick<ReportSources, 'problemTickets'>,
-  now: Date,
-  log?: Pick<Logger, 'warn'>,
-): Promise<ReportMessage> => {
-  const r = await rootCauseReport(sources, now);
-  const picture = await pictureOrNone(() => rootCausePicture(r.map, r.label), log);
-  return { text: r.text, ...(picture ? { picture } : {}) };
-};
+/** The health report as sent in chat: its text and its card. */
+export function healthMessage(r: Awaited<ReturnType<typeof healthReport>>, log?: Pick<Logger, 'warn'>) {
+  const rows = healthRows(r.numbers);
+  return withPicture(r.text, () => healthPicture(rows, healthHeadline(rows), r.label), log);
+}
+
+/** The root-cause report as sent in chat: its text and its heat map (none for a week without goods to blame). */
+export function rootCauseMessage(r: Awaited<ReturnType<typeof rootCauseReport>>, log?: Pick<Logger, 'warn'>) {
+  return withPicture(r.text, () => rootCausePicture(r.map, r.label), log);
+}
 
 /** The answer to a staff member asking for a report, or undefined when the text asks for none. */
 export async function reportAsked(
@@ -97,8 +97,8 @@ export async function reportAsked(
   log?: Pick<Logger, 'warn'>,
 ): Promise<ReportMessage | undefined> {
   const t = text.trim();
-  if (HEALTH_REPORT_ASK.test(t)) return healthMessage(sources, now, log);
-  if (ROOT_CAUSE_ASK.test(t)) return rootCauseMessage(sources, now, log);
+  if (HEALTH_REPORT_ASK.test(t)) return healthMessage(await healthReport(sources, now), log);
+  if (ROOT_CAUSE_ASK.test(t)) return rootCauseMessage(await rootCauseReport(sources, now), log);
   return undefined;
 }
 
@@ -143,8 +143,8 @@ export async function pushScheduledReports(deps: {
     await deps.notifier.push({ to, kind: 'alert', ...(await compose()), dedupeKey });
     sent.push(name);
   };
-  await push('health-report', () => healthMessage(deps.sources, deps.now, deps.log));
+  await push('health-report', async () => healthMessage(await healthReport(deps.sources, deps.now), deps.log));
   if (due.weekday === ROOT_CAUSE_WEEKDAY)
-    await push('root-cause', () => rootCauseMessage(deps.sources, deps.now, deps.log));
+    await push('root-cause', async () => rootCauseMessage(await rootCauseReport(deps.sources, deps.now), deps.log));
   return sent;
 }

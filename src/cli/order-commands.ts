@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { exportOrders } from '../app/exports.ts';
 import { systemClock } from '../app/ports.ts';
-import { healthMessage, healthReport, type ReportMessage, rootCauseMessage } from '../app/reports.ts';
+import { healthMessage, healthReport, type ReportMessage, rootCauseMessage, rootCauseReport } from '../app/reports.ts';
 import { badRequest, isCodedError } from '../domain/errors.ts';
 import { ExportFilterSchema } from '../domain/orders/export.ts';
 import { formatReconReport } from '../domain/orders/reconcile.ts';
@@ -216,11 +216,9 @@ export function registerOrderCommands(program: Command): void {
     .option('--png <file>', '同时把报表图片（和群里收到的一样）写入这个 PNG 文件')
     .action((opts: { png?: string }) =>
       withDatabase(async (db) => {
-        const sources = createReportSources(db.sql);
-        const now = new Date();
-        const r = await healthReport(sources, now);
+        const r = await healthReport(createReportSources(db.sql), new Date());
         process.stdout.write(`${r.text}\n`);
-        if (opts.png) await writePicture(await healthMessage(sources, now), opts.png);
+        if (opts.png) await writePicture(await healthMessage(r), opts.png);
         // Exit 1 when a measured number is below target, so a scheduled job can alert on it.
         if (healthRows(r.numbers).some((row) => row.verdict === 'below' || row.verdict === 'risk'))
           process.exitCode = 1;
@@ -232,9 +230,9 @@ export function registerOrderCommands(program: Command): void {
     .option('--png <file>', '同时把热力图（和群里收到的一样）写入这个 PNG 文件')
     .action((opts: { png?: string }) =>
       withDatabase(async (db) => {
-        const m = await rootCauseMessage(createReportSources(db.sql), new Date());
-        process.stdout.write(`${m.text}\n`);
-        await writePicture(m, opts.png);
+        const r = await rootCauseReport(createReportSources(db.sql), new Date());
+        process.stdout.write(`${r.text}\n`);
+        if (opts.png) await writePicture(await rootCauseMessage(r), opts.png);
       }).catch(fail),
     );
   report
