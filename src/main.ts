@@ -15,6 +15,7 @@ import { composeWorker } from './compose/worker.ts';
 import { dingtalkEnabled, type Env, SECRET_KEYS, wecomEnabled } from './config/env.ts';
 import { registerAdminApi } from './http/admin.ts';
 import { registerOrderApi } from './http/orders-api.ts';
+import { registerPictureRoutes } from './http/pictures.ts';
 import { registerReportRoutes } from './http/reports.ts';
 import { createHttpServer } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
@@ -28,6 +29,7 @@ import { createAuditWriter } from './store/audit.repo.ts';
 import { type Database, openDatabase } from './store/db.ts';
 import { createDeliveryStore } from './store/deliveries.repo.ts';
 import { createExportStore } from './store/exports.repo.ts';
+import { createPictureStore } from './store/pictures.repo.ts';
 import { createReportSources } from './store/reports.repo.ts';
 import { createSandboxReader } from './store/sandbox.repo.ts';
 import { seedSandboxStaff } from './store/seed-sandbox.ts';
@@ -118,6 +120,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         });
       },
       (a) => registerOrderApi(a, { db, secret: env.ORDER_API_SECRET }),
+      (a) => registerPictureRoutes(a, { pictures: createPictureStore(db.sql) }),
       (a) =>
         registerReportRoutes(a, {
           sources: createReportSources(db.sql),

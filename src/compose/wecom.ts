@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { KfWindows } from '../app/tickets/index.ts';
 import type { Ingest } from '../channels/channel.ts';
 import { SendBudget } from '../channels/outbound/budget-store.ts';
+import type { PictureLinks } from '../channels/outbound/picture.ts';
 import { createRedisLock } from '../channels/outbound/redis-lock.ts';
 import { DEFAULT_LIMITS, type KeepaliveHours, keepaliveDue } from '../channels/send-budget.ts';
 import {
@@ -19,6 +20,7 @@ import {
   type WecomChannel,
 } from '../channels/wecom/index.ts';
 import type { Env } from '../config/env.ts';
+import { picturePath } from '../http/pictures.ts';
 import { jobId, shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createCursorStore } from '../store/cursors.repo.ts';
@@ -26,6 +28,7 @@ import type { PrismaClient, Sql } from '../store/db.ts';
 import { createRecallRecorder } from '../store/deliveries.repo.ts';
 import { createIdentityStore, PLATFORM } from '../store/identities.repo.ts';
 import { createBounceStore } from '../store/outbox.repo.ts';
+import { createPictureStore, type PictureStore } from '../store/pictures.repo.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
 
 const KF_QUEUE = 'wecom-kf-sync';
@@ -54,6 +57,16 @@ export function createKfWindows(budget: SendBudget, hoursSetting: string): KfWin
         closesAt: new Date(closesAt),
         sendsLeft: Math.max(0, DEFAULT_LIMITS.kf.maxMessages - w.sentSinceCustomer),
       };
+    },
+  };
+}
+
+/** Pictures kept in the database and linked under the service's public address (GET /pictures/<token>.png). */
+function pictureLinks(publicBase: string, store: PictureStore): PictureLinks {
+  const base = publicBase.replace(/\/+$/, '');
+  return {
+    async link(dedupeKey, picture) {
+      return base + picturePath(await store.publish({ dedupeKey, ...picture }, new Date()));
     },
   };
 }
@@ -94,6 +107,7 @@ export function composeWecom(deps: {
     groupWebhooks,
     staffGroup: env.WECOM_STAFF_WEBHOOK ? 'staff' : 'managers',
     ...(env.WECOM_KF_OPEN_KFID ? { defaultOpenKfId: env.WECOM_KF_OPEN_KFID } : {}),
+    ...(env.PUBLIC_BASE_URL ? { pictureLinks: pictureLinks(env.PUBLIC_BASE_URL, createPictureStore(deps.sql)) } : {}),
     onError: (err) => deps.log.warn({ err: String(err) }, '企业微信发送失败'),
   });
   const kfQueue = new Queue(KF_QUEUE, { connection: deps.redis, prefix: env.QUEUE_PREFIX });

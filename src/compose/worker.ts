@@ -29,6 +29,7 @@ import { createDirectory } from '../store/directory.repo.ts';
 import { createExportStore } from '../store/exports.repo.ts';
 import { createIdentityStore, type Sender } from '../store/identities.repo.ts';
 import { createHeldMessages, createOutbox } from '../store/outbox.repo.ts';
+import { createPictureStore } from '../store/pictures.repo.ts';
 import { createReportSources } from '../store/reports.repo.ts';
 import { loadTicketConfig, seedAndLoadTicketConfig } from '../store/seed-tickets.ts';
 import { createTicketRepo } from '../store/tickets.repo.ts';
@@ -168,6 +169,7 @@ export async function composeWorker(deps: {
             },
           ]
         : []),
+      { name: 'picture-purge', everyMs: 3600_000, run: () => createPictureStore(deps.db.sql).purge(new Date()) },
       {
         name: 'export-requests',
         everyMs: 5_000,

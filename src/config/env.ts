@@ -59,6 +59,15 @@ export const EnvSchema = z.object({
     .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, '格式应为 "09:00"（中国时间，每天推送健康日报的时刻）或 "off"')
     .default('09:00'),
 
+  /**
+   * Where this service is reachable from the internet (the host of the WeCom callback URLs), e.g.
+   * https://aftersales.example.com. The report charts in 智能机器人 replies are linked from here; unset, those
+   * replies go without them.
+   */
+  PUBLIC_BASE_URL: optionalUrl(
+    'PUBLIC_BASE_URL 必须是本服务的公网地址，例如 https://aftersales.example.com（企业微信回调地址所在的域名）',
+  ),
+
   // WeCom (企业微信) self-built app + 微信客服 + group robots
   WECOM_CORP_ID: optionalString,
   WECOM_AGENT_ID: optionalString,

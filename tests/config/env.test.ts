@@ -37,6 +37,15 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ WECOM_KF_KEEPALIVE_HOURS: '9点到21点' })).toThrow(/WECOM_KF_KEEPALIVE_HOURS.*"8-22"/);
   });
 
+  it('takes PUBLIC_BASE_URL only as an address, and says what it is for', () => {
+    expect(loadEnv({ PUBLIC_BASE_URL: 'https://aftersales.example.com' }).PUBLIC_BASE_URL).toBe(
+      'https://aftersales.example.com',
+    );
+    expect(() => loadEnv({ PUBLIC_BASE_URL: 'aftersales.example.com' })).toThrow(
+      /PUBLIC_BASE_URL 必须是本服务的公网地址/,
+    );
+  });
+
   it('treats empty strings as unset (a blank line in .env is not a value)', () => {
     const env = loadEnv({ DATABASE_URL: '', WECOM_CORP_ID: '  ' });
     expect(env.DATABASE_URL).toBeUndefined();

@@ -531,11 +531,52 @@ describe('WeCom 智能机器人: staff @-query in a group', () => {
   const bot = { token: 'BotTok9', encodingAesKey: WECOM_AES_KEY, receiveId: '' };
   beforeAll(async () => {
     svc = await startWecomService({
-      env: { WECOM_BOT_TOKEN: bot.token, WECOM_BOT_ENCODING_AES_KEY: WECOM_AES_KEY, WECOM_BOT_NAME: '售后助手' },
+      env: {
+        WECOM_BOT_TOKEN: bot.token,
+        WECOM_BOT_ENCODING_AES_KEY: WECOM_AES_KEY,
+        WECOM_BOT_NAME: '售后助手',
+        PUBLIC_BASE_URL: 'https://aftersales.example.com/',
+      },
     });
   });
   afterAll(async () => {
     await svc?.stop();
+  });
+
+  it('@售后助手 健康日报 answers with the report and its chart linked from the public address, which serves the PNG', async () => {
+    const json = botTextJson({
+      msgId: 'bot-msg-report',
+      from: 'zhangsan',
+      chatId: 'wrGroup1',
+      content: '@售后助手 健康日报',
+      responseUrl: svc.fake.responseUrl('rc-report'),
+    });
+    const cb = buildCallback(bot, json, { path: '/wecom/bot/callback', format: 'json' });
+    expect((await svc.postCallback(cb)).status).toBe(200);
+    const [reply] = await eventually(
+      async () => svc.fake.botReplies.filter((r) => r.responseCode === 'rc-report'),
+      (r) => r.length > 0,
+      20_000,
+    );
+    expect(reply?.content).toMatch(/^订单与售后健康日报（近 7 天/);
+    const link =
+      /\n\n!\[订单健康日报\]\((https:\/\/aftersales\.example\.com\/pictures\/[A-Za-z0-9_-]{24}\.png)\)$/.exec(
+        reply?.content ?? '',
+      )?.[1];
+    expect(link).toBeDefined();
+    // WeCom fetches the link from the public address; here the service answers on its local port.
+    const res = await fetch(svc.base + new URL(link ?? '').pathname);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await res.arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBeGreaterThan(300); // IHDR width: a chart, not a placeholder
+
+    const missing = await fetch(`${svc.base}/pictures/${'A'.repeat(24)}.png`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: 'not_found', message: '图片不存在或已过期（图表链接保留 30 天）' },
+    });
   });
 
   it('@售后助手 查 <order> reaches the NLU + order lookup and the answer goes back through response_url, masked', async () => {

@@ -20,3 +20,11 @@ export const pngWithin = (picture: OutboundPicture | undefined, limit: { bytes: 
   const p = pictureWithin(picture, limit);
   return p && 'png' in p ? p.png : undefined;
 };
+
+/**
+ * Publishes pictures at public URLs, for platforms that take an image only as a link (the WeCom 智能机器人's
+ * markdown). The same `dedupeKey` (a retried message) gets the same URL.
+ */
+export interface PictureLinks {
+  link(dedupeKey: string, picture: { png: Buffer; title: string }): Promise<string>;
+}

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { asCodedError, ErrorCode } from '../../domain/errors.ts';
 import type { Channel, ChannelId, OutboundMessage, SendResult } from '../channel.ts';
 import type { PendingMessage, SendBudget } from '../outbound/budget-store.ts';
+import type { PictureLinks } from '../outbound/picture.ts';
 import { combineUpdates } from '../outbound/plain-text.ts';
 import type { RerouteReason } from '../send-budget.ts';
 import { WecomApiClient } from './api-client.ts';
@@ -46,6 +47,8 @@ export interface WecomChannelOptions {
   /** Custom reroute (e.g. the core notifying the ticket owner); replaces the staff-group note. */
   onReroute?: (message: OutboundMessage, reason: RerouteReason, text: string) => Promise<void>;
   appMarkdown?: boolean;
+  /** Where the bot's replies link their pictures (PUBLIC_BASE_URL); unset: bot replies go without them. */
+  pictureLinks?: PictureLinks;
   /** How often deferred/merged messages are checked (default 15 s). */
   flushIntervalMs?: number;
   onError?: (err: unknown) => void;
@@ -79,6 +82,7 @@ export function createWecomChannel(opts: WecomChannelOptions): WecomChannel {
     defaultOpenKfId: opts.defaultOpenKfId,
     groupWebhooks: opts.groupWebhooks ?? {},
     appMarkdown: opts.appMarkdown ?? true,
+    ...(opts.pictureLinks ? { pictureLinks: opts.pictureLinks } : {}),
     reroute: (message, reason, text) => reroute(ctx, opts, message, reason, text),
   };
   let timer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { OutboundMessage, SendResult } from '../channel.ts';
 import type { SendBudget } from '../outbound/budget-store.ts';
+import type { PictureLinks } from '../outbound/picture.ts';
 import { cardToText, markdownToText } from '../outbound/plain-text.ts';
 import type { RerouteReason } from '../send-budget.ts';
 import type { WecomApiClient } from './api-client.ts';
@@ -34,6 +35,8 @@ export interface SendContext {
   groupWebhooks: Record<string, string>;
   /** Send markdown to app members (false: text only, e.g. when members use the WeChat plugin). */
   appMarkdown: boolean;
+  /** Publishes a picture at a public URL, for the bot's markdown replies (unset: no PUBLIC_BASE_URL). */
+  pictureLinks?: PictureLinks;
   /** Where a customer update goes when kf cannot carry it (platforms.md §4.5 "route to staff"). */
   reroute(message: OutboundMessage, reason: RerouteReason, text: string): Promise<SendResult>;
 }

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { asCodedError } from '../../domain/errors.ts';
 import type { OutboundMessage, OutboundPicture, SendResult } from '../channel.ts';
 import { pngWithin } from '../outbound/picture.ts';
-import { splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
+import { byteLength, splitUtf8, truncateUtf8 } from '../outbound/split-text.ts';
 import type { GroupRobotMessage } from './api-types.ts';
 import { failed, LIMITS, plainText, type SendContext, stringField } from './send-context.ts';
 
 /** A robot's image message takes a raw JPG/PNG of at most 2 MB (platforms.md §4.4). */
 const ROBOT_IMAGE_LIMIT = { bytes: 2 * 1024 * 1024, name: '群机器人 2 MB' };
+/** A picture linked from a bot reply: WeCom documents no limit for markdown images; kept at the robot's. */
+const BOT_PICTURE_LIMIT = { bytes: 2 * 1024 * 1024, name: '智能机器人图片 2 MB' };
 
 /**
  * A push into a group through its robot webhook (`chatId` names a configured webhook, e.g.
@@ -75,7 +77,13 @@ export async function sendBotReply(ctx: SendContext, message: OutboundMessage): 
   const responseUrl = stringField(message.replyContext?.responseUrl);
   const claim = responseUrl && sameOrigin(responseUrl, ctx.apiOrigin) ? await claimOnce(ctx, responseUrl) : undefined;
   if (responseUrl && claim) {
-    const content = truncateUtf8(message.markdown ?? plainText(message), LIMITS.botReply);
+    let content: string;
+    try {
+      content = await botReplyContent(ctx, message);
+    } catch (err) {
+      await ctx.redis.del(claim);
+      throw err;
+    }
     try {
       await ctx.api.replyBotResponse(responseUrl, content);
     } catch (err) {
@@ -87,6 +95,20 @@ export async function sendBotReply(ctx: SendContext, message: OutboundMessage): 
   const chatId = message.target.chatId;
   if (chatId && ctx.groupWebhooks[chatId]) return sendGroup(ctx, message, chatId);
   return failed('智能机器人回复地址 response_url 缺失或已使用，且该群未配置群机器人 webhook');
+}
+
+/**
+ * The markdown of a bot reply: the text, and the picture (a report chart) as a markdown image linked from our
+ * own server, since response_url takes no image message. Without PUBLIC_BASE_URL the picture is left out.
+ */
+async function botReplyContent(ctx: SendContext, message: OutboundMessage): Promise<string> {
+  const text = message.markdown ?? plainText(message);
+  const png = ctx.pictureLinks ? pngWithin(message.picture, BOT_PICTURE_LIMIT) : undefined;
+  if (!png || !ctx.pictureLinks || !message.picture) return truncateUtf8(text, LIMITS.botReply);
+  const title = message.picture.title.replace(/[[\]\n]/g, ' ');
+  const url = await ctx.pictureLinks.link(message.dedupeKey, { png, title });
+  const image = `\n\n![${title}](${url})`;
+  return truncateUtf8(text, LIMITS.botReply - byteLength(image)) + image;
 }
 
 function sameOrigin(url: string, origin: string): boolean {

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/channels/channel.ts';
 import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
+import type { PictureLinks } from '../../../src/channels/outbound/picture.ts';
 import { createWecomChannel, type WecomApiClient, type WecomChannel } from '../../../src/channels/wecom/index.ts';
+import { CodedError, ErrorCode } from '../../../src/domain/errors.ts';
 import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
 import { testPng } from '../../support/png.ts';
 import { fakeCorpClients, testRedis } from './helpers.ts';
@@ -14,10 +16,10 @@ let cleanup: () => Promise<void>;
 let api: WecomApiClient;
 let budget: SendBudget;
 let channel: WecomChannel;
+let prefix: string;
 
 beforeEach(async () => {
   fake = await new FakeWecomServer().start();
-  let prefix: string;
   ({ redis, prefix, cleanup } = await testRedis());
   const clients = fakeCorpClients(fake, redis, prefix);
   api = clients.api;
@@ -143,5 +145,85 @@ describe('微信客服 customer', () => {
     ]);
     expect(fake.uploads).toEqual([]);
     expect(calls()).not.toContain('media/upload');
+  });
+});
+
+describe('智能机器人 reply with a picture (response_url takes markdown only)', () => {
+  const linked: { dedupeKey: string; png: Buffer; title: string }[] = [];
+  let failLinks = 0;
+  const pictureLinks: PictureLinks = {
+    async link(dedupeKey, picture) {
+      if (failLinks > 0) {
+        failLinks--;
+        throw new CodedError(ErrorCode.DatabaseUnavailable, '数据库暂不可用', { transient: true });
+      }
+      const known = linked.findIndex((l) => l.dedupeKey === dedupeKey);
+      if (known < 0) linked.push({ dedupeKey, ...picture });
+      return `https://aftersales.example.com/pictures/tok${known < 0 ? linked.length - 1 : known}.png`;
+    },
+  };
+  const botChannel = (links?: PictureLinks) =>
+    createWecomChannel({
+      ...fakeCorpClients(fake, redis, prefix),
+      redis,
+      budget,
+      apiBase: fake.baseUrl,
+      keyPrefix: prefix,
+      ...(links ? { pictureLinks: links } : {}),
+    });
+  const botReport = (code: string, picture = chart): OutboundMessage => ({
+    ...report({ userRef: 'zhangsan', chatId: 'wrGroup1' }, picture),
+    channel: 'wecom_bot',
+    kind: 'reply',
+    replyContext: { responseUrl: fake.responseUrl(code), chatId: 'wrGroup1' },
+  });
+  beforeEach(() => {
+    linked.length = 0;
+    failLinks = 0;
+  });
+
+  it('the markdown ends with the chart linked from our public address; the link carries the exact PNG', async () => {
+    const bot = botChannel(pictureLinks);
+    expect(await bot.send(botReport('rc-pic'))).toMatchObject({ status: 'sent' });
+    expect(fake.botReplies).toEqual([
+      {
+        responseCode: 'rc-pic',
+        content:
+          '【订单健康日报】今日新增工单 12 个，已解决 9 个。\n\n![订单健康日报](https://aftersales.example.com/pictures/tok0.png)',
+      },
+    ]);
+    expect(linked).toHaveLength(1);
+    expect(linked[0]?.png.equals(chart)).toBe(true);
+    expect(calls()).not.toContain('media/upload');
+  });
+
+  it('a link that cannot be made yet is thrown for a retry, and the retry still has its response_url', async () => {
+    const bot = botChannel(pictureLinks);
+    failLinks = 1;
+    const message = botReport('rc-retry');
+    await expect(bot.send(message)).rejects.toMatchObject({ details: { transient: true } });
+    expect(fake.botReplies).toEqual([]);
+    expect(await bot.send(message)).toMatchObject({ status: 'sent' });
+    expect(fake.botReplies.map((r) => r.content)).toEqual([expect.stringMatching(/\(https:\S+\/tok0\.png\)$/)]);
+  });
+
+  it('a long text is cut to leave room for the picture; the link is never cut', async () => {
+    const bot = botChannel(pictureLinks);
+    const long = { ...botReport('rc-long'), text: '数据'.repeat(2000) };
+    expect(await bot.send(long)).toMatchObject({ status: 'sent' });
+    const content = fake.botReplies[0]?.content ?? '';
+    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(4096);
+    expect(content).toMatch(/…\n\n!\[订单健康日报\]\(https:\S+\/tok0\.png\)$/);
+  });
+
+  it('without a public address, or with a picture over 2 MB, the reply is the text alone', async () => {
+    expect(await botChannel().send(botReport('rc-none'))).toMatchObject({ status: 'sent' });
+    const big = testPng(1000, 720, { noise: true });
+    expect(await botChannel(pictureLinks).send(botReport('rc-big', big))).toMatchObject({ status: 'sent' });
+    expect(fake.botReplies.map((r) => r.content)).toEqual([
+      '【订单健康日报】今日新增工单 12 个，已解决 9 个。',
+      '【订单健康日报】今日新增工单 12 个，已解决 9 个。',
+    ]);
+    expect(linked).toEqual([]);
   });
 });
