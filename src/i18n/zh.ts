@@ -224,8 +224,9 @@ export const zh = {
     kind === 'voice'
       ? '我暂时听不了语音，请打字告诉我遇到了什么问题，或发订单号给我。'
       : `收到您的${MEDIA_ZH[kind]}。我暂时看不了${MEDIA_ZH[kind]}内容，请用文字说一下遇到了什么问题（例如：收到时破损、发错货、少件），或发订单号给我。`,
-  returnParcelNoted: (p: { id: number; trackingNo: string }) =>
-    `收到寄回的单号 ${p.trackingNo}，已登记到退货工单 #${p.id}。仓库签收验货后会尽快为您处理。`,
+  /** `problemZh`: the parcel went back for a goods problem's ticket (质量问题 …), not a return ticket. */
+  returnParcelNoted: (p: { id: number; trackingNo: string; problemZh?: string }) =>
+    `收到寄回的单号 ${p.trackingNo}，已登记到${p.problemZh ? `工单 #${p.id}（${p.problemZh}）` : `退货工单 #${p.id}`}。仓库签收验货后会尽快为您处理。`,
   retractedNothingOpen: () => '好的，那就先不处理了。之后有需要随时告诉我。',
   retractedDone: (p: { id: number; problemZh: string }) =>
     `好的，已为您撤销工单 #${p.id}（${p.problemZh}）。之后有需要随时告诉我。`,

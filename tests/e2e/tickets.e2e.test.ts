@@ -437,6 +437,45 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(notes.map((n) => n.reason)).toEqual(['顾客寄回单号 SF1234567890123']);
   });
 
+  it('after 「我要退货」 on a faulty-goods ticket, the parcel sent back and "什么时候退款" belong to that ticket', async () => {
+    const opened = (await say('c-faulty-back', '衣服穿了一次就起球，质量太差了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（质量问题/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('c-faulty-back', '我要退货')).json.replies[0].text).toBe(
+      `收到，您希望退货退款，已记到工单 #${id}，处理的同事确认后会告诉您。`,
+    );
+    // A number with no sent-back words: still the parcel, since the customer asked to return the goods.
+    expect((await say('c-faulty-back', '单号YT1234567890123')).json.replies[0].text).toBe(
+      `收到寄回的单号 YT1234567890123，已登记到工单 #${id}（质量问题）。仓库签收验货后会尽快为您处理。`,
+    );
+    const refund = (await say('c-faulty-back', '什么时候退款')).json.replies[0].text;
+    expect(refund).toMatch(new RegExp(`^您的工单 #${id} 目前状态：待处理。`));
+    expect(refund).toContain('退款说明：仓库签收验货后 48 小时内退款，原路退回。');
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+    expect(t.reminderCount).toBe(0);
+    const notes = await svc.db.prisma.ticketEvent.findMany({
+      where: { ticketId: id, type: 'note' },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+    });
+    expect(notes.map((n) => n.reason)).toEqual([
+      '顾客补充：我要退货',
+      '顾客寄回单号 YT1234567890123',
+      '顾客补充：什么时候退款',
+    ]);
+  });
+
+  it('"我寄回去了 SF…" on a broken-goods ticket records the parcel there, without a return ticket', async () => {
+    const opened = (await say('c-broken-back', '收到的杯子碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('c-broken-back', '我已经寄回去了 顺丰SF1234567890777')).json.replies[0].text).toContain(
+      `收到寄回的单号 SF1234567890777，已登记到工单 #${id}（商品破损）。`,
+    );
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+  });
+
   it('the size or colour for an exchange is a detail on the ticket, not a reminder', async () => {
     const opened = (await say('c-exchange', '裤子小了，想换个大一码的')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

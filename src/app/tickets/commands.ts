@@ -18,7 +18,7 @@ import { RATING_LEVELS, ratingChoiceId } from '../../domain/tickets/rating.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps } from './context.ts';
+import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps, wantsOf } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
 import { missed, openCounts } from './queue.ts';
@@ -405,7 +405,7 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     `顾客：${customerLabel(t)}　订单：${order}`,
     `负责人：${owner ?? t.assigneeId ?? '未分配'}`,
     `问题：${maskContactsIn(t.summary)}`,
-    ...(wants(t) ? [`顾客希望：${wants(t)}`] : []),
+    ...(wantsOf(t) ? [`顾客希望：${wantsOf(t)}`] : []),
     `优先级依据：${(t.priorityReasons as string[]).join('；')}`,
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),
     ...(t.resolveDueAt ? [`解决截止：${fmtTime(t.resolveDueAt)}`] : []),
@@ -548,12 +548,6 @@ async function ratings(deps: TicketDeps): Promise<string> {
   }
   return lines.join('\n');
 }
-
-/** How the customer asked for the ticket to be settled (补发, 换新, 退款 …; open.ts SETTLEMENTS), if they did. */
-const wants = (t: Pick<TicketRow, 'flags'>): string | undefined => {
-  const w = (t.flags as { wants?: unknown } | null)?.wants;
-  return typeof w === 'string' ? w : undefined;
-};
 
 /** "#12 P2 处理中 商品破损：杯子收到就是碎的": one ticket in a staff list, phones masked. */
 function ticketLine(t: Pick<TicketRow, 'id' | 'priority' | 'status' | 'problem' | 'summary' | 'flags'>): string {

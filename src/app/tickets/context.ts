@@ -124,3 +124,9 @@ export type Targets = { channel: ChannelId; userRef: string }[];
  */
 export const assigneeTo = (assigneeId: string, targets: Targets | undefined) =>
   targets ? { direct: targets } : { staffIds: [assigneeId] };
+
+/** How the customer asked for the ticket to be settled (补发, 换新, 退货退款 …; open.ts SETTLEMENTS), if they did. */
+export function wantsOf(t: Pick<TicketRow, 'flags'>): string | undefined {
+  const w = (t.flags as { wants?: unknown } | null)?.wants;
+  return typeof w === 'string' ? w : undefined;
+}

@@ -5,6 +5,7 @@ import {
   nextAssignee,
   openedFor,
   openKey,
+  PRODUCT_PROBLEMS,
   problemKey,
   problemsChosenBetween,
   STATUS_ZH,
@@ -19,7 +20,7 @@ import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
 import type { Answer, CustomerMessageOpts, FollowUpOpts, HandlingInput } from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
-import { answerOn, assigneeTo, fmtTime, SESSION_MS, type Targets } from './context.ts';
+import { answerOn, assigneeTo, fmtTime, SESSION_MS, type Targets, wantsOf } from './context.ts';
 import { escalate } from './escalate.ts';
 import { moveTicket } from './move.ts';
 import { planTimers, scheduleTimers, type TimerPlan, updateAndReschedule } from './timers.ts';
@@ -84,6 +85,14 @@ export async function onCustomerMessage(
       await note(deps, cancelling, input, { question: true });
       const statusZh = STATUS_ZH[cancelling.status as TicketStatus];
       return { ...answerOn(cancelling, zh.cancelRefund({ id: cancelling.id, statusZh })), policyTold: true };
+    }
+    // "什么时候退款" after asking for the money back on broken or faulty goods' ticket (its `wants`): a question for
+    // that ticket — the refund follows the warehouse's check of the goods sent back — not a refund-progress ticket.
+    const refunding = (await deps.repo.openOfCustomer(input.sender.id, 5)).find(
+      (t) => PRODUCT_PROBLEMS.has(t.problem) && t.status !== 'resolved' && /退款/u.test(wantsOf(t) ?? ''),
+    );
+    if (refunding && !namesAnotherOrder(input.parse, refunding)) {
+      return answerOn(refunding, await note(deps, refunding, input, { question: true }));
     }
   }
   // "那你们给我重新发一个吧", "能换个新的吗" during a conversation about a parcel that never came (or came broken,

@@ -1,10 +1,27 @@
+import { PRODUCT_PROBLEMS, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
+import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { Answer, HandlingInput } from '../handle-message.ts';
-import { answerOn, type TicketDeps } from './context.ts';
+import { answerOn, type TicketDeps, wantsOf } from './context.ts';
 import { onCustomerMessage, recordCustomerNote } from './open.ts';
 
 /** The problem key of return / exchange / refund tickets (lifecycle.ts). */
 const RETURN = 'return';
+
+/** Settlements that take the goods back (open.ts SETTLEMENTS, kept as the ticket's `wants`). */
+const TAKES_GOODS_BACK = /退货|换新/u;
+
+/**
+ * The customer's open ticket about the goods themselves (破损, 质量, 发错 …) whose goods are on their way back:
+ * the customer said they sent them back, or asked for a return or a new one on it. Undefined when none.
+ */
+async function goodsGoingBack(deps: TicketDeps, customerId: string, sentBack: boolean): Promise<TicketRow | undefined> {
+  const open = await deps.repo.openOfCustomer(customerId, 5);
+  return open.find((t) => {
+    if (!PRODUCT_PROBLEMS.has(t.problem) || t.status === 'resolved') return false;
+    return sentBack || TAKES_GOODS_BACK.test(wantsOf(t) ?? '');
+  });
+}
 
 /** Words that say the goods were sent back ("我已经寄出了", "退回去了"), which make a bare number the return parcel. */
 const SENT_BACK = /寄回|寄出|退回|寄过去|发回|已寄|寄了|寄还|退货单号|退货的单号|退货快递|退货的快递/u;
@@ -20,9 +37,13 @@ export async function onReturnParcel(deps: TicketDeps, input: HandlingInput): Pr
   const { sender, parse, delivery } = input;
   const parcel = parse.entities.find((e) => e.type === 'trackingNo' && e.start >= 0);
   if (!parcel) return undefined;
-  const open = await deps.repo.openForProblem(sender.id, RETURN);
-  if (open?.status === 'resolved') return undefined;
-  if (!open && !SENT_BACK.test(delivery.text)) return undefined;
+  const sentBack = SENT_BACK.test(delivery.text);
+  const returning = await deps.repo.openForProblem(sender.id, RETURN);
+  // Broken, faulty or wrong goods go back under their own ticket ("我要退货" noted there as what they want).
+  const open =
+    returning && returning.status !== 'resolved' ? returning : await goodsGoingBack(deps, sender.id, sentBack);
+  if (returning?.status === 'resolved' && !open) return undefined;
+  if (!open && !sentBack) return undefined;
   const match = await deps.orders?.forCustomer(sender.id, [parcel]);
   if (match?.order) return undefined; // one of their own orders' parcels: an order question
   const note = {
@@ -39,7 +60,11 @@ export async function onReturnParcel(deps: TicketDeps, input: HandlingInput): Pr
         pushKey: 'return-parcel',
       });
     }
-    return answerOn(open, zh.returnParcelNoted({ id: open.id, trackingNo: parcel.value }));
+    const problemZh = open.problem === RETURN ? undefined : ticketProblemZh(open.problem);
+    return answerOn(
+      open,
+      zh.returnParcelNoted({ id: open.id, trackingNo: parcel.value, ...(problemZh ? { problemZh } : {}) }),
+    );
   }
   // The return is opened by this message (as 退货退款, the number not taken for the order), the parcel on it.
   const asReturn: HandlingInput = {
