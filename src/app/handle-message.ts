@@ -34,6 +34,8 @@ export interface Answer {
   promised?: boolean;
   /** The text already says what the return policy would add (a cancellation's refund): none is appended. */
   policyTold?: boolean;
+  /** The message opened the ticket the text is about (not a note or a reminder on one already open). */
+  opened?: boolean;
 }
 
 /**
@@ -566,6 +568,20 @@ export function createMessageHandler(deps: {
       }
       const parcel = await deps.tickets?.onReturnParcel?.(input);
       if (parcel) return parcel;
+      // "发票怎么开": the shop's invoice rule answers it. With an invoice ticket open it is a question for that
+      // ticket (where it stands), not a reminder; with none, asking how opens no ticket.
+      if (ASKS_HOW_INVOICE.test(d.text)) {
+        const rule = deps.returnPolicy?.invoice;
+        const invoicing = (await openTicketsOf(sender)).some((t) => t.problem === 'invoice');
+        const asked = invoicing
+          ? await deps.tickets?.onFollowUp(
+              { ...input, parse: { ...parse, primary: 'invoice' } },
+              { chase: false, question: true },
+            )
+          : undefined;
+        if (asked) return { ...asked, text: rule ? `${asked.text}\n${zh.invoicePolicy(rule)}` : asked.text };
+        if (rule) return { text: `${zh.invoicePolicy(rule)}\n${zh.invoiceDetailsHint()}` };
+      }
       // "怎么换", "退货流程": how a return or exchange works is the shop's policy. Asked while one is under way,
       // it is answered — not counted as chasing that ticket.
       if (deps.returnPolicy && asksHowToReturn(d.text)) {
@@ -601,7 +617,11 @@ export function createMessageHandler(deps: {
       if (shown && !added && unproved && continuesPrevious(parse) && problemKey(parse.primary)) {
         const described = { ...input, delivery: { ...d, text: unproved } };
         const ticket = await deps.tickets?.onCustomerMessage(described, { chase: false, restated: false, photoSent });
-        if (ticket) return { ...ticket, text: `${ticket.text}${policyNote(parse, deps.returnPolicy, false)}` };
+        if (ticket)
+          return {
+            ...ticket,
+            text: `${ticket.text}${policyNote(parse, deps.returnPolicy, { asksHow: false, opened: ticket.opened === true })}`,
+          };
       }
       if (answer && !shown && unproved && sender.kind === 'customer') return { ...answer, verifying: true };
       // "可以送货上门吗", "你们发什么快递": how parcels go out and are handed over, after the order it is about.
@@ -678,7 +698,7 @@ export function createMessageHandler(deps: {
       if (ticket)
         return {
           ...ticket,
-          text: `${ticket.text}${ticket.policyTold ? '' : policyNote(parse, deps.returnPolicy, asksHowToReturn(d.text))}${phone}${hours}`,
+          text: `${ticket.text}${ticket.policyTold ? '' : policyNote(parse, deps.returnPolicy, { asksHow: asksHowToReturn(d.text), opened: ticket.opened === true })}${phone}${hours}`,
           handoff,
         };
     }
@@ -715,6 +735,9 @@ const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 const ASKS_HANDOVER =
   /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
 const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
+/** Asks how to get an invoice ("发票怎么开", "怎么申请开票", "开票流程") — not why it has not come ("发票怎么还没开"). */
+const ASKS_HOW_INVOICE =
+  /(?:发票|开票|票)(?:要|该|应该)?(?:怎么|怎样|如何)(?:开|申请|弄|操作|办|拿|获取|下载)|(?:怎么|怎样|如何)(?:才能)?(?:开|申请|开具|拿到|获取|下载)(?:个|一下|张)?(?:发票|票)|(?:开票|发票)(?:的)?(?:流程|步骤|方法)/u;
 const asksOurPhone = (text: string) => ASKS_PHONE.test(text) && !OTHER_PHONES.test(text);
 
 /** A Chinese postal address: a place level, then a street, number or building within a few characters. */
@@ -724,7 +747,7 @@ const DETAIL_ENTITIES = new Set(['phone', 'trackingNo', 'orderNo', 'size', 'colo
 
 /** What an invoice needs: the title, a tax id (统一社会信用代码, 15–20 letters and digits), an e-mail to send it to. */
 const INVOICE_DETAILS =
-  /抬头|税号|纳税人识别号|信用代码|开户行|(?<![A-Za-z0-9])[0-9A-Z]{15,20}(?![A-Za-z0-9])|[\w.+-]+@[\w-]+\.[\w.]+/u;
+  /抬头|税号|专票|普票|增值税|电子发票|纸质发票|电子票|纸质票|纳税人识别号|信用代码|开户行|(?<![A-Za-z0-9])[0-9A-Z]{15,20}(?![A-Za-z0-9])|[\w.+-]+@[\w-]+\.[\w.]+/u;
 
 /** Where the customer has looked for a parcel ("快递柜也没有 问了门卫也没有"): what they did, for the ticket. */
 const LOOKED_FOR =
@@ -751,10 +774,16 @@ function givesDetails(p: Parse): boolean {
  * What the return policy adds to a ticket's reply: "我要退货，寄到哪里" (or "…怎么退", `asksHow`) the address,
  * "退款多久到账" when refunds are paid, "降价了能退差价吗" the shop's price-protection rule.
  */
-function policyNote(parse: Parse, policy: ReturnPolicy | undefined, asksHow: boolean): string {
+function policyNote(
+  parse: Parse,
+  policy: ReturnPolicy | undefined,
+  { asksHow, opened }: { asksHow: boolean; opened: boolean },
+): string {
   if (!policy) return '';
   if (asksHow || parse.intents.some((i) => i.id === 'return_info')) return `\n${zh.returnAddress(policy)}`;
   if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
+  // Told once, with the new ticket: the rule does not change with each 抬头 or chase that follows.
+  if (parse.primary === 'invoice' && policy.invoice && opened) return `\n${zh.invoicePolicy(policy.invoice)}`;
   if (parse.primary === 'price_protection' && policy.priceProtection)
     return `\n${zh.priceProtection(policy.priceProtection)}`;
   return '';

@@ -197,6 +197,9 @@ export const zh = {
   refundInTransitNote: (p: { parcel?: string }) =>
     `\n该订单已发货${p.parcel ? `（${p.parcel}）` : ''}，包裹还在路上：客服会尽量联系快递拦截退回；拦截不成的话，您可以拒收，包裹退回仓库后为您退款。`,
   refundTiming: (p: ReturnPolicy) => `退款说明：${p.refund}。`,
+  invoicePolicy: (rule: string) => `发票说明：${rule.replace(/[。.]$/u, '')}。`,
+  /** After the invoice rule, to someone with no invoice ticket who asked how. */
+  invoiceDetailsHint: () => '需要我们开的话，直接把订单号和开票信息（抬头、税号、接收邮箱）发给我就行。',
   priceProtection: (rule: string) => `价保说明：${rule.replace(/[。.]$/u, '')}。客服会按您的付款时间和价格核实。`,
   returnAddress: (p: ReturnPolicy) =>
     `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,

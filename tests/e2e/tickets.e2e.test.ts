@@ -251,6 +251,38 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await say('c-invoice', '发票怎么还没开')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
   });
 
+  it('"发票怎么开" gets the invoice rule (no ticket); on an invoice ticket it is a question, and only "怎么还没开" chases', async () => {
+    const rule = '发票说明：确认收货后，在订单详情页点「申请开票」可自助开电子普通发票';
+    const how = (await say('c-invoice-how', '发票怎么开')).json.replies[0].text;
+    expect(how).toMatch(new RegExp(`^${rule}`));
+    expect(how).toContain('需要我们开的话，直接把订单号和开票信息（抬头、税号、接收邮箱）发给我就行。');
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'c-invoice-how' } });
+    const tickets = () => svc.db.prisma.ticket.findMany({ where: { customerId: customer.customerId ?? '' } });
+    expect(await tickets()).toEqual([]);
+
+    const opened = (await say('c-invoice-how', '我要开发票')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（发票/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect(opened).toContain(rule);
+    const again = (await say('c-invoice-how', '发票怎么开')).json.replies[0].text;
+    expect(again).toMatch(new RegExp(`^您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事`));
+    expect(again).toContain(rule);
+    const special = (await say('c-invoice-how', '能开专票吗')).json.replies[0].text;
+    expect(special).toMatch(new RegExp(`^您的工单 #${id} 目前状态：待处理。`));
+    expect(special).not.toContain('发票说明'); // told once is enough
+    expect((await tickets()).map((t) => [t.id, t.reminderCount])).toEqual([[id, 0]]);
+    expect((await say('c-invoice-how', '发票怎么还没开')).json.replies[0].text).toContain('已再次提醒负责同事');
+    expect((await tickets()).map((t) => [t.id, t.reminderCount])).toEqual([[id, 1]]);
+  });
+
+  it('"有没有L码" or "有现货吗" before buying points to the product page and the pre-sales staff; no ticket, no order list', async () => {
+    for (const text of ['这个衣服有没有L码', '这款有现货吗', '有XL码吗']) {
+      expect((await say('c1', text)).json.replies[0].text).toMatch(
+        /^商品的尺码、库存、材质和优惠，请以商品详情页为准，也可以咨询店铺的售前客服。/,
+      );
+    }
+  });
+
   it('"退货寄到哪 / 运费谁出" is answered from the return policy without a ticket; "我要退货，寄到哪里" gets both', async () => {
     for (const text of ['退货地址是多少', '退货运费谁出', '运费险怎么赔']) {
       const r = await say('c-return-info', text);

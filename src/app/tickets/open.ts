@@ -118,7 +118,7 @@ export async function onCustomerMessage(
   }
   const { sender, parse, delivery } = input;
   const match = (await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary, delivery.text)) ?? {};
-  const text = await openOrAttach(deps, input, problem, {
+  const out = await openOrAttach(deps, input, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
     askForOrder: !match.order && !match.notTheirs,
@@ -131,9 +131,10 @@ export async function onCustomerMessage(
     afterHours: opts.afterHours === true,
     askedAgain: opts.askedAgain === true,
   });
-  if (!text) return undefined;
-  if (match.notTheirs) return { text: `${text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}` };
-  return { text, ...(match.order ? { orderNos: [match.order.orderNo] } : {}) };
+  if (!out?.text) return undefined;
+  const opened = out.opened ? { opened: true } : {};
+  if (match.notTheirs) return { text: `${out.text}${zh.orderNotTheirsNote({ ref: match.notTheirs })}`, ...opened };
+  return { text: out.text, ...(match.order ? { orderNos: [match.order.orderNo] } : {}), ...opened };
 }
 
 /** Problems staff need a picture of: the reply asking for the order asks for one too. */
@@ -469,7 +470,7 @@ async function openOrAttach(
     afterHours,
     askedAgain,
   }: Circumstances,
-): Promise<string | undefined> {
+): Promise<{ text: string; opened?: true } | undefined> {
   const { sender, delivery, parse } = input;
   const key = openKey(sender.id, order?.id, problem);
   // One read for what decides the path: redelivery, open ticket for the key, ticket to link to.
@@ -479,18 +480,21 @@ async function openOrAttach(
     customerId: sender.id,
     orderId: order?.id ?? null,
   });
-  if (replayed) return finishReplayed(deps, replayed, replayedEvent, input);
+  if (replayed) {
+    const text = await finishReplayed(deps, replayed, replayedEvent, input);
+    return text === undefined ? undefined : { text };
+  }
   if (open) {
     const text =
       !remindsOf(open, parse, { chase: chases(open, chase, timing, deps.now()), restated }) && isWorkedOn(open)
         ? await note(deps, open, input, { question: question || chase })
         : await attach(deps, open, input, { deliveryChecked: true });
-    return withSafetyAdvice(open, delivery.text, text);
+    return { text: withSafetyAdvice(open, delivery.text, text) };
   }
   // Nothing open about it: a question the order itself answers needs no ticket — unless the customer asks it
   // again, the order's answer having not done ("都三天了还没发货" after 「还在承诺时间内」).
   const answered = order && !askedAgain ? answeredByOrder(deps, input, order) : undefined;
-  if (answered) return answered;
+  if (answered) return { text: answered };
   const now = deps.now();
   const facts = ruleFacts(parse, order, sender.tier, now);
   const matched = evaluateRules(deps.config.rules, facts);
@@ -546,15 +550,16 @@ async function openOrAttach(
     teamId ? { roundRobinTeam: teamId } : {},
   );
   const { ticket } = opened;
-  if (!opened.created) return attach(deps, ticket, input, { deliveryChecked: false });
+  if (!opened.created) return { text: await attach(deps, ticket, input, { deliveryChecked: false }) };
   await announce(deps, ticket, parse, actions, { timers, assigneeTargets: opened.assigneeTargets });
-  return createdText(ticket, parse, linkedId, {
+  const text = createdText(ticket, parse, linkedId, {
     orderGuessed,
     askForOrder,
     photoSent,
     afterHours,
     ...(goodsNotFound ? { goodsNotFound } : {}),
   });
+  return { text, opened: true };
 }
 
 function createdText(

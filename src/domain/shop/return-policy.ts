@@ -25,5 +25,10 @@ export const ReturnPolicySchema = z.strictObject({
    * ("可以送货上门吗", "你们发什么快递"); optional.
    */
   delivery: Text.optional(),
+  /**
+   * How invoices are had (电子发票 from the order page, 专票 on request …), told with an invoice ticket and when a
+   * customer asks how ("发票怎么开"); optional.
+   */
+  invoice: Text.optional(),
 });
 export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
