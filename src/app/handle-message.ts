@@ -547,6 +547,11 @@ export function createMessageHandler(deps: {
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
       if (asksPresales(d.text) && !clearMatter(parse)) return { text: zh.presales() };
+      // "我明天不在家，能晚点送吗": the courier arranges when and where the parcel is handed over; the shop's delivery
+      // note says how to ask for it. A message the classifier placed among order questions is answered below.
+      const handoverNote = asksHandover(d.text) && !clearMatter(parse) ? deps.returnPolicy?.delivery : undefined;
+      if (handoverNote && !QUERY_INTENTS.has(parse.primary) && !namesAnOrder(parse))
+        return { text: `${zh.deliveryPolicy(handoverNote)}\n${zh.deliveryOrderHint()}` };
       // "你们打算怎么处理", "补发的单号呢": a question for the ticket the customer is in (whatever it is about), not
       // a new 投诉 or 补发 ticket.
       if (asksHandling(d.text) || (ASKS_TRACKING_NO.test(d.text) && !namesAnOrder(parse))) {
@@ -733,7 +738,7 @@ const ASKS_PHONE =
 const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 /** Asks how parcels go out or are handed over ("可以送货上门吗", "会放驿站吗", "你们发什么快递"), not about one left there. */
 const ASKS_HANDOVER =
-  /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
+  /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|放门卫|放物业|放前台|(?:晚点|晚些|晚一点|改天|明天再|后天再|周末再|下午再|晚上再)(?:送|派送|配送)|改约|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
 const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
 /** Asks how to get an invoice ("发票怎么开", "怎么申请开票", "开票流程") — not why it has not come ("发票怎么还没开"). */
 const ASKS_HOW_INVOICE =
@@ -754,7 +759,8 @@ const LOOKED_FOR =
   /(?:问了|问过|找了|找过|看了|看过|查了|翻了|去了)[^，。,.]{0,8}?(?:也|都)?(?:没有|没找到|没看到|没见|没)|(?:快递柜|丰巢|驿站|门卫|物业|邻居|前台|门口|家人)[^，。,.]{0,6}?(?:也|都)(?:没有|没|说没)/u;
 
 /** Which item it is ("少的是赠品 那个小勺子", "碎的是大的那个"): a detail of the problem already reported. */
-const WHICH_ITEM = /(?:少|缺|漏发?|坏|破|碎|错)的是|(?:少|缺|漏)了?的那个|是(?:赠品|配件|说明书)/u;
+const WHICH_ITEM =
+  /(?:少|缺|漏发?|坏|破|碎|错)的是|(?:少|缺|漏)了?的那个|是(?:赠品|配件|说明书)|(?:赠品|配件|说明书|小样|充电器|数据线|充电线|遥控器|螺丝|零件|盖子|袋子)(?:也|都)?(?:没|没有)(?:收到|发|给|到|在)/u;
 
 /**
  * The message gives details (an address, a phone, order or tracking number, a size or colour, invoice

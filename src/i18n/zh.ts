@@ -194,6 +194,8 @@ export const zh = {
       ? `\n${shipped}，不能直接取消：客服会尽量联系快递拦截；拦截不成的话，您可以拒收，或签收后申请退货退款。`
       : `\n${shipped}，改地址要请快递改派：客服会联系快递处理，改派可能产生费用，请留意客服的回复。`;
   },
+  carrierFixedNote: (p: { carrier?: string; trackingNo?: string }) =>
+    `\n该订单已${p.carrier ? `由${p.carrier}` : ''}发出${p.trackingNo ? `（单号 ${p.trackingNo}）` : ''}，包裹到了快递手里就不能再换快递了；着急的话，客服可以帮您催快递加快派送。`,
   refundInTransitNote: (p: { parcel?: string }) =>
     `\n该订单已发货${p.parcel ? `（${p.parcel}）` : ''}，包裹还在路上：客服会尽量联系快递拦截退回；拦截不成的话，您可以拒收，包裹退回仓库后为您退款。`,
   refundTiming: (p: ReturnPolicy) => `退款说明：${p.refund}。`,

@@ -144,7 +144,40 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect((await say('c-which', '少的是赠品 那个小勺子')).json.replies[0].text).toBe(
       `收到，已补充到工单 #${id}，处理的同事会看到。`,
     );
+    // Another item missing as well is news for the same ticket too.
+    expect((await say('c-which', '说明书也没收到')).json.replies[0].text).toBe(
+      `收到，已补充到工单 #${id}，处理的同事会看到。`,
+    );
     expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).reminderCount).toBe(0);
+  });
+
+  it('"能不能换个快递" asks to change the order, not to exchange the goods; a parcel already out says it cannot', async () => {
+    const p = svc.db.prisma;
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-carrier', kind: 'customer', customerId: customer.id },
+    });
+    const order = await p.order.create({
+      data: {
+        orderNo: 'SO-CARRIER-1',
+        source: 'own',
+        status: 'shipped',
+        carrier: 'zto',
+        trackingNo: '731130000777',
+        items: [{ sku: 'x', name: '保温杯', qty: 1, priceCents: 100 }],
+      },
+    });
+    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    const r = (await say('c-carrier', '能不能换个快递')).json.replies[0].text;
+    expect(r).toMatch(/^已为您登记售后工单 #\d+（修改订单，/);
+    expect(r).toContain('订单 SO-CARRIER-1');
+    expect(r).toContain('该订单已由中通发出（单号 731130000777），包裹到了快递手里就不能再换快递了');
+  });
+
+  it('"我明天不在家，能晚点送吗" gets how handing over is arranged (the delivery note), not a greeting', async () => {
+    const r = (await say('c-late-drop', '我明天不在家，能晚点送吗')).json.replies[0].text;
+    expect(r).toMatch(/^配送说明：.*由快递员安排/);
+    expect(r).toContain('发订单号给我就行');
   });
 
   it('details and a changed mind are added to the ticket; asking again or "还没人处理" chases it, with no second ticket', async () => {

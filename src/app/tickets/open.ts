@@ -612,6 +612,13 @@ function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
   }
   if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
   if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
+  // "能不能换个快递" once the parcel is with a carrier: it cannot change hands.
+  if (parse.primary === 'change_order' && parse.notes.includes('rule:carrier-request') && o.status === 'shipped') {
+    return zh.carrierFixedNote({
+      ...(o.carrier ? { carrier: carrierName(o.carrier) } : {}),
+      ...(o.trackingNo ? { trackingNo: o.trackingNo } : {}),
+    });
+  }
   return zh.orderLeftWarehouseNote({
     cancel: parse.primary === 'cancel_order',
     signed: o.status === 'signed',
