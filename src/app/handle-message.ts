@@ -1,5 +1,5 @@
 import { type OutboundMessage, STAFF_REPLY_TO } from '../channels/channel.ts';
-import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
+import type { ReturnPolicy, ReturnPolicyPart } from '../domain/shop/return-policy.ts';
 import { PRODUCT_PROBLEMS, problemKey, problemsChosenBetween } from '../domain/tickets/lifecycle.ts';
 import { parseRatingChoice, RATING_LEVELS, type RatingLevel } from '../domain/tickets/rating.ts';
 import { zh } from '../i18n/zh.ts';
@@ -658,7 +658,10 @@ export function createMessageHandler(deps: {
     // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not. With a return under way,
     // the answer also says that it is registered (as for "怎么换" above).
     if (parse.primary === 'return_info' && deps.returnPolicy) {
-      return { text: `${zh.returnPolicy(deps.returnPolicy)}${await returnContext(sender, deps.returnPolicy)}` };
+      // One thing asked ("退货地址发我一下", "运费谁出") gets that part; anything else the whole policy.
+      const part = policyPartAsked(d.text);
+      const told = part ? zh.returnPolicyPart(deps.returnPolicy, part) : zh.returnPolicy(deps.returnPolicy);
+      return { text: `${told}${await returnContext(sender, deps.returnPolicy)}` };
     }
     if (parse.clarify) {
       const chased =
@@ -740,6 +743,19 @@ const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 const ASKS_HANDOVER =
   /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|放门卫|放物业|放前台|(?:晚点|晚些|晚一点|改天|明天再|后天再|周末再|下午再|晚上再)(?:送|派送|配送)|改约|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
 const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
+/** What a return-policy question can ask about on its own (zh.returnPolicyPart). */
+const POLICY_PARTS: readonly [ReturnPolicyPart, RegExp][] = [
+  ['address', /寄到哪|寄回哪|寄哪|退到哪|发到哪|寄去哪|地址|收件人|寄给谁/u],
+  ['shipping', /运费|邮费|快递费|谁出|谁承担|谁付/u],
+  ['window', /几天内|多少天|几天可以|七天|7天|无理由|过了.{0,3}天|超过.{0,3}天/u],
+  ['refund', /退款.{0,4}(?:多久|几天|什么时候|啥时候|时效)|(?:多久|几天|什么时候|啥时候).{0,4}(?:退款|到账)/u],
+];
+/** The one part of the return policy a question asks about, or undefined for none or several ("怎么退货"). */
+function policyPartAsked(text: string): ReturnPolicyPart | undefined {
+  const asked = POLICY_PARTS.filter(([, re]) => re.test(text)).map(([part]) => part);
+  return asked.length === 1 ? asked[0] : undefined;
+}
+
 /** Asks how to get an invoice ("发票怎么开", "怎么申请开票", "开票流程") — not why it has not come ("发票怎么还没开"). */
 const ASKS_HOW_INVOICE =
   /(?:发票|开票|票)(?:要|该|应该)?(?:怎么|怎样|如何)(?:开|申请|弄|操作|办|拿|获取|下载)|(?:怎么|怎样|如何)(?:才能)?(?:开|申请|开具|拿到|获取|下载)(?:个|一下|张)?(?:发票|票)|(?:开票|发票)(?:的)?(?:流程|步骤|方法)/u;

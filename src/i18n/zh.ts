@@ -1,5 +1,5 @@
 import type { MediaKind } from '../channels/channel.ts';
-import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
+import type { ReturnPolicy, ReturnPolicyPart } from '../domain/shop/return-policy.ts';
 
 const MEDIA_ZH: Readonly<Record<MediaKind, string>> = { image: '图片', voice: '语音', video: '视频', file: '文件' };
 
@@ -185,6 +185,19 @@ export const zh = {
       `· 退款：${p.refund}。`,
       '寄出后把快递单号发给我，我会登记到您的退货工单。',
     ].join('\n'),
+  /** One part of the return policy, for a question about only that ("退货地址发我一下", "运费谁出"). */
+  returnPolicyPart: (p: ReturnPolicy, part: ReturnPolicyPart) => {
+    switch (part) {
+      case 'address':
+        return `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}。寄出后把快递单号发给我，我会登记到您的退货工单。`;
+      case 'shipping':
+        return `退货运费：${p.shipping.ourFault}；${p.shipping.noReason}。`;
+      case 'window':
+        return `签收后 ${p.windowDays} 天内可申请无理由退换：${p.conditions}。`;
+      case 'refund':
+        return `退款说明：${p.refund}。`;
+    }
+  },
   orderLeftWarehouseNote: (p: { cancel: boolean; signed: boolean; carrier?: string; trackingNo?: string }) => {
     const parcel = [p.carrier, p.trackingNo].filter(Boolean).join(' ');
     const shipped = `该订单已发货${parcel ? `（${parcel}）` : ''}`;

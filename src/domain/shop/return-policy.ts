@@ -32,3 +32,6 @@ export const ReturnPolicySchema = z.strictObject({
   invoice: Text.optional(),
 });
 export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
+
+/** A part of the policy a customer may ask about on its own ("退货地址发我一下", "运费谁出", "几天内能退", "退款多久到账"). */
+export type ReturnPolicyPart = 'address' | 'shipping' | 'window' | 'refund';
