@@ -113,7 +113,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
 
   /** The tickets' view of orders; `productGroups` are the goods words of intents/lookups/products.txt. */
   const lookupFor = (productGroups: readonly ProductGroup[]): TicketOrders => ({
-    async forCustomer(customerId, entities, primary, text = '') {
+    async forCustomer(customerId, entities, intents = [], text = '') {
       const mine = await orders.find({ by: 'customer', value: customerId }, 20);
       const refs = entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
       const find = (e: { type: string; value: string }) =>
@@ -130,7 +130,7 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
       }
       // A number the customer named that is not theirs: no guess at another order (nor a hint that it exists).
       if (named[0]) return { notTheirs: named[0].value };
-      const wanted = primary ? WANTS[primary] : undefined;
+      const wanted = intents.map((i) => WANTS[i]).find((w) => w !== undefined);
       const status = (o: OrderDetail): OrderStatus =>
         o.lastTrackingKind === 'signed' && o.status === 'shipped' ? 'signed' : (o.status as OrderStatus);
       // The wanted statuses in order of preference ("显示签收了但没收到": a signed order before a shipped one).

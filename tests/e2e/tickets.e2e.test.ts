@@ -912,6 +912,29 @@ describe('staff commands in chat', () => {
     expect(clothes).toContain('您名下的订单里没有找到衣服，请发送这件衣服的订单号和下单手机号后 4 位');
   });
 
+  it('"签收了但没收到，我要投诉" is a complaint about the signed order, not the newest; "什么时候给我处理" asks about it', async () => {
+    const p = svc.db.prisma;
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-signed-complaint', kind: 'customer', customerId: customer.id },
+    });
+    for (const [orderNo, status, daysAgo] of [
+      ['SO-SIGNED-OLD', 'signed', 4],
+      ['SO-PAID-NEW', 'paid', 0],
+    ] as const) {
+      const orderedAt = new Date(Date.now() - daysAgo * 86_400_000);
+      const order = await p.order.create({ data: { orderNo, source: 'own', status, orderedAt } });
+      await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    }
+    const r = (await say('c-signed-complaint', '快递显示签收了但是我根本没收到，客服也不回我，我要投诉')).json
+      .replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(r)?.[1]);
+    expect(r).toContain('订单 SO-SIGNED-OLD');
+    const when = (await say('c-signed-complaint', '你们什么时候给我处理')).json.replies[0].text;
+    expect(when).toMatch(new RegExp(`^您的工单 #${id} 目前状态：待处理。`));
+    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(1);
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

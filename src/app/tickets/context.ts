@@ -45,13 +45,17 @@ export interface CustomerOrderMatch {
 export interface TicketOrders {
   /**
    * The order this customer message is about: the one named in the parse when it is the customer's; when
-   * the message names none, the newest one in a status that fits the problem (`primary`), else the newest.
+   * the message names none, the newest one in a status that fits the problem (`intents`), else the newest.
    */
   forCustomer(
     customerId: string,
     /** `start` −1: carried from the conversation rather than named in this message (nlu/context.ts). */
     entities: { type: string; value: string; start?: number; end?: number }[],
-    primary?: string,
+    /**
+     * What the message is about, the primary first: the first with a fitting order status decides which order is
+     * likeliest ("…签收了但没收到，我要投诉": a complaint, about the signed order).
+     */
+    intents?: readonly string[],
     /** The message: the goods it names ("纸尿裤少了一包") and "另一单…" tell which order. */
     text?: string,
   ): Promise<CustomerOrderMatch>;

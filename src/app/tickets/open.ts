@@ -117,7 +117,8 @@ export async function onCustomerMessage(
     }
   }
   const { sender, parse, delivery } = input;
-  const match = (await deps.orders?.forCustomer(sender.id, parse.entities, parse.primary, delivery.text)) ?? {};
+  const intents = [parse.primary, ...parse.intents.map((i) => i.id)];
+  const match = (await deps.orders?.forCustomer(sender.id, parse.entities, intents, delivery.text)) ?? {};
   const out = await openOrAttach(deps, input, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
