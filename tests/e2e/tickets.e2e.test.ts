@@ -62,6 +62,21 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(view).toContain('我要你们赔偿医药费');
   });
 
+  it('"医药费你们出吗" on a safety ticket is the settlement wanted (赔偿), noted; "给我个说法" presses it', async () => {
+    const opened = (await say('c-amends', '用了面膜脸过敏了 红了一片')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（安全问题/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const noted = `收到，您希望赔偿，已记到工单 #${id}，处理的同事确认后会告诉您。`;
+    expect((await say('c-amends', '医药费你们出吗')).json.replies[0].text).toBe(noted);
+    expect((await say('c-amends', '我不要退款 我要赔偿')).json.replies[0].text).toBe(noted);
+    const ticket = () => svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect((await ticket()).reminderCount).toBe(0);
+    expect((await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text).toContain('顾客希望：赔偿');
+    expect((await say('c-amends', '你们必须给我个说法')).json.replies[0].text).toContain('已再次提醒负责同事');
+    expect((await ticket()).reminderCount).toBe(1);
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: (await ticket()).customerId } })).toBe(1);
+  });
+
   it.each([
     ['c-broken-1', '收到的杯子是碎的'],
     ['c-broken-2', '杯子裂了'],

@@ -70,6 +70,13 @@ export async function onCustomerMessage(
   if (problem === HANDOFF || problem === COMPENSATION) {
     const current =
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
+    // "医药费你们出吗", "我不要退款 我要赔偿": how the customer wants the matter settled — noted on it, as other
+    // settlements are (SETTLEMENTS), not a reminder. "你们必须给我个说法" presses the matter and stays one.
+    if (current && problem === COMPENSATION && ASKS_AMENDS.test(input.delivery.text)) {
+      const flags = (current.flags ?? {}) as Record<string, unknown>;
+      await note(deps, current, input, { change: { flags: { ...flags, wants: '赔偿' } } });
+      return answerOn(current, zh.requestNoted({ id: current.id, requestZh: '赔偿' }));
+    }
     if (current) {
       const answer = answerOn(current, await attach(deps, current, input, { deliveryChecked: false }));
       // The reply names when someone will answer (attach): after hours, the service hours beside it would
@@ -181,6 +188,8 @@ function namesAnotherOrder(parse: Parse, t: TicketRow): boolean {
 /** The problem of a ticket that is only a hand-off to a person (lifecycle.ts). */
 const HANDOFF = 'handoff';
 const COMPENSATION = 'compensation';
+/** Money asked for a loss ("赔偿", "医药费你们出吗", "怎么赔"), not just "给个说法". */
+const ASKS_AMENDS = /赔偿|赔付|补偿|赔钱|赔我|赔多少|怎么赔|医药费|治疗费|检查费|看病的钱|损失/u;
 
 /**
  * The customer's unresolved ticket they wrote about in the last half hour, if any — unless the message is
