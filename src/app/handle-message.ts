@@ -104,6 +104,12 @@ export interface TicketHandling {
   /** "退货单号 SF…": the parcel sent back, recorded on the open return ticket; undefined when it is not that. */
   onReturnParcel?(input: HandlingInput): Promise<Answer | undefined>;
   /**
+   * "都说了很慢了 快点" (not shipped yet, or stuck on the way?) about an order the conversation is about: the
+   * clarifying question's option that order's state answers — 催发货 before it ships, 物流延误 on the way, 未收到货
+   * once signed. Undefined when the options are not those, or no order is known.
+   */
+  deliveryProblemOf?(input: HandlingInput, options: readonly string[]): Promise<string | undefined>;
+  /**
    * The customer rates a resolved ticket ("满意", or a tap on the resolution notice's choices): recorded on it;
    * undefined when there is no ticket to rate.
    */
@@ -668,7 +674,19 @@ export function createMessageHandler(deps: {
         sender.kind === 'customer'
           ? await deps.tickets?.onFollowUp(input, { chase, timing, question, inSession: true })
           : undefined;
-      return chased ?? { text: parse.clarify.question, asked: true };
+      if (chased) return chased;
+      // The order being talked about answers the question ("还没发货，还是物流不动？" for a parcel on its way).
+      const known =
+        sender.kind === 'customer' ? await deps.tickets?.deliveryProblemOf?.(input, parse.clarify.options) : undefined;
+      if (known) {
+        const decided = { ...parse, primary: known, intents: [{ id: known, score: 1 }], clarify: undefined };
+        const ticket = await deps.tickets?.onCustomerMessage(
+          { ...input, parse: decided },
+          { chase, timing, restated: true, photoSent, question, afterHours: false, askedAgain },
+        );
+        if (ticket) return ticket;
+      }
+      return { text: parse.clarify.question, asked: true };
     }
     // A person takes over when the customer asks for one, or when the problem needs one at once
     // (critical cues such as 过敏, or a complaint headed for a manager: 12315, 曝光, 律师 …).

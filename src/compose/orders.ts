@@ -9,7 +9,7 @@ import type { OrderFacts, TicketOrders } from '../app/tickets/context.ts';
 import type { Env } from '../config/env.ts';
 import { ANOTHER_ORDER, ordersNamedByGoods, ordersOfProducts, type ProductGroup } from '../domain/orders/goods.ts';
 import { credibilityReport } from '../domain/orders/signoff.ts';
-import { nextStep } from '../domain/orders/timeline.ts';
+import { estimatedDelivery, nextStep } from '../domain/orders/timeline.ts';
 import type { OrderDetail, OrderStatus } from '../domain/orders/types.ts';
 import type { MaintenanceTask } from '../jobs/workers.ts';
 import { createRadarStore } from '../store/anomaly.repo.ts';
@@ -57,6 +57,7 @@ function facts(o: OrderDetail, now = systemClock.now()): OrderFacts {
   );
   const refunded = o.history.findLast((h) => h.status === 'refunded')?.at;
   const signed = o.tracking.find((t) => t.signoffKind !== undefined);
+  const eta = estimatedDelivery(o);
   return {
     id: o.id,
     orderNo: o.orderNo,
@@ -74,6 +75,7 @@ function facts(o: OrderDetail, now = systemClock.now()): OrderFacts {
       : {}),
     ...(latest ? { latestTracking: { at: latest.at, description: latest.description } } : {}),
     nextStep: nextStep(o, now),
+    ...(eta ? { eta } : {}),
   };
 }
 

@@ -143,6 +143,9 @@ export const zh = {
   alreadyRefunded: (p: { orderNo: string; amountText: string; atText?: string }) =>
     `订单 ${p.orderNo} 已${p.atText ? `于 ${p.atText} ` : ''}退款 ¥${p.amountText}，原路退回，一般 1-3 个工作日到账（银行卡可能稍慢）。` +
     '超过 3 个工作日还没收到，请告诉我，我为您登记核查。',
+  inTransitOnTime: (p: { orderNo: string; carrier?: string; trackingNo?: string; latest: string; etaText: string }) =>
+    `订单 ${p.orderNo} 正在运输中${p.carrier || p.trackingNo ? `（${[p.carrier, p.trackingNo].filter(Boolean).join(' ')}）` : ''}，` +
+    `最新物流：${p.latest}。预计 ${p.etaText} 送达，还在正常时效内。到时还没收到的话，您再找我，我会直接为您登记催件。`,
   shipWithinPromise: (p: { orderNo: string; statusZh: string; dueText: string; promised: boolean }) =>
     `订单 ${p.orderNo} 目前「${p.statusZh}」，${p.promised ? '承诺' : '一般'} ${p.dueText} 前发货，还在时限内，仓库会尽快安排。` +
     '到时还没发出的话，您再找我，我会直接为您登记加急处理。',

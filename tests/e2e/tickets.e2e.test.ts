@@ -950,6 +950,46 @@ describe('staff commands in chat', () => {
     expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(1);
   });
 
+  it('"快递怎么这么慢" about a parcel moving on time gets where it is and when it is due; asked again, a ticket', async () => {
+    const p = svc.db.prisma;
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-slow', kind: 'customer', customerId: customer.id },
+    });
+    const now = Date.now();
+    const order = await p.order.create({
+      data: {
+        orderNo: 'SO-SLOW-1',
+        source: 'own',
+        status: 'shipped',
+        carrier: 'zto',
+        trackingNo: '731130000888',
+        estimatedDeliveryAt: new Date(now + 2 * 86_400_000),
+        history: [{ status: 'shipped', at: now - 86_400_000, source: 'own' }],
+        items: [{ sku: 'x', name: '保温杯', qty: 1, priceCents: 100 }],
+      },
+    });
+    await p.logisticsEvent.create({
+      data: {
+        orderId: order.id,
+        carrier: 'zto',
+        trackingNo: '731130000888',
+        at: new Date(now - 3 * 3_600_000),
+        description: '快件已从 杭州转运中心 发出',
+      },
+    });
+    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    const slow = (await say('c-slow', '快递怎么这么慢')).json.replies[0].text;
+    expect(slow).toMatch(
+      /^订单 SO-SLOW-1 正在运输中（中通 731130000888），最新物流：\S+ \S+ 快件已从 杭州转运中心 发出。预计 \d+月\d+日 送达，还在正常时效内。/,
+    );
+    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(0);
+    // Pressed again ("还没发货，还是物流不动？" is answered by the order: it is on its way): a 物流延误 ticket.
+    const again = (await say('c-slow', '都说了很慢了 快点')).json.replies[0].text;
+    expect(again).toMatch(/^已为您登记售后工单 #\d+（物流延误，.*订单 SO-SLOW-1/);
+    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(1);
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

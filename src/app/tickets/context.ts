@@ -26,6 +26,8 @@ export interface OrderFacts {
   latestTracking?: { at: Date; description: string };
   /** What happens next, in one sentence ("预计 12月3日 送达"; domain/orders/timeline.ts nextStep). */
   nextStep?: string;
+  /** When a shipped parcel should arrive (the carrier's estimate, else its usual transit days). */
+  eta?: Date;
 }
 
 /** The order a customer message is about, and the order or tracking number it named that is not theirs. */

@@ -9,7 +9,7 @@ import { customerTicketStatus } from './customer-status.ts';
 import { escalate, onEscalationTimer } from './escalate.ts';
 import { keepKfCustomersReachable } from './keepalive.ts';
 import { onCustomerMedia } from './media.ts';
-import { onCustomerMessage, onFollowUp } from './open.ts';
+import { deliveryProblemOf, onCustomerMessage, onFollowUp } from './open.ts';
 import { onOrderShown } from './order-link.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
 import { onRating } from './rating.ts';
@@ -30,6 +30,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     onOrderShown: (input, orderNo) => onOrderShown(deps, input, orderNo),
     onCustomerMedia: (input) => onCustomerMedia(deps, input),
     onReturnParcel: (input) => onReturnParcel(deps, input),
+    deliveryProblemOf: (input, options) => deliveryProblemOf(deps, input, options),
     onRating: (input, rating) => onRating(deps, input, rating),
     onPlatformStaffReply: (input) => onPlatformStaffReply(deps, input),
     customerTicketStatus: (input) => customerTicketStatus(deps, input),

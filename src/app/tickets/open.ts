@@ -1,4 +1,5 @@
 import { carrierName } from '../../domain/orders/carriers.ts';
+import { cnDay, cnDayNumber } from '../../domain/orders/cn-time.ts';
 import { type OrderStatus, STATE_LABEL } from '../../domain/orders/types.ts';
 import {
   followUpProblem,
@@ -229,8 +230,10 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
       ...(order.refundedAt ? { atText: fmtTime(order.refundedAt) } : {}),
     });
   }
-  if (input.parse.primary !== 'urge_shipment' || input.parse.urgency.level !== 'normal') return undefined;
-  if (input.sender.tier === 'vip') return undefined;
+  if (input.parse.urgency.level !== 'normal' || input.sender.tier === 'vip') return undefined;
+  // "快递怎么这么慢" about a parcel on its way, moving, and not yet due: where it is and when it is due.
+  if (input.parse.primary === 'logistics_delay') return onItsWay(order, deps.now());
+  if (input.parse.primary !== 'urge_shipment') return undefined;
   if (order.shippedAt || order.status === 'shipped' || order.status === 'signed') {
     return zh.alreadyShipped({
       orderNo: order.orderNo,
@@ -252,6 +255,53 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
     statusZh: STATE_LABEL[order.status as OrderStatus] ?? order.status,
     dueText: fmtTime(due),
     promised: order.promisedShipBy !== undefined,
+  });
+}
+
+/** The delivery problems a clarifying question may choose between, and the order states that settle it. */
+const DELIVERY_CHOICES = new Set(['urge_shipment', 'logistics_delay', 'not_received']);
+
+/** See TicketHandling.deliveryProblemOf. */
+export async function deliveryProblemOf(
+  deps: TicketDeps,
+  input: HandlingInput,
+  options: readonly string[],
+): Promise<string | undefined> {
+  if (options.length < 2 || !options.every((o) => DELIVERY_CHOICES.has(o))) return undefined;
+  const refs = input.parse.entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
+  if (refs.length === 0) return undefined;
+  const { order } = (await deps.orders?.forCustomer(input.sender.id, refs)) ?? {};
+  if (!order) return undefined;
+  const state = order.lastSignoff || order.status === 'signed' ? 'not_received' : undefined;
+  const choice =
+    state ??
+    (order.shippedAt || order.status === 'shipped'
+      ? 'logistics_delay'
+      : NOT_YET_SHIPPED.has(order.status)
+        ? 'urge_shipment'
+        : undefined);
+  return choice && options.includes(choice) ? choice : undefined;
+}
+
+/** How long a parcel may go without a tracking update before it counts as stuck (a ticket, not reassurance). */
+const STUCK_AFTER_MS = 48 * 3_600_000;
+
+/**
+ * The answer to "怎么这么慢" for a parcel in transit that is moving (a tracking update in the last 48 h) and not
+ * past its expected day: where it is, when it is due, and to come back if it does not arrive by then. Undefined
+ * (a 物流延误 ticket) when it is late, stuck, signed, or its progress is unknown.
+ */
+function onItsWay(order: OrderFacts, now: Date): string | undefined {
+  const latest = order.latestTracking;
+  if (order.status !== 'shipped' || order.lastSignoff || !latest || !order.eta) return undefined;
+  if (now.getTime() - latest.at.getTime() > STUCK_AFTER_MS) return undefined;
+  if (cnDayNumber(order.eta) < cnDayNumber(now)) return undefined;
+  return zh.inTransitOnTime({
+    orderNo: order.orderNo,
+    ...(order.carrier ? { carrier: carrierName(order.carrier) } : {}),
+    ...(order.trackingNo ? { trackingNo: order.trackingNo } : {}),
+    latest: `${fmtTime(latest.at)} ${latest.description}`,
+    etaText: cnDay(order.eta),
   });
 }
 
