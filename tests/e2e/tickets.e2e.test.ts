@@ -664,6 +664,36 @@ describe('staff commands in chat', () => {
   const inbox = async (user: string): Promise<Msg[]> =>
     (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
 
+  it('after 「12号工单已经补发了 SF…」 the customer asks the number and hears it; "补发的还没到" reopens that ticket', async () => {
+    const opened = (await say('c-reship-late', '杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('agent1', `@bot ${id}号工单已经补发了 顺丰SF1111222233334`, 'staff')).json.replies[0].text).toBe(
+      `工单 #${id} 已更新为「已解决」。已通知顾客。`,
+    );
+    const notice = (await inbox('c-reship-late')).map((m) => m.text).find((t) => t.includes('已处理完成'));
+    expect(notice).toContain('处理结果：已经补发了 顺丰SF1111222233334。');
+    expect((await say('c-reship-late', '补发的单号是多少')).json.replies[0].text).toBe(
+      `您的工单 #${id}（商品破损）已处理完成，处理结果：已经补发了 顺丰SF1111222233334。如果一直没收到，直接回复我，工单会重新打开并加急处理。`,
+    );
+    expect((await say('c-reship-late', '补发的还没到')).json.replies[0].text).toBe(
+      `抱歉问题还没解决！工单 #${id} 已重新打开，并已升级给主管跟进。`,
+    );
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect([t.status, t.reopenCount]).toEqual(['open', 1]);
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+  });
+
+  it('a resolved ticket about something else is not reopened by a new "快递还没到"', async () => {
+    const opened = (await say('c-other-late', '麻烦开个发票')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（发票/.exec(opened)?.[1]);
+    await say('agent1', `@bot 解决 #${id} 已开具电子发票`, 'staff');
+    const late = (await say('c-other-late', '快递还没到')).json.replies[0].text;
+    expect(late).not.toContain(`#${id} 已重新打开`);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.status).toBe('resolved');
+  });
+
   it('接单, 回复 (reaches the customer), 等待客户 pauses, 我的工单 and 加急工单 list, 解决 resolves', async () => {
     const opened = await say('c-wrong', '收到的衣服尺码发错了 我买的M发成了XL');
     const id = Number(/#(\d+)/.exec(opened.json.replies[0].text)?.[1]);

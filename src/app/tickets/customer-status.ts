@@ -17,6 +17,11 @@ const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
 /** "那我什么时候能收到新的", "补发的多久到": when the replacement comes — a question about the return/reship ticket. */
 const ASKS_ABOUT_REPLACEMENT =
   /(?:新的|换的|补发的|补寄的|重发的|换货|补发).{0,8}(?:什么时候|啥时候|多久|几号|哪天)|(?:什么时候|啥时候|多久|几号|哪天).{0,8}(?:新的|换的|补发的|补寄的|重发的)/;
+/**
+ * "补发的单号是多少": with the reship still open it is a question for its owner (a note, open.ts); once resolved,
+ * what was done (「已补发 顺丰SF…」) answers it.
+ */
+const ASKS_REPLACEMENT_NO = /(?:新的|换的|补发|补寄|重发|换货)的?(?:快递|物流)?单号/u;
 const REPLACEMENT_PROBLEMS = new Set(['return', 'reship']);
 /** A resolution that sent something new ("已补发", "换新寄出 SF…"). */
 const REPLACED = /补发|补寄|重发|换新|换货|寄出|发出|重新寄/u;
@@ -24,7 +29,7 @@ const REPLACED = /补发|补寄|重发|换新|换货|寄出|发出|重新寄/u;
 const RECENT_MS = 7 * 24 * 3_600_000;
 
 /** What staff wrote when they resolved `t` ("解决 #12 已补发"), if anything: the resolve event's note (move.ts). */
-async function resolutionOf(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
+export async function resolutionOf(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
   const events = await deps.repo.recentEvents(t.id, 30);
   const data = events.filter((e) => e.type === 'status').map((e) => e.data as { action?: string; note?: string });
   return data.filter((d) => d.action === 'resolve').at(-1)?.note;
@@ -37,10 +42,11 @@ async function resolutionOf(deps: TicketDeps, t: TicketRow): Promise<string | un
  */
 export async function customerTicketStatus(deps: TicketDeps, input: HandlingInput): Promise<string | undefined> {
   const text = input.delivery.text;
-  if (ASKS_ABOUT_REPLACEMENT.test(text)) {
-    const replacing = (await deps.repo.openOfCustomer(input.sender.id, 3)).filter((t) =>
-      REPLACEMENT_PROBLEMS.has(t.problem),
-    );
+  const asksNumber = ASKS_REPLACEMENT_NO.test(text);
+  if (asksNumber || ASKS_ABOUT_REPLACEMENT.test(text)) {
+    const open = await deps.repo.openOfCustomer(input.sender.id, 3);
+    const replacing = open.filter((t) => REPLACEMENT_PROBLEMS.has(t.problem));
+    if (asksNumber && open.length > 0) return undefined;
     if (replacing.length > 0) return describeAll(deps, replacing);
     // "新的什么时候到" after 「解决 #1 已补发」: the ticket is done; what was done answers it.
     const done = await deps.repo.latestResolved(input.sender.id, new Date(deps.now().getTime() - RECENT_MS));

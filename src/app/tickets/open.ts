@@ -124,6 +124,9 @@ export async function onCustomerMessage(
       return answerOn(current, reply);
     }
   }
+  // "补发的还没到", "还是坏的" after 「已处理完成」: what was done did not settle it, as the notice invites them to say.
+  const unsettled = await resolvedButNotSettled(deps, input);
+  if (unsettled) return answerOn(unsettled, await attach(deps, unsettled, input, { deliveryChecked: false }));
   const { sender, parse, delivery } = input;
   const intents = [parse.primary, ...parse.intents.map((i) => i.id)];
   const match = (await deps.orders?.forCustomer(sender.id, parse.entities, intents, delivery.text)) ?? {};
@@ -256,6 +259,34 @@ function answeredByOrder(deps: TicketDeps, input: HandlingInput, order: OrderFac
     dueText: fmtTime(due),
     promised: order.promisedShipBy !== undefined,
   });
+}
+
+/** Says what was done has not settled it: not arrived, still broken, not refunded. */
+const NOT_SETTLED =
+  /还没(?:到|收到|发|寄|好|修好|退|退款|到账)|还是(?:没|不行|坏|碎|漏|有问题|不能用|用不了|一样)|没(?:有)?解决|又(?:坏|碎|漏|出问题)|(?:补发|重发|补寄|换)的(?:也|还)?(?:没|是坏|碎|有问题|不对|错)/u;
+/** Names what a resolution sent or paid: the 补发 parcel, the new one, the refund. */
+const SETTLEMENT_REF = /补发|重发|补寄|换的|新的|退款|钱|到账/u;
+/** Says "it" is not settled without naming a problem of its own. */
+const ABOUT_IT = /没(?:有)?解决|还是不行|还是一样|还是有问题/u;
+/** How long after resolving a ticket the customer's "还没到" reopens it (the rating window is as long). */
+const REOPEN_WITHIN_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The customer's recently resolved ticket this message says is not settled ("补发的还没到" after 「已补发」), when
+ * nothing newer is open and the message names no other order; undefined otherwise. Attaching reopens it.
+ */
+async function resolvedButNotSettled(deps: TicketDeps, input: HandlingInput): Promise<TicketRow | undefined> {
+  const text = input.delivery.text;
+  if (!NOT_SETTLED.test(text)) return undefined;
+  const since = new Date(deps.now().getTime() - REOPEN_WITHIN_MS);
+  const done = await deps.repo.latestResolved(input.sender.id, since);
+  if (done?.status !== 'resolved' || namesAnotherOrder(input.parse, done)) return undefined;
+  // About that ticket: its problem, what it settled with (补发, 换的, 退款), or plainly "it" (没解决, 还是不行).
+  const about = problemKey(input.parse.primary) === done.problem || SETTLEMENT_REF.test(text) || ABOUT_IT.test(text);
+  if (!about) return undefined;
+  const open = await deps.repo.latestOpen(input.sender.id);
+  if (open && open.createdAt.getTime() > (done.resolvedAt?.getTime() ?? 0)) return undefined;
+  return done;
 }
 
 /** The delivery problems a clarifying question may choose between, and the order states that settle it. */
