@@ -271,6 +271,7 @@ export const zh = {
   /** With a safety ticket (过敏, 吃了吐了, 漏电 …): what to do meanwhile, whoever was hurt. */
   safetyAdvice: () =>
     '请先停止使用这件商品；人或宠物如有不适，请及时就医，并保留好剩余商品、包装和就诊凭证，方便后续处理。',
+  sentToManager: (p: { id: number }) => `好的，工单 #${p.id} 已转交经理跟进，经理会尽快联系您。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
   linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,

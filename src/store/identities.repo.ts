@@ -1,5 +1,5 @@
 import type { ChannelId, SenderRole } from '../channels/channel.ts';
-import type { PrismaClient } from './db.ts';
+import { isUniqueViolation, type PrismaClient } from './db.ts';
 
 /** Who sent a message, as the core sees it. */
 export interface Sender {
@@ -36,7 +36,7 @@ export function createIdentityStore(prisma: PrismaClient) {
         return await resolveOnce(channel, userRef, claimed, displayName);
       } catch (err) {
         // Two messages of a new user processed at once: the loser of the unique race reads the winner's row.
-        if ((err as { code?: string }).code === 'P2002') return resolveOnce(channel, userRef, claimed, displayName);
+        if (isUniqueViolation(err)) return resolveOnce(channel, userRef, claimed, displayName);
         throw err;
       }
     },

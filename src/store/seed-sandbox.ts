@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { PrismaClient } from './db.ts';
+import { isUniqueViolation, type PrismaClient } from './db.ts';
 
 const Roster = z.object({
   team: z.object({ id: z.string(), name: z.string(), calendarId: z.string() }),
@@ -39,7 +39,7 @@ export async function seedSandboxStaff(prisma: PrismaClient): Promise<void> {
         },
       })
       .catch((err: { code?: string }) => {
-        if (err.code !== 'P2002') throw err; // another process seeded it first
+        if (!isUniqueViolation(err)) throw err; // another process seeded it first
       });
   }
 }

@@ -9,7 +9,7 @@ import type { Priority } from '../domain/tickets/priority.ts';
 import { RuleSchema, rulesFromFile } from '../domain/tickets/rules.ts';
 import { SlaPoliciesFile, type SlaPolicy } from '../domain/tickets/sla.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient } from './db.ts';
+import { isUniqueViolation, type PrismaClient } from './db.ts';
 
 /** prisma/seed/tickets of this checkout, wherever the process was started from. */
 const SEED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'seed', 'tickets');
@@ -95,7 +95,7 @@ export async function seedAndLoadTicketConfig(
 }
 
 function ignoreDuplicate(err: { code?: string }) {
-  if (err.code !== 'P2002') throw err;
+  if (!isUniqueViolation(err)) throw err;
 }
 
 export async function loadTicketConfig(prisma: PrismaClient, src: TicketConfigSource = {}): Promise<TicketConfig> {

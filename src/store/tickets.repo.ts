@@ -1,6 +1,6 @@
 import type { RatingLevel } from '../domain/tickets/rating.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient, Sql } from './db.ts';
+import { isUniqueViolation, type PrismaClient, type Sql } from './db.ts';
 import { identityTargets } from './directory.repo.ts';
 import { PLATFORM } from './identities.repo.ts';
 import { sortableId } from './sortable-id.ts';
@@ -518,7 +518,7 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         await prisma.escalation.create({ data: e });
         return true;
       } catch (err) {
-        if ((err as { code?: string }).code === 'P2002') return false;
+        if (isUniqueViolation(err)) return false;
         throw err;
       }
     },

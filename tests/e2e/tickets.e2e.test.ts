@@ -628,6 +628,28 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: identity?.customerId ?? '' } })).toBe(0);
   });
 
+  it('"我要找你们经理" during a ticket sends that ticket to the manager; "能不能加急" chases it — no new tickets', async () => {
+    const opened = (await say('c-boss', '杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect((await say('c-boss', '能不能加急')).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    const before = (await inbox('mgr1')).length;
+    for (const text of ['我要找你们经理', '叫你们领导来']) {
+      expect((await say('c-boss', text)).json.replies[0].text).toMatch(
+        new RegExp(`^好的，工单 #${id} 已转交经理跟进，经理会尽快联系您。`),
+      );
+    }
+    // The manager hears of it once (one escalation per level), with the ticket.
+    const toManager = await eventually(
+      async () => (await inbox('mgr1')).slice(before).filter((m) => m.text.includes(`工单 #${id}：顾客投诉`)),
+      (m) => m.length > 0,
+    );
+    expect(toManager).toHaveLength(1);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.escalationLevel).toBe(3);
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+  });
+
   it('a 12315 threat reaches the manager at once; the manager acknowledges from the chat', async () => {
     const res = await say('c-angry', '三天了没人管 我要打12315投诉你们');
     expect(res.json.replies[0].text).toContain('您的投诉已直接转交经理处理');

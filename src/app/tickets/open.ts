@@ -68,6 +68,16 @@ export async function onCustomerMessage(
   // "怎么还没人处理" / "转人工" from a customer whose ticket is open: a person already has it, so it is a
   // reminder on that ticket (its owner is pushed), not a second ticket for the hand-off. Likewise "你们必须
   // 给我个说法" in the middle of a conversation about a ticket: the same matter, pressed.
+  // "我要找你们经理", "叫你们领导来" during a ticket: that ticket goes up to a manager (the complaint level of the
+  // ladder), not a new 投诉 or 转人工 ticket on a guessed order.
+  if ((problem === HANDOFF || problem === 'complaint') && onlyAsksForManager(input.delivery.text)) {
+    const current = await activeInSession(deps, input.sender.id);
+    if (current) {
+      await attach(deps, current, input, { deliveryChecked: false });
+      await escalate(deps, current, 'complaint');
+      return answerOn(current, zh.sentToManager({ id: current.id }));
+    }
+  }
   if (problem === HANDOFF || problem === COMPENSATION) {
     const current =
       problem === HANDOFF ? await deps.repo.latestOpen(input.sender.id) : await activeInSession(deps, input.sender.id);
@@ -192,6 +202,17 @@ function namesAnotherOrder(parse: Parse, t: TicketRow): boolean {
 /** The problem of a ticket that is only a hand-off to a person (lifecycle.ts). */
 const HANDOFF = 'handoff';
 const COMPENSATION = 'compensation';
+/** Asks for a manager ("找你们经理", "叫领导来", "让主管联系我"). */
+const ASKS_MANAGER = /(?:找|叫|让|要|请)(?:你们)?(?:的)?(?:经理|领导|主管|负责人|老板|店长)/u;
+/** The message asks for a manager and says nothing else (no grievance of its own to open a complaint for). */
+function onlyAsksForManager(text: string): boolean {
+  if (!ASKS_MANAGER.test(text)) return false;
+  const rest = text
+    .replace(ASKS_MANAGER, '')
+    .replace(/[\s\p{P}\p{S}]+/gu, '')
+    .replace(/我|要|你们|的|呢|吧|啊|了|来|过来|出来|一下|马上|现在|赶紧|立刻|联系|和|跟|说话|谈|处理|给|直接/gu, '');
+  return rest.length <= 1;
+}
 /** Money asked for a loss ("赔偿", "医药费你们出吗", "怎么赔"), not just "给个说法". */
 const ASKS_AMENDS = /赔偿|赔付|补偿|赔钱|赔我|赔多少|怎么赔|医药费|治疗费|检查费|看病的钱|损失/u;
 
