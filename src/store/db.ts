@@ -73,17 +73,3 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     },
   };
 }
-
-/**
- * A unique-constraint violation, as Prisma reports it (P2002) or as its driver adapter passes it on (SQLSTATE
- * 23505 in the cause: the embedded PGlite's path).
- */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown; kind?: unknown } } | null;
-  return (
-    e?.code === 'P2002' ||
-    e?.cause?.code === '23505' ||
-    e?.cause?.originalCode === '23505' ||
-    e?.cause?.kind === 'UniqueConstraintViolation'
-  );
-}

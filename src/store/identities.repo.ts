@@ -1,5 +1,6 @@
 import type { ChannelId, SenderRole } from '../channels/channel.ts';
-import { isUniqueViolation, type PrismaClient } from './db.ts';
+import { isUniqueViolation } from '../lib/db-errors.ts';
+import type { PrismaClient } from './db.ts';
 
 /** Who sent a message, as the core sees it. */
 export interface Sender {

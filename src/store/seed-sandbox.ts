@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { isUniqueViolation, type PrismaClient } from './db.ts';
+import { isUniqueViolation } from '../lib/db-errors.ts';
+import type { PrismaClient } from './db.ts';
 
 const Roster = z.object({
   team: z.object({ id: z.string(), name: z.string(), calendarId: z.string() }),

@@ -9,7 +9,8 @@ import type { Priority } from '../domain/tickets/priority.ts';
 import { RuleSchema, rulesFromFile } from '../domain/tickets/rules.ts';
 import { SlaPoliciesFile, type SlaPolicy } from '../domain/tickets/sla.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { isUniqueViolation, type PrismaClient } from './db.ts';
+import { isUniqueViolation } from '../lib/db-errors.ts';
+import type { PrismaClient } from './db.ts';
 
 /** prisma/seed/tickets of this checkout, wherever the process was started from. */
 const SEED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'seed', 'tickets');

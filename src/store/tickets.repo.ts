@@ -1,6 +1,7 @@
 import type { RatingLevel } from '../domain/tickets/rating.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { isUniqueViolation, type PrismaClient, type Sql } from './db.ts';
+import { isUniqueViolation } from '../lib/db-errors.ts';
+import type { PrismaClient, Sql } from './db.ts';
 import { identityTargets } from './directory.repo.ts';
 import { PLATFORM } from './identities.repo.ts';
 import { sortableId } from './sortable-id.ts';

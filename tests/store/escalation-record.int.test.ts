@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { isUniqueViolation } from '../../src/store/db.ts';
+import { isUniqueViolation } from '../../src/lib/db-errors.ts';
 import { createTicketRepo } from '../../src/store/tickets.repo.ts';
 import { freshPgDatabase, freshPgliteDatabase } from '../support/db.ts';
 

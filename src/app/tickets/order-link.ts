@@ -1,14 +1,12 @@
 import { openKey } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
+import { isUniqueViolation } from '../../lib/db-errors.ts';
 import type { HandlingInput } from '../handle-message.ts';
 import type { TicketDeps } from './context.ts';
 import { recordCustomerNote } from './open.ts';
 
 /** How long after opening an order-less ticket an order the customer proves is taken to be its order. */
 const LINK_WITHIN_MS = 24 * 3_600_000;
-
-/** A PostgreSQL unique violation (23505): here, another open ticket already holds the key. */
-const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | undefined)?.code === '23505';
 
 /**
  * "东西坏了" opened a ticket without an order and the reply asked for one — or took the customer's most likely
@@ -48,6 +46,7 @@ export async function onOrderShown(
       },
     });
   } catch (err) {
+    // Another open ticket already holds the key.
     if (isUniqueViolation(err)) return undefined;
     throw err;
   }
