@@ -552,7 +552,7 @@ export function createMessageHandler(deps: {
       // "你是机器人吗": the customer hears who answers and how to reach a person; asking is not yet asking for one.
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
-      if (asksPresales(d.text) && !clearMatter(parse)) return { text: zh.presales() };
+      if (asksPresales(d.text) && !clearMatter(parse) && !BOUGHT.test(d.text)) return { text: zh.presales() };
       // "我明天不在家，能晚点送吗": the courier arranges when and where the parcel is handed over; the shop's delivery
       // note says how to ask for it. A message the classifier placed among order questions is answered below.
       const handoverNote = asksHandover(d.text) && !clearMatter(parse) ? deps.returnPolicy?.delivery : undefined;
@@ -761,6 +761,9 @@ const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 const ASKS_HANDOVER =
   /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|放门卫|放物业|放前台|(?:晚点|晚些|晚一点|改天|明天再|后天再|周末再|下午再|晚上再)(?:送|派送|配送)|改约|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
 const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
+/** Says the goods were bought already ("下单的时候优惠券没用上"): no pre-sales question, whatever its words. */
+const BOUGHT = /下单|下了单|买了|已经买|付款|付了|拍了|收到/u;
+
 /** What a return-policy question can ask about on its own (zh.returnPolicyPart). */
 const POLICY_PARTS: readonly [ReturnPolicyPart, RegExp][] = [
   ['address', /寄到哪|寄回哪|寄哪|退到哪|发到哪|寄去哪|地址|收件人|寄给谁/u],
@@ -820,6 +823,8 @@ function policyNote(
   { asksHow, opened }: { asksHow: boolean; opened: boolean },
 ): string {
   if (!policy) return '';
+  // "怎么申请退款" (仅退款: nothing goes back): the refund rule, not where to send goods.
+  if (asksHow && parse.primary === 'refund_only') return `\n${zh.refundTiming(policy)}`;
   if (asksHow || parse.intents.some((i) => i.id === 'return_info')) return `\n${zh.returnAddress(policy)}`;
   if (parse.primary === 'refund_progress') return `\n${zh.refundTiming(policy)}`;
   // Told once, with the new ticket: the rule does not change with each 抬头 or chase that follows.

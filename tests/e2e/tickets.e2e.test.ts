@@ -1042,6 +1042,19 @@ describe('staff commands in chat', () => {
     expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(1);
   });
 
+  it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
+    const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect(opened).toContain('退款说明：仓库签收验货后 48 小时内退款，原路退回。');
+    expect(opened).not.toContain('寄回地址');
+    const where = (await say('c-refund-how', '退款退到哪里')).json.replies[0].text;
+    expect(where).toMatch(new RegExp(`^您的工单 #${id} 目前状态：待处理。您的问题已转给负责的同事`));
+    expect(where).not.toContain('已再次提醒');
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.reminderCount).toBe(0);
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

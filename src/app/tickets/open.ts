@@ -452,7 +452,9 @@ const FRESH_MS = 30 * 60_000;
  * fresh: opened in the last half hour and not chased yet ("退款多久能到账" right after 「我要退货」).
  */
 const chases = (t: TicketRow, chase: boolean, timing: boolean | undefined, now: Date) =>
-  chase && !(timing && t.reminderCount === 0 && now.getTime() - t.createdAt.getTime() < FRESH_MS);
+  chase && !(timing && isFresh(t, now));
+/** Opened in the last half hour and not chased yet. */
+const isFresh = (t: TicketRow, now: Date) => t.reminderCount === 0 && now.getTime() - t.createdAt.getTime() < FRESH_MS;
 
 /** The customer's message added to an open ticket as a note, once per delivery. */
 export async function note(
@@ -597,8 +599,11 @@ async function openOrAttach(
     return text === undefined ? undefined : { text };
   }
   if (open) {
+    // Asking about it ("退款退到哪里") while it is fresh is a question, not the request said again.
+    const asksAbout = question && isFresh(open, deps.now());
     const text =
-      !remindsOf(open, parse, { chase: chases(open, chase, timing, deps.now()), restated }) && isWorkedOn(open)
+      !remindsOf(open, parse, { chase: chases(open, chase, timing, deps.now()), restated: restated && !asksAbout }) &&
+      isWorkedOn(open)
         ? await note(deps, open, input, { question: question || chase })
         : await attach(deps, open, input, { deliveryChecked: true });
     return { text: withSafetyAdvice(open, delivery.text, text) };
