@@ -558,6 +558,33 @@ export function createMessageHandler(deps: {
       const handoverNote = asksHandover(d.text) && !clearMatter(parse) ? deps.returnPolicy?.delivery : undefined;
       if (handoverNote && !QUERY_INTENTS.has(parse.primary) && !namesAnOrder(parse))
         return { text: `${zh.deliveryPolicy(handoverNote)}\n${zh.deliveryOrderHint()}` };
+      // "可以拒收吗": yes — and what follows (the parcel goes back, the refund after it arrives).
+      if (ASKS_REFUSE.test(d.text) && !clearMatter(parse) && deps.returnPolicy)
+        return { text: zh.refuseDelivery(deps.returnPolicy) };
+      // "我已经拒收了": the parcel is on its way back; the refund is what to follow up — a refund ticket, with the rule.
+      if (REFUSED.test(d.text) && !ASKS_REFUSE.test(d.text) && (parse.clarify || REFUSAL_READINGS.has(parse.primary))) {
+        const asRefund = {
+          ...input,
+          parse: {
+            ...parse,
+            primary: 'refund_only',
+            intents: [{ id: 'refund_only', score: 1 }],
+            clarify: undefined,
+            notes: [...parse.notes, REFUSED_NOTE],
+          },
+        };
+        const opened = await deps.tickets?.onCustomerMessage(asRefund, {
+          chase,
+          timing,
+          restated: true,
+          photoSent,
+          question,
+          afterHours: false,
+          askedAgain,
+        });
+        const rule = deps.returnPolicy ? `\n${zh.refusedNote(deps.returnPolicy)}` : '';
+        if (opened) return { ...opened, text: `${opened.text}${rule}` };
+      }
       // "你们打算怎么处理", "补发的单号呢": a question for the ticket the customer is in (whatever it is about), not
       // a new 投诉 or 补发 ticket.
       if (asksHandling(d.text) || (ASKS_TRACKING_NO.test(d.text) && !namesAnOrder(parse))) {
@@ -761,6 +788,17 @@ const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 const ASKS_HANDOVER =
   /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|放门卫|放物业|放前台|(?:晚点|晚些|晚一点|改天|明天再|后天再|周末再|下午再|晚上再)(?:送|派送|配送)|改约|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
 const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
+/** Asks whether the parcel may be refused ("可以拒收吗", "能不能拒收"), not reporting that it was. */
+const ASKS_REFUSE =
+  /(?:可以|能|能不能|可不可以|是否可以|直接)拒收|拒收(?:可以|行|能退款)吗|拒收(?:会|要)?怎么样|拒收(?:的话|后)/u;
+
+/** Says the parcel was refused ("我已经拒收了", "快递我拒收了"). */
+const REFUSED = /拒收了|已拒收|我拒收|拒签了|已拒签/u;
+/** Marks the parse of a refusal turned into a refund request (tickets/open.ts guesses the order on its way back). */
+export const REFUSED_NOTE = 'cue:refused';
+/** What the classifier makes of "我已经拒收了" when it names no problem of its own (破损 … would keep theirs). */
+const REFUSAL_READINGS = new Set(['other', 'return_info', 'return_refund', 'refund_only', 'refund_progress']);
+
 /** Says the goods were bought already ("下单的时候优惠券没用上"): no pre-sales question, whatever its words. */
 const BOUGHT = /下单|下了单|买了|已经买|付款|付了|拍了|收到/u;
 

@@ -188,6 +188,11 @@ export const zh = {
       `· 退款：${p.refund}。`,
       '寄出后把快递单号发给我，我会登记到您的退货工单。',
     ].join('\n'),
+  refuseDelivery: (p: ReturnPolicy) =>
+    `可以拒收：派送时告诉快递员拒收，包裹会退回我们仓库。退款说明：${p.refund.replace(/[。.]$/u, '')}。` +
+    '想在发货前取消或拦截包裹，把订单号发给我，我帮您登记。',
+  refusedNote: (p: ReturnPolicy) =>
+    `拒收的包裹退回我们仓库后为您退款，不用另外寄回。退款说明：${p.refund.replace(/[。.]$/u, '')}。`,
   /** One part of the return policy, for a question about only that ("退货地址发我一下", "运费谁出"). */
   returnPolicyPart: (p: ReturnPolicy, part: ReturnPolicyPart) => {
     switch (part) {

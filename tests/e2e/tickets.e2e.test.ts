@@ -1055,6 +1055,29 @@ describe('staff commands in chat', () => {
     expect(t.reminderCount).toBe(0);
   });
 
+  it('"可以拒收吗" is answered; "我拒收了" opens the refund on the parcel on its way, with no interception advice', async () => {
+    const p = svc.db.prisma;
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-refused', kind: 'customer', customerId: customer.id },
+    });
+    for (const [orderNo, status, daysAgo] of [
+      ['SO-REFUSE-SHIPPED', 'shipped', 3],
+      ['SO-REFUSE-SIGNED', 'signed', 1],
+    ] as const) {
+      const orderedAt = new Date(Date.now() - daysAgo * 86_400_000);
+      const order = await p.order.create({ data: { orderNo, source: 'own', status, orderedAt, carrier: 'zto' } });
+      await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    }
+    const may = (await say('c-refused', '可以拒收吗')).json.replies[0].text;
+    expect(may).toMatch(/^可以拒收：派送时告诉快递员拒收，包裹会退回我们仓库。退款说明：仓库签收验货后 48 小时内退款/);
+    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(0);
+    const done = (await say('c-refused', '快递我拒收了 退款什么时候到')).json.replies[0].text;
+    expect(done).toMatch(/^已为您登记售后工单 #\d+（仅退款，.*订单 SO-REFUSE-SHIPPED/);
+    expect(done).toContain('拒收的包裹退回我们仓库后为您退款，不用另外寄回。');
+    expect(done).not.toContain('拦截');
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

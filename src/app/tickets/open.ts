@@ -19,7 +19,13 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { Parse } from '../../nlu/contract.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
-import type { Answer, CustomerMessageOpts, FollowUpOpts, HandlingInput } from '../handle-message.ts';
+import {
+  type Answer,
+  type CustomerMessageOpts,
+  type FollowUpOpts,
+  type HandlingInput,
+  REFUSED_NOTE,
+} from '../handle-message.ts';
 import type { OrderFacts, TicketDeps } from './context.ts';
 import { answerOn, assigneeTo, fmtTime, SESSION_MS, type Targets, wantsOf } from './context.ts';
 import { escalate } from './escalate.ts';
@@ -138,7 +144,10 @@ export async function onCustomerMessage(
   const unsettled = await resolvedButNotSettled(deps, input);
   if (unsettled) return answerOn(unsettled, await attach(deps, unsettled, input, { deliveryChecked: false }));
   const { sender, parse, delivery } = input;
-  const intents = [parse.primary, ...parse.intents.map((i) => i.id)];
+  // A refused parcel is on its way back: the order to guess is one shipped, not one delivered.
+  const intents = parse.notes.includes(REFUSED_NOTE)
+    ? ['logistics_delay']
+    : [parse.primary, ...parse.intents.map((i) => i.id)];
   const match = (await deps.orders?.forCustomer(sender.id, parse.entities, intents, delivery.text)) ?? {};
   const out = await openOrAttach(deps, input, problem, {
     ...(match.order ? { order: match.order } : {}),
@@ -723,7 +732,8 @@ function createdText(
  */
 function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
   const o = t.order;
-  if (o && parse.primary === 'refund_only' && o.status === 'shipped') {
+  // (Refused already: it is on its way back, nothing to intercept.)
+  if (o && parse.primary === 'refund_only' && o.status === 'shipped' && !parse.notes.includes(REFUSED_NOTE)) {
     const parcel = [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ');
     return zh.refundInTransitNote({ ...(parcel ? { parcel } : {}) });
   }
