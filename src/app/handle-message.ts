@@ -175,6 +175,10 @@ function onlyAPhone(p: Parse): boolean {
   return refs.length > 0 && refs.every((e) => e.type === 'phone') && !SUFFIX.test(p.text);
 }
 
+/** A message that is only a phone number, perhaps introduced ("我手机号是 174…"). */
+const JUST_A_PHONE =
+  /^(?:我的?)?(?:下单)?(?:手机号码?|手机|电话号码?|号码|电话)?(?:是|为)?[:：\s]*\+?(?:86)?[\s-]?1\d{2}[\s-]?\d{4}[\s-]?\d{4}[\s。.]*$/u;
+
 /** An order number and the phone suffix that proves it, both in this message. */
 const provesAnOrder = (p: Parse) => namesOrderNo(p) && SUFFIX.test(p.text);
 
@@ -634,6 +638,8 @@ export function createMessageHandler(deps: {
       // A bare reference with nothing else understood shows that order; a phone number written into a
       // complaint ("内胆有划痕 电话139…") is how to reach the customer, not a lookup.
       (namesAnOrder(parse) && (parse.primary === 'other' || (parse.clarify && !onlyAPhone(parse)))) ||
+      // "我手机号174…" and nothing else: how to look an order up (a phone alone proves nothing).
+      (onlyAPhone(parse) && JUST_A_PHONE.test(d.text.trim())) ||
       // "订单号 390…" right after a ticket asked for it: the order is checked (and verified) first.
       (continuesPrevious(parse) && givesOrderOrSuffix(parse))
     ) {

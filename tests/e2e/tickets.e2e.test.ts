@@ -1078,6 +1078,16 @@ describe('staff commands in chat', () => {
     expect(done).not.toContain('拦截');
   });
 
+  it('"内胆有划痕 电话139…" asks whether it came so or came with use; a phone number alone says how to look orders up', async () => {
+    expect((await say('c-marks', '内胆有划痕 电话13900001111')).json.replies[0].text).toBe(
+      '请问商品是收到时就破损了，还是使用后出现的质量问题？',
+    );
+    expect((await say('c-marks', '收到的时候就有')).json.replies[0].text).toMatch(/^已为您登记售后工单 #\d+（商品破损/);
+    expect((await say('c-phone-only', '我手机号17400006142')).json.replies[0].text).toMatch(
+      /^为保护订单隐私，只凭手机号不能查询订单。请发订单号（或快递单号），再加上尾号 6142/,
+    );
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
