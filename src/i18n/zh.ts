@@ -217,6 +217,11 @@ export const zh = {
   },
   carrierFixedNote: (p: { carrier?: string; trackingNo?: string }) =>
     `\n该订单已${p.carrier ? `由${p.carrier}` : ''}发出${p.trackingNo ? `（单号 ${p.trackingNo}）` : ''}，包裹到了快递手里就不能再换快递了；着急的话，客服可以帮您催快递加快派送。`,
+  returnInTransitNote: (p: { exchange: boolean; parcel?: string }) =>
+    `\n该订单还在运输中${p.parcel ? `（${p.parcel}）` : ''}，现在还寄不回来：` +
+    (p.exchange
+      ? '签收后按退货说明寄回，我们收到后给您换；不想要了也可以直接拒收，包裹退回仓库后为您退款。'
+      : '不想要的话可以直接拒收，包裹退回仓库后为您退款；也可以签收后再按退货说明寄回。'),
   refundInTransitNote: (p: { parcel?: string }) =>
     `\n该订单已发货${p.parcel ? `（${p.parcel}）` : ''}，包裹还在路上：客服会尽量联系快递拦截退回；拦截不成的话，您可以拒收，包裹退回仓库后为您退款。`,
   refundTiming: (p: ReturnPolicy) => `退款说明：${p.refund}。`,

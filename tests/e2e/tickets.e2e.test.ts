@@ -1088,6 +1088,29 @@ describe('staff commands in chat', () => {
     );
   });
 
+  it('"我要退货" about a parcel still on its way says it can be refused now or returned once signed', async () => {
+    const p = svc.db.prisma;
+    const customer = await p.customer.create({ data: { name: '顾客' } });
+    await p.identity.create({
+      data: { platform: 'sandbox', externalId: 'c-return-early', kind: 'customer', customerId: customer.id },
+    });
+    const order = await p.order.create({
+      data: {
+        orderNo: 'SO-RETURN-EARLY',
+        source: 'own',
+        status: 'shipped',
+        carrier: 'zto',
+        trackingNo: '731130000999',
+      },
+    });
+    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    const r = (await say('c-return-early', '不想要了 我要退货')).json.replies[0].text;
+    expect(r).toMatch(/^已为您登记售后工单 #\d+（退货退款，.*订单 SO-RETURN-EARLY/);
+    expect(r).toContain(
+      '该订单还在运输中（中通 731130000999），现在还寄不回来：不想要的话可以直接拒收，包裹退回仓库后为您退款',
+    );
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

@@ -737,6 +737,12 @@ function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
     const parcel = [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ');
     return zh.refundInTransitNote({ ...(parcel ? { parcel } : {}) });
   }
+  // "我要退货" about a parcel still on its way: nothing can be sent back yet — refuse it, or return it once signed.
+  const onItsWay = o?.status === 'shipped' && o.lastTrackingKind !== 'signed';
+  if (o && (parse.primary === 'return_refund' || parse.primary === 'exchange') && onItsWay) {
+    const parcel = [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ');
+    return zh.returnInTransitNote({ exchange: parse.primary === 'exchange', ...(parcel ? { parcel } : {}) });
+  }
   if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
   if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
   // "能不能换个快递" once the parcel is with a carrier: it cannot change hands.
