@@ -26,6 +26,7 @@ describe('what staff write in a group, as the ticket command it means', () => {
     ['12号等客户确认地址', '等待客户 #12'],
     ['@bot 12号工单已经补发了 顺丰SF1111222233334', '解决 #12 已经补发了 顺丰SF1111222233334'],
     ['#12 已退款', '解决 #12 已退款'],
+    ['@bot #12 备注：已联系仓库', '备注 #12 已联系仓库'],
     // The command itself comes out the same.
     ['回复 #12 您好，已经处理好了', '回复 #12 您好，已经处理好了'],
   ])('%s → %s', (text, command) => {

@@ -686,6 +686,27 @@ describe('staff commands in chat', () => {
   const inbox = async (user: string): Promise<Msg[]> =>
     (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
 
+  it('备注 #N keeps an internal note on the ticket: shown in its view, pushed to the owner, never to the customer', async () => {
+    const opened = (await say('c-noted', '杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: t.assigneeId ?? '' } });
+    const customerBefore = (await inbox('c-noted')).length;
+    expect((await say('sup1', `@bot 备注 #${id} 顾客说颜色也发错了 一起处理`, 'staff')).json.replies[0].text).toBe(
+      `已在工单 #${id} 记下备注（顾客看不到）。`,
+    );
+    const view = (await say('sup1', `@bot 工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain('员工备注：顾客说颜色也发错了 一起处理');
+    const pushed = await eventually(
+      async () =>
+        (await inbox(owner.externalId)).filter((m) => m.text.includes(`工单 #${id}（`) && m.text.includes('备注')),
+      (m) => m.length > 0,
+    );
+    expect(pushed[0]?.text).toContain('顾客说颜色也发错了');
+    expect((await inbox('c-noted')).length).toBe(customerBefore);
+    expect((await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } })).firstRespondedAt).toBeNull();
+  });
+
   it('after 「12号工单已经补发了 SF…」 the customer asks the number and hears it; "补发的还没到" reopens that ticket', async () => {
     const opened = (await say('c-reship-late', '杯子收到就碎了')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（商品破损/.exec(opened)?.[1]);

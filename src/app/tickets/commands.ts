@@ -44,6 +44,8 @@ const REASSIGN = [
   /^(?:@\S+\s*)?(?:把|将)?\s*(?:工单\s*)?(?:[#＃]\s*(?<id>\d+)|(?<no>\d+)\s*号(?:工单|单)?)\s*(?:转派|指派|转|分配|交)给\s*(?<who>[^\s#＃]+?)(?:处理|跟进|负责)?\s*(?:吧)?\s*$/u,
 ];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
+/** 备注 #12 顾客说颜色也发错了: an internal note on the ticket, for whoever works on it; the customer never sees it. */
+const NOTE = /^(?:@\S+\s*)?(?:备注|内部备注)\s*[#＃]?\s*(\d+)\s*[,，:：]?\s*(\S[\s\S]*)$/;
 /** 我的工单, or 工单 alone. */
 const MINE = /^(?:@\S+\s*)?(?:我的)?工单\s*$/;
 /** 加急工单 · 紧急工单 · "今天有哪些加急的": the unresolved P1/P2 tickets of everyone. */
@@ -83,6 +85,7 @@ const NATURAL: { verb: string; said: RegExp }[] = [
     said: /^(?<note>(?:已经?|已)(?:补发|退款|退了款|换新|重新发货?|寄出|发出|赔付)了?(?:[，,。:：\s]+\S[\s\S]*)?)$/u,
   },
   { verb: '回复', said: /^回复(?:顾客|客户|他|她)?[，,:：\s]+(?<note>\S[\s\S]*)$/u },
+  { verb: '备注', said: /^(?:备注|内部备注|记一下)[，,:：\s]*(?<note>\S[\s\S]*)$/u },
   { verb: '关闭', said: /^(?:可以)?(?:关了|关掉|关闭|关吧)$/u },
   {
     verb: '等待客户',
@@ -139,6 +142,8 @@ export async function onStaffMessage(
   if (handOver) return reassign(deps, Number(handOver.id ?? handOver.no), handOver.who ?? '', input);
   const r = REPLY.exec(text);
   if (r) return replyToCustomer(deps, Number(r[1]), (r[2] ?? '').trim(), input);
+  const n = NOTE.exec(text);
+  if (n) return addStaffNote(deps, Number(n[1]), (n[2] ?? '').trim(), input);
   const m = COMMAND.exec(text);
   if (!m) return undefined;
   const [, verb = '', idText = '', rest = ''] = m;
@@ -479,6 +484,40 @@ async function replyToCustomer(
     reason: `回复顾客：${text.slice(0, 100)}`,
   });
   return told.status === 'later' ? `工单 #${id} 的回复${zh.toldLater}` : `已把回复发给工单 #${id} 的顾客。`;
+}
+
+/**
+ * 备注 #12 …: kept on the ticket (工单 #12 shows it under 记录) and pushed to its owner when someone else wrote
+ * it. Not a response to the customer: the SLA clock is untouched. Once per delivery.
+ */
+async function addStaffNote(
+  deps: TicketDeps,
+  id: number,
+  text: string,
+  input: Omit<HandlingInput, 'parse'>,
+): Promise<string> {
+  const t = await deps.repo.byId(id);
+  if (!t) return zh.ackUnknown({ id });
+  if (!(await deps.repo.handled(id, input.delivery.id))) {
+    await deps.repo.addEvent({
+      ticketId: id,
+      type: 'note',
+      actor: `staff:${input.sender.id}`,
+      channel: input.delivery.channel,
+      reason: `员工备注：${text.slice(0, 200)}`,
+      data: { deliveryId: input.delivery.id },
+    });
+    if (t.assigneeId && t.assigneeId !== input.sender.id) {
+      await deps.notifier.push({
+        to: { staffIds: [t.assigneeId] },
+        kind: 'push',
+        text: `工单 #${id}（${input.sender.name ?? '同事'} 备注）：${maskContactsIn(text).slice(0, 200)}`,
+        dedupeKey: `staff-note-${id}-${input.delivery.id}`,
+        ticketId: id,
+      });
+    }
+  }
+  return `已在工单 #${id} 记下备注（顾客看不到）。`;
 }
 
 /** 超时工单: what is past its SLA now, with how long and who owns it, under the open count per priority. */
