@@ -562,6 +562,8 @@ export function createMessageHandler(deps: {
       const handoverNote = asksHandover(d.text) && !clearMatter(parse) ? deps.returnPolicy?.delivery : undefined;
       if (handoverNote && !QUERY_INTENTS.has(parse.primary) && !namesAnOrder(parse))
         return { text: `${zh.deliveryPolicy(handoverNote)}\n${zh.deliveryOrderHint()}` };
+      // "怎么联系你们" and nothing the classifier is sure of: the shop's phone (or that people answer right here).
+      if (asksOurPhone(d.text) && !clearMatter(parse)) return { text: zh.hotline(deps.returnPolicy?.hotline) };
       // "可以拒收吗": yes — and what follows (the parcel goes back, the refund after it arrives).
       if (ASKS_REFUSE.test(d.text) && !clearMatter(parse) && deps.returnPolicy)
         return { text: zh.refuseDelivery(deps.returnPolicy) };
@@ -788,7 +790,7 @@ const ASKED_AGAIN_WINDOW_MS = 30 * 60_000;
  * nor one the customer gives.
  */
 const ASKS_PHONE =
-  /(?:客服|你们|人工|售后|商家|店家|店铺|官方)的?(?:电话|热线|联系方式)|(?:电话|热线)(?:是|号码)?多少|怎么(?:联系|找到?)(?:你们|客服|人工)/u;
+  /(?:客服|你们|人工|售后|商家|店家|店铺|官方)的?(?:电话|热线|联系方式)|(?:电话|热线)(?:是|号码)?多少|怎么(?:联系|找到?)(?:你们|客服|人工)|联系方式(?:是|有)?(?:多少|什么|吗)/u;
 const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 /** Asks how parcels go out or are handed over ("可以送货上门吗", "会放驿站吗", "你们发什么快递"), not about one left there. */
 const ASKS_HANDOVER =

@@ -134,6 +134,21 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(await ask('c-phone-2', '快递员电话多少')).not.toContain('400-820-0000');
   });
 
+  it('everyday phrasings reach the right answer: 怎么联系你们, 保质期只剩…, 有异味, 为什么被取消了', async () => {
+    const ask = async (user: string, text: string) =>
+      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
+        .map((x) => x.text)
+        .join('\n');
+    expect(await ask('c-everyday-1', '怎么联系你们')).toMatch(/^客服电话：400-820-0000/);
+    expect(await ask('c-everyday-2', '保质期只剩一个月了')).toMatch(/^已为您登记售后工单 #\d+（质量问题/);
+    expect(await ask('c-everyday-3', '东西有异味')).toMatch(/^已为您登记售后工单 #\d+（质量问题/);
+    // Why an order was cancelled is a question about the order, not a request to cancel one.
+    const why = await ask('c-everyday-4', '为什么我的订单被取消了');
+    expect(why).toMatch(/^请发送订单号和下单手机号后 4 位/);
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'c-everyday-4' } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: customer.customerId ?? '' } })).toBe(0);
+  });
+
   it('"可以送货上门吗" gets the shop\'s delivery note, not a list of orders; with an order it follows the order', async () => {
     const ask = async (user: string, text: string) =>
       ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
