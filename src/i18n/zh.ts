@@ -284,6 +284,7 @@ export const zh = {
   sentToManager: (p: { id: number }) => `好的，工单 #${p.id} 已转交经理跟进，经理会尽快联系您。`,
   ticketReopened: (p: { id: number }) => `抱歉问题还没解决！工单 #${p.id} 已重新打开，并已升级给主管跟进。`,
   ticketResumed: (p: { id: number }) => `收到您的回复，工单 #${p.id} 已继续处理。`,
+  alsoOnTicket: (p: { id: number; problems: string }) => `\n您说的${p.problems}也记在工单 #${p.id} 里，会一起处理。`,
   linkedNote: (p: { id: number }) => `（与您之前的工单 #${p.id} 关联）`,
   orderNotTheirsNote: (p: { ref: string }) =>
     `\n没有在您名下找到 ${p.ref}，工单已先登记，客服会与您核对订单。如果是用别的账号下的单，可以发送订单号和下单手机号后 4 位（例如：${p.ref} 尾号 1234）核实。`,

@@ -1132,6 +1132,16 @@ describe('staff commands in chat', () => {
     );
   });
 
+  it('two problems in one message ("一个杯子碎了，另一个发错颜色了") are one ticket, and the reply says both are on it', async () => {
+    const r = (await say('c-two-problems', '一个杯子碎了，另一个发错颜色了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（商品破损/.exec(r)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    expect(r).toContain(`\n您说的发错货也记在工单 #${id} 里，会一起处理。`);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.summary).toBe('一个杯子碎了，另一个发错颜色了');
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

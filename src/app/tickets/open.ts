@@ -168,6 +168,9 @@ export async function onCustomerMessage(
   return { text: out.text, ...(match.order ? { orderNos: [match.order.orderNo] } : {}), ...opened };
 }
 
+/** Problems with the goods a message may name beside the one its ticket is for ("碎了一个，还少了个盖子"). */
+const ALSO_ON_TICKET = new Set(['damaged', 'wrong_item', 'missing_item', 'quality_issue']);
+
 /** Problems staff need a picture of: the reply asking for the order asks for one too. */
 const PHOTO_PROBLEMS = new Set(['damaged', 'wrong_item', 'quality_issue', 'missing_item', 'safety_issue']);
 
@@ -721,7 +724,18 @@ function createdText(
         }
       : {}),
   } as const);
-  const linked = linkedId !== null ? `${text}${zh.linkedNote({ id: linkedId })}` : text;
+  // "一个杯子碎了，另一个发错颜色了": the other problem named goes on the same ticket, and the customer hears so.
+  const also = [
+    ...new Set(
+      parse.intents
+        .slice(1)
+        .map((i) => i.id)
+        .filter((id) => ALSO_ON_TICKET.has(id) && problemKey(id) !== t.problem)
+        .map((id) => problemZh(id)),
+    ),
+  ];
+  const withAlso = also.length > 0 ? `${text}${zh.alsoOnTicket({ id: t.id, problems: also.join('、') })}` : text;
+  const linked = linkedId !== null ? `${withAlso}${zh.linkedNote({ id: linkedId })}` : withAlso;
   const safety = t.problem === 'safety' ? `\n${zh.safetyAdvice()}` : '';
   return `${linked}${orderChangeNote(t, parse) ?? ''}${safety}`;
 }
