@@ -10,7 +10,7 @@ import {
   rememberOrders,
   withMedia,
 } from '../nlu/context.ts';
-import type { Parse } from '../nlu/contract.ts';
+import { type Parse, readAs } from '../nlu/contract.ts';
 import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
 import type { StoredDelivery } from './ports.ts';
@@ -569,16 +569,7 @@ export function createMessageHandler(deps: {
         return { text: zh.refuseDelivery(deps.returnPolicy) };
       // "我已经拒收了": the parcel is on its way back; the refund is what to follow up — a refund ticket, with the rule.
       if (REFUSED.test(d.text) && !ASKS_REFUSE.test(d.text) && (parse.clarify || REFUSAL_READINGS.has(parse.primary))) {
-        const asRefund = {
-          ...input,
-          parse: {
-            ...parse,
-            primary: 'refund_only',
-            intents: [{ id: 'refund_only', score: 1 }],
-            clarify: undefined,
-            notes: [...parse.notes, REFUSED_NOTE],
-          },
-        };
+        const asRefund = { ...input, parse: readAs(parse, 'refund_only', [REFUSED_NOTE]) };
         const opened = await deps.tickets?.onCustomerMessage(asRefund, {
           chase,
           timing,
@@ -619,7 +610,7 @@ export function createMessageHandler(deps: {
         const invoicing = (await openTicketsOf(sender)).some((t) => t.problem === 'invoice');
         const asked = invoicing
           ? await deps.tickets?.onFollowUp(
-              { ...input, parse: { ...parse, primary: 'invoice' } },
+              { ...input, parse: readAs(parse, 'invoice') },
               { chase: false, question: true },
             )
           : undefined;
@@ -714,9 +705,8 @@ export function createMessageHandler(deps: {
       const known =
         sender.kind === 'customer' ? await deps.tickets?.deliveryProblemOf?.(input, parse.clarify.options) : undefined;
       if (known) {
-        const decided = { ...parse, primary: known, intents: [{ id: known, score: 1 }], clarify: undefined };
         const ticket = await deps.tickets?.onCustomerMessage(
-          { ...input, parse: decided },
+          { ...input, parse: readAs(parse, known) },
           { chase, timing, restated: true, photoSent, question, afterHours: false, askedAgain },
         );
         if (ticket) return ticket;

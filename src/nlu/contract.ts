@@ -49,3 +49,12 @@ export interface Parse {
   escalateToManager: boolean;
   tokens?: string[];
 }
+
+/**
+ * `parse` read as `intent` alone: the handler knows what the message is (a cue, the order's state) and the
+ * classifier's guess or clarifying question no longer applies. `notes` are added to its notes.
+ */
+export function readAs(parse: Parse, intent: string, notes: readonly string[] = []): Parse {
+  const { clarify: _asked, ...rest } = parse;
+  return { ...rest, primary: intent, intents: [{ id: intent, score: 1 }], notes: [...parse.notes, ...notes] };
+}

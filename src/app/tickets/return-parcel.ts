@@ -1,5 +1,6 @@
 import { PRODUCT_PROBLEMS, ticketProblemZh } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
+import { readAs } from '../../nlu/contract.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { Answer, HandlingInput } from '../handle-message.ts';
 import { answerOn, type TicketDeps, wantsOf } from './context.ts';
@@ -69,12 +70,7 @@ export async function onReturnParcel(deps: TicketDeps, input: HandlingInput): Pr
   // The return is opened by this message (as 退货退款, the number not taken for the order), the parcel on it.
   const asReturn: HandlingInput = {
     ...input,
-    parse: {
-      ...parse,
-      primary: 'return_refund',
-      intents: [{ id: 'return_refund', score: 1 }],
-      entities: parse.entities.filter((e) => e !== parcel),
-    },
+    parse: { ...readAs(parse, 'return_refund'), entities: parse.entities.filter((e) => e !== parcel) },
   };
   const opened = await onCustomerMessage(deps, asReturn, { chase: false, restated: true });
   const t = await deps.repo.openForProblem(sender.id, RETURN);
