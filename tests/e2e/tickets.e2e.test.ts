@@ -686,6 +686,17 @@ describe('staff commands in chat', () => {
   const inbox = async (user: string): Promise<Msg[]> =>
     (await svc.get(`/api/sandbox/inbox?user=${user}`)).json.messages;
 
+  it('a ticket view lists the same customer\'s other unfinished tickets ("这个顾客还有别的工单吗 #N")', async () => {
+    const first = (await say('c-several', '杯子收到就碎了')).json.replies[0].text;
+    const a = Number(/工单 #(\d+)/.exec(first)?.[1]);
+    const second = (await say('c-several', '另外我还想开个发票')).json.replies[0].text;
+    const b = Number(/工单 #(\d+)（发票/.exec(second)?.[1]);
+    expect(b).toBeGreaterThan(a);
+    const view = (await say('agent1', `@bot 这个顾客还有别的工单吗 #${a}`, 'staff')).json.replies[0].text;
+    expect(view).toMatch(new RegExp(`^工单 #${a} · `));
+    expect(view).toContain(`该顾客其他未完成工单：#${b} P4 发票（待处理）`);
+  });
+
   it('备注 #N keeps an internal note on the ticket: shown in its view, pushed to the owner, never to the customer', async () => {
     const opened = (await say('c-noted', '杯子收到就碎了')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

@@ -72,7 +72,7 @@ const POLITE = /帮我|麻烦|请|一下|吧|啊|呢|哈|哦/gu;
 const NATURAL: { verb: string; said: RegExp }[] = [
   {
     verb: '工单',
-    said: /^(?:看|看下|看看|查|查下|查看)?(?:工单|单子)?的?(?:情况|详情|进度|状态|进展)?(?:怎么样了?|如何|啥情况|什么情况|到哪了|到哪一步了)?$|^(?:现在)?(?:是)?谁在?(?:处理|负责|跟进|跟|管)(?:的|呢)?$|^(?:现在)?(?:处理|进展)到哪(?:一步)?了?$/u,
+    said: /^(?:看|看下|看看|查|查下|查看)?(?:工单|单子)?的?(?:情况|详情|进度|状态|进展)?(?:怎么样了?|如何|啥情况|什么情况|到哪了|到哪一步了)?$|^(?:这个|这位)?(?:顾客|客户)(?:还有)?(?:别的|其他|其它)(?:的)?(?:工单|单子|问题)(?:吗|没有|么)?$|^(?:现在)?(?:是)?谁在?(?:处理|负责|跟进|跟|管)(?:的|呢)?$|^(?:现在)?(?:处理|进展)到哪(?:一步)?了?$/u,
   },
   { verb: '接单', said: /^(?:我来(?:处理|跟进|负责)?|我接(?:了|手)?|我(?:处理|负责|跟进)|交给我)$/u },
   {
@@ -389,11 +389,14 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
   if (!t) return zh.ackUnknown({ id });
   // The conversation from half an hour before the ticket: what the customer said before it was opened too.
   const since = new Date(t.createdAt.getTime() - SESSION_MS);
-  const [events, talk, staff] = await Promise.all([
+  const [events, talk, staff, open] = await Promise.all([
     deps.repo.recentEvents(id, 8),
     deps.repo.conversation(t.customerId, since, 12),
     deps.directory.staffByRole(TICKET_STAFF_ROLES),
+    deps.repo.openOfCustomer(t.customerId, 6),
   ]);
+  // The same customer's other unfinished tickets: whoever answers sees the whole picture at once.
+  const others = open.filter((o) => o.id !== t.id).slice(0, 5);
   const owner = staff.find((s) => s.id === t.assigneeId)?.name;
   const reach = await kfReach(deps, t);
   const who = (actor: string) => {
@@ -420,6 +423,13 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     ...(t.firstResponseDueAt ? [`首响截止：${fmtTime(t.firstResponseDueAt)}`] : []),
     ...(t.resolveDueAt ? [`解决截止：${fmtTime(t.resolveDueAt)}`] : []),
     ...(reach ? [reach] : []),
+    ...(others.length > 0
+      ? [
+          `该顾客其他未完成工单：${others
+            .map((o) => `#${o.id} ${o.priority} ${ticketNameZh(o)}（${STATUS_ZH[o.status as TicketStatus]}）`)
+            .join('、')}`,
+        ]
+      : []),
     ...(talk.length > 0
       ? [
           '最近对话：',
