@@ -46,6 +46,16 @@ async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: O
   return { ...shown, text: `${shown.text}\n${ORDER_TEXT.relatedTickets(tickets)}` };
 }
 
+/** "查 <something>" where the something is not "this one" (这单, 它, 物流, 一下 …): a search of its own. */
+function searchesSomethingElse(text: string): boolean {
+  const m = /(?:^|\s)查(?:询|找)?\s*(.*)$/u.exec(text.replace(/^\s*[@＠]\S+\s*/u, ''));
+  if (!m) return false;
+  const rest = (m[1] ?? '').replace(/[\s\p{P}\p{S}]+/gu, '').replace(GENERIC_TARGET, '');
+  return rest.length > 0;
+}
+const GENERIC_TARGET =
+  /一下|下|这个|这单|那个|那单|这笔|它|他|她|订单|单子|物流|快递|进度|状态|信息|详情|情况|的|了|吧|呢|看|帮我|麻烦/gu;
+
 /** Build the order-status answerer. */
 export function createOrderQuery(deps: OrderQueryDeps): (input: OrderQueryInput) => Promise<OrderQueryResult> {
   return async (input) => {
@@ -56,9 +66,10 @@ export function createOrderQuery(deps: OrderQueryDeps): (input: OrderQueryInput)
       (input.entities ?? []).filter((e) => (e.start ?? 0) >= 0),
     );
     if (input.role === 'staff' || input.role === 'manager') {
-      // "查 尾号6142" right after looking at an order is a new search: what this message names wins.
+      // "查 尾号6142" right after looking at an order is a new search: what this message names wins. "查 高浩然"
+      // names something that is no order reference: a new search too, not the order carried from before.
       const named = own.refs.length > 0 || own.phone !== undefined || own.suffix !== undefined;
-      return answerStaff(deps, input, named ? own : refs);
+      return answerStaff(deps, input, named || searchesSomethingElse(input.text) ? own : refs);
     }
     // A customer's own order number wins too: "390…" after the bot took another order for their ticket is the
     // order they mean. A bare "尾号1234" keeps the carried order: it verifies that one.

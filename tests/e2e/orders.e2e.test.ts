@@ -508,6 +508,12 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const bySuffix = await say('agent2', '@bot 查 尾号5555', 'staff', 'lamp-group');
     expect(bySuffix).toMatch(/找到 \d 个订单/); // also SO202611230005 (135…5555)
     expect(bySuffix).toMatch(/SO202611230032[\s\S]*SO202611230031/);
+    // "查一下物流" is about the orders just shown; "查 <a name>" is a search of its own, which names are not.
+    expect(await say('agent2', '@bot 查 SO202611230031', 'staff', 'lamp-group')).toContain('订单 SO202611230031');
+    expect(await say('agent2', '@bot 查一下物流', 'staff', 'lamp-group')).toContain('订单 SO202611230031');
+    const byName = await say('agent2', '@bot 查 高浩然', 'staff', 'lamp-group');
+    expect(byName).not.toContain('SO202611230031');
+    expect(byName).toMatch(/^可用指令：查 <订单号\/快递单号\/手机尾号>/);
     // The order and a problem that could be either of two kinds: the order, then the question; the answer
     // opens the ticket on that order.
     const asked = await say('c-lamp-2', 'SO202611230031 尾号5555 灯罩收到就有划痕');
