@@ -115,7 +115,8 @@ export interface TicketHandling {
    */
   onRating?(
     input: Omit<HandlingInput, 'parse'>,
-    rating: { level: RatingLevel; ticketId?: number },
+    /** `comment`: what the customer wrote after the rating ("不满意 客服态度太差"). */
+    rating: { level: RatingLevel; ticketId?: number; comment?: string },
   ): Promise<Answer | undefined>;
   /** A customer's photo, voice note, video or file: recorded on their open ticket; undefined when none. */
   onCustomerMedia?(input: Omit<HandlingInput, 'parse'>): Promise<Answer | undefined>;
@@ -354,13 +355,23 @@ export function createMessageHandler(deps: {
   });
 
   /** A rating of a resolved ticket: a tapped choice (its menu id names the ticket), or the whole message a rating word. */
-  const ratingOf = (d: StoredDelivery): { level: RatingLevel; ticketId?: number } | undefined => {
+  /** Rating words, longest first: "很不满意" before "不满意" before "满意". */
+  const ratingWordsByLength = [...ratingWords.keys()].sort((a, b) => b.length - a.length);
+  const ratingOf = (d: StoredDelivery): { level: RatingLevel; ticketId?: number; comment?: string } | undefined => {
     const menuId = d.replyContext?.menu_id;
     const tapped = typeof menuId === 'string' ? parseRatingChoice(menuId) : undefined;
     if (tapped) return tapped;
     // "还行吧", "满意啦": a particle at the end changes no rating (「还行吧」 once reopened the ticket it rated).
     const level = ratingWords.get(bareWords(d.text).replace(TRAILING_PARTICLES, ''));
-    return level ? { level } : undefined;
+    if (level) return { level };
+    // "不满意 客服态度太差", "还行吧，就是太慢了": the rating, then why — set apart by a space or a comma, so
+    // "一般多久到账" (a question) is no rating.
+    const text = d.text.trim();
+    const word = ratingWordsByLength.find((w) => text.startsWith(w));
+    const rest = word ? text.slice(word.length).replace(/^[吧啊呀哦了呢嘛啦哈噢]+/u, '') : '';
+    const comment = /^[\s，,。.！!~～;；]+\S/u.test(rest) ? rest.replace(/^[\s，,。.！!~～;；]+/u, '').trim() : '';
+    const commented = word ? ratingWords.get(word) : undefined;
+    return commented && comment ? { level: commented, comment } : undefined;
   };
 
   /**

@@ -303,8 +303,9 @@ export const zh = {
       : level === 'okay'
         ? '感谢您的评价，我们会继续改进。哪里做得不够，直接告诉我就行。'
         : '抱歉这次没让您满意，已转告负责的同事和主管，会尽快联系您。问题还没解决的话，直接回复我，工单会重新打开并加急处理。',
-  badRatingToStaff: (p: { id: number; summary: string }) =>
-    `顾客对工单 #${p.id} 的处理不满意：${p.summary}\n请尽快回访，了解原因。`,
+  badRatingToStaff: (p: { id: number; summary: string; comment?: string }) =>
+    `顾客对工单 #${p.id} 的处理不满意：${p.summary}\n` +
+    (p.comment ? `顾客说：${p.comment}\n请尽快回访。` : '请尽快回访，了解原因。'),
   reassignDone: (p: { id: number; name: string }) => `工单 #${p.id} 已转派给 ${p.name}，已通知对方。`,
   reassignSame: (p: { id: number; name: string }) => `工单 #${p.id} 已经由 ${p.name} 负责。`,
   reassignUnknown: (p: { who: string; names: string[] }) =>

@@ -842,6 +842,36 @@ describe('staff commands in chat', () => {
     expect(report).not.toContain(`#${pleased} `);
   });
 
+  it('a rating with a reason ("不满意 客服态度太差") is the rating, the reason goes to the callers-back; no new ticket', async () => {
+    const opened = (await say('c-rate-why', '杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    await say('agent1', `@bot 解决 #${id} 已补发`, 'staff');
+    const sup = (await inbox('sup1')).length;
+    expect((await say('c-rate-why', '不满意 客服态度太差')).json.replies[0].text).toMatch(/^抱歉这次没让您满意/);
+    const told = await eventually(
+      async () => (await inbox('sup1')).slice(sup).filter((m) => m.text.includes(`顾客对工单 #${id} 的处理不满意`)),
+      (m) => m.length > 0,
+    );
+    expect(told[0]?.text).toContain('顾客说：客服态度太差');
+    expect((await say('c-rate-why', '还行吧，就是太慢了')).json.replies[0].text).toMatch(
+      /^感谢您的评价，我们会继续改进/,
+    );
+    const ratings = await svc.db.prisma.ticketEvent.findMany({
+      where: { ticketId: id, type: 'rating' },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+    });
+    expect(ratings.map((r) => r.reason)).toEqual([
+      '评价本次处理：不满意（客服态度太差）',
+      '评价本次处理：一般（就是太慢了）',
+    ]);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.status).toBe('resolved');
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
+    // A rating word that starts a question is no rating.
+    expect((await say('c-rate-why', '一般多久到账')).json.replies[0].text).not.toMatch(/^感谢您的评价/);
+    expect(await svc.db.prisma.ticketEvent.count({ where: { ticketId: id, type: 'rating' } })).toBe(2);
+  });
+
   it('"好的 稍等 我晚上回家拍" while staff wait for photos keeps the ticket waiting; the answer itself resumes it', async () => {
     const opened = (await say('c-later', '衣服洗了一次就掉色 还起球')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
@@ -1208,6 +1238,14 @@ describe('staff commands in chat', () => {
     expect(view).toContain('问题：我地址写错了 要改成 北京市海淀区**** 电话139****5678');
     expect(view).not.toContain('中关村大街');
     expect(view).not.toContain('13912345678');
+    // What the customer adds later is in the ticket's record, masked the same way.
+    expect(
+      (await say('c-new-address', '改成上海市徐汇区漕溪北路88号 2栋301 电话13787654321')).json.replies[0].text,
+    ).toBe(`收到，已补充到工单 #${id}，处理的同事会看到。`);
+    const again = (await say('agent1', `@bot 工单 #${id}`, 'staff')).json.replies[0].text as string;
+    expect(again).toContain('顾客补充：改成上海市徐汇区**** 2栋301 电话137****4321');
+    expect(again).not.toContain('13787654321');
+    expect(again).not.toContain('漕溪北路');
     // So does the escalation a complaint sends to the manager (and the managers' group).
     await say('c-new-address-2', '你们卖假货 我要去12315投诉 我电话13912345678 住上海市浦东新区世纪大道100号');
     const pushed = (await inbox('mgr1')).map((m) => m.text).join('\n');

@@ -444,7 +444,9 @@ async function describe(deps: TicketDeps, id: number): Promise<string> {
     '记录：',
     ...events.map((e) => {
       const what = EVENT_ZH[e.type] ?? e.type;
-      const why = e.reason ? (e.type === 'created' ? `${what}（${e.reason}）` : e.reason) : what;
+      // What the customer added ("顾客补充：…电话139…") is masked like the problem: the view lands in a group.
+      const reason = e.reason ? maskContactsIn(e.reason) : undefined;
+      const why = reason ? (e.type === 'created' ? `${what}（${reason}）` : reason) : what;
       const name = who(e.actor);
       // "经理陈总 确认了升级提醒" under 经理陈总 needs the name once.
       return `· ${fmtTime(e.at)} ${name}：${why.startsWith(`${name} `) ? why.slice(name.length + 1) : why}`;

@@ -1,3 +1,4 @@
+import { maskContactsIn } from '../../domain/orders/mask.ts';
 import type { RatingLevel } from '../../domain/tickets/rating.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
@@ -16,7 +17,7 @@ const RATE_WITHIN_MS = 7 * 24 * 3_600_000;
 export async function onRating(
   deps: TicketDeps,
   input: Pick<HandlingInput, 'sender' | 'delivery'>,
-  rating: { level: RatingLevel; ticketId?: number },
+  rating: { level: RatingLevel; ticketId?: number; comment?: string },
 ): Promise<Answer | undefined> {
   const { sender, delivery } = input;
   const t = rating.ticketId
@@ -25,28 +26,33 @@ export async function onRating(
   if (!t || t.customerId !== sender.id || !t.resolvedAt) return undefined;
   if (!(await deps.repo.handled(t.id, delivery.id))) {
     // The same answer tapped twice is one rating.
-    if ((await deps.repo.latestRating(t.id)) === rating.level) return answerOn(t, zh.rated(rating.level));
+    const comment = rating.comment?.slice(0, 200);
+    if (!comment && (await deps.repo.latestRating(t.id)) === rating.level) return answerOn(t, zh.rated(rating.level));
     await deps.repo.addEvent({
       ticketId: t.id,
       type: 'rating',
       actor: `customer:${sender.id}`,
       channel: delivery.channel,
-      reason: `评价本次处理：${zh.ratingLabels[rating.level]}`,
-      data: { level: rating.level, deliveryId: delivery.id },
+      reason: `评价本次处理：${zh.ratingLabels[rating.level]}${comment ? `（${comment}）` : ''}`,
+      data: { level: rating.level, deliveryId: delivery.id, ...(comment ? { comment } : {}) },
     });
-    if (rating.level === 'bad') await tellOfBadRating(deps, t, delivery.id);
+    if (rating.level === 'bad') await tellOfBadRating(deps, t, delivery.id, comment);
   }
   return answerOn(t, zh.rated(rating.level));
 }
 
-async function tellOfBadRating(deps: TicketDeps, t: TicketRow, deliveryId: string): Promise<void> {
+async function tellOfBadRating(deps: TicketDeps, t: TicketRow, deliveryId: string, comment?: string): Promise<void> {
   const supervisors = await deps.directory.staffByRole(['supervisor'], { onDutyOnly: false });
   const staffIds = [...new Set([...(t.assigneeId ? [t.assigneeId] : []), ...supervisors.map((s) => s.id)])];
   if (staffIds.length === 0) return;
   await deps.notifier.push({
     to: { staffIds },
     kind: 'push',
-    text: zh.badRatingToStaff({ id: t.id, summary: t.summary }),
+    text: zh.badRatingToStaff({
+      id: t.id,
+      summary: maskContactsIn(t.summary),
+      ...(comment ? { comment: maskContactsIn(comment) } : {}),
+    }),
     dedupeKey: `bad-rating-${t.id}-${deliveryId}`,
     ticketId: t.id,
   });
