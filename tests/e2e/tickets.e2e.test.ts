@@ -1183,6 +1183,14 @@ describe('staff commands in chat', () => {
     expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
   });
 
+  it('"什么时候能处理完" with two tickets in the conversation tells where each stands', async () => {
+    const a = Number(/工单 #(\d+)/.exec((await say('c-when-both', '杯子收到就碎了')).json.replies[0].text)?.[1]);
+    const b = Number(/工单 #(\d+)/.exec((await say('c-when-both', '另外我还想开个发票')).json.replies[0].text)?.[1]);
+    const when = (await say('c-when-both', '什么时候能处理完')).json.replies[0].text;
+    expect(when).toContain(`您的工单 #${a}（商品破损）目前「待处理」`);
+    expect(when).toContain(`您的工单 #${b}（发票）目前「待处理」`);
+  });
+
   it('"退款多久能到账" right after 「我要退货」 asks a question, not a chase; "还要多久啊" chases', async () => {
     const opened = (await say('c-how-long', '我要退货')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);

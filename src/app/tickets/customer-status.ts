@@ -2,7 +2,7 @@ import { STATUS_ZH, type TicketStatus, ticketNameZh } from '../../domain/tickets
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
 import type { HandlingInput } from '../handle-message.ts';
-import { assigneeName, fmtTime, type TicketDeps } from './context.ts';
+import { assigneeName, fmtTime, SESSION_MS, type TicketDeps } from './context.ts';
 
 /** "工单 #12 处理到哪了", "我的工单怎么样了", "工单12" — a question about the customer's own tickets. */
 const ASKS_ABOUT_TICKET = [
@@ -14,6 +14,8 @@ const ASKS_ABOUT_TICKET = [
 const ASKS_IF_DONE =
   /^(?:订单|地址|那个|我的)?(?:取消|改|修改|处理|换)(?:好|掉|成功|完)?了(?:吗|没|没有|么)?[?？。.!！\s]*$/u;
 const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
+/** "什么时候能处理完", "多久能解决": when it will be handled — with several tickets in the conversation, each one. */
+const ASKS_WHEN_HANDLED = /(?:什么时候|啥时候|多久|几时|几天)(?:能|可以|才能|给我)?(?:处理|解决|搞定|弄好)/u;
 /** "那我什么时候能收到新的", "补发的多久到": when the replacement comes — a question about the return/reship ticket. */
 const ASKS_ABOUT_REPLACEMENT =
   /(?:新的|换的|补发的|补寄的|重发的|换货|补发).{0,8}(?:什么时候|啥时候|多久|几号|哪天)|(?:什么时候|啥时候|多久|几号|哪天).{0,8}(?:新的|换的|补发的|补寄的|重发的)/;
@@ -58,6 +60,14 @@ export async function customerTicketStatus(deps: TicketDeps, input: HandlingInpu
         ...(result ? { result } : {}),
       });
     }
+  }
+  // "什么时候能处理完" with two or more tickets in the conversation: where each stands, not only the newest.
+  if (ASKS_WHEN_HANDLED.test(text)) {
+    const since = deps.now().getTime() - SESSION_MS;
+    const talkedAbout = (await deps.repo.openOfCustomer(input.sender.id, 3)).filter(
+      (t) => (t.lastCustomerMessageAt?.getTime() ?? 0) >= since,
+    );
+    if (talkedAbout.length > 1) return describeAll(deps, talkedAbout);
   }
   if (ASKS_IF_DONE.test(text.trim())) {
     const open = await deps.repo.openOfCustomer(input.sender.id, 3);
