@@ -1,15 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/channels/channel.ts';
-import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
-import {
-  createWecomChannel,
-  createWecomClients,
-  syncKf,
-  type WecomChannel,
-} from '../../../src/channels/wecom/index.ts';
+import type { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
+import { createWecomClients, syncKf, type WecomChannel } from '../../../src/channels/wecom/index.ts';
 import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
-import { fakeCorpClients, MemoryCursorStore, MemoryIngest, testRedis } from './helpers.ts';
+import { fakeWecomChannel, MemoryCursorStore, MemoryIngest, testRedis } from './helpers.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -25,21 +20,14 @@ beforeEach(async () => {
   ({ redis, prefix, cleanup } = await testRedis());
   ingest = new MemoryIngest();
   cursors = new MemoryCursorStore();
-  const clients = fakeCorpClients(fake, redis, prefix);
-  budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
-  channel = createWecomChannel({
-    ...clients,
-    redis,
-    budget,
-    apiBase: fake.baseUrl,
-    keyPrefix: prefix,
+  ({ budget, channel } = fakeWecomChannel(fake, redis, prefix, {
     groupWebhooks: {
       managers: fake.webhookUrl('KEY-MGR'),
       staff: fake.webhookUrl('KEY-STAFF'),
       wrGRP: fake.webhookUrl('KEY-GRP'),
     },
     staffGroup: 'staff',
-  });
+  }));
 });
 afterEach(async () => {
   await channel.stop();

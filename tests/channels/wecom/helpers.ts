@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { InboundMessage, Ingest, IngestStatus } from '../../../src/channels/channel.ts';
-import { createWecomClients } from '../../../src/channels/wecom/index.ts';
+import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
+import { createWecomChannel, createWecomClients, type WecomChannelOptions } from '../../../src/channels/wecom/index.ts';
 import type { CursorStore } from '../../../src/channels/wecom/kf.ts';
 import { errorHandler } from '../../../src/http/error-map.ts';
 import type { FakeWecomServer } from '../../support/fake-wecom-server.ts';
@@ -83,4 +84,27 @@ export function fakeCorpClients(fake: FakeWecomServer, redis: Redis, prefix: str
     baseDelayMs: 5,
     now: () => fake.nowMs,
   });
+}
+
+/**
+ * The WeCom channel against the fake server, with its corp clients and a send budget on the fake's clock;
+ * `options` adds group webhooks, the staff group, picture links.
+ */
+export function fakeWecomChannel(
+  fake: FakeWecomServer,
+  redis: Redis,
+  prefix: string,
+  options: Partial<WecomChannelOptions> = {},
+) {
+  const clients = fakeCorpClients(fake, redis, prefix);
+  const budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
+  const channel = createWecomChannel({
+    ...clients,
+    redis,
+    budget,
+    apiBase: fake.baseUrl,
+    keyPrefix: prefix,
+    ...options,
+  });
+  return { ...clients, budget, channel };
 }

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/channels/channel.ts';
-import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
+import type { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
 import type { PictureLinks } from '../../../src/channels/outbound/picture.ts';
-import { createWecomChannel, type WecomApiClient, type WecomChannel } from '../../../src/channels/wecom/index.ts';
+import type { WecomApiClient, WecomChannel } from '../../../src/channels/wecom/index.ts';
 import { CodedError, ErrorCode } from '../../../src/domain/errors.ts';
 import { FakeWecomServer } from '../../support/fake-wecom-server.ts';
 import { testPng } from '../../support/png.ts';
-import { fakeCorpClients, testRedis } from './helpers.ts';
+import { fakeWecomChannel, testRedis } from './helpers.ts';
 
 let fake: FakeWecomServer;
 let redis: Redis;
@@ -21,18 +21,10 @@ let prefix: string;
 beforeEach(async () => {
   fake = await new FakeWecomServer().start();
   ({ redis, prefix, cleanup } = await testRedis());
-  const clients = fakeCorpClients(fake, redis, prefix);
-  api = clients.api;
-  budget = new SendBudget({ redis, prefix, now: () => fake.nowMs });
-  channel = createWecomChannel({
-    ...clients,
-    redis,
-    budget,
-    apiBase: fake.baseUrl,
-    keyPrefix: prefix,
+  ({ api, budget, channel } = fakeWecomChannel(fake, redis, prefix, {
     groupWebhooks: { managers: fake.webhookUrl('KEY-MGR') },
     staffGroup: 'managers',
-  });
+  }));
 });
 afterEach(async () => {
   await channel.stop();
@@ -163,14 +155,7 @@ describe('智能机器人 reply with a picture (response_url takes markdown only
     },
   };
   const botChannel = (links?: PictureLinks) =>
-    createWecomChannel({
-      ...fakeCorpClients(fake, redis, prefix),
-      redis,
-      budget,
-      apiBase: fake.baseUrl,
-      keyPrefix: prefix,
-      ...(links ? { pictureLinks: links } : {}),
-    });
+    fakeWecomChannel(fake, redis, prefix, links ? { pictureLinks: links } : {}).channel;
   const botReport = (code: string, picture = chart): OutboundMessage => ({
     ...report({ userRef: 'zhangsan', chatId: 'wrGroup1' }, picture),
     channel: 'wecom_bot',
