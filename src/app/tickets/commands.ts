@@ -115,6 +115,12 @@ export function naturalCommand(text: string): string | undefined {
   return undefined;
 }
 
+/** Who wrote a staff command and where: the actor and channel of the ticket event it records. */
+const byStaff = (input: Omit<HandlingInput, 'parse'>) => ({
+  actor: `staff:${input.sender.id}`,
+  channel: input.delivery.channel,
+});
+
 /** Staff and manager commands in chat: acks for escalations and ticket state changes. */
 export async function onStaffMessage(
   deps: TicketDeps,
@@ -214,8 +220,7 @@ async function act(
     t,
     action,
     {
-      actor: `staff:${input.sender.id}`,
-      channel: input.delivery.channel,
+      ...byStaff(input),
       deliveryId: input.delivery.id,
       ...(note || taker
         ? { reason: `${STATUS_ZH[from]} → ${STATUS_ZH[to]}${takenFrom}${note ? `：${note}` : ''}` }
@@ -308,8 +313,7 @@ async function setTier(deps: TicketDeps, id: number, tier: 'normal' | 'vip', inp
   await deps.repo.addEvent({
     ticketId: id,
     type: 'note',
-    actor: `staff:${input.sender.id}`,
-    channel: input.delivery.channel,
+    ...byStaff(input),
     reason: tier === 'vip' ? '顾客设为 VIP' : '顾客取消 VIP',
   });
   return zh.tierDone({ name: name ?? '该顾客', vip: tier === 'vip' });
@@ -322,8 +326,7 @@ function assign(deps: TicketDeps, t: TicketRow, to: string, reason: string, inpu
     { assigneeId: to },
     {
       type: 'assigned',
-      actor: `staff:${input.sender.id}`,
-      channel: input.delivery.channel,
+      ...byStaff(input),
       reason,
       data: { deliveryId: input.delivery.id, from: t.assigneeId, to },
     },
@@ -483,15 +486,13 @@ async function replyToCustomer(
     await deps.repo.addEvent({
       ticketId: id,
       type: 'note',
-      actor: `staff:${input.sender.id}`,
-      channel: input.delivery.channel,
+      ...byStaff(input),
       reason: `回复顾客未送达（${told.why}${later}）：${text.slice(0, 100)}`,
     });
     return `工单 #${id} 的回复没有发给顾客。${toldNote(told, '')}`;
   }
   await recordStaffResponse(deps, t, {
-    actor: `staff:${input.sender.id}`,
-    channel: input.delivery.channel,
+    ...byStaff(input),
     deliveryId: input.delivery.id,
     reason: `回复顾客：${text.slice(0, 100)}`,
   });
@@ -514,8 +515,7 @@ async function addStaffNote(
     await deps.repo.addEvent({
       ticketId: id,
       type: 'note',
-      actor: `staff:${input.sender.id}`,
-      channel: input.delivery.channel,
+      ...byStaff(input),
       reason: `员工备注：${text.slice(0, 200)}`,
       data: { deliveryId: input.delivery.id },
     });
