@@ -542,26 +542,31 @@ describe('WeCom 智能机器人: staff @-query in a group', () => {
   afterAll(async () => {
     await svc?.stop();
   });
-
-  it('@售后助手 健康日报 answers with the report and its chart linked from the public address, which serves the PNG', async () => {
+  /** zhangsan @-mentions the bot in a group; the reply that comes back through the fake's response_url. */
+  const askBot = async (msgId: string, content: string, responseCode: string) => {
     const json = botTextJson({
-      msgId: 'bot-msg-report',
+      msgId,
       from: 'zhangsan',
       chatId: 'wrGroup1',
-      content: '@售后助手 健康日报',
-      responseUrl: svc.fake.responseUrl('rc-report'),
+      content,
+      responseUrl: svc.fake.responseUrl(responseCode),
     });
     const cb = buildCallback(bot, json, { path: '/wecom/bot/callback', format: 'json' });
     expect((await svc.postCallback(cb)).status).toBe(200);
     const [reply] = await eventually(
-      async () => svc.fake.botReplies.filter((r) => r.responseCode === 'rc-report'),
+      async () => svc.fake.botReplies.filter((r) => r.responseCode === responseCode),
       (r) => r.length > 0,
       20_000,
     );
-    expect(reply?.content).toMatch(/^订单与售后健康日报（近 7 天/);
+    return reply?.content ?? '';
+  };
+
+  it('@售后助手 健康日报 answers with the report and its chart linked from the public address, which serves the PNG', async () => {
+    const reply = await askBot('bot-msg-report', '@售后助手 健康日报', 'rc-report');
+    expect(reply).toMatch(/^订单与售后健康日报（近 7 天/);
     const link =
       /\n\n!\[订单健康日报\]\((https:\/\/aftersales\.example\.com\/pictures\/[A-Za-z0-9_-]{24}\.png)\)$/.exec(
-        reply?.content ?? '',
+        reply,
       )?.[1];
     expect(link).toBeDefined();
     // WeCom fetches the link from the public address; here the service answers on its local port.
@@ -593,22 +598,9 @@ describe('WeCom 智能机器人: staff @-query in a group', () => {
         amountCents: 9900,
       },
     });
-    const json = botTextJson({
-      msgId: 'bot-msg-1',
-      from: 'zhangsan',
-      chatId: 'wrGroup1',
-      content: '@售后助手 查 SO202611239001',
-      responseUrl: svc.fake.responseUrl('rc-1'),
-    });
-    const cb = buildCallback(bot, json, { path: '/wecom/bot/callback', format: 'json' });
-    expect((await svc.postCallback(cb)).status).toBe(200);
-    const replies = await eventually(
-      async () => svc.fake.botReplies.filter((r) => r.responseCode === 'rc-1'),
-      (r) => r.length > 0,
-      15_000,
-    );
-    expect(replies[0]?.content).toContain('SO202611239001');
-    expect(replies[0]?.content).toContain('136****2222');
-    expect(replies[0]?.content).not.toContain('13611112222');
+    const reply = await askBot('bot-msg-1', '@售后助手 查 SO202611239001', 'rc-1');
+    expect(reply).toContain('SO202611239001');
+    expect(reply).toContain('136****2222');
+    expect(reply).not.toContain('13611112222');
   });
 });
