@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { eventually, startTestService, type TestService } from '../support/service.ts';
 
 type Msg = {
@@ -13,6 +14,26 @@ type Msg = {
 
 /** The rating question under a resolution notice, as text (the choices are also offered to tap). */
 const RATE = '方便的话，请为这次处理打个分：满意 / 一般 / 不满意';
+
+/** A sandbox customer `userRef` with `orders`, bound to them as an import would bind them. */
+async function customerWithOrders(
+  p: TestService['db']['prisma'],
+  userRef: string,
+  orders: Prisma.OrderUncheckedCreateInput[],
+) {
+  const customer = await p.customer.create({ data: { name: '顾客' } });
+  await p.identity.create({
+    data: { platform: 'sandbox', externalId: userRef, kind: 'customer', customerId: customer.id },
+  });
+  const created = [];
+  for (const data of orders) {
+    const order = await p.order.create({ data });
+    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    created.push(order);
+  }
+  return { customerId: customer.id, orders: created };
+}
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 
 describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL + Redis)', () => {
   let svc: TestService;
@@ -167,13 +188,8 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
   });
 
   it('"能不能换个快递" asks to change the order, not to exchange the goods; a parcel already out says it cannot', async () => {
-    const p = svc.db.prisma;
-    const customer = await p.customer.create({ data: { name: '顾客' } });
-    await p.identity.create({
-      data: { platform: 'sandbox', externalId: 'c-carrier', kind: 'customer', customerId: customer.id },
-    });
-    const order = await p.order.create({
-      data: {
+    await customerWithOrders(svc.db.prisma, 'c-carrier', [
+      {
         orderNo: 'SO-CARRIER-1',
         source: 'own',
         status: 'shipped',
@@ -181,8 +197,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
         trackingNo: '731130000777',
         items: [{ sku: 'x', name: '保温杯', qty: 1, priceCents: 100 }],
       },
-    });
-    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    ]);
     const r = (await say('c-carrier', '能不能换个快递')).json.replies[0].text;
     expect(r).toMatch(/^已为您登记售后工单 #\d+（修改订单，/);
     expect(r).toContain('订单 SO-CARRIER-1');
@@ -1019,20 +1034,19 @@ describe('staff commands in chat', () => {
   });
 
   it('the goods a customer names find their order; goods in none of their orders are asked for, not guessed', async () => {
-    const p = svc.db.prisma;
-    const customer = await p.customer.create({ data: { name: '顾客' } });
-    await p.identity.create({
-      data: { platform: 'sandbox', externalId: 'c-goods', kind: 'customer', customerId: customer.id },
-    });
-    for (const [orderNo, name] of [
-      ['SO-GOODS-TEA', '明前龙井 250g 礼盒'],
-      ['SO-GOODS-CUP', '陶瓷马克杯 330ml 白色'],
-    ] as const) {
-      const order = await p.order.create({
-        data: { orderNo, source: 'own', status: 'signed', items: [{ sku: orderNo, name, qty: 1, priceCents: 100 }] },
-      });
-      await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
-    }
+    await customerWithOrders(
+      svc.db.prisma,
+      'c-goods',
+      [
+        ['SO-GOODS-TEA', '明前龙井 250g 礼盒'],
+        ['SO-GOODS-CUP', '陶瓷马克杯 330ml 白色'],
+      ].map(([orderNo = '', name]) => ({
+        orderNo,
+        source: 'own',
+        status: 'signed',
+        items: [{ sku: orderNo, name, qty: 1, priceCents: 100 }],
+      })),
+    );
     const tea = (await say('c-goods', '茶叶受潮发霉了')).json.replies[0].text;
     expect(tea).toMatch(/（质量问题，优先级 P\d）.*订单 SO-GOODS-TEA/);
     // No clothes in either order: no guess at one of them (a complaint about clothes once went on an order of tea).
@@ -1043,36 +1057,27 @@ describe('staff commands in chat', () => {
 
   it('"签收了但没收到，我要投诉" is a complaint about the signed order, not the newest; "什么时候给我处理" asks about it', async () => {
     const p = svc.db.prisma;
-    const customer = await p.customer.create({ data: { name: '顾客' } });
-    await p.identity.create({
-      data: { platform: 'sandbox', externalId: 'c-signed-complaint', kind: 'customer', customerId: customer.id },
-    });
-    for (const [orderNo, status, daysAgo] of [
-      ['SO-SIGNED-OLD', 'signed', 4],
-      ['SO-PAID-NEW', 'paid', 0],
-    ] as const) {
-      const orderedAt = new Date(Date.now() - daysAgo * 86_400_000);
-      const order = await p.order.create({ data: { orderNo, source: 'own', status, orderedAt } });
-      await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
-    }
+    const { customerId } = await customerWithOrders(svc.db.prisma, 'c-signed-complaint', [
+      { orderNo: 'SO-SIGNED-OLD', source: 'own', status: 'signed', orderedAt: daysAgo(4) },
+      { orderNo: 'SO-PAID-NEW', source: 'own', status: 'paid', orderedAt: daysAgo(0) },
+    ]);
     const r = (await say('c-signed-complaint', '快递显示签收了但是我根本没收到，客服也不回我，我要投诉')).json
       .replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(r)?.[1]);
     expect(r).toContain('订单 SO-SIGNED-OLD');
     const when = (await say('c-signed-complaint', '你们什么时候给我处理')).json.replies[0].text;
     expect(when).toMatch(new RegExp(`^您的工单 #${id} 目前状态：待处理。`));
-    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(1);
+    expect(await p.ticket.count({ where: { customerId: customerId } })).toBe(1);
   });
 
   it('"快递怎么这么慢" about a parcel moving on time gets where it is and when it is due; asked again, a ticket', async () => {
     const p = svc.db.prisma;
-    const customer = await p.customer.create({ data: { name: '顾客' } });
-    await p.identity.create({
-      data: { platform: 'sandbox', externalId: 'c-slow', kind: 'customer', customerId: customer.id },
-    });
     const now = Date.now();
-    const order = await p.order.create({
-      data: {
+    const {
+      customerId,
+      orders: [order],
+    } = await customerWithOrders(svc.db.prisma, 'c-slow', [
+      {
         orderNo: 'SO-SLOW-1',
         source: 'own',
         status: 'shipped',
@@ -1082,26 +1087,25 @@ describe('staff commands in chat', () => {
         history: [{ status: 'shipped', at: now - 86_400_000, source: 'own' }],
         items: [{ sku: 'x', name: '保温杯', qty: 1, priceCents: 100 }],
       },
-    });
+    ]);
     await p.logisticsEvent.create({
       data: {
-        orderId: order.id,
+        orderId: order?.id ?? null,
         carrier: 'zto',
         trackingNo: '731130000888',
         at: new Date(now - 3 * 3_600_000),
         description: '快件已从 杭州转运中心 发出',
       },
     });
-    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
     const slow = (await say('c-slow', '快递怎么这么慢')).json.replies[0].text;
     expect(slow).toMatch(
       /^订单 SO-SLOW-1 正在运输中（中通 731130000888），最新物流：\S+ \S+ 快件已从 杭州转运中心 发出。预计 \d+月\d+日 送达，还在正常时效内。/,
     );
-    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(0);
+    expect(await p.ticket.count({ where: { customerId: customerId } })).toBe(0);
     // Pressed again ("还没发货，还是物流不动？" is answered by the order: it is on its way): a 物流延误 ticket.
     const again = (await say('c-slow', '都说了很慢了 快点')).json.replies[0].text;
     expect(again).toMatch(/^已为您登记售后工单 #\d+（物流延误，.*订单 SO-SLOW-1/);
-    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(1);
+    expect(await p.ticket.count({ where: { customerId: customerId } })).toBe(1);
   });
 
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
@@ -1119,21 +1123,13 @@ describe('staff commands in chat', () => {
 
   it('"可以拒收吗" is answered; "我拒收了" opens the refund on the parcel on its way, with no interception advice', async () => {
     const p = svc.db.prisma;
-    const customer = await p.customer.create({ data: { name: '顾客' } });
-    await p.identity.create({
-      data: { platform: 'sandbox', externalId: 'c-refused', kind: 'customer', customerId: customer.id },
-    });
-    for (const [orderNo, status, daysAgo] of [
-      ['SO-REFUSE-SHIPPED', 'shipped', 3],
-      ['SO-REFUSE-SIGNED', 'signed', 1],
-    ] as const) {
-      const orderedAt = new Date(Date.now() - daysAgo * 86_400_000);
-      const order = await p.order.create({ data: { orderNo, source: 'own', status, orderedAt, carrier: 'zto' } });
-      await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
-    }
+    const { customerId } = await customerWithOrders(svc.db.prisma, 'c-refused', [
+      { orderNo: 'SO-REFUSE-SHIPPED', source: 'own', status: 'shipped', orderedAt: daysAgo(3), carrier: 'zto' },
+      { orderNo: 'SO-REFUSE-SIGNED', source: 'own', status: 'signed', orderedAt: daysAgo(1), carrier: 'zto' },
+    ]);
     const may = (await say('c-refused', '可以拒收吗')).json.replies[0].text;
     expect(may).toMatch(/^可以拒收：派送时告诉快递员拒收，包裹会退回我们仓库。退款说明：仓库签收验货后 48 小时内退款/);
-    expect(await p.ticket.count({ where: { customerId: customer.id } })).toBe(0);
+    expect(await p.ticket.count({ where: { customerId: customerId } })).toBe(0);
     const done = (await say('c-refused', '快递我拒收了 退款什么时候到')).json.replies[0].text;
     expect(done).toMatch(/^已为您登记售后工单 #\d+（仅退款，.*订单 SO-REFUSE-SHIPPED/);
     expect(done).toContain('拒收的包裹退回我们仓库后为您退款，不用另外寄回。');
@@ -1151,21 +1147,9 @@ describe('staff commands in chat', () => {
   });
 
   it('"我要退货" about a parcel still on its way says it can be refused now or returned once signed', async () => {
-    const p = svc.db.prisma;
-    const customer = await p.customer.create({ data: { name: '顾客' } });
-    await p.identity.create({
-      data: { platform: 'sandbox', externalId: 'c-return-early', kind: 'customer', customerId: customer.id },
-    });
-    const order = await p.order.create({
-      data: {
-        orderNo: 'SO-RETURN-EARLY',
-        source: 'own',
-        status: 'shipped',
-        carrier: 'zto',
-        trackingNo: '731130000999',
-      },
-    });
-    await p.orderBinding.create({ data: { customerId: customer.id, orderId: order.id, method: 'import' } });
+    await customerWithOrders(svc.db.prisma, 'c-return-early', [
+      { orderNo: 'SO-RETURN-EARLY', source: 'own', status: 'shipped', carrier: 'zto', trackingNo: '731130000999' },
+    ]);
     const r = (await say('c-return-early', '不想要了 我要退货')).json.replies[0].text;
     expect(r).toMatch(/^已为您登记售后工单 #\d+（退货退款，.*订单 SO-RETURN-EARLY/);
     expect(r).toContain(
