@@ -21,8 +21,10 @@ describe.each(['postgres', 'pglite'] as const)('an escalation level recorded twi
     expect(await repo.recordEscalation(e)).toBe(true);
     expect(await repo.recordEscalation(e)).toBe(false);
     expect(await db.prisma.escalation.count({ where: { ticketId: ticket.id } })).toBe(1);
-    // Any other failure still fails.
+    // Any other failure still fails (here a ticket that does not exist: a foreign-key violation).
     const other = await db.prisma.escalation.create({ data: { ...e, ticketId: 999_999 } }).catch((err: unknown) => err);
+    expect(other).toBeInstanceOf(Error);
     expect(isUniqueViolation(other)).toBe(false);
+    await expect(repo.recordEscalation({ ...e, ticketId: 999_999 })).rejects.toThrow();
   });
 });

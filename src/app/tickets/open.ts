@@ -336,15 +336,16 @@ export async function deliveryProblemOf(
   if (refs.length === 0) return undefined;
   const { order } = (await deps.orders?.forCustomer(input.sender.id, refs)) ?? {};
   if (!order) return undefined;
-  const state = order.lastSignoff || order.status === 'signed' ? 'not_received' : undefined;
-  const choice =
-    state ??
-    (order.shippedAt || order.status === 'shipped'
-      ? 'logistics_delay'
-      : NOT_YET_SHIPPED.has(order.status)
-        ? 'urge_shipment'
-        : undefined);
+  const choice = deliveryStage(order);
   return choice && options.includes(choice) ? choice : undefined;
+}
+
+/** The delivery problem an order's state points to: 未收到货 once signed, 物流延误 on the way, 催发货 before it ships. */
+function deliveryStage(order: OrderFacts): string | undefined {
+  if (order.lastSignoff || order.status === 'signed') return 'not_received';
+  if (order.shippedAt || order.status === 'shipped') return 'logistics_delay';
+  if (NOT_YET_SHIPPED.has(order.status)) return 'urge_shipment';
+  return undefined;
 }
 
 /** How long a parcel may go without a tracking update before it counts as stuck (a ticket, not reassurance). */
