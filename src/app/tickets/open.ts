@@ -747,16 +747,17 @@ function createdText(
  */
 function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
   const o = t.order;
+  // "中通 731…": the parcel as the notes name it.
+  const parcel = o ? [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ') : '';
+  const named = parcel ? { parcel } : {};
   // (Refused already: it is on its way back, nothing to intercept.)
   if (o && parse.primary === 'refund_only' && o.status === 'shipped' && !parse.notes.includes(REFUSED_NOTE)) {
-    const parcel = [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ');
-    return zh.refundInTransitNote({ ...(parcel ? { parcel } : {}) });
+    return zh.refundInTransitNote(named);
   }
   // "我要退货" about a parcel still on its way: nothing can be sent back yet — refuse it, or return it once signed.
-  const onItsWay = o?.status === 'shipped' && o.lastTrackingKind !== 'signed';
-  if (o && (parse.primary === 'return_refund' || parse.primary === 'exchange') && onItsWay) {
-    const parcel = [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ');
-    return zh.returnInTransitNote({ exchange: parse.primary === 'exchange', ...(parcel ? { parcel } : {}) });
+  const inTransit = o?.status === 'shipped' && o.lastTrackingKind !== 'signed';
+  if (inTransit && (parse.primary === 'return_refund' || parse.primary === 'exchange')) {
+    return zh.returnInTransitNote({ exchange: parse.primary === 'exchange', ...named });
   }
   if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
   if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
