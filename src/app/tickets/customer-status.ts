@@ -31,7 +31,7 @@ const REPLACED = /补发|补寄|重发|换新|换货|寄出|发出|重新寄/u;
 const RECENT_MS = 7 * 24 * 3_600_000;
 
 /** What staff wrote when they resolved `t` ("解决 #12 已补发"), if anything: the resolve event's note (move.ts). */
-export async function resolutionOf(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
+async function resolutionOf(deps: TicketDeps, t: TicketRow): Promise<string | undefined> {
   const events = await deps.repo.recentEvents(t.id, 30);
   const data = events.filter((e) => e.type === 'status').map((e) => e.data as { action?: string; note?: string });
   return data.filter((d) => d.action === 'resolve').at(-1)?.note;

@@ -113,7 +113,7 @@ export async function onCustomerMessage(
     // "什么时候退款" after asking for the money back on broken or faulty goods' ticket (its `wants`): a question for
     // that ticket — the refund follows the warehouse's check of the goods sent back — not a refund-progress ticket.
     const refunding = (await deps.repo.openOfCustomer(input.sender.id, 5)).find(
-      (t) => PRODUCT_PROBLEMS.has(t.problem) && t.status !== 'resolved' && /退款/u.test(wantsOf(t) ?? ''),
+      (t) => PRODUCT_PROBLEMS.has(t.problem) && /退款/u.test(wantsOf(t) ?? ''),
     );
     if (refunding && !namesAnotherOrder(input.parse, refunding)) {
       return answerOn(refunding, await note(deps, refunding, input, { question: true }));

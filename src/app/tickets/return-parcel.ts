@@ -17,11 +17,9 @@ const TAKES_GOODS_BACK = /退货|换新/u;
  * the customer said they sent them back, or asked for a return or a new one on it. Undefined when none.
  */
 async function goodsGoingBack(deps: TicketDeps, customerId: string, sentBack: boolean): Promise<TicketRow | undefined> {
+  // openOfCustomer holds no resolved or closed tickets.
   const open = await deps.repo.openOfCustomer(customerId, 5);
-  return open.find((t) => {
-    if (!PRODUCT_PROBLEMS.has(t.problem) || t.status === 'resolved') return false;
-    return sentBack || TAKES_GOODS_BACK.test(wantsOf(t) ?? '');
-  });
+  return open.find((t) => PRODUCT_PROBLEMS.has(t.problem) && (sentBack || TAKES_GOODS_BACK.test(wantsOf(t) ?? '')));
 }
 
 /** Words that say the goods were sent back ("我已经寄出了", "退回去了"), which make a bare number the return parcel. */
