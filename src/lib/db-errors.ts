@@ -3,12 +3,6 @@
  * PGlite), or 23505 in the cause of the driver adapter's error (Prisma over the embedded PGlite).
  */
 export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; cause?: { code?: unknown; originalCode?: unknown; kind?: unknown } } | null;
-  return (
-    e?.code === 'P2002' ||
-    e?.code === '23505' ||
-    e?.cause?.code === '23505' ||
-    e?.cause?.originalCode === '23505' ||
-    e?.cause?.kind === 'UniqueConstraintViolation'
-  );
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === 'P2002' || e?.code === '23505' || e?.cause?.code === '23505';
 }

@@ -103,9 +103,10 @@ export async function sendBotReply(ctx: SendContext, message: OutboundMessage): 
  */
 async function botReplyContent(ctx: SendContext, message: OutboundMessage): Promise<string> {
   const text = message.markdown ?? plainText(message);
-  const png = ctx.pictureLinks ? pngWithin(message.picture, BOT_PICTURE_LIMIT) : undefined;
-  if (!png || !ctx.pictureLinks || !message.picture) return truncateUtf8(text, LIMITS.botReply);
-  const title = message.picture.title.replace(/[[\]\n]/g, ' ');
+  const { picture } = message;
+  const png = pngWithin(picture, BOT_PICTURE_LIMIT);
+  if (!ctx.pictureLinks || !picture || !png) return truncateUtf8(text, LIMITS.botReply);
+  const title = picture.title.replace(/[[\]\n]/g, ' ');
   const url = await ctx.pictureLinks.link(message.dedupeKey, { png, title });
   const image = `\n\n![${title}](${url})`;
   return truncateUtf8(text, LIMITS.botReply - byteLength(image)) + image;
