@@ -1108,6 +1108,60 @@ describe('staff commands in chat', () => {
     expect(await p.ticket.count({ where: { customerId: customerId } })).toBe(1);
   });
 
+  it('a delivery problem is read by where the order is: not shipped is a chase, on its way a delay, signed not received', async () => {
+    const p = svc.db.prisma;
+    const now = Date.now();
+    const { customerId } = await customerWithOrders(svc.db.prisma, 'c-stage', [
+      {
+        orderNo: 'SO-STAGE-PAID',
+        source: 'own',
+        status: 'approved',
+        orderedAt: daysAgo(0),
+        paidAt: new Date(now - 3_600_000),
+        promisedShipBy: new Date(now + 86_400_000),
+      },
+    ]);
+    // The classifier heard nothing in 「东西」 (the catch-all question, before the rule): the goods are not here.
+    const notHere = (await say('c-stage', '我买的东西怎么还没到')).json.replies[0].text;
+    expect(notHere).toMatch(/^订单 SO-STAGE-PAID 目前「已审核，待发货」，承诺 \S+ \S+ 前发货，还在时限内/);
+    expect(await p.ticket.count({ where: { customerId } })).toBe(0);
+    // Pressed again with 「物流不动」 about an order that has not shipped: a 催发货 ticket, not 物流延误.
+    const stuck = (await say('c-stage', '还是物流不动？')).json.replies[0].text;
+    expect(stuck).toMatch(/^已为您登记售后工单 #\d+（催发货，.*订单 SO-STAGE-PAID/);
+    // A signed order and the customer says it never came: a parcel not received, on that order.
+    await customerWithOrders(svc.db.prisma, 'c-stage-signed', [
+      { orderNo: 'SO-STAGE-SIGNED', source: 'own', status: 'signed', orderedAt: daysAgo(3), carrier: 'zto' },
+    ]);
+    const signed = (await say('c-stage-signed', '东西还没到啊')).json.replies[0].text;
+    expect(signed).toMatch(/^已为您登记售后工单 #\d+（未收到货，.*订单 SO-STAGE-SIGNED/);
+    // On its way, moving and not yet due, and 「还没收到货」: where it is and when it is due, no ticket.
+    const { customerId: movingId, orders } = await customerWithOrders(svc.db.prisma, 'c-stage-moving', [
+      {
+        orderNo: 'SO-STAGE-MOVING',
+        source: 'own',
+        status: 'shipped',
+        carrier: 'zto',
+        trackingNo: '731130000777',
+        history: [{ status: 'shipped', at: now - 86_400_000, source: 'own' }],
+        estimatedDeliveryAt: new Date(now + 2 * 86_400_000),
+      },
+    ]);
+    await p.logisticsEvent.create({
+      data: {
+        orderId: orders[0]?.id ?? null,
+        carrier: 'zto',
+        trackingNo: '731130000777',
+        at: new Date(now - 3 * 3_600_000),
+        description: '快件已到达 武汉转运中心',
+      },
+    });
+    const moving = (await say('c-stage-moving', '怎么还没收到货')).json.replies[0].text;
+    expect(moving).toMatch(
+      /^订单 SO-STAGE-MOVING 正在运输中（中通 731130000777），最新物流：\S+ \S+ 快件已到达 武汉转运中心/,
+    );
+    expect(await p.ticket.count({ where: { customerId: movingId } })).toBe(0);
+  });
+
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
     const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);

@@ -149,7 +149,8 @@ export async function onCustomerMessage(
     ? ['logistics_delay']
     : [parse.primary, ...parse.intents.map((i) => i.id)];
   const match = (await deps.orders?.forCustomer(sender.id, parse.entities, intents, delivery.text)) ?? {};
-  const out = await openOrAttach(deps, input, problem, {
+  const read = match.order ? atOrderStage(input, match.order) : input;
+  const out = await openOrAttach(deps, read, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
     askForOrder: !match.order && !match.notTheirs,
@@ -338,6 +339,26 @@ export async function deliveryProblemOf(
   if (!order) return undefined;
   const choice = deliveryStage(order);
   return choice && options.includes(choice) ? choice : undefined;
+}
+
+/** Says the parcel shows as delivered (「显示签收了」, 「放驿站了」): the customer's word against the order's data. */
+const SAYS_DELIVERED = /签收|送达|妥投|放(?:在)?(?:了)?(?:驿站|快递柜|丰巢|门口|前台|物业)/u;
+
+/**
+ * A delivery problem read by where the order is: 「还是物流不动？」 about an order not shipped yet is a chase for the
+ * shipment (answered by the promised time, not a 物流延误 ticket), 「东西怎么还没到」 about a parcel on its way is
+ * a delay (where it is, when it is due), and about a signed one is a parcel not received. 「显示签收了」 against an
+ * order our data has on the way stays as the customer says (the sources disagree; a person looks).
+ */
+function atOrderStage(input: HandlingInput, order: OrderFacts): HandlingInput {
+  const { parse } = input;
+  if (!DELIVERY_CHOICES.has(parse.primary) || parse.notes.includes(REFUSED_NOTE)) return input;
+  const stage = deliveryStage(order);
+  if (!stage || stage === parse.primary) return input;
+  if (parse.primary === 'urge_shipment') return input; // shipped already: answeredByOrder says so
+  if (parse.primary === 'not_received' && SAYS_DELIVERED.test(input.delivery.text)) return input;
+  const intents = [{ id: stage, score: 1 }, ...parse.intents.filter((i) => i.id !== stage)];
+  return { ...input, parse: { ...parse, primary: stage, intents, notes: [...parse.notes, `stage:${stage}`] } };
 }
 
 /** The delivery problem an order's state points to: 未收到货 once signed, 物流延误 on the way, 催发货 before it ships. */
