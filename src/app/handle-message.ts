@@ -568,6 +568,10 @@ export function createMessageHandler(deps: {
       if (asksIfBot(d.text)) return { text: zh.botIntro() };
       // "尺码表在哪看", "有货吗": the product page and the pre-sales staff know; unless an after-sales matter is clear.
       if (asksPresales(d.text) && !clearMatter(parse) && !BOUGHT.test(d.text)) return { text: zh.presales() };
+      // "收到的衣服怎么洗", "下单送的赠品是什么": about the goods, bought or not (intents/rules.yml care-question,
+      // gift-question); a message that also names a problem is not read so by the rules.
+      if (parse.primary === 'other' && parse.notes.includes(CARE_QUESTION)) return { text: zh.presales() };
+      if (parse.primary === 'other' && parse.notes.includes(GIFT_QUESTION)) return { text: zh.giftQuestion() };
       // "我明天不在家，能晚点送吗": the courier arranges when and where the parcel is handed over; the shop's delivery
       // note says how to ask for it. A message the classifier placed among order questions is answered below.
       const handoverNote = asksHandover(d.text) && !clearMatter(parse) ? deps.returnPolicy?.delivery : undefined;
@@ -810,6 +814,9 @@ const REFUSAL_READINGS = new Set(['other', 'return_info', 'return_refund', 'refu
 
 /** Says the goods were bought already ("下单的时候优惠券没用上"): no pre-sales question, whatever its words. */
 const BOUGHT = /下单|下了单|买了|已经买|付款|付了|拍了|收到/u;
+/** Parse notes of the rules that read a question about the goods themselves (intents/rules.yml). */
+const CARE_QUESTION = 'rule:care-question';
+const GIFT_QUESTION = 'rule:gift-question';
 
 /** What a return-policy question can ask about on its own (zh.returnPolicyPart). */
 const POLICY_PARTS: readonly [ReturnPolicyPart, RegExp][] = [

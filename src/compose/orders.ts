@@ -27,6 +27,8 @@ import { createVerificationGuard } from '../store/verification-guard.ts';
  * An order whose tracking shows a sign-off counts as delivered even while its status still says shipped.
  */
 const DELIVERED: readonly OrderStatus[] = ['signed'];
+/** Orders a change or a cancellation can still reach: not shipped yet first, else on its way (改派, 拒收). */
+const NOT_YET_DELIVERED: readonly OrderStatus[] = ['pending_payment', 'paid', 'approved', 'picked', 'shipped'];
 const WANTS: Partial<Record<string, readonly OrderStatus[]>> = {
   not_received: ['signed', 'shipped'],
   damaged: DELIVERED,
@@ -39,8 +41,8 @@ const WANTS: Partial<Record<string, readonly OrderStatus[]>> = {
   exchange: DELIVERED,
   logistics_delay: ['shipped'],
   urge_shipment: ['paid', 'approved', 'picked'],
-  cancel_order: ['pending_payment', 'paid', 'approved', 'picked'],
-  change_order: ['pending_payment', 'paid', 'approved', 'picked'],
+  cancel_order: NOT_YET_DELIVERED,
+  change_order: NOT_YET_DELIVERED,
   refund_progress: ['refunded'],
 };
 
@@ -137,7 +139,10 @@ export function composeOrders(deps: { env: Env; db: Database; producer: Redis })
         o.lastTrackingKind === 'signed' && o.status === 'shipped' ? 'signed' : (o.status as OrderStatus);
       // The wanted statuses in order of preference ("显示签收了但没收到": a signed order before a shipped one).
       const preference: readonly OrderStatus[] = wanted === DELIVERED ? [...DELIVERED, 'shipped'] : (wanted ?? []);
-      const contradicts = (o: OrderDetail) => wanted === DELIVERED && !preference.includes(status(o));
+      // The order carried from the conversation gives way when the problem cannot be about it: goods received from
+      // a parcel not delivered, or an address to change on one already signed for.
+      const strict = wanted === DELIVERED || wanted === NOT_YET_DELIVERED;
+      const contradicts = (o: OrderDetail) => strict && !preference.includes(status(o));
       // The goods the message names ("纸尿裤少了一包") narrow the orders down; "另一单…" rules out the one carried.
       const carried = refs.filter((r) => (r.start ?? 0) < 0).flatMap((e) => find(e) ?? []);
       const another = ANOTHER_ORDER.test(text);

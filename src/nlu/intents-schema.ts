@@ -184,6 +184,8 @@ export const RulesFile = z.strictObject({
       id: z.string().min(1),
       any: z.array(Word).min(1),
       unless: z.array(Word).optional(),
+      /** The rule stands back when the message holds one of these anywhere (「能机洗吗」 beside 「洗了就缩水」). */
+      unlessWith: z.array(Word).optional(),
       add: LabelId,
       score: z.number().min(0).max(1),
       remove: z.array(LabelId).optional(),

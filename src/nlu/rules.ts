@@ -23,6 +23,7 @@ export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMa
         score: r.score,
         remove: (r.remove ?? []).map((id) => indexOf.get(id) ?? -1).filter((k) => k >= 0),
         unlessAbove: r.unlessAbove,
+        unlessWith: r.unlessWith ?? [],
       },
     })),
   );
@@ -39,6 +40,7 @@ export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMa
     const found = bestMatter(scores, live);
     return fired
       .filter((rule) => rule.unlessAbove === undefined || found < rule.unlessAbove)
+      .filter((rule) => !rule.unlessWith.some((w) => folded.includes(w)))
       .map((rule) => {
         if (rule.add >= 0) {
           // A label an earlier rule removed comes back at the rule's score, as if it had none.

@@ -149,6 +149,27 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer.customerId ?? '' } })).toBe(0);
   });
 
+  it('questions about the goods get the product page, not a ticket: 衣服怎么洗, 能机洗吗, 下单送的赠品是什么', async () => {
+    const ask = async (user: string, text: string) =>
+      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
+        .map((x) => x.text)
+        .join('\n');
+    // Heard as 质量问题 and the return policy before the rules.
+    expect(await ask('c-goods-q', '收到的衣服怎么洗')).toMatch(
+      /^商品的尺码、库存、材质、用法洗护和优惠，请以商品详情页为准/,
+    );
+    expect(await ask('c-goods-q', '我想问下这件羽绒服能机洗吗')).toMatch(/^商品的尺码、库存、材质、用法洗护和优惠/);
+    // Heard as a gift missing (少件, 0.86) before the rule, and a 少件 ticket opened.
+    expect(await ask('c-goods-q', '下单送的赠品是什么')).toBe(
+      '赠品以下单时商品详情页的活动说明为准，会和商品一起寄出。如果收到的包裹里少了赠品，把订单号发给我，我为您登记补发。',
+    );
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'c-goods-q' } });
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: customer.customerId ?? '' } })).toBe(0);
+    // A problem beside the question is still the problem; a gift not there is still 少件.
+    expect(await ask('c-goods-q2', '不是说能机洗吗 洗了一次就缩水了')).toMatch(/^已为您登记售后工单 #\d+（质量问题/);
+    expect(await ask('c-goods-q3', '赠品是什么啊 包裹里没看到')).toMatch(/（少件漏发/);
+  });
+
   it('"可以送货上门吗" gets the shop\'s delivery note, not a list of orders; with an order it follows the order', async () => {
     const ask = async (user: string, text: string) =>
       ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])

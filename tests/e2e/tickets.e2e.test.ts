@@ -341,7 +341,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
   it('"有没有L码" or "有现货吗" before buying points to the product page and the pre-sales staff; no ticket, no order list', async () => {
     for (const text of ['这个衣服有没有L码', '这款有现货吗', '有XL码吗']) {
       expect((await say('c1', text)).json.replies[0].text).toMatch(
-        /^商品的尺码、库存、材质和优惠，请以商品详情页为准，也可以咨询店铺的售前客服。/,
+        /^商品的尺码、库存、材质、用法洗护和优惠，请以商品详情页为准，也可以咨询店铺的售前客服。/,
       );
     }
   });
@@ -1160,6 +1160,24 @@ describe('staff commands in chat', () => {
       /^订单 SO-STAGE-MOVING 正在运输中（中通 731130000777），最新物流：\S+ \S+ 快件已到达 武汉转运中心/,
     );
     expect(await p.ticket.count({ where: { customerId: movingId } })).toBe(0);
+  });
+
+  it('"地址写错了" after a ticket on a signed order goes on the order not shipped yet, not the one in the conversation', async () => {
+    await customerWithOrders(svc.db.prisma, 'c-address', [
+      {
+        orderNo: 'SO20261101000011',
+        source: 'own',
+        status: 'signed',
+        orderedAt: daysAgo(5),
+        carrier: 'zto',
+        items: [{ sku: 'cup', name: '陶瓷马克杯', qty: 1, priceCents: 100 }],
+      },
+      { orderNo: 'SO20261129000012', source: 'own', status: 'paid', orderedAt: daysAgo(1) },
+    ]);
+    const broken = (await say('c-address', 'SO20261101000011 收到的杯子碎了')).json.replies[0].text;
+    expect(broken).toMatch(/（商品破损，.*订单 SO20261101000011/);
+    const address = (await say('c-address', '我地址写错了 能改吗')).json.replies[0].text;
+    expect(address).toMatch(/^已为您登记售后工单 #\d+（修改订单，.*订单 SO20261129000012/);
   });
 
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
