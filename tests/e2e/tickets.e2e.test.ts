@@ -1180,6 +1180,21 @@ describe('staff commands in chat', () => {
     expect(address).toMatch(/^已为您登记售后工单 #\d+（修改订单，.*订单 SO20261129000012/);
   });
 
+  it('"我要退差价 降了30块" after a 价保 ticket is that ticket again, not a complaint to the manager', async () => {
+    const p = svc.db.prisma;
+    const { customerId } = await customerWithOrders(svc.db.prisma, 'c-price', [
+      { orderNo: 'SO20261127000021', source: 'own', status: 'signed', orderedAt: daysAgo(3), paidAt: daysAgo(3) },
+    ]);
+    const first = (await say('c-price', '价格降了 能退差价吗')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（价保/.exec(first)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    // The classifier heard 投诉 beside 退差价 (0.51) before the rule price-drop.
+    const again = await say('c-price', '我要退差价 降了30块');
+    expect(again.json.parse.primary).toBe('price_protection');
+    expect(again.json.replies[0].text).toMatch(new RegExp(`^您的工单 #${id} `));
+    expect(await p.ticket.count({ where: { customerId } })).toBe(1);
+  });
+
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
     const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);
