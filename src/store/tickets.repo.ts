@@ -421,10 +421,17 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         orderBy: { createdAt: 'desc' },
         take: n,
       }),
-    /** Unresolved P1 and P2 tickets, most urgent first, then by how soon they must be answered. */
-    urgent: (n: number) =>
+    /**
+     * Unresolved tickets, most urgent first, then by how soon they must be answered; `only` narrows them to some
+     * priorities (加急工单: P1, P2) or to those nobody owns (未分配).
+     */
+    openList: (n: number, only: { priorities?: readonly string[]; unassigned?: boolean } = {}) =>
       prisma.ticket.findMany({
-        where: { status: { notIn: ['resolved', 'closed'] }, priority: { in: ['P1', 'P2'] } },
+        where: {
+          status: { notIn: ['resolved', 'closed'] },
+          ...(only.priorities ? { priority: { in: [...only.priorities] } } : {}),
+          ...(only.unassigned ? { assigneeId: null } : {}),
+        },
         include: { assignee: { select: { name: true } } },
         orderBy: [{ priority: 'asc' }, { firstResponseDueAt: 'asc' }, { id: 'asc' }],
         take: n,

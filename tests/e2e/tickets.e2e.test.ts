@@ -808,6 +808,26 @@ describe('staff commands in chat', () => {
     expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
   });
 
+  it("待处理工单 lists everyone's unfinished tickets, most urgent first; 未分配工单 those nobody owns", async () => {
+    const idOf = async (user: string, text: string) =>
+      Number(/工单 #(\d+)/.exec((await say(user, text)).json.replies[0].text)?.[1]);
+    const burnt = await idOf('c-queue-1', '用了你们的卷发棒 头发烫焦了 头皮也烫伤了');
+    const late = await idOf('c-queue-2', '我要开发票');
+    await svc.db.prisma.ticket.update({ where: { id: late }, data: { assigneeId: null } });
+    const all = (await say('agent1', '@bot 今天有哪些工单', 'staff')).json.replies[0].text;
+    expect(all).toMatch(/^未完成工单 \d+ 张（P1 \d+ · P2 \d+ · P3 \d+ · P4 \d+）/);
+    const lines = all.split('\n');
+    const at = (id: number) => lines.findIndex((l: string) => l.startsWith(`#${id} `));
+    expect(lines[at(burnt)]).toMatch(new RegExp(`^#${burnt} P1 待处理 安全问题：.*（\\S+，首响截止 `));
+    expect(lines[at(late)]).toMatch(new RegExp(`^#${late} P4 待处理 发票：我要开发票（未分配，首响截止 `));
+    expect(at(burnt)).toBeLessThan(at(late));
+    expect((await say('agent1', '@bot 待处理工单', 'staff')).json.replies[0].text).toBe(all);
+    const nobody = (await say('agent1', '@bot 有没人接的单子吗', 'staff')).json.replies[0].text;
+    expect(nobody).toMatch(/^还没有人负责的未完成工单 \d+ 张：/);
+    expect(nobody).toContain(`#${late} P4`);
+    expect(nobody).not.toContain(`#${burnt} `);
+  });
+
   it('the resolution notice asks for a rating; 满意 is recorded, 不满意 reaches the owner and the supervisors', async () => {
     const resolve = async (user: string, text: string) => {
       const opened = await say(user, text);

@@ -50,6 +50,13 @@ const NOTE = /^(?:@\S+\s*)?(?:备注|内部备注)\s*[#＃]?\s*(\d+)\s*[,，:：
 const MINE = /^(?:@\S+\s*)?(?:我的)?工单\s*$/;
 /** 加急工单 · 紧急工单 · "今天有哪些加急的": the unresolved P1/P2 tickets of everyone. */
 const URGENT = /^(?:@\S+\s*)?[^#＃\d]{0,12}(?:加急|紧急|P1|p1)(?:的)?(?:工单|单子|的)[^#＃\d]{0,6}$/u;
+/**
+ * 待处理工单 · 工单列表 · "今天有哪些工单" · "还有哪些单子没处理": everyone's unfinished tickets, most urgent first.
+ * 未分配工单 · "没人接的单子": those nobody owns yet.
+ */
+const QUEUE =
+  /^(?:@\S+\s*)?(?:工单列表|[^#＃\d]{0,8}(?:未完成|没完成|待处理|未处理|没处理|所有|全部|哪些)的?(?:工单|单子)[^#＃\d]{0,8}|[^#＃\d]{0,8}(?:工单|单子)(?:还)?(?:没处理|未处理|没完成|待处理)[^#＃\d]{0,6})[?？]?\s*$/u;
+const UNASSIGNED = /未分配|没分配|没人接|没人管|没人处理|无人处理|没有人处理|没人跟/u;
 /** 设为VIP #12 · 标记VIP #12 · 取消VIP #12: the customer of ticket 12. */
 const VIP = /^(?:@\S+\s*)?(设为|标记|设置|取消)\s*VIP\s*[#＃]\s*(\d+)\s*$/iu;
 /** Who may change a customer's tier. */
@@ -142,7 +149,9 @@ export async function onStaffMessage(
   if (vip) return setTier(deps, Number(vip[2]), vip[1] === '取消' ? 'normal' : 'vip', input);
   if (OVERDUE.test(text)) return overdue(deps);
   if (SUMMARY.test(text)) return daySummary(deps);
-  if (URGENT.test(text)) return urgent(deps);
+  if (URGENT.test(text)) return openList(deps, 'urgent');
+  if (QUEUE.test(text) || (UNASSIGNED.test(text) && /工单|单子/u.test(text) && !TICKET_REF.test(text)))
+    return openList(deps, UNASSIGNED.test(text) ? 'unassigned' : 'all');
   if (RATINGS.test(text)) return ratings(deps);
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id ?? handOver.no), handOver.who ?? '', input);
@@ -567,10 +576,29 @@ async function daySummary(deps: TicketDeps): Promise<string> {
   ].join('\n');
 }
 
-/** 加急工单: the unresolved P1/P2 tickets, with their state, owner and what is due next. */
-async function urgent(deps: TicketDeps): Promise<string> {
-  const list = await deps.repo.urgent(20);
-  if (list.length === 0) return '目前没有未完成的加急工单（P1/P2）。';
+const LIST_MAX = 20;
+const LIST_OF = {
+  urgent: { only: { priorities: ['P1', 'P2'] }, zh: '未完成的加急工单（P1/P2）' },
+  unassigned: { only: { unassigned: true }, zh: '还没有人负责的未完成工单' },
+  all: { only: {}, zh: '未完成工单' },
+} as const;
+
+/**
+ * 加急工单, 未分配工单, 待处理工单: unresolved tickets (P1/P2 only, nobody's, or all), with their state, owner and
+ * what is due next, the most urgent 20.
+ */
+async function openList(deps: TicketDeps, which: keyof typeof LIST_OF): Promise<string> {
+  const { only, zh: what } = LIST_OF[which];
+  const [list, open] = await Promise.all([
+    deps.repo.openList(LIST_MAX, only),
+    which === 'all' ? deps.repo.openByPriority() : undefined,
+  ]);
+  if (list.length === 0) return `目前没有${what}。`;
+  const counts = open ? openCounts(open) : undefined;
+  const gap = what.endsWith('）') ? '' : ' ';
+  const head = counts
+    ? `${what}${gap}${counts.total} 张（${counts.text}）${counts.total > list.length ? `，最急的 ${list.length} 张` : ''}：`
+    : `${what}${gap}${list.length}${list.length === LIST_MAX ? '+' : ''} 张：`;
   const lines = list.map((t) => {
     const due =
       t.firstResponseDueAt && !t.firstRespondedAt
@@ -580,7 +608,7 @@ async function urgent(deps: TicketDeps): Promise<string> {
           : '';
     return `${ticketLine(t)}（${t.assignee?.name ?? '未分配'}${due ? `，${due}` : ''}）`;
   });
-  return [`未完成的加急工单（P1/P2）${list.length} 张：`, ...lines].join('\n');
+  return [head, ...lines].join('\n');
 }
 
 /** 满意度: the ratings of the last 30 days (latest per ticket), and the 不满意 tickets to call back. */
