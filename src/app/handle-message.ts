@@ -269,7 +269,9 @@ export function createMessageHandler(deps: {
   now?: () => number;
 }): Responder {
   const now = deps.now ?? Date.now;
-  const isThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
+  const saysThanks = containsAnyOf(deps.smalltalk?.thanks ?? []);
+  // "收到了 很满意 给你们好评" thanks; "不是很满意" and "不会给好评" do not.
+  const isThanks = (text: string) => saysThanks(text) && !NOT_PLEASED.test(text);
   const asksHours = containsAnyOf(deps.smalltalk?.hours ?? []);
   const okayWords = new Set((deps.smalltalk?.okay ?? []).map((w) => w.toLowerCase()));
   /** Each rating word as a message is matched (bareWords), and its level. */
@@ -799,7 +801,7 @@ const ASKS_PHONE =
 const OTHER_PHONES = /快递|骑手|司机|网点|驿站|师傅/u;
 /** Asks how parcels go out or are handed over ("可以送货上门吗", "会放驿站吗", "你们发什么快递"), not about one left there. */
 const ASKS_HANDOVER =
-  /送货上门|送上门|送到家|送上楼|送到门口|放门口|放驿站|放快递柜|放丰巢|放门卫|放物业|放前台|(?:晚点|晚些|晚一点|改天|明天再|后天再|周末再|下午再|晚上再)(?:送|派送|配送)|改约|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
+  /送货上门|送上门|送到家|送上楼|送到门口|放(?:到|在)?(?:菜鸟)?(?:门口|驿站|快递柜|丰巢|门卫|物业|前台)|(?:晚点|晚些|晚一点|改天|明天再|后天再|周末再|下午再|晚上再)(?:送|派送|配送)|改约|(?:发|用|走)(?:的)?(?:什么|哪家|哪个)快递/u;
 const asksHandover = (text: string) => ASKS_HANDOVER.test(text) && !/了[吗？?。！!]*$/u.test(text.trim());
 /** Asks whether the parcel may be refused ("可以拒收吗", "能不能拒收"), not reporting that it was. */
 const ASKS_REFUSE =
@@ -814,6 +816,8 @@ const REFUSAL_READINGS = new Set(['other', 'return_info', 'return_refund', 'refu
 
 /** Says the goods were bought already ("下单的时候优惠券没用上"): no pre-sales question, whatever its words. */
 const BOUGHT = /下单|下了单|买了|已经买|付款|付了|拍了|收到/u;
+/** Praise words negated ("不是很满意", "不会给好评", "好评返现没给"): no thank-you for these. */
+const NOT_PLEASED = /不(?:是|太|怎么|很)?(?:很|太)?满意|不(?:会|想|能)?给(?:你们)?好评|好评返现|差评|失望/u;
 /** Parse notes of the rules that read a question about the goods themselves (intents/rules.yml). */
 const CARE_QUESTION = 'rule:care-question';
 const GIFT_QUESTION = 'rule:gift-question';

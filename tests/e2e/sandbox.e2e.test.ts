@@ -109,6 +109,19 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
   it('a thank-you gets 不客气, not the greeting', async () => {
     const r = await svc.post('/api/sandbox/messages', { user: 'c-thanks', role: 'customer', text: '好的，谢谢啦' });
     expect(r.json.replies.map((x: { text: string }) => x.text)).toEqual(['不客气，有需要随时找我～']);
+    // Praise is thanks too (it got the greeting and the open-ticket list); praise denied is not.
+    const praise = await svc.post('/api/sandbox/messages', {
+      user: 'c-thanks',
+      role: 'customer',
+      text: '收到货了 很满意 给你们好评',
+    });
+    expect(praise.json.replies.map((x: { text: string }) => x.text)).toEqual(['不客气，有需要随时找我～']);
+    const denied = await svc.post('/api/sandbox/messages', {
+      user: 'c-thanks-2',
+      role: 'customer',
+      text: '不是很满意',
+    });
+    expect(denied.json.replies[0].text).not.toBe('不客气，有需要随时找我～');
   });
 
   it('"你们几点下班" is answered from the service calendar, with whether someone is at work now', async () => {
@@ -177,6 +190,8 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
         .join('\n');
     const general = await ask('c1', '可以送货上门吗');
     expect(general).toMatch(/^配送说明：默认发中通、圆通或韵达/);
+    // Said with 放到 (it got the list of orders before).
+    expect(await ask('c1', '快递能不能放到菜鸟驿站')).toMatch(/^配送说明：/);
     expect(general).toContain('发订单号给我就行');
     expect(general).not.toContain('您名下最近');
     // A parcel already left at the station is a delivery problem, not this question.
