@@ -215,6 +215,10 @@ export const zh = {
       ? `\n${shipped}，不能直接取消：客服会尽量联系快递拦截；拦截不成的话，您可以拒收，或签收后申请退货退款。`
       : `\n${shipped}，改地址要请快递改派：客服会联系快递处理，改派可能产生费用，请留意客服的回复。`;
   },
+  mergeNote: () =>
+    '\n还没发货的订单可以合并成一个包裹发出（收货地址要相同）：请把要一起发的订单号都发给我，仓库确认后客服会回复您。',
+  mergeTooLateNote: (p: { orderNo: string; parcel?: string }) =>
+    `\n订单 ${p.orderNo} 已经发出${p.parcel ? `（${p.parcel}）` : ''}，不能再和别的订单合并；还没发货的订单可以合并，请把订单号发给我。`,
   carrierFixedNote: (p: { carrier?: string; trackingNo?: string }) =>
     `\n该订单已${p.carrier ? `由${p.carrier}` : ''}发出${p.trackingNo ? `（单号 ${p.trackingNo}）` : ''}，包裹到了快递手里就不能再换快递了；着急的话，客服可以帮您催快递加快派送。`,
   returnInTransitNote: (p: { exchange: boolean; parcel?: string }) =>

@@ -1215,6 +1215,23 @@ describe('staff commands in chat', () => {
     expect(await p.ticket.count({ where: { customerId } })).toBe(1);
   });
 
+  it('"我下了两单 能一起发吗" asks to merge orders not shipped yet; for a parcel already sent it says it cannot', async () => {
+    await customerWithOrders(svc.db.prisma, 'c-merge', [
+      { orderNo: 'SO20261130000031', source: 'own', status: 'paid', orderedAt: daysAgo(0) },
+      { orderNo: 'SO20261130000032', source: 'own', status: 'approved', orderedAt: daysAgo(0) },
+    ]);
+    // The classifier heard an order question and the reply was the timeline, before the rule merge-shipping.
+    const merge = (await say('c-merge', '我下了两单 能一起发吗')).json.replies[0].text;
+    expect(merge).toMatch(/^已为您登记售后工单 #\d+（修改订单，/);
+    expect(merge).toContain('还没发货的订单可以合并成一个包裹发出（收货地址要相同）：请把要一起发的订单号都发给我');
+    await customerWithOrders(svc.db.prisma, 'c-merge-late', [
+      { orderNo: 'SO20261128000033', source: 'own', status: 'shipped', carrier: 'zto', trackingNo: '731130000333' },
+    ]);
+    const late = (await say('c-merge-late', '这个订单能合并发货吗')).json.replies[0].text;
+    expect(late).toContain('订单 SO20261128000033 已经发出（中通 731130000333），不能再和别的订单合并');
+    expect(late).not.toContain('改派');
+  });
+
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
     const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);

@@ -781,6 +781,11 @@ function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
     return zh.returnInTransitNote({ exchange: parse.primary === 'exchange', ...named });
   }
   if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
+  // "我下了两单 能一起发吗": orders not shipped yet can go in one parcel; one already sent cannot.
+  if (parse.primary === 'change_order' && parse.notes.includes('rule:merge-shipping')) {
+    const sent = o.status === 'shipped' || o.status === 'signed';
+    return sent ? zh.mergeTooLateNote({ orderNo: o.orderNo, ...named }) : zh.mergeNote();
+  }
   if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
   // "能不能换个快递" once the parcel is with a carrier: it cannot change hands.
   if (parse.primary === 'change_order' && parse.notes.includes('rule:carrier-request') && o.status === 'shipped') {
