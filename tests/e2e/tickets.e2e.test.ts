@@ -1232,6 +1232,40 @@ describe('staff commands in chat', () => {
     expect(late).not.toContain('改派');
   });
 
+  it('"我要退货" on a guessed order, then "390… 这单我要退货": the same ticket takes the named order, no second ticket', async () => {
+    const p = svc.db.prisma;
+    const { customerId } = await customerWithOrders(svc.db.prisma, 'c-guess', [
+      { orderNo: 'SO20261125000041', source: 'own', status: 'signed', orderedAt: daysAgo(5), carrier: 'zto' },
+      {
+        orderNo: 'SO20261129000042',
+        source: 'own',
+        status: 'shipped',
+        orderedAt: daysAgo(1),
+        carrier: 'zto',
+        trackingNo: '731130000420',
+      },
+    ]);
+    const first = (await say('c-guess', '我要退货')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（退货退款/.exec(first)?.[1]);
+    expect(first).toContain(
+      '订单 SO20261125000041。（按您最近的相关订单登记；如果不是这个订单，把订单号发给我就行。）',
+    );
+    const named = (await say('c-guess', 'SO20261129000042 这单我要退货')).json.replies[0].text;
+    expect(named).toBe(
+      `好的，您的工单 #${id} 已改为订单 SO20261129000042。\n该订单还在运输中（中通 731130000420），现在还寄不回来：不想要的话可以直接拒收，包裹退回仓库后为您退款；也可以签收后再按退货说明寄回。`,
+    );
+    const tickets = await p.ticket.findMany({ where: { customerId }, include: { order: true } });
+    expect(tickets.map((t) => [t.id, t.order?.orderNo])).toEqual([[id, 'SO20261129000042']]);
+    // 「这单也要退」 names a second order for the same request: a ticket of its own, the first one stays.
+    await customerWithOrders(svc.db.prisma, 'c-guess-also', [
+      { orderNo: 'SO20261125000043', source: 'own', status: 'signed', orderedAt: daysAgo(5) },
+      { orderNo: 'SO20261126000044', source: 'own', status: 'signed', orderedAt: daysAgo(4) },
+    ]);
+    await say('c-guess-also', '我要退货');
+    const also = (await say('c-guess-also', 'SO20261125000043 这单也要退货')).json.replies[0].text;
+    expect(also).toMatch(/^已为您登记售后工单 #\d+（退货退款，.*订单 SO20261125000043/);
+  });
+
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
     const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);

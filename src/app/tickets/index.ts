@@ -10,7 +10,7 @@ import { escalate, onEscalationTimer } from './escalate.ts';
 import { keepKfCustomersReachable } from './keepalive.ts';
 import { onCustomerMedia } from './media.ts';
 import { deliveryProblemOf, onCustomerMessage, onFollowUp } from './open.ts';
-import { onOrderShown } from './order-link.ts';
+import { onGuessCorrected, onOrderShown } from './order-link.ts';
 import { onPlatformStaffReply } from './platform-reply.ts';
 import { onRating } from './rating.ts';
 import { onReturnParcel } from './return-parcel.ts';
@@ -25,7 +25,8 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
   keepKfCustomersReachable(): Promise<number>;
 } {
   return {
-    onCustomerMessage: (input, opts) => onCustomerMessage(deps, input, opts),
+    onCustomerMessage: async (input, opts) =>
+      (await onGuessCorrected(deps, input)) ?? onCustomerMessage(deps, input, opts),
     onFollowUp: (input, opts) => onFollowUp(deps, input, opts),
     onOrderShown: (input, orderNo) => onOrderShown(deps, input, orderNo),
     onCustomerMedia: (input) => onCustomerMedia(deps, input),

@@ -766,7 +766,7 @@ function createdText(
  * Cancelling or changing an order that has left the warehouse is no longer a click, nor is a refund without
  * a return for a parcel on its way: say what can be done.
  */
-function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
+export function orderChangeNote(t: TicketRow, parse: Parse): string | undefined {
   const o = t.order;
   // "中通 731…": the parcel as the notes name it.
   const parcel = o ? [o.carrier ? carrierName(o.carrier) : undefined, o.trackingNo].filter(Boolean).join(' ') : '';

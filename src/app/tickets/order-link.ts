@@ -1,9 +1,13 @@
-import { openKey } from '../../domain/tickets/lifecycle.ts';
+import { ANOTHER_ORDER } from '../../domain/orders/goods.ts';
+import { openKey, problemKey } from '../../domain/tickets/lifecycle.ts';
 import { zh } from '../../i18n/zh.ts';
 import { isUniqueViolation } from '../../lib/db-errors.ts';
-import type { HandlingInput } from '../handle-message.ts';
+import type { Answer, HandlingInput } from '../handle-message.ts';
 import type { TicketDeps } from './context.ts';
-import { recordCustomerNote } from './open.ts';
+import { orderChangeNote, recordCustomerNote } from './open.ts';
+
+/** Says the request is for this order as well ("也要", "还有这单", "都要"). */
+const ALSO = /也|还有|都要|一起|另外/u;
 
 /** How long after opening an order-less ticket an order the customer proves is taken to be its order. */
 const LINK_WITHIN_MS = 24 * 3_600_000;
@@ -19,10 +23,12 @@ export async function onOrderShown(
   deps: TicketDeps,
   input: HandlingInput,
   orderNo: string,
+  problem?: string,
 ): Promise<string | undefined> {
   const { sender } = input;
   const t = await deps.repo.latestOpen(sender.id);
   if (!t || deps.now().getTime() - t.createdAt.getTime() > LINK_WITHIN_MS) return undefined;
+  if (problem !== undefined && t.problem !== problem) return undefined;
   const flags = (t.flags ?? {}) as Record<string, unknown>;
   // An order the bot only guessed (「按您最近的相关订单登记」) gives way to the one the customer names, until
   // someone has started on the ticket.
@@ -53,4 +59,25 @@ export async function onOrderShown(
   return guessed
     ? zh.orderChangedOnTicket({ id: t.id, orderNo: order.orderNo })
     : zh.orderAddedToTicket({ id: t.id, orderNo: order.orderNo });
+}
+
+/**
+ * "我要退货" opened a ticket on the customer's most likely order (「按您最近的相关订单登记」), and the customer says it
+ * again naming the order ("390… 这单我要退货"): that ticket takes the named order — the answer the reply invited —
+ * instead of a second ticket for the same request. Undefined when the message names no order, or when its latest
+ * ticket is not for the same problem on a guessed order (onOrderShown's conditions).
+ */
+export async function onGuessCorrected(deps: TicketDeps, input: HandlingInput): Promise<Answer | undefined> {
+  const problem = problemKey(input.parse.primary);
+  const named = input.parse.entities.filter((e) => e.type === 'orderNo' && e.start >= 0);
+  if (!problem || named.length !== 1 || !named[0]) return undefined;
+  // "这单也要退货", "另一单…": a second order with the same request, not a correction.
+  if (ALSO.test(input.delivery.text) || ANOTHER_ORDER.test(input.delivery.text)) return undefined;
+  const orderNo = named[0].value;
+  const text = await onOrderShown(deps, input, orderNo, problem);
+  if (!text) return undefined;
+  // What the order's state means for the request ("还在运输中，现在还寄不回来…"), as a new ticket's reply says.
+  const t = await deps.repo.latestOpen(input.sender.id);
+  const note = t ? (orderChangeNote(t, input.parse) ?? '') : '';
+  return { text: `${text}${note}`, orderNos: [orderNo] };
 }
