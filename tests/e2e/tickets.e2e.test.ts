@@ -1266,6 +1266,33 @@ describe('staff commands in chat', () => {
     expect(also).toMatch(/^已为您登记售后工单 #\d+（退货退款，.*订单 SO20261125000043/);
   });
 
+  it("a complaint about how a ticket is handled goes on that ticket's order, not a guess at the newest one", async () => {
+    await customerWithOrders(svc.db.prisma, 'c-complain', [
+      { orderNo: 'SO20261120000051', source: 'own', status: 'signed', orderedAt: daysAgo(8) },
+      { orderNo: 'SO20261129000052', source: 'own', status: 'paid', orderedAt: daysAgo(1) },
+    ]);
+    const first = (await say('c-complain', 'SO20261120000051 杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(first)?.[1]);
+    const complaint = (await say('c-complain', '你们这个客服怎么回事，问了三次都没人理，再不处理我就去12315投诉')).json
+      .replies[0].text;
+    expect(complaint).toMatch(/^已为您登记售后工单 #\d+（投诉，.*订单 SO20261120000051/);
+    expect(complaint).not.toContain('按您最近的相关订单登记');
+    expect(complaint).toContain(`与您之前的工单 #${id} 关联`);
+    // No order on the ticket in the conversation: the complaint takes none and asks for none.
+    await customerWithOrders(svc.db.prisma, 'c-complain-2', [
+      { orderNo: 'SO20261129000053', source: 'own', status: 'paid', orderedAt: daysAgo(1) },
+    ]);
+    await say('c-complain-2', '我要开发票');
+    await svc.db.prisma.ticket.updateMany({
+      where: { customer: { identities: { some: { externalId: 'c-complain-2' } } } },
+      data: { orderId: null },
+    });
+    const bare = (await say('c-complain-2', '客服一直不回消息 我要投诉你们')).json.replies[0].text;
+    expect(bare).toMatch(/^已为您登记售后工单 #\d+（投诉，优先级 P\d）。/);
+    expect(bare).not.toContain('SO20261129000053');
+    expect(bare).not.toContain('请发送订单号');
+  });
+
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
     const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);

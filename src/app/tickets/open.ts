@@ -148,12 +148,22 @@ export async function onCustomerMessage(
   const intents = parse.notes.includes(REFUSED_NOTE)
     ? ['logistics_delay']
     : [parse.primary, ...parse.intents.map((i) => i.id)];
-  const match = (await deps.orders?.forCustomer(sender.id, parse.entities, intents, delivery.text)) ?? {};
+  // "客服问了三次都没人理，我要投诉" during a conversation about a ticket: the complaint is about how that matter is
+  // handled — its order (or none), not a guess at the customer's newest order.
+  const namesOrder = parse.entities.some((e) => (e.type === 'orderNo' || e.type === 'trackingNo') && e.start >= 0);
+  const handled = problem === 'complaint' && !namesOrder ? await activeInSession(deps, sender.id) : undefined;
+  const entities = handled?.order
+    ? [...parse.entities, { type: 'orderNo' as const, value: handled.order.orderNo, start: -1, end: -1 }]
+    : parse.entities;
+  const match =
+    handled && !handled.order
+      ? {}
+      : ((await deps.orders?.forCustomer(sender.id, entities, intents, delivery.text)) ?? {});
   const read = match.order ? atOrderStage(input, match.order) : input;
   const out = await openOrAttach(deps, read, problem, {
     ...(match.order ? { order: match.order } : {}),
     orderGuessed: match.guessed === true,
-    askForOrder: !match.order && !match.notTheirs,
+    askForOrder: !match.order && !match.notTheirs && !handled,
     ...(match.goodsNotFound ? { goodsNotFound: match.goodsNotFound } : {}),
     photoSent: opts.photoSent === true,
     question: opts.question === true,
