@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the /dashboard page in a real browser (D
     // Two hours past its first-response deadline, nobody has answered yet.
     await p.ticket.update({
       where: { id: mug.id },
-      data: { firstResponseDueAt: new Date(Date.now() - 2 * 3_600_000) },
+      data: { firstResponseDueAt: new Date(Date.now() - 2 * 3_600_000), assigneeId: null },
     });
     const page = await browser.newPage();
     await page.goto(`${svc.base}/dashboard`);
@@ -97,5 +97,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the /dashboard page in a real browser (D
     await expect(page.locator(`#queue-open .tile[data-priority="${mug.priority}"] b`).textContent()).resolves.toBe('1');
     await expect(page.locator('#queue-sub').textContent()).resolves.toBe('未完成 1 张，其中 1 张已超时');
     await expect(page.locator('#queue-today').textContent()).resolves.toContain('新建 1 张（商品破损 1）');
+    // Every unfinished ticket, with its owner and next deadline (past: marked late); the filter narrows them.
+    const open = page.locator(`#queue-unfinished tbody tr[data-ticket="${mug.id}"]`);
+    const openCells = await open.locator('td').allTextContents();
+    expect(openCells.slice(0, 5)).toEqual([`#${mug.id}`, mug.priority, '待处理', '商品破损', '未分配']);
+    expect(openCells[5]).toMatch(/^首响截止 \d+\/\d+ \d\d:\d\d$/);
+    expect(openCells[6]).toBe('马克杯收到就是碎的');
+    await expect(open.getAttribute('class')).resolves.toContain('late');
+    await expect(page.locator('#open-sub').textContent()).resolves.toBe('共 1 张，显示 1 张');
+    await page.selectOption('#open-filter', 'unassigned');
+    await expect(open.count()).resolves.toBe(1);
+    // Taken by someone now: the 未分配 view no longer holds it, 已超时 still does.
+    const agent = await p.staff.findFirstOrThrow();
+    await p.ticket.update({ where: { id: mug.id }, data: { assigneeId: agent.id } });
+    await page.click('#load');
+    await page.locator(`#queue-unfinished tbody td.none`).waitFor({ timeout: 10_000 });
+    await expect(page.locator('#open-sub').textContent()).resolves.toBe('共 1 张，显示 0 张');
+    await page.selectOption('#open-filter', 'late');
+    await expect(open.locator('td.assignee').textContent()).resolves.toBe(agent.name);
   });
 });

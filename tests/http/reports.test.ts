@@ -30,6 +30,7 @@ const queue = (now: Date) =>
   ticketQueue(
     {
       overdue: async () => [],
+      openList: async () => [],
       openByPriority: async () => ({ P1: 1, P3: 1 }),
       daySummary: async () => ({
         created: 2,

@@ -21,7 +21,7 @@ import type { HandlingInput } from '../handle-message.ts';
 import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps, wantsOf } from './context.ts';
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
-import { missed, openCounts } from './queue.ts';
+import { deadlineText, missed, openCounts } from './queue.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
@@ -600,12 +600,7 @@ async function openList(deps: TicketDeps, which: keyof typeof LIST_OF): Promise<
     ? `${what}${gap}${counts.total} 张（${counts.text}）${counts.total > list.length ? `，最急的 ${list.length} 张` : ''}：`
     : `${what}${gap}${list.length}${list.length === LIST_MAX ? '+' : ''} 张：`;
   const lines = list.map((t) => {
-    const due =
-      t.firstResponseDueAt && !t.firstRespondedAt
-        ? `首响截止 ${fmtTime(t.firstResponseDueAt)}`
-        : t.resolveDueAt
-          ? `解决截止 ${fmtTime(t.resolveDueAt)}`
-          : '';
+    const due = deadlineText(t);
     return `${ticketLine(t)}（${t.assignee?.name ?? '未分配'}${due ? `，${due}` : ''}）`;
   });
   return [head, ...lines].join('\n');
