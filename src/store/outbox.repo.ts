@@ -7,10 +7,14 @@ import type { Sql } from './db.ts';
  * Every message the bot sends is first recorded under its dedupe key; a retried job finds the row and
  * does not send again. The sandbox inbox reads these rows.
  */
+/** How a message's target is kept in the outbox's `target` column: the group, else the person. */
+export const outboxTarget = (t: OutboundMessage['target']) =>
+  t.chatId ? `chat:${t.chatId}` : `user:${t.userRef ?? ''}`;
+
 export function createOutbox(sql: Sql): Outbox {
   return {
     async record(m: OutboundMessage, meta): Promise<OutboxEntry> {
-      const target = m.target.chatId ? `chat:${m.target.chatId}` : `user:${m.target.userRef ?? ''}`;
+      const target = outboxTarget(m.target);
       const body = JSON.stringify({
         text: m.text,
         markdown: m.markdown,

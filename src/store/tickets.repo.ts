@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../lib/db-errors.ts';
 import type { PrismaClient, Sql } from './db.ts';
 import { identityTargets } from './directory.repo.ts';
 import { PLATFORM } from './identities.repo.ts';
+import { outboxTarget } from './outbox.repo.ts';
 import { sortableId } from './sortable-id.ts';
 import { toDate, toJson, ts } from './sql-time.ts';
 
@@ -366,6 +367,29 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
     async customerContact(customerId: string): Promise<{ userRef: string } | undefined> {
       const who = await prisma.identity.findFirst({ where: { customerId }, orderBy: { createdAt: 'asc' } });
       return who ? { userRef: who.externalId } : undefined;
+    },
+    /**
+     * The ticket the bot last named ("工单 #12 …", "【P1·第1级升级】工单 #12") in what it sent to `target` (a group
+     * or a person on `channel`) since `since`: what "这单" means to whoever reads that chat.
+     */
+    async lastNamedIn(
+      channel: string,
+      to: { chatId?: string; userRef?: string },
+      since: Date,
+      /** Texts that name tickets only as examples (the command list's "工单 #123"). */
+      except: string,
+    ): Promise<number | undefined> {
+      const target = outboxTarget(to);
+      const rows = await sql.query<{ id: string | null }>(
+        `SELECT coalesce(o."ticketId"::text, substring(o.body->>'text' from '#([0-9]{1,9})')) AS id
+         FROM "OutboundMessage" o
+         WHERE o.channel = $1 AND o.target = $2 AND o."createdAt" >= $3::timestamp(3)
+           AND (o."ticketId" IS NOT NULL OR o.body->>'text' ~ '#[0-9]') AND o.body->>'text' <> $4
+         ORDER BY o."createdAt" DESC LIMIT 1`,
+        [channel, target, ts(since), except],
+      );
+      const id = Number(rows[0]?.id);
+      return Number.isSafeInteger(id) && id > 0 ? id : undefined;
     },
     /**
      * The customer's side of the conversation since `since` and the bot's replies to it, oldest first, at

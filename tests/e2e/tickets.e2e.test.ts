@@ -828,6 +828,43 @@ describe('staff commands in chat', () => {
     expect(nobody).not.toContain(`#${burnt} `);
   });
 
+  it('"这单谁负责", "这单我来处理": the ticket the bot last named in that chat, without its number', async () => {
+    const opened = (await say('c-this', '杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const inGroup = (text: string) =>
+      svc.post('/api/sandbox/messages', { user: 'agent2', role: 'staff', chat: 'g-this', text });
+    // Nothing named in this chat yet: no guess.
+    expect((await inGroup('@bot 这单谁负责')).json.replies[0].text).toMatch(/^可用指令：/);
+    expect((await inGroup(`@bot 工单 #${id}`)).json.replies[0].text).toMatch(new RegExp(`^工单 #${id} · `));
+    expect((await inGroup('@bot 这单谁负责')).json.replies[0].text).toMatch(new RegExp(`^工单 #${id} · `));
+    expect((await inGroup('@bot 这单我来处理')).json.replies[0].text).toMatch(
+      new RegExp(`^工单 #${id} 已更新为「处理中」。`),
+    );
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    expect(t.assignee?.name).toBe('客服小李');
+    // The command list names 「工单 #123」 as an example: after it, "这单" means no ticket 123.
+    await inGroup('@bot 帮助');
+    expect((await inGroup('@bot 这单谁负责')).json.replies[0].text).toMatch(new RegExp(`^工单 #${id} · `));
+  });
+
+  it('"好的收到" with no number acknowledges the push just received', async () => {
+    const opened = (await say('c-bare-ack', '宝宝用了你们的湿巾 屁股红肿了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const pushed = await eventually(
+      async () => [(await inbox('agent1')).map((m) => m.text), (await inbox('agent2')).map((m) => m.text)],
+      (both) => both.some((texts) => texts.some((t) => t.includes(`工单 #${id}`))),
+    );
+    const agent = pushed[0]?.some((t) => t.includes(`工单 #${id}`)) ? 'agent1' : 'agent2';
+    expect((await say(agent, '好的收到，马上处理', 'staff')).json.replies[0].text).toMatch(
+      new RegExp(`^已确认工单 #${id}（`),
+    );
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { escalations: true } });
+    expect(t.escalations.length).toBeGreaterThan(0);
+    expect(t.escalations.every((e) => e.ackedAt instanceof Date)).toBe(true);
+    // 「收到3件」 names no ticket and acknowledges nothing.
+    expect((await say(agent, '收到3件', 'staff')).json.replies[0].text).not.toContain('已确认');
+  });
+
   it('the resolution notice asks for a rating; 满意 is recorded, 不满意 reaches the owner and the supervisors', async () => {
     const resolve = async (user: string, text: string) => {
       const opened = await say(user, text);

@@ -122,6 +122,32 @@ export function naturalCommand(text: string): string | undefined {
   return undefined;
 }
 
+/** "收到", "好的收到，马上处理" with no number: the answer to the push just sent (an escalation, a new ticket). */
+const BARE_ACK = /^(?:@\S+\s*)?(?:好的[，,\s]*)?(?:收到|确认)(?:了|啦)?(?:[，,。!！\s]+[^#＃\d]*)?$/u;
+/** "#12 收到…" (withTicketInView's form of a bare 收到) as the acknowledgement command. */
+const ackOf = (inView: string) => {
+  const id = TICKET_REF.exec(inView)?.[1];
+  return id ? `收到 #${id}` : undefined;
+};
+
+/** "这单", "这个工单", "这张": the ticket the chat is about, said without its number. */
+const THIS_TICKET = /这(?:一|个|张)?(?:工单|单子|单)|该工单|这张/gu;
+
+/**
+ * "这单谁负责", "我来处理这单", "这单处理好了，已补发": a command about the ticket the bot last named in this chat
+ * (in the last half hour), written with that ticket's number. The text as it was when it names a ticket itself,
+ * says no "这单", or nothing was named.
+ */
+async function withTicketInView(deps: TicketDeps, input: Omit<HandlingInput, 'parse'>, said: string): Promise<string> {
+  if (TICKET_REF.test(said)) return said;
+  const { channel, chatId, userRef } = input.delivery;
+  const since = new Date(deps.now().getTime() - SESSION_MS);
+  const id = await deps.repo.lastNamedIn(channel, chatId ? { chatId } : { userRef }, since, zh.staffUnknownCommand());
+  if (id === undefined) return said;
+  const mention = /^\s*[@＠]\S+\s*/u.exec(said)?.[0] ?? '';
+  return `${mention}#${id} ${said.slice(mention.length).replace(THIS_TICKET, '').trim()}`;
+}
+
 /** Who wrote a staff command and where: the actor and channel of the ticket event it records. */
 const byStaff = (input: Omit<HandlingInput, 'parse'>) => ({
   actor: `staff:${input.sender.id}`,
@@ -134,7 +160,8 @@ export async function onStaffMessage(
   input: Omit<HandlingInput, 'parse'>,
 ): Promise<string | undefined> {
   const said = input.delivery.text.trim();
-  const text = naturalCommand(said) ?? said;
+  const inView = said.match(THIS_TICKET) || BARE_ACK.test(said) ? await withTicketInView(deps, input, said) : said;
+  const text = naturalCommand(said) ?? (BARE_ACK.test(said) ? ackOf(inView) : naturalCommand(inView)) ?? said;
   const ackId = parseAck(text);
   const staff = { id: input.sender.id, ...(input.sender.name ? { name: input.sender.name } : {}) };
   if (ackId !== undefined) {
