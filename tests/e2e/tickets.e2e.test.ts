@@ -1330,6 +1330,16 @@ describe('staff commands in chat', () => {
     expect(bare).not.toContain('请发送订单号');
   });
 
+  it('"好了吗", "有结果了吗" ask how the open ticket stands (they got the greeting before)', async () => {
+    const opened = (await say('c-done-yet', '我要换货 换大一码')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    for (const asked of ['好了吗', '有结果了吗？', '弄好了没']) {
+      expect((await say('c-done-yet', asked)).json.replies[0].text).toMatch(new RegExp(`^您的工单 #${id}（换货）目前`));
+    }
+    // 「好了」 alone says OK; it is no question.
+    expect((await say('c-done-yet', '好了')).json.replies[0].text).not.toMatch(/^您的工单/);
+  });
+
   it('"怎么申请退款" opens the refund with the refund rule; "退款退到哪里" right after is a question, not a chase', async () => {
     const opened = (await say('c-refund-how', '怎么申请退款')).json.replies[0].text;
     const id = Number(/工单 #(\d+)（仅退款/.exec(opened)?.[1]);

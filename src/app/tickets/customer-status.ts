@@ -10,9 +10,9 @@ const ASKS_ABOUT_TICKET = [
   /工单.{0,12}(?:怎么样|进度|进展|到哪|哪一步|状态|处理得|处理了吗|处理好|结果|多久|什么时候|如何)/,
   /(?:进度|进展|状态).{0,6}工单/,
 ];
-/** "取消了吗", "地址改好了没", "处理好了吗": whether what was asked is done — the open tickets' status, not a reminder. */
+/** "取消了吗", "地址改好了没", "处理好了吗", "好了吗", "有结果了吗": whether what was asked is done — the open tickets' status, not a reminder. */
 const ASKS_IF_DONE =
-  /^(?:订单|地址|那个|我的)?(?:取消|改|修改|处理|换)(?:好|掉|成功|完)?了(?:吗|没|没有|么)?[?？。.!！\s]*$/u;
+  /^(?:订单|地址|那个|我的)?(?:取消|改|修改|处理|换)(?:好|掉|成功|完)?了(?:吗|没|没有|么)?[?？。.!！\s]*$|^(?:那个|我的|这个|我那个|我的事|事情)?(?:弄|办|搞)?(?:好|定|完)了(?:吗|没|没有|么)[?？。.!！\s]*$|^(?:现在|那个|我的|这个)?(?:怎么样了|有结果了吗|有结果了没|有消息了吗|有消息了没|有进展了吗|有进展吗)[?？。.!！\s]*$/u;
 const TICKET_NO = /工单\s*[#＃]?\s*(\d+)/;
 /** "什么时候能处理完", "多久能解决": when it will be handled — with several tickets in the conversation, each one. */
 const ASKS_WHEN_HANDLED = /(?:什么时候|啥时候|多久|几时|几天)(?:能|可以|才能|给我)?(?:处理|解决|搞定|弄好)/u;
