@@ -252,6 +252,10 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     expect(await svc.db.prisma.ticket.count({ where: { customerId: customer.customerId ?? '' } })).toBe(1);
     const view = (await say('sup1', `工单 #${id}`, 'staff')).json.replies[0].text;
     expect(view).toContain('钱什么时候退回来');
+    // "那我不要了 直接退款": what cancelling comes to — kept on the cancellation, not a 仅退款 ticket beside it.
+    const refund = (await say('c-cancel-refund', '那我不要了 直接退款')).json.replies[0].text;
+    expect(refund).toBe(`收到，您希望退款，已记到工单 #${id}，处理的同事确认后会告诉您。`);
+    expect(await svc.db.prisma.ticket.count({ where: { customerId: customer.customerId ?? '' } })).toBe(1);
   });
 
   it('"那你们给我重新发一个吧" during a broken-parcel ticket is how to settle it: noted there, no 补发 ticket', async () => {

@@ -125,7 +125,13 @@ export async function onCustomerMessage(
   const settles = SETTLEMENTS[input.parse.primary];
   if (settles) {
     const current = await activeInSession(deps, input.sender.id);
-    if (current && settles.resolves.has(current.problem) && !namesAnotherOrder(input.parse, current)) {
+    // "那我不要了 直接退款" about a cancellation under way (the parcel already left): the refund is what cancelling
+    // it comes to — the same matter.
+    const cancelling =
+      current?.problem === 'order_change' &&
+      openedFor(current.flags) === 'cancel_order' &&
+      input.parse.primary === 'refund_only';
+    if (current && (settles.resolves.has(current.problem) || cancelling) && !namesAnotherOrder(input.parse, current)) {
       // "多久能补发过来" asks when, not for it again: where the ticket stands, not "您希望补发" once more.
       if (opts.timing) return answerOn(current, await note(deps, current, input, { question: true }));
       // What they want is kept on the ticket (the latest word counts), for whoever settles it (工单 #N shows it).
