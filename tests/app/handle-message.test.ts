@@ -319,7 +319,9 @@ describe('asking who answers, and questions before buying', () => {
 
   it('「尺码表在哪看」 is pointed to the product page; with a clear after-sales request it is that request', async () => {
     const unsure = botHandler(guess('logistics_query', 0.43));
-    expect(await unsure.say('尺码表在哪看')).toMatch(/^商品的尺码、库存、材质、用法洗护和优惠，请以商品详情页为准/);
+    expect(await unsure.say('尺码表在哪看')).toMatch(
+      /^商品的尺码、库存、材质、用法洗护、正品防伪和优惠，请以商品详情页为准/,
+    );
     const exchange = botHandler(guess('exchange', 0.9));
     expect(await exchange.say('还有货吗 我想换个颜色')).toBe('已为您登记售后工单 #9');
   });

@@ -169,9 +169,11 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
         .join('\n');
     // Heard as 质量问题 and the return policy before the rules.
     expect(await ask('c-goods-q', '收到的衣服怎么洗')).toMatch(
-      /^商品的尺码、库存、材质、用法洗护和优惠，请以商品详情页为准/,
+      /^商品的尺码、库存、材质、用法洗护、正品防伪和优惠，请以商品详情页为准/,
     );
-    expect(await ask('c-goods-q', '我想问下这件羽绒服能机洗吗')).toMatch(/^商品的尺码、库存、材质、用法洗护和优惠/);
+    expect(await ask('c-goods-q', '我想问下这件羽绒服能机洗吗')).toMatch(
+      /^商品的尺码、库存、材质、用法洗护、正品防伪和优惠/,
+    );
     // Heard as a gift missing (少件, 0.86) before the rule, and a 少件 ticket opened.
     expect(await ask('c-goods-q', '下单送的赠品是什么')).toBe(
       '赠品以下单时商品详情页的活动说明为准，会和商品一起寄出。如果收到的包裹里少了赠品，把订单号发给我，我为您登记补发。',
@@ -181,6 +183,26 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
     // A problem beside the question is still the problem; a gift not there is still 少件.
     expect(await ask('c-goods-q2', '不是说能机洗吗 洗了一次就缩水了')).toMatch(/^已为您登记售后工单 #\d+（质量问题/);
     expect(await ask('c-goods-q3', '赠品是什么啊 包裹里没看到')).toMatch(/（少件漏发/);
+  });
+
+  it('goods feared fake are a quality ticket, asking to have them checked is no complaint; 是不是正品 before that is pre-sales', async () => {
+    const ask = async (user: string, text: string) =>
+      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
+        .map((x) => x.text)
+        .join('\n');
+    // Heard as 发错货 before the rule counterfeit.
+    const fake = await ask('c-fake', '我买的奶粉是不是假的 怎么跟超市买的味道不一样');
+    const id = Number(/工单 #(\d+)（质量问题/.exec(fake)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    // Heard as 投诉 (0.91) and sent to the manager before the rule counterfeit-check: the same ticket now.
+    expect(await ask('c-fake', '我要鉴定')).toMatch(new RegExp(`^您的工单 #${id} `));
+    const customer = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: 'c-fake' } });
+    const tickets = await svc.db.prisma.ticket.findMany({ where: { customerId: customer.customerId ?? '' } });
+    expect(tickets.map((t) => t.problem)).toEqual(['quality']);
+    // A question before buying (heard as 投诉 0.51): the product page.
+    expect(await ask('c-fake-2', '你们家是不是正品')).toMatch(/^商品的尺码、库存、材质、用法洗护、正品防伪和优惠/);
+    // Saying they sell fakes is still a complaint.
+    expect(await ask('c-fake-3', '你们卖假货 我要去12315投诉')).toMatch(/（投诉，/);
   });
 
   it('"可以送货上门吗" gets the shop\'s delivery note, not a list of orders; with an order it follows the order', async () => {

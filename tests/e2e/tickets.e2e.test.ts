@@ -345,7 +345,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
   it('"有没有L码" or "有现货吗" before buying points to the product page and the pre-sales staff; no ticket, no order list', async () => {
     for (const text of ['这个衣服有没有L码', '这款有现货吗', '有XL码吗']) {
       expect((await say('c1', text)).json.replies[0].text).toMatch(
-        /^商品的尺码、库存、材质、用法洗护和优惠，请以商品详情页为准，也可以咨询店铺的售前客服。/,
+        /^商品的尺码、库存、材质、用法洗护、正品防伪和优惠，请以商品详情页为准，也可以咨询店铺的售前客服。/,
       );
     }
   });
