@@ -153,6 +153,10 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
         .map((x) => x.text)
         .join('\n');
     expect(await ask('c-everyday-1', '怎么联系你们')).toMatch(/^客服电话：400-820-0000/);
+    // English (the catch-all question before the rule en-where): an order question, the order asked for.
+    expect(await ask('c-everyday-5', 'where is my order?')).toMatch(
+      /^请发送订单号和下单手机号后 4 位，我来帮您查询物流进度/,
+    );
     expect(await ask('c-everyday-2', '保质期只剩一个月了')).toMatch(/^已为您登记售后工单 #\d+（质量问题/);
     expect(await ask('c-everyday-3', '东西有异味')).toMatch(/^已为您登记售后工单 #\d+（质量问题/);
     // Why an order was cancelled is a question about the order, not a request to cancel one.
