@@ -1216,6 +1216,9 @@ describe('staff commands in chat', () => {
         description: '快件已到达 武汉转运中心',
       },
     });
+    // 「怎么还在武汉」 (the rule parcel-still-at): the same short answer, not the whole timeline again.
+    const still = (await say('c-stage-moving', '这个怎么还在武汉')).json.replies[0].text;
+    expect(still).toMatch(/^订单 SO-STAGE-MOVING 正在运输中（中通 731130000777），最新物流：/);
     const moving = (await say('c-stage-moving', '怎么还没收到货')).json.replies[0].text;
     expect(moving).toMatch(
       /^订单 SO-STAGE-MOVING 正在运输中（中通 731130000777），最新物流：\S+ \S+ 快件已到达 武汉转运中心/,

@@ -194,9 +194,9 @@ describe('rules override the model', () => {
     expect(fixedParser({ 商品和描述不符: { other: 0.2 } }).parse('商品和描述不符').primary).toBe('quality_issue');
   });
 
-  it('「怎么还在东莞」 asks where the parcel is; 「怎么还在审核」 is about the order, not the parcel', () => {
+  it('「怎么还在东莞」 says the parcel is slow; 「怎么还在审核」 is about the order, not the parcel', () => {
     const parser = fixedParser({ 怎么还在东莞: { other: 0.2 }, 怎么还在审核: { order_status: 0.47 } });
-    expect(parser.parse('怎么还在东莞').primary).toBe('logistics_query');
+    expect(parser.parse('怎么还在东莞').primary).toBe('logistics_delay');
     expect(parser.parse('怎么还在审核').notes).not.toContain('rule:parcel-still-at');
   });
 
