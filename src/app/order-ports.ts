@@ -7,7 +7,8 @@ import type { OrderDetail } from '../domain/orders/types.ts';
  */
 
 export interface OrderLookup {
-  by: 'orderNo' | 'trackingNo' | 'phone' | 'phoneLast4' | 'customer';
+  /** `buyer`: the buyer's name, as staff search for it (「查 高浩然」). */
+  by: 'orderNo' | 'trackingNo' | 'phone' | 'phoneLast4' | 'customer' | 'buyer';
   value: string;
 }
 

@@ -31,11 +31,16 @@ async function staffLookup(deps: OrderQueryDeps, refs: OrderRefs): Promise<{ fou
 }
 
 async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: OrderRefs): Promise<OrderQueryResult> {
-  if (!refs.refs.length && !refs.phone && !refs.suffix)
+  const buyer = !refs.refs.length && !refs.phone && !refs.suffix ? searchedBuyer(input.text) : undefined;
+  if (!refs.refs.length && !refs.phone && !refs.suffix && !buyer)
     return { text: ORDER_TEXT.staffHelp, outcome: 'need_reference', orders: [] };
-  const { found, via } = await staffLookup(deps, refs);
+  const { found, via } = buyer
+    ? { found: await deps.orders.find({ by: 'buyer', value: buyer }, (deps.listLimit ?? 5) + 1), via: 'buyer' }
+    : await staffLookup(deps, refs);
   if (found.length === 0) {
-    const what = refs.refs.join('、') || (refs.phone ? '该手机号' : `尾号 ${refs.suffix}`);
+    const what = buyer
+      ? `买家「${buyer}」`
+      : refs.refs.join('、') || (refs.phone ? '该手机号' : `尾号 ${refs.suffix}`);
     return { text: ORDER_TEXT.staffNotFound(what), outcome: 'not_found', orders: [] };
   }
   const shown = await showOrders(deps, input, found, via, ORDER_TEXT.staffList);
@@ -45,6 +50,23 @@ async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: O
   if (tickets.length === 0) return shown;
   return { ...shown, text: `${shown.text}\n${ORDER_TEXT.relatedTickets(tickets)}` };
 }
+
+/**
+ * "查 高浩然", "查一下收货人 王小明 的订单": the buyer's name staff search for;
+ * undefined when the message searches no such thing (a number, "这单", "物流", or more than a name).
+ */
+function searchedBuyer(text: string): string | undefined {
+  const m =
+    /^(?:查(?:询|找|一下|下)?|搜(?:索|一下)?)\s*(?:一下)?\s*(?:顾客|客户|买家|收货人|用户)?\s*[:：]?\s*([\p{Script=Han}A-Za-z][\p{Script=Han}A-Za-z0-9_·.\-]{1,29}?)\s*(?:的)?\s*(?:订单|单子|所有订单|全部订单)?\s*$/u.exec(
+      text.replace(/^\s*[@＠]\S+\s*/u, '').trim(),
+    );
+  const name = m?.[1];
+  if (!name || name.replace(GENERIC_TARGET, '').length < name.length || NOT_A_BUYER.test(name)) return undefined;
+  return name;
+}
+
+/** Words of the staff commands and reports ("查工单", "查超时的"): no buyer is called that. */
+const NOT_A_BUYER = /工单|单号|超时|加急|概况|统计|日报|周报|满意|报表|报告|指令|帮助|异常|签收|可信|导出|退款|售后/u;
 
 /** "查 <something>" where the something is not "this one" (这单, 它, 物流, 一下 …): a search of its own. */
 function searchesSomethingElse(text: string): boolean {

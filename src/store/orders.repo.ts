@@ -6,7 +6,7 @@ import { opt, toDate, toJson, ts, utcColumn } from './sql-time.ts';
 /**
  * Order reads for replies: the order with its items, status history and latest 20 tracking events in one
  * round trip (p99 < 5 ms at 1M orders / 10M events, bench/orders.bench.ts). Every lookup key is indexed:
- * orderNo (unique), trackingNo, phone, phoneLast4, and OrderBinding(customerId, orderId).
+ * orderNo (unique), trackingNo, phone, phoneLast4, buyerName, and OrderBinding(customerId, orderId).
  */
 
 const WHERE: Record<OrderLookup['by'], string> = {
@@ -15,6 +15,7 @@ const WHERE: Record<OrderLookup['by'], string> = {
   phone: `phone = $1`,
   phoneLast4: `"phoneLast4" = $1`,
   customer: `id IN (SELECT "orderId" FROM "OrderBinding" WHERE "customerId" = $1)`,
+  buyer: `"buyerName" = $1`,
 };
 
 const TIMES = ['statusAt', 'orderedAt', 'paidAt', 'promisedShipBy', 'estimatedDeliveryAt', 'lastTrackingAt'];

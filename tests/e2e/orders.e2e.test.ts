@@ -489,6 +489,7 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
         {
           order_no: 'SO202611230032',
           source: 'own',
+          buyer_name: '王小明',
           status: 'paid',
           phone: '13300005555',
           amount: 20,
@@ -508,12 +509,15 @@ describe('orders through the sandbox: answers, identity checks, masking, radar, 
     const bySuffix = await say('agent2', '@bot 查 尾号5555', 'staff', 'lamp-group');
     expect(bySuffix).toMatch(/找到 \d 个订单/); // also SO202611230005 (135…5555)
     expect(bySuffix).toMatch(/SO202611230032[\s\S]*SO202611230031/);
-    // "查一下物流" is about the orders just shown; "查 <a name>" is a search of its own, which names are not.
+    // "查一下物流" is about the orders just shown; "查 <a name>" is a search of its own: the buyer's orders.
     expect(await say('agent2', '@bot 查 SO202611230031', 'staff', 'lamp-group')).toContain('订单 SO202611230031');
     expect(await say('agent2', '@bot 查一下物流', 'staff', 'lamp-group')).toContain('订单 SO202611230031');
     const byName = await say('agent2', '@bot 查 高浩然', 'staff', 'lamp-group');
-    expect(byName).not.toContain('SO202611230031');
-    expect(byName).toMatch(/^可用指令：查 <订单号\/快递单号\/手机尾号>/);
+    expect(byName).toBe('没有找到 买家「高浩然」 对应的订单，请核对后再试。');
+    const buyer = await say('agent2', '@bot 查一下收货人 王小明 的订单', 'staff', 'lamp-group');
+    expect(buyer).toMatch(/^订单 SO202611230032（自营）/);
+    expect(buyer).toContain('收货：王**');
+    expect(buyer).not.toContain('王小明');
     // The order and a problem that could be either of two kinds: the order, then the question; the answer
     // opens the ticket on that order.
     const asked = await say('c-lamp-2', 'SO202611230031 尾号5555 灯罩收到就有划痕');
