@@ -38,9 +38,7 @@ async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: O
     ? { found: await deps.orders.find({ by: 'buyer', value: buyer }, (deps.listLimit ?? 5) + 1), via: 'buyer' }
     : await staffLookup(deps, refs);
   if (found.length === 0) {
-    const what = buyer
-      ? `买家「${buyer}」`
-      : refs.refs.join('、') || (refs.phone ? '该手机号' : `尾号 ${refs.suffix}`);
+    const what = buyer ? `买家「${buyer}」` : refs.refs.join('、') || (refs.phone ? '该手机号' : `尾号 ${refs.suffix}`);
     return { text: ORDER_TEXT.staffNotFound(what), outcome: 'not_found', orders: [] };
   }
   const shown = await showOrders(deps, input, found, via, ORDER_TEXT.staffList);
@@ -57,7 +55,7 @@ async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: O
  */
 function searchedBuyer(text: string): string | undefined {
   const m =
-    /^(?:查(?:询|找|一下|下)?|搜(?:索|一下)?)\s*(?:一下)?\s*(?:顾客|客户|买家|收货人|用户)?\s*[:：]?\s*([\p{Script=Han}A-Za-z][\p{Script=Han}A-Za-z0-9_·.\-]{1,29}?)\s*(?:的)?\s*(?:订单|单子|所有订单|全部订单)?\s*$/u.exec(
+    /^(?:查(?:询|找|一下|下)?|搜(?:索|一下)?)\s*(?:一下)?\s*(?:顾客|客户|买家|收货人|用户)?\s*[:：]?\s*([\p{Script=Han}A-Za-z][\p{Script=Han}A-Za-z0-9_·.-]{1,29}?)\s*(?:的)?\s*(?:订单|单子|所有订单|全部订单)?\s*$/u.exec(
       text.replace(/^\s*[@＠]\S+\s*/u, '').trim(),
     );
   const name = m?.[1];
