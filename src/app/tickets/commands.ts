@@ -131,7 +131,7 @@ const ackOf = (inView: string) => {
 };
 
 /** "这单", "这个工单", "这张": the ticket the chat is about, said without its number. */
-const THIS_TICKET = /这(?:一|个|张)?(?:工单|单子|单)|该工单|这张/gu;
+const THIS_TICKET = /这(?:一|个|张)?(?:工单|单子|单)|该工单|这张/u;
 
 /**
  * "这单谁负责", "我来处理这单", "这单处理好了，已补发": a command about the ticket the bot last named in this chat
@@ -145,7 +145,7 @@ async function withTicketInView(deps: TicketDeps, input: Omit<HandlingInput, 'pa
   const id = await deps.repo.lastNamedIn(channel, chatId ? { chatId } : { userRef }, since, zh.staffUnknownCommand());
   if (id === undefined) return said;
   const mention = /^\s*[@＠]\S+\s*/u.exec(said)?.[0] ?? '';
-  return `${mention}#${id} ${said.slice(mention.length).replace(THIS_TICKET, '').trim()}`;
+  return `${mention}#${id} ${said.slice(mention.length).replace(THIS_TICKET, '').trim()}`; // the one "这单" it says
 }
 
 /** Who wrote a staff command and where: the actor and channel of the ticket event it records. */
@@ -160,8 +160,9 @@ export async function onStaffMessage(
   input: Omit<HandlingInput, 'parse'>,
 ): Promise<string | undefined> {
   const said = input.delivery.text.trim();
-  const inView = said.match(THIS_TICKET) || BARE_ACK.test(said) ? await withTicketInView(deps, input, said) : said;
-  const text = naturalCommand(said) ?? (BARE_ACK.test(said) ? ackOf(inView) : naturalCommand(inView)) ?? said;
+  const bareAck = BARE_ACK.test(said);
+  const inView = bareAck || THIS_TICKET.test(said) ? await withTicketInView(deps, input, said) : said;
+  const text = naturalCommand(said) ?? (bareAck ? ackOf(inView) : naturalCommand(inView)) ?? said;
   const ackId = parseAck(text);
   const staff = { id: input.sender.id, ...(input.sender.name ? { name: input.sender.name } : {}) };
   if (ackId !== undefined) {

@@ -357,6 +357,9 @@ export async function deliveryProblemOf(
   return choice && options.includes(choice) ? choice : undefined;
 }
 
+/** The delivery problems the order's stage may read otherwise (atOrderStage). */
+const READ_BY_STAGE = new Set(['logistics_delay', 'not_received']);
+
 /** Says the parcel shows as delivered (「显示签收了」, 「放驿站了」): the customer's word against the order's data. */
 const SAYS_DELIVERED = /签收|送达|妥投|放(?:在)?(?:了)?(?:驿站|快递柜|丰巢|门口|前台|物业)/u;
 
@@ -368,10 +371,10 @@ const SAYS_DELIVERED = /签收|送达|妥投|放(?:在)?(?:了)?(?:驿站|快递
  */
 function atOrderStage(input: HandlingInput, order: OrderFacts): HandlingInput {
   const { parse } = input;
-  if (!DELIVERY_CHOICES.has(parse.primary) || parse.notes.includes(REFUSED_NOTE)) return input;
+  // (催发货 on an order already shipped stays: answeredByOrder says where it is.)
+  if (!READ_BY_STAGE.has(parse.primary) || parse.notes.includes(REFUSED_NOTE)) return input;
   const stage = deliveryStage(order);
   if (!stage || stage === parse.primary) return input;
-  if (parse.primary === 'urge_shipment') return input; // shipped already: answeredByOrder says so
   if (parse.primary === 'not_received' && SAYS_DELIVERED.test(input.delivery.text)) return input;
   const intents = [{ id: stage, score: 1 }, ...parse.intents.filter((i) => i.id !== stage)];
   return { ...input, parse: { ...parse, primary: stage, intents, notes: [...parse.notes, `stage:${stage}`] } };
