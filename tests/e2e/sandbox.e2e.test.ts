@@ -3,6 +3,11 @@ import { startTestService, type TestService } from '../support/service.ts';
 
 describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)', () => {
   let svc: TestService;
+  /** A customer's message through the sandbox API, and the bot's replies as one text. */
+  const ask = async (user: string, text: string) =>
+    ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
+      .map((x) => x.text)
+      .join('\n');
   beforeAll(async () => {
     svc = await startTestService();
   });
@@ -137,10 +142,6 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
   });
 
   it('"你们客服电话多少" gets the shop\'s hotline with the hand-off; a courier\'s phone is not ours', async () => {
-    const ask = async (user: string, text: string) =>
-      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
-        .map((x) => x.text)
-        .join('\n');
     expect(await ask('c-phone', '你们客服电话多少')).toContain(
       '客服电话：400-820-0000，人工客服工作时间接听；在这里留言也一样，客服会在这里回复您。',
     );
@@ -148,10 +149,6 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
   });
 
   it('everyday phrasings reach the right answer: 怎么联系你们, 保质期只剩…, 有异味, 为什么被取消了', async () => {
-    const ask = async (user: string, text: string) =>
-      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
-        .map((x) => x.text)
-        .join('\n');
     expect(await ask('c-everyday-1', '怎么联系你们')).toMatch(/^客服电话：400-820-0000/);
     // English (the catch-all question before the rule en-where): an order question, the order asked for.
     expect(await ask('c-everyday-5', 'where is my order?')).toMatch(
@@ -167,10 +164,6 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
   });
 
   it('questions about the goods get the product page, not a ticket: 衣服怎么洗, 能机洗吗, 下单送的赠品是什么', async () => {
-    const ask = async (user: string, text: string) =>
-      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
-        .map((x) => x.text)
-        .join('\n');
     // Heard as 质量问题 and the return policy before the rules.
     expect(await ask('c-goods-q', '收到的衣服怎么洗')).toMatch(
       /^商品的尺码、库存、材质、用法洗护、正品防伪和优惠，请以商品详情页为准/,
@@ -190,10 +183,6 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
   });
 
   it('goods feared fake are a quality ticket, asking to have them checked is no complaint; 是不是正品 before that is pre-sales', async () => {
-    const ask = async (user: string, text: string) =>
-      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
-        .map((x) => x.text)
-        .join('\n');
     // Heard as 发错货 before the rule counterfeit.
     const fake = await ask('c-fake', '我买的奶粉是不是假的 怎么跟超市买的味道不一样');
     const id = Number(/工单 #(\d+)（质量问题/.exec(fake)?.[1]);
@@ -210,10 +199,6 @@ describe('sandbox chat through the real pipeline (PostgreSQL + Redis + worker)',
   });
 
   it('"可以送货上门吗" gets the shop\'s delivery note, not a list of orders; with an order it follows the order', async () => {
-    const ask = async (user: string, text: string) =>
-      ((await svc.post('/api/sandbox/messages', { user, role: 'customer', text })).json.replies as { text: string }[])
-        .map((x) => x.text)
-        .join('\n');
     const general = await ask('c1', '可以送货上门吗');
     expect(general).toMatch(/^配送说明：默认发中通、圆通或韵达/);
     // Said with 放到 (it got the list of orders before).

@@ -16,6 +16,12 @@ type Msg = {
 const RATE = '方便的话，请为这次处理打个分：满意 / 一般 / 不满意';
 
 /** A sandbox customer `userRef` with `orders`, bound to them as an import would bind them. */
+/** Why each event of `type` on a ticket was recorded, in the order they happened. */
+async function eventReasons(p: TestService['db']['prisma'], ticketId: number, type: string) {
+  const events = await p.ticketEvent.findMany({ where: { ticketId, type }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+  return events.map((e) => e.reason);
+}
+
 async function customerWithOrders(
   p: TestService['db']['prisma'],
   userRef: string,
@@ -567,11 +573,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
     expect(await svc.db.prisma.ticket.count({ where: { customerId: t.customerId } })).toBe(1);
     expect(t.reminderCount).toBe(0);
-    const notes = await svc.db.prisma.ticketEvent.findMany({
-      where: { ticketId: id, type: 'note' },
-      orderBy: [{ at: 'asc' }, { id: 'asc' }],
-    });
-    expect(notes.map((n) => n.reason)).toEqual([
+    expect(await eventReasons(svc.db.prisma, id, 'note')).toEqual([
       '顾客补充：我要退货',
       '顾客寄回单号 YT1234567890123',
       '顾客补充：什么时候退款',
@@ -932,11 +934,7 @@ describe('staff commands in chat', () => {
     expect((await say('c-rate-why', '还行吧，就是太慢了')).json.replies[0].text).toMatch(
       /^感谢您的评价，我们会继续改进/,
     );
-    const ratings = await svc.db.prisma.ticketEvent.findMany({
-      where: { ticketId: id, type: 'rating' },
-      orderBy: [{ at: 'asc' }, { id: 'asc' }],
-    });
-    expect(ratings.map((r) => r.reason)).toEqual([
+    expect(await eventReasons(svc.db.prisma, id, 'rating')).toEqual([
       '评价本次处理：不满意（客服态度太差）',
       '评价本次处理：一般（就是太慢了）',
     ]);
