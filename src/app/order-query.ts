@@ -31,9 +31,9 @@ async function staffLookup(deps: OrderQueryDeps, refs: OrderRefs): Promise<{ fou
 }
 
 async function answerStaff(deps: OrderQueryDeps, input: OrderQueryInput, refs: OrderRefs): Promise<OrderQueryResult> {
-  const buyer = !refs.refs.length && !refs.phone && !refs.suffix ? searchedBuyer(input.text) : undefined;
-  if (!refs.refs.length && !refs.phone && !refs.suffix && !buyer)
-    return { text: ORDER_TEXT.staffHelp, outcome: 'need_reference', orders: [] };
+  const named = refs.refs.length > 0 || refs.phone !== undefined || refs.suffix !== undefined;
+  const buyer = named ? undefined : searchedBuyer(input.text);
+  if (!named && !buyer) return { text: ORDER_TEXT.staffHelp, outcome: 'need_reference', orders: [] };
   const { found, via } = buyer
     ? { found: await deps.orders.find({ by: 'buyer', value: buyer }, (deps.listLimit ?? 5) + 1), via: 'buyer' }
     : await staffLookup(deps, refs);
