@@ -90,13 +90,22 @@ export function registerNluCommands(program: Command): void {
   program
     .command('parse')
     .description('解析一条消息，输出意图、实体、紧急程度（JSON）')
-    .argument('<text>', '客户消息')
+    .argument('<text>', '客户消息；「-」从标准输入逐行读取，每行输出一个 JSON（JSONL）')
     .option('--tokens', '同时输出分词结果')
     .option('--tokenizer <kind>', tokenizerHelp)
     .action((text: string, opts: { tokens?: boolean; tokenizer?: TokenizerKind }) => {
       const nlu = loadNlu(opts);
-      const parse = nlu.parser.parse(text, { includeTokens: opts.tokens === true });
-      process.stdout.write(`${JSON.stringify(parse, null, 2)}\n`);
+      const includeTokens = opts.tokens === true;
+      if (text !== '-') {
+        process.stdout.write(`${JSON.stringify(nlu.parser.parse(text, { includeTokens }), null, 2)}\n`);
+        return;
+      }
+      // A chat export or a list of phrases to check: one message per line, blank lines skipped.
+      const lines = readFileSync(0, 'utf8').split(/\r?\n/u);
+      const out = lines
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.stringify(nlu.parser.parse(l, { includeTokens })));
+      process.stdout.write(out.length > 0 ? `${out.join('\n')}\n` : '');
     });
   program
     .command('eval')

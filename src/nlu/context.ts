@@ -8,7 +8,7 @@
 import { resolveClarifyAnswer } from './clarify.ts';
 import type { Entity, IntentScore, Parse, Urgency } from './contract.ts';
 import type { IntentsSpec } from './load-intents.ts';
-import { foldText } from './normalize.ts';
+import { fixTypos, foldText } from './normalize.ts';
 
 interface Remembered {
   atMs: number;
@@ -128,7 +128,9 @@ function mergeIntents(base: readonly IntentScore[], extra: readonly IntentScore[
 }
 
 /** Builds the resolver for one intents spec (answer words, ordinals, follow-up markers and window). */
-export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'labels' | 't2s'>): ContextResolver {
+export function createContextResolver(
+  spec: Pick<IntentsSpec, 'clarify' | 'labels' | 't2s' | 'typos'>,
+): ContextResolver {
   const cfg = spec.clarify.followup;
   const windowMs = cfg.windowMinutes * 60_000;
   const rankOf = new Map(spec.labels.map((l) => [l.id, l.precedence]));
@@ -255,7 +257,7 @@ export function createContextResolver(spec: Pick<IntentsSpec, 'clarify' | 'label
     const fresh = <R extends { atMs: number }>(r: R | undefined) => (inWindow(r?.atMs) ? r : undefined);
     const pending = fresh(memory?.pending);
     const last = fresh(memory?.last);
-    const folded = foldText(parse.text, spec.t2s);
+    const folded = fixTypos(foldText(parse.text, spec.t2s), spec.typos);
     const offered = fresh(memory?.offered);
     const picked = offered ? fromOffered(parse, folded, offered.orderNos) : undefined;
     let out = parse;

@@ -193,6 +193,21 @@ export const RulesFile = z.strictObject({
       unlessAbove: z.number().min(0).max(1).optional(),
     }),
   ),
+  /**
+   * Evidence a label needs (applied after the rules): the label is dropped when the message holds none of
+   * `any` and the label scores below `keepAbove`. For labels whose false alarms cost most (安全问题 → VIP lane).
+   */
+  requires: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        label: LabelId,
+        any: z.array(Word).min(1),
+        keepAbove: z.number().min(0).max(1),
+      }),
+    )
+    .optional(),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
 export type RuleDef = RulesFile['rules'][number];
+export type RequireDef = NonNullable<RulesFile['requires']>[number];

@@ -40,10 +40,14 @@ export interface IntentsSpec {
   entities: EntitiesFile;
   lookups: LookupList[];
   t2s: Map<string, string>;
+  /** Typos spelled right in what customers send (lookups/typos.txt; src/nlu/normalize.ts `fixTypos`). */
+  typos: Map<string, string>;
   userDict: { path: string; content: string };
   cues: CuesFile;
   clarify: ClarifyFile;
   rules: RulesFile['rules'];
+  /** Evidence some labels need (rules.yml `requires`). */
+  requires: NonNullable<RulesFile['requires']>;
   /** Words of small talk that get their own reply (intents/smalltalk.yml). */
   smalltalk: SmalltalkFile;
 }
@@ -139,6 +143,27 @@ function readT2s(file: string): Map<string, string> {
   return map;
 }
 
+/**
+ * Typos customers often make (「退宽」, 「物留」, 「tk」), each line `typo correct`. Both sides must have the same
+ * length, so that an offset in the folded message is still the offset in the original (entities report them).
+ */
+function readTypos(file: string, problems: Problems, shown: string): Map<string, string> {
+  const typos = new Map<string, string>();
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const [typo, correct, extra] = line.toLowerCase().split(/\s+/);
+      if (!typo || !correct || extra !== undefined || typo.length < 2 || typo.length !== correct.length) {
+        problems.add(`${shown}:${i + 1}`, '每行两项「错字 正字」，长度相同且至少两个字');
+        return;
+      }
+      typos.set(typo, correct);
+    });
+  return typos;
+}
+
 /** Loads and validates the vocabulary of `root` (normally `<repo>/intents`). Throws IntentsInvalid listing every problem. */
 export function loadIntents(root: string): IntentsSpec {
   const problems = new Problems();
@@ -159,6 +184,10 @@ export function loadIntents(root: string): IntentsSpec {
   );
   const t2sFile = join(root, 'lookups', 't2s.txt');
   const t2s = existsSync(t2sFile) ? readT2s(t2sFile) : new Map<string, string>();
+  const typosFile = join(root, 'lookups', 'typos.txt');
+  const typos = existsSync(typosFile)
+    ? readTypos(typosFile, problems, shown('lookups/typos.txt'))
+    : new Map<string, string>();
   const dictPath = join(root, 'dict', 'user.dict');
   const userDict = { path: dictPath, content: readFileSync(dictPath, 'utf8') };
   const spec: IntentsSpec = {
@@ -166,10 +195,12 @@ export function loadIntents(root: string): IntentsSpec {
     entities,
     lookups,
     t2s,
+    typos,
     userDict,
     cues,
     clarify,
     rules: rules.rules,
+    requires: rules.requires ?? [],
     smalltalk,
   };
   for (const p of checkSpecReferences(spec)) problems.add(shown(p.file), p.message);

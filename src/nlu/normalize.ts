@@ -89,3 +89,43 @@ export function compareKey(text: string, t2s: ReadonlyMap<string, string>): stri
 
 /** Largest message the parser classifies; longer input is cut (a 10,000-character paste is not a chat line). */
 export const MAX_PARSE_CHARS = 2000;
+
+/**
+ * A typo table compiled once: the first two units of every typo (a cheap test that most messages fail) and
+ * one regex for the replacement; null for an empty table.
+ */
+interface TypoMatcher {
+  starts: Set<number>;
+  re: RegExp;
+}
+const typoMatchers = new WeakMap<ReadonlyMap<string, string>, TypoMatcher | null>();
+
+function typoMatcher(typos: ReadonlyMap<string, string>): TypoMatcher | null {
+  let matcher = typoMatchers.get(typos);
+  if (matcher !== undefined) return matcher;
+  const alternatives = [...typos.keys()]
+    .filter((k) => typos.get(k)?.length === k.length)
+    .sort((a, b) => b.length - a.length)
+    .map((k) => {
+      const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      // A Latin typo counts only as a word of its own: never inside a tracking number or an English word.
+      return /^[a-z0-9]+$/.test(k) ? `(?<![a-z0-9])${escaped}(?![a-z0-9])` : escaped;
+    });
+  const starts = new Set([...typos.keys()].map((k) => k.charCodeAt(0) * 65536 + k.charCodeAt(1)));
+  matcher = alternatives.length > 0 ? { starts, re: new RegExp(alternatives.join('|'), 'g') } : null;
+  typoMatchers.set(typos, matcher);
+  return matcher;
+}
+
+/**
+ * Spells the typos of `typos` (intents/lookups/typos.txt: 「退宽」 → 「退款」) right in a folded message. Each
+ * replacement is as long as its typo, so offsets stay valid. Applied to what customers send, not to the
+ * training examples: those keep their colloquial spelling, which is what they teach the model.
+ */
+export function fixTypos(folded: string, typos: ReadonlyMap<string, string>): string {
+  const matcher = typoMatcher(typos);
+  if (matcher === null) return folded;
+  let i = 0;
+  while (i < folded.length - 1 && !matcher.starts.has(folded.charCodeAt(i) * 65536 + folded.charCodeAt(i + 1))) i++;
+  return i >= folded.length - 1 ? folded : folded.replace(matcher.re, (typo) => typos.get(typo) ?? typo);
+}

@@ -12,7 +12,7 @@ import type { Parse } from './contract.ts';
 import { calibrate, presentByScore, primaryIndex, rankedByScore } from './decide.ts';
 import { createEntityExtractor } from './entities.ts';
 import type { IntentsSpec } from './load-intents.ts';
-import { foldText, MAX_PARSE_CHARS } from './normalize.ts';
+import { fixTypos, foldText, MAX_PARSE_CHARS } from './normalize.ts';
 import { createRuleApplier } from './rules.ts';
 import type { Tokenizer } from './tokenize.ts';
 import { createManagerCheck, createUrgencyAssessor, type UrgencyFacts } from './urgency.ts';
@@ -49,7 +49,7 @@ export function createParser(deps: ParserDeps): Parser {
   const labels = model.labels;
   const ranks = Int32Array.from(labels, (id) => rankOf.get(id) ?? 99);
   const indexOf = new Map(labels.map((id, k) => [id, k]));
-  const applyRules = createRuleApplier(intents.rules, indexOf);
+  const applyRules = createRuleApplier(intents.rules, indexOf, intents.requires);
   // Reused from parse to parse (parse is synchronous; the Parse copies what it keeps).
   const scores = new Float64Array(labels.length);
   const live = new Uint8Array(labels.length);
@@ -60,7 +60,10 @@ export function createParser(deps: ParserDeps): Parser {
     parse(text, ctx = {}) {
       if (typeof text !== 'string') throw new CodedError(ErrorCode.BadRequest, '消息内容必须是文字');
       const clipped = text.slice(0, MAX_PARSE_CHARS);
-      const folded = foldText(CONTROL.test(clipped) ? clipped.replace(CONTROL_ALL, ' ') : clipped, intents.t2s);
+      const folded = fixTypos(
+        foldText(CONTROL.test(clipped) ? clipped.replace(CONTROL_ALL, ' ') : clipped, intents.t2s),
+        intents.typos,
+      );
       const blank = folded.trim() === '';
       const tokens = blank ? [] : tokenizer.cut(folded);
       // Calibrated score per label (label order of the model); `live` is 0 for labels a rule removed.

@@ -2,7 +2,9 @@
  * Decisive rule overrides from intents/rules.yml, applied after the classifier: a cue such as 过敏
  * or 12315 is too important to leave to a statistical model that may have seen few such sentences.
  */
-import type { RuleDef } from './intents-schema.ts';
+
+import { PRESENT } from './decide.ts';
+import type { RequireDef, RuleDef } from './intents-schema.ts';
 import { createTriggerMatcher } from './phrase-index.ts';
 
 /**
@@ -12,7 +14,11 @@ import { createTriggerMatcher } from './phrase-index.ts';
  */
 export type RuleApplier = (folded: string, scores: Float64Array, live: Uint8Array) => string[];
 
-export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMap<string, number>): RuleApplier {
+export function createRuleApplier(
+  rules: readonly RuleDef[],
+  indexOf: ReadonlyMap<string, number>,
+  requires: readonly RequireDef[] = [],
+): RuleApplier {
   const match = createTriggerMatcher(
     rules.map((r) => ({
       words: r.any,
@@ -28,17 +34,40 @@ export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMa
     })),
   );
   const other = indexOf.get('other') ?? -1;
+  const bestLive = (scores: Float64Array, live: Uint8Array) => {
+    let best = 0;
+    for (let k = 0; k < scores.length; k++) if (live[k]) best = Math.max(best, scores[k] ?? 0);
+    return best;
+  };
   /** The classifier's own best score among the labels that name a matter (before any rule). */
   const bestMatter = (scores: Float64Array, live: Uint8Array) => {
     let best = 0;
     for (let k = 0; k < scores.length; k++) if (k !== other && live[k]) best = Math.max(best, scores[k] ?? 0);
     return best;
   };
+  const needs = requires
+    .map((r) => ({ note: `rule:${r.id}`, label: indexOf.get(r.label) ?? -1, words: r.any, keepAbove: r.keepAbove }))
+    .filter((r) => r.label >= 0);
+  /**
+   * Drops a label that lacks the evidence it needs (after the rules, so a rule's own cue counts) — when it
+   * counts: present, or the best score left (the primary when no label is present).
+   */
+  const checkEvidence = (folded: string, scores: Float64Array, live: Uint8Array, notes: string[]) => {
+    for (const need of needs) {
+      const score = scores[need.label] ?? 0;
+      if (!live[need.label] || score >= need.keepAbove) continue;
+      if (score < PRESENT && bestLive(scores, live) > score) continue;
+      if (need.words.some((w) => folded.includes(w))) continue;
+      live[need.label] = 0;
+      notes.push(need.note);
+    }
+    return notes;
+  };
   return (folded, scores, live) => {
     const fired = match(folded);
-    if (fired.length === 0) return [];
+    if (fired.length === 0) return checkEvidence(folded, scores, live, []);
     const found = bestMatter(scores, live);
-    return fired
+    const notes = fired
       .filter((rule) => rule.unlessAbove === undefined || found < rule.unlessAbove)
       .filter((rule) => !rule.unlessWith.some((w) => folded.includes(w)))
       .map((rule) => {
@@ -50,5 +79,6 @@ export function createRuleApplier(rules: readonly RuleDef[], indexOf: ReadonlyMa
         for (const k of rule.remove) live[k] = 0;
         return rule.note;
       });
+    return checkEvidence(folded, scores, live, notes);
   };
 }

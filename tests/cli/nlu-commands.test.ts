@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,4 +55,24 @@ describe('eval report text', () => {
     expect(text).toContain('1  exchange → return_refund');
     expect(text).toContain('[exchange → return_refund] 换个码');
   });
+});
+
+describe('aftersales parse -', () => {
+  it('parses one message per line of standard input into one JSON line each, blank lines skipped', () => {
+    const out = execFileSync(process.execPath, ['bin/aftersales.js', 'parse', '-'], {
+      input: '能退吗\n\n退获地址发我\n我给你们好评了\n',
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      timeout: 120_000,
+    });
+    const parses = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; primary: string });
+    expect(parses.map((p) => [p.text, p.primary])).toEqual([
+      ['能退吗', 'return_info'],
+      ['退获地址发我', 'return_info'],
+      ['我给你们好评了', 'other'],
+    ]);
+  }, 120_000);
 });

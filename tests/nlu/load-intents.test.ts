@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/domain/errors.ts';
-import { loadExamples } from '../../src/nlu/load-intents.ts';
+import { loadExamples, loadIntents } from '../../src/nlu/load-intents.ts';
+import { fixTypos } from '../../src/nlu/normalize.ts';
 import { INTENTS_DIR, realSpec } from '../support/nlu.ts';
 
 function tempDir(name: string, files: Record<string, string>): string {
@@ -70,5 +71,32 @@ describe('the real intents/ vocabulary', () => {
     expect(byId.get('urge_shipment')).toBe(5);
     expect(byId.get('human_agent')).toBe(6);
     expect(byId.get('other')).toBe(7);
+  });
+});
+
+describe('typos (intents/lookups/typos.txt)', () => {
+  it('are read from the real vocabulary', () => {
+    expect(realSpec().typos.get('退宽')).toBe('退款');
+  });
+
+  it('a pair whose sides differ in length is reported with its line (offsets would move)', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'intents-')), 'intents');
+    cpSync(INTENTS_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, 'lookups', 'typos.txt'), '# typos\n退宽 退款\n退宽款 退款\n');
+    expect(() => loadIntents(dir)).toThrow(
+      expect.objectContaining({ code: ErrorCode.IntentsInvalid, message: expect.stringContaining('typos.txt:3') }),
+    );
+  });
+
+  it('are spelled right in place; a Latin typo only as a word of its own', () => {
+    const typos = new Map([
+      ['退宽', '退款'],
+      ['tk', '退款'],
+    ]);
+    const text = '退宽了吗 仅tk sf12tk34 tks';
+    const fixed = fixTypos(text, typos);
+    expect(fixed).toBe('退款了吗 仅退款 sf12tk34 tks');
+    expect(fixed.length).toBe(text.length);
+    expect(fixTypos('没有错字', typos)).toBe('没有错字');
   });
 });

@@ -200,6 +200,74 @@ describe('rules override the model', () => {
     expect(parser.parse('怎么还在审核').notes).not.toContain('rule:parcel-still-at');
   });
 
+  it('「能退吗」 asks whether the goods can go back: no price-protection ticket; a price word keeps it one', () => {
+    const parser = fixedParser({
+      能退吗: { return_info: 0.99, price_protection: 0.51 },
+      退得了吗: { refund_progress: 0.6 },
+      降价了能退吗: { price_protection: 0.99, return_info: 0.88 },
+    });
+    const asks = parser.parse('能退吗');
+    expect(asks.primary).toBe('return_info');
+    expect(asks.intents.map((i) => i.id)).toEqual(['return_info']);
+    expect(parser.parse('退得了吗').primary).toBe('return_info');
+    const price = parser.parse('降价了能退吗');
+    expect(price.primary).toBe('price_protection');
+    expect(price.notes).not.toContain('rule:return-question');
+  });
+
+  it('「坏了 能退吗」 keeps the fault; 「气坏了」, 「万一坏了」 and goods broken in transit do not add one', () => {
+    const parser = fixedParser({
+      东西坏了能退吗: { return_info: 0.95 },
+      气坏了能退吗: { return_info: 0.95 },
+      万一坏了能退吗: { return_info: 0.95 },
+      摔坏了: { damaged: 0.9 },
+    });
+    const broken = parser.parse('东西坏了能退吗');
+    expect(broken.primary).toBe('quality_issue');
+    expect(broken.intents.map((i) => i.id).sort()).toEqual(['quality_issue', 'return_info']);
+    for (const text of ['气坏了能退吗', '万一坏了能退吗']) expect(parser.parse(text).primary).toBe('return_info');
+    expect(parser.parse('摔坏了').intents.map((i) => i.id)).toEqual(['damaged']);
+  });
+
+  it('praise is no complaint; a bad review threatened is one, one ruled out is not', () => {
+    const parser = fixedParser({
+      我给你们好评了: { complaint: 0.92 },
+      不满意给差评: { quality_issue: 0.4 },
+      不想给差评能不能换个: { exchange: 0.9 },
+      好评返现什么时候给: { compensation: 0.6 },
+    });
+    const praise = parser.parse('我给你们好评了');
+    expect(praise.primary).toBe('other');
+    expect(praise.escalateToManager).toBe(false);
+    expect(parser.parse('不满意给差评').primary).toBe('complaint');
+    expect(parser.parse('不想给差评能不能换个').primary).toBe('exchange');
+    expect(parser.parse('好评返现什么时候给').primary).toBe('compensation');
+  });
+
+  it('安全问题 needs a harm word unless the model is sure: 「用了一次就不想用了」 is no safety matter', () => {
+    const parser = fixedParser({
+      用了一次就不想用了: { quality_issue: 0.99, safety_issue: 0.63 },
+      我用了三天: { safety_issue: 0.27, other: 0.1 },
+      宝宝用了屁屁红了一片: { safety_issue: 0.7 },
+      电热毯有点不对劲: { safety_issue: 0.95 },
+    });
+    const used = parser.parse('用了一次就不想用了');
+    expect(used.primary).toBe('quality_issue');
+    expect(used.intents.map((i) => i.id)).toEqual(['quality_issue']);
+    expect(used.notes).toContain('rule:safety-needs-harm');
+    expect(parser.parse('我用了三天').primary).toBe('other');
+    expect(parser.parse('宝宝用了屁屁红了一片').primary).toBe('safety_issue');
+    expect(parser.parse('电热毯有点不对劲').primary).toBe('safety_issue');
+  });
+
+  it('a typo reads as the word meant (「退获」 is 退货, 「取肖」 is 取消); the parse keeps what the customer wrote', () => {
+    const parser = fixedParser({ 退货地址发我: { return_info: 0.99 }, 订单取消一下: { cancel_order: 0.99 } });
+    const address = parser.parse('退获地址发我');
+    expect(address.primary).toBe('return_info');
+    expect(address.text).toBe('退获地址发我');
+    expect(parser.parse('定单取肖一下').primary).toBe('cancel_order');
+  });
+
   it('12315 is a complaint that goes straight to a manager', () => {
     const p = miniTrainedParser().parse('再不处理我就打12315');
     expect(p.primary).toBe('complaint');
