@@ -296,7 +296,7 @@ export const zh = {
   orderNotTheirsNote: (p: { ref: string }) =>
     `\n没有在您名下找到 ${p.ref}，工单已先登记，客服会与您核对订单。如果是用别的账号下的单，可以发送订单号和下单手机号后 4 位（例如：${p.ref} 尾号 1234）核实。`,
   staffUnknownCommand: () =>
-    '可用指令：查 <订单号/快递单号/手机尾号/买家姓名>、签收可信率、工单 #123、我的工单、待处理工单、加急工单、未分配工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、备注 #123 <内容>（顾客看不到）、转派 #123 <姓名>、今日概况、健康日报、根因周报、超时工单、满意度、设为VIP #123（主管）、导出申请 / 批准导出 3 / 拒绝导出 3 理由（经理）、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
+    '可用指令：查 <订单号/快递单号/手机尾号/买家姓名>、签收可信率、工单 #123、我的工单、待处理工单、加急工单、未分配工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、备注 #123 <内容>（顾客看不到）、转派 #123 <姓名>、今日概况、健康日报、根因周报、超时工单、满意度、优先级 #123 P1 [理由] / 加急 #123（调低需主管）、设为VIP #123（主管）、导出申请 / 批准导出 3 / 拒绝导出 3 理由（经理）、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
   resolvedToCustomer: (p: { id: number; problemZh: string; result?: string }) =>
     `您的工单 #${p.id}（${p.problemZh}）已处理完成。` +
     (p.result ? `处理结果：${p.result}。`.replace(/[。.！!]。$/u, '。') : '') +
@@ -325,6 +325,19 @@ export const zh = {
   ackUnknown: (p: { id: number }) => `没有找到工单 #${p.id}，请核对工单号。`,
   transitionDone: (p: { id: number; statusZh: string }) => `工单 #${p.id} 已更新为「${p.statusZh}」。`,
   tierNotAllowed: () => '只有主管或经理可以设置 VIP。',
+  priorityLowerNotAllowed: () => '只有主管或经理可以调低工单优先级；需要加急可以发「加急 #工单号 理由」。',
+  prioritySame: (p: { id: number; priority: string }) =>
+    p.priority === 'P1' ? `工单 #${p.id} 已经是最高优先级 P1。` : `工单 #${p.id} 已经是 ${p.priority}。`,
+  priorityFinished: (p: { id: number; statusZh: string }) => `工单 #${p.id} ${p.statusZh}，不用再调整优先级。`,
+  priorityDone: (p: { id: number; from: string; to: string; firstDue?: string; resolveDue?: string }) => {
+    const due = [
+      ...(p.firstDue ? [`首响截止 ${p.firstDue}`] : []),
+      ...(p.resolveDue ? [`解决截止 ${p.resolveDue}`] : []),
+    ].join('，');
+    return `工单 #${p.id} 优先级 ${p.from} → ${p.to}${due ? `，${due}` : ''}。之后顾客催促不再自动调整它。`;
+  },
+  priorityChangedForOwner: (p: { id: number; from: string; to: string; by: string; why?: string }) =>
+    `${p.by} 把您负责的工单 #${p.id} 优先级从 ${p.from} 调为 ${p.to}${p.why ? `：${p.why}` : ''}。发「工单 #${p.id}」看新的截止时间。`,
   tierSame: (p: { name: string; vip: boolean }) => `${p.name} ${p.vip ? '已经是' : '本来就不是'} VIP。`,
   tierDone: (p: { name: string; vip: boolean }) =>
     p.vip

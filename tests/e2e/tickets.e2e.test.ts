@@ -814,6 +814,51 @@ describe('staff commands in chat', () => {
     expect(await svc.db.prisma.escalation.count({ where: { ticketId: id } })).toBeGreaterThan(0);
   });
 
+  it('优先级 #N P1 / 加急 #N set the priority by hand: new deadlines, an event, the owner told; reminders leave it', async () => {
+    const opened = (await say('c-prio', '收到的衣服尺码发错了 我买的M发成了XL')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)（发错货/.exec(opened)?.[1]);
+    const before = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(before.priority).toBe('P2');
+    const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: before.assigneeId ?? '' } });
+    const raiser = owner.externalId === 'agent2' ? 'agent1' : 'agent2';
+    const raised = (await say(raiser, `@bot 优先级 #${id} P1 顾客后天出国`, 'staff')).json.replies[0].text;
+    expect(raised).toMatch(new RegExp(`^工单 #${id} 优先级 P2 → P1，首响截止 \\S+ \\S+，解决截止 `));
+    const after = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(after.priority).toBe('P1');
+    expect(after.firstResponseDueAt?.getTime()).toBeLessThan(before.firstResponseDueAt?.getTime() ?? 0);
+    expect(after.policyRevision).toBeGreaterThan(before.policyRevision);
+    expect(await eventReasons(svc.db.prisma, id, 'priority')).toEqual([
+      expect.stringMatching(/调整优先级 P2 → P1：顾客后天出国$/),
+    ]);
+    const pushed = await eventually(
+      async () => (await inbox(owner.externalId)).filter((m) => m.text.includes(`工单 #${id} 优先级从 P2 调为 P1`)),
+      (m) => m.length > 0,
+    );
+    expect(pushed[0]?.text).toContain('顾客后天出国');
+    // An agent may raise but not lower; a supervisor may lower, with why.
+    expect((await say(raiser, `@bot ${id}号工单降为P3`, 'staff')).json.replies[0].text).toMatch(
+      /^只有主管或经理可以调低工单优先级/,
+    );
+    expect((await say('sup1', `@bot ${id}号工单降为P3 已电话沟通 不急`, 'staff')).json.replies[0].text).toMatch(
+      new RegExp(`^工单 #${id} 优先级 P1 → P3`),
+    );
+    // The customer chases three times: left to itself the ticket would go back to 发错货's P2 and one level up;
+    // the priority staff chose stays.
+    for (const chase of ['尺码发错了 怎么还没人处理', '怎么还没人处理', '到底有没有人管']) {
+      expect((await say('c-prio', chase)).json.replies[0].text).toContain(`您的工单 #${id} 目前状态`);
+    }
+    const chased = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(chased.reminderCount).toBeGreaterThanOrEqual(2);
+    expect(chased.priority).toBe('P3');
+    expect((await say(raiser, `@bot 加急 #${id}`, 'staff')).json.replies[0].text).toMatch(
+      new RegExp(`^工单 #${id} 优先级 P3 → P2`),
+    );
+    const view = (await say('sup1', `@bot 工单 #${id}`, 'staff')).json.replies[0].text;
+    expect(view).toContain(`工单 #${id} · P2 · `);
+    expect(view).toContain('手动调整 → P3（已电话沟通 不急）');
+    expect((await say('sup1', `@bot 优先级 #${id} P2`, 'staff')).json.replies[0].text).toBe(`工单 #${id} 已经是 P2。`);
+  });
+
   it("待处理工单 lists everyone's unfinished tickets, most urgent first; 未分配工单 those nobody owns", async () => {
     const idOf = async (user: string, text: string) =>
       Number(/工单 #(\d+)/.exec((await say(user, text)).json.replies[0].text)?.[1]);

@@ -14,6 +14,7 @@ import {
   ticketProblemZh,
   transition,
 } from '../../domain/tickets/lifecycle.ts';
+import { PRIORITIES, type Priority, raise } from '../../domain/tickets/priority.ts';
 import { RATING_LEVELS, ratingChoiceId } from '../../domain/tickets/rating.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
@@ -22,6 +23,7 @@ import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
 import { deadlineText, missed, openCounts } from './queue.ts';
+import { updateAndReschedule } from './timers.ts';
 
 const VERBS: Record<string, TicketAction> = {
   受理: 'acknowledge',
@@ -61,6 +63,12 @@ const UNASSIGNED = /未分配|没分配|没人接|没人管|没人处理|无人�
 const VIP = /^(?:@\S+\s*)?(设为|标记|设置|取消)\s*VIP\s*[#＃]\s*(\d+)\s*$/iu;
 /** Who may change a customer's tier. */
 const TIER_ROLES = new Set(['supervisor', 'manager', 'admin']);
+/** 优先级 #12 P1 [理由] · 调整优先级 #12 P2 · 设为P1 #12 [理由] · 加急 #12 [理由] (one level up). */
+const PRIORITY_SET =
+  /^(?:@\S+\s*)?(?:调整|修改|改|设置|设)?优先级\s*[#＃]\s*(?<id>\d+)\s*(?:改为|改成|调为|调成|调到|设为|为|→|->)?\s*(?<p>[Pp][1-4])(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
+const PRIORITY_TO =
+  /^(?:@\S+\s*)?(?:设为|改为|改成|调为|调成|调到|升为|降为|升到|降到)\s*(?<p>[Pp][1-4])\s*[#＃]\s*(?<id>\d+)(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
+const RUSH = /^(?:@\S+\s*)?加急\s*[#＃]\s*(?<id>\d+)(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
 /** 超时工单 · "超时的工单有哪些" · "哪些工单超时了". */
 const OVERDUE =
   /^(?:@\S+\s*)?(?:[^#＃\d]{0,8}(?:超时|逾期|超期)了?的?(?:工单|单子)|[^#＃\d]{0,8}(?:工单|单子)(?:已经)?(?:超时|逾期|超期)了?)[^#＃\d]{0,6}$/u;
@@ -94,6 +102,12 @@ const NATURAL: { verb: string; said: RegExp }[] = [
   { verb: '回复', said: /^回复(?:顾客|客户|他|她)?[，,:：\s]+(?<note>\S[\s\S]*)$/u },
   { verb: '备注', said: /^(?:备注|内部备注|记一下)[，,:：\s]*(?<note>\S[\s\S]*)$/u },
   { verb: '关闭', said: /^(?:可以)?(?:关了|关掉|关闭|关吧)$/u },
+  // "12号工单改成P1 顾客是孕妇", "#12 加急": the priority, with why.
+  {
+    verb: '优先级',
+    said: /^(?:优先级)?(?:改为|改成|调为|调成|调到|升为|降为|升到|降到|设为)(?<note>[Pp][1-4](?:[，,:：\s]+\S[\s\S]*)?)$/u,
+  },
+  { verb: '加急', said: /^(?:加急|加急处理|优先处理)(?:[，,:：\s]+(?<note>\S[\s\S]*))?$/u },
   {
     verb: '等待客户',
     said: /^(?:先)?等(?:顾客|客户)(?:回复|回话|答复|(?:发|补|拍|提供|确认)\S{0,6})?(?:[，,:：\s]+(?:问(?:一下|下)?(?:顾客|客户)?[，,:：\s]*)?(?<note>\S[\s\S]*))?$/u,
@@ -175,6 +189,10 @@ export async function onStaffMessage(
   if (MINE.test(text)) return mine(deps, input.sender.id);
   const vip = VIP.exec(text);
   if (vip) return setTier(deps, Number(vip[2]), vip[1] === '取消' ? 'normal' : 'vip', input);
+  const prio = (PRIORITY_SET.exec(text) ?? PRIORITY_TO.exec(text))?.groups;
+  if (prio) return setPriority(deps, Number(prio.id), prio.p?.toUpperCase() as Priority, prio.why ?? '', input);
+  const rush = RUSH.exec(text)?.groups;
+  if (rush) return setPriority(deps, Number(rush.id), 'raise', rush.why ?? '', input);
   if (OVERDUE.test(text)) return overdue(deps);
   if (SUMMARY.test(text)) return daySummary(deps);
   if (URGENT.test(text)) return openList(deps, 'urgent');
@@ -354,6 +372,68 @@ async function setTier(deps: TicketDeps, id: number, tier: 'normal' | 'vip', inp
     reason: tier === 'vip' ? '顾客设为 VIP' : '顾客取消 VIP',
   });
   return zh.tierDone({ name: name ?? '该顾客', vip: tier === 'vip' });
+}
+
+/**
+ * 优先级 #id P1 / 加急 #id: staff set a ticket's priority by hand, with why. The deadlines follow the new
+ * priority (a new timer revision), the change is an event and one of the priority's reasons, and it stays:
+ * reminders no longer move it. Anyone on the ticket side may raise one; lowering is for supervisors and
+ * managers. The owner hears of a change someone else made.
+ */
+async function setPriority(
+  deps: TicketDeps,
+  id: number,
+  to: Priority | 'raise',
+  why: string,
+  input: Omit<HandlingInput, 'parse'>,
+): Promise<string> {
+  const t = await deps.repo.byId(id);
+  if (!t) return zh.ackUnknown({ id });
+  const status = t.status as TicketStatus;
+  if (status === 'resolved' || status === 'closed') return zh.priorityFinished({ id, statusZh: STATUS_ZH[status] });
+  const from = t.priority as Priority;
+  const target = to === 'raise' ? raise(from) : to;
+  if (target === from) return zh.prioritySame({ id, priority: from });
+  const lowering = PRIORITIES.indexOf(target) > PRIORITIES.indexOf(from);
+  if (lowering && !TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.priorityLowerNotAllowed();
+  const who = input.sender.name ?? '同事';
+  const reason = why.trim().slice(0, 100);
+  const flags = (t.flags ?? {}) as Record<string, unknown>;
+  const updated = await updateAndReschedule(
+    deps,
+    t,
+    {
+      priority: target,
+      priorityReasons: [
+        ...(t.priorityReasons as string[]),
+        `${who} 手动调整 → ${target}${reason ? `（${reason}）` : ''}`,
+      ],
+      flags: { ...flags, manualPriority: target },
+    },
+    {
+      type: 'priority',
+      ...byStaff(input),
+      reason: `${who} 调整优先级 ${from} → ${target}${reason ? `：${reason}` : ''}`,
+      data: { deliveryId: input.delivery.id, from, to: target },
+    },
+  );
+  if (updated.assigneeId && updated.assigneeId !== input.sender.id) {
+    await deps.notifier.push({
+      to: { staffIds: [updated.assigneeId] },
+      kind: 'push',
+      text: zh.priorityChangedForOwner({ id, from, to: target, by: who, ...(reason ? { why: reason } : {}) }),
+      dedupeKey: `priority-${id}-${input.delivery.id}`,
+      ticketId: id,
+    });
+  }
+  const firstDue = updated.firstRespondedAt ? undefined : updated.firstResponseDueAt;
+  return zh.priorityDone({
+    id,
+    from,
+    to: target,
+    ...(firstDue ? { firstDue: fmtTime(firstDue) } : {}),
+    ...(updated.resolveDueAt ? { resolveDue: fmtTime(updated.resolveDueAt) } : {}),
+  });
 }
 
 /** Ticket `t` now belongs to staff member `to`, by what `input`'s sender did (`reason`): one 'assigned' event. */

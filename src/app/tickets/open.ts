@@ -922,7 +922,9 @@ async function attach(
     ageHours: (now.getTime() - t.createdAt.getTime()) / 3_600_000,
     floor: t.priority as Priority,
   });
-  const raised = decided.priority < t.priority;
+  // A priority staff set by hand (优先级 #N P2) stays until staff change it; the owner still hears each reminder.
+  const manual = (t.flags as { manualPriority?: string } | null)?.manualPriority !== undefined;
+  const raised = !manual && decided.priority < t.priority;
   const change = {
     reminderCount: reminders,
     lastCustomerMessageAt: now,
