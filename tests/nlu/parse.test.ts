@@ -260,6 +260,22 @@ describe('rules override the model', () => {
     expect(parser.parse('电热毯有点不对劲').primary).toBe('safety_issue');
   });
 
+  it('价保 needs a price word: 「我昨天买的东西今天能到吗」 asks when it arrives; 「换个地址」 changes the order', () => {
+    const parser = fixedParser({
+      我昨天买的东西今天能到吗: { price_protection: 0.56 },
+      昨天买的今天降了20: { price_protection: 0.8 },
+      我换手机号了: { exchange: 0.89 },
+      换个地址: { exchange: 0.99, change_order: 0.69 },
+    });
+    const arrives = parser.parse('我昨天买的东西今天能到吗');
+    expect(arrives.primary).toBe('logistics_query');
+    expect(arrives.notes).toContain('rule:price-needs-price');
+    expect(parser.parse('昨天买的今天降了20').primary).toBe('price_protection');
+    for (const text of ['我换手机号了', '换个地址']) {
+      expect(parser.parse(text).intents.map((i) => i.id)).toEqual(['change_order']);
+    }
+  });
+
   it('a typo reads as the word meant (「退获」 is 退货, 「取肖」 is 取消); the parse keeps what the customer wrote', () => {
     const parser = fixedParser({ 退货地址发我: { return_info: 0.99 }, 订单取消一下: { cancel_order: 0.99 } });
     const address = parser.parse('退获地址发我');
