@@ -11,6 +11,7 @@ import {
   withMedia,
 } from '../nlu/context.ts';
 import { type Parse, readAs } from '../nlu/contract.ts';
+import { PRESENT } from '../nlu/decide.ts';
 import type { Parser } from '../nlu/parse.ts';
 import type { Sender } from '../store/identities.repo.ts';
 import type { StoredDelivery } from './ports.ts';
@@ -706,9 +707,11 @@ export function createMessageHandler(deps: {
     }
     // "退货寄到哪", "运费谁出": the shop's return policy answers it; a person need not. With a return under way,
     // the answer also says that it is registered (as for "怎么换" above).
-    if (parse.primary === 'return_info' && deps.returnPolicy) {
+    // Only when the question is heard (present, or a part of the policy named): 「我在外地出差」 got the whole policy
+    // as the best of weak guesses (0.08).
+    const part = policyPartAsked(d.text);
+    if (parse.primary === 'return_info' && deps.returnPolicy && (parse.confidence >= PRESENT || part)) {
       // One thing asked ("退货地址发我一下", "运费谁出") gets that part; anything else the whole policy.
-      const part = policyPartAsked(d.text);
       const told = part ? zh.returnPolicyPart(deps.returnPolicy, part) : zh.returnPolicy(deps.returnPolicy);
       return { text: `${told}${await returnContext(sender, deps.returnPolicy)}` };
     }
@@ -816,8 +819,9 @@ const REFUSAL_READINGS = new Set(['other', 'return_info', 'return_refund', 'refu
 
 /** Says the goods were bought already ("下单的时候优惠券没用上"): no pre-sales question, whatever its words. */
 const BOUGHT = /下单|下了单|买了|已经买|付款|付了|拍了|收到/u;
-/** Praise words negated ("不是很满意", "不会给好评", "好评返现没给"): no thank-you for these. */
-const NOT_PLEASED = /不(?:是|太|怎么|很)?(?:很|太)?满意|不(?:会|想|能)?给(?:你们)?好评|好评返现|差评|失望/u;
+/** Praise words negated ("不是很满意", "不太喜欢", "不会给好评", "好评返现没给"): no thank-you for these. */
+const NOT_PLEASED =
+  /不(?:是|太|怎么|很)?(?:很|太|特别|非常)?(?:满意|喜欢)|不(?:会|想|能)?给(?:你们)?好评|好评返现|差评|失望/u;
 /** Parse notes of the rules that read a question about the goods themselves (intents/rules.yml). */
 const CARE_QUESTION = 'rule:care-question';
 const GIFT_QUESTION = 'rule:gift-question';

@@ -356,6 +356,29 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     }
   });
 
+  it('questions before buying, praise and small talk open no ticket: 招代理, 花呗, 赠品, 好评, 能退吗, 今天能到吗', async () => {
+    const user = 'c-no-ticket';
+    const reply = async (text: string) => (await say(user, text)).json.replies[0].text as string;
+    // A weak guess is not an answer: no return policy for 「我在外地出差」 (return_info was its best score, 0.08).
+    expect(await reply('我在外地出差')).not.toMatch(/退货/);
+    const presales = /^商品的尺码、库存、材质、用法洗护、正品防伪和优惠，请以商品详情页为准/;
+    for (const text of ['你们招代理吗', '我用的是花呗', '你们是哪里发货']) expect(await reply(text)).toMatch(presales);
+    expect(await reply('有没有赠品')).toMatch(/^赠品以下单时商品详情页的活动说明为准/);
+    for (const text of ['我给你们好评了', '客服态度很好', '孩子很喜欢']) {
+      expect(await reply(text)).toBe('不客气，有需要随时找我～');
+    }
+    expect(await reply('能退吗')).toMatch(/^退货说明：/);
+    expect(await reply('那就这样吧')).not.toMatch(/破损|质量/);
+    for (const text of ['我昨天买的东西今天能到吗', '我换手机号了 以后联系这个13912345678']) {
+      expect(await reply(text)).not.toMatch(/价保|换货/);
+    }
+    const identity = await svc.db.prisma.identity.findFirstOrThrow({ where: { externalId: user } });
+    const problems = await svc.db.prisma.ticket.findMany({ where: { customerId: identity.customerId ?? '' } });
+    expect(problems.map((t) => t.problem)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/complaint|price_protection|exchange|wrong_item|urge_shipment/)]),
+    );
+  });
+
   it('"退货寄到哪 / 运费谁出" is answered from the return policy without a ticket; "我要退货，寄到哪里" gets both', async () => {
     const reply = async (text: string) => (await say('c-return-info', text)).json.replies[0].text as string;
     // One thing asked gets that part of the policy.
