@@ -4,6 +4,7 @@ import { createIngest } from './app/ingest.ts';
 import { systemClock } from './app/ports.ts';
 import type { Responder } from './app/process-delivery.ts';
 import { ticketQueue } from './app/tickets/queue.ts';
+import { teamView } from './app/tickets/team.ts';
 import type { Channel, ChannelId, OutboundMessage } from './channels/channel.ts';
 import { createDingtalkChannel } from './channels/dingtalk/index.ts';
 import { createSandboxChannel } from './channels/sandbox/index.ts';
@@ -125,6 +126,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         registerReportRoutes(a, {
           sources: createReportSources(db.sql),
           queue: (now) => ticketQueue(createTicketRepo(db.prisma, db.sql), now),
+          team: (now, days) => teamView(createTicketRepo(db.prisma, db.sql), now, days),
           token: env.ADMIN_TOKEN,
           sandbox: env.SANDBOX_ENABLED,
         }),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { healthReport, type ReportSources, rootCauseReport } from '../app/reports.ts';
 import type { QueueView } from '../app/tickets/queue.ts';
+import type { TeamView } from '../app/tickets/team.ts';
 import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { healthHeadline, healthRows } from '../domain/reports/health.ts';
 import { BANDS } from '../domain/reports/root-cause.ts';
@@ -10,8 +11,8 @@ import { requireBearer } from './admin.ts';
 
 /**
  * The managers' reports on the web (product.md flow 9, "and on the dashboard"): `/dashboard`, a page that reads
- * `/api/reports/health`, `/api/reports/root-cause` and `/api/reports/queue` (the ticket queue: open per
- * priority, what is past its SLA, the day so far). The reports are aggregates; the queue names tickets, their
+ * `/api/reports/health`, `/api/reports/root-cause`, `/api/reports/queue` (the ticket queue: open per
+ * priority, what is past its SLA, the day so far) and `/api/reports/team` (each colleague's load). The reports are aggregates; the queue names tickets, their
  * owners and the customer's first words with phones and addresses masked. Read with `Authorization: Bearer
  * <ADMIN_TOKEN>`; without an ADMIN_TOKEN they are open only while the sandbox is (the demo).
  */
@@ -20,6 +21,8 @@ export function registerReportRoutes(
   deps: {
     sources: ReportSources;
     queue: (now: Date) => Promise<QueueView>;
+    /** Each colleague's load and the last `days` days (客服工作量). */
+    team?: (now: Date, days: number) => Promise<TeamView>;
     token: string | undefined;
     sandbox: boolean;
     now?: () => Date;
@@ -47,6 +50,19 @@ export function registerReportRoutes(
   app.get('/api/reports/queue', async (req) => {
     authorize(req);
     return deps.queue(now());
+  });
+
+  /** `?days=` 1–90 (default 7). Names colleagues and counts only: no customer data. */
+  app.get('/api/reports/team', async (req) => {
+    authorize(req);
+    const raw = (req.query as { days?: string }).days;
+    const days = raw === undefined ? 7 : Number(raw);
+    if (!Number.isInteger(days) || days < 1 || days > 90)
+      throw new CodedError(ErrorCode.BadRequest, 'days 必须是 1 到 90 之间的整数');
+    if (!deps.team) throw new CodedError(ErrorCode.NotFound, '客服工作量未启用');
+    const t = now();
+    const view = await deps.team(t, days);
+    return { days: view.days, since: view.since.toISOString(), until: t.toISOString(), agents: view.agents };
   });
 
   app.get('/api/reports/root-cause', async (req) => {

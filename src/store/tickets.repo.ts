@@ -489,6 +489,60 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
       return { rated, resolved: resolved[0]?.n ?? 0 };
     },
     /**
+     * Each ticket-side colleague's work (for 客服绩效 and the dashboard), by the tickets they own now: unfinished
+     * and past a deadline at `now`; resolved, first responses (median minutes, how many late) and the latest
+     * rating per ticket since `since`. Colleagues with nothing in the window are listed with zeros; tickets
+     * nobody owns are one row with a null id.
+     */
+    async agentStats(since: Date, now: Date, roles: readonly string[]) {
+      return sql.query<{
+        id: string | null;
+        name: string | null;
+        role: string | null;
+        open: number;
+        overdue: number;
+        resolved: number;
+        responded: number;
+        responded_late: number;
+        median_first_min: number | null;
+        good: number;
+        okay: number;
+        bad: number;
+      }>(
+        `WITH rated AS (
+           SELECT DISTINCT ON ("ticketId") "ticketId", data->>'level' AS level FROM "TicketEvent"
+           WHERE type = 'rating' AND at >= $1::timestamp(3) ORDER BY "ticketId", at DESC),
+         work AS (
+           SELECT t."assigneeId" AS staff,
+             count(*) FILTER (WHERE t.status NOT IN ('resolved', 'closed'))::int AS open,
+             count(*) FILTER (WHERE t.status NOT IN ('resolved', 'closed', 'waiting_customer')
+               AND ((t."firstRespondedAt" IS NULL AND t."firstResponseDueAt" < $2::timestamp(3))
+                 OR t."resolveDueAt" < $2::timestamp(3)))::int AS overdue,
+             count(*) FILTER (WHERE t."resolvedAt" >= $1::timestamp(3))::int AS resolved,
+             count(*) FILTER (WHERE t."firstRespondedAt" >= $1::timestamp(3))::int AS responded,
+             count(*) FILTER (WHERE t."firstRespondedAt" >= $1::timestamp(3)
+               AND t."firstRespondedAt" > t."firstResponseDueAt")::int AS responded_late,
+             (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t."firstRespondedAt" - t."createdAt") / 60)
+               FILTER (WHERE t."firstRespondedAt" >= $1::timestamp(3)))::float8 AS median_first_min,
+             count(*) FILTER (WHERE r.level = 'good')::int AS good,
+             count(*) FILTER (WHERE r.level = 'okay')::int AS okay,
+             count(*) FILTER (WHERE r.level = 'bad')::int AS bad
+           FROM "Ticket" t LEFT JOIN rated r ON r."ticketId" = t.id
+           WHERE t.status NOT IN ('resolved', 'closed') OR t."resolvedAt" >= $1::timestamp(3)
+             OR t."firstRespondedAt" >= $1::timestamp(3) OR r."ticketId" IS NOT NULL
+           GROUP BY t."assigneeId")
+         SELECT s.id, s.name, s.role, coalesce(w.open, 0) AS open, coalesce(w.overdue, 0) AS overdue,
+           coalesce(w.resolved, 0) AS resolved, coalesce(w.responded, 0) AS responded,
+           coalesce(w.responded_late, 0) AS responded_late, w.median_first_min,
+           coalesce(w.good, 0) AS good, coalesce(w.okay, 0) AS okay, coalesce(w.bad, 0) AS bad
+         FROM "Staff" s LEFT JOIN work w ON w.staff = s.id WHERE s.role = ANY($3::text[])
+         UNION ALL
+         SELECT NULL, NULL, NULL, open, overdue, resolved, responded, responded_late, median_first_min, good, okay, bad
+         FROM work WHERE staff IS NULL AND open > 0`,
+        [ts(since), ts(now), [...roles]],
+      );
+    },
+    /**
      * The day's work since `since` (for 今日概况): tickets opened (by problem), resolved, first responses with
      * their median time, tickets opened since whose first response came late (or is late by `now`), and the
      * open tickets past a deadline now.

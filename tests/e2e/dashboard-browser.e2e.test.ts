@@ -116,4 +116,45 @@ describe.skipIf(!existsSync(CHROMIUM))('the /dashboard page in a real browser (D
     await page.selectOption('#open-filter', 'late');
     await expect(open.locator('td.assignee').textContent()).resolves.toBe(agent.name);
   });
+
+  it('客服工作量 shows each colleague: resolved, first responses and a 不满意 rating, from what happened in chat', async () => {
+    const p = svc.db.prisma;
+    const say = async (user: string, text: string, role = 'customer') =>
+      (await svc.post('/api/sandbox/messages', { user, role, text })).json.replies[0]?.text as string;
+    const id = Number(/工单 #(\d+)/.exec(await say('c-dash-2', '杯子收到就碎了'))?.[1]);
+    const t = await p.ticket.findUniqueOrThrow({ where: { id } });
+    const owner = await p.identity.findFirstOrThrow({
+      where: { staffId: t.assigneeId ?? '' },
+      include: { staff: true },
+    });
+    await say(owner.externalId, `@bot 接单 #${id}`, 'staff');
+    await say(owner.externalId, `@bot 解决 #${id} 已补发`, 'staff');
+    await say('c-dash-2', '不满意');
+    const team = await (
+      await fetch(`${svc.base}/api/reports/team`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json();
+    const mine = (team as { agents: { id: string; open: number; overdue: number }[] }).agents.find(
+      (a) => a.id === owner.staffId,
+    );
+    const page = await browser.newPage();
+    await page.goto(`${svc.base}/dashboard`);
+    await page.fill('#token', TOKEN);
+    await page.click('#load');
+    const row = page.locator(`#team tbody tr[data-agent="${owner.staffId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells).toEqual([
+      owner.staff?.name,
+      '客服',
+      String(mine?.open),
+      String(mine?.overdue),
+      '1',
+      '1',
+      '不到 1 分钟',
+      '0',
+      '满意 0 · 一般 0 · 不满意 1',
+    ]);
+    await expect(row.locator('td').nth(8).getAttribute('class')).resolves.toBe('bad');
+    await expect(page.locator('#team-sub').textContent()).resolves.toMatch(/起，按工单当前的负责人统计/);
+  });
 });

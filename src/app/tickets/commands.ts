@@ -23,6 +23,7 @@ import { customerLabel, fmtTime, SESSION_MS, TICKET_STAFF_ROLES, type TicketDeps
 import { acknowledge } from './escalate.ts';
 import { moveTicket, recordStaffResponse } from './move.ts';
 import { deadlineText, missed, openCounts } from './queue.ts';
+import { teamText, teamView } from './team.ts';
 import { updateAndReschedule } from './timers.ts';
 
 const VERBS: Record<string, TicketAction> = {
@@ -75,6 +76,9 @@ const OVERDUE =
 /** 今日概况 · 工单统计 · "今天情况怎么样" · "今天有多少工单": the day's numbers for staff and managers. */
 const SUMMARY =
   /^(?:@\S+\s*)?(?:(?:今[日天]|当日)?的?(?:工单)?(?:概况|统计|情况|汇总)(?:怎么样|如何)?|今[日天]有?多少张?工单)[?？]?\s*$/u;
+/** 客服绩效 · 团队情况 · 客服工作量 · "大家的工单情况" (supervisors and managers): each colleague's load and last 7 days. */
+const TEAM =
+  /^(?:@\S+\s*)?(?:[^#＃\d]{0,6}(?:客服|团队|大家|每个人|各人)的?(?:绩效|工作量|情况|数据|表现|工单情况|处理情况)[^#＃\d]{0,6}|绩效|工作量)[?？]?\s*$/u;
 /** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
 const RATINGS = /^(?:@\S+\s*)?(?:满意度|顾客评价|评价统计)\s*$/;
 const RATINGS_DAYS = 30;
@@ -199,6 +203,11 @@ export async function onStaffMessage(
   if (QUEUE.test(text) || (UNASSIGNED.test(text) && /工单|单子/u.test(text) && !TICKET_REF.test(text)))
     return openList(deps, UNASSIGNED.test(text) ? 'unassigned' : 'all');
   if (RATINGS.test(text)) return ratings(deps);
+  if (TEAM.test(text)) {
+    if (!TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.teamNotAllowed();
+    const now = deps.now();
+    return teamText(await teamView(deps.repo, now), now);
+  }
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id ?? handOver.no), handOver.who ?? '', input);
   const r = REPLY.exec(text);
