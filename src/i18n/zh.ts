@@ -296,7 +296,7 @@ export const zh = {
   orderNotTheirsNote: (p: { ref: string }) =>
     `\n没有在您名下找到 ${p.ref}，工单已先登记，客服会与您核对订单。如果是用别的账号下的单，可以发送订单号和下单手机号后 4 位（例如：${p.ref} 尾号 1234）核实。`,
   staffUnknownCommand: () =>
-    '可用指令：查 <订单号/快递单号/手机尾号/买家姓名>、签收可信率、工单 #123、我的工单、待处理工单、加急工单、未分配工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、备注 #123 <内容>（顾客看不到）、转派 #123 <姓名>、今日概况、健康日报、根因周报、超时工单、满意度、客服绩效（主管）、优先级 #123 P1 [理由] / 加急 #123（调低需主管）、设为VIP #123（主管）、导出申请 / 批准导出 3 / 拒绝导出 3 理由（经理）、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
+    '可用指令：查 <订单号/快递单号/手机尾号/买家姓名>、签收可信率、工单 #123、我的工单、待处理工单、加急工单、未分配工单、收到 #123、受理 #123、接单 #123、回复 #123 <内容>、备注 #123 <内容>（顾客看不到）、转派 #123 <姓名>、今日概况、健康日报、根因周报、超时工单、满意度、客服绩效（主管）、下班 / 上班（暂停或恢复接单）、谁在岗、优先级 #123 P1 [理由] / 加急 #123（调低需主管）、设为VIP #123（主管）、导出申请 / 批准导出 3 / 拒绝导出 3 理由（经理）、等待客户 #123 [问顾客的话]、解决 #123 [处理结果]、关闭 #123、重开 #123',
   resolvedToCustomer: (p: { id: number; problemZh: string; result?: string }) =>
     `您的工单 #${p.id}（${p.problemZh}）已处理完成。` +
     (p.result ? `处理结果：${p.result}。`.replace(/[。.！!]。$/u, '。') : '') +
@@ -325,6 +325,23 @@ export const zh = {
   ackUnknown: (p: { id: number }) => `没有找到工单 #${p.id}，请核对工单号。`,
   transitionDone: (p: { id: number; statusZh: string }) => `工单 #${p.id} 已更新为「${p.statusZh}」。`,
   tierNotAllowed: () => '只有主管或经理可以设置 VIP。',
+  dutyNotTicketStaff: () => '新工单只在客服之间轮流分配，主管和经理没有接单状态。',
+  dutyAlreadyOn: () => '您已经在岗，新工单会照常分配给您。',
+  dutyAlreadyOff: () => '您已经是暂停接单状态。回来后发「上班」恢复。',
+  dutyOn: () => '好的，已恢复给您分配新工单。',
+  dutyOff: (p: { open: number[]; othersOnDuty: string[] }) => {
+    const mine =
+      p.open.length > 0
+        ? `您名下还有 ${p.open.length} 张未完成：${p.open.map((id) => `#${id}`).join('、')}，需要的话发「转派 #工单号 同事」交出去。`
+        : '';
+    const left =
+      p.othersOnDuty.length > 0
+        ? `新工单会分给：${p.othersOnDuty.join('、')}。`
+        : '注意：现在没有其他在岗客服，新工单将无人负责，会按超时规则升级给主管。';
+    return `好的，已暂停给您分配新工单。${mine}${left}回来后发「上班」恢复。`;
+  },
+  whoOnDuty: (p: { on: string[]; off: string[] }) =>
+    `在岗客服（轮流分配新工单）：${p.on.length > 0 ? p.on.join('、') : '无'}${p.off.length > 0 ? `\n暂停接单：${p.off.join('、')}` : ''}`,
   teamNotAllowed: () => '客服工作量只有主管或经理可以查看；看自己的工单发「我的工单」。',
   priorityLowerNotAllowed: () => '只有主管或经理可以调低工单优先级；需要加急可以发「加急 #工单号 理由」。',
   prioritySame: (p: { id: number; priority: string }) =>

@@ -26,6 +26,8 @@ export function createDirectory(
       roles: string[],
       opts?: { onDutyOnly?: boolean },
     ): Promise<{ id: string; name: string; role: string; teamId: string | null; onDuty: boolean }[]>;
+    /** 上班 / 下班: whether new tickets are given to this colleague (and the first escalation step reaches them). */
+    setOnDuty(staffId: string, onDuty: boolean): Promise<void>;
   } = {
     // Raw SQL, not the ORM: escalations and pushes to staff read these. (A new ticket gets its assignee and
     // push targets from its own insert; see tickets.repo open.)
@@ -42,6 +44,9 @@ export function createDirectory(
         SELECT id, name, role, "teamId", "onDuty" FROM "Staff"
         WHERE role = ANY(${roles}::text[]) AND (${opts.onDutyOnly === true} = false OR "onDuty")
         ORDER BY "createdAt", id`;
+    },
+    async setOnDuty(staffId, onDuty) {
+      await prisma.$executeRaw`UPDATE "Staff" SET "onDuty" = ${onDuty} WHERE id = ${staffId}`;
     },
   };
   return directory;

@@ -910,6 +910,37 @@ describe('staff commands in chat', () => {
     );
   });
 
+  it('下班 takes an agent out of the rotation for new tickets, 上班 puts them back; 谁在岗 lists who gets them', async () => {
+    const p = svc.db.prisma;
+    const agents = await p.staff.findMany({ where: { role: 'agent' }, include: { identities: true } });
+    expect(agents.length).toBe(2);
+    const [away, stays] = agents.map((a) => ({ ...a, user: a.identities[0]?.externalId ?? '' }));
+    if (!away || !stays) throw new Error('two agents expected');
+    const ownerOf = async (user: string) => {
+      const id = Number(/工单 #(\d+)/.exec((await say(user, '杯子收到就碎了')).json.replies[0].text)?.[1]);
+      return (await p.ticket.findUniqueOrThrow({ where: { id } })).assigneeId;
+    };
+    const off = (await say(away.user, '@bot 我下班了', 'staff')).json.replies[0].text;
+    expect(off).toMatch(
+      new RegExp(`^好的，已暂停给您分配新工单。.*新工单会分给：${stays.name}。回来后发「上班」恢复。$`),
+    );
+    expect((await say(away.user, '@bot 下班', 'staff')).json.replies[0].text).toBe(
+      '您已经是暂停接单状态。回来后发「上班」恢复。',
+    );
+    expect((await say('sup1', '@bot 谁在岗', 'staff')).json.replies[0].text).toBe(
+      `在岗客服（轮流分配新工单）：${stays.name}\n暂停接单：${away.name}`,
+    );
+    // Three new tickets while away: all go to the colleague on duty.
+    const whileAway = [await ownerOf('c-duty-1'), await ownerOf('c-duty-2'), await ownerOf('c-duty-3')];
+    expect(whileAway).toEqual([stays.id, stays.id, stays.id]);
+    expect((await say(away.user, '@bot 上班了', 'staff')).json.replies[0].text).toBe('好的，已恢复给您分配新工单。');
+    // Back in the rotation: of the next two tickets, one is theirs.
+    expect([await ownerOf('c-duty-4'), await ownerOf('c-duty-5')]).toContain(away.id);
+    expect((await say('sup1', '@bot 下班', 'staff')).json.replies[0].text).toBe(
+      '新工单只在客服之间轮流分配，主管和经理没有接单状态。',
+    );
+  });
+
   it("待处理工单 lists everyone's unfinished tickets, most urgent first; 未分配工单 those nobody owns", async () => {
     const idOf = async (user: string, text: string) =>
       Number(/工单 #(\d+)/.exec((await say(user, text)).json.replies[0].text)?.[1]);

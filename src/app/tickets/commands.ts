@@ -79,6 +79,12 @@ const SUMMARY =
 /** 客服绩效 · 团队情况 · 客服工作量 · "大家的工单情况" (supervisors and managers): each colleague's load and last 7 days. */
 const TEAM =
   /^(?:@\S+\s*)?(?:[^#＃\d]{0,6}(?:客服|团队|大家|每个人|各人)的?(?:绩效|工作量|情况|数据|表现|工单情况|处理情况)[^#＃\d]{0,6}|绩效|工作量)[?？]?\s*$/u;
+/** 下班 · 休息了 · 暂停接单: no new tickets for me; 上班 · 我回来了 · 恢复接单: new tickets again. */
+const OFF_DUTY =
+  /^(?:@\S+\s*)?我?(?:先|要)?(?:下班|休息|暂停接单|不接单|请假|离开一下|离线)(?:了|啦|咯|喽)?[。.!！]?\s*$/u;
+const ON_DUTY = /^(?:@\S+\s*)?我?(?:上班|回来|恢复接单|开始接单|继续接单|在线)(?:了|啦|咯|喽)?[。.!！]?\s*$/u;
+/** 谁在岗 · 在岗名单 · "今天谁值班": who gets new tickets now. */
+const WHO_ON_DUTY = /^(?:@\S+\s*)?(?:谁在岗|在岗名单|在岗客服|谁在线|谁值班|今天谁值班|值班名单|现在谁在)[?？]?\s*$/u;
 /** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
 const RATINGS = /^(?:@\S+\s*)?(?:满意度|顾客评价|评价统计)\s*$/;
 const RATINGS_DAYS = 30;
@@ -203,6 +209,8 @@ export async function onStaffMessage(
   if (QUEUE.test(text) || (UNASSIGNED.test(text) && /工单|单子/u.test(text) && !TICKET_REF.test(text)))
     return openList(deps, UNASSIGNED.test(text) ? 'unassigned' : 'all');
   if (RATINGS.test(text)) return ratings(deps);
+  if (OFF_DUTY.test(text) || ON_DUTY.test(text)) return setDuty(deps, input, OFF_DUTY.test(text) ? 'off' : 'on');
+  if (WHO_ON_DUTY.test(text)) return whoOnDuty(deps);
   if (TEAM.test(text)) {
     if (!TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.teamNotAllowed();
     const now = deps.now();
@@ -443,6 +451,31 @@ async function setPriority(
     ...(firstDue ? { firstDue: fmtTime(firstDue) } : {}),
     ...(updated.resolveDueAt ? { resolveDue: fmtTime(updated.resolveDueAt) } : {}),
   });
+}
+
+/**
+ * 下班 / 上班: whether new tickets go to the sender (round robin over colleagues on duty) and whether the first
+ * escalation step reaches them. Going off duty tells them what they still own and whether anyone is left
+ * to take new tickets.
+ */
+async function setDuty(deps: TicketDeps, input: Omit<HandlingInput, 'parse'>, duty: 'on' | 'off'): Promise<string> {
+  // New tickets go round robin over agents; supervisors and managers are not in the rotation.
+  const staff = await deps.directory.staffByRole(['agent']);
+  const me = staff.find((s) => s.id === input.sender.id);
+  if (!me) return zh.dutyNotTicketStaff();
+  if (me.onDuty === (duty === 'on')) return duty === 'on' ? zh.dutyAlreadyOn() : zh.dutyAlreadyOff();
+  await deps.directory.setOnDuty(me.id, duty === 'on');
+  if (duty === 'on') return zh.dutyOn();
+  const mine = await deps.repo.openAssignedTo(me.id, 10);
+  const others = staff.filter((s) => s.onDuty && s.id !== me.id);
+  return zh.dutyOff({ open: mine.map((t) => t.id), othersOnDuty: others.map((s) => s.name) });
+}
+
+/** 谁在岗: the agents who get new tickets now, and those off duty. */
+async function whoOnDuty(deps: TicketDeps): Promise<string> {
+  const staff = await deps.directory.staffByRole(['agent']);
+  const names = (on: boolean) => staff.filter((s) => s.onDuty === on).map((s) => s.name);
+  return zh.whoOnDuty({ on: names(true), off: names(false) });
 }
 
 /** Ticket `t` now belongs to staff member `to`, by what `input`'s sender did (`reason`): one 'assigned' event. */
