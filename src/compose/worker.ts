@@ -12,6 +12,7 @@ import { calendarFor, policyFor } from '../app/tickets/config.ts';
 import { createTicketService, type KfWindows } from '../app/tickets/index.ts';
 import type { ChannelId } from '../channels/channel.ts';
 import type { Env } from '../config/env.ts';
+import { loadQuickReplies } from '../config/quick-replies.ts';
 import { loadReturnPolicy } from '../config/return-policy.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
 import { describeServiceHours, isWorkingTime } from '../domain/tickets/business-clock.ts';
@@ -95,12 +96,17 @@ export async function composeWorker(deps: {
   const timers = createTimerScheduler(deps.producer, env.QUEUE_PREFIX);
   const configSource = env.ESCALATION_LADDER_FILE ? { ladderFile: env.ESCALATION_LADDER_FILE } : {};
   const config = await seedAndLoadTicketConfig(db.prisma, configSource);
+  const returnPolicy = await loadReturnPolicy(env.RETURN_POLICY_FILE);
+  const quickReplies = await loadQuickReplies(env.QUICK_REPLIES_FILE, {
+    退货地址: `${returnPolicy.address.address}，${returnPolicy.address.recipient} 收，电话 ${returnPolicy.address.phone}`,
+  });
   const tickets = createTicketService({
     repo: createTicketRepo(db.prisma, db.sql),
     config,
     timers,
     notifier,
     directory,
+    quickReplies,
     ...(deps.orders ? { orders: deps.orders.lookupFor(productGroups(loadNlu(env, log))) } : {}),
     ...(deps.kfWindows ? { kf: deps.kfWindows } : {}),
     now: () => new Date(),
@@ -115,7 +121,7 @@ export async function composeWorker(deps: {
       db,
       log,
       tickets,
-      returnPolicy: await loadReturnPolicy(env.RETURN_POLICY_FILE),
+      returnPolicy,
       serviceHours: (now) => describeServiceHours(serviceCalendar(), now),
       atWork: (now) => isWorkingTime(now, serviceCalendar()),
       ...(deps.orders ? { orders: deps.orders.handling } : {}),

@@ -48,6 +48,8 @@ export const EnvSchema = z.object({
   ESCALATION_LADDER_FILE: optionalString,
   /** Return policy JSON (address, window, who pays shipping); default prisma/seed/shop/return-policy.json. */
   RETURN_POLICY_FILE: optionalString,
+  /** Quick replies staff send by name (回复 #12 /退货地址); default prisma/seed/shop/quick-replies.json. */
+  QUICK_REPLIES_FILE: optionalString,
   WORKER_CONCURRENCY: int(8, 1, 256),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   NLU_MODEL_PATH: optionalString,

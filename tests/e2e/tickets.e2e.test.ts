@@ -910,6 +910,36 @@ describe('staff commands in chat', () => {
     );
   });
 
+  it('话术 lists the quick replies; 回复 #N /拍照 sends one to the customer as a response; an unknown name sends nothing', async () => {
+    const opened = (await say('c-quick', '杯子收到就碎了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const list = (await say('agent1', '@bot 话术', 'staff')).json.replies[0].text;
+    expect(list).toMatch(/^快捷话术（发「回复 #工单号 \/名字」或「回复 #工单号 话术2」/);
+    expect(list).toContain('\n2. 拍照：');
+    const before = (await inbox('c-quick')).length;
+    expect((await say('agent1', `@bot 回复 #${id} /不存在`, 'staff')).json.replies[0].text).toMatch(
+      /^没有「不存在」这条话术，这次没有发给顾客。可用的话术：1\. 致歉/,
+    );
+    expect((await inbox('c-quick')).length).toBe(before);
+    expect((await say('agent1', `@bot 回复 #${id} /拍照`, 'staff')).json.replies[0].text).toBe(
+      `已把回复发给工单 #${id} 的顾客。`,
+    );
+    expect((await say('agent1', `@bot ${id}号工单回复顾客：/退货地址 运费我们出`, 'staff')).json.replies[0].text).toBe(
+      `已把回复发给工单 #${id} 的顾客。`,
+    );
+    const got = (await inbox('c-quick')).slice(before).map((m) => m.text);
+    expect(got).toEqual([
+      `【工单 #${id}】麻烦您拍几张照片发过来：商品有问题的地方、外包装和快递面单各一张，我们核实后尽快给您处理。`,
+      expect.stringMatching(
+        new RegExp(
+          `^【工单 #${id}】请把商品寄回：浙江省杭州市余杭区仓前街道文一西路 1 号 售后仓，示例店铺售后仓 收，电话 0571-88880000。.* 运费我们出$`,
+        ),
+      ),
+    ]);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.firstRespondedAt).not.toBeNull();
+  });
+
   it('下班 takes an agent out of the rotation for new tickets, 上班 puts them back; 谁在岗 lists who gets them', async () => {
     const p = svc.db.prisma;
     const agents = await p.staff.findMany({ where: { role: 'agent' }, include: { identities: true } });

@@ -5,6 +5,7 @@ import { maskContactsIn } from '../../domain/orders/mask.ts';
 import { currentState } from '../../domain/orders/timeline.ts';
 import { sourceLabel } from '../../domain/orders/types.ts';
 import { FIRST_RESPONSE_TARGET_MINS } from '../../domain/reports/health.ts';
+import { expandQuickReply } from '../../domain/shop/quick-replies.ts';
 import { parseAck } from '../../domain/tickets/escalation.ts';
 import {
   STATUS_ZH,
@@ -47,6 +48,8 @@ const REASSIGN = [
   /^(?:@\S+\s*)?(?:把|将)?\s*(?:工单\s*)?(?:[#＃]\s*(?<id>\d+)|(?<no>\d+)\s*号(?:工单|单)?)\s*(?:转派|指派|转|分配|交)给\s*(?<who>[^\s#＃]+?)(?:处理|跟进|负责)?\s*(?:吧)?\s*$/u,
 ];
 const REPLY = /^(?:@\S+\s*)?回复\s*[#＃]?\s*(\d+)\s+([\s\S]+)$/;
+/** 话术 · 快捷回复: the shop's quick replies, numbered, to send with 回复 #12 /名字. */
+const QUICK_LIST = /^(?:@\S+\s*)?(?:话术|快捷回复|快捷话术|常用回复|话术库|话术列表)\s*$/u;
 /** 备注 #12 顾客说颜色也发错了: an internal note on the ticket, for whoever works on it; the customer never sees it. */
 const NOTE = /^(?:@\S+\s*)?(?:备注|内部备注)\s*[#＃]?\s*(\d+)\s*[,，:：]?\s*(\S[\s\S]*)$/;
 /** 我的工单, or 工单 alone. */
@@ -218,8 +221,15 @@ export async function onStaffMessage(
   }
   const handOver = REASSIGN.map((re) => re.exec(text)?.groups).find(Boolean);
   if (handOver) return reassign(deps, Number(handOver.id ?? handOver.no), handOver.who ?? '', input);
+  if (QUICK_LIST.test(text)) return zh.quickReplies(deps.quickReplies ?? []);
   const r = REPLY.exec(text);
-  if (r) return replyToCustomer(deps, Number(r[1]), (r[2] ?? '').trim(), input);
+  if (r) {
+    const said = (r[2] ?? '').trim();
+    const quick = expandQuickReply(deps.quickReplies ?? [], said);
+    if (quick && 'unknown' in quick)
+      return zh.quickReplyUnknown({ asked: quick.unknown, names: (deps.quickReplies ?? []).map((q) => q.name) });
+    return replyToCustomer(deps, Number(r[1]), quick ? quick.text : said, input);
+  }
   const n = NOTE.exec(text);
   if (n) return addStaffNote(deps, Number(n[1]), (n[2] ?? '').trim(), input);
   const m = COMMAND.exec(text);

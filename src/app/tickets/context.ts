@@ -1,4 +1,5 @@
 import type { ChannelId } from '../../channels/channel.ts';
+import type { QuickReply } from '../../domain/shop/quick-replies.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { StaffDirectory } from '../../store/directory.repo.ts';
 import type { TicketRepo, TicketRow } from '../../store/tickets.repo.ts';
@@ -80,6 +81,8 @@ export interface TicketDeps {
   timers: TimerScheduler;
   notifier: Notifier;
   directory: StaffDirectory;
+  /** The shop's quick replies (env QUICK_REPLIES_FILE): 回复 #12 /退货地址. */
+  quickReplies?: readonly QuickReply[];
   orders?: TicketOrders;
   /** 微信客服 customers' 48 h windows, when WeCom is configured. */
   kf?: KfWindows;
