@@ -276,6 +276,25 @@ describe('rules override the model', () => {
     }
   });
 
+  it('「过几天再发吧」 changes the order; 「取消的订单钱什么时候退回来」 asks about the refund; 「货没发全」 is 少件', () => {
+    const parser = fixedParser({
+      这几天出差过几天再发吧: { reship: 0.7 },
+      先别发货等我通知: { urge_shipment: 0.8 },
+      怎么还没发说好过几天再发: { urge_shipment: 0.9 },
+      取消的订单钱什么时候退回来: { cancel_order: 0.9, refund_progress: 0.4 },
+      取消订单钱多久能退回来: { cancel_order: 0.9, refund_progress: 0.6 },
+      货没发全啊: { urge_shipment: 0.7 },
+      收件人要换成我弟弟: { exchange: 0.8 },
+    });
+    expect(parser.parse('这几天出差过几天再发吧').intents.map((i) => i.id)).toEqual(['change_order']);
+    expect(parser.parse('先别发货等我通知').primary).toBe('change_order');
+    expect(parser.parse('怎么还没发说好过几天再发').primary).toBe('urge_shipment');
+    expect(parser.parse('取消的订单钱什么时候退回来').intents.map((i) => i.id)).toEqual(['refund_progress']);
+    expect(parser.parse('取消订单钱多久能退回来').primary).toBe('cancel_order');
+    expect(parser.parse('货没发全啊').intents.map((i) => i.id)).toEqual(['missing_item']);
+    expect(parser.parse('收件人要换成我弟弟').intents.map((i) => i.id)).toEqual(['change_order']);
+  });
+
   it('a typo reads as the word meant (「退获」 is 退货, 「取肖」 is 取消); the parse keeps what the customer wrote', () => {
     const parser = fixedParser({ 退货地址发我: { return_info: 0.99 }, 订单取消一下: { cancel_order: 0.99 } });
     const address = parser.parse('退获地址发我');
