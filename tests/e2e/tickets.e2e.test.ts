@@ -882,34 +882,6 @@ describe('staff commands in chat', () => {
     expect((await say('sup1', `@bot 优先级 #${id} P2`, 'staff')).json.replies[0].text).toBe(`工单 #${id} 已经是 P2。`);
   });
 
-  it('客服绩效 (supervisors): per colleague what they own, resolved, first responses and ratings; agents may not', async () => {
-    const line = async (name: string) =>
-      ((await say('sup1', '@bot 客服绩效', 'staff')).json.replies[0].text as string)
-        .split('\n')
-        .find((l) => l.startsWith(`· ${name}（`)) ?? '';
-    const opened = (await say('c-team', '收到的裤子尺码发错了')).json.replies[0].text;
-    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
-    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
-    const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: t.assigneeId ?? '' } });
-    const name = t.assignee?.name ?? '';
-    const count = (text: string, what: string) => Number(new RegExp(`${what} (\\d+)`).exec(text)?.[1] ?? 0);
-    const before = await line(name);
-    await say(owner.externalId, `@bot 接单 #${id}`, 'staff');
-    await say(owner.externalId, `@bot 解决 #${id} 已换货`, 'staff');
-    await say('c-team', '满意');
-    const after = await line(name);
-    expect(after).toMatch(new RegExp(`^· ${name}（客服）：未完成 \\d+`));
-    expect(count(after, '已解决')).toBe(count(before, '已解决') + 1);
-    expect(count(after, '首响')).toBe(count(before, '首响') + 1);
-    expect(count(after, '满意')).toBe(count(before, '满意') + 1);
-    expect(after).toMatch(/中位 (不到 1 分钟|\d+ 分钟)/);
-    const head = (await say('sup1', '@bot 团队情况', 'staff')).json.replies[0].text;
-    expect(head).toMatch(/^客服工作量（近 7 天，\S+ \S+ 至 \S+ \S+；按当前负责人统计）：/);
-    expect((await say('agent1', '@bot 客服绩效', 'staff')).json.replies[0].text).toBe(
-      '客服工作量只有主管或经理可以查看；看自己的工单发「我的工单」。',
-    );
-  });
-
   it('话术 lists the quick replies; 回复 #N /拍照 sends one to the customer as a response; an unknown name sends nothing', async () => {
     const opened = (await say('c-quick', '杯子收到就碎了')).json.replies[0].text;
     const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
@@ -1668,6 +1640,34 @@ describe('staff commands in chat', () => {
     const unknown = (await say(from, `@bot 转给 小赵 #${id}`, 'staff')).json.replies[0].text;
     expect(unknown).toContain('没有找到同事「小赵」');
     expect(unknown).toContain('客服小王');
+  });
+  // Last in this suite: it adds a rating, and the 满意度 test above counts the ratings of the whole database.
+  it('客服绩效 (supervisors): per colleague what they own, resolved, first responses and ratings; agents may not', async () => {
+    const line = async (name: string) =>
+      ((await say('sup1', '@bot 客服绩效', 'staff')).json.replies[0].text as string)
+        .split('\n')
+        .find((l) => l.startsWith(`· ${name}（`)) ?? '';
+    const opened = (await say('c-team', '收到的裤子尺码发错了')).json.replies[0].text;
+    const id = Number(/工单 #(\d+)/.exec(opened)?.[1]);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: t.assigneeId ?? '' } });
+    const name = t.assignee?.name ?? '';
+    const count = (text: string, what: string) => Number(new RegExp(`${what} (\\d+)`).exec(text)?.[1] ?? 0);
+    const before = await line(name);
+    await say(owner.externalId, `@bot 接单 #${id}`, 'staff');
+    await say(owner.externalId, `@bot 解决 #${id} 已换货`, 'staff');
+    await say('c-team', '满意');
+    const after = await line(name);
+    expect(after).toMatch(new RegExp(`^· ${name}（客服）：未完成 \\d+`));
+    expect(count(after, '已解决')).toBe(count(before, '已解决') + 1);
+    expect(count(after, '首响')).toBe(count(before, '首响') + 1);
+    expect(count(after, '满意')).toBe(count(before, '满意') + 1);
+    expect(after).toMatch(/中位 (不到 1 分钟|\d+ 分钟)/);
+    const head = (await say('sup1', '@bot 团队情况', 'staff')).json.replies[0].text;
+    expect(head).toMatch(/^客服工作量（近 7 天，\S+ \S+ 至 \S+ \S+；按当前负责人统计）：/);
+    expect((await say('agent1', '@bot 客服绩效', 'staff')).json.replies[0].text).toBe(
+      '客服工作量只有主管或经理可以查看；看自己的工单发「我的工单」。',
+    );
   });
 });
 
