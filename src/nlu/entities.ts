@@ -32,6 +32,7 @@ interface CompiledAlias {
   value: string;
   source?: string;
   ascii: boolean;
+  notFollowedBy: readonly string[];
 }
 
 /** Top-level alternatives of a regex source (a `|` outside groups and classes). */
@@ -132,6 +133,7 @@ function lookupCandidates(
   for (const { phrase, start: at, end } of find(text)) {
     for (const a of byAlias.get(phrase) ?? []) {
       if (a.ascii && (isAsciiWord(text[at - 1]) || isAsciiWord(text[end]))) continue;
+      if (a.notFollowedBy.some((w) => text.startsWith(w, end))) continue;
       const entity: Entity = { type: a.type, value: a.value, start: at, end };
       if (a.source) entity.source = a.source;
       // Longer aliases win over shorter ones at the same place (菜鸟驿站 over 菜鸟).
@@ -165,7 +167,13 @@ export function createEntityExtractor(spec: Pick<IntentsSpec, 'entities' | 'look
     list.entries.flatMap((e) =>
       e.aliases.map((alias) => {
         const folded = alias.toLowerCase();
-        const base = { alias: folded, type: list.type, value: e.value, ascii: /^[a-z0-9]+$/.test(folded) };
+        const base = {
+          alias: folded,
+          type: list.type,
+          value: e.value,
+          ascii: /^[a-z0-9]+$/.test(folded),
+          notFollowedBy: list.notFollowedBy ?? [],
+        };
         return e.source ? { ...base, source: e.source } : base;
       }),
     ),

@@ -93,7 +93,15 @@ export const EntitiesFile = z.strictObject({
       context: ContextRule.optional(),
     }),
   ),
-  lookups: z.array(z.strictObject({ file: z.string().min(1), type: EntityTypeSchema, keyed: z.boolean().optional() })),
+  lookups: z.array(
+    z.strictObject({
+      file: z.string().min(1),
+      type: EntityTypeSchema,
+      keyed: z.boolean().optional(),
+      /** A word of the list right before one of these is not that entity (手机 in 「手机尾号 1234」 is no product). */
+      notFollowedBy: z.array(Word).optional(),
+    }),
+  ),
 });
 export type EntitiesFile = z.infer<typeof EntitiesFile>;
 export type EntityPattern = EntitiesFile['patterns'][number];

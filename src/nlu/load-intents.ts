@@ -32,6 +32,8 @@ export interface LookupEntry {
 export interface LookupList {
   type: EntityType;
   entries: LookupEntry[];
+  /** Words after which an entry is not this entity (entities.yml `notFollowedBy`). */
+  notFollowedBy?: string[];
 }
 
 /** Everything in intents/ except the examples: vocabulary, patterns, cues, questions, rules. */
@@ -179,9 +181,10 @@ export function loadIntents(root: string): IntentsSpec {
   problems.throwIfAny('intents 配置');
   if (!labels || !entities || !cues || !clarify || !rules || !smalltalk)
     throw new CodedError(ErrorCode.IntentsInvalid, 'intents 配置缺失');
-  const lookups = entities.lookups.map((l) =>
-    readLookup(join(root, 'lookups', l.file), l.type, l.keyed ?? false, problems, shown(`lookups/${l.file}`)),
-  );
+  const lookups = entities.lookups.map((l) => ({
+    ...readLookup(join(root, 'lookups', l.file), l.type, l.keyed ?? false, problems, shown(`lookups/${l.file}`)),
+    ...(l.notFollowedBy ? { notFollowedBy: l.notFollowedBy } : {}),
+  }));
   const t2sFile = join(root, 'lookups', 't2s.txt');
   const t2s = existsSync(t2sFile) ? readT2s(t2sFile) : new Map<string, string>();
   const typosFile = join(root, 'lookups', 'typos.txt');

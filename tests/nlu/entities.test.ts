@@ -84,6 +84,13 @@ describe('entity extraction', () => {
     ]);
   });
 
+  it('手机 before 尾号 / 号 / 号码 is the customer’s phone, not goods; 手机屏幕 and 手机壳 are goods', () => {
+    expect(found('SO20261120000001 手机尾号5678').map((e) => e.type)).toEqual(['orderNo']);
+    expect(found('我的手机号码变了').filter((e) => e.type === 'product')).toEqual([]);
+    expect(found('手机屏幕碎了')).toEqual([{ type: 'product', value: '手机', source: undefined }]);
+    expect(found('买的手机壳发错了')).toEqual([{ type: 'product', value: '手机壳', source: undefined }]);
+  });
+
   it('reports offsets in the original message, full-width digits included', () => {
     const text = '单号ＳＦ１２３４５６７８９０１２３';
     const [e] = extract(foldText(text, spec.t2s));
