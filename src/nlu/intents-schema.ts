@@ -215,7 +215,18 @@ export const RulesFile = z.strictObject({
       }),
     )
     .optional(),
+  /**
+   * Requests said not to be wanted (「不要补偿」, 「不用转人工」, 「我没说要退货」): a label is dropped when the message
+   * names its cue words only right after a negator.
+   */
+  negation: z
+    .strictObject({
+      negators: z.array(Word).min(1),
+      cues: z.record(LabelId, z.array(Word).min(1)),
+    })
+    .optional(),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
+export type NegationDef = NonNullable<RulesFile['negation']>;
 export type RuleDef = RulesFile['rules'][number];
 export type RequireDef = NonNullable<RulesFile['requires']>[number];

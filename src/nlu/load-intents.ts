@@ -50,6 +50,8 @@ export interface IntentsSpec {
   rules: RulesFile['rules'];
   /** Evidence some labels need (rules.yml `requires`). */
   requires: NonNullable<RulesFile['requires']>;
+  /** Requests said not to be wanted (rules.yml `negation`). */
+  negation?: RulesFile['negation'];
   /** Words of small talk that get their own reply (intents/smalltalk.yml). */
   smalltalk: SmalltalkFile;
 }
@@ -204,6 +206,7 @@ export function loadIntents(root: string): IntentsSpec {
     clarify,
     rules: rules.rules,
     requires: rules.requires ?? [],
+    ...(rules.negation ? { negation: rules.negation } : {}),
     smalltalk,
   };
   for (const p of checkSpecReferences(spec)) problems.add(shown(p.file), p.message);

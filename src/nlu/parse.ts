@@ -49,7 +49,7 @@ export function createParser(deps: ParserDeps): Parser {
   const labels = model.labels;
   const ranks = Int32Array.from(labels, (id) => rankOf.get(id) ?? 99);
   const indexOf = new Map(labels.map((id, k) => [id, k]));
-  const applyRules = createRuleApplier(intents.rules, indexOf, intents.requires);
+  const applyRules = createRuleApplier(intents.rules, indexOf, intents.requires, intents.negation);
   // Reused from parse to parse (parse is synchronous; the Parse copies what it keeps).
   const scores = new Float64Array(labels.length);
   const live = new Uint8Array(labels.length);

@@ -4,7 +4,7 @@
  */
 
 import { PRESENT } from './decide.ts';
-import type { RequireDef, RuleDef } from './intents-schema.ts';
+import type { NegationDef, RequireDef, RuleDef } from './intents-schema.ts';
 import { createTriggerMatcher } from './phrase-index.ts';
 
 /**
@@ -18,6 +18,7 @@ export function createRuleApplier(
   rules: readonly RuleDef[],
   indexOf: ReadonlyMap<string, number>,
   requires: readonly RequireDef[] = [],
+  negation?: NegationDef,
 ): RuleApplier {
   const match = createTriggerMatcher(
     rules.map((r) => ({
@@ -63,9 +64,24 @@ export function createRuleApplier(
     }
     return notes;
   };
+  const negated = negationChecker(negation, indexOf);
+  /**
+   * The last steps, in order: evidence, then requests said not to be wanted. A message that only said what it
+   * does not want (「我不是要投诉 就是问问」) names no matter: it is `other`, not the classifier's weak next guess.
+   */
+  const finish = (folded: string, scores: Float64Array, live: Uint8Array, notes: string[]) => {
+    const before = notes.length;
+    negated(folded, live, checkEvidence(folded, scores, live, notes));
+    const denied = notes.slice(before).some((n) => n.startsWith('negated:'));
+    if (denied && other >= 0 && bestLive(scores, live) < PRESENT) {
+      scores[other] = Math.max(scores[other] ?? 0, PRESENT + 0.1);
+      live[other] = 1;
+    }
+    return notes;
+  };
   return (folded, scores, live) => {
     const fired = match(folded);
-    if (fired.length === 0) return checkEvidence(folded, scores, live, []);
+    if (fired.length === 0) return finish(folded, scores, live, []);
     const found = bestMatter(scores, live);
     const notes = fired
       .filter((rule) => rule.unlessAbove === undefined || found < rule.unlessAbove)
@@ -79,6 +95,47 @@ export function createRuleApplier(
         for (const k of rule.remove) live[k] = 0;
         return rule.note;
       });
-    return checkEvidence(folded, scores, live, notes);
+    return finish(folded, scores, live, notes);
+  };
+}
+
+/**
+ * rules.yml `negation`: a live label whose cue words all stand right after a negator (「不要补偿」, 「我没说要退货」,
+ * 「不用转人工」) is dropped, noted `negated:<label>`; not when the clause asks (「不补偿吗」). A cue inside a longer cue counts with it (人工 in 转人工). A
+ * label none of whose cues the message names is left to the classifier.
+ */
+function negationChecker(negation: NegationDef | undefined, indexOf: ReadonlyMap<string, number>) {
+  const labels = Object.entries(negation?.cues ?? {})
+    .map(([id, cues]) => ({ id, k: indexOf.get(id) ?? -1, cues: [...cues].sort((a, b) => b.length - a.length) }))
+    .filter((l) => l.k >= 0);
+  const negators = negation?.negators ?? [];
+  /**
+   * A negator right before `at`, no question in the rest of the clause (「不补偿吗」 asks for it), and no 了 right
+   * after: 「算了不取消了」 takes back a request, which the handler matches to its ticket by this very label.
+   */
+  const negatedAt = (text: string, at: number, end: number) =>
+    negators.some((n) => at >= n.length && text.endsWith(n, at)) &&
+    text[end] !== '了' &&
+    !/^[^，,。.!！\s]*?(?:吗|么|嘛|[?？])/u.test(text.slice(end));
+  return (folded: string, live: Uint8Array, notes: string[]) => {
+    for (const { id, k, cues } of labels) {
+      if (!live[k]) continue;
+      const covered: [number, number][] = [];
+      let said = 0;
+      let denied = 0;
+      for (const cue of cues) {
+        for (let at = folded.indexOf(cue); at >= 0; at = folded.indexOf(cue, at + 1)) {
+          if (covered.some(([s, e]) => at >= s && at < e)) continue;
+          covered.push([at, at + cue.length]);
+          said++;
+          if (negatedAt(folded, at, at + cue.length)) denied++;
+        }
+      }
+      if (said > 0 && denied === said) {
+        live[k] = 0;
+        notes.push(`negated:${id}`);
+      }
+    }
+    return notes;
   };
 }

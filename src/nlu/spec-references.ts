@@ -30,6 +30,9 @@ function labelProblems(spec: IntentsSpec, declared: ReadonlySet<string>): SpecPr
       if (!declared.has(id)) out.push({ file: 'rules.yml', message: `规则 ${r.id} 使用了未声明的标签 ${id}` });
     }
   }
+  for (const id of Object.keys(spec.negation?.cues ?? {})) {
+    if (!declared.has(id)) out.push({ file: 'rules.yml', message: `negation 使用了未声明的标签 ${id}` });
+  }
   for (const r of spec.requires) {
     if (!declared.has(r.label)) out.push({ file: 'rules.yml', message: `规则 ${r.id} 使用了未声明的标签 ${r.label}` });
   }

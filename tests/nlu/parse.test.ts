@@ -295,6 +295,25 @@ describe('rules override the model', () => {
     expect(parser.parse('收件人要换成我弟弟').intents.map((i) => i.id)).toEqual(['change_order']);
   });
 
+  it('a request said not to be wanted is dropped (「不要补偿」, 「我没说要退货」, 「不用转人工」); 「不补偿吗」 still asks', () => {
+    const parser = fixedParser({
+      我没说要退货我是要换货: { return_refund: 0.9, exchange: 0.6 },
+      我不是要投诉就是问问: { complaint: 0.8, quality_issue: 0.2 },
+      不用转人工我自己查吧: { human_agent: 0.9 },
+      不补偿吗: { compensation: 0.99 },
+      不是说好退款吗: { refund_only: 0.9 },
+      不要换货直接退款: { exchange: 0.8, refund_only: 0.9 },
+    });
+    const exchange = parser.parse('我没说要退货我是要换货');
+    expect(exchange.intents.map((i) => i.id)).toEqual(['exchange']);
+    expect(exchange.notes).toContain('negated:return_refund');
+    expect(parser.parse('我不是要投诉就是问问').primary).toBe('other');
+    expect(parser.parse('不用转人工我自己查吧').primary).toBe('other');
+    expect(parser.parse('不补偿吗').primary).toBe('compensation');
+    expect(parser.parse('不是说好退款吗').primary).toBe('refund_only');
+    expect(parser.parse('不要换货直接退款').intents.map((i) => i.id)).toEqual(['refund_only']);
+  });
+
   it('a typo reads as the word meant (「退获」 is 退货, 「取肖」 is 取消); the parse keeps what the customer wrote', () => {
     const parser = fixedParser({ 退货地址发我: { return_info: 0.99 }, 订单取消一下: { cancel_order: 0.99 } });
     const address = parser.parse('退获地址发我');
