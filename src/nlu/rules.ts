@@ -53,16 +53,15 @@ export function createRuleApplier(
    * Drops a label that lacks the evidence it needs (after the rules, so a rule's own cue counts) — when it
    * counts: present, or the best score left (the primary when no label is present).
    */
-  const checkEvidence = (folded: string, scores: Float64Array, live: Uint8Array, notes: string[]) => {
+  const checkEvidence = (folded: string, scores: Float64Array, live: Uint8Array, notes: string[], best: number) => {
     for (const need of needs) {
       const score = scores[need.label] ?? 0;
       if (!live[need.label] || score >= need.keepAbove) continue;
-      if (score < PRESENT && bestLive(scores, live) > score) continue;
+      if (score < PRESENT && best > score) continue;
       if (need.words.some((w) => folded.includes(w))) continue;
       live[need.label] = 0;
       notes.push(need.note);
     }
-    return notes;
   };
   const negated = negationChecker(negation, indexOf);
   /**
@@ -70,10 +69,11 @@ export function createRuleApplier(
    * does not want (「我不是要投诉 就是问问」) names no matter: it is `other`, not the classifier's weak next guess.
    */
   const finish = (folded: string, scores: Float64Array, live: Uint8Array, notes: string[]) => {
-    const before = notes.length;
-    negated(folded, live, checkEvidence(folded, scores, live, notes));
-    const denied = notes.slice(before).some((n) => n.startsWith('negated:'));
-    if (denied && other >= 0 && bestLive(scores, live) < PRESENT) {
+    // One pass for the best score both steps compare against (parse() runs this for every message).
+    const best = bestLive(scores, live);
+    checkEvidence(folded, scores, live, notes, best);
+    const denied = negated(folded, scores, live, notes, best);
+    if (denied > 0 && other >= 0 && bestLive(scores, live) < PRESENT) {
       scores[other] = Math.max(scores[other] ?? 0, PRESENT + 0.1);
       live[other] = 1;
     }
@@ -117,9 +117,13 @@ function negationChecker(negation: NegationDef | undefined, indexOf: ReadonlyMap
     negators.some((n) => at >= n.length && text.endsWith(n, at)) &&
     text[end] !== '了' &&
     !/^[^，,。.!！\s]*?(?:吗|么|嘛|[?？])/u.test(text.slice(end));
-  return (folded: string, live: Uint8Array, notes: string[]) => {
+  /** Drops the labels said not to be wanted; returns how many. */
+  return (folded: string, scores: Float64Array, live: Uint8Array, notes: string[], best: number): number => {
+    let dropped = 0;
+    // Only labels that can decide anything: present, or the best score when none is.
+    const bar = Math.min(PRESENT, best);
     for (const { id, k, cues } of labels) {
-      if (!live[k]) continue;
+      if (!live[k] || (scores[k] ?? 0) < bar) continue;
       const covered: [number, number][] = [];
       let said = 0;
       let denied = 0;
@@ -134,8 +138,9 @@ function negationChecker(negation: NegationDef | undefined, indexOf: ReadonlyMap
       if (said > 0 && denied === said) {
         live[k] = 0;
         notes.push(`negated:${id}`);
+        dropped++;
       }
     }
-    return notes;
+    return dropped;
   };
 }
