@@ -356,15 +356,16 @@ export const zh = {
   prioritySame: (p: { id: number; priority: string }) =>
     p.priority === 'P1' ? `工单 #${p.id} 已经是最高优先级 P1。` : `工单 #${p.id} 已经是 ${p.priority}。`,
   priorityFinished: (p: { id: number; statusZh: string }) => `工单 #${p.id} ${p.statusZh}，不用再调整优先级。`,
-  priorityDone: (p: { id: number; from: string; to: string; firstDue?: string; resolveDue?: string }) => {
+  priorityDone: (p: { id: number; from?: string; to: string; firstDue?: string; resolveDue?: string }) => {
     const due = [
       ...(p.firstDue ? [`首响截止 ${p.firstDue}`] : []),
       ...(p.resolveDue ? [`解决截止 ${p.resolveDue}`] : []),
     ].join('，');
-    return `工单 #${p.id} 优先级 ${p.from} → ${p.to}${due ? `，${due}` : ''}。之后顾客催促不再自动调整它。`;
+    const change = p.from ? ` ${p.from} → ${p.to}` : `已调为 ${p.to}`;
+    return `工单 #${p.id} 优先级${change}${due ? `，${due}` : ''}。之后顾客催促不再自动调整它。`;
   },
-  priorityChangedForOwner: (p: { id: number; from: string; to: string; by: string; why?: string }) =>
-    `${p.by} 把您负责的工单 #${p.id} 优先级从 ${p.from} 调为 ${p.to}${p.why ? `：${p.why}` : ''}。发「工单 #${p.id}」看新的截止时间。`,
+  priorityChangedForOwner: (p: { id: number; from?: string; to: string; by: string; why?: string }) =>
+    `${p.by} 把您负责的工单 #${p.id} 优先级${p.from ? `从 ${p.from} ` : ''}调为 ${p.to}${p.why ? `：${p.why}` : ''}。发「工单 #${p.id}」看新的截止时间。`,
   tierSame: (p: { name: string; vip: boolean }) => `${p.name} ${p.vip ? '已经是' : '本来就不是'} VIP。`,
   tierDone: (p: { name: string; vip: boolean }) =>
     p.vip

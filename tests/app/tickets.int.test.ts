@@ -286,4 +286,23 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     expect(later?.text).not.toContain('客服最晚');
     expect(later?.promised).toBeUndefined();
   });
+
+  // Last: it opens a ticket, and the tests above count ticket ids.
+  it('优先级 #N retried with the same delivery changes the priority once, records one event and pushes once', async () => {
+    const id = await ticketFor('我要开发票', parse('invoice'));
+    const sup = await createIdentityStore(db.prisma).resolve('sandbox', 'sup1', 'staff');
+    const before = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    const d = { ...delivery(`优先级 #${id} P2 顾客急着报销`), userRef: 'sup1', role: 'staff' as const };
+    const first = await service.onStaffMessage({ sender: sup, delivery: d });
+    const again = await service.onStaffMessage({ sender: sup, delivery: d });
+    expect(first).toMatch(new RegExp(`^工单 #${id} 优先级 ${before.priority} → P2，`));
+    expect(again).toMatch(new RegExp(`^工单 #${id} 优先级已调为 P2，`));
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t.priority).toBe('P2');
+    expect(t.policyRevision).toBe(before.policyRevision + 1);
+    expect(await db.prisma.ticketEvent.count({ where: { ticketId: id, type: 'priority' } })).toBe(1);
+    const owner = await db.prisma.identity.findFirstOrThrow({ where: { staffId: t.assigneeId ?? '' } });
+    const pushes = (await inbox(owner.externalId)).filter((m) => m.includes(`工单 #${id} 优先级`));
+    expect(pushes).toHaveLength(1);
+  });
 });

@@ -419,12 +419,14 @@ async function setPriority(
   const status = t.status as TicketStatus;
   if (status === 'resolved' || status === 'closed') return zh.priorityFinished({ id, statusZh: STATUS_ZH[status] });
   const from = t.priority as Priority;
+  const who = input.sender.name ?? '同事';
+  const reason = why.trim().slice(0, 100);
+  // A retry of this very command (the worker stopped after storing it): tell the owner (once) and answer again.
+  if (await deps.repo.handled(id, input.delivery.id)) return priorityTold(deps, t, input, { who, reason });
   const target = to === 'raise' ? raise(from) : to;
   if (target === from) return zh.prioritySame({ id, priority: from });
   const lowering = PRIORITIES.indexOf(target) > PRIORITIES.indexOf(from);
   if (lowering && !TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.priorityLowerNotAllowed();
-  const who = input.sender.name ?? '同事';
-  const reason = why.trim().slice(0, 100);
   const flags = (t.flags ?? {}) as Record<string, unknown>;
   const updated = await updateAndReschedule(
     deps,
@@ -444,22 +446,39 @@ async function setPriority(
       data: { deliveryId: input.delivery.id, from, to: target },
     },
   );
-  if (updated.assigneeId && updated.assigneeId !== input.sender.id) {
+  return priorityTold(deps, updated, input, { who, reason, from });
+}
+
+/** After a priority change: the owner's push (when someone else made it; once per delivery) and the answer. */
+async function priorityTold(
+  deps: TicketDeps,
+  t: TicketRow,
+  input: Omit<HandlingInput, 'parse'>,
+  { who, reason, from }: { who: string; reason: string; from?: string },
+): Promise<string> {
+  const to = t.priority;
+  if (t.assigneeId && t.assigneeId !== input.sender.id) {
     await deps.notifier.push({
-      to: { staffIds: [updated.assigneeId] },
+      to: { staffIds: [t.assigneeId] },
       kind: 'push',
-      text: zh.priorityChangedForOwner({ id, from, to: target, by: who, ...(reason ? { why: reason } : {}) }),
-      dedupeKey: `priority-${id}-${input.delivery.id}`,
-      ticketId: id,
+      text: zh.priorityChangedForOwner({
+        id: t.id,
+        to,
+        by: who,
+        ...(from ? { from } : {}),
+        ...(reason ? { why: reason } : {}),
+      }),
+      dedupeKey: `priority-${t.id}-${input.delivery.id}`,
+      ticketId: t.id,
     });
   }
-  const firstDue = updated.firstRespondedAt ? undefined : updated.firstResponseDueAt;
+  const firstDue = t.firstRespondedAt ? undefined : t.firstResponseDueAt;
   return zh.priorityDone({
-    id,
-    from,
-    to: target,
+    id: t.id,
+    to,
+    ...(from ? { from } : {}),
     ...(firstDue ? { firstDue: fmtTime(firstDue) } : {}),
-    ...(updated.resolveDueAt ? { resolveDue: fmtTime(updated.resolveDueAt) } : {}),
+    ...(t.resolveDueAt ? { resolveDue: fmtTime(t.resolveDueAt) } : {}),
   });
 }
 
