@@ -91,6 +91,17 @@ describe('entity extraction', () => {
     expect(found('买的手机壳发错了')).toEqual([{ type: 'product', value: '手机壳', source: undefined }]);
   });
 
+  it('reads 11.20 / 11/25 as dates before 下单, 收到 … (not 3.5折), 175/92A as a size, CUP-01 and 货号 codes as SKUs', () => {
+    const of = (text: string) => found(text).map((e) => `${e.type}=${e.value}`);
+    expect(of('11.20下的单 11/25收到')).toEqual(['date=11.20', 'date=11/25']);
+    expect(of('打3.5折 1.5米的')).toEqual([]);
+    expect(of('我要175/92A的')).toEqual(['size=175/92A']);
+    expect(of('CUP-01 碎了')).toEqual(['sku=CUP-01']);
+    expect(of('货号 hx2023-09 发错了')).toEqual(['sku=HX2023-09']);
+    expect(of('Type-C接口坏了')).toEqual([]);
+    expect(of('241109-630918274455102 没到')).toEqual(['orderNo=241109-630918274455102']);
+  });
+
   it('reports offsets in the original message, full-width digits included', () => {
     const text = '单号ＳＦ１２３４５６７８９０１２３';
     const [e] = extract(foldText(text, spec.t2s));
