@@ -176,6 +176,15 @@ export async function composeWorker(deps: {
           ]
         : []),
       { name: 'picture-purge', everyMs: 3600_000, run: () => createPictureStore(deps.db.sql).purge(new Date()) },
+      ...(env.RESOLVED_AUTO_CLOSE_DAYS > 0
+        ? [
+            {
+              name: 'close-resolved',
+              everyMs: 3600_000,
+              run: () => tickets.closeResolved(env.RESOLVED_AUTO_CLOSE_DAYS),
+            },
+          ]
+        : []),
       {
         name: 'export-requests',
         everyMs: 5_000,

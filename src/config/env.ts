@@ -54,6 +54,8 @@ export const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
   NLU_MODEL_PATH: optionalString,
   RADAR_INTERVAL_MS: int(5 * 60_000, 1000, 24 * 3600_000),
+  /** Resolved tickets the customer has not come back to within this many days are closed (0 = never). */
+  RESOLVED_AUTO_CLOSE_DAYS: int(7, 0, 365),
   /** When the daily health report goes to the managers' group (China time, "HH:MM"), or "off". */
   HEALTH_REPORT_AT: z
     .string()

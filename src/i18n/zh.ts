@@ -269,6 +269,7 @@ export const zh = {
   retractedDone: (p: { id: number; problemZh: string }) =>
     `好的，已为您撤销工单 #${p.id}（${p.problemZh}）。之后有需要随时告诉我。`,
   retractedNoted: (p: { id: number }) => `好的，已告诉处理工单 #${p.id} 的同事您这边不需要了，他们会据此处理。`,
+  autoClosed: (days: number) => `解决后 ${days} 天顾客没有再回复，自动关闭`,
   withdrawnToStaff: (p: { id: number; said: string }) => `工单 #${p.id} 顾客撤回了申请（「${p.said}」），已自动关闭。`,
   /** `dueText`: nobody has answered the ticket yet, and must by then. */
   ticketQuestionNoted: (p: { id: number; statusZh: string; dueText?: string }) =>

@@ -346,6 +346,14 @@ export function createTicketRepo(prisma: PrismaClient, sql: Sql) {
         orderBy: { updatedAt: 'desc' },
         include,
       }),
+    /** Resolved tickets resolved before `cutoff`, oldest first (for the automatic close). */
+    resolvedBefore: (cutoff: Date, limit: number) =>
+      prisma.ticket.findMany({
+        where: { status: 'resolved', resolvedAt: { lt: cutoff } },
+        orderBy: [{ resolvedAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+        include,
+      }),
     /** Tickets whose timers must exist (sweep): a page of them in id order, after `afterId`. */
     activePage: (afterId: number, limit: number) =>
       prisma.ticket.findMany({

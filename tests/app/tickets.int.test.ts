@@ -305,4 +305,26 @@ describe('tickets, SLA timers and escalation on PostgreSQL (timers fired by hand
     const pushes = (await inbox(owner.externalId)).filter((m) => m.includes(`工单 #${id} 优先级`));
     expect(pushes).toHaveLength(1);
   });
+  it('resolved tickets the customer has not come back to within 7 days are closed, once; younger ones stay', async () => {
+    const sup = await createIdentityStore(db.prisma).resolve('sandbox', 'sup1', 'staff');
+    const resolve = async (id: number) =>
+      service.onStaffMessage({ sender: sup, delivery: { ...delivery(`解决 #${id}`), userRef: 'sup1', role: 'staff' } });
+    const old = await ticketFor('发票抬头开错了', parse('invoice'));
+    await resolve(old);
+    clock = new Date(clock.getTime() + 5 * 86_400_000);
+    const young = await ticketFor('收到的杯子碎了', parse('damaged'));
+    await resolve(young);
+    clock = new Date(clock.getTime() + 3 * 86_400_000); // old: resolved 8 days ago; young: 3 days ago
+    const openBefore = await db.prisma.ticket.count({ where: { status: { notIn: ['resolved', 'closed'] } } });
+    expect(await service.closeResolved(7)).toBeGreaterThanOrEqual(1);
+    const closed = await db.prisma.ticket.findUniqueOrThrow({ where: { id: old } });
+    expect(closed).toMatchObject({ status: 'closed', openKey: null });
+    expect(closed.closedAt?.getTime()).toBe(clock.getTime());
+    const events = await db.prisma.ticketEvent.findMany({ where: { ticketId: old, type: 'status' } });
+    expect(events.map((e) => e.reason)).toContain('解决后 7 天顾客没有再回复，自动关闭');
+    expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: young } })).status).toBe('resolved');
+    // Nothing else moved, and a second run closes nothing more.
+    expect(await db.prisma.ticket.count({ where: { status: { notIn: ['resolved', 'closed'] } } })).toBe(openBefore);
+    expect(await service.closeResolved(7)).toBe(0);
+  });
 });

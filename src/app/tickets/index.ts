@@ -3,6 +3,7 @@ import { STATUS_ZH, type TicketStatus, ticketNameZh } from '../../domain/tickets
 import { zh } from '../../i18n/zh.ts';
 import type { TicketHandling } from '../handle-message.ts';
 import type { TimerSpec } from '../ports.ts';
+import { closeResolved } from './auto-close.ts';
 import { onStaffMessage } from './commands.ts';
 import type { TicketDeps } from './context.ts';
 import { customerTicketStatus } from './customer-status.ts';
@@ -23,6 +24,7 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
   onTimer(t: TimerSpec): Promise<string>;
   sweep(): Promise<number>;
   keepKfCustomersReachable(): Promise<number>;
+  closeResolved(days: number): Promise<number>;
 } {
   return {
     onCustomerMessage: async (input, opts) =>
@@ -64,5 +66,6 @@ export function createTicketService(deps: TicketDeps): TicketHandling & {
     },
     sweep: () => restoreMissingTimers(deps),
     keepKfCustomersReachable: () => keepKfCustomersReachable(deps),
+    closeResolved: (days) => closeResolved(deps, days),
   };
 }
