@@ -880,6 +880,14 @@ describe('staff commands in chat', () => {
     expect(view).toContain(`工单 #${id} · P2 · `);
     expect(view).toContain('手动调整 → P3（已电话沟通 不急）');
     expect((await say('sup1', `@bot 优先级 #${id} P2`, 'staff')).json.replies[0].text).toBe(`工单 #${id} 已经是 P2。`);
+    // Said the way people say it: one level down (supervisors only), one level up.
+    expect((await say(raiser, `@bot 降级 #${id}`, 'staff')).json.replies[0].text).toMatch(/^只有主管或经理/);
+    expect((await say('sup1', `@bot ${id}号工单优先级调低一点 已电话安抚`, 'staff')).json.replies[0].text).toMatch(
+      new RegExp(`^工单 #${id} 优先级 P2 → P3`),
+    );
+    expect((await say(raiser, `@bot 把${id}号改成紧急`, 'staff')).json.replies[0].text).toMatch(
+      new RegExp(`^工单 #${id} 优先级 P3 → P2`),
+    );
   });
 
   it('话术 lists the quick replies; 回复 #N /拍照 sends one to the customer as a response; an unknown name sends nothing', async () => {
@@ -922,7 +930,7 @@ describe('staff commands in chat', () => {
       const id = Number(/工单 #(\d+)/.exec((await say(user, '杯子收到就碎了')).json.replies[0].text)?.[1]);
       return (await p.ticket.findUniqueOrThrow({ where: { id } })).assigneeId;
     };
-    const off = (await say(away.user, '@bot 我下班了', 'staff')).json.replies[0].text;
+    const off = (await say(away.user, '@bot 我今天先走了', 'staff')).json.replies[0].text;
     expect(off).toMatch(
       new RegExp(`^好的，已暂停给您分配新工单。.*新工单会分给：${stays.name}。回来后发「上班」恢复。$`),
     );
@@ -935,7 +943,9 @@ describe('staff commands in chat', () => {
     // Three new tickets while away: all go to the colleague on duty.
     const whileAway = [await ownerOf('c-duty-1'), await ownerOf('c-duty-2'), await ownerOf('c-duty-3')];
     expect(whileAway).toEqual([stays.id, stays.id, stays.id]);
-    expect((await say(away.user, '@bot 上班了', 'staff')).json.replies[0].text).toBe('好的，已恢复给您分配新工单。');
+    expect((await say(away.user, '@bot 我来上班了', 'staff')).json.replies[0].text).toBe(
+      '好的，已恢复给您分配新工单。',
+    );
     // Back in the rotation: of the next two tickets, one is theirs.
     expect([await ownerOf('c-duty-4'), await ownerOf('c-duty-5')]).toContain(away.id);
     expect((await say('sup1', '@bot 下班', 'staff')).json.replies[0].text).toBe(

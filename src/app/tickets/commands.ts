@@ -15,7 +15,7 @@ import {
   ticketProblemZh,
   transition,
 } from '../../domain/tickets/lifecycle.ts';
-import { PRIORITIES, type Priority, raise } from '../../domain/tickets/priority.ts';
+import { lower, PRIORITIES, type Priority, raise } from '../../domain/tickets/priority.ts';
 import { RATING_LEVELS, ratingChoiceId } from '../../domain/tickets/rating.ts';
 import { zh } from '../../i18n/zh.ts';
 import type { TicketRow } from '../../store/tickets.repo.ts';
@@ -72,7 +72,7 @@ const PRIORITY_SET =
   /^(?:@\S+\s*)?(?:调整|修改|改|设置|设)?优先级\s*[#＃]\s*(?<id>\d+)\s*(?:改为|改成|调为|调成|调到|设为|为|→|->)?\s*(?<p>[Pp][1-4])(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
 const PRIORITY_TO =
   /^(?:@\S+\s*)?(?:设为|改为|改成|调为|调成|调到|升为|降为|升到|降到)\s*(?<p>[Pp][1-4])\s*[#＃]\s*(?<id>\d+)(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
-const RUSH = /^(?:@\S+\s*)?加急\s*[#＃]\s*(?<id>\d+)(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
+const RUSH = /^(?:@\S+\s*)?(?<way>加急|降级)\s*[#＃]\s*(?<id>\d+)(?:\s*[,，:：]?\s*(?<why>[\s\S]*))?$/u;
 /** 超时工单 · "超时的工单有哪些" · "哪些工单超时了". */
 const OVERDUE =
   /^(?:@\S+\s*)?(?:[^#＃\d]{0,8}(?:超时|逾期|超期)了?的?(?:工单|单子)|[^#＃\d]{0,8}(?:工单|单子)(?:已经)?(?:超时|逾期|超期)了?)[^#＃\d]{0,6}$/u;
@@ -84,8 +84,9 @@ const TEAM =
   /^(?:@\S+\s*)?(?:[^#＃\d]{0,6}(?:客服|团队|大家|每个人|各人)的?(?:绩效|工作量|情况|数据|表现|工单情况|处理情况)[^#＃\d]{0,6}|绩效|工作量)[?？]?\s*$/u;
 /** 下班 · 休息了 · 暂停接单: no new tickets for me; 上班 · 我回来了 · 恢复接单: new tickets again. */
 const OFF_DUTY =
-  /^(?:@\S+\s*)?我?(?:先|要)?(?:下班|休息|暂停接单|不接单|请假|离开一下|离线)(?:了|啦|咯|喽)?[。.!！]?\s*$/u;
-const ON_DUTY = /^(?:@\S+\s*)?我?(?:上班|回来|恢复接单|开始接单|继续接单|在线)(?:了|啦|咯|喽)?[。.!！]?\s*$/u;
+  /^(?:@\S+\s*)?我?(?:今天|现在)?(?:先|要)?(?:下班|休息|暂停接单|不接单|请假|离开一下|离线|下线|走|撤)(?:了|啦|咯|喽)?[。.!！]?\s*$/u;
+const ON_DUTY =
+  /^(?:@\S+\s*)?我?(?:来)?(?:上班|回来|恢复接单|开始接单|继续接单|在线|上线|开工)(?:了|啦|咯|喽)?[。.!！]?\s*$/u;
 /** 谁在岗 · 在岗名单 · "今天谁值班": who gets new tickets now. */
 const WHO_ON_DUTY = /^(?:@\S+\s*)?(?:谁在岗|在岗名单|在岗客服|谁在线|谁值班|今天谁值班|值班名单|现在谁在)[?？]?\s*$/u;
 /** 满意度 · 顾客评价: how customers rated resolved tickets in the last 30 days. */
@@ -95,7 +96,7 @@ const RATINGS_DAYS = 30;
 /** A ticket named the ways staff write it: #12, 12号(工单), 工单12. */
 const TICKET_REF = /[#＃]\s*(\d+)|(\d+)\s*号(?:工单|单)?|工单\s*(\d+)/u;
 /** Words around a natural command that change nothing ("帮我看下", "…吧"). */
-const POLITE = /帮我|麻烦|请|一下|吧|啊|呢|哈|哦/gu;
+const POLITE = /帮我|麻烦|请|一下|吧|啊|呢|哈|哦|^把|^将/gu;
 /** What a natural command says besides the ticket; `note` (what follows) is kept word for word. */
 const NATURAL: { verb: string; said: RegExp }[] = [
   {
@@ -118,9 +119,17 @@ const NATURAL: { verb: string; said: RegExp }[] = [
   // "12号工单改成P1 顾客是孕妇", "#12 加急": the priority, with why.
   {
     verb: '优先级',
-    said: /^(?:优先级)?(?:改为|改成|调为|调成|调到|升为|降为|升到|降到|设为)(?<note>[Pp][1-4](?:[，,:：\s]+\S[\s\S]*)?)$/u,
+    said: /^(?:工单)?(?:优先级)?(?:改为|改成|改到|调为|调成|调到|调整为|调整到|升为|降为|升到|降到|提到|提为|升级成|升级为|升级到|设为|设成|变成)(?<note>[Pp][1-4](?:[，,:：\s]+\S[\s\S]*)?)$/u,
   },
-  { verb: '加急', said: /^(?:加急|加急处理|优先处理)(?:[，,:：\s]+(?<note>\S[\s\S]*))?$/u },
+  // "#12 加急", "把12号改成紧急", "12号工单优先级调高一点": one level up; "…调低一点": one down.
+  {
+    verb: '加急',
+    said: /^(?:工单)?(?:加急|加急处理|优先处理|(?:改成|改为|设为|标为|调成)(?:紧急|加急)|优先级(?:调高|提高|升高|往上调)(?:一点|一级|点)?|(?:调高|提高|升高)(?:一下)?优先级)(?:[，,:：\s]+(?<note>\S[\s\S]*))?$/u,
+  },
+  {
+    verb: '降级',
+    said: /^(?:工单)?(?:优先级(?:调低|降低|往下调)(?:一点|一级|点)?|(?:调低|降低)(?:一下)?优先级|不用加急|不急了?)(?:[，,:：\s]+(?<note>\S[\s\S]*))?$/u,
+  },
   {
     verb: '等待客户',
     said: /^(?:先)?等(?:顾客|客户)(?:回复|回话|答复|(?:发|补|拍|提供|确认)\S{0,6})?(?:[，,:：\s]+(?:问(?:一下|下)?(?:顾客|客户)?[，,:：\s]*)?(?<note>\S[\s\S]*))?$/u,
@@ -205,7 +214,7 @@ export async function onStaffMessage(
   const prio = (PRIORITY_SET.exec(text) ?? PRIORITY_TO.exec(text))?.groups;
   if (prio) return setPriority(deps, Number(prio.id), prio.p?.toUpperCase() as Priority, prio.why ?? '', input);
   const rush = RUSH.exec(text)?.groups;
-  if (rush) return setPriority(deps, Number(rush.id), 'raise', rush.why ?? '', input);
+  if (rush) return setPriority(deps, Number(rush.id), rush.way === '降级' ? 'lower' : 'raise', rush.why ?? '', input);
   if (OVERDUE.test(text)) return overdue(deps);
   if (SUMMARY.test(text)) return daySummary(deps);
   if (URGENT.test(text)) return openList(deps, 'urgent');
@@ -410,7 +419,7 @@ async function setTier(deps: TicketDeps, id: number, tier: 'normal' | 'vip', inp
 async function setPriority(
   deps: TicketDeps,
   id: number,
-  to: Priority | 'raise',
+  to: Priority | 'raise' | 'lower',
   why: string,
   input: Omit<HandlingInput, 'parse'>,
 ): Promise<string> {
@@ -423,7 +432,7 @@ async function setPriority(
   const reason = why.trim().slice(0, 100);
   // A retry of this very command (the worker stopped after storing it): tell the owner (once) and answer again.
   if (await deps.repo.handled(id, input.delivery.id)) return priorityTold(deps, t, input, { who, reason });
-  const target = to === 'raise' ? raise(from) : to;
+  const target = to === 'raise' ? raise(from) : to === 'lower' ? lower(from) : to;
   if (target === from) return zh.prioritySame({ id, priority: from });
   const lowering = PRIORITIES.indexOf(target) > PRIORITIES.indexOf(from);
   if (lowering && !TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.priorityLowerNotAllowed();

@@ -40,6 +40,11 @@ export function raise(p: Priority, levels = 1): Priority {
   return PRIORITIES[Math.max(0, PRIORITIES.indexOf(p) - levels)] ?? 'P1';
 }
 
+/** `p` lowered by one level, never below P4. */
+export function lower(p: Priority): Priority {
+  return PRIORITIES[Math.min(PRIORITIES.length - 1, PRIORITIES.indexOf(p) + 1)] ?? 'P4';
+}
+
 /** The more urgent of two priorities. */
 export function higher(a: Priority, b: Priority): Priority {
   return PRIORITIES.indexOf(a) <= PRIORITIES.indexOf(b) ? a : b;
