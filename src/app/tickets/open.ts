@@ -805,6 +805,11 @@ export function orderChangeNote(t: TicketRow, parse: Parse): string | undefined 
     const sent = o.status === 'shipped' || o.status === 'signed';
     return sent ? zh.mergeTooLateNote({ orderNo: o.orderNo, ...named }) : zh.mergeNote();
   }
+  // "过几天再发吧 这周不在家": an order not out yet can wait; a parcel already sent cannot be held back.
+  if (parse.primary === 'change_order' && parse.notes.includes('rule:ship-later')) {
+    const sent = o.status === 'shipped' || o.status === 'signed';
+    return sent ? zh.shipLaterTooLateNote({ orderNo: o.orderNo, ...named }) : zh.shipLaterNote();
+  }
   if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
   // "能不能换个快递" once the parcel is with a carrier: it cannot change hands.
   if (parse.primary === 'change_order' && parse.notes.includes('rule:carrier-request') && o.status === 'shipped') {
