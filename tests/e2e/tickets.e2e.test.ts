@@ -1414,17 +1414,17 @@ describe('staff commands in chat', () => {
   });
 
   it('"过几天再发吧" asks to hold an order not shipped yet; a parcel already sent cannot wait, and hears what helps', async () => {
-    await customerWithOrders(svc.db.prisma, 'c-later', [
+    await customerWithOrders(svc.db.prisma, 'c-hold', [
       { orderNo: 'SO20261130000041', source: 'own', status: 'paid', orderedAt: daysAgo(0) },
     ]);
     // The classifier heard 补发 (0.7) before the rule ship-later.
-    const later = (await say('c-later', '这周出差不在家 过几天再发吧')).json.replies[0].text;
+    const later = (await say('c-hold', '这周出差不在家 过几天再发吧')).json.replies[0].text;
     expect(later).toMatch(/^已为您登记售后工单 #\d+（修改订单，.*订单 SO20261130000041/);
     expect(later).toContain('还没发货的订单可以晚点发：客服会请仓库先留着这一单');
-    await customerWithOrders(svc.db.prisma, 'c-later-sent', [
+    await customerWithOrders(svc.db.prisma, 'c-hold-sent', [
       { orderNo: 'SO20261128000043', source: 'own', status: 'shipped', carrier: 'zto', trackingNo: '731130000433' },
     ]);
-    const sent = (await say('c-later-sent', '先别发货 等我通知')).json.replies[0].text;
+    const sent = (await say('c-hold-sent', '先别发货 等我通知')).json.replies[0].text;
     expect(sent).toContain('订单 SO20261128000043 已经发出（中通 731130000433），没法再晚点发了');
     expect(sent).not.toContain('改派');
   });
