@@ -216,6 +216,7 @@ export const zh = {
       : `\n${shipped}，改地址要请快递改派：客服会联系快递处理，改派可能产生费用，请留意客服的回复。`;
   },
   shipLaterNote: () => '\n还没发货的订单可以晚点发：客服会请仓库先留着这一单，并和您确认哪天发出。',
+  shipNowNoted: (p: { id: number }) => `好的，已告诉处理工单 #${p.id} 的同事现在可以发货了，仓库会尽快发出。`,
   shipLaterTooLateNote: (p: { orderNo: string; parcel?: string }) =>
     `\n订单 ${p.orderNo} 已经发出${p.parcel ? `（${p.parcel}）` : ''}，没法再晚点发了；不方便收件的话，可以在快递 App 里预约派送时间，或请快递员放到驿站、快递柜。`,
   mergeNote: () =>

@@ -1414,13 +1414,26 @@ describe('staff commands in chat', () => {
   });
 
   it('"过几天再发吧" asks to hold an order not shipped yet; a parcel already sent cannot wait, and hears what helps', async () => {
-    await customerWithOrders(svc.db.prisma, 'c-hold', [
+    const { customerId } = await customerWithOrders(svc.db.prisma, 'c-hold', [
       { orderNo: 'SO20261130000041', source: 'own', status: 'paid', orderedAt: daysAgo(0) },
     ]);
     // The classifier heard 补发 (0.7) before the rule ship-later.
     const later = (await say('c-hold', '这周出差不在家 过几天再发吧')).json.replies[0].text;
     expect(later).toMatch(/^已为您登记售后工单 #\d+（修改订单，.*订单 SO20261130000041/);
     expect(later).toContain('还没发货的订单可以晚点发：客服会请仓库先留着这一单');
+    // Back home: "可以发货了" ends the wait on that ticket; no 催发货 ticket beside it.
+    const id = Number(/工单 #(\d+)/.exec(later)?.[1]);
+    expect((await say('c-hold', '可以发货了')).json.replies[0].text).toBe(
+      `好的，已告诉处理工单 #${id} 的同事现在可以发货了，仓库会尽快发出。`,
+    );
+    expect(await svc.db.prisma.ticket.count({ where: { customerId } })).toBe(1);
+    const t = await svc.db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    const owner = await svc.db.prisma.identity.findFirstOrThrow({ where: { staffId: t.assigneeId ?? '' } });
+    const pushed = await eventually(
+      async () => (await inbox(owner.externalId)).filter((m) => m.text.includes(`工单 #${id} 顾客说现在可以发货了`)),
+      (m) => m.length > 0,
+    );
+    expect(pushed).toHaveLength(1);
     await customerWithOrders(svc.db.prisma, 'c-hold-sent', [
       { orderNo: 'SO20261128000043', source: 'own', status: 'shipped', carrier: 'zto', trackingNo: '731130000433' },
     ]);

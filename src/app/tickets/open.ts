@@ -101,6 +101,21 @@ export async function onCustomerMessage(
       return pendingFirstResponse(current, deps.now()) ? { ...answer, promised: true } : answer;
     }
   }
+  // "可以发货了" after "过几天再发吧": the customer ends the wait they asked for — news for that order-change ticket
+  // (its owner tells the warehouse), not a 催发货 ticket beside it.
+  if (input.parse.primary === 'urge_shipment') {
+    const holding = await deps.repo.openForProblem(input.sender.id, 'order_change');
+    const flags = (holding?.flags ?? {}) as Record<string, unknown>;
+    if (holding && flags.shipLater === true && !namesAnotherOrder(input.parse, holding)) {
+      await recordCustomerNote(deps, holding, input, {
+        reason: `顾客说现在可以发货了：${input.delivery.text.slice(0, 100)}`,
+        push: `工单 #${holding.id} 顾客说现在可以发货了：${input.delivery.text.slice(0, 200)}`,
+        pushKey: 'ship-now',
+        change: { flags: { ...flags, shipLater: false } },
+      });
+      return answerOn(holding, zh.shipNowNoted({ id: holding.id }));
+    }
+  }
   // "钱什么时候退回来" while a cancellation is under way: the refund follows the cancellation — a question for
   // that ticket, not a refund-progress ticket with the return policy's 验货后退款.
   if (input.parse.primary === 'refund_progress') {
@@ -709,6 +724,8 @@ async function openOrAttach(
         ...(orderGuessed && order ? { orderGuessed: true } : {}),
         rules: matched.map((m) => m.ruleId),
         facts: facts as unknown as Prisma.InputJsonValue,
+        // "过几天再发吧": the order is to wait; "可以发货了" later is news for this ticket (see onCustomerMessage).
+        ...(parse.notes.includes(SHIP_LATER) ? { shipLater: true } : {}),
       },
     },
     {
@@ -806,7 +823,7 @@ export function orderChangeNote(t: TicketRow, parse: Parse): string | undefined 
     return sent ? zh.mergeTooLateNote({ orderNo: o.orderNo, ...named }) : zh.mergeNote();
   }
   // "过几天再发吧 这周不在家": an order not out yet can wait; a parcel already sent cannot be held back.
-  if (parse.primary === 'change_order' && parse.notes.includes('rule:ship-later')) {
+  if (parse.primary === 'change_order' && parse.notes.includes(SHIP_LATER)) {
     const sent = o.status === 'shipped' || o.status === 'signed';
     return sent ? zh.shipLaterTooLateNote({ orderNo: o.orderNo, ...named }) : zh.shipLaterNote();
   }
@@ -825,6 +842,9 @@ export function orderChangeNote(t: TicketRow, parse: Parse): string | undefined 
     ...(o.trackingNo ? { trackingNo: o.trackingNo } : {}),
   });
 }
+
+/** The parse note of intents/rules.yml ship-later (「过几天再发吧」). */
+const SHIP_LATER = 'rule:ship-later';
 
 const isCritical = (t: TicketRow, parse: Parse) => t.priority === 'P1' || parse.urgency.level === 'critical';
 
