@@ -369,6 +369,7 @@ describe('tickets and escalations through the sandbox (real pipeline, PostgreSQL
     }
     expect(await reply('能退吗')).toMatch(/^退货说明：/);
     expect(await reply('那就这样吧')).not.toMatch(/破损|质量/);
+    expect(await reply('没事了')).toBe('好的，有需要随时找我～');
     for (const text of ['我昨天买的东西今天能到吗', '我换手机号了 以后联系这个13912345678']) {
       expect(await reply(text)).not.toMatch(/价保|换货/);
     }
