@@ -101,8 +101,9 @@ export function createRuleApplier(
 
 /**
  * rules.yml `negation`: a live label whose cue words all stand right after a negator (「不要补偿」, 「我没说要退货」,
- * 「不用转人工」) is dropped, noted `negated:<label>`; not when the clause asks (「不补偿吗」). A cue inside a longer cue counts with it (人工 in 转人工). A
- * label none of whose cues the message names is left to the classifier.
+ * 「不用转人工」) is dropped, noted `negated:<label>`; not when the clause asks (「不补偿吗」). A cue inside a
+ * longer cue counts with it (人工 in 转人工). A label none of whose cues the message names is left to the
+ * classifier.
  */
 function negationChecker(negation: NegationDef | undefined, indexOf: ReadonlyMap<string, number>) {
   const labels = Object.entries(negation?.cues ?? {})
