@@ -1414,6 +1414,23 @@ describe('staff commands in chat', () => {
     expect(late).not.toContain('改派');
   });
 
+  it('"算了 我不要了 退款吧" about the order in the conversation: a shipped one is a refund, one not shipped a cancellation', async () => {
+    await customerWithOrders(svc.db.prisma, 'c-undo', [
+      { orderNo: 'SO20261130000051', source: 'own', status: 'shipped', carrier: 'zto', trackingNo: '731130000511' },
+    ]);
+    await customerWithOrders(svc.db.prisma, 'c-undo-2', [
+      { orderNo: 'SO20261130000052', source: 'own', status: 'paid', orderedAt: daysAgo(0) },
+    ]);
+    // Before, both got 「请问您是想取消还没发货的订单，还是申请仅退款？」 though the order says which.
+    await say('c-undo', 'SO20261130000051');
+    const refund = (await say('c-undo', '算了 我不要了 退款吧')).json.replies[0].text;
+    expect(refund).toMatch(/^已为您登记售后工单 #\d+（仅退款，.*订单 SO20261130000051/);
+    expect(refund).toContain('包裹还在路上');
+    await say('c-undo-2', 'SO20261130000052');
+    const cancel = (await say('c-undo-2', '算了 我不要了 退款吧')).json.replies[0].text;
+    expect(cancel).toMatch(/^已为您登记售后工单 #\d+（取消订单，.*订单 SO20261130000052/);
+  });
+
   it('"过几天再发吧" asks to hold an order not shipped yet; a parcel already sent cannot wait, and hears what helps', async () => {
     const { customerId } = await customerWithOrders(svc.db.prisma, 'c-hold', [
       { orderNo: 'SO20261130000041', source: 'own', status: 'paid', orderedAt: daysAgo(0) },

@@ -363,14 +363,26 @@ export async function deliveryProblemOf(
   input: HandlingInput,
   options: readonly string[],
 ): Promise<string | undefined> {
-  if (options.length < 2 || !options.every((o) => DELIVERY_CHOICES.has(o))) return undefined;
+  const delivery = options.length >= 2 && options.every((o) => DELIVERY_CHOICES.has(o));
+  const cancelOrRefund = options.length === 2 && options.every((o) => CANCEL_OR_REFUND.has(o));
+  if (!delivery && !cancelOrRefund) return undefined;
   const refs = input.parse.entities.filter((e) => e.type === 'orderNo' || e.type === 'trackingNo');
   if (refs.length === 0) return undefined;
   const { order } = (await deps.orders?.forCustomer(input.sender.id, refs)) ?? {};
   if (!order) return undefined;
-  const choice = deliveryStage(order);
+  // 「算了 我不要了 退款吧」 about the order in the conversation: cancelling is for one not shipped yet; a parcel
+  // already out is a refund (its reply says how: refuse it, or return it once signed).
+  const choice = delivery
+    ? deliveryStage(order)
+    : order.shippedAt || isSentStatus(order.status)
+      ? 'refund_only'
+      : 'cancel_order';
   return choice && options.includes(choice) ? choice : undefined;
 }
+
+/** The choice of 「取消还没发货的订单，还是申请仅退款？」, which the order's state settles. */
+const CANCEL_OR_REFUND = new Set(['cancel_order', 'refund_only']);
+const isSentStatus = (status: string) => status === 'shipped' || status === 'signed';
 
 /** The delivery problems the order's stage may read otherwise (atOrderStage). */
 const READ_BY_STAGE = new Set(['logistics_delay', 'not_received']);
