@@ -77,10 +77,17 @@ function trackingLine(e: TrackingEventView): string {
   return `${cnDateTime(e.at)} 最新物流：${where}${e.description}`;
 }
 
-/** Timeline lines, oldest first: status history (last few), then the latest tracking event. */
+/**
+ * Timeline lines, oldest first: status history (last few), then the latest tracking event. When that event is the
+ * sign-off, it says when and how the parcel was signed for; the status line 已签收 (when our data learned of it,
+ * often later) would stand after it with a later time, so it is left out.
+ */
 export function timelineLines(order: OrderDetail): string[] {
   const seen = new Set<string>();
+  const latest = latestTracking(order);
+  const signedByTracking = latest?.kind === 'signed';
   const history = [...order.history]
+    .filter((h) => !(signedByTracking && h.status === 'signed'))
     .sort((a, b) => a.at.getTime() - b.at.getTime())
     .filter((h) => {
       const key = `${h.status}@${h.at.getTime()}`;
@@ -93,7 +100,6 @@ export function timelineLines(order: OrderDetail): string[] {
   if (!history.some((h) => h.status === 'shipped') && order.trackingNo) {
     lines.push(`物流：${carrierName(order.carrier)} ${order.trackingNo}`);
   }
-  const latest = latestTracking(order);
   if (latest) lines.push(trackingLine(latest));
   return lines;
 }
