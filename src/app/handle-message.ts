@@ -107,7 +107,8 @@ export interface TicketHandling {
   /**
    * "都说了很慢了 快点" (not shipped yet, or stuck on the way?) about an order the conversation is about: the
    * clarifying question's option that order's state answers — 催发货 before it ships, 物流延误 on the way, 未收到货
-   * once signed. Undefined when the options are not those, or no order is known.
+   * once signed; likewise 「算了 我不要了 退款吧」 (cancel, or refund only?): 取消 before it ships, 仅退款 after.
+   * Undefined when the options are not those, or no order is known.
    */
   deliveryProblemOf?(input: HandlingInput, options: readonly string[]): Promise<string | undefined>;
   /**

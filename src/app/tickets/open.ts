@@ -372,17 +372,13 @@ export async function deliveryProblemOf(
   if (!order) return undefined;
   // 「算了 我不要了 退款吧」 about the order in the conversation: cancelling is for one not shipped yet; a parcel
   // already out is a refund (its reply says how: refuse it, or return it once signed).
-  const choice = delivery
-    ? deliveryStage(order)
-    : order.shippedAt || isSentStatus(order.status)
-      ? 'refund_only'
-      : 'cancel_order';
+  const stage = deliveryStage(order);
+  const choice = delivery || !stage ? stage : stage === 'urge_shipment' ? 'cancel_order' : 'refund_only';
   return choice && options.includes(choice) ? choice : undefined;
 }
 
-/** The choice of 「取消还没发货的订单，还是申请仅退款？」, which the order's state settles. */
+/** The choice of 「取消还没发货的订单，还是申请仅退款？」, which the order's stage settles. */
 const CANCEL_OR_REFUND = new Set(['cancel_order', 'refund_only']);
-const isSentStatus = (status: string) => status === 'shipped' || status === 'signed';
 
 /** The delivery problems the order's stage may read otherwise (atOrderStage). */
 const READ_BY_STAGE = new Set(['logistics_delay', 'not_received']);
@@ -830,16 +826,15 @@ export function orderChangeNote(t: TicketRow, parse: Parse): string | undefined 
   }
   if (!o || (parse.primary !== 'cancel_order' && parse.primary !== 'change_order')) return undefined;
   // "我下了两单 能一起发吗": orders not shipped yet can go in one parcel; one already sent cannot.
+  const sent = o.status === 'shipped' || o.status === 'signed';
   if (parse.primary === 'change_order' && parse.notes.includes('rule:merge-shipping')) {
-    const sent = o.status === 'shipped' || o.status === 'signed';
     return sent ? zh.mergeTooLateNote({ orderNo: o.orderNo, ...named }) : zh.mergeNote();
   }
   // "过几天再发吧 这周不在家": an order not out yet can wait; a parcel already sent cannot be held back.
   if (parse.primary === 'change_order' && parse.notes.includes(SHIP_LATER)) {
-    const sent = o.status === 'shipped' || o.status === 'signed';
     return sent ? zh.shipLaterTooLateNote({ orderNo: o.orderNo, ...named }) : zh.shipLaterNote();
   }
-  if (o.status !== 'shipped' && o.status !== 'signed') return undefined;
+  if (!sent) return undefined;
   // "能不能换个快递" once the parcel is with a carrier: it cannot change hands.
   if (parse.primary === 'change_order' && parse.notes.includes('rule:carrier-request') && o.status === 'shipped') {
     return zh.carrierFixedNote({
