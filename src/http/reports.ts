@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { healthReport, type ReportSources, rootCauseReport } from '../app/reports.ts';
 import type { QueueView } from '../app/tickets/queue.ts';
-import type { TeamView } from '../app/tickets/team.ts';
+import { minutesText, ratingsText, roleZh, type TeamView } from '../app/tickets/team.ts';
 import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { healthHeadline, healthRows } from '../domain/reports/health.ts';
 import { BANDS } from '../domain/reports/root-cause.ts';
@@ -22,7 +22,7 @@ export function registerReportRoutes(
     sources: ReportSources;
     queue: (now: Date) => Promise<QueueView>;
     /** Each colleague's load and the last `days` days (客服工作量). */
-    team?: (now: Date, days: number) => Promise<TeamView>;
+    team: (now: Date, days: number) => Promise<TeamView>;
     token: string | undefined;
     sandbox: boolean;
     now?: () => Date;
@@ -59,10 +59,16 @@ export function registerReportRoutes(
     const days = raw === undefined ? 7 : Number(raw);
     if (!Number.isInteger(days) || days < 1 || days > 90)
       throw new CodedError(ErrorCode.BadRequest, 'days 必须是 1 到 90 之间的整数');
-    if (!deps.team) throw new CodedError(ErrorCode.NotFound, '客服工作量未启用');
     const t = now();
     const view = await deps.team(t, days);
-    return { days: view.days, since: view.since.toISOString(), until: t.toISOString(), agents: view.agents };
+    // The words as chat says them (客服绩效), so the page shows the same.
+    const agents = view.agents.map((a) => ({
+      ...a,
+      roleZh: roleZh(a.role),
+      firstResponseText: a.medianFirstResponseMins === undefined ? '—' : minutesText(a.medianFirstResponseMins),
+      ratingsText: ratingsText(a.ratings) || '—',
+    }));
+    return { days: view.days, since: view.since.toISOString(), until: t.toISOString(), agents };
   });
 
   app.get('/api/reports/root-cause', async (req) => {

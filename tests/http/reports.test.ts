@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportSources } from '../../src/app/reports.ts';
 import { ticketQueue } from '../../src/app/tickets/queue.ts';
+import { teamView } from '../../src/app/tickets/team.ts';
 import { registerReportRoutes } from '../../src/http/reports.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/lib/logger.ts';
@@ -45,6 +46,24 @@ const queue = (now: Date) =>
     now,
   );
 
+/** One agent who answered in a median 12.4 minutes and has no ratings; the days each call asked for. */
+const teamDays: number[] = [];
+const team = (now: Date, days: number) => {
+  teamDays.push(days);
+  return teamView(
+    {
+      agentStats: async () => [
+        {
+          ...{ id: 's1', name: '客服小李', role: 'agent', open: 2, overdue: 1, resolved: 3, responded: 3 },
+          ...{ responded_late: 0, median_first_min: 12.4, good: 0, okay: 0, bad: 0 },
+        },
+      ],
+    },
+    now,
+    days,
+  );
+};
+
 const server = (opts: { token?: string; sandbox: boolean }) =>
   createHttpServer({
     log: createLogger({ level: 'silent', secretKeys: [] }),
@@ -56,6 +75,7 @@ const server = (opts: { token?: string; sandbox: boolean }) =>
         registerReportRoutes(app, {
           sources,
           queue,
+          team,
           token: opts.token,
           sandbox: opts.sandbox,
           now: () => new Date('2026-12-01T01:00:00Z'),
@@ -77,6 +97,22 @@ describe('report API: who may read it, and what it returns', () => {
       rows: [{ sku: 'CUP-01', total: 1, byProblem: { damaged: 1 }, byBand: [0, 0, 0, 0, 0, 1] }],
     });
     await app.close();
+  });
+
+  it('the team report gives the chat words for the page and refuses days outside 1–90', async () => {
+    const app = await server({ sandbox: true });
+    const res = await app.inject({ url: '/api/reports/team?days=30' });
+    expect(res.statusCode).toBe(200);
+    expect(teamDays.at(-1)).toBe(30);
+    expect(res.json()).toMatchObject({ days: 30, since: '2026-11-01T01:00:00.000Z' });
+    expect(res.json().agents).toEqual([
+      expect.objectContaining({ name: '客服小李', roleZh: '客服', firstResponseText: '12 分钟', ratingsText: '—' }),
+    ]);
+    for (const days of ['0', '91', '7.5', 'x']) {
+      const bad = await app.inject({ url: `/api/reports/team?days=${days}` });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toBe('days 必须是 1 到 90 之间的整数');
+    }
   });
 
   it('closed without a token when the sandbox is off; with a token, only for that token', async () => {

@@ -76,8 +76,9 @@ export function ratingsText(r: AgentRow['ratings']): string {
 /** The team as one chat message: a line per colleague. */
 export function teamText(view: TeamView, now: Date): string {
   const lines = view.agents.map((a) => {
-    if (a.id === null) return `· 未分配：未完成 ${a.open}${a.overdue > 0 ? `（超时 ${a.overdue}）` : ''}`;
-    const parts = [`未完成 ${a.open}${a.overdue > 0 ? `（超时 ${a.overdue}）` : ''}`, `已解决 ${a.resolved}`];
+    const open = `未完成 ${a.open}${a.overdue > 0 ? `（超时 ${a.overdue}）` : ''}`;
+    if (a.id === null) return `· 未分配：${open}`;
+    const parts = [open, `已解决 ${a.resolved}`];
     if (a.responded > 0 && a.medianFirstResponseMins !== undefined) {
       parts.push(
         `首响 ${a.responded} 张，中位 ${minutesText(a.medianFirstResponseMins)}${a.respondedLate > 0 ? `，超时 ${a.respondedLate} 张` : ''}`,
