@@ -16,6 +16,7 @@ import { loadQuickReplies } from '../config/quick-replies.ts';
 import { loadReturnPolicy } from '../config/return-policy.ts';
 import type { ReturnPolicy } from '../domain/shop/return-policy.ts';
 import { describeServiceHours, isWorkingTime } from '../domain/tickets/business-clock.ts';
+import { zh } from '../i18n/zh.ts';
 import { relayStaleDeliveries } from '../jobs/relay.ts';
 import { createTimerScheduler, startTimerWorker } from '../jobs/timers.ts';
 import { startInboundWorker, startMaintenance } from '../jobs/workers.ts';
@@ -97,9 +98,7 @@ export async function composeWorker(deps: {
   const configSource = env.ESCALATION_LADDER_FILE ? { ladderFile: env.ESCALATION_LADDER_FILE } : {};
   const config = await seedAndLoadTicketConfig(db.prisma, configSource);
   const returnPolicy = await loadReturnPolicy(env.RETURN_POLICY_FILE);
-  const quickReplies = await loadQuickReplies(env.QUICK_REPLIES_FILE, {
-    退货地址: `${returnPolicy.address.address}，${returnPolicy.address.recipient} 收，电话 ${returnPolicy.address.phone}`,
-  });
+  const quickReplies = await loadQuickReplies(env.QUICK_REPLIES_FILE, { 退货地址: zh.returnAddressLine(returnPolicy) });
   const tickets = createTicketService({
     repo: createTicketRepo(db.prisma, db.sql),
     config,

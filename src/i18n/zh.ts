@@ -2,9 +2,13 @@ import type { MediaKind } from '../channels/channel.ts';
 import type { ReturnPolicy, ReturnPolicyPart } from '../domain/shop/return-policy.ts';
 
 const MEDIA_ZH: Readonly<Record<MediaKind, string>> = { image: '图片', voice: '语音', video: '视频', file: '文件' };
+/** "杭州市…售后仓，示例店铺售后仓 收，电话 0571-…": where returns go, as every answer and quick reply says it. */
+const addressOf = (p: ReturnPolicy) => `${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}`;
 
 /** Every bot reply template in one place (Chinese), as typed functions. */
 export const zh = {
+  /** The return address alone (the quick replies' {退货地址}). */
+  returnAddressLine: addressOf,
   greeting: () =>
     '您好，我是售后助手 🙂 可以帮您查订单和物流、办理退换货，登记破损、少件、发错货等问题。请直接描述您遇到的情况，或发订单号给我。',
   greetingWithTickets: (open: { id: number; problemZh: string; statusZh: string }[]) =>
@@ -183,7 +187,7 @@ export const zh = {
     [
       '退货说明：',
       `· 签收后 ${p.windowDays} 天内可申请无理由退换：${p.conditions}。`,
-      `· 寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}`,
+      `· 寄回地址：${addressOf(p)}`,
       `· 运费：${p.shipping.ourFault}；${p.shipping.noReason}。`,
       `· 退款：${p.refund}。`,
       '寄出后把快递单号发给我，我会登记到您的退货工单。',
@@ -197,7 +201,7 @@ export const zh = {
   returnPolicyPart: (p: ReturnPolicy, part: ReturnPolicyPart) => {
     switch (part) {
       case 'address':
-        return `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}。寄出后把快递单号发给我，我会登记到您的退货工单。`;
+        return `退货寄回地址：${addressOf(p)}。寄出后把快递单号发给我，我会登记到您的退货工单。`;
       case 'shipping':
         return `退货运费：${p.shipping.ourFault}；${p.shipping.noReason}。`;
       case 'window':
@@ -237,8 +241,7 @@ export const zh = {
   /** After the invoice rule, to someone with no invoice ticket who asked how. */
   invoiceDetailsHint: () => '需要我们开的话，直接把订单号和开票信息（抬头、税号、接收邮箱）发给我就行。',
   priceProtection: (rule: string) => `价保说明：${rule.replace(/[。.]$/u, '')}。客服会按您的付款时间和价格核实。`,
-  returnAddress: (p: ReturnPolicy) =>
-    `退货寄回地址：${p.address.address}，${p.address.recipient} 收，电话 ${p.address.phone}；寄出后把快递单号发给我。`,
+  returnAddress: (p: ReturnPolicy) => `退货寄回地址：${addressOf(p)}；寄出后把快递单号发给我。`,
   orderAddedToTicket: (p: { id: number; orderNo: string }) => `已把订单 ${p.orderNo} 补充到您的工单 #${p.id}。`,
   orderChangedOnTicket: (p: { id: number; orderNo: string }) => `好的，您的工单 #${p.id} 已改为订单 ${p.orderNo}。`,
   mediaNoted: (p: { id: number; kind: MediaKind; resumed: boolean }) =>
