@@ -5,6 +5,8 @@
  * offset in the customer's original message (entities report positions in the original).
  */
 
+import { createPhraseFinder, type PhraseFinder } from './phrase-index.ts';
+
 /** Units per String.fromCharCode call (well under any engine's argument limit). */
 const CHUNK = 8192;
 
@@ -90,32 +92,10 @@ export function compareKey(text: string, t2s: ReadonlyMap<string, string>): stri
 /** Largest message the parser classifies; longer input is cut (a 10,000-character paste is not a chat line). */
 export const MAX_PARSE_CHARS = 2000;
 
-/**
- * A typo table compiled once: the first two units of every typo (a cheap test that most messages fail) and
- * one regex for the replacement; null for an empty table.
- */
-interface TypoMatcher {
-  starts: Set<number>;
-  re: RegExp;
-}
-const typoMatchers = new WeakMap<ReadonlyMap<string, string>, TypoMatcher | null>();
+/** The finder of each typo table's typos (built once per table). */
+const typoFinders = new WeakMap<ReadonlyMap<string, string>, PhraseFinder>();
 
-function typoMatcher(typos: ReadonlyMap<string, string>): TypoMatcher | null {
-  let matcher = typoMatchers.get(typos);
-  if (matcher !== undefined) return matcher;
-  const alternatives = [...typos.keys()]
-    .filter((k) => typos.get(k)?.length === k.length)
-    .sort((a, b) => b.length - a.length)
-    .map((k) => {
-      const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      // A Latin typo counts only as a word of its own: never inside a tracking number or an English word.
-      return /^[a-z0-9]+$/.test(k) ? `(?<![a-z0-9])${escaped}(?![a-z0-9])` : escaped;
-    });
-  const starts = new Set([...typos.keys()].map((k) => k.charCodeAt(0) * 65536 + k.charCodeAt(1)));
-  matcher = alternatives.length > 0 ? { starts, re: new RegExp(alternatives.join('|'), 'g') } : null;
-  typoMatchers.set(typos, matcher);
-  return matcher;
-}
+const isAsciiWordUnit = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch);
 
 /**
  * Spells the typos of `typos` (intents/lookups/typos.txt: 「退宽」 → 「退款」) right in a folded message. Each
@@ -123,9 +103,22 @@ function typoMatcher(typos: ReadonlyMap<string, string>): TypoMatcher | null {
  * training examples: those keep their colloquial spelling, which is what they teach the model.
  */
 export function fixTypos(folded: string, typos: ReadonlyMap<string, string>): string {
-  const matcher = typoMatcher(typos);
-  if (matcher === null) return folded;
-  let i = 0;
-  while (i < folded.length - 1 && !matcher.starts.has(folded.charCodeAt(i) * 65536 + folded.charCodeAt(i + 1))) i++;
-  return i >= folded.length - 1 ? folded : folded.replace(matcher.re, (typo) => typos.get(typo) ?? typo);
+  if (typos.size === 0) return folded;
+  let find = typoFinders.get(typos);
+  if (!find) {
+    find = createPhraseFinder(typos.keys());
+    typoFinders.set(typos, find);
+  }
+  // Hits come in text order, the longest first where several start at one place; overlapped ones are skipped.
+  let out = '';
+  let at = 0;
+  for (const h of find(folded)) {
+    if (h.start < at) continue;
+    // A Latin typo counts only as a word of its own: never inside a tracking number or an English word.
+    if (/^[a-z0-9]+$/.test(h.phrase) && (isAsciiWordUnit(folded[h.start - 1]) || isAsciiWordUnit(folded[h.end])))
+      continue;
+    out += folded.slice(at, h.start) + (typos.get(h.phrase) ?? h.phrase);
+    at = h.end;
+  }
+  return at === 0 ? folded : out + folded.slice(at);
 }
