@@ -35,15 +35,10 @@ export function createRuleApplier(
     })),
   );
   const other = indexOf.get('other') ?? -1;
-  const bestLive = (scores: Float64Array, live: Uint8Array) => {
+  /** The best score among the live labels but `except`. */
+  const bestLive = (scores: Float64Array, live: Uint8Array, except = -1) => {
     let best = 0;
-    for (let k = 0; k < scores.length; k++) if (live[k]) best = Math.max(best, scores[k] ?? 0);
-    return best;
-  };
-  /** The classifier's own best score among the labels that name a matter (before any rule). */
-  const bestMatter = (scores: Float64Array, live: Uint8Array) => {
-    let best = 0;
-    for (let k = 0; k < scores.length; k++) if (k !== other && live[k]) best = Math.max(best, scores[k] ?? 0);
+    for (let k = 0; k < scores.length; k++) if (k !== except && live[k]) best = Math.max(best, scores[k] ?? 0);
     return best;
   };
   const needs = requires
@@ -82,7 +77,8 @@ export function createRuleApplier(
   return (folded, scores, live) => {
     const fired = match(folded);
     if (fired.length === 0) return finish(folded, scores, live, []);
-    const found = bestMatter(scores, live);
+    // The classifier's own best score among the labels that name a matter (before any rule).
+    const found = bestLive(scores, live, other);
     const notes = fired
       .filter((rule) => rule.unlessAbove === undefined || found < rule.unlessAbove)
       .filter((rule) => !rule.unlessWith.some((w) => folded.includes(w)))
