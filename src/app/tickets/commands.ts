@@ -221,7 +221,8 @@ export async function onStaffMessage(
   if (QUEUE.test(text) || (UNASSIGNED.test(text) && /工单|单子/u.test(text) && !TICKET_REF.test(text)))
     return openList(deps, UNASSIGNED.test(text) ? 'unassigned' : 'all');
   if (RATINGS.test(text)) return ratings(deps);
-  if (OFF_DUTY.test(text) || ON_DUTY.test(text)) return setDuty(deps, input, OFF_DUTY.test(text) ? 'off' : 'on');
+  const duty = OFF_DUTY.test(text) ? 'off' : ON_DUTY.test(text) ? 'on' : undefined;
+  if (duty) return setDuty(deps, input, duty);
   if (WHO_ON_DUTY.test(text)) return whoOnDuty(deps);
   if (TEAM.test(text)) {
     if (!TIER_ROLES.has(input.sender.staffRole ?? '')) return zh.teamNotAllowed();

@@ -82,29 +82,19 @@ describe('sign-off in replies: only photo / OTP / locker count as delivered', ()
     });
 
   it('a sign-off in the tracking says when the parcel was signed for: no later 已签收 status line after it', () => {
-    const order = shippedOrder({
+    const scanned = signed('otp');
+    // The courier's scan was at 09:00; our data learned of the sign-off at 21:37.
+    const order = {
+      ...scanned,
       status: 'signed',
-      history: [
-        { status: 'paid', at: cn('11-20 10:02') },
-        { status: 'shipped', at: cn('11-21 09:12') },
-        // Our data learned of the sign-off at 21:37; the courier's scan was at 18:58.
-        { status: 'signed', at: cn('11-23 21:37') },
-      ],
-      tracking: [
-        {
-          at: cn('11-23 18:58'),
-          carrier: 'sf',
-          kind: 'signed',
-          signoffKind: 'otp',
-          description: '已签收，已核验短信验证码',
-        },
-      ],
-    });
+      history: [...scanned.history, { status: 'signed', at: cn('11-23 21:37') }],
+    };
     const lines = formatOrderReply(order, cn('11-24 10:00')).split('\n');
     expect(lines.filter((l) => l.startsWith('· '))).toEqual([
       '· 11-20 10:02 已付款',
+      '· 11-20 14:30 已审核',
       '· 11-21 09:12 已发货 · 顺丰 SF1234567890123',
-      '· 11-23 18:58 验证码签收：已签收，已核验短信验证码',
+      '· 11-23 09:00 验证码签收：已签收，签收人：门卫',
     ]);
   });
 
