@@ -139,6 +139,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
           prisma: db.prisma,
           sql: db.sql,
           ingest: countedIngest,
+          drainIngest: ingest,
+          onFastAccept: (m, outcome) =>
+            metrics.ingested.inc({ channel: m.channel, outcome: outcome === 'replay' ? 'rejected' : outcome }),
           log,
         })
       : undefined;
@@ -216,7 +219,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         orders: composeOrders({ env, db, producer }),
         ...(wecom ? { kfWindows: wecom.kfWindows } : {}),
         ...(opts.responder ? { responder: opts.responder } : {}),
-        extraWorkers: wecom ? [wecom.startWorker()] : [],
+        extraWorkers: wecom ? [wecom.startWorker(), wecom.startInboxDrain()] : [],
       });
       closers.push({ name: 'workers', close: () => worker.close() });
     }

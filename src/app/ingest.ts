@@ -1,7 +1,7 @@
 import type { InboundMessage, Ingest } from '../channels/channel.ts';
 import { CodedError, ErrorCode } from '../domain/errors.ts';
 import { groupCommit } from '../lib/group-commit.ts';
-import type { DeliveryStore, FallbackDedupe, InboundJob, InboundQueue } from './ports.ts';
+import { type DeliveryStore, type FallbackDedupe, type InboundJob, type InboundQueue, toWire } from './ports.ts';
 
 type Stored = { id: string; created: boolean };
 
@@ -15,8 +15,7 @@ const unstorable = (err: unknown) =>
   new CodedError(ErrorCode.MalformedBody, '消息内容无法保存（数据库拒绝了这条消息）', undefined, { cause: err });
 
 function toJob(message: InboundMessage, deliveryId?: string): InboundJob {
-  const { sentAt, ...rest } = message;
-  return { deliveryId, message: { ...rest, ...(sentAt ? { sentAt: sentAt.toISOString() } : {}) } };
+  return { deliveryId, message: toWire(message) };
 }
 
 /**

@@ -26,11 +26,24 @@ export interface DeliveryStore {
   listStale(olderThanMs: number, limit: number): Promise<{ id: string; channel: ChannelId; platformMsgId: string }[]>;
 }
 
+/** An {@link InboundMessage} as JSON carries it (queue jobs, the callback inbox): `sentAt` as an ISO string. */
+export type WireMessage = Omit<InboundMessage, 'sentAt'> & { sentAt?: string };
+
+export function toWire(message: InboundMessage): WireMessage {
+  const { sentAt, ...rest } = message;
+  return { ...rest, ...(sentAt ? { sentAt: sentAt.toISOString() } : {}) };
+}
+
+export function fromWire(message: WireMessage): InboundMessage {
+  const { sentAt, ...rest } = message;
+  return { ...rest, ...(sentAt ? { sentAt: new Date(sentAt) } : {}) };
+}
+
 export interface InboundJob {
   /** Set when the delivery is stored; absent when it was accepted while the database was down. */
   deliveryId?: string;
   /** The full message, so a job accepted during a database outage can be stored later. */
-  message: Omit<InboundMessage, 'sentAt'> & { sentAt?: string };
+  message: WireMessage;
 }
 
 export interface InboundQueue {

@@ -1,15 +1,18 @@
-import type { InboundMessage, OutboundMessage } from '../channels/channel.ts';
-import { type DeliveryStore, DONE, type InboundJob, type Outbox, type Sender, type StoredDelivery } from './ports.ts';
+import type { OutboundMessage } from '../channels/channel.ts';
+import {
+  type DeliveryStore,
+  DONE,
+  fromWire,
+  type InboundJob,
+  type Outbox,
+  type Sender,
+  type StoredDelivery,
+} from './ports.ts';
 
 /** Computes the bot's messages for one delivery (and performs its ticket side effects idempotently). */
 export type Responder = (delivery: StoredDelivery) => Promise<OutboundMessage[]>;
 
 export type ProcessOutcome = 'processed' | 'skipped';
-
-function restore(message: InboundJob['message']): InboundMessage {
-  const { sentAt, ...rest } = message;
-  return { ...rest, ...(sentAt ? { sentAt: new Date(sentAt) } : {}) };
-}
 
 /**
  * The worker's handling of one inbound job. Safe to run twice for the same delivery: a finished
@@ -24,7 +27,7 @@ export function createDeliveryProcessor(deps: {
 }) {
   return async (job: InboundJob): Promise<ProcessOutcome> => {
     // Accepted while the database was down: store it now (the unique key still dedupes).
-    const deliveryId = job.deliveryId ?? (await deps.deliveries.insert(restore(job.message))).id;
+    const deliveryId = job.deliveryId ?? (await deps.deliveries.insert(fromWire(job.message))).id;
     const delivery = await deps.deliveries.claim(deliveryId);
     if (!delivery) return 'skipped';
     try {

@@ -65,6 +65,21 @@ export interface IngestResult {
 /** Store (deduped on channel + platformMsgId) and enqueue. Nothing else happens on the request path. */
 export type Ingest = (message: InboundMessage) => Promise<IngestResult>;
 
+/** A signed callback request's replay-guard key and how long to keep it. */
+export interface ReplayKey {
+  key: string;
+  ttlSec: number;
+}
+
+export type FastAcceptResult = IngestStatus | 'replay';
+
+/**
+ * A platform callback's message accepted durably in one round trip together with its replay guard, or
+ * undefined when that is not possible now: the caller then takes the usual path (replay guard, then
+ * {@link Ingest}). Implemented by the callback inbox (jobs/callback-inbox.ts).
+ */
+export type FastAccept = (message: InboundMessage, replay: ReplayKey) => Promise<FastAcceptResult | undefined>;
+
 export interface CardButton {
   /** Opaque action id, e.g. `ack:123:2`; comes back as an inbound action. */
   id: string;

@@ -2,7 +2,7 @@ import { type ConnectionOptions, Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { KfWindows } from '../app/tickets/index.ts';
-import type { Ingest } from '../channels/channel.ts';
+import type { FastAcceptResult, InboundMessage, Ingest } from '../channels/channel.ts';
 import { SendBudget } from '../channels/outbound/budget-store.ts';
 import type { PictureLinks } from '../channels/outbound/picture.ts';
 import { createRedisLock } from '../channels/outbound/redis-lock.ts';
@@ -21,6 +21,7 @@ import {
 } from '../channels/wecom/index.ts';
 import type { Env } from '../config/env.ts';
 import { picturePath } from '../http/pictures.ts';
+import { createCallbackInbox, inboxKeys, startInboxDrain } from '../jobs/callback-inbox.ts';
 import { jobId, shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createCursorStore } from '../store/cursors.repo.ts';
@@ -79,10 +80,15 @@ export function composeWecom(deps: {
   prisma: PrismaClient;
   sql: Sql;
   ingest: Ingest;
+  /** The ingest the callback inbox's drain hands messages to (not counted again in the metrics). */
+  drainIngest: Ingest;
+  /** Hears each callback message the fast accept took (metrics). */
+  onFastAccept?: (message: InboundMessage, outcome: FastAcceptResult) => void;
   log: Logger;
 }) {
   const { env } = deps;
   const prefix = `${env.QUEUE_PREFIX}:wecom:`;
+  const inboxKeysOf = inboxKeys(`${env.QUEUE_PREFIX}:wecom`, `${prefix}nonce:`);
   const { api, kfApi } = createWecomClients({
     baseUrl: env.WECOM_API_BASE,
     redis: deps.redis,
@@ -170,6 +176,8 @@ export function composeWecom(deps: {
   // auto-pipelining (one socket write per event-loop turn instead of two per request). Opened by the
   // api role only, when the routes are mounted.
   let nonceRedis: Redis | undefined;
+  let inbox: ReturnType<typeof createCallbackInbox> | undefined;
+  let drain: ReturnType<typeof startInboxDrain> | undefined;
 
   const kfWindows = createKfWindows(budget, env.WECOM_KF_KEEPALIVE_HOURS);
 
@@ -178,11 +186,20 @@ export function composeWecom(deps: {
     kfWindows,
     async close() {
       await kfQueue.close();
+      inbox?.close();
+      await drain?.close();
       nonceRedis?.disconnect();
     },
     routes(app: FastifyInstance) {
       nonceRedis = deps.redis.duplicate({ enableAutoPipelining: true });
       nonceRedis.on('error', () => {});
+      inbox = createCallbackInbox({
+        redis: nonceRedis,
+        keys: inboxKeysOf,
+        mode: env.WECOM_ACCEPT_STORE,
+        log: deps.log,
+      });
+      const accept = inbox.accept;
       registerWecomRoutes(app, {
         config: {
           corpId: env.WECOM_CORP_ID ?? '',
@@ -199,6 +216,11 @@ export function composeWecom(deps: {
             : {}),
         },
         ingest: deps.ingest,
+        fastAccept: async (message, replay) => {
+          const outcome = await accept(message, replay);
+          if (outcome) deps.onFastAccept?.(message, outcome);
+          return outcome;
+        },
         nonces: createRedisNonceStore(nonceRedis, `${prefix}nonce:`, (err) =>
           deps.log.warn({ err: String(err) }, 'Redis 不可用：企业微信回调的防重放暂用本进程内存'),
         ),
@@ -211,6 +233,14 @@ export function composeWecom(deps: {
           );
         },
       });
+    },
+    /** The worker's side of the callback inbox: stores and enqueues what the fast accept took. */
+    startInboxDrain() {
+      // Waits out a Redis outage instead of failing each read (the worker connections' settings).
+      const redis = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+      redis.on('error', () => {});
+      drain = startInboxDrain({ redis, keys: inboxKeysOf, ingest: deps.drainIngest, log: deps.log });
+      return drain;
     },
     startWorker(): Worker {
       const worker = new Worker(

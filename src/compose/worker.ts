@@ -1,4 +1,3 @@
-import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { exportDecision, notifyExportRequests } from '../app/exports.ts';
 import type { OrderHandling } from '../app/handle-message.ts';
@@ -88,8 +87,9 @@ export async function composeWorker(deps: {
   orders?: ReturnType<typeof composeOrders>;
   /** 微信客服 customers' 48 h windows, when kf is configured: the keep-alive sweep runs then. */
   kfWindows?: KfWindows;
-  extraWorkers?: Worker[];
-}): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
+  /** Channel workers (the kf pull, the callback inbox's drain): closed with the rest. */
+  extraWorkers?: { close(): Promise<unknown> }[];
+}): Promise<{ workers: { close(): Promise<unknown> }[]; close: () => Promise<void> }> {
   const { env, db, log } = deps;
   const outbox = createOutbox(db.sql);
   const directory = createDirectory(db.prisma, groupsFor(env, deps.channelIds));
@@ -126,7 +126,7 @@ export async function composeWorker(deps: {
       ...(deps.orders ? { orders: deps.orders.handling } : {}),
     });
   const processor = createDeliveryProcessor({ deliveries: deps.deliveries, outbox, send: deps.send, respond });
-  const workers: Worker[] = [
+  const workers: { close(): Promise<unknown> }[] = [
     startInboundWorker({
       connection: deps.workerConnection,
       prefix: env.QUEUE_PREFIX,

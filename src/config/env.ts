@@ -81,6 +81,11 @@ export const EnvSchema = z.object({
     message: 'WECOM_ENCODING_AES_KEY 必须是 43 位字母数字：在企业微信管理后台 → 应用 → 接收消息 → 设置 API 接收 中获取',
   }),
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  /**
+   * Where a WeCom callback's message is made durable before the 200: `auto` — in Redis when Redis fsyncs
+   * every write (AOF with appendfsync always), else in PostgreSQL; `postgres` — always PostgreSQL.
+   */
+  WECOM_ACCEPT_STORE: z.enum(['auto', 'postgres']).default('auto'),
   WECOM_KF_SECRET: optionalString,
   WECOM_KF_OPEN_KFID: optionalString,
   /**

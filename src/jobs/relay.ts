@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { DeliveryStore, InboundQueue } from '../app/ports.ts';
+import { type DeliveryStore, type InboundQueue, toWire } from '../app/ports.ts';
 import { inboundJobId } from './queues.ts';
 
 /**
@@ -21,11 +21,8 @@ export async function relayStaleDeliveries(deps: {
     if (!job) {
       const full = await deps.deliveries.get(d.id);
       if (!full) continue;
-      const { id, status, attempts, receivedAt, sentAt, ...message } = full;
-      await deps.inbound.enqueue({
-        deliveryId: id,
-        message: { ...message, ...(sentAt ? { sentAt: sentAt.toISOString() } : {}) },
-      });
+      const { id, status, attempts, receivedAt, ...message } = full;
+      await deps.inbound.enqueue({ deliveryId: id, message: toWire(message) });
       requeued++;
     } else if (await job.isFailed()) {
       await job.retry('failed');

@@ -15,6 +15,8 @@ export interface ChannelHarness {
   replay?: () => Promise<{ first: number; second: number; code?: string }>;
   oversized?: () => Promise<{ status: number; code?: string }>;
   malformed?: () => Promise<{ status: number; code?: string; message?: string }>;
+  /** Entries added to the callback inbox so far, when the harness runs the channel through it. */
+  inbox?: () => Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export function describeChannelConformance(name: string, makeHarness: () => Prom
     afterAll(async () => h?.stop());
 
     it('a duplicate delivery (twice, and three at once) gives one stored delivery and one reply', async () => {
+      const inboxBefore = await h.inbox?.();
       await h.deliver('conf-dup-1', '你好');
       await Promise.all([
         h.deliver('conf-dup-1', '你好'),
@@ -63,6 +66,8 @@ export function describeChannelConformance(name: string, makeHarness: () => Prom
       await sleep(500);
       expect(await h.repliesFor('conf-dup-1')).toBe(1);
       expect(await deliveries(h.svc, h.platformIdOf?.('conf-dup-1') ?? 'conf-dup-1')).toBe(1);
+      // Through the callback inbox, the four deliveries made one entry there too.
+      if (inboxBefore !== undefined) expect((await h.inbox?.()) ?? 0).toBe(inboxBefore + 1);
     });
 
     it('a bad signature is rejected with a coded error', async (ctx) => {

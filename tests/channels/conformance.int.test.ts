@@ -1,8 +1,10 @@
+import { Redis } from 'ioredis';
 import { FakeDingtalkGateway, robotFixture } from '../support/fake-dingtalk-gateway.ts';
 import { appXml, buildCallback } from '../support/fake-wecom-server.ts';
+import { PrivateRedis } from '../support/redis.ts';
 import { startTestService } from '../support/service.ts';
 import { WECOM_APP as creds, startWecomService, type WecomCallback } from '../support/wecom-service.ts';
-import { describeChannelConformance } from './conformance-suite.ts';
+import { type ChannelHarness, describeChannelConformance } from './conformance-suite.ts';
 
 type Reply = { status: number; json: { error?: { code?: string; message?: string } } };
 const errOf = (r: Reply) => ({ status: r.status, code: r.json?.error?.code, message: r.json?.error?.message });
@@ -20,8 +22,13 @@ describeChannelConformance('sandbox', async () => {
   };
 });
 
-describeChannelConformance('wecom', async () => {
-  const svc = await startWecomService();
+/**
+ * WeCom over its real callback endpoint. With `durableRedis` the service's Redis fsyncs every write, so the
+ * callbacks take the callback inbox (Redis stream, drained by the worker) instead of PostgreSQL first.
+ */
+async function wecomHarness(opts: { durableRedis?: boolean } = {}): Promise<ChannelHarness> {
+  const redis = opts.durableRedis ? await PrivateRedis.start({ durable: true }) : undefined;
+  const svc = await startWecomService(redis ? { env: { REDIS_URL: redis.url } } : {});
   const send = async (cb: WecomCallback): Promise<Reply> => {
     const { status, text } = await svc.postCallback(cb);
     return { status, json: text ? JSON.parse(text) : {} };
@@ -61,9 +68,28 @@ describeChannelConformance('wecom', async () => {
       const cb = buildCallback(creds, appXml.text({ from: 'x', content: 'hi', msgId: '43' }));
       return errOf(await send({ ...cb, body: cb.body.replace('<Encrypt>', '<Encrypt').slice(0, 60) }));
     },
-    stop: () => svc.stop(),
+    inbox: async () => (redis ? inboxLength(redis.url) : undefined),
+    stop: async () => {
+      await svc.stop();
+      await redis?.stop();
+    },
   };
-});
+}
+
+/** Entries ever added to the service's callback inbox stream (XINFO's entries-added). */
+async function inboxLength(url: string): Promise<number> {
+  const client = new Redis(url);
+  try {
+    const keys = await client.keys('*:wecom:inbox');
+    const info = keys[0] ? ((await client.xinfo('STREAM', keys[0])) as unknown[]) : [];
+    return Number(info[info.indexOf('entries-added') + 1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describeChannelConformance('wecom', () => wecomHarness());
+describeChannelConformance('wecom, durable Redis (callback inbox)', () => wecomHarness({ durableRedis: true }));
 
 // DingTalk Stream has no per-request signature, nonce or body limit (the WebSocket is authenticated once
 // at connect time); its malformed-frame handling is covered in tests/channels/dingtalk/stream.int.test.ts.

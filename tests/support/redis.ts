@@ -18,14 +18,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server this test may kill and restart (the shared one serves other test files). */
+/**
+ * A private redis-server this test may kill and restart (the shared one serves other test files). `durable`
+ * turns on the AOF with `appendfsync always`: what a restart after SIGKILL still holds is what was fsync'd.
+ */
 export class PrivateRedis {
   private child?: ChildProcess;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'aftersales-redis-'));
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    readonly durable = false,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
+  static async start(opts: { durable?: boolean } = {}): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), opts.durable);
     await r.start();
     return r;
   }
@@ -37,7 +43,10 @@ export class PrivateRedis {
   async start(): Promise<void> {
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir],
+        ...(this.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+      ],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 50; i++) {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { replayDetected, signatureInvalid } from '../../domain/errors.ts';
+import type { ReplayKey } from '../channel.ts';
 import { decryptWecom } from './crypto.ts';
 import type { NonceStore } from './nonce-store.ts';
 import { DEFAULT_WINDOW_SEC, verifyWecomSignature } from './verify-signature.ts';
@@ -62,23 +62,24 @@ export function openCallback(query: CallbackQuery, encrypted: string, secrets: C
   return decryptWecom(secrets.encodingAesKey, encrypted, secrets.receiveId);
 }
 
+/** The replay-guard key of one signed POST and how long to keep it (see {@link guardReplay}). */
+export function replayKey(scope: string, query: CallbackQuery, windowSec = DEFAULT_WINDOW_SEC): ReplayKey {
+  // The signature already digests token, timestamp, nonce and body; with timestamp and nonce beside it the
+  // key names exactly one request. (Called after the signature check: the parts are well-formed.)
+  // The timestamp may be up to windowSec in the future, so remember for two windows plus slack.
+  return { key: `${scope}:${query.timestamp}:${query.nonce}:${query.signature}`, ttlSec: windowSec * 2 + 60 };
+}
+
 /**
  * Guards one POST against exact replays: rejects a request already accepted, and returns the
  * function to call once the delivery is durably stored (see {@link NonceStore} for why "after").
  * @throws CodedError ReplayDetected.
  */
-export async function guardReplay(
-  nonces: NonceStore,
-  scope: string,
-  query: CallbackQuery,
-  windowSec = DEFAULT_WINDOW_SEC,
-): Promise<() => Promise<void>> {
-  const digest = createHash('sha1').update(`${query.timestamp}\n${query.nonce}\n${query.signature}`).digest('hex');
-  const key = `${scope}:${digest}`;
-  if (await nonces.seen(key)) throw replayDetected('重复的回调请求（nonce 已使用），已拒绝');
-  // The timestamp may be up to windowSec in the future, so remember for two windows plus slack.
-  const ttlSec = windowSec * 2 + 60;
+export async function guardReplay(nonces: NonceStore, replay: ReplayKey): Promise<() => Promise<void>> {
+  if (await nonces.seen(replay.key)) throw replayed();
   return async () => {
-    await nonces.remember(key, ttlSec);
+    await nonces.remember(replay.key, replay.ttlSec);
   };
 }
+
+export const replayed = () => replayDetected('重复的回调请求（nonce 已使用），已拒绝');

@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
-import type { InboundMessage, Ingest } from '../channel.ts';
+import type { FastAccept, InboundMessage, Ingest, ReplayKey } from '../channel.ts';
 import type { WecomBotMessage } from './bot-payload.ts';
+import { guardReplay, replayed } from './callback-guard.ts';
+import type { NonceStore } from './nonce-store.ts';
 import type { WecomAppMessage } from './xml.ts';
 
 /** What the callback handlers hand decoded messages to. */
 export interface DispatchDeps {
   ingest: Ingest;
+  nonces: NonceStore;
+  /** The durable one-round-trip accept (callback inbox), when configured. */
+  fastAccept?: FastAccept;
   /** Schedules a kf/sync_msg pull; never pull inside the request (platforms.md §8.1, CowAgent PR #2840). */
   enqueueKfSync(openKfId: string, token: string): Promise<void>;
+}
+
+/** What one callback asks of the service: a message to ingest, a kf sync to schedule, or nothing. */
+export interface CallbackWork {
+  message?: InboundMessage;
+  kfSync?: { openKfId: string; token: string };
 }
 
 const ACK_KEY_RE = /^ack:([A-Za-z0-9_-]{1,64})(?::\d{1,3})?$/;
@@ -26,39 +37,31 @@ export function eventMsgId(plaintext: string): string {
   return `evt-${createHash('sha256').update(plaintext).digest('hex').slice(0, 40)}`;
 }
 
-/** Routes a decrypted self-built-app callback: staff text → ingest, kf event → sync job, ack click → ingest. */
-export async function dispatchAppMessage(msg: WecomAppMessage, plaintext: string, deps: DispatchDeps): Promise<void> {
-  if (msg.type === 'kf_event') {
-    await deps.enqueueKfSync(msg.openKfId, msg.token);
-    return;
-  }
+/** A decrypted self-built-app callback's work: staff text → ingest, kf event → sync job, ack click → ingest. */
+export function appCallbackWork(msg: WecomAppMessage, plaintext: string): CallbackWork {
+  if (msg.type === 'kf_event') return { kfSync: { openKfId: msg.openKfId, token: msg.token } };
   const base = { channel: 'wecom', role: 'staff' } as const;
   if (msg.type === 'text') {
     const replyContext = msg.agentId ? { agentId: msg.agentId } : undefined;
     const sentAt = new Date(msg.createTime * 1000);
-    await deps.ingest({
-      ...base,
-      platformMsgId: msg.msgId,
-      userRef: msg.fromUser,
-      text: msg.content,
-      sentAt,
-      replyContext,
-    });
-    return;
+    return {
+      message: { ...base, platformMsgId: msg.msgId, userRef: msg.fromUser, text: msg.content, sentAt, replyContext },
+    };
   }
   if (msg.type === 'card_event') {
     const text = ackTextFromEventKey(msg.eventKey);
-    if (!text) return;
+    if (!text) return {};
     const replyContext = { taskId: msg.taskId, eventKey: msg.eventKey };
-    await deps.ingest({ ...base, platformMsgId: eventMsgId(plaintext), userRef: msg.fromUser, text, replyContext });
+    return { message: { ...base, platformMsgId: eventMsgId(plaintext), userRef: msg.fromUser, text, replyContext } };
   }
+  return {};
 }
 
-/** Routes a decrypted 智能机器人 callback: @-mention text and ack clicks → ingest as staff of `wecom_bot`. */
-export async function dispatchBotMessage(msg: WecomBotMessage, deps: Pick<DispatchDeps, 'ingest'>): Promise<void> {
-  if (msg.type === 'other') return;
+/** A decrypted 智能机器人 callback's work: @-mention text and ack clicks → ingest as staff of `wecom_bot`. */
+export function botCallbackWork(msg: WecomBotMessage): CallbackWork {
+  if (msg.type === 'other') return {};
   const text = msg.type === 'text' ? msg.content : ackTextFromEventKey(msg.eventKey);
-  if (!text) return;
+  if (!text) return {};
   const inbound: InboundMessage = {
     channel: 'wecom_bot',
     platformMsgId: msg.msgId,
@@ -69,5 +72,23 @@ export async function dispatchBotMessage(msg: WecomBotMessage, deps: Pick<Dispat
     replyContext: { responseUrl: msg.responseUrl, chatId: msg.chatId },
   };
   if (msg.type === 'text' && msg.createTime) inbound.sentAt = new Date(msg.createTime * 1000);
-  await deps.ingest(inbound);
+  return { message: inbound };
+}
+
+/**
+ * Does a callback's work under its replay guard. A message takes the fast accept when there is one (one
+ * durable Redis step that also checks and remembers the nonce); otherwise, and for kf events, the nonce is
+ * checked first and remembered only after the work is durably done.
+ * @throws CodedError ReplayDetected, or what the ingest throws.
+ */
+export async function acceptCallback(deps: DispatchDeps, replay: ReplayKey, work: CallbackWork): Promise<void> {
+  if (work.message && deps.fastAccept) {
+    const fast = await deps.fastAccept(work.message, replay);
+    if (fast === 'replay') throw replayed();
+    if (fast) return;
+  }
+  const commit = await guardReplay(deps.nonces, replay);
+  if (work.message) await deps.ingest(work.message);
+  if (work.kfSync) await deps.enqueueKfSync(work.kfSync.openKfId, work.kfSync.token);
+  await commit();
 }

@@ -1,10 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signatureInvalid } from '../../domain/errors.ts';
-import type { Ingest } from '../channel.ts';
 import { parseBotMessage } from './bot-payload.ts';
-import { type CallbackSecrets, guardReplay, openCallback, readCallbackQuery } from './callback-guard.ts';
-import { dispatchAppMessage, dispatchBotMessage } from './dispatch.ts';
-import type { NonceStore } from './nonce-store.ts';
+import { type CallbackSecrets, openCallback, readCallbackQuery, replayKey } from './callback-guard.ts';
+import { acceptCallback, appCallbackWork, botCallbackWork, type DispatchDeps } from './dispatch.ts';
 import { DEFAULT_BODY_LIMIT, rawBody, registerRawBodyParser } from './raw-body.ts';
 import { DEFAULT_WINDOW_SEC } from './verify-signature.ts';
 import { extractEncryptFromJson, extractEncryptFromXml, parseAppMessage } from './xml.ts';
@@ -25,11 +23,8 @@ export interface WecomCallbackConfig {
   bodyLimitBytes?: number;
 }
 
-export interface WecomRouteDeps {
+export interface WecomRouteDeps extends DispatchDeps {
   config: WecomCallbackConfig;
-  ingest: Ingest;
-  nonces: NonceStore;
-  enqueueKfSync(openKfId: string, token: string): Promise<void>;
   /** Injected clock, ms. */
   now?: () => number;
 }
@@ -52,9 +47,11 @@ export function registerWecomRoutes(app: FastifyInstance, deps: WecomRouteDeps):
     scope.post('/wecom/callback', async (req, reply) => {
       const query = readCallbackQuery(req.url);
       const plaintext = openCallback(query, extractEncryptFromXml(rawBody(req.body)), appSecrets, now());
-      const commit = await guardReplay(deps.nonces, 'app', query, windowSec);
-      await dispatchAppMessage(parseAppMessage(plaintext), plaintext, deps);
-      await commit();
+      await acceptCallback(
+        deps,
+        replayKey('app', query, windowSec),
+        appCallbackWork(parseAppMessage(plaintext), plaintext),
+      );
       return ok(reply);
     });
     const bot = config.bot;
@@ -64,9 +61,11 @@ export function registerWecomRoutes(app: FastifyInstance, deps: WecomRouteDeps):
     scope.post('/wecom/bot/callback', async (req, reply) => {
       const query = readCallbackQuery(req.url);
       const plaintext = openCallback(query, extractEncryptFromJson(rawBody(req.body)), botSecrets, now());
-      const commit = await guardReplay(deps.nonces, 'bot', query, windowSec);
-      await dispatchBotMessage(parseBotMessage(plaintext, bot.name), deps);
-      await commit();
+      await acceptCallback(
+        deps,
+        replayKey('bot', query, windowSec),
+        botCallbackWork(parseBotMessage(plaintext, bot.name)),
+      );
       return ok(reply);
     });
   });

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { fromWire, toWire, type WireMessage } from '../app/ports.ts';
+import type { FastAccept, FastAcceptResult, InboundMessage, Ingest } from '../channels/channel.ts';
+import { shortHash } from '../lib/ids.ts';
+import type { Logger } from '../lib/logger.ts';
+
+// One atomic step: an exact replay of an accepted request is refused; a platform id seen before is a
+// duplicate (nothing added); otherwise the message goes on the stream. The request's nonce is remembered
+// in both cases, as the PostgreSQL path does after storing.
+const ACCEPT_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
+if fresh then redis.call('XADD', KEYS[3], '*', 'm', ARGV[3]) end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+if fresh then return 2 end
+return 1`;
+
+const RESULTS: Record<number, FastAcceptResult> = { 0: 'replay', 1: 'duplicate', 2: 'accepted' };
+
+/** Platform ids accepted through the inbox are remembered this long; PostgreSQL's unique key dedupes after. */
+const DEDUPE_TTL_SEC = 3 * 24 * 3600;
+
+type AcceptingRedis = Redis & {
+  inboxAccept(
+    nonce: string,
+    dedupe: string,
+    stream: string,
+    nonceTtl: number,
+    dedupeTtl: number,
+    m: string,
+  ): Promise<number>;
+};
+
+export interface InboxKeys {
+  stream: string;
+  group: string;
+  /** Prefix of the replay-guard keys, the same the PostgreSQL path's nonce store uses. */
+  noncePrefix: string;
+  dedupePrefix: string;
+}
+
+export function inboxKeys(queuePrefix: string, noncePrefix: string): InboxKeys {
+  return {
+    stream: `${queuePrefix}:inbox`,
+    group: 'store',
+    noncePrefix,
+    dedupePrefix: `${queuePrefix}:inbox-seen:`,
+  };
+}
+
+/**
+ * Whether Redis fsyncs each write before it answers (AOF on, `appendfsync always`): only then is a message
+ * in Redis as durable as a committed PostgreSQL row. False when CONFIG is not allowed (managed Redis);
+ * undefined when Redis could not be asked (not connected yet, down).
+ */
+export async function redisIsDurable(redis: Redis): Promise<boolean | undefined> {
+  let settings: string[];
+  try {
+    settings = (await redis.config('GET', 'append*')) as string[];
+  } catch (err) {
+    return /unknown command|NOPERM|no permissions/i.test(String(err)) ? false : undefined;
+  }
+  const value = (name: string) => settings[settings.indexOf(name) + 1];
+  return value('appendonly') === 'yes' && value('appendfsync') === 'always';
+}
+
+/**
+ * The WeCom callbacks' fast accept: with a durable Redis (see {@link redisIsDurable}, checked at start and
+ * every `recheckMs`) a callback's message is fsync'd into a Redis stream before the 200 instead of being
+ * inserted into PostgreSQL; {@link startInboxDrain} (worker role) stores and enqueues it from there through
+ * the usual ingest. `mode` `postgres` turns it off.
+ */
+export function createCallbackInbox(opts: {
+  /** An auto-pipelined connection: concurrent callbacks share one socket write per event-loop turn. */
+  redis: Redis;
+  keys: InboxKeys;
+  mode: 'auto' | 'postgres';
+  log: Logger;
+  recheckMs?: number;
+}): { accept: FastAccept; close(): void } {
+  const { keys, log } = opts;
+  const redis = opts.redis as AcceptingRedis;
+  redis.defineCommand('inboxAccept', { numberOfKeys: 3, lua: ACCEPT_LUA });
+  let durable = false;
+  let retry: NodeJS.Timeout | undefined;
+  const check = async () => {
+    if (redis.status !== 'ready') await connected(redis, 2000);
+    const answer = await redisIsDurable(redis);
+    if (answer === undefined) {
+      // Not connected yet or down: the PostgreSQL path meanwhile; ask again soon.
+      retry = setTimeout(() => void check(), 1000);
+      retry.unref();
+      return;
+    }
+    const now = answer;
+    if (now !== durable)
+      log.info(
+        { durable: now },
+        now
+          ? '企业微信回调：Redis 每次写入都落盘（appendfsync always），回调消息先写入 Redis 再应答'
+          : '企业微信回调：回调消息先写入数据库再应答',
+      );
+    durable = now;
+  };
+  const ready = opts.mode === 'auto' ? check() : Promise.resolve();
+  const timer = opts.mode === 'auto' ? setInterval(() => void check(), opts.recheckMs ?? 60_000) : undefined;
+  timer?.unref();
+  return {
+    async accept(message, replay) {
+      await ready;
+      if (!durable) return undefined;
+      try {
+        const code = await redis.inboxAccept(
+          keys.noncePrefix + replay.key,
+          `${keys.dedupePrefix}${message.channel}:${idKey(message.platformMsgId)}`,
+          keys.stream,
+          Math.max(1, Math.ceil(replay.ttlSec)),
+          DEDUPE_TTL_SEC,
+          JSON.stringify(toWire(message)),
+        );
+        return RESULTS[code];
+      } catch (err) {
+        log.warn({ err: String(err) }, 'Redis 暂不可用：企业微信回调改为先写入数据库');
+        return undefined;
+      }
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      if (retry) clearTimeout(retry);
+    },
+  };
+}
+
+/** Platform ids are short digits or hex (MsgId, evt-…): used as they are; anything longer is hashed. */
+const idKey = (id: string) => (id.length <= 64 && /^[\w-]+$/.test(id) ? id : shortHash(id, 24));
+
+type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Moves accepted callbacks from the inbox stream into the usual ingest (store in PostgreSQL, deduped on the
+ * platform id, then enqueue), in batches, as a consumer group: several worker processes share the stream,
+ * and an entry is acknowledged (and deleted) only once the ingest has taken it. Entries a crashed consumer
+ * held are claimed again after `claimIdleMs`. An entry the ingest cannot take (database and Redis queue both
+ * down) stays pending and is retried.
+ */
+export function startInboxDrain(opts: {
+  /** A connection of its own: the drain blocks on it. */
+  redis: Redis;
+  keys: InboxKeys;
+  ingest: Ingest;
+  log: Logger;
+  batch?: number;
+  blockMs?: number;
+  claimIdleMs?: number;
+}): { close(): Promise<void>; drained(): number } {
+  const { redis, keys, log } = opts;
+  const batch = opts.batch ?? 200;
+  const consumer = `c-${randomUUID().slice(0, 8)}`;
+  let stopped = false;
+  let drained = 0;
+  let wake: (() => void) | undefined;
+
+  const take = async (entries: StreamEntry[]) => {
+    const messages = entries.map(([, fields]) => readEntry(fields));
+    const results = await Promise.allSettled(messages.map((m) => (m ? opts.ingest(m) : Promise.resolve(undefined))));
+    const done = entries.filter((_, i) => results[i]?.status === 'fulfilled').map(([id]) => id);
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') log.warn({ err: String(r.reason) }, '回调消息暂未能入库，稍后重试');
+      else if (!messages[i]) log.error({ entry: entries[i]?.[0] }, '回调收件箱中有无法读取的条目，已跳过');
+    }
+    if (done.length > 0)
+      await redis
+        .multi()
+        .xack(keys.stream, keys.group, ...done)
+        .xdel(keys.stream, ...done)
+        .exec();
+    drained += done.length;
+    return done.length;
+  };
+
+  const loop = async () => {
+    let pause = 0;
+    let lastClaim = 0;
+    while (!stopped) {
+      try {
+        if (pause > 0) await sleep(pause, (w) => (wake = w));
+        if (stopped) break;
+        await redis.xgroup('CREATE', keys.stream, keys.group, '0', 'MKSTREAM').catch((err: Error) => {
+          if (!String(err.message).includes('BUSYGROUP')) throw err;
+        });
+        if (Date.now() - lastClaim > (opts.claimIdleMs ?? 30_000)) {
+          lastClaim = Date.now();
+          const claimed = (await redis.xautoclaim(
+            keys.stream,
+            keys.group,
+            consumer,
+            opts.claimIdleMs ?? 30_000,
+            '0-0',
+            'COUNT',
+            batch,
+          )) as [string, StreamEntry[]];
+          if (claimed[1].length > 0) await take(claimed[1].filter((e) => Array.isArray(e[1])));
+        }
+        const read = (await redis.xreadgroup(
+          'GROUP',
+          keys.group,
+          consumer,
+          'COUNT',
+          batch,
+          'BLOCK',
+          opts.blockMs ?? 1000,
+          'STREAMS',
+          keys.stream,
+          '>',
+        )) as [string, StreamEntry[]][] | null;
+        const entries = read?.[0]?.[1] ?? [];
+        const taken = entries.length > 0 ? await take(entries) : 0;
+        pause = taken < entries.length ? 1000 : 0;
+      } catch (err) {
+        if (stopped) break;
+        log.warn({ err: String(err) }, '回调收件箱读取失败，稍后重试');
+        pause = Math.min(Math.max(pause * 2, 500), 5000);
+      }
+    }
+  };
+  const running = loop();
+  return {
+    drained: () => drained,
+    async close() {
+      stopped = true;
+      wake?.();
+      redis.disconnect();
+      await running;
+    },
+  };
+}
+
+function readEntry(fields: string[]): InboundMessage | undefined {
+  const i = fields.indexOf('m');
+  try {
+    return i >= 0 ? fromWire(JSON.parse(fields[i + 1] ?? '') as WireMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves when `redis` is ready, or after `ms`. */
+function connected(redis: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
+function sleep(ms: number, onWake: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    onWake(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
