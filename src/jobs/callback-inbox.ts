@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { fromWire, toWire, type WireMessage } from '../app/ports.ts';
+import { fromWire, type WireMessage } from '../app/ports.ts';
 import type { FastAccept, FastAcceptResult, InboundMessage, Ingest } from '../channels/channel.ts';
 import { shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -117,7 +117,7 @@ export function createCallbackInbox(opts: {
           keys.stream,
           Math.max(1, Math.ceil(replay.ttlSec)),
           DEDUPE_TTL_SEC,
-          JSON.stringify(toWire(message)),
+          JSON.stringify(message), // a Date becomes its ISO string: the WireMessage form fromWire reads
         );
         return RESULTS[code];
       } catch (err) {

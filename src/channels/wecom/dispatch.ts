@@ -40,19 +40,34 @@ export function eventMsgId(plaintext: string): string {
 /** A decrypted self-built-app callback's work: staff text → ingest, kf event → sync job, ack click → ingest. */
 export function appCallbackWork(msg: WecomAppMessage, plaintext: string): CallbackWork {
   if (msg.type === 'kf_event') return { kfSync: { openKfId: msg.openKfId, token: msg.token } };
-  const base = { channel: 'wecom', role: 'staff' } as const;
+  // Object literals without spreads: on this hot path `{ ...base, a, b }` costs microseconds in V8 (Node 20),
+  // a plain literal tens of nanoseconds.
   if (msg.type === 'text') {
-    const replyContext = msg.agentId ? { agentId: msg.agentId } : undefined;
-    const sentAt = new Date(msg.createTime * 1000);
-    return {
-      message: { ...base, platformMsgId: msg.msgId, userRef: msg.fromUser, text: msg.content, sentAt, replyContext },
+    const message: InboundMessage = {
+      channel: 'wecom',
+      role: 'staff',
+      platformMsgId: msg.msgId,
+      userRef: msg.fromUser,
+      text: msg.content,
+      sentAt: new Date(msg.createTime * 1000),
     };
+    if (msg.agentId) message.replyContext = { agentId: msg.agentId };
+    return { message };
   }
   if (msg.type === 'card_event') {
     const text = ackTextFromEventKey(msg.eventKey);
     if (!text) return {};
     const replyContext = { taskId: msg.taskId, eventKey: msg.eventKey };
-    return { message: { ...base, platformMsgId: eventMsgId(plaintext), userRef: msg.fromUser, text, replyContext } };
+    return {
+      message: {
+        channel: 'wecom',
+        role: 'staff',
+        platformMsgId: eventMsgId(plaintext),
+        userRef: msg.fromUser,
+        text,
+        replyContext,
+      },
+    };
   }
   return {};
 }
