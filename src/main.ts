@@ -18,7 +18,7 @@ import { registerAdminApi } from './http/admin.ts';
 import { registerOrderApi } from './http/orders-api.ts';
 import { registerPictureRoutes } from './http/pictures.ts';
 import { registerReportRoutes } from './http/reports.ts';
-import { createHttpServer } from './http/server.ts';
+import { createHttpServer, type RouteRegistrar } from './http/server.ts';
 import { createFallbackDedupe } from './jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from './jobs/queues.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -110,7 +110,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     };
 
     const channels = new Map<ChannelId, Channel>([['sandbox', createSandboxChannel()]]);
-    const routes: ((app: FastifyInstance) => void | Promise<void>)[] = [
+    const routes: RouteRegistrar[] = [
       (a) => {
         const audit = createAuditWriter(db.sql, systemClock);
         registerAdminApi(a, {
@@ -147,7 +147,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       : undefined;
     if (wecom) {
       for (const id of WECOM_CHANNEL_IDS) channels.set(id, wecom.channel);
-      routes.push((a) => wecom.routes(a));
+      routes.push((a, front) => wecom.routes(a, front));
       closers.push({ name: 'wecom', close: () => wecom.close() });
       log.info('企业微信渠道已启用');
     }

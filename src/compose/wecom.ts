@@ -21,6 +21,7 @@ import {
 } from '../channels/wecom/index.ts';
 import type { Env } from '../config/env.ts';
 import { picturePath } from '../http/pictures.ts';
+import type { FrontRoute } from '../http/server.ts';
 import { createCallbackInbox, inboxKeys, startInboxDrain } from '../jobs/callback-inbox.ts';
 import { jobId, shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -190,7 +191,7 @@ export function composeWecom(deps: {
       await drain?.close();
       nonceRedis?.disconnect();
     },
-    routes(app: FastifyInstance) {
+    routes(app: FastifyInstance, front?: (route: FrontRoute) => void) {
       nonceRedis = deps.redis.duplicate({ enableAutoPipelining: true });
       nonceRedis.on('error', () => {});
       inbox = createCallbackInbox({
@@ -200,39 +201,43 @@ export function composeWecom(deps: {
         log: deps.log,
       });
       const accept = inbox.accept;
-      registerWecomRoutes(app, {
-        config: {
-          corpId: env.WECOM_CORP_ID ?? '',
-          token: env.WECOM_TOKEN ?? '',
-          encodingAesKey: env.WECOM_ENCODING_AES_KEY ?? '',
-          ...(env.WECOM_BOT_TOKEN && env.WECOM_BOT_ENCODING_AES_KEY
-            ? {
-                bot: {
-                  token: env.WECOM_BOT_TOKEN,
-                  encodingAesKey: env.WECOM_BOT_ENCODING_AES_KEY,
-                  ...(env.WECOM_BOT_NAME ? { name: env.WECOM_BOT_NAME } : {}),
-                },
-              }
-            : {}),
+      registerWecomRoutes(
+        app,
+        {
+          config: {
+            corpId: env.WECOM_CORP_ID ?? '',
+            token: env.WECOM_TOKEN ?? '',
+            encodingAesKey: env.WECOM_ENCODING_AES_KEY ?? '',
+            ...(env.WECOM_BOT_TOKEN && env.WECOM_BOT_ENCODING_AES_KEY
+              ? {
+                  bot: {
+                    token: env.WECOM_BOT_TOKEN,
+                    encodingAesKey: env.WECOM_BOT_ENCODING_AES_KEY,
+                    ...(env.WECOM_BOT_NAME ? { name: env.WECOM_BOT_NAME } : {}),
+                  },
+                }
+              : {}),
+          },
+          ingest: deps.ingest,
+          fastAccept: async (message, replay) => {
+            const outcome = await accept(message, replay);
+            if (outcome) deps.onFastAccept?.(message, outcome);
+            return outcome;
+          },
+          nonces: createRedisNonceStore(nonceRedis, `${prefix}nonce:`, (err) =>
+            deps.log.warn({ err: String(err) }, 'Redis 不可用：企业微信回调的防重放暂用本进程内存'),
+          ),
+          // One job per callback token: WeCom's retries of the same event do not start a second sync.
+          enqueueKfSync: async (openKfId, token) => {
+            await kfQueue.add(
+              'sync',
+              { openKfId, token },
+              { jobId: jobId('kf', shortHash(`${openKfId}|${token}`, 24)), removeOnComplete: 1000 },
+            );
+          },
         },
-        ingest: deps.ingest,
-        fastAccept: async (message, replay) => {
-          const outcome = await accept(message, replay);
-          if (outcome) deps.onFastAccept?.(message, outcome);
-          return outcome;
-        },
-        nonces: createRedisNonceStore(nonceRedis, `${prefix}nonce:`, (err) =>
-          deps.log.warn({ err: String(err) }, 'Redis 不可用：企业微信回调的防重放暂用本进程内存'),
-        ),
-        // One job per callback token: WeCom's retries of the same event do not start a second sync.
-        enqueueKfSync: async (openKfId, token) => {
-          await kfQueue.add(
-            'sync',
-            { openKfId, token },
-            { jobId: jobId('kf', shortHash(`${openKfId}|${token}`, 24)), removeOnComplete: 1000 },
-          );
-        },
-      });
+        front,
+      );
     },
     /** The worker's side of the callback inbox: stores and enqueues what the fast accept took. */
     startInboxDrain() {

@@ -45,16 +45,26 @@ function classify(error: FastifyError): CodedError {
   return asCodedError(error);
 }
 
-/** Fastify error handler: coded error → status + `{ error: { code, message } }` with a Chinese message. */
+/** What an error answers: status, `{ error: { code, message } }` with a Chinese message, optional Retry-After. */
+export function errorReply(error: Error, log: Logger, url: string) {
+  const coded = classify(error as FastifyError);
+  const status = STATUS_BY_CODE[coded.code] ?? 500;
+  if (status >= 500) log.error({ err: error, url }, '请求处理失败');
+  else log.warn({ code: coded.code, url }, coded.message);
+  const retryAfter = coded.details?.retryAfterSec;
+  const message = coded.code === ErrorCode.Unknown ? '服务内部错误，请稍后重试' : coded.message;
+  return {
+    status,
+    retryAfter: typeof retryAfter === 'number' ? String(retryAfter) : undefined,
+    body: { error: { code: coded.code, message } },
+  };
+}
+
+/** Fastify error handler: {@link errorReply}. */
 export function errorHandler(log: Logger) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const coded = classify(error);
-    const status = STATUS_BY_CODE[coded.code] ?? 500;
-    if (status >= 500) log.error({ err: error, url: request.url }, '请求处理失败');
-    else log.warn({ code: coded.code, url: request.url }, coded.message);
-    const retryAfter = coded.details?.retryAfterSec;
-    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
-    const message = coded.code === ErrorCode.Unknown ? '服务内部错误，请稍后重试' : coded.message;
-    void reply.status(status).send({ error: { code: coded.code, message } });
+    const { status, retryAfter, body } = errorReply(error, log, request.url);
+    if (retryAfter) void reply.header('retry-after', retryAfter);
+    void reply.status(status).send(body);
   };
 }

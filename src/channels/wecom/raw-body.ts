@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { CodedError, ErrorCode } from '../../domain/errors.ts';
+import { readLimitedBody } from '../../http/limited-body.ts';
 
 /** Callbacks are a few hundred bytes; 64 KB leaves room for long texts and stops abuse (platforms.md §8.7). */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-
-const tooLarge = (limit: number) =>
-  new CodedError(ErrorCode.PayloadTooLarge, `请求体超过 ${Math.round(limit / 1024)} KB 上限，已拒绝`, { limit });
 
 /**
  * Makes every body in this (encapsulated) scope a raw UTF-8 string, whatever its Content-Type, and
@@ -15,32 +12,10 @@ const tooLarge = (limit: number) =>
 export function registerRawBodyParser(scope: FastifyInstance, limitBytes = DEFAULT_BODY_LIMIT): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', (request, payload, done) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limitBytes) {
-      payload.resume();
-      done(tooLarge(limitBytes), undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    payload.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limitBytes) {
-        failed = true;
-        done(tooLarge(limitBytes), undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    payload.on('end', () => {
-      if (!failed) done(null, Buffer.concat(chunks).toString('utf8'));
-    });
-    payload.on('error', (err) => {
-      if (!failed) done(err, undefined);
-      failed = true;
-    });
+    readLimitedBody(payload, request.headers['content-length'], limitBytes).then(
+      (body) => done(null, body),
+      (err: Error) => done(err, undefined),
+    );
   });
 }
 

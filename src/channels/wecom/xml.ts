@@ -112,6 +112,39 @@ const NOT_A_VALUE = Object.freeze({ notAValue: true });
  * order, trimmed). A repeated or nested field becomes a non-string marker, so the zod shapes reject it.
  */
 function xmlFields(xml: string): Record<string, unknown> {
+  return flatFields(xml) ?? parsedFields(xml);
+}
+
+// One field of the flat form WeCom sends: `<Name>` + CDATA (without `]]>`) or plain text (no markup, no
+// entity) + `</Name>`. No carriage return (an XML parser would normalise it) and no character XML forbids.
+// Allowed characters: tab, newline and U+0020–U+FFFD (so no other control character, no CR, no U+FFFE/FFFF);
+// plain text also leaves out & < > (U+0026, U+003C, U+003E).
+const FIELD =
+  /[ \t\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:<!\[CDATA\[((?:(?!\]\]>)[\t\n -\uFFFD])*)\]\]>|([\t\n -%'-;=?-\uFFFD]*))<\/\1>/y;
+
+/**
+ * The fast path of {@link xmlFields}: a message entirely in the flat form (every callback WeCom sends for
+ * text, kf and card events) read with one sticky regex. Anything else — nesting, entities, comments, a
+ * declaration, malformed input — returns undefined for the full parser; what this accepts is well-formed
+ * XML that the full parser reads to the same fields (tests/channels/wecom/xml.test.ts compares them).
+ */
+export function flatFields(xml: string): Record<string, unknown> | undefined {
+  const doc = xml.trim();
+  if (!doc.startsWith('<xml>') || !doc.endsWith('</xml>')) return undefined;
+  const end = doc.length - '</xml>'.length;
+  const fields: Record<string, unknown> = Object.create(null);
+  FIELD.lastIndex = '<xml>'.length;
+  for (;;) {
+    const at = FIELD.lastIndex;
+    const m = FIELD.exec(doc);
+    if (!m || FIELD.lastIndex > end) return /^[ \t\n]*$/.test(doc.slice(at, end)) ? fields : undefined;
+    const name = m[1] as string;
+    fields[name] = Object.hasOwn(fields, name) ? NOT_A_VALUE : (m[2] ?? m[3] ?? '').trim();
+  }
+}
+
+/** {@link xmlFields} through a conforming XML parser (saxes). */
+export function parsedFields(xml: string): Record<string, unknown> {
   if (/<!(DOCTYPE|ENTITY)/i.test(xml)) throw malformedBody('消息含有 DTD/实体声明，已拒绝');
   const fields: Record<string, unknown> = Object.create(null);
   let rootName = '';

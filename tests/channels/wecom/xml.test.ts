@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { extractEncryptFromJson, extractEncryptFromXml, parseAppMessage } from '../../../src/channels/wecom/xml.ts';
+import {
+  extractEncryptFromJson,
+  extractEncryptFromXml,
+  flatFields,
+  parseAppMessage,
+  parsedFields,
+} from '../../../src/channels/wecom/xml.ts';
 import { ErrorCode } from '../../../src/domain/errors.ts';
 import vectors from '../../fixtures/wecom/official-vectors.json' with { type: 'json' };
 import { appXml } from '../../support/fake-wecom-server.ts';
@@ -103,5 +109,81 @@ describe('parseAppMessage', () => {
     ],
   ])('%s → MalformedBody (%s)', (_name, xml, message) => {
     expect(() => parseAppMessage(xml)).toThrow(malformed(message));
+  });
+});
+
+describe('the flat fast path reads what the XML parser reads', () => {
+  const text = appXml.text({ from: 'zhangsan', content: '  我的快递 ]] 到哪了 > ', msgId: '8000000001' });
+  it.each([
+    ['a text callback', text],
+    ['plain values and whitespace between fields', '<xml>\n  <MsgType>text</MsgType>\t<MsgId> 12 </MsgId>\n</xml>'],
+    ['an empty field and an empty CDATA', '<xml><Content></Content><Event><![CDATA[]]></Event></xml>'],
+    ['a repeated field', '<xml><MsgId>1</MsgId><MsgId>2</MsgId></xml>'],
+    ['surrounding whitespace', '  <xml><MsgType>event</MsgType></xml>\n'],
+  ])('%s: taken by the fast path, same fields', (_name, xml) => {
+    const fast = flatFields(xml);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(parsedFields(xml));
+  });
+
+  it.each([
+    ['an entity', '<xml><Content>a &amp; b</Content></xml>'],
+    ['CDATA beside text', '<xml><Content>a<![CDATA[b]]></Content></xml>'],
+    ['a nested element', '<xml><Info><X>1</X></Info></xml>'],
+    ['a carriage return', '<xml><Content>a\r\nb</Content></xml>'],
+    ['a control character', '<xml><Content>a\u0001b</Content></xml>'],
+    ['"]]>" inside CDATA', '<xml><Content><![CDATA[a]]>b]]></Content></xml>'],
+    ['a comment', '<xml><!-- c --><MsgType>text</MsgType></xml>'],
+    ['a name starting with a digit', '<xml><1a>x</1a></xml>'],
+    ['a declaration', '<?xml version="1.0"?><xml><MsgType>text</MsgType></xml>'],
+    ['the root closed inside a field', '<xml><xml>a</xml>'],
+    ['a mismatched tag', '<xml><MsgType>text</Content></xml>'],
+    ['a DTD', '<!DOCTYPE x [<!ENTITY a "aaaa">]><xml><MsgType>&a;</MsgType></xml>'],
+  ])('%s: left to the XML parser', (_name, xml) => {
+    expect(flatFields(xml)).toBeUndefined();
+  });
+});
+
+describe('the flat fast path never accepts what the XML parser would read differently', () => {
+  it('2,000 random documents from XML fragments: each the fast path takes, the parser reads the same', () => {
+    const parts = [
+      '<xml>',
+      '</xml>',
+      '<A>',
+      '</A>',
+      '<B>',
+      '</B>',
+      '<![CDATA[',
+      ']]>',
+      'x',
+      ' ',
+      '\n',
+      '\r',
+      '&amp;',
+      '&',
+      '<',
+      '>',
+      ']',
+      '中',
+      '\u0001',
+      '<!-- c -->',
+      '<1>',
+      '</1>',
+    ];
+    let state = 42;
+    const random = (n: number) => {
+      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+      return state % n;
+    };
+    let taken = 0;
+    for (let i = 0; i < 2000; i++) {
+      const body = Array.from({ length: 1 + random(8) }, () => parts[random(parts.length)]).join('');
+      const xml = random(3) === 0 ? body : `<xml><A>${body}</A></xml>`;
+      const fast = flatFields(xml);
+      if (!fast) continue;
+      taken++;
+      expect(parsedFields(xml), xml).toEqual(fast);
+    }
+    expect(taken).toBeGreaterThan(50);
   });
 });
