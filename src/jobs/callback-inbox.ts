@@ -1,20 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { fromWire, type WireMessage } from '../app/ports.ts';
-import type { FastAccept, FastAcceptResult, InboundMessage, Ingest } from '../channels/channel.ts';
+import type { FastAccept, FastAcceptResult, InboundMessage, Ingest, ReplayKey } from '../channels/channel.ts';
+import { groupCommit } from '../lib/group-commit.ts';
 import { shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 
-// One atomic step: an exact replay of an accepted request is refused; a platform id seen before is a
-// duplicate (nothing added); otherwise the message goes on the stream. The request's nonce is remembered
-// in both cases, as the PostgreSQL path does after storing.
+// One atomic step for a batch of callbacks. KEYS: the stream, then each callback's nonce key and dedupe key;
+// ARGV: the dedupe TTL, then each callback's nonce TTL and message. An exact replay of an accepted request
+// is refused (0); a platform id seen before is a duplicate (1, nothing added); otherwise the message goes on
+// the stream (2). The nonce is remembered in both cases, as the PostgreSQL path does after storing.
 const ACCEPT_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
-if fresh then redis.call('XADD', KEYS[3], '*', 'm', ARGV[3]) end
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
-if fresh then return 2 end
-return 1`;
+local out = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local nonce = KEYS[2 * i]
+  if redis.call('EXISTS', nonce) == 1 then
+    out[i] = 0
+  else
+    local fresh = redis.call('SET', KEYS[2 * i + 1], '1', 'NX', 'EX', ARGV[1])
+    if fresh then redis.call('XADD', KEYS[1], '*', 'm', ARGV[2 * i + 1]) end
+    redis.call('SET', nonce, '1', 'EX', ARGV[2 * i])
+    out[i] = fresh and 2 or 1
+  end
+end
+return out`;
 
 const RESULTS: Record<number, FastAcceptResult> = { 0: 'replay', 1: 'duplicate', 2: 'accepted' };
 
@@ -22,14 +31,7 @@ const RESULTS: Record<number, FastAcceptResult> = { 0: 'replay', 1: 'duplicate',
 const DEDUPE_TTL_SEC = 3 * 24 * 3600;
 
 type AcceptingRedis = Redis & {
-  inboxAccept(
-    nonce: string,
-    dedupe: string,
-    stream: string,
-    nonceTtl: number,
-    dedupeTtl: number,
-    m: string,
-  ): Promise<number>;
+  inboxAccept(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
 };
 
 export interface InboxKeys {
@@ -81,7 +83,7 @@ export function createCallbackInbox(opts: {
 }): { accept: FastAccept; close(): void } {
   const { keys, log } = opts;
   const redis = opts.redis as AcceptingRedis;
-  redis.defineCommand('inboxAccept', { numberOfKeys: 3, lua: ACCEPT_LUA });
+  redis.defineCommand('inboxAccept', { lua: ACCEPT_LUA }); // the number of keys comes with each call
   let durable = false;
   let retry: NodeJS.Timeout | undefined;
   const check = async () => {
@@ -104,6 +106,23 @@ export function createCallbackInbox(opts: {
     durable = now;
   };
   const ready = opts.mode === 'auto' ? check() : Promise.resolve();
+  // Concurrent callbacks share one script call (group commit): one command and one fsync for the batch.
+  const acceptOne = groupCommit(
+    async (batch: { message: InboundMessage; replay: ReplayKey }[]) => {
+      const keyList: string[] = [keys.stream];
+      const args: (string | number)[] = [DEDUPE_TTL_SEC];
+      for (const { message, replay } of batch) {
+        keyList.push(
+          keys.noncePrefix + replay.key,
+          `${keys.dedupePrefix}${message.channel}:${idKey(message.platformMsgId)}`,
+        );
+        // A Date becomes its ISO string: the WireMessage form fromWire reads.
+        args.push(Math.max(1, Math.ceil(replay.ttlSec)), JSON.stringify(message));
+      }
+      return redis.inboxAccept(keyList.length, ...keyList, ...args);
+    },
+    { maxBatch: 100, maxInFlight: 2 },
+  );
   const timer = opts.mode === 'auto' ? setInterval(() => void check(), opts.recheckMs ?? 60_000) : undefined;
   timer?.unref();
   return {
@@ -111,15 +130,7 @@ export function createCallbackInbox(opts: {
       await ready;
       if (!durable) return undefined;
       try {
-        const code = await redis.inboxAccept(
-          keys.noncePrefix + replay.key,
-          `${keys.dedupePrefix}${message.channel}:${idKey(message.platformMsgId)}`,
-          keys.stream,
-          Math.max(1, Math.ceil(replay.ttlSec)),
-          DEDUPE_TTL_SEC,
-          JSON.stringify(message), // a Date becomes its ISO string: the WireMessage form fromWire reads
-        );
-        return RESULTS[code];
+        return RESULTS[await acceptOne({ message, replay })];
       } catch (err) {
         log.warn({ err: String(err) }, 'Redis 暂不可用：企业微信回调改为先写入数据库');
         return undefined;
