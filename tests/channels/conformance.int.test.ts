@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { FakeDingtalkGateway, robotFixture } from '../support/fake-dingtalk-gateway.ts';
 import { appXml, buildCallback } from '../support/fake-wecom-server.ts';
-import { PrivateRedis } from '../support/redis.ts';
+import { inboxEntriesAdded, PrivateRedis } from '../support/redis.ts';
 import { startTestService } from '../support/service.ts';
 import { WECOM_APP as creds, startWecomService, type WecomCallback } from '../support/wecom-service.ts';
 import { type ChannelHarness, describeChannelConformance } from './conformance-suite.ts';
@@ -68,24 +67,12 @@ async function wecomHarness(opts: { durableRedis?: boolean } = {}): Promise<Chan
       const cb = buildCallback(creds, appXml.text({ from: 'x', content: 'hi', msgId: '43' }));
       return errOf(await send({ ...cb, body: cb.body.replace('<Encrypt>', '<Encrypt').slice(0, 60) }));
     },
-    inbox: async () => (redis ? inboxLength(redis.url) : undefined),
+    inbox: async () => (redis ? inboxEntriesAdded(redis.url) : undefined),
     stop: async () => {
       await svc.stop();
       await redis?.stop();
     },
   };
-}
-
-/** Entries ever added to the service's callback inbox stream (XINFO's entries-added). */
-async function inboxLength(url: string): Promise<number> {
-  const client = new Redis(url);
-  try {
-    const keys = await client.keys('*:wecom:inbox');
-    const info = keys[0] ? ((await client.xinfo('STREAM', keys[0])) as unknown[]) : [];
-    return Number(info[info.indexOf('entries-added') + 1] ?? 0);
-  } finally {
-    client.disconnect();
-  }
 }
 
 describeChannelConformance('wecom', () => wecomHarness());

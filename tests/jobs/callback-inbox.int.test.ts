@@ -140,4 +140,23 @@ describe('callback inbox: the durable one-round-trip accept of WeCom callbacks',
       await drain.close();
     }
   });
+
+  it('with Redis gone it answers undefined, so the callback takes the PostgreSQL path instead of failing', async () => {
+    const conn = new Redis(durable.url, {
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+    });
+    conn.on('error', () => {});
+    clients.push(conn);
+    const inbox = createCallbackInbox({ redis: conn, keys, mode: 'auto', log });
+    expect(await inbox.accept(msg('m-before-crash'), replay('r-bc'))).toBe('accepted');
+    await durable.kill();
+    try {
+      expect(await inbox.accept(msg('m-while-down'), replay('r-wd'))).toBeUndefined();
+    } finally {
+      await durable.start();
+      inbox.close();
+    }
+  });
 });

@@ -79,3 +79,15 @@ export class PrivateRedis {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** Entries ever added to the service's callback inbox stream (XINFO's entries-added). */
+export async function inboxEntriesAdded(url: string): Promise<number> {
+  const client = new Redis(url);
+  try {
+    const keys = await client.keys('*:wecom:inbox');
+    const info = keys[0] ? ((await client.xinfo('STREAM', keys[0])) as unknown[]) : [];
+    return Number(info[info.indexOf('entries-added') + 1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
+}

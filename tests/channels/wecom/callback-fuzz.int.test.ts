@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appXml, buildCallback } from '../../support/fake-wecom-server.ts';
+import { inboxEntriesAdded, PrivateRedis } from '../../support/redis.ts';
 import { eventually } from '../../support/service.ts';
 import {
   WECOM_APP as creds,
@@ -64,13 +65,21 @@ function mutate(valid: WecomCallback, r: () => number, i: number): WecomCallback
   }
 }
 
-describe('WeCom callback under 10,000 fuzzed requests', () => {
+// Both accept paths: PostgreSQL first (the shared test Redis is not durable), and the callback inbox (a
+// private Redis that fsyncs every write).
+describe.each([
+  ['PostgreSQL-first accept', false],
+  ['callback inbox on a durable Redis', true],
+])('WeCom callback under 10,000 fuzzed requests (%s)', (_name, durable) => {
   let svc: WecomTestService;
+  let redis: PrivateRedis | undefined;
   beforeAll(async () => {
-    svc = await startWecomService();
+    redis = durable ? await PrivateRedis.start({ durable: true }) : undefined;
+    svc = await startWecomService(redis ? { env: { REDIS_URL: redis.url } } : {});
   });
   afterAll(async () => {
     await svc?.stop();
+    await redis?.stop();
   });
 
   it('rejects every fuzzed request with a coded 4xx, stays up, and processes the 50 valid ones exactly once', async () => {
@@ -111,11 +120,6 @@ describe('WeCom callback under 10,000 fuzzed requests', () => {
     expect(uncoded).toEqual([]);
     expect(statuses.get(200)).toBe(validIds.length);
     expect((await svc.get('/healthz')).status).toBe(200);
-    const stored = await svc.db.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "InboundDelivery" WHERE "platformMsgId" = ANY($1::text[])`,
-      [validIds],
-    );
-    expect(stored[0]?.n).toBe(validIds.length);
     const replied = await eventually(
       async () => new Set(svc.fake.appMessages.map((m) => m.touser)),
       (s) => validIds.every((_, k) => s.has(`ok${k * 200}`)),
@@ -124,5 +128,11 @@ describe('WeCom callback under 10,000 fuzzed requests', () => {
     expect(validIds.filter((_, k) => !replied.has(`ok${k * 200}`))).toEqual([]);
     const perUser = svc.fake.appMessages.filter((m) => m.touser.startsWith('ok')).length;
     expect(perUser).toBe(validIds.length);
+    const stored = await svc.db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "InboundDelivery" WHERE "platformMsgId" = ANY($1::text[])`,
+      [validIds],
+    );
+    expect(stored[0]?.n).toBe(validIds.length);
+    if (redis) expect(await inboxEntriesAdded(redis.url)).toBe(validIds.length); // they came through the inbox
   }, 120_000);
 });
