@@ -193,13 +193,18 @@ export function startInboxDrain(opts: {
   const loop = async () => {
     let pause = 0;
     let lastClaim = 0;
+    let grouped = false;
     while (!stopped) {
       try {
         if (pause > 0) await sleep(pause, (w) => (wake = w));
         if (stopped) break;
-        await redis.xgroup('CREATE', keys.stream, keys.group, '0', 'MKSTREAM').catch((err: Error) => {
-          if (!String(err.message).includes('BUSYGROUP')) throw err;
-        });
+        if (!grouped) {
+          // Once, and again after an error (Redis may have restarted without its data).
+          await redis.xgroup('CREATE', keys.stream, keys.group, '0', 'MKSTREAM').catch((err: Error) => {
+            if (!String(err.message).includes('BUSYGROUP')) throw err;
+          });
+          grouped = true;
+        }
         if (Date.now() - lastClaim > (opts.claimIdleMs ?? 30_000)) {
           lastClaim = Date.now();
           const claimed = (await redis.xautoclaim(
@@ -230,6 +235,7 @@ export function startInboxDrain(opts: {
         pause = taken < entries.length ? 1000 : 0;
       } catch (err) {
         if (stopped) break;
+        grouped = false;
         log.warn({ err: String(err) }, '回调收件箱读取失败，稍后重试');
         pause = Math.min(Math.max(pause * 2, 500), 5000);
       }
