@@ -185,6 +185,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         probes: [
           { name: 'database', check: async () => ({ ok: await db.ping(), detail: db.description }) },
           { name: 'redis', check: () => pingRedis(producer) },
+          ...(wecom ? [{ name: 'wecom_inbox', check: wecom.inboxProbe }] : []),
         ],
         routes: [
           ...(env.SANDBOX_ENABLED

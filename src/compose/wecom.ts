@@ -22,7 +22,7 @@ import {
 import type { Env } from '../config/env.ts';
 import { picturePath } from '../http/pictures.ts';
 import type { FrontRoute } from '../http/server.ts';
-import { createCallbackInbox, inboxKeys, startInboxDrain } from '../jobs/callback-inbox.ts';
+import { createCallbackInbox, inboxBacklog, inboxKeys, startInboxDrain } from '../jobs/callback-inbox.ts';
 import { jobId, shortHash } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createCursorStore } from '../store/cursors.repo.ts';
@@ -239,6 +239,8 @@ export function composeWecom(deps: {
         front,
       );
     },
+    /** /healthz: the callback inbox's backlog. */
+    inboxProbe: () => inboxBacklog(deps.redis, inboxKeysOf),
     /** The worker's side of the callback inbox: stores and enqueues what the fast accept took. */
     startInboxDrain() {
       // Waits out a Redis outage instead of failing each read (the worker connections' settings).

@@ -143,6 +143,29 @@ export function createCallbackInbox(opts: {
   };
 }
 
+/**
+ * The inbox's backlog for /healthz: always healthy (an api process without workers still accepts), but it
+ * says how many callbacks wait for a worker and since when, so a stopped worker shows.
+ */
+export async function inboxBacklog(
+  redis: Redis,
+  keys: InboxKeys,
+  now = Date.now(),
+): Promise<{ ok: true; detail: string }> {
+  try {
+    const [waiting, first] = await Promise.all([
+      redis.xlen(keys.stream),
+      redis.xrange(keys.stream, '-', '+', 'COUNT', 1),
+    ]);
+    const oldest = Number(first[0]?.[0].split('-')[0]);
+    if (waiting === 0 || !Number.isFinite(oldest)) return { ok: true, detail: '回调收件箱没有积压' };
+    const age = Math.max(0, Math.round((now - oldest) / 1000));
+    return { ok: true, detail: `回调收件箱积压 ${waiting} 条待 worker 入库，最早的一条 ${age} 秒前收到` };
+  } catch {
+    return { ok: true, detail: '回调收件箱暂时读不到（见 redis 一项）' };
+  }
+}
+
 /** Platform ids are short digits or hex (MsgId, evt-…): used as they are; anything longer is hashed. */
 const idKey = (id: string) => (id.length <= 64 && /^[\w-]+$/.test(id) ? id : shortHash(id, 24));
 

@@ -9,8 +9,10 @@ import { createLogger } from '../../src/lib/logger.ts';
 import type { Database } from '../../src/store/db.ts';
 import { createDeliveryStore } from '../../src/store/deliveries.repo.ts';
 import { freshPgDatabase, randomName } from '../support/db.ts';
+import { appXml, buildCallback } from '../support/fake-wecom-server.ts';
 import { PrivateRedis, REDIS_URL } from '../support/redis.ts';
 import { eventually } from '../support/service.ts';
+import { WECOM_APP as creds, startWecomService, type WecomTestService } from '../support/wecom-service.ts';
 
 const log = createLogger({ level: 'silent', secretKeys: [] });
 
@@ -158,5 +160,35 @@ describe('callback inbox: the durable one-round-trip accept of WeCom callbacks',
       await durable.start();
       inbox.close();
     }
+  });
+});
+
+describe('callback inbox in the service: an api process without workers', () => {
+  let durable: PrivateRedis;
+  let svc: WecomTestService;
+  beforeAll(async () => {
+    durable = await PrivateRedis.start({ durable: true });
+    svc = await startWecomService({ role: 'api', env: { REDIS_URL: durable.url } });
+  });
+  afterAll(async () => {
+    await svc.stop();
+    await durable.stop();
+  });
+
+  it('accepts the callback into the inbox, and /healthz shows it waiting for a worker (still healthy)', async () => {
+    const before = await eventually(
+      () => svc.get('/healthz'),
+      (r) => r.status === 200,
+    ); // Redis connected
+    expect(before.json.checks.wecom_inbox).toEqual({ status: 'up', detail: '回调收件箱没有积压' });
+    const cb = buildCallback(creds, appXml.text({ from: 'lisi', content: '查一下订单', msgId: '6200000001' }));
+    expect((await svc.postCallback(cb)).status).toBe(200);
+    const after = await svc.get('/healthz');
+    expect(after.status).toBe(200);
+    expect(after.json.checks.wecom_inbox.detail).toMatch(
+      /^回调收件箱积压 1 条待 worker 入库，最早的一条 \d+ 秒前收到$/,
+    );
+    const rows = await svc.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "InboundDelivery"`);
+    expect(rows[0]?.n).toBe(0); // in Redis, durably; PostgreSQL gets it from a worker
   });
 });
