@@ -111,7 +111,7 @@ async function timeDrain(api: { schema: ReturnType<typeof freshSchemaUrl>; prefi
     queue: inbound,
     fallback: createFallbackDedupe(producer, api.prefix),
   });
-  const keys = inboxKeys(`${api.prefix}:wecom`, `${api.prefix}:wecom:nonce:`);
+  const keys = inboxKeys(api.prefix);
   const backlog = await producer.xlen(keys.stream);
   const t0 = performance.now();
   const log = createLogger({ level: 'warn', secretKeys: [] });

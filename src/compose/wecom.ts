@@ -89,7 +89,7 @@ export function composeWecom(deps: {
 }) {
   const { env } = deps;
   const prefix = `${env.QUEUE_PREFIX}:wecom:`;
-  const inboxKeysOf = inboxKeys(`${env.QUEUE_PREFIX}:wecom`, `${prefix}nonce:`);
+  const inboxKeysOf = inboxKeys(env.QUEUE_PREFIX);
   const { api, kfApi } = createWecomClients({
     baseUrl: env.WECOM_API_BASE,
     redis: deps.redis,
@@ -224,7 +224,7 @@ export function composeWecom(deps: {
             if (outcome) deps.onFastAccept?.(message, outcome);
             return outcome;
           },
-          nonces: createRedisNonceStore(nonceRedis, `${prefix}nonce:`, (err) =>
+          nonces: createRedisNonceStore(nonceRedis, inboxKeysOf.noncePrefix, (err) =>
             deps.log.warn({ err: String(err) }, 'Redis 不可用：企业微信回调的防重放暂用本进程内存'),
           ),
           // One job per callback token: WeCom's retries of the same event do not start a second sync.

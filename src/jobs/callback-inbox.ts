@@ -37,17 +37,19 @@ type AcceptingRedis = Redis & {
 export interface InboxKeys {
   stream: string;
   group: string;
-  /** Prefix of the replay-guard keys, the same the PostgreSQL path's nonce store uses. */
+  /** Prefix of the WeCom callbacks' replay-guard keys, which the PostgreSQL path's nonce store uses too. */
   noncePrefix: string;
   dedupePrefix: string;
 }
 
-export function inboxKeys(queuePrefix: string, noncePrefix: string): InboxKeys {
+/** The Redis keys of the WeCom callbacks under a queue prefix: the inbox's, and the replay guard's both paths share. */
+export function inboxKeys(queuePrefix: string): InboxKeys {
+  const wecom = `${queuePrefix}:wecom:`;
   return {
-    stream: `${queuePrefix}:inbox`,
+    stream: `${wecom}inbox`,
     group: 'store',
-    noncePrefix,
-    dedupePrefix: `${queuePrefix}:inbox-seen:`,
+    noncePrefix: `${wecom}nonce:`,
+    dedupePrefix: `${wecom}inbox-seen:`,
   };
 }
 
@@ -69,7 +71,7 @@ export async function redisIsDurable(redis: Redis): Promise<boolean | undefined>
 
 /**
  * The WeCom callbacks' fast accept: with a durable Redis (see {@link redisIsDurable}, checked at start and
- * every `recheckMs`) a callback's message is fsync'd into a Redis stream before the 200 instead of being
+ * every minute) a callback's message is fsync'd into a Redis stream before the 200 instead of being
  * inserted into PostgreSQL; {@link startInboxDrain} (worker role) stores and enqueues it from there through
  * the usual ingest. `mode` `postgres` turns it off.
  */
@@ -79,7 +81,6 @@ export function createCallbackInbox(opts: {
   keys: InboxKeys;
   mode: 'auto' | 'postgres';
   log: Logger;
-  recheckMs?: number;
 }): { accept: FastAccept; close(): void } {
   const { keys, log } = opts;
   const redis = opts.redis as AcceptingRedis;
@@ -95,15 +96,14 @@ export function createCallbackInbox(opts: {
       retry.unref();
       return;
     }
-    const now = answer;
-    if (now !== durable)
+    if (answer !== durable)
       log.info(
-        { durable: now },
-        now
+        { durable: answer },
+        answer
           ? '企业微信回调：Redis 每次写入都落盘（appendfsync always），回调消息先写入 Redis 再应答'
           : '企业微信回调：回调消息先写入数据库再应答',
       );
-    durable = now;
+    durable = answer;
   };
   const ready = opts.mode === 'auto' ? check() : Promise.resolve();
   // Concurrent callbacks share one script call (group commit): one command and one fsync for the batch.
@@ -123,7 +123,7 @@ export function createCallbackInbox(opts: {
     },
     { maxBatch: 100, maxInFlight: 2 },
   );
-  const timer = opts.mode === 'auto' ? setInterval(() => void check(), opts.recheckMs ?? 60_000) : undefined;
+  const timer = opts.mode === 'auto' ? setInterval(() => void check(), 60_000) : undefined;
   timer?.unref();
   return {
     async accept(message, replay) {
@@ -147,11 +147,7 @@ export function createCallbackInbox(opts: {
  * The inbox's backlog for /healthz: always healthy (an api process without workers still accepts), but it
  * says how many callbacks wait for a worker and since when, so a stopped worker shows.
  */
-export async function inboxBacklog(
-  redis: Redis,
-  keys: InboxKeys,
-  now = Date.now(),
-): Promise<{ ok: true; detail: string }> {
+export async function inboxBacklog(redis: Redis, keys: InboxKeys): Promise<{ ok: true; detail: string }> {
   try {
     const [waiting, first] = await Promise.all([
       redis.xlen(keys.stream),
@@ -159,7 +155,7 @@ export async function inboxBacklog(
     ]);
     const oldest = Number(first[0]?.[0].split('-')[0]);
     if (waiting === 0 || !Number.isFinite(oldest)) return { ok: true, detail: '回调收件箱没有积压' };
-    const age = Math.max(0, Math.round((now - oldest) / 1000));
+    const age = Math.max(0, Math.round((Date.now() - oldest) / 1000));
     return { ok: true, detail: `回调收件箱积压 ${waiting} 条待 worker 入库，最早的一条 ${age} 秒前收到` };
   } catch {
     return { ok: true, detail: '回调收件箱暂时读不到（见 redis 一项）' };

@@ -32,7 +32,7 @@ describe('callback inbox: the durable one-round-trip accept of WeCom callbacks',
   let db: Database;
   let cleanup: () => Promise<void>;
   const prefix = randomName('cbx');
-  const keys = inboxKeys(`${prefix}:wecom`, `${prefix}:wecom:nonce:`);
+  const keys = inboxKeys(prefix);
   const clients: Redis[] = [];
   const client = (url: string, auto = false) => {
     const c = new Redis(url, { enableAutoPipelining: auto, maxRetriesPerRequest: null });
