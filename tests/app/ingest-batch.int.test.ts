@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngest } from '../../src/app/ingest.ts';
-import type { InboundMessage } from '../../src/channels/channel.ts';
 import { createFallbackDedupe } from '../../src/jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from '../../src/jobs/queues.ts';
 import type { Database } from '../../src/store/db.ts';
 import { createDeliveryStore } from '../../src/store/deliveries.repo.ts';
 import { freshPgDatabase, freshPgliteDatabase, randomName } from '../support/db.ts';
+import { inboundMessage } from '../support/messages.ts';
 import { REDIS_URL } from '../support/redis.ts';
 
-const msg = (id: string, text = '还没到'): InboundMessage => ({
-  channel: 'wecom',
-  platformMsgId: id,
-  userRef: `u-${id}`,
-  role: 'customer',
-  text,
-  sentAt: new Date('2026-11-29T10:00:00Z'),
-});
+const msg = (id: string, text = '还没到') => inboundMessage(id, { text });
 
 describe('ingest group-commits concurrent deliveries (PostgreSQL + Redis)', () => {
   let db: Database;

@@ -1,6 +1,5 @@
 import { FakeDingtalkGateway, robotFixture } from '../support/fake-dingtalk-gateway.ts';
 import { appXml, buildCallback } from '../support/fake-wecom-server.ts';
-import { inboxEntriesAdded, PrivateRedis } from '../support/redis.ts';
 import { startTestService } from '../support/service.ts';
 import { WECOM_APP as creds, startWecomService, type WecomCallback } from '../support/wecom-service.ts';
 import { type ChannelHarness, describeChannelConformance } from './conformance-suite.ts';
@@ -26,8 +25,7 @@ describeChannelConformance('sandbox', async () => {
  * callbacks take the callback inbox (Redis stream, drained by the worker) instead of PostgreSQL first.
  */
 async function wecomHarness(opts: { durableRedis?: boolean } = {}): Promise<ChannelHarness> {
-  const redis = opts.durableRedis ? await PrivateRedis.start({ durable: true }) : undefined;
-  const svc = await startWecomService(redis ? { env: { REDIS_URL: redis.url } } : {});
+  const svc = await startWecomService(opts);
   const send = async (cb: WecomCallback): Promise<Reply> => {
     const { status, text } = await svc.postCallback(cb);
     return { status, json: text ? JSON.parse(text) : {} };
@@ -67,11 +65,8 @@ async function wecomHarness(opts: { durableRedis?: boolean } = {}): Promise<Chan
       const cb = buildCallback(creds, appXml.text({ from: 'x', content: 'hi', msgId: '43' }));
       return errOf(await send({ ...cb, body: cb.body.replace('<Encrypt>', '<Encrypt').slice(0, 60) }));
     },
-    inbox: async () => (redis ? inboxEntriesAdded(redis.url) : undefined),
-    stop: async () => {
-      await svc.stop();
-      await redis?.stop();
-    },
+    inbox: () => svc.inboxEntries(),
+    stop: () => svc.stop(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngest } from '../../src/app/ingest.ts';
-import type { InboundMessage, Ingest } from '../../src/channels/channel.ts';
+import type { Ingest } from '../../src/channels/channel.ts';
 import { createCallbackInbox, inboxKeys, redisIsDurable, startInboxDrain } from '../../src/jobs/callback-inbox.ts';
 import { createFallbackDedupe } from '../../src/jobs/fallback-dedupe.ts';
 import { createInboundQueue, redisConnection } from '../../src/jobs/queues.ts';
@@ -10,20 +10,14 @@ import type { Database } from '../../src/store/db.ts';
 import { createDeliveryStore } from '../../src/store/deliveries.repo.ts';
 import { freshPgDatabase, randomName } from '../support/db.ts';
 import { appXml, buildCallback } from '../support/fake-wecom-server.ts';
+import { inboundMessage } from '../support/messages.ts';
 import { PrivateRedis, REDIS_URL } from '../support/redis.ts';
 import { eventually } from '../support/service.ts';
 import { WECOM_APP as creds, startWecomService, type WecomTestService } from '../support/wecom-service.ts';
 
 const log = createLogger({ level: 'silent', secretKeys: [] });
 
-const msg = (id: string, text = '快递到哪了'): InboundMessage => ({
-  channel: 'wecom',
-  platformMsgId: id,
-  userRef: `u-${id}`,
-  role: 'staff',
-  text,
-  sentAt: new Date('2026-12-01T09:30:00Z'),
-});
+const msg = (id: string, text = '快递到哪了') => inboundMessage(id, { role: 'staff', text });
 
 const replay = (key: string) => ({ key, ttlSec: 660 });
 
@@ -164,16 +158,11 @@ describe('callback inbox: the durable one-round-trip accept of WeCom callbacks',
 });
 
 describe('callback inbox in the service: an api process without workers', () => {
-  let durable: PrivateRedis;
   let svc: WecomTestService;
   beforeAll(async () => {
-    durable = await PrivateRedis.start({ durable: true });
-    svc = await startWecomService({ role: 'api', env: { REDIS_URL: durable.url } });
+    svc = await startWecomService({ role: 'api', durableRedis: true });
   });
-  afterAll(async () => {
-    await svc.stop();
-    await durable.stop();
-  });
+  afterAll(() => svc.stop());
 
   it('accepts the callback into the inbox, and /healthz shows it waiting for a worker (still healthy)', async () => {
     const before = await eventually(
@@ -190,5 +179,6 @@ describe('callback inbox in the service: an api process without workers', () => 
     );
     const rows = await svc.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "InboundDelivery"`);
     expect(rows[0]?.n).toBe(0); // in Redis, durably; PostgreSQL gets it from a worker
+    expect(await svc.inboxEntries()).toBe(1);
   });
 });
