@@ -13,10 +13,12 @@ const schema = freshSchemaUrl();
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const env = { ...process.env, DATABASE_URL: schema.url, DATA_DIR: dir, LOG_LEVEL: 'silent' };
   try {
-    const r = await run(process.execPath, ['bin/aftersales.js', ...args], { env, timeout: 120_000 });
+    // Under the test's own 60 s, so a hung command fails with its output and the command named.
+    const r = await run(process.execPath, ['bin/aftersales.js', ...args], { env, timeout: 28_000 });
     return { code: 0, out: r.stdout };
   } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
+    const e = err as { code?: number; signal?: string; stdout?: string; stderr?: string };
+    if (e.signal === 'SIGTERM') throw new Error(`aftersales ${args.join(' ')} ran over 28 s: ${e.stdout}${e.stderr}`);
     return { code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }

@@ -1,10 +1,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveDatabaseTarget } from '../../src/store/adapter.ts';
 import { openDatabase } from '../../src/store/db.ts';
-import { freshPgliteDatabase, freshSchemaUrl } from '../support/db.ts';
+import { applyMigrations } from '../../src/store/migrate.ts';
+import { freshPgDatabase, freshPgliteDatabase, freshSchemaUrl, PG_URL } from '../support/db.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -105,5 +107,44 @@ describe('migration safety', () => {
     const results = await Promise.all(dbs.map((d) => d.migrate()));
     expect(results.flatMap((r) => r.applied).filter((m) => m === '20261123000000_init')).toHaveLength(1);
     await Promise.all(dbs.map((d) => d.close()));
+  });
+
+  describe("the deploy lock (Prisma's advisory lock, shared by every schema of the database)", () => {
+    /** Another session takes the lock, as a deploy running elsewhere (or stuck) would. */
+    async function holdLock(): Promise<{ release(): Promise<void> }> {
+      const client = new pg.Client({ connectionString: PG_URL, application_name: 'stuck-deploy' });
+      await client.connect();
+      await client.query('SELECT pg_advisory_lock(72707369)');
+      return { release: () => client.end() };
+    }
+
+    it('a database with every migration applied starts without waiting for the lock', async () => {
+      const { db, cleanup } = await freshPgDatabase();
+      cleanups.push(cleanup);
+      const held = await holdLock();
+      try {
+        const started = Date.now();
+        expect(await applyMigrations(db.raw, undefined, { lockWaitMs: 5000 })).toMatchObject({ applied: [] });
+        expect(Date.now() - started).toBeLessThan(5000);
+      } finally {
+        await held.release();
+      }
+    });
+
+    it('a deploy that waits too long gives up naming the holder, and succeeds once the lock is free', async () => {
+      const s = freshSchemaUrl();
+      cleanups.push(() => s.drop());
+      const db = await openDatabase(resolveDatabaseTarget(s.url, ''));
+      cleanups.push(() => db.close());
+      const held = await holdLock();
+      try {
+        await expect(applyMigrations(db.raw, undefined, { lockWaitMs: 300 })).rejects.toThrow(
+          /等待数据库迁移锁超过 300 毫秒：另一个进程（pid \d+，stuck-deploy，连接于 \d{4}-/,
+        );
+      } finally {
+        await held.release();
+      }
+      expect((await db.migrate()).applied).toContain('20261123000000_init');
+    });
   });
 });
