@@ -17,15 +17,68 @@ import { appXml, buildCallback, FakeWecomServer } from '../tests/support/fake-we
 import { freePort, PrivateRedis, REDIS_URL } from '../tests/support/redis.ts';
 import { WECOM_APP as creds, WECOM_AES_KEY } from '../tests/support/wecom-service.ts';
 import type { BenchRow } from './run.ts';
-import { type Child, firstLine, startNode, waitHealthy } from './support/spawn.ts';
+import { type Child, cpuSecondsOf, firstLine, startNode, waitHealthy } from './support/spawn.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Alternating rounds of bare / one-request bare / real (see the bench). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
+
+/** CPU seconds the Redis server has used (INFO cpu). */
+async function redisCpuSeconds(url: string): Promise<number> {
+  const client = new Redis(url);
+  try {
+    const info = await client.info('cpu');
+    const field = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** What one party spent over some runs: CPU seconds, and the requests answered. */
+interface Spent {
+  requests: number;
+  server: number;
+  redis: number;
+  loadGenerator: number;
+}
+
+/** An autocannon run, adding the CPU each party spent on it to `spent`. */
+async function measuredRun(
+  opts: autocannon.Options,
+  spent: Spent,
+  server: Child,
+  redisUrl?: string,
+): Promise<autocannon.Result> {
+  const s0 = cpuSecondsOf(server.proc.pid);
+  const r0 = redisUrl ? await redisCpuSeconds(redisUrl) : 0;
+  const l0 = process.cpuUsage();
+  const result = await run(opts);
+  const l = process.cpuUsage(l0);
+  spent.requests += result.requests.total;
+  spent.server += cpuSecondsOf(server.proc.pid) - s0;
+  if (redisUrl) spent.redis += (await redisCpuSeconds(redisUrl)) - r0;
+  spent.loadGenerator += (l.user + l.system) / 1e6;
+  return result;
+}
+
+function cpuNote(c: Spent): string {
+  const us = (seconds: number) => Math.round((seconds * 1e6) / Math.max(1, c.requests));
+  return `CPU per request: server ${us(c.server)} µs${c.redis > 0 ? `, Redis ${us(c.redis)} µs` : ''}, autocannon ${us(c.loadGenerator)} µs`;
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /** The bare decrypt + SHA1 handler in its own process (bench/support/bare-wecom-child.ts). */
 async function startBare(): Promise<{ url: string; child: Child }> {
@@ -148,18 +201,58 @@ export async function bench(): Promise<BenchRow[]> {
     );
     return { method: 'POST' as const, path: cb.url, headers: { 'content-type': cb.contentType }, body: cb.body };
   });
-  let k = 0;
-  const distinct = [
-    { setupRequest: (req: autocannon.Request) => ({ ...req, ...(requests[k++ % requests.length] ?? {}) }) },
-  ];
+  /** The stream of distinct requests; each server reads it from the start (the bare one keeps no state). */
+  const streamFor = () => {
+    let k = 0;
+    const stream = [
+      { setupRequest: (req: autocannon.Request) => ({ ...req, ...(requests[k++ % requests.length] ?? {}) }) },
+    ];
+    return Object.assign(stream, { used: () => k });
+  };
+  const bareStream = streamFor();
+  const distinct = streamFor(); // the real endpoint's: never a request twice, or it would be a replay
+  const pgStream = streamFor(); // the PostgreSQL-first api has its own replay keys and schema
   const rows: BenchRow[] = [];
   try {
     const first = requests[0];
     // The bare handler gets the same stream of distinct requests as the real endpoint, so both runs pay the
     // load generator's per-request cost (autocannon shares the 2 cores); one request repeated is shown too.
-    const bareRes = await run({ url: bare.url, connections: 50, duration: SECONDS, requests: distinct });
-    const bareOne = await run({ url: bare.url, connections: 50, duration: SECONDS, requests: first ? [first] : [] });
-    const realRes = await run({ url: api.url, connections: 50, duration: SECONDS, requests: distinct });
+    // This machine's speed drifts by a third within minutes, so the three are measured in alternating short
+    // rounds (the order flipped each round) and compared round by round, not one long run after another.
+    const roundSec = Math.max(2, Math.round(SECONDS / ROUNDS));
+    const spentBare: Spent = { requests: 0, server: 0, redis: 0, loadGenerator: 0 };
+    const spentReal: Spent = { requests: 0, server: 0, redis: 0, loadGenerator: 0 };
+    const rounds: { bare: autocannon.Result; one: autocannon.Result; real: autocannon.Result }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const runBare = () =>
+        measuredRun(
+          { url: bare.url, connections: 50, duration: roundSec, requests: bareStream },
+          spentBare,
+          bare.child,
+        );
+      const runOne = () => run({ url: bare.url, connections: 50, duration: roundSec, requests: first ? [first] : [] });
+      const runReal = () =>
+        measuredRun(
+          { url: api.url, connections: 50, duration: roundSec, requests: distinct },
+          spentReal,
+          api.child,
+          durable.url,
+        );
+      if (r % 2 === 0) {
+        const bareR = await runBare();
+        const oneR = await runOne();
+        rounds.push({ bare: bareR, one: oneR, real: await runReal() });
+      } else {
+        const realR = await runReal();
+        const oneR = await runOne();
+        rounds.push({ bare: await runBare(), one: oneR, real: realR });
+      }
+    }
+    const rps = (r: autocannon.Result) => r.requests.average;
+    const pctOf = (base: 'bare' | 'one') => rounds.map((r) => Math.round((100 * rps(r.real)) / rps(r[base])));
+    const ofBare = pctOf('bare');
+    const ofOne = pctOf('one');
+    const realAll = rounds.map((r) => r.real);
     const rated = await run({
       url: api.url,
       connections: 20,
@@ -168,30 +261,36 @@ export async function bench(): Promise<BenchRow[]> {
       requests: distinct,
     });
     await api.child.stop();
-    const sent = realRes.requests.total + rated.requests.total;
+    const sent = realAll.reduce((n, r) => n + r.requests.total, 0) + rated.requests.total;
+    if (distinct.used() > requests.length)
+      throw new Error(
+        `the real endpoint was sent ${distinct.used()} requests, more than the ${requests.length} distinct ones`,
+      );
     const drained = await timeDrain(api, durable.url);
     const stored = await storedRows(api.schema);
     pgApi = await startApi(fake.baseUrl, REDIS_URL, 'postgres');
-    const pgRes = await run({ url: pgApi.url, connections: 50, duration: SECONDS, requests: distinct });
-    const pct = (r: autocannon.Result, base = bareRes) =>
-      Math.round((100 * r.requests.average) / base.requests.average);
+    const pgRes = await run({ url: pgApi.url, connections: 50, duration: SECONDS, requests: pgStream });
+    const pct = (r: autocannon.Result) => Math.round((100 * rps(r)) / mean(rounds.map((x) => rps(x.bare))));
+    const range = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)} %`;
     rows.push({
       name: 'bare node:http decrypt + SHA1, 50 connections, distinct requests',
-      value: bareRes.requests.average,
+      value: mean(rounds.map((r) => rps(r.bare))),
       unit: 'req/s',
-      note: 'the baseline of the percentages',
+      note: `the baseline of the percentages; mean of ${ROUNDS} rounds of ${roundSec} s; ${cpuNote(spentBare)}`,
     });
     rows.push({
       name: 'bare node:http decrypt + SHA1, 50 connections, one request repeated',
-      value: bareOne.requests.average,
+      value: mean(rounds.map((r) => rps(r.one))),
       unit: 'req/s',
-      note: `the real endpoint is ${pct(realRes, bareOne)} % of this`,
+      note: `the real endpoint is ${Math.round(median(ofOne))} % of this (median of the rounds; ${range(ofOne)})`,
     });
     rows.push({
       name: "real /wecom/callback (fsync'd into the Redis inbox before 200), 50 connections",
-      value: realRes.requests.average,
+      value: mean(realAll.map(rps)),
       unit: 'req/s',
-      note: `${pct(realRes)} % of bare (target ≥ 50 %); p99 ${realRes.latency.p99} ms; non-2xx ${realRes.non2xx}`,
+      note:
+        `${Math.round(median(ofBare))} % of bare, median of the rounds (${ofBare.join(' / ')} %; target ≥ 50 %); ` +
+        `p99 ${Math.max(...realAll.map((r) => r.latency.p99))} ms; non-2xx ${realAll.reduce((n, r) => n + r.non2xx, 0)}; ${cpuNote(spentReal)}`,
     });
     rows.push({
       name: 'real /wecom/callback p99 at 1,000 req/s',
