@@ -53,12 +53,19 @@ export async function createHttpServer(opts: {
           res.writeHead(status, headers).end(JSON.stringify(reply.body));
         },
       )
-      .finally(() =>
-        opts.metrics.httpDuration.observe(
-          { route: route.path, status: String(status) },
-          (performance.now() - started) / 1000,
-        ),
-      );
+      .finally(() => frontTimer(route.path, status).observe((performance.now() - started) / 1000));
+  };
+  // The labelled histogram of each front route and status, looked up once (observe with a label object
+  // hashes the labels on every call).
+  const frontTimers = new Map<string, ReturnType<Metrics['httpDuration']['labels']>>();
+  const frontTimer = (path: string, status: number) => {
+    const key = `${status} ${path}`;
+    let timer = frontTimers.get(key);
+    if (!timer) {
+      timer = opts.metrics.httpDuration.labels({ route: path, status: String(status) });
+      frontTimers.set(key, timer);
+    }
+    return timer;
   };
   const app = Fastify({
     serverFactory: (handler) =>

@@ -30,8 +30,17 @@ describe('outer envelope', () => {
     ['two Encrypt', '<xml><Encrypt>QUJD</Encrypt><Encrypt>REVG</Encrypt></xml>', /Encrypt/],
     ['a DTD', '<xml><!DOCTYPE x [<!ENTITY a "b">]><Encrypt>QUJD</Encrypt></xml>', /DTD/],
     ['truncated', '<xml><Encrypt><![CDATA[QUJD', /XML/],
+    ['not base64', '<xml><Encrypt>QU JD!</Encrypt></xml>', /Encrypt/],
+    ['a second, broken Encrypt', '<xml><Encrypt>QUJD</Encrypt><Encrypt>!!</Encrypt></xml>', /多个 Encrypt/],
   ])('%s → MalformedBody with a Chinese message', (_name, body, message) => {
     expect(() => extractEncryptFromXml(body)).toThrow(malformed(message));
+  });
+
+  it('Encrypt as CDATA or as plain text, with whitespace around it', () => {
+    expect(
+      extractEncryptFromXml('<xml><ToUserName>c</ToUserName><Encrypt> <![CDATA[QUJD+/==]]>\n</Encrypt></xml>'),
+    ).toBe('QUJD+/==');
+    expect(extractEncryptFromXml(' <xml><Encrypt>QUJD</Encrypt><AgentID>1</AgentID></xml>\n')).toBe('QUJD');
   });
 
   it('JSON envelope: encrypt is read; garbage is MalformedBody', () => {
@@ -80,6 +89,11 @@ describe('parseAppMessage', () => {
     });
   });
 
+  it('a text of exactly 20,000 characters and a MsgId of 20 digits are accepted', () => {
+    const xml = `<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>1</CreateTime><Content>${'字'.repeat(20_000)}</Content><MsgId>${'9'.repeat(20)}</MsgId></xml>`;
+    expect(parseAppMessage(xml)).toMatchObject({ type: 'text', msgId: '9'.repeat(20), createTime: 1 });
+  });
+
   it('other message types and events are recognised and left alone', () => {
     const image = '<xml><MsgType><![CDATA[image]]></MsgType><FromUserName>u</FromUserName></xml>';
     expect(parseAppMessage(image)).toEqual({ type: 'other', msgType: 'image', event: undefined });
@@ -102,6 +116,32 @@ describe('parseAppMessage', () => {
       '<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>1</CreateTime><Content>x</Content><MsgId>1</MsgId><MsgId>2</MsgId></xml>',
       /文本消息/,
     ],
+    [
+      'MsgId not digits',
+      '<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>1</CreateTime><Content>x</Content><MsgId>1e5</MsgId></xml>',
+      /文本消息/,
+    ],
+    [
+      'MsgId of 21 digits',
+      `<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>1</CreateTime><Content>x</Content><MsgId>${'1'.repeat(21)}</MsgId></xml>`,
+      /文本消息/,
+    ],
+    [
+      'empty FromUserName on a text',
+      '<xml><MsgType>text</MsgType><FromUserName></FromUserName><CreateTime>1</CreateTime><Content>x</Content><MsgId>1</MsgId></xml>',
+      /文本消息/,
+    ],
+    [
+      'Content over 20,000 characters',
+      `<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>1</CreateTime><Content>${'字'.repeat(20_001)}</Content><MsgId>1</MsgId></xml>`,
+      /文本消息/,
+    ],
+    [
+      'CreateTime not digits on any message',
+      '<xml><MsgType>image</MsgType><CreateTime>soon</CreateTime></xml>',
+      /MsgType/,
+    ],
+    ['a nested MsgType', '<xml><MsgType><a>text</a></MsgType></xml>', /MsgType/],
     [
       'kf event without Token',
       '<xml><MsgType>event</MsgType><Event>kf_msg_or_event</Event><OpenKfId>wk</OpenKfId><CreateTime>1</CreateTime></xml>',
