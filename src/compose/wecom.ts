@@ -191,7 +191,7 @@ export function composeWecom(deps: {
       await drain?.close();
       nonceRedis?.disconnect();
     },
-    routes(app: FastifyInstance, front?: (route: FrontRoute) => void) {
+    routes(app: FastifyInstance, front: (route: FrontRoute) => void) {
       nonceRedis = deps.redis.duplicate({ enableAutoPipelining: true });
       nonceRedis.on('error', () => {});
       inbox = createCallbackInbox({

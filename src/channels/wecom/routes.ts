@@ -31,8 +31,8 @@ export interface WecomRouteDeps extends DispatchDeps {
 }
 
 /**
- * Mounts `GET|POST /wecom/callback` (self-built app + kf events) and, when configured,
- * `GET|POST /wecom/bot/callback` (智能机器人) in an encapsulated scope, so the raw-body parser and
+ * Mounts `GET|POST /wecom/callback` (self-built app + kf events; the POST through `front`) and, when
+ * configured, `GET|POST /wecom/bot/callback` (智能机器人) in an encapsulated scope, so the raw-body parser and
  * limit apply to these routes only. Handlers only verify → decrypt → parse → ingest/enqueue and
  * answer an empty 200 (WeCom retries after 5 s, platforms.md §2.6). Errors are thrown as
  * CodedErrors for the app's error handler to map (401 signature, 400 malformed, 413 too large…).
@@ -40,7 +40,7 @@ export interface WecomRouteDeps extends DispatchDeps {
 export function registerWecomRoutes(
   app: FastifyInstance,
   deps: WecomRouteDeps,
-  front?: (route: FrontRoute) => void,
+  front: (route: FrontRoute) => void,
 ): void {
   const { config } = deps;
   const windowSec = config.windowSec ?? DEFAULT_WINDOW_SEC;
@@ -55,16 +55,11 @@ export function registerWecomRoutes(
     await acceptCallback(deps, replayKey('app', query, windowSec), work);
     return '';
   };
-  // The busiest route skips Fastify in the server (the same handler, the same answers); the Fastify route
-  // below serves app.inject and a server without a front.
-  front?.({ method: 'POST', path: '/wecom/callback', limitBytes, handle: appPost });
+  // The busiest route is served on node:http ahead of Fastify (http/server.ts), with the same error answers.
+  front({ method: 'POST', path: '/wecom/callback', limitBytes, handle: appPost });
   app.register(async (scope) => {
     registerRawBodyParser(scope, limitBytes);
     scope.get('/wecom/callback', (req, reply) => answerUrlVerification(req, reply, appSecrets, now()));
-    scope.post('/wecom/callback', async (req, reply) => {
-      await appPost(req.url, rawBody(req.body));
-      return ok(reply);
-    });
     const bot = config.bot;
     if (!bot) return;
     const botSecrets: CallbackSecrets = { ...bot, receiveId: '', windowSec };

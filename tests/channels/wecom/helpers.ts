@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import type { InboundMessage, Ingest, IngestStatus } from '../../../src/channels/channel.ts';
 import { SendBudget } from '../../../src/channels/outbound/budget-store.ts';
 import { createWecomChannel, createWecomClients, type WecomChannelOptions } from '../../../src/channels/wecom/index.ts';
 import type { CursorStore } from '../../../src/channels/wecom/kf.ts';
-import { errorHandler } from '../../../src/http/error-map.ts';
+import { createHttpServer, type RouteRegistrar } from '../../../src/http/server.ts';
+import { createLogger } from '../../../src/lib/logger.ts';
+import { createMetrics } from '../../../src/lib/metrics.ts';
 import type { FakeWecomServer } from '../../support/fake-wecom-server.ts';
 import { REDIS_URL } from '../../support/redis.ts';
 
@@ -48,11 +49,27 @@ export class MemoryCursorStore implements CursorStore {
   }
 }
 
-/** A fastify app with the service's real error map, as src/http/server.ts configures it. */
-export function testApp(): FastifyInstance {
-  const app = Fastify();
-  app.setErrorHandler(errorHandler(pino({ level: 'silent' })));
-  return app;
+/**
+ * The service's HTTP server (src/http/server.ts: error map, front routes) with `routes` mounted and listening
+ * on a free port; `url` is its base. Front routes (POST /wecom/callback) are reached over HTTP only, not
+ * through `inject`.
+ */
+export async function testServer(routes: RouteRegistrar): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await createHttpServer({
+    log: createLogger({ level: 'silent', secretKeys: [] }),
+    metrics: createMetrics(),
+    bodyLimit: 1024 * 1024,
+    probes: [],
+    routes: [routes],
+  });
+  return { app, url: await app.listen({ port: 0, host: '127.0.0.1' }) };
+}
+
+/** An HTTP POST as the tests read it: status, body text, body as JSON. */
+export async function postRaw(url: string, body: string, contentType = 'text/xml') {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const text = await res.text();
+  return { statusCode: res.status, body: text, json: () => JSON.parse(text) };
 }
 
 /** A Redis client plus a random key prefix for one test; `cleanup` deletes the prefix's keys. */

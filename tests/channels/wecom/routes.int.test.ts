@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisNonceStore } from '../../../src/channels/wecom/nonce-store.ts';
 import { registerWecomRoutes } from '../../../src/channels/wecom/routes.ts';
 import { appXml, buildCallback } from '../../support/fake-wecom-server.ts';
-import { MemoryIngest, testApp, testRedis } from './helpers.ts';
+import { MemoryIngest, testRedis, testServer } from './helpers.ts';
 
 const CREDS = { token: 'tok3n', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', receiveId: 'wwcorp' };
 let redis: Redis;
@@ -22,14 +22,19 @@ beforeEach(async () => {
   apps = [];
   urls = [];
   for (let i = 0; i < 2; i++) {
-    const app = testApp();
-    registerWecomRoutes(app, {
-      config: { corpId: CREDS.receiveId, token: CREDS.token, encodingAesKey: CREDS.encodingAesKey },
-      ingest: store.ingest,
-      nonces: createRedisNonceStore(redis, `${prefix}nonce:`),
-      enqueueKfSync: async () => {},
-    });
-    urls.push(await app.listen({ port: 0, host: '127.0.0.1' }));
+    const { app, url } = await testServer((a, front) =>
+      registerWecomRoutes(
+        a,
+        {
+          config: { corpId: CREDS.receiveId, token: CREDS.token, encodingAesKey: CREDS.encodingAesKey },
+          ingest: store.ingest,
+          nonces: createRedisNonceStore(redis, `${prefix}nonce:`),
+          enqueueKfSync: async () => {},
+        },
+        front,
+      ),
+    );
+    urls.push(url);
     apps.push(app);
   }
 });
@@ -93,14 +98,18 @@ describe('/wecom/callback while Redis cannot be reached', () => {
     down.on('error', () => {});
     const degraded: unknown[] = [];
     const ingest = new MemoryIngest();
-    const app = testApp();
-    registerWecomRoutes(app, {
-      config: { corpId: CREDS.receiveId, token: CREDS.token, encodingAesKey: CREDS.encodingAesKey },
-      ingest: ingest.ingest,
-      nonces: createRedisNonceStore(down, 'x:', (err) => degraded.push(err)),
-      enqueueKfSync: async () => {},
-    });
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { app, url } = await testServer((a, front) =>
+      registerWecomRoutes(
+        a,
+        {
+          config: { corpId: CREDS.receiveId, token: CREDS.token, encodingAesKey: CREDS.encodingAesKey },
+          ingest: ingest.ingest,
+          nonces: createRedisNonceStore(down, 'x:', (err) => degraded.push(err)),
+          enqueueKfSync: async () => {},
+        },
+        front,
+      ),
+    );
     try {
       const req = message('9100', '到哪了');
       expect((await http.post(`${url}${req.url}`, req.body)).status).toBe(200);

@@ -4,7 +4,7 @@ import { createMemoryNonceStore } from '../../../src/channels/wecom/nonce-store.
 import { registerWecomRoutes, type WecomCallbackConfig } from '../../../src/channels/wecom/routes.ts';
 import vectors from '../../fixtures/wecom/official-vectors.json' with { type: 'json' };
 import { appXml, botTextJson, buildCallback, buildEcho } from '../../support/fake-wecom-server.ts';
-import { MemoryIngest, testApp } from './helpers.ts';
+import { MemoryIngest, postRaw, testServer } from './helpers.ts';
 
 const A = vectors.sets.A;
 const vector = (prefix: string) => {
@@ -23,6 +23,7 @@ const config: WecomCallbackConfig = {
 };
 
 let app: FastifyInstance;
+let base: string;
 let store: MemoryIngest;
 let kfJobs: Array<{ openKfId: string; token: string }>;
 let nowMs: number;
@@ -31,20 +32,25 @@ beforeEach(async () => {
   store = new MemoryIngest();
   kfJobs = [];
   nowMs = Date.now();
-  app = testApp();
-  registerWecomRoutes(app, {
-    config,
-    ingest: store.ingest,
-    nonces: createMemoryNonceStore(() => nowMs),
-    enqueueKfSync: async (openKfId, token) => void kfJobs.push({ openKfId, token }),
-    now: () => nowMs,
-  });
-  await app.ready();
+  // The real server: POST /wecom/callback is its front route, reached over HTTP (not app.inject).
+  ({ app, url: base } = await testServer((a, front) =>
+    registerWecomRoutes(
+      a,
+      {
+        config,
+        ingest: store.ingest,
+        nonces: createMemoryNonceStore(() => nowMs),
+        enqueueKfSync: async (openKfId, token) => void kfJobs.push({ openKfId, token }),
+        now: () => nowMs,
+      },
+      front,
+    ),
+  ));
 });
 afterEach(() => app.close());
 
 const post = (req: { url: string; body: string; contentType: string }) =>
-  app.inject({ method: 'POST', url: req.url, payload: req.body, headers: { 'content-type': req.contentType } });
+  postRaw(base + req.url, req.body, req.contentType);
 const staffText = (msgId: string, content = '查一下订单 SO123') =>
   buildCallback(APP, appXml.text({ from: 'lisi', content, msgId, corpId: A.receiveId }));
 
@@ -89,7 +95,7 @@ describe('POST /wecom/callback', () => {
     const v = vector('A2');
     nowMs = Number(v.timestamp) * 1000;
     const url = `/wecom/callback?msg_signature=${v.signature}&timestamp=${v.timestamp}&nonce=${v.nonce}`;
-    const res = await app.inject({ method: 'POST', url, payload: v.body, headers: { 'content-type': 'text/xml' } });
+    const res = await postRaw(base + url, v.body ?? '');
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('');
     expect(store.rows).toEqual([
@@ -128,7 +134,7 @@ describe('POST /wecom/callback', () => {
   });
 
   it('missing signature parameters → 401 with a Chinese message', async () => {
-    const res = await app.inject({ method: 'POST', url: '/wecom/callback', payload: '<xml></xml>' });
+    const res = await postRaw(`${base}/wecom/callback`, '<xml></xml>');
     expect(res.statusCode).toBe(401);
     expect(res.json().error.message).toContain('缺少签名参数');
   });
@@ -152,12 +158,10 @@ describe('POST /wecom/callback', () => {
   });
 
   it('malformed XML → 400 with a Chinese message; nothing stored; a valid message afterwards still works', async () => {
-    const bad = await app.inject({
-      method: 'POST',
-      url: '/wecom/callback?msg_signature=abc&timestamp=1&nonce=2',
-      payload: '<xml><Encrypt><![CDATA[abc',
-      headers: { 'content-type': 'text/xml' },
-    });
+    const bad = await postRaw(
+      `${base}/wecom/callback?msg_signature=abc&timestamp=1&nonce=2`,
+      '<xml><Encrypt><![CDATA[abc',
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'malformed_body', message: expect.stringContaining('XML') });
     expect((await post(staffText('7006'))).statusCode).toBe(200);
