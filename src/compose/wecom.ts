@@ -88,8 +88,8 @@ export function composeWecom(deps: {
   log: Logger;
 }) {
   const { env } = deps;
-  const prefix = `${env.QUEUE_PREFIX}:wecom:`;
   const inboxKeysOf = inboxKeys(env.QUEUE_PREFIX);
+  const prefix = inboxKeysOf.wecomPrefix;
   const { api, kfApi } = createWecomClients({
     baseUrl: env.WECOM_API_BASE,
     redis: deps.redis,

@@ -35,6 +35,8 @@ type AcceptingRedis = Redis & {
 };
 
 export interface InboxKeys {
+  /** Every WeCom key of the service starts with this (token cache, send budgets, kf locks, the ones below). */
+  wecomPrefix: string;
   stream: string;
   group: string;
   /** Prefix of the WeCom callbacks' replay-guard keys, which the PostgreSQL path's nonce store uses too. */
@@ -46,6 +48,7 @@ export interface InboxKeys {
 export function inboxKeys(queuePrefix: string): InboxKeys {
   const wecom = `${queuePrefix}:wecom:`;
   return {
+    wecomPrefix: wecom,
     stream: `${wecom}inbox`,
     group: 'store',
     noncePrefix: `${wecom}nonce:`,
@@ -186,6 +189,7 @@ export function startInboxDrain(opts: {
 }): { close(): Promise<void>; drained(): number } {
   const { redis, keys, log } = opts;
   const batch = opts.batch ?? 200;
+  const claimIdleMs = opts.claimIdleMs ?? 30_000;
   const consumer = `c-${randomUUID().slice(0, 8)}`;
   let stopped = false;
   let drained = 0;
@@ -224,13 +228,13 @@ export function startInboxDrain(opts: {
           });
           grouped = true;
         }
-        if (Date.now() - lastClaim > (opts.claimIdleMs ?? 30_000)) {
+        if (Date.now() - lastClaim > claimIdleMs) {
           lastClaim = Date.now();
           const claimed = (await redis.xautoclaim(
             keys.stream,
             keys.group,
             consumer,
-            opts.claimIdleMs ?? 30_000,
+            claimIdleMs,
             '0-0',
             'COUNT',
             batch,

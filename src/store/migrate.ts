@@ -22,7 +22,7 @@ export interface MigrationResult {
 
 const PRISMA_ADVISORY_LOCK = 72707369;
 /** How long a deploy waits for another process's deploy (Prisma's own CLI gives up after 10 s). */
-export const MIGRATION_LOCK_WAIT_MS = 60_000;
+const MIGRATION_LOCK_WAIT_MS = 60_000;
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "id" VARCHAR(36) PRIMARY KEY NOT NULL,
